@@ -1,0 +1,846 @@
+//! Main-text extraction from article HTML, on scraper.
+//!
+//! A Readability-style scorer: text blocks (paragraphs, and divs holding text directly) score
+//! by length and commas and pass their score up to their parent and grandparent; the best
+//! container, adjusted by class/id hints and link density, wins, and its good siblings join
+//! it. The text is then written block by block (headings, paragraphs, list items, quotes),
+//! skipping boilerplate inside the container (share bars, "related" boxes, forms).
+//! Metadata (title, byline, date, language, lead image) come from meta tags, JSON-LD and
+//! the markup.
+
+use std::collections::HashMap;
+
+use ego_tree::{NodeId, NodeRef};
+use scraper::{ElementRef, Html, Node, Selector};
+
+/// What extraction found in a page.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Extracted {
+    pub title: Option<String>,
+    pub byline: Option<String>,
+    /// Publication time as found (RFC 3339 when it could be parsed).
+    pub published: Option<String>,
+    /// The page's declared language (primary subtag), before detection.
+    pub declared_lang: Option<String>,
+    /// Lead image URL (absolute when a base URL was given).
+    pub image: Option<String>,
+    /// Canonical URL declared by the page.
+    pub canonical: Option<String>,
+    /// Main text; paragraphs separated by blank lines.
+    pub text: String,
+}
+
+/// Decodes page bytes to text: BOM, then `<meta charset>`, then the HTTP content type,
+/// then UTF-8 (invalid bytes replaced).
+pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        return encoding
+            .decode_without_bom_handling(&bytes[bom_len..])
+            .0
+            .into_owned();
+    }
+    let head = &bytes[..bytes.len().min(4096)];
+    let head_text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let declared = find_meta_charset(&head_text)
+        .or_else(|| content_type.and_then(|ct| charset_param(&ct.to_ascii_lowercase())));
+    let encoding = declared
+        .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8);
+    // A page that declares UTF-16 in a meta tag is really ASCII-compatible; ignore it.
+    let encoding = if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        encoding_rs::UTF_8
+    } else {
+        encoding
+    };
+    encoding.decode_without_bom_handling(bytes).0.into_owned()
+}
+
+fn find_meta_charset(head: &str) -> Option<String> {
+    let mut rest = head;
+    while let Some(i) = rest.find("charset") {
+        let after = &rest[i + "charset".len()..];
+        let after = after.trim_start();
+        if let Some(value) = after.strip_prefix('=') {
+            let value = value.trim_start().trim_start_matches(['"', '\'']);
+            let end = value
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == ':'))
+                .unwrap_or(value.len());
+            if end > 0 {
+                return Some(value[..end].to_string());
+            }
+        }
+        rest = after;
+    }
+    None
+}
+
+fn charset_param(content_type: &str) -> Option<String> {
+    content_type.split(';').find_map(|part| {
+        part.trim()
+            .strip_prefix("charset=")
+            .map(|v| v.trim_matches(['"', '\'']).to_string())
+    })
+}
+
+/// Extracts title, byline, date, declared language, lead image and main text.
+pub fn extract(html: &str, base_url: Option<&url::Url>) -> Extracted {
+    let doc = Html::parse_document(html);
+    let meta = Metadata::read(&doc);
+    let text = main_text(&doc, meta.title.as_deref());
+    let absolute = |u: String| match base_url {
+        Some(base) => base.join(&u).map(|u| u.to_string()).unwrap_or(u),
+        None => u,
+    };
+    Extracted {
+        title: meta.title,
+        byline: meta.byline,
+        published: meta.published,
+        declared_lang: meta.lang,
+        image: meta.image.map(absolute),
+        canonical: meta.canonical.map(absolute),
+        text,
+    }
+}
+
+struct Metadata {
+    title: Option<String>,
+    byline: Option<String>,
+    published: Option<String>,
+    lang: Option<String>,
+    image: Option<String>,
+    canonical: Option<String>,
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("static selector is valid")
+}
+
+fn meta_content(doc: &Html, selectors: &[&str]) -> Option<String> {
+    selectors.iter().find_map(|s| {
+        doc.select(&sel(s))
+            .filter_map(|e| e.value().attr("content"))
+            .map(clean_inline)
+            .find(|v| !v.is_empty())
+    })
+}
+
+impl Metadata {
+    fn read(doc: &Html) -> Metadata {
+        let json_ld = JsonLd::read(doc);
+        let title = meta_content(
+            doc,
+            &["meta[property='og:title']", "meta[name='twitter:title']"],
+        )
+        .or(json_ld.headline)
+        .or_else(|| first_text(doc, "article h1, main h1, h1"))
+        .or_else(|| first_text(doc, "title").map(|t| strip_site_name(&t)));
+        let byline = meta_content(
+            doc,
+            &["meta[name='author']", "meta[property='article:author']"],
+        )
+        .filter(|a| !a.starts_with("http"))
+        .or(json_ld.author)
+        .or_else(|| {
+            first_text(
+                doc,
+                "[rel='author'], [itemprop='author'], .byline, .author, .article-author",
+            )
+        })
+        .map(|b| b.chars().take(200).collect());
+        let published = meta_content(
+            doc,
+            &[
+                "meta[property='article:published_time']",
+                "meta[itemprop='datePublished']",
+                "meta[name='date']",
+                "meta[name='pubdate']",
+                "meta[name='publishdate']",
+                "meta[name='DC.date.issued']",
+            ],
+        )
+        .or(json_ld.date_published)
+        .or_else(|| {
+            doc.select(&sel("article time[datetime], time[datetime]"))
+                .find_map(|e| e.value().attr("datetime").map(clean_inline))
+        })
+        .map(|d| normalize_date(&d));
+        let lang = doc
+            .root_element()
+            .value()
+            .attr("lang")
+            .or_else(|| doc.root_element().value().attr("xml:lang"))
+            .map(str::to_string)
+            .or_else(|| {
+                meta_content(
+                    doc,
+                    &[
+                        "meta[http-equiv='content-language']",
+                        "meta[property='og:locale']",
+                    ],
+                )
+            })
+            .and_then(|l| primary_subtag(&l));
+        let image = meta_content(
+            doc,
+            &["meta[property='og:image']", "meta[name='twitter:image']"],
+        );
+        let canonical = doc
+            .select(&sel("link[rel='canonical']"))
+            .find_map(|e| e.value().attr("href").map(str::to_string));
+        Metadata {
+            title,
+            byline,
+            published,
+            lang,
+            image,
+            canonical,
+        }
+    }
+}
+
+#[derive(Default)]
+struct JsonLd {
+    headline: Option<String>,
+    author: Option<String>,
+    date_published: Option<String>,
+}
+
+impl JsonLd {
+    fn read(doc: &Html) -> JsonLd {
+        let mut out = JsonLd::default();
+        for script in doc.select(&sel("script[type='application/ld+json']")) {
+            let text: String = script.text().collect();
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(&text) else {
+                continue;
+            };
+            let mut stack = vec![value];
+            while let Some(v) = stack.pop() {
+                match v {
+                    serde_json::Value::Array(items) => stack.extend(items),
+                    serde_json::Value::Object(map) => {
+                        let ty = map.get("@type").map(|t| t.to_string()).unwrap_or_default();
+                        if ty.contains("Article") || ty.contains("Posting") || ty.contains("Report")
+                        {
+                            if out.headline.is_none() {
+                                out.headline = map
+                                    .get("headline")
+                                    .and_then(|h| h.as_str())
+                                    .map(clean_inline);
+                            }
+                            if out.date_published.is_none() {
+                                out.date_published = map
+                                    .get("datePublished")
+                                    .and_then(|h| h.as_str())
+                                    .map(clean_inline);
+                            }
+                            if out.author.is_none() {
+                                out.author = map.get("author").and_then(author_name);
+                            }
+                        }
+                        if let Some(graph) = map.get("@graph") {
+                            stack.push(graph.clone());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+}
+
+fn author_name(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(clean_inline(s)),
+        serde_json::Value::Object(m) => m.get("name").and_then(|n| n.as_str()).map(clean_inline),
+        serde_json::Value::Array(items) => {
+            let names: Vec<String> = items.iter().filter_map(author_name).collect();
+            (!names.is_empty()).then(|| names.join(", "))
+        }
+        _ => None,
+    }
+}
+
+fn first_text(doc: &Html, selector: &str) -> Option<String> {
+    doc.select(&sel(selector))
+        .map(|e| clean_inline(&e.text().collect::<String>()))
+        .find(|t| !t.is_empty() && t.chars().count() < 300)
+}
+
+/// "Headline | Site" -> "Headline", when what remains is still a headline.
+fn strip_site_name(title: &str) -> String {
+    for sep in [" | ", " - ", " — ", " – ", " :: ", " » "] {
+        if let Some(i) = title.rfind(sep) {
+            let head = title[..i].trim();
+            if head.split_whitespace().count() >= 3 {
+                return head.to_string();
+            }
+        }
+    }
+    title.trim().to_string()
+}
+
+fn primary_subtag(lang: &str) -> Option<String> {
+    let primary = lang.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    (primary.len() >= 2 && primary.len() <= 3 && primary.chars().all(|c| c.is_ascii_alphabetic()))
+        .then_some(primary)
+}
+
+fn normalize_date(raw: &str) -> String {
+    if let Ok(d) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return d.to_rfc3339();
+    }
+    if let Ok(d) = chrono::DateTime::parse_from_rfc2822(raw) {
+        return d.to_rfc3339();
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+        if let Ok(d) = chrono::DateTime::parse_from_str(raw, fmt) {
+            return d.to_rfc3339();
+        }
+    }
+    raw.to_string()
+}
+
+/// Collapses whitespace to single spaces and trims.
+fn clean_inline(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+// ---------------------------------------------------------------------------------------
+// Main text
+// ---------------------------------------------------------------------------------------
+
+/// Elements whose content is never article text.
+const SKIP_TAGS: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
+    "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "menu", "dialog",
+    "head", "title", "meta", "link",
+];
+
+/// Block elements that become paragraphs of the output.
+const BLOCK_TAGS: &[&str] = &[
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "figcaption",
+    "td",
+    "th",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "tr",
+    "tbody",
+    "figure",
+    "center",
+    "h1",
+    "address",
+    "details",
+    "summary",
+];
+
+const UNLIKELY: &[&str] = &[
+    "comment",
+    "cookie",
+    "consent",
+    "banner",
+    "sidebar",
+    "side-bar",
+    "nav",
+    "menu",
+    "footer",
+    "related",
+    "share",
+    "sharing",
+    "social",
+    "newsletter",
+    "subscribe",
+    "signup",
+    "promo",
+    "advert",
+    "ad-",
+    "ads",
+    "sponsor",
+    "popup",
+    "modal",
+    "breadcrumb",
+    "pagination",
+    "pager",
+    "masthead",
+    "widget",
+    "tags",
+    "toolbar",
+    "disqus",
+    "outbrain",
+    "taboola",
+    "recommend",
+    "most-read",
+    "mostread",
+    "trending",
+    "skip",
+    "login",
+    "paywall",
+    "print-only",
+    "hidden",
+    "byline",
+    "author",
+    "dateline",
+    "timestamp",
+    "caption-credit",
+    "copyright",
+];
+
+const LIKELY: &[&str] = &[
+    "article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story",
+    "prose", "column",
+];
+
+fn class_id(e: &scraper::node::Element) -> String {
+    let mut s = String::new();
+    if let Some(id) = e.id() {
+        s.push_str(id);
+        s.push(' ');
+    }
+    for c in e.classes() {
+        s.push_str(c);
+        s.push(' ');
+    }
+    s.to_ascii_lowercase()
+}
+
+fn matches_any(hay: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| hay.contains(n))
+}
+
+fn is_unlikely(e: &scraper::node::Element) -> bool {
+    if SKIP_TAGS.contains(&e.name()) {
+        return true;
+    }
+    if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
+        return true;
+    }
+    if let Some(style) = e.attr("style") {
+        let style = style.replace(' ', "").to_ascii_lowercase();
+        if style.contains("display:none") || style.contains("visibility:hidden") {
+            return true;
+        }
+    }
+    if matches!(
+        e.attr("role"),
+        Some("navigation" | "complementary" | "banner" | "contentinfo" | "dialog")
+    ) {
+        return true;
+    }
+    if matches!(e.name(), "body" | "article" | "main" | "html") {
+        return false;
+    }
+    let ci = class_id(e);
+    if ci.is_empty() {
+        return false;
+    }
+    matches_any(&ci, UNLIKELY)
+        && !matches_any(
+            &ci,
+            &[
+                "article-body",
+                "article__body",
+                "story-body",
+                "post-body",
+                "entry-content",
+                "main-content",
+            ],
+        )
+}
+
+fn class_weight(e: &scraper::node::Element) -> f64 {
+    let ci = class_id(e);
+    let mut w = 0.0;
+    if matches_any(&ci, UNLIKELY) {
+        w -= 25.0;
+    }
+    if matches_any(&ci, LIKELY) {
+        w += 25.0;
+    }
+    w
+}
+
+struct TextStats {
+    chars: usize,
+    link_chars: usize,
+    commas: usize,
+}
+
+/// Text statistics of a subtree, skipping unlikely parts.
+fn stats(node: NodeRef<'_, Node>) -> TextStats {
+    let mut st = TextStats {
+        chars: 0,
+        link_chars: 0,
+        commas: 0,
+    };
+    let mut stack = vec![(node, false)];
+    while let Some((n, in_link)) = stack.pop() {
+        match n.value() {
+            Node::Text(t) => {
+                let len = t.trim().chars().count();
+                st.chars += len;
+                st.commas += t.matches([',', '，', '、', '،']).count();
+                if in_link {
+                    st.link_chars += len;
+                }
+            }
+            Node::Element(e) => {
+                if is_unlikely(e) && n.id() != node.id() {
+                    continue;
+                }
+                let link = in_link || e.name() == "a";
+                for c in n.children() {
+                    stack.push((c, link));
+                }
+            }
+            _ => {}
+        }
+    }
+    st
+}
+
+fn link_density(st: &TextStats) -> f64 {
+    if st.chars == 0 {
+        0.0
+    } else {
+        st.link_chars as f64 / st.chars as f64
+    }
+}
+
+/// Whether a div holds text itself rather than only block children.
+fn has_direct_text(node: NodeRef<'_, Node>) -> bool {
+    node.children().any(|c| match c.value() {
+        Node::Text(t) => t.trim().chars().count() > 20,
+        _ => false,
+    })
+}
+
+fn main_text(doc: &Html, title: Option<&str>) -> String {
+    let root = doc.tree.root();
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    let mut order: Vec<NodeId> = Vec::new();
+
+    // Walk the document, skipping unlikely subtrees, scoring text blocks.
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if let Node::Element(e) = n.value() {
+            if is_unlikely(e) {
+                continue;
+            }
+            let name = e.name();
+            let is_block = matches!(name, "p" | "pre" | "td" | "blockquote")
+                || (matches!(name, "div" | "section") && has_direct_text(n));
+            if is_block {
+                let st = stats(n);
+                if st.chars >= 25 {
+                    let score = 1.0 + st.commas as f64 + (st.chars as f64 / 100.0).min(3.0);
+                    let mut ancestor = n.parent();
+                    let mut level = 0;
+                    while let Some(a) = ancestor {
+                        if level >= 3 || !a.value().is_element() {
+                            break;
+                        }
+                        let divider = match level {
+                            0 => 1.0,
+                            1 => 2.0,
+                            _ => 3.0 * level as f64,
+                        };
+                        let entry = scores.entry(a.id()).or_insert_with(|| {
+                            order.push(a.id());
+                            initial_score(a)
+                        });
+                        *entry += score / divider;
+                        ancestor = a.parent();
+                        level += 1;
+                    }
+                }
+            }
+        }
+        // Children pushed in reverse so that we walk in document order.
+        let children: Vec<_> = n.children().collect();
+        stack.extend(children.into_iter().rev());
+    }
+
+    let mut best: Option<(NodeId, f64)> = None;
+    for id in &order {
+        let node = doc.tree.get(*id).expect("scored node exists");
+        let st = stats(node);
+        let score = scores[id] * (1.0 - link_density(&st));
+        scores.insert(*id, score);
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((*id, score));
+        }
+    }
+    let Some((best_id, best_score)) = best else {
+        return fallback_text(doc);
+    };
+    let mut top = doc.tree.get(best_id).expect("best node exists");
+
+    // If the winner is a thin wrapper holding most of its parent's text, climb.
+    while let Some(parent) = top.parent() {
+        if !parent.value().is_element()
+            || parent
+                .value()
+                .as_element()
+                .is_some_and(|e| e.name() == "body")
+        {
+            break;
+        }
+        let parent_score = scores.get(&parent.id()).copied().unwrap_or(0.0);
+        if parent_score > best_score * 0.9 && stats(parent).chars < stats(top).chars * 2 {
+            top = parent;
+        } else {
+            break;
+        }
+    }
+
+    // Siblings that look like more of the article join it.
+    let threshold = (best_score * 0.2).max(10.0);
+    let mut parts: Vec<NodeRef<'_, Node>> = Vec::new();
+    match top.parent() {
+        Some(parent) if parent.value().is_element() => {
+            for sibling in parent.children() {
+                if sibling.id() == top.id() {
+                    parts.push(sibling);
+                    continue;
+                }
+                let Node::Element(e) = sibling.value() else {
+                    continue;
+                };
+                if is_unlikely(e) {
+                    continue;
+                }
+                let score = scores.get(&sibling.id()).copied().unwrap_or(0.0);
+                let st = stats(sibling);
+                let append = score >= threshold
+                    || (e.name() == "p" && st.chars > 80 && link_density(&st) < 0.25)
+                    || (e.name() == "p"
+                        && st.chars > 0
+                        && link_density(&st) == 0.0
+                        && has_sentence_end(sibling));
+                if append {
+                    parts.push(sibling);
+                }
+            }
+        }
+        _ => parts.push(top),
+    }
+
+    let mut blocks: Vec<String> = Vec::new();
+    for part in parts {
+        collect_blocks(part, &mut blocks);
+    }
+    // The headline is metadata, not body text.
+    if let (Some(first), Some(title)) = (blocks.first(), title)
+        && clean_inline(first) == clean_inline(title)
+    {
+        blocks.remove(0);
+    }
+    let text = blocks.join("\n\n");
+    if text.chars().count() < 50 {
+        fallback_text(doc)
+    } else {
+        text
+    }
+}
+
+fn has_sentence_end(node: NodeRef<'_, Node>) -> bool {
+    let t: String = ElementRef::wrap(node)
+        .map(|e| e.text().collect())
+        .unwrap_or_default();
+    let t = t.trim_end();
+    t.ends_with(['.', '!', '?', '。', '»', '"', '”'])
+}
+
+fn initial_score(node: NodeRef<'_, Node>) -> f64 {
+    let Some(e) = node.value().as_element() else {
+        return 0.0;
+    };
+    let tag = match e.name() {
+        "article" => 10.0,
+        "div" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    tag + class_weight(e)
+}
+
+/// Writes the text blocks under `node` in document order.
+fn collect_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>) {
+    let mut current = String::new();
+    walk_blocks(node, out, &mut current);
+    flush(out, &mut current);
+}
+
+fn flush(out: &mut Vec<String>, current: &mut String) {
+    let block = clean_inline(current);
+    current.clear();
+    if !block.is_empty() {
+        out.push(block);
+    }
+}
+
+fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut String) {
+    match node.value() {
+        Node::Text(t) => current.push_str(t),
+        Node::Element(e) => {
+            if is_unlikely(e) {
+                return;
+            }
+            let name = e.name();
+            if name == "br" {
+                current.push(' ');
+                return;
+            }
+            if name == "img" {
+                return;
+            }
+            let block = BLOCK_TAGS.contains(&name);
+            if block {
+                flush(out, current);
+                // A list or block full of links is navigation, not text.
+                if matches!(name, "ul" | "ol" | "div" | "section" | "table" | "dl") {
+                    let st = stats(node);
+                    if st.chars > 0 && link_density(&st) > 0.5 {
+                        return;
+                    }
+                }
+                if matches!(name, "p" | "li" | "dd" | "blockquote") {
+                    let st = stats(node);
+                    if st.chars > 0 && link_density(&st) > 0.8 && st.chars < 200 {
+                        return;
+                    }
+                }
+            }
+            for c in node.children() {
+                walk_blocks(c, out, current);
+            }
+            if block {
+                flush(out, current);
+            } else if matches!(name, "span" | "a" | "em" | "strong" | "b" | "i") {
+                // Inline: nothing to do; whitespace comes from the text itself.
+            }
+        }
+        _ => {}
+    }
+}
+
+/// When no container stands out, all paragraphs of the page.
+fn fallback_text(doc: &Html) -> String {
+    let mut blocks = Vec::new();
+    for p in doc.select(&sel("p")) {
+        let mut skip = false;
+        let mut a = p.parent();
+        while let Some(n) = a {
+            if let Node::Element(e) = n.value()
+                && is_unlikely(e)
+            {
+                skip = true;
+                break;
+            }
+            a = n.parent();
+        }
+        if !skip {
+            let t = clean_inline(&p.text().collect::<String>());
+            if !t.is_empty() {
+                blocks.push(t);
+            }
+        }
+    }
+    blocks.join("\n\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = r#"<!doctype html><html lang="en-GB"><head><meta charset="utf-8">
+<title>Robot cleans harbour | The Courier</title>
+<meta property="og:title" content="Robot cleans the harbour">
+<meta name="author" content="Jane Doe">
+<meta property="article:published_time" content="2026-11-23T07:30:00Z">
+<meta property="og:image" content="/img/robot.jpg">
+<script>var tracking = "do not extract me";</script></head>
+<body><header><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav></header>
+<div class="cookie-banner">We use cookies to improve your experience, accept them all now.</div>
+<article><h1>Robot cleans the harbour</h1><p class="byline">By Jane Doe</p>
+<p>A small underwater robot collected 340 kilograms of plastic from the harbour of Port Alden in six weeks, the city said on Monday.</p>
+<h2>How it works</h2>
+<p>The robot, called Skimmer, moves slowly along the sea floor, and it uses a camera, a net and a small motor to find and catch waste.</p>
+<p>Engineers from the local college built it for 12,000 euros, which is much less than a boat with a crew would cost.</p>
+<aside class="related"><a href="/a">Related story one</a><a href="/b">Related story two</a></aside>
+</article>
+<section class="comments"><p>Great news, I love this robot, it is wonderful!</p></section>
+<footer><p>Copyright 2026 The Courier, all rights reserved, every single one.</p></footer></body></html>"#;
+
+    #[test]
+    fn extracts_article_text_and_metadata_without_boilerplate() {
+        let base = url::Url::parse("https://courier.example/news/robot.html").unwrap();
+        let got = extract(PAGE, Some(&base));
+        assert_eq!(got.title.as_deref(), Some("Robot cleans the harbour"));
+        assert_eq!(got.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(got.declared_lang.as_deref(), Some("en"));
+        assert_eq!(got.published.as_deref(), Some("2026-11-23T07:30:00+00:00"));
+        assert_eq!(
+            got.image.as_deref(),
+            Some("https://courier.example/img/robot.jpg")
+        );
+        let paragraphs: Vec<&str> = got.text.split("\n\n").collect();
+        assert_eq!(paragraphs.len(), 4, "{}", got.text);
+        assert!(paragraphs[0].starts_with("A small underwater robot"));
+        assert_eq!(paragraphs[1], "How it works");
+        for noise in [
+            "cookies",
+            "Related story",
+            "Great news",
+            "Copyright",
+            "tracking",
+            "Home",
+        ] {
+            assert!(
+                !got.text.contains(noise),
+                "`{noise}` leaked into: {}",
+                got.text
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_honours_bom_meta_and_header() {
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("<html><head><meta charset=\"windows-1251\"></head><body><p>Привет, мир</p></body></html>");
+        assert!(decode_html(&cp1251, None).contains("Привет, мир"));
+        let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("<p>Café crème</p>");
+        assert!(decode_html(&latin, Some("text/html; charset=ISO-8859-1")).contains("Café crème"));
+        let mut bom = vec![0xEF, 0xBB, 0xBF];
+        bom.extend_from_slice("<p>Größe</p>".as_bytes());
+        assert!(decode_html(&bom, Some("text/html; charset=ISO-8859-1")).contains("Größe"));
+    }
+
+    #[test]
+    fn a_page_without_structure_falls_back_to_its_paragraphs() {
+        let got = extract(
+            "<p>Only one paragraph here, but it is long enough to be the text of the page.</p>",
+            None,
+        );
+        assert!(got.text.starts_with("Only one paragraph"));
+    }
+}

@@ -1,0 +1,116 @@
+//! `articles/`: what does this page say, in which language, at which level, about what?
+
+mod extract;
+mod lang;
+mod level;
+mod topics;
+
+pub use extract::{Extracted, decode_html, extract};
+pub use lang::{Detected, article_language, detect_language};
+pub use level::{BadCefr, Cefr, Level, estimate_level};
+pub use topics::{classify_topics, known_topics};
+
+/// Where an article's text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum TextSource {
+    /// Extracted from the downloaded page.
+    Page,
+    /// The feed's own full text (content:encoded), used when the page failed.
+    Feed,
+}
+
+impl TextSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextSource::Page => "page",
+            TextSource::Feed => "feed",
+        }
+    }
+}
+
+/// An article ready to be stored and indexed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Article {
+    /// Canonical URL: the article's identity.
+    pub url: String,
+    pub title: String,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub lang: String,
+    pub text: String,
+    pub level: Level,
+    pub topics: Vec<String>,
+    pub image: Option<String>,
+    /// The feed's display name.
+    pub source: String,
+    pub text_source: TextSource,
+}
+
+/// Too little text to make a lesson of.
+#[derive(Debug, thiserror::Error)]
+#[error("{url}: only {words} words of text could be extracted (at least {min} needed)")]
+pub struct TooShort {
+    pub url: String,
+    pub words: usize,
+    pub min: usize,
+}
+
+/// Fewest words an article needs to be worth indexing.
+pub const MIN_ARTICLE_WORDS: usize = 80;
+
+/// What the feed said about an entry, used to fill gaps in what the page says.
+#[derive(Debug, Clone, Default)]
+pub struct EntryHints<'a> {
+    pub title: Option<&'a str>,
+    pub published: Option<String>,
+    pub author: Option<&'a str>,
+    pub feed_lang: Option<&'a str>,
+    pub categories: &'a [String],
+    pub feed_topics: &'a [String],
+    pub source: &'a str,
+}
+
+/// Builds an article from extracted page content and feed hints.
+pub fn build_article(
+    url: &str,
+    extracted: Extracted,
+    hints: &EntryHints<'_>,
+    text_source: TextSource,
+) -> Result<Article, TooShort> {
+    let words = crate::text::words(&extracted.text).len();
+    if words < MIN_ARTICLE_WORDS {
+        return Err(TooShort {
+            url: url.to_string(),
+            words,
+            min: MIN_ARTICLE_WORDS,
+        });
+    }
+    let lang = article_language(
+        &extracted.text,
+        extracted.declared_lang.as_deref(),
+        hints.feed_lang,
+    );
+    let title = extracted
+        .title
+        .or_else(|| hints.title.map(str::to_string))
+        .unwrap_or_else(|| url.to_string());
+    let level = estimate_level(&lang, &extracted.text);
+    let mut categories: Vec<String> = hints.feed_topics.to_vec();
+    categories.extend(hints.categories.iter().cloned());
+    let topics = classify_topics(&lang, &title, &extracted.text, &categories);
+    Ok(Article {
+        url: url.to_string(),
+        title,
+        byline: extracted
+            .byline
+            .or_else(|| hints.author.map(str::to_string)),
+        published: extracted.published.or_else(|| hints.published.clone()),
+        lang,
+        text: extracted.text,
+        level,
+        topics,
+        image: extracted.image,
+        source: hints.source.to_string(),
+        text_source,
+    })
+}

@@ -1,0 +1,523 @@
+//! The command line: definitions (clap) and the glue that runs each command.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use chrono::NaiveTime;
+use clap::{Args, Parser, Subcommand};
+
+use crate::articles::{self, Cefr};
+use crate::config::Config;
+use crate::demo::{self, DemoOptions};
+use crate::feeds::{self, NewFeed};
+use crate::generation::Generator;
+use crate::index::{ArticleIndex, IndexDoc, SearchQuery};
+use crate::pipeline::{self, RunOptions, Services};
+use crate::store::{NewLearner, Store};
+
+/// HyperLearn turns the day's news into a personal reading lesson for each language
+/// learner: it fetches the feeds listed in `feeds/`, extracts and indexes the articles,
+/// picks an unseen article for each learner by language, level and interests, writes
+/// reading exercises with a local language model, verifies every question and answer key
+/// against the article, and mails each learner their lesson.
+#[derive(Debug, Parser)]
+#[command(name = "hyperlearn", version, about, long_about = None, after_help = "Start with `hyperlearn demo`: a full run on bundled content, mail written to var/demo/outbox.")]
+pub struct Cli {
+    /// The configuration file. Relative paths inside it are resolved against its folder.
+    #[arg(
+        long,
+        global = true,
+        default_value = "config.toml",
+        value_name = "PATH"
+    )]
+    pub config: PathBuf,
+    /// No progress lines (errors and results are still printed).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// One complete run: fetch feeds, extract and index new articles, then make, verify and
+    /// send today's lesson for every active learner who has not had it yet. Safe to re-run:
+    /// a learner never gets a second lesson on the same day.
+    Daily {
+        /// Print the run report as JSON on stdout (progress stays on stderr).
+        #[arg(long)]
+        json: bool,
+        /// Skip fetching; make lessons from articles already stored.
+        #[arg(long)]
+        no_fetch: bool,
+    },
+    /// Fetch feeds and index new articles, without making lessons.
+    Fetch {
+        /// Print the run report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The daily run on a bundled demo: serves demo feeds and pages in five languages from
+    /// 127.0.0.1, adds demo learners, and writes their lessons as .eml files to an outbox.
+    /// Uses `[model]` and `[lesson]` from the config file when it exists.
+    Demo {
+        /// Where to write the mail (default: var/demo/outbox).
+        #[arg(long, value_name = "DIR")]
+        outbox: Option<PathBuf>,
+        /// Working folder for the demo's store, index and feed list.
+        #[arg(long, value_name = "DIR", default_value = "var/demo")]
+        dir: PathBuf,
+        /// Start from scratch: delete the working folder first.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Run the scheduler: fetching and the daily run on the cron expressions in
+    /// `[schedule]`. Stops cleanly on Ctrl-C.
+    Serve,
+    /// Search the article index (for teachers).
+    Search(SearchArgs),
+    /// Manage the feed lists in `feeds/*.toml`.
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// Manage learners.
+    #[command(subcommand)]
+    Learners(LearnersCommand),
+    /// Extract an article from a saved HTML page and print it as JSON:
+    /// {"title","byline","published","lang","text"} (paragraphs separated by blank lines).
+    Extract {
+        /// The page's URL (resolves relative links; never fetched).
+        #[arg(long)]
+        url: Option<String>,
+        /// The saved page.
+        file: PathBuf,
+    },
+    /// Rebuild the search index from the store (after a schema change).
+    Reindex,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Words to search for (stemmed per language); empty lists everything that matches the
+    /// filters.
+    #[arg(default_value = "")]
+    pub query: String,
+    /// Only articles in this language (ISO 639-1, e.g. de).
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Only articles at this CEFR level (A1 ... C2).
+    #[arg(long)]
+    pub level: Option<Cefr>,
+    /// Only articles with this topic.
+    #[arg(long)]
+    pub topic: Option<String>,
+    /// How many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many results (for paging).
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Print results as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// List feeds with their fetch state.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add a feed to a list file (created if missing); comments in the file are kept.
+    Add {
+        url: String,
+        /// The list file, without `.toml` (default: the language, else "feeds").
+        #[arg(long)]
+        list: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Language hint (ISO 639-1).
+        #[arg(long)]
+        lang: Option<String>,
+        /// Topics for every article of this feed, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        topics: Vec<String>,
+    },
+    /// Remove a feed from whichever list holds it.
+    Remove { url: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LearnersCommand {
+    /// Add a learner.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The language they learn (ISO 639-1: en, ru, de, fr, es ...).
+        #[arg(long)]
+        lang: String,
+        /// Their CEFR level.
+        #[arg(long)]
+        level: Cefr,
+        /// Interests: topics or free words, comma-separated.
+        #[arg(long, value_delimiter = ',')]
+        interests: Vec<String>,
+        /// Local delivery time, HH:MM.
+        #[arg(long, default_value = "07:00")]
+        time: String,
+        /// IANA time zone, e.g. Europe/Berlin.
+        #[arg(long, default_value = "UTC")]
+        tz: String,
+    },
+    /// List learners.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a learner (by id or address) and their history.
+    Remove { learner: String },
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Daily { json, no_fetch } => {
+            let services = open_services(&cli.config)?;
+            let progress = pipeline::Progress::new(cli.quiet);
+            progress.say(format!(
+                "Loading model {} ...",
+                services.config.model.path.display()
+            ));
+            let generator = Generator::start(&services.config.model)?;
+            let options = RunOptions {
+                fetch: !no_fetch,
+                ..RunOptions::full(cli.quiet)
+            };
+            let report = pipeline::run(&services, Some(&generator), &options).await?;
+            print_report(&report, json)
+        }
+        Command::Fetch { json } => {
+            let services = open_services(&cli.config)?;
+            let options = RunOptions {
+                lessons: false,
+                ..RunOptions::full(cli.quiet)
+            };
+            let report = pipeline::run(&services, None, &options).await?;
+            print_report(&report, json)
+        }
+        Command::Demo { outbox, dir, fresh } => {
+            let outcome = demo::run_demo(&DemoOptions {
+                dir,
+                outbox,
+                config_file: cli.config,
+                fresh,
+                quiet: cli.quiet,
+            })
+            .await?;
+            println!("{}", outcome.report);
+            println!(
+                "Outbox: {} ({} lesson mails)",
+                outcome.outbox.display(),
+                outcome.mails.len()
+            );
+            for m in &outcome.mails {
+                println!("  {}", m.display());
+            }
+            Ok(())
+        }
+        Command::Serve => {
+            let services = open_services(&cli.config)?;
+            let generator = Generator::start(&services.config.model)?;
+            crate::scheduler::serve(services, generator).await
+        }
+        Command::Search(args) => search(&cli.config, args),
+        Command::Feeds(cmd) => feeds_command(&cli.config, cmd),
+        Command::Learners(cmd) => learners_command(&cli.config, cmd),
+        Command::Extract { url, file } => extract(url.as_deref(), &file),
+        Command::Reindex => reindex(&cli.config, cli.quiet),
+    }
+}
+
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    if !path.exists() {
+        bail!(
+            "config file {} not found (pass --config PATH, or run from the project folder)",
+            path.display()
+        );
+    }
+    Ok(Config::from_file(path)?)
+}
+
+fn open_services(config: &Path) -> anyhow::Result<Services> {
+    Services::open(load_config(config)?)
+}
+
+fn print_report(report: &crate::report::RunReport, json: bool) -> anyhow::Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(())
+}
+
+fn search(config: &Path, args: SearchArgs) -> anyhow::Result<()> {
+    let config = load_config(config)?;
+    let index = ArticleIndex::open(&config.index_dir)?;
+    let results = index.search(&SearchQuery {
+        text: args.query,
+        lang: args.lang,
+        cefr: args.level,
+        topic: args.topic,
+        source: None,
+        limit: args.limit,
+        offset: args.offset,
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{} articles match", results.total)?;
+    for (i, hit) in results.hits.iter().enumerate() {
+        writeln!(
+            out,
+            "\n{}. [{} {}] {}",
+            args.offset + i + 1,
+            hit.lang,
+            hit.cefr,
+            hit.title
+        )?;
+        writeln!(
+            out,
+            "   {} | {} | topics: {}",
+            hit.source,
+            hit.url,
+            hit.topics.join(", ")
+        )?;
+        writeln!(out, "   {}", hit.snippet.marked("[", "]"))?;
+    }
+    Ok(())
+}
+
+fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
+    let config = load_config(config)?;
+    match cmd {
+        FeedsCommand::List { json } => {
+            let sources = feeds::load_feed_lists(&config.feeds_dir)?;
+            let store = Store::open(&config.store_path)?;
+            let mut rows = Vec::new();
+            for f in &sources {
+                let state = store.feed_state(&f.url)?;
+                rows.push(serde_json::json!({
+                    "url": f.url, "name": f.name, "lang": f.lang, "topics": f.topics, "enabled": f.enabled,
+                    "list": f.file.file_name().map(|n| n.to_string_lossy().to_string()),
+                    "last_fetch": state.last_fetch_at, "last_ok": state.last_ok_at,
+                    "last_error": state.last_error, "consecutive_errors": state.consecutive_errors,
+                    "items_seen": state.items_seen,
+                }));
+            }
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+                return Ok(());
+            }
+            if sources.is_empty() {
+                println!(
+                    "No feeds listed in {} (add one with `hyperlearn feeds add URL`).",
+                    config.feeds_dir.display()
+                );
+            }
+            for (f, row) in sources.iter().zip(&rows) {
+                let status = if !f.enabled {
+                    "disabled".to_string()
+                } else if row["consecutive_errors"].as_i64().unwrap_or(0) > 0 {
+                    format!(
+                        "failing ({}x): {}",
+                        row["consecutive_errors"],
+                        row["last_error"].as_str().unwrap_or("")
+                    )
+                } else if row["last_ok"].is_null() {
+                    "never fetched".to_string()
+                } else {
+                    format!("ok, last fetched {}", row["last_ok"].as_str().unwrap_or(""))
+                };
+                println!(
+                    "{} [{}] {}\n    {} ({})",
+                    f.name,
+                    f.lang.as_deref().unwrap_or("?"),
+                    f.url,
+                    status,
+                    row["list"].as_str().unwrap_or("")
+                );
+            }
+            Ok(())
+        }
+        FeedsCommand::Add {
+            url,
+            list,
+            name,
+            lang,
+            topics,
+        } => {
+            let list = list
+                .or_else(|| lang.clone())
+                .unwrap_or_else(|| "feeds".into());
+            let path = feeds::add_feed(
+                &config.feeds_dir,
+                &list,
+                &NewFeed {
+                    url: url.clone(),
+                    name,
+                    lang,
+                    topics,
+                },
+            )?;
+            println!("Added {url} to {}", path.display());
+            Ok(())
+        }
+        FeedsCommand::Remove { url } => {
+            let path = feeds::remove_feed(&config.feeds_dir, &url)?;
+            println!("Removed {url} from {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
+    let config = load_config(config)?;
+    let store = Store::open(&config.store_path)?;
+    match cmd {
+        LearnersCommand::Add {
+            email,
+            name,
+            lang,
+            level,
+            interests,
+            time,
+            tz,
+        } => {
+            crate::delivery::check_address(&email).map_err(anyhow::Error::msg)?;
+            let delivery_time = NaiveTime::parse_from_str(&time, "%H:%M")
+                .with_context(|| format!("--time `{time}` is not a time of day like 07:30"))?;
+            tz.parse::<chrono_tz::Tz>().map_err(|_| {
+                anyhow::anyhow!("--tz `{tz}` is not an IANA time zone such as Europe/Berlin")
+            })?;
+            let lang = lang.trim().to_lowercase();
+            if lang.len() != 2 || !lang.chars().all(|c| c.is_ascii_lowercase()) {
+                bail!("--lang `{lang}` is not a two-letter language code such as de");
+            }
+            let interests: Vec<String> = interests
+                .into_iter()
+                .map(|i| i.trim().to_string())
+                .filter(|i| !i.is_empty())
+                .collect();
+            let learner = store.add_learner(&NewLearner {
+                email,
+                name,
+                lang,
+                level: level.score(),
+                interests,
+                delivery_time,
+                timezone: tz,
+            })?;
+            println!(
+                "Added learner {} <{}> ({} {}), id {}",
+                learner.name,
+                learner.email,
+                learner.lang,
+                learner.cefr(),
+                learner.id
+            );
+            Ok(())
+        }
+        LearnersCommand::List { json } => {
+            let learners = store.learners()?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&learners)?);
+                return Ok(());
+            }
+            if learners.is_empty() {
+                println!("No learners yet (add one with `hyperlearn learners add`).");
+            }
+            for l in learners {
+                println!(
+                    "{:>4}  {} <{}>  {} {} ({:.1})  {} {}  interests: {}{}",
+                    l.id,
+                    l.name,
+                    l.email,
+                    l.lang,
+                    l.cefr(),
+                    l.level,
+                    l.delivery_time.format("%H:%M"),
+                    l.timezone,
+                    l.interests.join(", "),
+                    if l.active { "" } else { "  (paused)" }
+                );
+            }
+            Ok(())
+        }
+        LearnersCommand::Remove { learner } => {
+            let removed = store.remove_learner(&learner)?;
+            println!("Removed learner {} <{}>", removed.name, removed.email);
+            Ok(())
+        }
+    }
+}
+
+/// The `extract` contract: JSON with title, byline, published, lang, text.
+fn extract(url: Option<&str>, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let base = match url {
+        Some(u) => Some(url::Url::parse(u).with_context(|| format!("--url `{u}` is not a URL"))?),
+        None => None,
+    };
+    let html = articles::decode_html(&bytes, None);
+    let extracted = articles::extract(&html, base.as_ref());
+    let lang =
+        articles::article_language(&extracted.text, extracted.declared_lang.as_deref(), None);
+    let out = serde_json::json!({
+        "title": extracted.title,
+        "byline": extracted.byline,
+        "published": extracted.published,
+        "lang": lang,
+        "text": extracted.text,
+    });
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
+
+fn reindex(config: &Path, quiet: bool) -> anyhow::Result<()> {
+    let config = load_config(config)?;
+    let store = Store::open(&config.store_path)?;
+    let index = ArticleIndex::recreate(&config.index_dir)?;
+    let articles = store.all_articles()?;
+    let progress = pipeline::Progress::new(quiet);
+    for (i, a) in articles.iter().enumerate() {
+        let cefr: Cefr = a.cefr.parse().unwrap_or(Cefr::B1);
+        index.upsert(&IndexDoc {
+            article_id: a.id,
+            url: &a.url,
+            title: &a.title,
+            text: &a.text,
+            lang: &a.lang,
+            level: a.level,
+            cefr,
+            topics: &a.topics,
+            source: &a.source,
+            published: a.published.as_deref(),
+        })?;
+        if (i + 1) % 1000 == 0 {
+            progress.say(format!("  {} / {}", i + 1, articles.len()));
+        }
+    }
+    index.commit()?;
+    println!(
+        "Indexed {} articles into {}",
+        articles.len(),
+        config.index_dir.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,616 @@
+//! `config.toml`: the one door through which settings enter the program.
+//!
+//! Two layers, as ripgrep and zola do it: [`RawConfig`] mirrors the file (serde, unknown keys
+//! are errors), [`Config`] is the checked, typed form the rest of the program uses (paths
+//! resolved against the file's folder, cron expressions and time values validated, secrets
+//! wrapped so they never print). Nothing else reads `config.toml` or environment variables.
+#![allow(clippy::disallowed_methods)] // This module is the door for environment variables.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Environment variable that overrides `[mail] token_key` (the unsubscribe-link secret).
+pub const TOKEN_KEY_ENV: &str = "HYPERLEARN_TOKEN_KEY";
+/// Environment variable that overrides `[mail.smtp] password`.
+pub const SMTP_PASSWORD_ENV: &str = "HYPERLEARN_SMTP_PASSWORD";
+/// Environment variable that sets the log filter (tracing `EnvFilter` syntax).
+pub const LOG_ENV: &str = "HYPERLEARN_LOG";
+
+/// What can go wrong while reading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file we tried.
+        path: PathBuf,
+        /// The I/O failure.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or has unknown / mistyped keys.
+    #[error("invalid config{}: {message}", .path.as_ref().map(|p| format!(" file {}", p.display())).unwrap_or_default())]
+    Parse {
+        /// The file, when there is one.
+        path: Option<PathBuf>,
+        /// The parser's message, naming the key and line.
+        message: String,
+    },
+    /// A value parsed but makes no sense.
+    #[error("invalid config value `{key}`: {message}")]
+    Invalid {
+        /// The dotted key at fault, e.g. `model.threads`.
+        key: &'static str,
+        /// What is wrong and what would be right.
+        message: String,
+    },
+}
+
+/// A secret string: never printed by `Debug` or `Display`.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
+/// The raw mirror of `config.toml`. Every field has a documented default, kept in step with
+/// the shipped `config.toml` by a test.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub paths: RawPaths,
+    #[serde(default)]
+    pub fetch: RawFetch,
+    #[serde(default)]
+    pub model: RawModel,
+    #[serde(default)]
+    pub lesson: RawLesson,
+    #[serde(default)]
+    pub mail: RawMail,
+    #[serde(default)]
+    pub schedule: RawSchedule,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPaths {
+    pub feeds_dir: String,
+    pub index_dir: String,
+    pub store: String,
+    pub outbox_dir: String,
+    pub templates_dir: Option<String>,
+}
+
+impl Default for RawPaths {
+    fn default() -> Self {
+        RawPaths {
+            feeds_dir: "feeds".into(),
+            index_dir: "index".into(),
+            store: "var/hyperlearn.db".into(),
+            outbox_dir: "var/outbox".into(),
+            templates_dir: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawFetch {
+    pub user_agent: String,
+    pub connect_timeout_secs: u64,
+    pub timeout_secs: u64,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub concurrency: usize,
+    pub max_articles_per_feed: usize,
+    pub allow_hosts: Vec<String>,
+}
+
+impl Default for RawFetch {
+    fn default() -> Self {
+        RawFetch {
+            user_agent: "HyperLearn/0.1 (+https://github.com/hyperlearn/hyperlearn)".into(),
+            connect_timeout_secs: 10,
+            timeout_secs: 20,
+            max_body_bytes: 15 * 1024 * 1024,
+            max_redirects: 5,
+            concurrency: 8,
+            max_articles_per_feed: 30,
+            allow_hosts: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawModel {
+    pub path: String,
+    pub threads: u32,
+    pub context_size: u32,
+    pub gpu_layers: u32,
+    pub parallel_sequences: u32,
+    pub temperature: f32,
+    pub seed: u32,
+    pub max_tokens: u32,
+    pub request_timeout_secs: u64,
+    pub retries: u32,
+}
+
+impl Default for RawModel {
+    fn default() -> Self {
+        RawModel {
+            path: "models/SmolLM2-135M-Instruct.Q4_1.gguf".into(),
+            threads: 0,
+            context_size: 4096,
+            gpu_layers: 0,
+            parallel_sequences: 1,
+            temperature: 0.7,
+            seed: 42,
+            max_tokens: 384,
+            request_timeout_secs: 120,
+            retries: 2,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawLesson {
+    pub exercises: usize,
+    pub min_exercises: usize,
+    pub model_candidates: usize,
+    pub max_article_words: usize,
+}
+
+impl Default for RawLesson {
+    fn default() -> Self {
+        RawLesson {
+            exercises: 5,
+            min_exercises: 3,
+            model_candidates: 4,
+            max_article_words: 600,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMail {
+    pub from: String,
+    pub public_url: String,
+    pub token_key: Option<Secret>,
+    pub smtp: Option<RawSmtp>,
+}
+
+impl Default for RawMail {
+    fn default() -> Self {
+        RawMail {
+            from: "HyperLearn <lessons@hyperlearn.localhost>".into(),
+            public_url: "https://hyperlearn.localhost".into(),
+            token_key: None,
+            smtp: None,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    pub host: String,
+    #[serde(default)]
+    pub port: Option<u16>,
+    #[serde(default = "default_security")]
+    pub security: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<Secret>,
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_secs: u64,
+}
+
+fn default_security() -> String {
+    "starttls".into()
+}
+
+fn default_smtp_timeout() -> u64 {
+    30
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawSchedule {
+    pub fetch: String,
+    pub daily: String,
+}
+
+impl Default for RawSchedule {
+    fn default() -> Self {
+        RawSchedule {
+            fetch: "0 0 * * * *".into(),
+            daily: "0 15 * * * *".into(),
+        }
+    }
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Folder of `feeds/*.toml` feed lists.
+    pub feeds_dir: PathBuf,
+    /// Folder of the tantivy index.
+    pub index_dir: PathBuf,
+    /// The SQLite file.
+    pub store_path: PathBuf,
+    /// Where mail goes when no SMTP server is configured.
+    pub outbox_dir: PathBuf,
+    /// Optional folder overriding the built-in templates.
+    pub templates_dir: Option<PathBuf>,
+    pub fetch: FetchConfig,
+    pub model: ModelConfig,
+    pub lesson: LessonConfig,
+    pub mail: MailConfig,
+    pub schedule: ScheduleConfig,
+}
+
+/// HTTP client limits and politeness.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub user_agent: String,
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    pub max_body_bytes: u64,
+    pub max_redirects: usize,
+    pub concurrency: usize,
+    pub max_articles_per_feed: usize,
+    /// Hosts (or literal IPs) that may be fetched although they are private or loopback.
+    pub allow_hosts: Vec<String>,
+}
+
+/// The language model and how to run it.
+#[derive(Debug, Clone)]
+pub struct ModelConfig {
+    pub path: PathBuf,
+    /// CPU threads; 0 means all available cores.
+    pub threads: u32,
+    pub context_size: u32,
+    pub gpu_layers: u32,
+    pub parallel_sequences: u32,
+    pub temperature: f32,
+    pub seed: u32,
+    pub max_tokens: u32,
+    pub request_timeout: Duration,
+    pub retries: u32,
+}
+
+impl ModelConfig {
+    /// Threads to use, with 0 resolved to the number of available cores.
+    pub fn effective_threads(&self) -> u32 {
+        if self.threads > 0 {
+            return self.threads;
+        }
+        std::thread::available_parallelism()
+            .map(|n| n.get() as u32)
+            .unwrap_or(2)
+    }
+}
+
+/// How lessons are put together.
+#[derive(Debug, Clone)]
+pub struct LessonConfig {
+    /// Exercises a lesson aims for.
+    pub exercises: usize,
+    /// A lesson with fewer verified exercises is not sent.
+    pub min_exercises: usize,
+    /// Model-written candidates tried per lesson before filling with constructed ones.
+    pub model_candidates: usize,
+    /// Articles are cut to this many words before they are given to the model.
+    pub max_article_words: usize,
+}
+
+/// Mail sending.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    pub from: String,
+    /// Base of links in mail (lesson pages, unsubscribe).
+    pub public_url: url::Url,
+    /// Key that signs unsubscribe tokens.
+    pub token_key: Secret,
+    /// `None`: mail is written to the outbox folder.
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// No TLS (local relays and tests only).
+    Plain,
+    /// Plain connection upgraded with STARTTLS (port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+/// An SMTP relay.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub timeout: Duration,
+}
+
+/// Cron expressions (seconds first, as tokio-cron-scheduler reads them).
+#[derive(Debug, Clone)]
+pub struct ScheduleConfig {
+    pub fetch: String,
+    pub daily: String,
+}
+
+impl Config {
+    /// Reads and checks a config file; relative paths in it are resolved against its folder.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Config::parse(&text, &base).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse {
+                path: Some(path.to_path_buf()),
+                message,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses config text; relative paths are resolved against `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: None,
+            message: e.to_string(),
+        })?;
+        Config::from_raw(raw, base)
+    }
+
+    /// Checks a raw config and resolves it.
+    pub fn from_raw(raw: RawConfig, base: &Path) -> Result<Config, ConfigError> {
+        let resolve = |p: &str| -> PathBuf {
+            let p = Path::new(p);
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
+        let fetch = check_fetch(raw.fetch)?;
+        let model = check_model(raw.model, &resolve)?;
+        let lesson = check_lesson(raw.lesson)?;
+        let mail = check_mail(raw.mail)?;
+        let schedule = check_schedule(raw.schedule)?;
+        Ok(Config {
+            feeds_dir: resolve(&raw.paths.feeds_dir),
+            index_dir: resolve(&raw.paths.index_dir),
+            store_path: resolve(&raw.paths.store),
+            outbox_dir: resolve(&raw.paths.outbox_dir),
+            templates_dir: raw.paths.templates_dir.as_deref().map(resolve),
+            fetch,
+            model,
+            lesson,
+            mail,
+            schedule,
+        })
+    }
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        message: message.into(),
+    }
+}
+
+fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
+    if raw.user_agent.trim().is_empty() {
+        return Err(invalid(
+            "fetch.user_agent",
+            "must name HyperLearn and a contact URL",
+        ));
+    }
+    if raw.timeout_secs == 0 || raw.connect_timeout_secs == 0 {
+        return Err(invalid(
+            "fetch.timeout_secs",
+            "timeouts must be at least 1 second",
+        ));
+    }
+    if raw.max_body_bytes < 1024 {
+        return Err(invalid("fetch.max_body_bytes", "must be at least 1024"));
+    }
+    if raw.concurrency == 0 {
+        return Err(invalid("fetch.concurrency", "must be at least 1"));
+    }
+    Ok(FetchConfig {
+        user_agent: raw.user_agent,
+        connect_timeout: Duration::from_secs(raw.connect_timeout_secs),
+        timeout: Duration::from_secs(raw.timeout_secs),
+        max_body_bytes: raw.max_body_bytes,
+        max_redirects: raw.max_redirects,
+        concurrency: raw.concurrency,
+        max_articles_per_feed: raw.max_articles_per_feed,
+        allow_hosts: raw.allow_hosts,
+    })
+}
+
+fn check_model(
+    raw: RawModel,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<ModelConfig, ConfigError> {
+    if raw.path.trim().is_empty() {
+        return Err(invalid("model.path", "must name a GGUF model file"));
+    }
+    if raw.context_size < 512 {
+        return Err(invalid("model.context_size", "must be at least 512 tokens"));
+    }
+    if raw.parallel_sequences == 0 || raw.parallel_sequences > 64 {
+        return Err(invalid(
+            "model.parallel_sequences",
+            "must be between 1 and 64",
+        ));
+    }
+    if !(0.0..=2.0).contains(&raw.temperature) {
+        return Err(invalid("model.temperature", "must be between 0.0 and 2.0"));
+    }
+    if raw.max_tokens == 0 {
+        return Err(invalid("model.max_tokens", "must be at least 1"));
+    }
+    if raw.request_timeout_secs == 0 {
+        return Err(invalid("model.request_timeout_secs", "must be at least 1"));
+    }
+    Ok(ModelConfig {
+        path: resolve(&raw.path),
+        threads: raw.threads,
+        context_size: raw.context_size,
+        gpu_layers: raw.gpu_layers,
+        parallel_sequences: raw.parallel_sequences,
+        temperature: raw.temperature,
+        seed: raw.seed,
+        max_tokens: raw.max_tokens,
+        request_timeout: Duration::from_secs(raw.request_timeout_secs),
+        retries: raw.retries,
+    })
+}
+
+fn check_lesson(raw: RawLesson) -> Result<LessonConfig, ConfigError> {
+    if raw.min_exercises == 0 {
+        return Err(invalid("lesson.min_exercises", "must be at least 1"));
+    }
+    if raw.exercises < raw.min_exercises {
+        return Err(invalid(
+            "lesson.exercises",
+            "must be at least lesson.min_exercises",
+        ));
+    }
+    if raw.max_article_words < 50 {
+        return Err(invalid("lesson.max_article_words", "must be at least 50"));
+    }
+    Ok(LessonConfig {
+        exercises: raw.exercises,
+        min_exercises: raw.min_exercises,
+        model_candidates: raw.model_candidates,
+        max_article_words: raw.max_article_words,
+    })
+}
+
+fn check_mail(raw: RawMail) -> Result<MailConfig, ConfigError> {
+    if !raw.from.contains('@') {
+        return Err(invalid(
+            "mail.from",
+            format!("`{}` is not a mail address", raw.from),
+        ));
+    }
+    let public_url = url::Url::parse(&raw.public_url)
+        .map_err(|e| invalid("mail.public_url", format!("`{}`: {e}", raw.public_url)))?;
+    let token_key = match std::env::var(TOKEN_KEY_ENV) {
+        Ok(v) if !v.is_empty() => Secret::new(v),
+        _ => raw
+            .token_key
+            .unwrap_or_else(|| Secret::new("hyperlearn-development-key")),
+    };
+    let smtp = match raw.smtp {
+        None => None,
+        Some(s) => {
+            let security = match s.security.as_str() {
+                "plain" | "none" => SmtpSecurity::Plain,
+                "starttls" => SmtpSecurity::StartTls,
+                "tls" => SmtpSecurity::Tls,
+                other => {
+                    return Err(invalid(
+                        "mail.smtp.security",
+                        format!("`{other}`: use \"starttls\", \"tls\" or \"plain\""),
+                    ));
+                }
+            };
+            if s.host.trim().is_empty() {
+                return Err(invalid("mail.smtp.host", "must not be empty"));
+            }
+            let port = s.port.unwrap_or(match security {
+                SmtpSecurity::Plain => 25,
+                SmtpSecurity::StartTls => 587,
+                SmtpSecurity::Tls => 465,
+            });
+            let password = match std::env::var(SMTP_PASSWORD_ENV) {
+                Ok(v) if !v.is_empty() => Some(Secret::new(v)),
+                _ => s.password,
+            };
+            Some(SmtpConfig {
+                host: s.host,
+                port,
+                security,
+                username: s.username,
+                password,
+                timeout: Duration::from_secs(s.timeout_secs.max(1)),
+            })
+        }
+    };
+    Ok(MailConfig {
+        from: raw.from,
+        public_url,
+        token_key,
+        smtp,
+    })
+}
+
+fn check_schedule(raw: RawSchedule) -> Result<ScheduleConfig, ConfigError> {
+    for (key, expr) in [
+        ("schedule.fetch", &raw.fetch),
+        ("schedule.daily", &raw.daily),
+    ] {
+        let fields = expr.split_whitespace().count();
+        if !(6..=7).contains(&fields) {
+            return Err(invalid(
+                key,
+                format!(
+                    "`{expr}` must have 6 fields (sec min hour day month weekday), found {fields}"
+                ),
+            ));
+        }
+    }
+    Ok(ScheduleConfig {
+        fetch: raw.fetch,
+        daily: raw.daily,
+    })
+}
+
+/// The log filter from the environment, if set.
+pub fn log_filter_from_env() -> Option<String> {
+    std::env::var(LOG_ENV).ok().filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,499 @@
+//! `delivery/`: has every learner got today's lesson, exactly once? The only module that
+//! imports lettre; it owns `templates/` together with the web UI.
+//!
+//! A lesson is rendered once ([`compose`]) into a complete RFC 5322 message with a stable
+//! Message-ID per learner and day; the bytes are stored in the delivery ledger before any
+//! send, so a resend is byte-identical. [`Mailer::send`] hands stored bytes to the SMTP
+//! relay, or writes them to the outbox folder when no relay is configured.
+
+mod strings;
+
+use std::path::{Path, PathBuf};
+
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use minijinja::Environment;
+use minijinja::value::Serde;
+use sha2::{Digest, Sha256};
+
+pub use strings::{MailStrings, mail_strings};
+
+use crate::config::{MailConfig, SmtpSecurity};
+use crate::exercise::{Exercise, option_letter};
+use crate::lesson::VerifiedLesson;
+use crate::tokens::{self, Purpose};
+
+/// Errors of the delivery stage; each names the learner, template or folder at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// A template did not compile or render.
+    #[error("template {name}: {message}")]
+    Template { name: String, message: String },
+    /// The sender address in the config is invalid.
+    #[error("config `mail.from`: `{from}` is not a valid mailbox: {message}")]
+    BadSender { from: String, message: String },
+    /// A learner's address is invalid; their mail cannot be sent.
+    #[error("learner {learner_id}: address `{address}` is invalid: {message}")]
+    BadRecipient {
+        learner_id: i64,
+        address: String,
+        message: String,
+    },
+    /// The message could not be built.
+    #[error("learner {learner_id}: cannot build message: {message}")]
+    Build { learner_id: i64, message: String },
+    /// The SMTP relay could not be set up.
+    #[error("SMTP relay {host}: {message}")]
+    Relay { host: String, message: String },
+}
+
+/// Why a send failed, and whether trying again can help.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SendError {
+    /// 4xx replies, timeouts, dropped connections: try again later.
+    #[error("temporary failure: {0}")]
+    Transient(String),
+    /// 5xx replies, invalid addresses: trying again will not help.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+/// A rendered lesson mail.
+#[derive(Debug, Clone)]
+pub struct ComposedMail {
+    pub message_id: String,
+    pub subject: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The templates, built-in or from a folder.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+const BUILTIN_TEMPLATES: [(&str, &str); 3] = [
+    ("lesson.html", include_str!("../../templates/lesson.html")),
+    ("lesson.txt", include_str!("../../templates/lesson.txt")),
+    ("subject.txt", include_str!("../../templates/subject.txt")),
+];
+
+impl Renderer {
+    /// Loads the built-in templates, each replaced by the file of the same name in
+    /// `override_dir` when there is one.
+    pub fn new(override_dir: Option<&Path>) -> Result<Renderer, DeliveryError> {
+        let mut env = Environment::new();
+        for (name, builtin) in BUILTIN_TEMPLATES {
+            let source = match override_dir.map(|d| d.join(name)) {
+                Some(path) if path.is_file() => {
+                    std::fs::read_to_string(&path).map_err(|e| DeliveryError::Template {
+                        name: path.display().to_string(),
+                        message: e.to_string(),
+                    })?
+                }
+                _ => builtin.to_string(),
+            };
+            env.add_template_owned(name.to_string(), source)
+                .map_err(|e| DeliveryError::Template {
+                    name: name.into(),
+                    message: e.to_string(),
+                })?;
+        }
+        Ok(Renderer { env })
+    }
+
+    fn render(&self, name: &str, ctx: &MailContext<'_>) -> Result<String, DeliveryError> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(minijinja::Value::from(Serde(ctx))))
+            .map_err(|e| DeliveryError::Template {
+                name: name.into(),
+                message: format!("{e:#}"),
+            })
+    }
+}
+
+#[derive(serde::Serialize)]
+struct MailContext<'a> {
+    s: &'static MailStrings,
+    subject: String,
+    learner: &'a crate::lesson::LessonLearner,
+    article: &'a crate::lesson::LessonArticle,
+    glossary: &'a [crate::lesson::GlossaryEntry],
+    exercises: Vec<ExerciseView>,
+    unsubscribe_url: String,
+}
+
+#[derive(serde::Serialize)]
+struct OptionView {
+    letter: char,
+    text: String,
+}
+
+#[derive(serde::Serialize)]
+struct ExerciseView {
+    number: usize,
+    instruction: &'static str,
+    prompt: String,
+    options: Vec<OptionView>,
+    answer: String,
+    evidence: String,
+}
+
+fn exercise_view(number: usize, ex: &Exercise, s: &MailStrings) -> ExerciseView {
+    let lettered = |options: &[String]| -> Vec<OptionView> {
+        options
+            .iter()
+            .enumerate()
+            .map(|(i, o)| OptionView {
+                letter: option_letter(i),
+                text: o.clone(),
+            })
+            .collect()
+    };
+    let with_letter = |options: &[String], index: Option<usize>, text: String| match index {
+        Some(i) if !options.is_empty() => format!("{}) {text}", option_letter(i)),
+        _ => text,
+    };
+    let (instruction, options, answer) = match ex {
+        Exercise::MultipleChoice {
+            options, answer, ..
+        } => (
+            s.multiple_choice,
+            lettered(options),
+            with_letter(options, Some(*answer), options[*answer].clone()),
+        ),
+        Exercise::Vocabulary {
+            options, answer, ..
+        } => (
+            s.vocabulary,
+            lettered(options),
+            with_letter(options, Some(*answer), options[*answer].clone()),
+        ),
+        Exercise::TrueFalse { answer, .. } => (
+            s.true_false,
+            Vec::new(),
+            if *answer {
+                s.true_word.to_string()
+            } else {
+                s.false_word.to_string()
+            },
+        ),
+        Exercise::ShortAnswer { answer, .. } => (s.short_answer, Vec::new(), answer.clone()),
+        Exercise::GapFill {
+            options, answer, ..
+        } => (
+            s.gap_fill,
+            lettered(options),
+            with_letter(options, ex.answer_index(), answer.clone()),
+        ),
+    };
+    ExerciseView {
+        number,
+        instruction,
+        prompt: ex.prompt().to_string(),
+        options,
+        answer,
+        evidence: ex.evidence().to_string(),
+    }
+}
+
+/// Text that goes into a header: no control characters (so CR/LF cannot start a new
+/// header), whitespace collapsed, length bounded.
+pub fn header_safe(s: &str, max_chars: usize) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    collapsed.chars().take(max_chars).collect()
+}
+
+/// The Message-ID of a learner's lesson for a day: the same every time it is composed.
+pub fn lesson_message_id(mail: &MailConfig, learner_id: i64, date: chrono::NaiveDate) -> String {
+    let domain = mail
+        .from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').trim())
+        .filter(|d| !d.is_empty())
+        .unwrap_or("hyperlearn.localhost");
+    let mut h = Sha256::new();
+    h.update(mail.token_key.expose().as_bytes());
+    h.update(format!("{learner_id}/{date}").as_bytes());
+    let digest = hex::encode(&h.finalize()[..6]);
+    format!("<lesson.{date}.{learner_id}.{digest}@{domain}>")
+}
+
+/// The unsubscribe link of a learner.
+pub fn unsubscribe_url(mail: &MailConfig, learner_id: i64) -> String {
+    let token = tokens::sign(
+        &mail.token_key,
+        Purpose::Unsubscribe,
+        &learner_id.to_string(),
+    );
+    mail.public_url
+        .join(&format!("unsubscribe/{token}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
+}
+
+/// Checks that an address can be mailed (before any work is done for it).
+pub fn check_address(address: &str) -> Result<(), String> {
+    address
+        .trim()
+        .parse::<Address>()
+        .map(|_| ())
+        .map_err(|e| format!("address `{address}`: {e}"))
+}
+
+fn sender(mail: &MailConfig) -> Result<Mailbox, DeliveryError> {
+    mail.from
+        .parse::<Mailbox>()
+        .map_err(|e| DeliveryError::BadSender {
+            from: mail.from.clone(),
+            message: e.to_string(),
+        })
+}
+
+/// A lesson rendered from the templates.
+#[derive(Debug, Clone)]
+pub struct RenderedLesson {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// Renders the subject, HTML and plain-text parts of a lesson mail.
+pub fn render_lesson(
+    lesson: &VerifiedLesson,
+    renderer: &Renderer,
+    mail: &MailConfig,
+) -> Result<RenderedLesson, DeliveryError> {
+    let learner = lesson.learner();
+    let s = mail_strings(&learner.lang);
+    let exercises: Vec<ExerciseView> = lesson
+        .exercises()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| exercise_view(i + 1, v.exercise(), s))
+        .collect();
+    let mut ctx = MailContext {
+        s,
+        subject: String::new(),
+        learner,
+        article: lesson.article(),
+        glossary: lesson.glossary(),
+        exercises,
+        unsubscribe_url: unsubscribe_url(mail, learner.id),
+    };
+    ctx.subject = header_safe(&renderer.render("subject.txt", &ctx)?, 200);
+    let html = renderer.render("lesson.html", &ctx)?;
+    let text = renderer.render("lesson.txt", &ctx)?;
+    Ok(RenderedLesson {
+        subject: ctx.subject,
+        html,
+        text,
+    })
+}
+
+/// Renders a lesson into a complete message.
+pub fn compose(
+    lesson: &VerifiedLesson,
+    renderer: &Renderer,
+    mail: &MailConfig,
+) -> Result<ComposedMail, DeliveryError> {
+    let learner = lesson.learner();
+    let rendered = render_lesson(lesson, renderer, mail)?;
+    let unsubscribe = unsubscribe_url(mail, learner.id);
+    let address: Address =
+        learner
+            .email
+            .trim()
+            .parse()
+            .map_err(
+                |e: lettre::address::AddressError| DeliveryError::BadRecipient {
+                    learner_id: learner.id,
+                    address: learner.email.clone(),
+                    message: e.to_string(),
+                },
+            )?;
+    let to = Mailbox::new(
+        Some(header_safe(&learner.name, 100)).filter(|n| !n.is_empty()),
+        address,
+    );
+    let message_id = lesson_message_id(mail, learner.id, lesson.date());
+    let message = Message::builder()
+        .from(sender(mail)?)
+        .to(to)
+        .subject(rendered.subject.clone())
+        .message_id(Some(message_id.clone()))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{unsubscribe}>"),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".into(),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".into(),
+        ))
+        .multipart(
+            MultiPart::alternative()
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(rendered.text),
+                )
+                .singlepart(
+                    SinglePart::builder()
+                        .header(ContentType::TEXT_HTML)
+                        .body(rendered.html),
+                ),
+        )
+        .map_err(|e| DeliveryError::Build {
+            learner_id: learner.id,
+            message: e.to_string(),
+        })?;
+    Ok(ComposedMail {
+        message_id,
+        subject: rendered.subject,
+        bytes: message.formatted(),
+    })
+}
+
+/// Where mail goes.
+enum Transport {
+    Smtp {
+        relay: Box<AsyncSmtpTransport<Tokio1Executor>>,
+        host: String,
+    },
+    Outbox(PathBuf),
+}
+
+/// Sends stored messages.
+pub struct Mailer {
+    transport: Transport,
+    from: Address,
+}
+
+/// How a message left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// Accepted by the relay.
+    Smtp { host: String },
+    /// Written to this file.
+    Outbox(PathBuf),
+}
+
+impl Sent {
+    pub fn transport_name(&self) -> &'static str {
+        match self {
+            Sent::Smtp { .. } => "smtp",
+            Sent::Outbox(_) => "outbox",
+        }
+    }
+}
+
+impl Mailer {
+    /// SMTP when `[mail.smtp]` is configured, the outbox folder otherwise.
+    pub fn new(mail: &MailConfig, outbox: &Path) -> Result<Mailer, DeliveryError> {
+        let from = sender(mail)?.email;
+        let transport = match &mail.smtp {
+            None => Transport::Outbox(outbox.to_path_buf()),
+            Some(smtp) => {
+                let relay_err = |e: lettre::transport::smtp::Error| DeliveryError::Relay {
+                    host: smtp.host.clone(),
+                    message: e.to_string(),
+                };
+                let mut builder = match smtp.security {
+                    SmtpSecurity::Plain => {
+                        AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
+                    }
+                    SmtpSecurity::StartTls => {
+                        AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                            .map_err(relay_err)?
+                    }
+                    SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
+                        .map_err(relay_err)?,
+                };
+                builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
+                if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
+                    builder = builder.credentials(Credentials::new(
+                        user.clone(),
+                        password.expose().to_string(),
+                    ));
+                }
+                Transport::Smtp {
+                    relay: Box::new(builder.build()),
+                    host: smtp.host.clone(),
+                }
+            }
+        };
+        Ok(Mailer { transport, from })
+    }
+
+    /// Where mail goes, for messages to the user.
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp { host, .. } => format!("SMTP relay {host}"),
+            Transport::Outbox(dir) => format!("outbox folder {}", dir.display()),
+        }
+    }
+
+    /// Sends a stored message to `to`. `file_stem` names the outbox file.
+    pub async fn send(&self, to: &str, bytes: &[u8], file_stem: &str) -> Result<Sent, SendError> {
+        let recipient: Address =
+            to.trim()
+                .parse()
+                .map_err(|e: lettre::address::AddressError| {
+                    SendError::Permanent(format!("address `{to}`: {e}"))
+                })?;
+        match &self.transport {
+            Transport::Outbox(dir) => write_outbox(dir, file_stem, bytes).map(Sent::Outbox),
+            Transport::Smtp { relay, host } => {
+                let envelope =
+                    lettre::address::Envelope::new(Some(self.from.clone()), vec![recipient])
+                        .map_err(|e| SendError::Permanent(e.to_string()))?;
+                match relay.send_raw(&envelope, bytes).await {
+                    Ok(_) => Ok(Sent::Smtp { host: host.clone() }),
+                    Err(e) if e.is_permanent() => Err(SendError::Permanent(format!("{host}: {e}"))),
+                    Err(e) => Err(SendError::Transient(format!("{host}: {e}"))),
+                }
+            }
+        }
+    }
+}
+
+/// Writes a message to `dir/<stem>.eml` atomically (temporary file, then rename), so a
+/// crash never leaves half a message.
+fn write_outbox(dir: &Path, stem: &str, bytes: &[u8]) -> Result<PathBuf, SendError> {
+    let io = |e: std::io::Error| SendError::Transient(format!("outbox {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{safe}.eml"));
+    let tmp = dir.join(format!(".{safe}.eml.tmp"));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests;

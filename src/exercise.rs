@@ -1,0 +1,158 @@
+//! Exercise types shared by generation (which proposes them), verification (which judges
+//! them) and delivery (which renders the verified ones).
+//!
+//! An [`Exercise`] is only a candidate. The only way to get something delivery accepts is
+//! [`crate::verification::VerifiedExercise`], which verification alone can construct.
+
+use serde::{Deserialize, Serialize};
+
+/// A reading-comprehension exercise about one article, with its answer key and the
+/// verbatim article sentence that supports the key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Exercise {
+    /// One right option among plausible wrong ones.
+    MultipleChoice {
+        question: String,
+        options: Vec<String>,
+        answer: usize,
+        evidence: String,
+    },
+    /// A statement to judge against the article.
+    TrueFalse {
+        statement: String,
+        answer: bool,
+        evidence: String,
+    },
+    /// A question answered with a few words from the article.
+    ShortAnswer {
+        question: String,
+        answer: String,
+        evidence: String,
+    },
+    /// An article sentence with one word or number removed; `options` is a word bank that
+    /// holds the answer (may be empty).
+    GapFill {
+        sentence: String,
+        answer: String,
+        options: Vec<String>,
+        evidence: String,
+    },
+    /// The meaning of a word as used in the article.
+    Vocabulary {
+        word: String,
+        question: String,
+        options: Vec<String>,
+        answer: usize,
+        evidence: String,
+    },
+}
+
+/// The gap marker in gap-fill sentences.
+pub const GAP: &str = "_____";
+
+impl Exercise {
+    /// Stable name of the exercise type, as stored and counted.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Exercise::MultipleChoice { .. } => "multiple_choice",
+            Exercise::TrueFalse { .. } => "true_false",
+            Exercise::ShortAnswer { .. } => "short_answer",
+            Exercise::GapFill { .. } => "gap_fill",
+            Exercise::Vocabulary { .. } => "vocabulary",
+        }
+    }
+
+    /// The article sentence that supports the key.
+    pub fn evidence(&self) -> &str {
+        match self {
+            Exercise::MultipleChoice { evidence, .. }
+            | Exercise::TrueFalse { evidence, .. }
+            | Exercise::ShortAnswer { evidence, .. }
+            | Exercise::GapFill { evidence, .. }
+            | Exercise::Vocabulary { evidence, .. } => evidence,
+        }
+    }
+
+    /// What the learner reads: question, statement or gapped sentence.
+    pub fn prompt(&self) -> &str {
+        match self {
+            Exercise::MultipleChoice { question, .. }
+            | Exercise::ShortAnswer { question, .. }
+            | Exercise::Vocabulary { question, .. } => question,
+            Exercise::TrueFalse { statement, .. } => statement,
+            Exercise::GapFill { sentence, .. } => sentence,
+        }
+    }
+
+    /// The options offered, if any.
+    pub fn options(&self) -> &[String] {
+        match self {
+            Exercise::MultipleChoice { options, .. }
+            | Exercise::GapFill { options, .. }
+            | Exercise::Vocabulary { options, .. } => options,
+            _ => &[],
+        }
+    }
+
+    /// The answer key as text.
+    pub fn answer_text(&self) -> String {
+        match self {
+            Exercise::MultipleChoice {
+                options, answer, ..
+            }
+            | Exercise::Vocabulary {
+                options, answer, ..
+            } => options.get(*answer).cloned().unwrap_or_default(),
+            Exercise::TrueFalse { answer, .. } => answer.to_string(),
+            Exercise::ShortAnswer { answer, .. } | Exercise::GapFill { answer, .. } => {
+                answer.clone()
+            }
+        }
+    }
+
+    /// The index of the right option, for option-based exercises.
+    pub fn answer_index(&self) -> Option<usize> {
+        match self {
+            Exercise::MultipleChoice { answer, .. } | Exercise::Vocabulary { answer, .. } => {
+                Some(*answer)
+            }
+            Exercise::GapFill {
+                options, answer, ..
+            } => options.iter().position(|o| o == answer),
+            _ => None,
+        }
+    }
+}
+
+/// Who wrote an exercise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Written by the language model; its key is a claim to be checked.
+    Model,
+    /// Built by rules from an article sentence; its key is right by construction, and
+    /// verification checks that construction.
+    Constructed,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Model => "model",
+            Origin::Constructed => "constructed",
+        }
+    }
+}
+
+/// A candidate exercise and who wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub exercise: Exercise,
+    pub origin: Origin,
+}
+
+/// Letters for options.
+pub fn option_letter(i: usize) -> char {
+    (b'A' + (i as u8 % 26)) as char
+}

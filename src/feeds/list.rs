@@ -1,0 +1,299 @@
+//! Feed lists: `feeds/*.toml`, one file per language or group, edited by hand or by
+//! `hyperlearn feeds add|remove` (which keep comments and layout intact).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::FeedError;
+
+/// One feed an admin listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedSource {
+    pub url: String,
+    /// Display name; the URL's host when not given.
+    pub name: String,
+    /// Language hint (ISO 639-1) for the feed's articles; detection still runs.
+    pub lang: Option<String>,
+    /// Topics given to every article of this feed.
+    pub topics: Vec<String>,
+    pub enabled: bool,
+    /// The list file it came from (e.g. `feeds/en.toml`).
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    feed: Vec<RawFeed>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    url: String,
+    name: Option<String>,
+    lang: Option<String>,
+    #[serde(default)]
+    topics: Vec<String>,
+    #[serde(default = "yes")]
+    enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Reads every `*.toml` in the folder, sorted by file name. A folder that does not exist
+/// holds no feeds.
+pub fn load_feed_lists(dir: &Path) -> Result<Vec<FeedSource>, FeedError> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(FeedError::ListIo {
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    files.sort();
+    let mut out = Vec::new();
+    for file in files {
+        out.extend(load_feed_list(&file)?);
+    }
+    Ok(out)
+}
+
+/// Reads one feed-list file.
+pub fn load_feed_list(file: &Path) -> Result<Vec<FeedSource>, FeedError> {
+    let text = std::fs::read_to_string(file).map_err(|source| FeedError::ListIo {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| FeedError::ListSyntax {
+        path: file.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    raw.feed
+        .into_iter()
+        .map(|f| {
+            let parsed = url::Url::parse(&f.url).map_err(|e| FeedError::ListSyntax {
+                path: file.to_path_buf(),
+                message: format!("feed url `{}`: {e}", f.url),
+            })?;
+            Ok(FeedSource {
+                name: f
+                    .name
+                    .unwrap_or_else(|| parsed.host_str().unwrap_or("feed").to_string()),
+                url: f.url,
+                lang: f.lang,
+                topics: f.topics,
+                enabled: f.enabled,
+                file: file.to_path_buf(),
+            })
+        })
+        .collect()
+}
+
+/// What `feeds add` writes.
+#[derive(Debug, Clone)]
+pub struct NewFeed {
+    pub url: String,
+    pub name: Option<String>,
+    pub lang: Option<String>,
+    pub topics: Vec<String>,
+}
+
+/// Appends a feed to `dir/<list>.toml` (created if missing), keeping the file's comments.
+/// Adding a URL that is already listed in any file is an error naming that file.
+pub fn add_feed(dir: &Path, list: &str, feed: &NewFeed) -> Result<PathBuf, FeedError> {
+    url::Url::parse(&feed.url).map_err(|e| FeedError::ListSyntax {
+        path: dir.join(format!("{list}.toml")),
+        message: format!("feed url `{}`: {e}", feed.url),
+    })?;
+    if let Some(existing) = load_feed_lists(dir)?
+        .into_iter()
+        .find(|f| f.url == feed.url)
+    {
+        return Err(FeedError::AlreadyListed {
+            url: feed.url.clone(),
+            path: existing.file,
+        });
+    }
+    std::fs::create_dir_all(dir).map_err(|source| FeedError::ListIo {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let path = dir.join(format!("{list}.toml"));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(source) => return Err(FeedError::ListIo { path, source }),
+    };
+    let mut doc: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| FeedError::ListSyntax {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+    let mut table = toml_edit::Table::new();
+    table["url"] = toml_edit::value(feed.url.clone());
+    if let Some(name) = &feed.name {
+        table["name"] = toml_edit::value(name.clone());
+    }
+    if let Some(lang) = &feed.lang {
+        table["lang"] = toml_edit::value(lang.clone());
+    }
+    if !feed.topics.is_empty() {
+        let mut arr = toml_edit::Array::new();
+        for t in &feed.topics {
+            arr.push(t.clone());
+        }
+        table["topics"] = toml_edit::value(arr);
+    }
+    table["enabled"] = toml_edit::value(true);
+    let feeds = doc
+        .entry("feed")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+    match feeds.as_array_of_tables_mut() {
+        Some(array) => array.push(table),
+        None => {
+            return Err(FeedError::ListSyntax {
+                path,
+                message: "`feed` must be an array of tables ([[feed]])".into(),
+            });
+        }
+    }
+    write_atomically(&path, doc.to_string().as_bytes())?;
+    Ok(path)
+}
+
+/// Removes a feed by URL from whichever list holds it; returns that file.
+pub fn remove_feed(dir: &Path, url: &str) -> Result<PathBuf, FeedError> {
+    let Some(found) = load_feed_lists(dir)?.into_iter().find(|f| f.url == url) else {
+        return Err(FeedError::NotListed {
+            url: url.to_string(),
+            dir: dir.to_path_buf(),
+        });
+    };
+    let path = found.file;
+    let text = std::fs::read_to_string(&path).map_err(|source| FeedError::ListIo {
+        path: path.clone(),
+        source,
+    })?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| FeedError::ListSyntax {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+    let found = doc
+        .get("feed")
+        .and_then(|f| f.as_array_of_tables())
+        .and_then(|array| {
+            let pos = array
+                .iter()
+                .position(|t| t.get("url").and_then(|u| u.as_str()) == Some(url))?;
+            let prefix = array
+                .get(pos)?
+                .decor()
+                .prefix()
+                .and_then(|p| p.as_str())
+                .unwrap_or("")
+                .to_string();
+            Some((pos, prefix))
+        });
+    if let Some((pos, prefix)) = found {
+        // Comments right above the removed entry go with it; a comment block separated
+        // from it by a blank line (a file header, a section note) stays.
+        let kept = prefix
+            .rfind("\n\n")
+            .map(|i| prefix[..i + 2].to_string())
+            .unwrap_or_default();
+        let trailing = doc.trailing().as_str().unwrap_or("").to_string();
+        let mut keep_in_trailer = false;
+        if let Some(array) = doc.get_mut("feed").and_then(|f| f.as_array_of_tables_mut()) {
+            array.remove(pos);
+            match array.get_mut(pos) {
+                Some(next) => {
+                    let next_prefix = next
+                        .decor()
+                        .prefix()
+                        .and_then(|p| p.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    next.decor_mut().set_prefix(format!("{kept}{next_prefix}"));
+                }
+                None => keep_in_trailer = true,
+            }
+        }
+        if keep_in_trailer && !kept.is_empty() {
+            doc.set_trailing(format!("{kept}{trailing}"));
+        }
+    }
+    write_atomically(&path, doc.to_string().as_bytes())?;
+    Ok(path)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
+    let tmp = path.with_extension("toml.tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|source| FeedError::ListIo {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_and_remove_keep_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("en.toml");
+        std::fs::write(
+            &file,
+            "# English sources, checked by Ana\n\n# The main one:\n[[feed]]\nurl = \"https://a.example/rss\"\nname = \"A\" # main one\n",
+        )
+        .unwrap();
+        let new = NewFeed {
+            url: "https://b.example/atom".into(),
+            name: Some("B".into()),
+            lang: Some("en".into()),
+            topics: vec!["science".into()],
+        };
+        add_feed(dir.path(), "en", &new).unwrap();
+        let listed = load_feed_lists(dir.path()).unwrap();
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[1].topics, vec!["science"]);
+        assert!(
+            std::fs::read_to_string(&file)
+                .unwrap()
+                .contains("# main one")
+        );
+
+        let err = add_feed(dir.path(), "other", &new).unwrap_err();
+        assert!(err.to_string().contains("en.toml"), "{err}");
+
+        remove_feed(dir.path(), "https://a.example/rss").unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.contains("# English sources"), "{text}");
+        assert!(!text.contains("# The main one"), "{text}");
+        assert_eq!(load_feed_lists(dir.path()).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_typo_in_a_list_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("de.toml"), "[[feed]]\nurll = \"x\"\n").unwrap();
+        let err = load_feed_lists(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("de.toml") && err.contains("urll"), "{err}");
+    }
+}

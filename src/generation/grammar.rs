@@ -1,0 +1,146 @@
+//! GBNF grammars that force the model's replies into the JSON we parse, with evidence that
+//! can only be a sentence of the article and answers that can only be spans of it.
+
+use crate::text;
+
+/// Escapes text for use inside a JSON string.
+fn json_escape(s: &str) -> String {
+    let quoted = serde_json::to_string(s).expect("strings serialise");
+    quoted[1..quoted.len() - 1].to_string()
+}
+
+/// A GBNF string literal matching `s` as it appears inside a JSON string.
+fn literal(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in json_escape(s).chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Rules `{name}` matching any contiguous run of whole words of `sentence` (with the text
+/// between them as it is in the sentence). O(words) rules: `{name}_i` is "a run starting at
+/// word i", and `{name}` is the choice of a start.
+fn span_rules(name: &str, sentence: &str, out: &mut String) -> bool {
+    let words = text::word_spans(sentence);
+    if words.is_empty() {
+        return false;
+    }
+    for (i, (start, word)) in words.iter().enumerate() {
+        out.push_str(&format!("{name}-{i} ::= {}", literal(word)));
+        if let Some((next_start, _)) = words.get(i + 1) {
+            let sep = &sentence[start + word.len()..*next_start];
+            out.push_str(&format!(" ({} {name}-{})?", literal(sep), i + 1));
+        }
+        out.push('\n');
+    }
+    let starts: Vec<String> = (0..words.len()).map(|i| format!("{name}-{i}")).collect();
+    out.push_str(&format!("{name} ::= {}\n", starts.join(" | ")));
+    true
+}
+
+const FREE_TEXT_RULES: &str = r#"question ::= qchar{8,160} "?"
+qchar ::= [^"\\?<>\x00-\x1f]
+option ::= ochar{1,60}
+ochar ::= [^"\\<>\x00-\x1f]
+"#;
+
+/// What the model is asked to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `{"evidence", "question", "answer", "wrong": [3]}`
+    MultipleChoice,
+    /// `{"evidence", "question", "answer"}`
+    ShortAnswer,
+}
+
+/// The grammar for one exercise: evidence is one of `sentences` (verbatim), the answer a
+/// span of that same sentence.
+pub fn exercise_grammar(sentences: &[&str], shape: Shape) -> String {
+    let mut rules = String::new();
+    let mut choices = Vec::new();
+    for (k, sentence) in sentences.iter().enumerate() {
+        let span = format!("span{k}");
+        if !span_rules(&span, sentence, &mut rules) {
+            continue;
+        }
+        let tail = match shape {
+            Shape::MultipleChoice => {
+                r#" "\", \"wrong\": [\"" option "\", \"" option "\", \"" option "\"]}""#
+            }
+            Shape::ShortAnswer => r#" "\"}""#,
+        };
+        rules.push_str(&format!(
+            "ev{k} ::= {} \"\\\", \\\"question\\\": \\\"\" question \"\\\", \\\"answer\\\": \\\"\" {span}{tail}\n",
+            literal(sentence)
+        ));
+        choices.push(format!("ev{k}"));
+    }
+    format!(
+        "root ::= \"{{\\\"evidence\\\": \\\"\" ({})\n{rules}{FREE_TEXT_RULES}",
+        choices.join(" | ")
+    )
+}
+
+/// The grammar for a short answer copied from the text: `{"answer": "<span>"}`.
+pub fn span_answer_grammar(sentences: &[&str]) -> String {
+    let mut rules = String::new();
+    let mut choices = Vec::new();
+    for (k, sentence) in sentences.iter().enumerate() {
+        let span = format!("s{k}");
+        if span_rules(&span, sentence, &mut rules) {
+            choices.push(span);
+        }
+    }
+    format!(
+        "root ::= \"{{\\\"answer\\\": \\\"\" ({}) \"\\\"}}\"\n{rules}",
+        choices.join(" | ")
+    )
+}
+
+/// The grammar for picking one of `n` options by letter.
+pub fn choice_grammar(n: usize) -> String {
+    let letters: Vec<String> = (0..n.max(1))
+        .map(|i| format!("\"{}\"", crate::exercise::option_letter(i)))
+        .collect();
+    format!("root ::= {}\n", letters.join(" | "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_escape_json_and_gbnf() {
+        assert_eq!(
+            literal(r#"He said "hi" \o/"#),
+            r#""He said \\\"hi\\\" \\\\o/""#
+        );
+    }
+
+    #[test]
+    fn span_rules_chain_words_with_their_separators() {
+        let mut out = String::new();
+        span_rules("s", "Robots, 12,000 of them.", &mut out);
+        assert!(out.contains(r#"s-0 ::= "Robots" (", " s-1)?"#), "{out}");
+        assert!(out.contains(r#"s-1 ::= "12,000" (" " s-2)?"#), "{out}");
+        assert!(out.contains("s ::= s-0 | s-1 | s-2 | s-3"), "{out}");
+    }
+
+    #[test]
+    fn exercise_grammar_ties_answer_to_its_evidence() {
+        let g = exercise_grammar(&["One two three.", "Four five."], Shape::ShortAnswer);
+        assert!(g.starts_with("root ::= "));
+        assert!(g.contains("ev0 ::= \"One two three.\""), "{g}");
+        assert!(g.contains("span1"), "{g}");
+        assert!(choice_grammar(3).contains("\"C\""));
+    }
+}

@@ -1,0 +1,284 @@
+//! `generation/`: which questions can we ask about this article?
+//!
+//! [`Generator`] asks the model (through the engine in `llm`) for exercises under a grammar
+//! that makes the evidence a verbatim article sentence and the answer a span of it; malformed
+//! or truncated replies are retried a bounded number of times with another seed and then
+//! reported as failures. `construct` builds exercises that are right by construction.
+//! The generator is also the model-as-reader that verification's round trip asks.
+
+mod construct;
+mod grammar;
+mod llm;
+mod prompts;
+
+use serde::Deserialize;
+
+pub use construct::{Rng, constructed_exercises};
+pub use grammar::Shape;
+pub use llm::{
+    ChatPrompt, Completion, CompletionRequest, Engine, EngineStats, LlmError, ModelInfo, StopReason,
+};
+
+use crate::articles::Cefr;
+use crate::config::ModelConfig;
+use crate::exercise::{Candidate, Exercise, Origin};
+use crate::verification::{AnswerModel, ArticleText, Reason};
+
+/// A model reply that could not be turned into a candidate.
+#[derive(Debug, Clone)]
+pub struct GenerationFailure {
+    /// `MalformedReply`, `TruncatedReply` or `ModelError`.
+    pub reason: Reason,
+    /// What went wrong, for the run report.
+    pub detail: String,
+    /// The raw reply, when there was one.
+    pub raw: String,
+}
+
+/// The model as writer and reader of exercises.
+#[derive(Clone)]
+pub struct Generator {
+    engine: Engine,
+    config: ModelConfig,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct McReply {
+    evidence: String,
+    question: String,
+    answer: String,
+    wrong: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShortReply {
+    evidence: String,
+    question: String,
+    answer: String,
+}
+
+#[derive(Deserialize)]
+struct SpanReply {
+    answer: String,
+}
+
+impl Generator {
+    /// Loads the model named in the config.
+    pub fn start(config: &ModelConfig) -> Result<Generator, LlmError> {
+        Ok(Generator {
+            engine: Engine::start(config)?,
+            config: config.clone(),
+        })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    fn request(
+        &self,
+        prompt: ChatPrompt,
+        grammar: String,
+        max_tokens: u32,
+        temperature: f32,
+        seed: u32,
+    ) -> CompletionRequest {
+        CompletionRequest {
+            prompt,
+            grammar: Some(grammar),
+            max_tokens,
+            temperature,
+            seed,
+            timeout: self.config.request_timeout,
+        }
+    }
+
+    /// Asks for one exercise of the given shape about `article`, with evidence chosen from
+    /// `sentences`. Returns the candidate (if any attempt gave one) and every failed attempt.
+    pub async fn write_exercise(
+        &self,
+        article: &ArticleText,
+        sentences: &[&str],
+        shape: Shape,
+        level: Cefr,
+        seed: u32,
+    ) -> (Option<Candidate>, Vec<GenerationFailure>) {
+        let mut failures = Vec::new();
+        if sentences.is_empty() {
+            return (None, failures);
+        }
+        let grammar = grammar::exercise_grammar(sentences, shape);
+        let prompt = match shape {
+            Shape::MultipleChoice => {
+                prompts::multiple_choice(article.text(), article.lang(), level.as_str())
+            }
+            Shape::ShortAnswer => {
+                prompts::short_answer(article.text(), article.lang(), level.as_str())
+            }
+        };
+        for attempt in 0..=self.config.retries {
+            let attempt_seed = seed.wrapping_add(attempt.wrapping_mul(7919));
+            let request = self.request(
+                prompt.clone(),
+                grammar.clone(),
+                self.config.max_tokens,
+                self.config.temperature,
+                attempt_seed,
+            );
+            match self.engine.complete(request).await {
+                Err(e) => failures.push(GenerationFailure {
+                    reason: Reason::ModelError,
+                    detail: e.to_string(),
+                    raw: String::new(),
+                }),
+                Ok(c) if c.stop != StopReason::Finished => failures.push(GenerationFailure {
+                    reason: Reason::TruncatedReply,
+                    detail: format!(
+                        "reply cut off after {} tokens ({:?})",
+                        c.generated_tokens, c.stop
+                    ),
+                    raw: c.text,
+                }),
+                Ok(c) => match parse_exercise(&c.text, shape, attempt_seed) {
+                    Ok(exercise) => {
+                        return (
+                            Some(Candidate {
+                                exercise,
+                                origin: Origin::Model,
+                            }),
+                            failures,
+                        );
+                    }
+                    Err(detail) => failures.push(GenerationFailure {
+                        reason: Reason::MalformedReply,
+                        detail,
+                        raw: c.text,
+                    }),
+                },
+            }
+        }
+        (None, failures)
+    }
+}
+
+/// Turns a reply into an exercise. For multiple choice, the right answer's place among the
+/// options is drawn from the seed.
+fn parse_exercise(reply: &str, shape: Shape, seed: u32) -> Result<Exercise, String> {
+    match shape {
+        Shape::MultipleChoice => {
+            let r: McReply = serde_json::from_str(reply.trim())
+                .map_err(|e| format!("not the JSON asked for: {e}"))?;
+            if r.wrong.len() != 3 {
+                return Err(format!("{} wrong answers instead of 3", r.wrong.len()));
+            }
+            let mut options: Vec<String> = r.wrong.iter().map(|w| w.trim().to_string()).collect();
+            let answer = (seed as usize) % 4;
+            options.insert(answer, r.answer.trim().to_string());
+            Ok(Exercise::MultipleChoice {
+                question: r.question.trim().to_string(),
+                options,
+                answer,
+                evidence: r.evidence,
+            })
+        }
+        Shape::ShortAnswer => {
+            let r: ShortReply = serde_json::from_str(reply.trim())
+                .map_err(|e| format!("not the JSON asked for: {e}"))?;
+            Ok(Exercise::ShortAnswer {
+                question: r.question.trim().to_string(),
+                answer: r.answer.trim().to_string(),
+                evidence: r.evidence,
+            })
+        }
+    }
+}
+
+impl AnswerModel for Generator {
+    async fn choose(
+        &self,
+        context: &str,
+        question: &str,
+        options: &[String],
+    ) -> Result<usize, String> {
+        let request = self.request(
+            prompts::choose(context, question, options),
+            grammar::choice_grammar(options.len()),
+            2,
+            0.0,
+            0,
+        );
+        let c = self
+            .engine
+            .complete(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        let letter = c.text.trim().chars().next().ok_or("empty reply")?;
+        let index = (letter as u32).wrapping_sub('A' as u32) as usize;
+        if index < options.len() {
+            Ok(index)
+        } else {
+            Err(format!("reply `{}` is not an option", c.text))
+        }
+    }
+
+    async fn answer_span(&self, context: &str, question: &str) -> Result<String, String> {
+        let sentences = crate::text::sentences(context);
+        if sentences.is_empty() {
+            return Err("empty context".into());
+        }
+        let request = self.request(
+            prompts::answer_span(context, question),
+            grammar::span_answer_grammar(&sentences),
+            64,
+            0.0,
+            0,
+        );
+        let c = self
+            .engine
+            .complete(request)
+            .await
+            .map_err(|e| e.to_string())?;
+        if c.stop != StopReason::Finished {
+            return Err(format!("answer cut off: {}", c.text));
+        }
+        serde_json::from_str::<SpanReply>(c.text.trim())
+            .map(|r| r.answer)
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_parse_into_exercises_with_the_key_placed_by_seed() {
+        let reply = r#"{"evidence": "It cost 5 euros.", "question": "How much did it cost?", "answer": "5 euros", "wrong": ["6 euros", "7 euros", "8 euros"]}"#;
+        for seed in 0..4 {
+            let Exercise::MultipleChoice {
+                options, answer, ..
+            } = parse_exercise(reply, Shape::MultipleChoice, seed).unwrap()
+            else {
+                panic!("not multiple choice")
+            };
+            assert_eq!(answer, seed as usize);
+            assert_eq!(options[answer], "5 euros");
+            assert_eq!(options.len(), 4);
+        }
+        assert!(parse_exercise("{\"evidence\": \"x\"", Shape::ShortAnswer, 0).is_err());
+        assert!(
+            parse_exercise(
+                r#"{"evidence": "a", "question": "b", "answer": "c", "wrong": ["d"]}"#,
+                Shape::MultipleChoice,
+                0
+            )
+            .is_err()
+        );
+    }
+}

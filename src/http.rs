@@ -1,0 +1,501 @@
+//! The HTTP client: the only place that builds a `reqwest::Client`.
+//!
+//! Every request goes through [`HttpClient::get`], which enforces the limits from
+//! `[fetch]`: timeouts, a body cap counted after decompression (so a gzip bomb is cut off),
+//! a bounded number of redirects, and no connections to private, loopback or link-local
+//! addresses (checked for literal IPs in the URL, on every redirect hop, and on every address
+//! a DNS name resolves to, so the address actually connected to is always a public one)
+//! unless the host is on the `fetch.allow_hosts` list.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use url::Url;
+
+use crate::config::FetchConfig;
+
+/// Why a fetch failed. Each variant names the URL at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The URL is not something we fetch (scheme, syntax).
+    #[error("{url}: not a fetchable URL: {reason}")]
+    BadUrl { url: String, reason: String },
+    /// The URL (or a redirect, or a DNS answer) points at a private or local address.
+    #[error("{url}: refused: {reason}")]
+    Blocked { url: String, reason: String },
+    /// The server answered with an error status.
+    #[error("{url}: HTTP {status}")]
+    Status {
+        url: String,
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    /// The body was larger than `fetch.max_body_bytes` (after decompression).
+    #[error("{url}: body larger than {limit} bytes")]
+    TooLarge { url: String, limit: u64 },
+    /// Connect or total timeout.
+    #[error("{url}: timed out")]
+    Timeout { url: String },
+    /// Too many redirects.
+    #[error("{url}: more than {limit} redirects")]
+    TooManyRedirects { url: String, limit: usize },
+    /// Anything else on the way (DNS, TLS, reset connection).
+    #[error("{url}: {message}")]
+    Network { url: String, message: String },
+}
+
+impl FetchError {
+    /// The URL the error is about.
+    pub fn url(&self) -> &str {
+        match self {
+            FetchError::BadUrl { url, .. }
+            | FetchError::Blocked { url, .. }
+            | FetchError::Status { url, .. }
+            | FetchError::TooLarge { url, .. }
+            | FetchError::Timeout { url }
+            | FetchError::TooManyRedirects { url, .. }
+            | FetchError::Network { url, .. } => url,
+        }
+    }
+}
+
+/// Validators from an earlier response, for a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// A successful response (2xx or 304).
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL after redirects.
+    pub final_url: Url,
+    pub status: u16,
+    /// True for 304 Not Modified; `body` is empty then.
+    pub not_modified: bool,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+    /// Validators to store for the next conditional GET.
+    pub validators: Validators,
+}
+
+/// The shared HTTP client.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    max_body_bytes: u64,
+    policy: Arc<AddressPolicy>,
+    max_redirects: usize,
+}
+
+impl HttpClient {
+    /// Builds the client from `[fetch]`.
+    pub fn new(config: &FetchConfig) -> Result<HttpClient, FetchError> {
+        let policy = Arc::new(AddressPolicy {
+            allow_hosts: config.allow_hosts.clone(),
+        });
+        let redirect_policy = {
+            let policy = policy.clone();
+            let limit = config.max_redirects;
+            reqwest::redirect::Policy::custom(move |attempt| {
+                if attempt.previous().len() > limit {
+                    return attempt.error(RedirectLimit(limit));
+                }
+                match policy.check_url(attempt.url()) {
+                    Ok(()) => attempt.follow(),
+                    Err(reason) => attempt.error(BlockedRedirect(reason)),
+                }
+            })
+        };
+        // The one place a client is built (clippy.toml forbids it elsewhere).
+        #[allow(clippy::disallowed_methods)]
+        let client = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(redirect_policy)
+            .dns_resolver(PublicOnlyResolver {
+                policy: policy.clone(),
+            })
+            .build()
+            .map_err(|e| FetchError::Network {
+                url: String::new(),
+                message: e.to_string(),
+            })?;
+        Ok(HttpClient {
+            client,
+            max_body_bytes: config.max_body_bytes,
+            policy,
+            max_redirects: config.max_redirects,
+        })
+    }
+
+    /// GETs a URL, conditionally when validators are given.
+    pub async fn get(&self, url: &str, validators: &Validators) -> Result<Fetched, FetchError> {
+        let parsed = Url::parse(url).map_err(|e| FetchError::BadUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(FetchError::BadUrl {
+                url: url.to_string(),
+                reason: format!("scheme `{}` is not http or https", parsed.scheme()),
+            });
+        }
+        self.policy
+            .check_url(&parsed)
+            .map_err(|reason| FetchError::Blocked {
+                url: url.to_string(),
+                reason,
+            })?;
+
+        let mut request = self.client.get(parsed.clone());
+        if let Some(etag) = &validators.etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(lm) = &validators.last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
+        let response = request.send().await.map_err(|e| self.classify(url, e))?;
+        let status = response.status().as_u16();
+        let final_url = response.url().clone();
+        let header = |name: reqwest::header::HeaderName| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let new_validators = Validators {
+            etag: header(reqwest::header::ETAG).or_else(|| validators.etag.clone()),
+            last_modified: header(reqwest::header::LAST_MODIFIED)
+                .or_else(|| validators.last_modified.clone()),
+        };
+        let content_type = header(reqwest::header::CONTENT_TYPE);
+        if status == 304 {
+            return Ok(Fetched {
+                final_url,
+                status,
+                not_modified: true,
+                body: Vec::new(),
+                content_type,
+                validators: new_validators,
+            });
+        }
+        if !(200..300).contains(&status) {
+            let retry_after = header(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status,
+                retry_after,
+            });
+        }
+        if let Some(len) = response.content_length()
+            && len > self.max_body_bytes
+            && header(reqwest::header::CONTENT_ENCODING).is_none()
+        {
+            return Err(FetchError::TooLarge {
+                url: url.to_string(),
+                limit: self.max_body_bytes,
+            });
+        }
+        let mut body = Vec::new();
+        let mut stream = response.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.classify(url, e))?;
+            if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
+                return Err(FetchError::TooLarge {
+                    url: url.to_string(),
+                    limit: self.max_body_bytes,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched {
+            final_url,
+            status,
+            not_modified: false,
+            body,
+            content_type,
+            validators: new_validators,
+        })
+    }
+
+    fn classify(&self, url: &str, error: reqwest::Error) -> FetchError {
+        let url = url.to_string();
+        if error.is_timeout() {
+            return FetchError::Timeout { url };
+        }
+        let mut source: Option<&dyn std::error::Error> = Some(&error);
+        while let Some(e) = source {
+            if let Some(b) = e.downcast_ref::<BlockedRedirect>() {
+                return FetchError::Blocked {
+                    url,
+                    reason: b.0.clone(),
+                };
+            }
+            if e.downcast_ref::<RedirectLimit>().is_some() {
+                return FetchError::TooManyRedirects {
+                    url,
+                    limit: self.max_redirects,
+                };
+            }
+            if let Some(b) = e.downcast_ref::<BlockedAddress>() {
+                return FetchError::Blocked {
+                    url,
+                    reason: b.0.clone(),
+                };
+            }
+            source = e.source();
+        }
+        let mut message = error.to_string();
+        let mut source = std::error::Error::source(&error);
+        while let Some(e) = source {
+            message.push_str(": ");
+            message.push_str(&e.to_string());
+            source = e.source();
+        }
+        FetchError::Network { url, message }
+    }
+}
+
+#[derive(Debug)]
+struct RedirectLimit(usize);
+
+impl std::fmt::Display for RedirectLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "more than {} redirects", self.0)
+    }
+}
+
+impl std::error::Error for RedirectLimit {}
+
+#[derive(Debug)]
+struct BlockedRedirect(String);
+
+impl std::fmt::Display for BlockedRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "redirect refused: {}", self.0)
+    }
+}
+
+impl std::error::Error for BlockedRedirect {}
+
+#[derive(Debug)]
+struct BlockedAddress(String);
+
+impl std::fmt::Display for BlockedAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BlockedAddress {}
+
+/// Which hosts may be reached.
+#[derive(Debug)]
+struct AddressPolicy {
+    allow_hosts: Vec<String>,
+}
+
+impl AddressPolicy {
+    fn host_allowed(&self, host: &str) -> bool {
+        let host = host.trim_start_matches('[').trim_end_matches(']');
+        self.allow_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(host))
+    }
+
+    /// Checks a URL's host when it is a literal IP. (The WHATWG parser has already turned
+    /// odd notations such as `0177.0.0.1` or `0x7f.1` into `127.0.0.1`.)
+    fn check_url(&self, url: &Url) -> Result<(), String> {
+        let host = match url.host() {
+            Some(h) => h,
+            None => return Err(format!("{url} has no host")),
+        };
+        let ip = match host {
+            url::Host::Ipv4(ip) => IpAddr::V4(ip),
+            url::Host::Ipv6(ip) => IpAddr::V6(ip),
+            url::Host::Domain(d) => {
+                if d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost") {
+                    if self.host_allowed(d) {
+                        return Ok(());
+                    }
+                    return Err(format!("host `{d}` is local"));
+                }
+                return Ok(());
+            }
+        };
+        if self.host_allowed(&ip.to_string()) {
+            return Ok(());
+        }
+        match non_public_reason(ip) {
+            Some(reason) => Err(format!("address {ip} is {reason}")),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A resolver that drops private addresses, so that a DNS name pointing at 127.0.0.1 or the
+/// cloud metadata address is refused at connect time.
+struct PublicOnlyResolver {
+    policy: Arc<AddressPolicy>,
+}
+
+impl reqwest::dns::Resolve for PublicOnlyResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        let allowed = self.policy.host_allowed(&host);
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?
+                .collect();
+            if allowed {
+                return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
+            }
+            let public: Vec<SocketAddr> = addrs
+                .iter()
+                .copied()
+                .filter(|a| non_public_reason(a.ip()).is_none())
+                .collect();
+            if public.is_empty() {
+                let shown = addrs
+                    .first()
+                    .map(|a| a.ip().to_string())
+                    .unwrap_or_default();
+                let reason = addrs
+                    .first()
+                    .and_then(|a| non_public_reason(a.ip()))
+                    .unwrap_or("not resolvable");
+                return Err(Box::new(BlockedAddress(format!(
+                    "host `{host}` resolves to {shown}, which is {reason}"
+                )))
+                    as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// Why an address must not be fetched, or `None` when it is a public unicast address.
+pub fn non_public_reason(ip: IpAddr) -> Option<&'static str> {
+    match ip {
+        IpAddr::V4(v4) => v4_reason(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return v4_reason(v4);
+            }
+            v6_reason(v6)
+        }
+    }
+}
+
+fn v4_reason(ip: Ipv4Addr) -> Option<&'static str> {
+    let o = ip.octets();
+    if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_private() {
+        Some("private")
+    } else if ip.is_link_local() {
+        Some("link-local (cloud metadata lives here)")
+    } else if ip.is_unspecified() || o[0] == 0 {
+        Some("unspecified")
+    } else if ip.is_broadcast() || ip.is_multicast() || o[0] >= 240 {
+        Some("not unicast")
+    } else if o[0] == 100 && (o[1] & 0xc0) == 64 {
+        Some("shared address space (RFC 6598)")
+    } else if o[0] == 192 && o[1] == 0 && o[2] == 0 {
+        Some("reserved for protocol assignments")
+    } else if ip.is_documentation() || (o[0] == 198 && (o[1] & 0xfe) == 18) {
+        Some("reserved")
+    } else {
+        None
+    }
+}
+
+fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
+    let seg0 = ip.segments()[0];
+    if ip.is_loopback() {
+        Some("loopback")
+    } else if ip.is_unspecified() {
+        Some("unspecified")
+    } else if (seg0 & 0xfe00) == 0xfc00 {
+        Some("unique-local")
+    } else if (seg0 & 0xffc0) == 0xfe80 {
+        Some("link-local")
+    } else if ip.is_multicast() {
+        Some("not unicast")
+    } else if seg0 == 0x2001 && ip.segments()[1] == 0x0db8 {
+        Some("reserved for documentation")
+    } else if seg0 == 0x0064 && ip.segments()[1] == 0xff9b {
+        // NAT64 of an embedded IPv4 address: judge the embedded one.
+        let s = ip.segments();
+        let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+        v4_reason(v4)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocked(url: &str) -> bool {
+        let policy = AddressPolicy {
+            allow_hosts: vec![],
+        };
+        policy.check_url(&Url::parse(url).unwrap()).is_err()
+    }
+
+    #[test]
+    fn private_addresses_in_odd_notations_are_refused() {
+        for url in [
+            "http://127.0.0.1/",
+            "http://0177.0.0.1/",
+            "http://0x7f.1/",
+            "http://2130706433/",
+            "http://[::ffff:127.0.0.1]/",
+            "http://[::1]/",
+            "http://169.254.169.254/latest/meta-data",
+            "http://10.0.0.1/",
+            "http://192.168.1.1/",
+            "http://[fd00::1]/",
+            "http://[fe80::1]/",
+            "http://localhost/",
+            "http://0.0.0.0/",
+        ] {
+            assert!(blocked(url), "{url} should be refused");
+        }
+        for url in [
+            "http://93.184.216.34/",
+            "https://example.org/feed",
+            "http://[2606:4700::1]/",
+        ] {
+            assert!(!blocked(url), "{url} should be allowed");
+        }
+    }
+
+    #[test]
+    fn allow_list_admits_loopback_for_tests_and_the_demo() {
+        let policy = AddressPolicy {
+            allow_hosts: vec!["127.0.0.1".into()],
+        };
+        assert!(
+            policy
+                .check_url(&Url::parse("http://127.0.0.1:8080/x").unwrap())
+                .is_ok()
+        );
+        assert!(
+            policy
+                .check_url(&Url::parse("http://10.0.0.1/").unwrap())
+                .is_err()
+        );
+    }
+}

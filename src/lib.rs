@@ -1,0 +1,22 @@
+//! HyperLearn: the day's news as a personal, verified reading lesson for each language
+//! learner. See ARCHITECTURE.md for the map; `pipeline` is where the stages meet.
+
+pub mod articles;
+pub mod cli;
+pub mod config;
+pub mod delivery;
+pub mod demo;
+pub mod exercise;
+pub mod feeds;
+pub mod generation;
+pub mod http;
+pub mod index;
+pub mod lesson;
+pub mod pipeline;
+pub mod report;
+pub mod scheduler;
+pub mod selection;
+pub mod store;
+pub mod text;
+pub mod tokens;
+pub mod verification;

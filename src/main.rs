@@ -1,0 +1,31 @@
+//! The `hyperlearn` binary: parses the command line, sets up logging and the runtime, runs
+//! the command, and decides the exit code.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = hyperlearn::cli::Cli::parse();
+    let filter =
+        hyperlearn::config::log_filter_from_env().unwrap_or_else(|| "warn,llama_cpp_2=off".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(hyperlearn::cli::run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,794 @@
+//! The daily run: the only module that calls several stages.
+//!
+//! feeds -> articles -> index -> selection -> generation -> verification -> delivery.
+//! Every stage returns what worked and records what failed in the [`RunReport`]; one broken
+//! feed, page, model reply or address never stops the run for the others. Only failures of
+//! the run as a whole (store, index, model, templates) end it with an error.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+
+use crate::articles::{self, Cefr, EntryHints, TextSource};
+use crate::config::Config;
+use crate::delivery::{self, Mailer, Renderer, SendError};
+use crate::exercise::Origin;
+use crate::feeds::{self, FeedEntry, FeedSource};
+use crate::generation::{Generator, Rng, Shape, constructed_exercises};
+use crate::http::{HttpClient, Validators};
+use crate::index::{ArticleIndex, IndexDoc};
+use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
+use crate::report::RunReport;
+use crate::selection::{self, CandidateArticle};
+use crate::store::{DeliveryState, ExerciseRecord, Learner, Store, StoredArticle};
+use crate::verification::{ArticleText, Rejection, VerifiedExercise, verify};
+
+/// Entries that failed this many times are not tried again.
+const MAX_ENTRY_ATTEMPTS: i64 = 3;
+
+/// The long-lived parts a run works with.
+pub struct Services {
+    pub config: Config,
+    pub store: Store,
+    pub index: ArticleIndex,
+    pub http: HttpClient,
+    pub renderer: Renderer,
+    pub mailer: Mailer,
+}
+
+impl Services {
+    /// Opens the store, the index, the HTTP client, the templates and the mailer.
+    pub fn open(config: Config) -> anyhow::Result<Services> {
+        let store = Store::open(&config.store_path)?;
+        let index = ArticleIndex::open(&config.index_dir)?;
+        let http = HttpClient::new(&config.fetch).context("cannot build the HTTP client")?;
+        let renderer = Renderer::new(config.templates_dir.as_deref())?;
+        let mailer = Mailer::new(&config.mail, &config.outbox_dir)?;
+        Ok(Services {
+            config,
+            store,
+            index,
+            http,
+            renderer,
+            mailer,
+        })
+    }
+}
+
+/// What a run does.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The run's clock (injectable for tests).
+    pub now: DateTime<Utc>,
+    /// Fetch feeds and articles.
+    pub fetch: bool,
+    /// Make and deliver lessons.
+    pub lessons: bool,
+    /// No progress lines on stderr.
+    pub quiet: bool,
+}
+
+impl RunOptions {
+    pub fn full(quiet: bool) -> RunOptions {
+        RunOptions {
+            now: Utc::now(),
+            fetch: true,
+            lessons: true,
+            quiet,
+        }
+    }
+}
+
+/// Progress lines on stderr.
+#[derive(Clone, Copy)]
+pub struct Progress {
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        Progress { quiet }
+    }
+
+    pub fn say(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "{line}");
+        }
+    }
+}
+
+/// One run: fetch, index, and make and deliver today's lessons. `generator` is needed
+/// when lessons are made.
+pub async fn run(
+    services: &Services,
+    generator: Option<&Generator>,
+    options: &RunOptions,
+) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    let progress = Progress::new(options.quiet);
+    let mut report = RunReport {
+        started_at: options.now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        mail_destination: services.mailer.describe(),
+        ..Default::default()
+    };
+    let run_id = services
+        .store
+        .start_run(if options.lessons { "daily" } else { "fetch" })?;
+    if options.fetch {
+        fetch_stage(services, &mut report, progress).await?;
+    }
+    if options.lessons {
+        let generator = generator.context("a lesson run needs the model")?;
+        lesson_stage(services, generator, &mut report, progress, options.now).await?;
+        report.model = Some(generator.engine().stats());
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    services.store.finish_run(
+        run_id,
+        &serde_json::to_string(&report).expect("report serialises"),
+    )?;
+    Ok(report)
+}
+
+// --- feeds and articles -----------------------------------------------------------------
+
+struct PendingEntry {
+    feed: FeedSource,
+    feed_lang: Option<String>,
+    entry: FeedEntry,
+    key: String,
+    url: Option<String>,
+}
+
+fn load_sources(services: &Services, report: &mut RunReport) -> Vec<FeedSource> {
+    let dir = &services.config.feeds_dir;
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect(),
+        Err(e) => {
+            report.fail("feed-list", dir.display().to_string(), e);
+            return Vec::new();
+        }
+    };
+    files.sort();
+    let mut sources = Vec::new();
+    for file in files {
+        match feeds::load_feed_list(&file) {
+            Ok(list) => sources.extend(list),
+            // A broken list file costs its own feeds only.
+            Err(e) => report.fail("feed-list", file.display().to_string(), e),
+        }
+    }
+    sources.into_iter().filter(|f| f.enabled).collect()
+}
+
+async fn fetch_stage(
+    services: &Services,
+    report: &mut RunReport,
+    progress: Progress,
+) -> anyhow::Result<()> {
+    let sources = load_sources(services, report);
+    report.feeds_total = sources.len();
+    progress.say(format!("Fetching {} feeds ...", sources.len()));
+    let store = &services.store;
+    let http = &services.http;
+    let concurrency = services.config.fetch.concurrency;
+    let fetched: Vec<_> = futures_util::stream::iter(sources)
+        .map(|feed| async move {
+            let state = store.feed_state(&feed.url);
+            let validators = match &state {
+                Ok(s) => Validators {
+                    etag: s.etag.clone(),
+                    last_modified: s.last_modified.clone(),
+                },
+                Err(_) => Validators::default(),
+            };
+            let result = http.get(&feed.url, &validators).await;
+            (feed, result)
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+
+    let mut pending = Vec::new();
+    for (feed, result) in fetched {
+        let fetched = match result {
+            Ok(f) => f,
+            Err(e) => {
+                let streak = store.record_feed_error(&feed.url, &e.to_string())?;
+                report.feeds_failed += 1;
+                report.fail(
+                    "feed",
+                    &feed.url,
+                    format!("{e} ({streak} failures in a row)"),
+                );
+                progress.say(format!("  x {}: {e}", feed.name));
+                continue;
+            }
+        };
+        if fetched.not_modified {
+            store.record_feed_ok(
+                &feed.url,
+                fetched.validators.etag.as_deref(),
+                fetched.validators.last_modified.as_deref(),
+                0,
+            )?;
+            report.feeds_not_modified += 1;
+            progress.say(format!("  = {}: not modified", feed.name));
+            continue;
+        }
+        let parsed = match feeds::parse_feed(&feed.url, &fetched.body) {
+            Ok(p) => p,
+            Err(e) => {
+                store.record_feed_error(&feed.url, &e.to_string())?;
+                report.feeds_failed += 1;
+                report.fail("feed", &feed.url, &e);
+                progress.say(format!("  x {}: {e}", feed.name));
+                continue;
+            }
+        };
+        store.record_feed_ok(
+            &feed.url,
+            fetched.validators.etag.as_deref(),
+            fetched.validators.last_modified.as_deref(),
+            parsed.entries.len(),
+        )?;
+        report.feeds_fetched += 1;
+        progress.say(format!(
+            "  + {}: {} entries",
+            feed.name,
+            parsed.entries.len()
+        ));
+        let mut entries = parsed.entries;
+        entries.sort_by_key(|e| std::cmp::Reverse(e.published));
+        entries.truncate(services.config.fetch.max_articles_per_feed);
+        let feed_lang = feed.lang.clone().or(parsed.language.clone());
+        for entry in entries {
+            report.entries_seen += 1;
+            let date = entry.published.map(|d| d.to_rfc3339());
+            let key = feeds::entry_key(
+                entry.link.as_deref(),
+                entry.guid.as_deref(),
+                &entry.title,
+                date.as_deref(),
+            );
+            if store.entry_done(&key, MAX_ENTRY_ATTEMPTS)? {
+                continue;
+            }
+            let url = entry.link.as_deref().and_then(feeds::canonical_url);
+            pending.push(PendingEntry {
+                feed: feed.clone(),
+                feed_lang: feed_lang.clone(),
+                entry,
+                key,
+                url,
+            });
+        }
+    }
+
+    // The same story reached through two feeds (or twice in one) is one article.
+    let mut seen_urls = HashSet::new();
+    let mut to_fetch = Vec::new();
+    for p in pending {
+        if let Some(url) = &p.url {
+            if let Some(id) = store.article_id_by_url(url)? {
+                store.record_entry_article(&p.key, &p.feed.url, id)?;
+                report.articles_duplicate += 1;
+                continue;
+            }
+            if !seen_urls.insert(url.clone()) {
+                report.articles_duplicate += 1;
+                continue;
+            }
+        }
+        to_fetch.push(p);
+    }
+    if to_fetch.is_empty() {
+        progress.say("No new articles.");
+        return Ok(());
+    }
+    progress.say(format!("Downloading {} new articles ...", to_fetch.len()));
+    let downloaded: Vec<_> = futures_util::stream::iter(to_fetch)
+        .map(|p| async move {
+            let page = match &p.url {
+                Some(url) => Some(http.get(url, &Validators::default()).await),
+                None => None,
+            };
+            (p, page)
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+
+    for (p, page) in downloaded {
+        let subject = p.url.clone().unwrap_or_else(|| p.entry.title.clone());
+        match build_article(&p, page) {
+            Ok(article) => {
+                if article.text_source == TextSource::Feed {
+                    report.articles_from_feed_text += 1;
+                }
+                let (id, new) = store.insert_article(&article)?;
+                store.record_entry_article(&p.key, &p.feed.url, id)?;
+                if !new {
+                    report.articles_duplicate += 1;
+                    continue;
+                }
+                report.articles_new += 1;
+                services.index.upsert(&IndexDoc {
+                    article_id: id,
+                    url: &article.url,
+                    title: &article.title,
+                    text: &article.text,
+                    lang: &article.lang,
+                    level: article.level.score,
+                    cefr: article.level.cefr,
+                    topics: &article.topics,
+                    source: &article.source,
+                    published: article.published.as_deref(),
+                })?;
+                report.articles_indexed += 1;
+                progress.say(format!(
+                    "  + [{} {}] {}",
+                    article.lang, article.level.cefr, article.title
+                ));
+            }
+            Err(error) => {
+                store.record_entry_error(&p.key, &p.feed.url, &error)?;
+                report.articles_failed += 1;
+                report.fail("page", &subject, &error);
+                progress.say(format!("  x {subject}: {error}"));
+            }
+        }
+    }
+    services.index.commit()?;
+    Ok(())
+}
+
+/// The article of an entry: from its page, else from the feed's own full text.
+fn build_article(
+    p: &PendingEntry,
+    page: Option<Result<crate::http::Fetched, crate::http::FetchError>>,
+) -> Result<articles::Article, String> {
+    let hints = EntryHints {
+        title: Some(p.entry.title.as_str()).filter(|t| !t.is_empty()),
+        published: p.entry.published.map(|d| d.to_rfc3339()),
+        author: p.entry.authors.first().map(String::as_str),
+        feed_lang: p.feed_lang.as_deref(),
+        categories: &p.entry.categories,
+        feed_topics: &p.feed.topics,
+        source: &p.feed.name,
+    };
+    let url = p
+        .url
+        .clone()
+        .unwrap_or_else(|| format!("urn:hyperlearn:{}", p.key));
+    let page_error = match page {
+        Some(Ok(fetched)) => {
+            let html = articles::decode_html(&fetched.body, fetched.content_type.as_deref());
+            let extracted = articles::extract(&html, Some(&fetched.final_url));
+            match articles::build_article(&url, extracted, &hints, TextSource::Page) {
+                Ok(a) => return Ok(a),
+                Err(e) => e.to_string(),
+            }
+        }
+        Some(Err(e)) => e.to_string(),
+        None => "entry has no link".to_string(),
+    };
+    // The page failed: use the feed's full text when it carries one.
+    if let Some(content) = &p.entry.content_html {
+        let extracted = articles::extract(content, None);
+        let extracted = articles::Extracted {
+            title: None,
+            ..extracted
+        };
+        if let Ok(a) = articles::build_article(&url, extracted, &hints, TextSource::Feed) {
+            return Ok(a);
+        }
+    }
+    Err(page_error)
+}
+
+// --- lessons ----------------------------------------------------------------------------
+
+async fn lesson_stage(
+    services: &Services,
+    generator: &Generator,
+    report: &mut RunReport,
+    progress: Progress,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let learners: Vec<Learner> = services
+        .store
+        .learners()?
+        .into_iter()
+        .filter(|l| l.active)
+        .collect();
+    report.learners = learners.len();
+    progress.say(format!(
+        "Making lessons for {} learners ...",
+        learners.len()
+    ));
+    for (i, learner) in learners.iter().enumerate() {
+        progress.say(format!(
+            "  [{}/{}] {} ({}, {})",
+            i + 1,
+            learners.len(),
+            learner.email,
+            learner.lang,
+            learner.cefr()
+        ));
+        if let Err(e) = lesson_for(services, generator, learner, report, progress, now).await {
+            report.lessons_failed += 1;
+            progress.say(format!("      x {e}"));
+            report.fail("learner", &learner.email, e);
+        }
+    }
+    Ok(())
+}
+
+/// The learner's local date at `now`.
+pub fn local_date(learner: &Learner, now: DateTime<Utc>) -> Result<NaiveDate, String> {
+    let tz: chrono_tz::Tz = learner.timezone.parse().map_err(|_| {
+        format!(
+            "unknown time zone `{}` (use an IANA name such as Europe/Berlin)",
+            learner.timezone
+        )
+    })?;
+    Ok(now.with_timezone(&tz).date_naive())
+}
+
+fn lesson_seed(base: u32, learner_id: i64, date: NaiveDate) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{base}/{learner_id}/{date}").bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Makes, stores and sends one learner's lesson for today. Errors are this learner's only.
+async fn lesson_for(
+    services: &Services,
+    generator: &Generator,
+    learner: &Learner,
+    report: &mut RunReport,
+    progress: Progress,
+    now: DateTime<Utc>,
+) -> Result<(), String> {
+    let store = &services.store;
+    let date = local_date(learner, now)?;
+    if let Some(existing) = store
+        .delivery_for(learner.id, date)
+        .map_err(|e| e.to_string())?
+    {
+        if existing.state == DeliveryState::Sent {
+            report.lessons_already_sent += 1;
+            progress.say("      = already sent today");
+            return Ok(());
+        }
+        // Made but not sent (crash or mail failure): send the same message again.
+        return send_delivery(
+            services,
+            learner,
+            existing.id,
+            &existing.message,
+            date,
+            report,
+            progress,
+        )
+        .await;
+    }
+    delivery::check_address(&learner.email)
+        .map_err(|e| format!("cannot mail this learner: {e}"))?;
+
+    let article = choose_article(services, learner, now)?;
+    progress.say(format!(
+        "      article: [{}] {}",
+        article.cefr, article.title
+    ));
+    let seed = lesson_seed(services.config.model.seed, learner.id, date);
+    let made = make_exercises(services, generator, &article, learner.cefr(), seed, report).await;
+    let exercises = made.accepted;
+    let lesson = VerifiedLesson::new(
+        LessonLearner {
+            id: learner.id,
+            name: learner.name.clone(),
+            email: learner.email.clone(),
+            lang: learner.lang.clone(),
+            cefr: learner.cefr().to_string(),
+        },
+        LessonArticle {
+            id: article.id,
+            title: article.title.clone(),
+            url: article.url.clone(),
+            lang: article.lang.clone(),
+            cefr: article.cefr.clone(),
+            source: article.source.clone(),
+            published: article.published.as_deref().map(display_date),
+            text: article.text.clone(),
+        },
+        date,
+        exercises,
+        Vec::new(),
+        services.config.lesson.min_exercises,
+    );
+    let lesson = match lesson {
+        Ok(l) => l,
+        Err(e) => {
+            store
+                .save_rejected_exercises(article.id, &made.records)
+                .map_err(|e| e.to_string())?;
+            return Err(e.to_string());
+        }
+    };
+    let mail = delivery::compose(&lesson, &services.renderer, &services.config.mail)
+        .map_err(|e| e.to_string())?;
+    let delivery = store
+        .save_lesson(
+            learner.id,
+            article.id,
+            date,
+            &made.records,
+            &mail.message_id,
+            &mail.bytes,
+        )
+        .map_err(|e| e.to_string())?;
+    report.lessons_generated += 1;
+    progress.say(format!(
+        "      {} verified exercises ({} from the model)",
+        lesson.exercises().len(),
+        made.model_accepted
+    ));
+    send_delivery(
+        services,
+        learner,
+        delivery.id,
+        &mail.bytes,
+        date,
+        report,
+        progress,
+    )
+    .await
+}
+
+async fn send_delivery(
+    services: &Services,
+    learner: &Learner,
+    delivery_id: i64,
+    bytes: &[u8],
+    date: NaiveDate,
+    report: &mut RunReport,
+    progress: Progress,
+) -> Result<(), String> {
+    let store = &services.store;
+    store
+        .set_delivery_state(delivery_id, DeliveryState::Sending, None, None)
+        .map_err(|e| e.to_string())?;
+    let stem = format!("{date}_{}_{}", learner.id, learner.email);
+    match services.mailer.send(&learner.email, bytes, &stem).await {
+        Ok(sent) => {
+            store
+                .set_delivery_state(
+                    delivery_id,
+                    DeliveryState::Sent,
+                    Some(sent.transport_name()),
+                    None,
+                )
+                .map_err(|e| e.to_string())?;
+            report.mails_sent += 1;
+            progress.say(format!("      mail sent ({})", sent.transport_name()));
+            Ok(())
+        }
+        Err(e) => {
+            let state = match e {
+                SendError::Transient(_) => DeliveryState::Pending,
+                SendError::Permanent(_) => DeliveryState::Failed,
+            };
+            store
+                .set_delivery_state(delivery_id, state, None, Some(&e.to_string()))
+                .map_err(|e| e.to_string())?;
+            report.mails_failed += 1;
+            report.fail("mail", &learner.email, &e);
+            progress.say(format!("      x mail: {e}"));
+            Ok(())
+        }
+    }
+}
+
+/// A publication time as a plain date when it parses, else as given.
+fn display_date(published: &str) -> String {
+    DateTime::parse_from_rfc3339(published)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| published.to_string())
+}
+
+/// The best unseen article for a learner.
+fn choose_article(
+    services: &Services,
+    learner: &Learner,
+    now: DateTime<Utc>,
+) -> Result<StoredArticle, String> {
+    let candidates = services
+        .store
+        .unseen_articles(learner.id, &learner.lang, 300)
+        .map_err(|e| e.to_string())?;
+    if candidates.is_empty() {
+        return Err(format!("no unseen article in language `{}`", learner.lang));
+    }
+    let interest = services
+        .index
+        .interest_scores(&learner.lang, &learner.interests, 500)
+        .map_err(|e| e.to_string())?;
+    let scored: Vec<CandidateArticle> = candidates
+        .iter()
+        .map(|a| CandidateArticle {
+            article_id: a.id,
+            title: a.title.clone(),
+            level: a.level,
+            interest: interest.get(&a.id).copied().unwrap_or(0.0),
+            published: a
+                .published
+                .as_deref()
+                .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
+                .or_else(|| DateTime::parse_from_rfc3339(&a.fetched_at).ok())
+                .map(|d| d.with_timezone(&Utc)),
+            topics: a.topics.clone(),
+        })
+        .collect();
+    let best = selection::rank(&scored, learner.level, now);
+    let id = best
+        .first()
+        .map(|r| r.article_id)
+        .expect("candidates are not empty");
+    candidates
+        .into_iter()
+        .find(|a| a.id == id)
+        .ok_or_else(|| "selected article vanished".to_string())
+}
+
+struct MadeExercises {
+    accepted: Vec<VerifiedExercise>,
+    records: Vec<ExerciseRecord>,
+    model_accepted: usize,
+}
+
+fn record(
+    candidate: &crate::exercise::Candidate,
+    accepted: bool,
+    reasons: Vec<String>,
+) -> ExerciseRecord {
+    ExerciseRecord {
+        kind: candidate.exercise.kind().to_string(),
+        origin: candidate.origin.as_str().to_string(),
+        payload: serde_json::to_string(&candidate.exercise).expect("exercises serialise"),
+        accepted,
+        reasons,
+    }
+}
+
+/// Model-written exercises first, each verified; constructed ones fill what is missing.
+async fn make_exercises(
+    services: &Services,
+    generator: &Generator,
+    article: &StoredArticle,
+    level: Cefr,
+    seed: u64,
+    report: &mut RunReport,
+) -> MadeExercises {
+    let lesson_cfg = &services.config.lesson;
+    let body = crate::text::truncate_words(&article.text, lesson_cfg.max_article_words);
+    let text = ArticleText::new(&article.lang, body);
+    let mut accepted: Vec<VerifiedExercise> = Vec::new();
+    let mut records = Vec::new();
+    let mut rng = Rng::new(seed);
+    let evidence_ok = |s: &str| (6..=40).contains(&crate::text::words(s).len());
+
+    for i in 0..lesson_cfg.model_candidates {
+        if accepted.len() >= lesson_cfg.exercises {
+            break;
+        }
+        let used: HashSet<&str> = accepted.iter().map(|v| v.exercise().evidence()).collect();
+        let allowed: Vec<&str> = text
+            .sentences()
+            .iter()
+            .map(String::as_str)
+            .filter(|s| evidence_ok(s) && !used.contains(s))
+            .collect();
+        let shape = if i % 2 == 0 {
+            Shape::MultipleChoice
+        } else {
+            Shape::ShortAnswer
+        };
+        let (candidate, failures) = generator
+            .write_exercise(&text, &allowed, shape, level, rng.next_u64() as u32)
+            .await;
+        for f in failures {
+            report.reject(f.reason.code());
+            tracing::debug!(reason = f.reason.code(), detail = %f.detail, raw = %f.raw, "model reply failed");
+            records.push(ExerciseRecord {
+                kind: match shape {
+                    Shape::MultipleChoice => "multiple_choice".into(),
+                    Shape::ShortAnswer => "short_answer".into(),
+                },
+                origin: Origin::Model.as_str().into(),
+                payload: serde_json::json!({ "raw": f.raw, "detail": f.detail }).to_string(),
+                accepted: false,
+                reasons: vec![f.reason.code().into()],
+            });
+        }
+        let Some(candidate) = candidate else { continue };
+        report.questions_model_written += 1;
+        match verify(candidate, &text, generator, &accepted).await {
+            Ok(v) => {
+                records.push(verified_record(&v));
+                report.questions_model_accepted += 1;
+                accepted.push(v);
+            }
+            Err(Rejection { candidate, reasons }) => {
+                for r in &reasons {
+                    report.reject(r.code());
+                }
+                records.push(record(
+                    &candidate,
+                    false,
+                    reasons.iter().map(|r| r.code().to_string()).collect(),
+                ));
+            }
+        }
+    }
+    let model_accepted = accepted.len();
+
+    if accepted.len() < lesson_cfg.exercises {
+        let avoid: HashSet<String> = accepted
+            .iter()
+            .map(|v| v.exercise().evidence().to_string())
+            .collect();
+        let want = lesson_cfg.exercises - accepted.len();
+        for candidate in constructed_exercises(&text, want + 3, rng.next_u64(), &avoid) {
+            if accepted.len() >= lesson_cfg.exercises {
+                break;
+            }
+            report.questions_constructed += 1;
+            match verify(candidate, &text, generator, &accepted).await {
+                Ok(v) => {
+                    records.push(verified_record(&v));
+                    report.questions_constructed_accepted += 1;
+                    accepted.push(v);
+                }
+                Err(Rejection { candidate, reasons }) => {
+                    for r in &reasons {
+                        report.reject(r.code());
+                    }
+                    records.push(record(
+                        &candidate,
+                        false,
+                        reasons.iter().map(|r| r.code().to_string()).collect(),
+                    ));
+                }
+            }
+        }
+    }
+    MadeExercises {
+        accepted,
+        records,
+        model_accepted,
+    }
+}
+
+fn verified_record(v: &VerifiedExercise) -> ExerciseRecord {
+    ExerciseRecord {
+        kind: v.exercise().kind().to_string(),
+        origin: v.origin().as_str().to_string(),
+        payload: serde_json::to_string(v.exercise()).expect("exercises serialise"),
+        accepted: true,
+        reasons: v.checks().iter().map(|c| format!("passed:{c}")).collect(),
+    }
+}

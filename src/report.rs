@@ -1,0 +1,152 @@
+//! The run report: what a run did, what failed and why. Printed at the end of every run,
+//! stored with the run, and available as JSON.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One thing that failed, named.
+#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+pub struct Failure {
+    /// "feed", "page", "learner", "mail", "model".
+    pub kind: String,
+    /// The feed URL, page URL or learner address at fault.
+    pub subject: String,
+    pub error: String,
+}
+
+/// Counts and failures of one run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunReport {
+    pub started_at: String,
+    pub seconds: f64,
+    pub feeds_total: usize,
+    pub feeds_fetched: usize,
+    pub feeds_not_modified: usize,
+    pub feeds_failed: usize,
+    pub entries_seen: usize,
+    pub articles_new: usize,
+    pub articles_duplicate: usize,
+    pub articles_indexed: usize,
+    pub articles_failed: usize,
+    pub articles_from_feed_text: usize,
+    pub learners: usize,
+    pub lessons_generated: usize,
+    pub lessons_already_sent: usize,
+    pub lessons_failed: usize,
+    pub questions_model_written: usize,
+    pub questions_model_accepted: usize,
+    pub questions_constructed: usize,
+    pub questions_constructed_accepted: usize,
+    /// Rejected questions (and failed model replies) by reason code.
+    pub questions_rejected: BTreeMap<String, usize>,
+    pub mails_sent: usize,
+    pub mails_failed: usize,
+    /// Where mail went (outbox folder or relay).
+    pub mail_destination: String,
+    pub failures: Vec<Failure>,
+    pub model: Option<crate::generation::EngineStats>,
+}
+
+impl RunReport {
+    pub fn fail(&mut self, kind: &str, subject: impl Into<String>, error: impl fmt::Display) {
+        self.failures.push(Failure {
+            kind: kind.into(),
+            subject: subject.into(),
+            error: error.to_string(),
+        });
+    }
+
+    /// Counts one rejection.
+    pub fn reject(&mut self, reason: &str) {
+        *self
+            .questions_rejected
+            .entry(reason.to_string())
+            .or_default() += 1;
+    }
+
+    pub fn questions_rejected_total(&self) -> usize {
+        self.questions_rejected.values().sum()
+    }
+
+    pub fn failures_of(&self, kind: &str) -> impl Iterator<Item = &Failure> {
+        self.failures.iter().filter(move |f| f.kind == kind)
+    }
+}
+
+impl fmt::Display for RunReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Run report ({}, {:.1} s)", self.started_at, self.seconds)?;
+        writeln!(
+            f,
+            "  Feeds:     {} listed, {} fetched, {} not modified, {} failed",
+            self.feeds_total, self.feeds_fetched, self.feeds_not_modified, self.feeds_failed
+        )?;
+        writeln!(
+            f,
+            "  Articles:  {} entries seen, {} new, {} indexed, {} duplicates, {} failed ({} from feed text)",
+            self.entries_seen,
+            self.articles_new,
+            self.articles_indexed,
+            self.articles_duplicate,
+            self.articles_failed,
+            self.articles_from_feed_text
+        )?;
+        writeln!(
+            f,
+            "  Lessons:   {} learners, {} generated, {} already sent today, {} failed",
+            self.learners, self.lessons_generated, self.lessons_already_sent, self.lessons_failed
+        )?;
+        writeln!(
+            f,
+            "  Questions: {} accepted ({} of {} model-written, {} of {} constructed), {} rejected",
+            self.questions_model_accepted + self.questions_constructed_accepted,
+            self.questions_model_accepted,
+            self.questions_model_written,
+            self.questions_constructed_accepted,
+            self.questions_constructed,
+            self.questions_rejected_total()
+        )?;
+        if !self.questions_rejected.is_empty() {
+            let mut by_count: Vec<(&String, &usize)> = self.questions_rejected.iter().collect();
+            by_count.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            let parts: Vec<String> = by_count.iter().map(|(r, n)| format!("{r} {n}")).collect();
+            writeln!(f, "             rejected by reason: {}", parts.join(", "))?;
+        }
+        writeln!(
+            f,
+            "  Mails:     {} sent, {} failed -> {}",
+            self.mails_sent, self.mails_failed, self.mail_destination
+        )?;
+        if let Some(m) = &self.model {
+            let gen_rate = if m.generation_seconds > 0.0 {
+                m.generated_tokens as f64 / m.generation_seconds
+            } else {
+                0.0
+            };
+            writeln!(
+                f,
+                "  Model:     {} requests, {} prompt tokens evaluated ({} reused from cache), {} generated ({:.0} tok/s)",
+                m.requests,
+                m.prompt_tokens_evaluated,
+                m.prompt_tokens_cached,
+                m.generated_tokens,
+                gen_rate
+            )?;
+        }
+        if !self.failures.is_empty() {
+            writeln!(f, "  Failures:")?;
+            for x in &self.failures {
+                // Stage errors already name what they are about; don't say it twice.
+                let error = x
+                    .error
+                    .strip_prefix(&format!("{}: ", x.subject))
+                    .unwrap_or(&x.error);
+                let error = error
+                    .strip_prefix(&format!("{} {}: ", x.kind, x.subject))
+                    .unwrap_or(error);
+                writeln!(f, "    {} {}: {}", x.kind, x.subject, error)?;
+            }
+        }
+        Ok(())
+    }
+}

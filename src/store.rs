@@ -1,0 +1,989 @@
+//! The SQLite store: learners, feed state, articles, lessons, exercises with their
+//! verification verdicts, deliveries and run reports. The only module that imports rusqlite.
+//!
+//! The schema is versioned with `PRAGMA user_version`; migrations run on open, in order, each
+//! in its own transaction.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{NaiveDate, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::articles::{Article, Cefr};
+
+/// Errors of the store; each names the database file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database could not be opened or migrated.
+    #[error("store {path}: cannot open: {message}")]
+    Open { path: PathBuf, message: String },
+    /// A query failed.
+    #[error("store {path}: {message}")]
+    Query { path: PathBuf, message: String },
+    /// A learner that does not exist.
+    #[error("no learner `{0}` (use `hyperlearn learners list`)")]
+    NoSuchLearner(String),
+    /// Adding a learner whose address is taken.
+    #[error("a learner with address {0} already exists")]
+    DuplicateLearner(String),
+}
+
+/// Migrations, in order; `user_version` is the number applied.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE learners (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    lang          TEXT NOT NULL,
+    level         REAL NOT NULL,
+    interests     TEXT NOT NULL DEFAULT '[]',
+    delivery_time TEXT NOT NULL DEFAULT '07:00',
+    timezone      TEXT NOT NULL DEFAULT 'UTC',
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE feed_state (
+    url                TEXT PRIMARY KEY,
+    etag               TEXT,
+    last_modified      TEXT,
+    last_fetch_at      TEXT,
+    last_ok_at         TEXT,
+    last_error         TEXT,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    items_seen         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE entries (
+    entry_key   TEXT PRIMARY KEY,
+    feed_url    TEXT NOT NULL,
+    article_id  INTEGER REFERENCES articles(id),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    first_seen  TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id          INTEGER PRIMARY KEY,
+    url         TEXT NOT NULL UNIQUE,
+    title       TEXT NOT NULL,
+    byline      TEXT,
+    published   TEXT,
+    lang        TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    level       REAL NOT NULL,
+    cefr        TEXT NOT NULL,
+    topics      TEXT NOT NULL DEFAULT '[]',
+    image       TEXT,
+    source      TEXT NOT NULL,
+    text_source TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL
+);
+CREATE INDEX articles_lang ON articles(lang, fetched_at);
+CREATE TABLE lessons (
+    id          INTEGER PRIMARY KEY,
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    lesson_date TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (learner_id, lesson_date)
+);
+CREATE TABLE exercises (
+    id          INTEGER PRIMARY KEY,
+    lesson_id   INTEGER REFERENCES lessons(id),
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    kind        TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    accepted    INTEGER NOT NULL,
+    reasons     TEXT NOT NULL DEFAULT '[]',
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX exercises_article ON exercises(article_id, accepted);
+CREATE TABLE deliveries (
+    id          INTEGER PRIMARY KEY,
+    lesson_id   INTEGER NOT NULL UNIQUE REFERENCES lessons(id),
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    lesson_date TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    state       TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    transport   TEXT,
+    message     BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT,
+    UNIQUE (learner_id, lesson_date)
+);
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    report      TEXT
+);
+"#];
+
+/// A learner.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Learner {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub lang: String,
+    /// Level estimate, 1.0 (A1) ... 6.0 (C2).
+    pub level: f64,
+    pub interests: Vec<String>,
+    pub delivery_time: NaiveTime,
+    /// IANA time zone name.
+    pub timezone: String,
+    pub active: bool,
+}
+
+impl Learner {
+    /// The learner's CEFR band.
+    pub fn cefr(&self) -> Cefr {
+        Cefr::from_score(self.level)
+    }
+}
+
+/// What `learners add` needs.
+#[derive(Debug, Clone)]
+pub struct NewLearner {
+    pub email: String,
+    pub name: String,
+    pub lang: String,
+    pub level: f64,
+    pub interests: Vec<String>,
+    pub delivery_time: NaiveTime,
+    pub timezone: String,
+}
+
+/// Per-feed fetch state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedState {
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_fetch_at: Option<String>,
+    pub last_ok_at: Option<String>,
+    pub last_error: Option<String>,
+    pub consecutive_errors: i64,
+    pub items_seen: i64,
+}
+
+/// An article as stored.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredArticle {
+    pub id: i64,
+    pub url: String,
+    pub title: String,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub lang: String,
+    pub text: String,
+    pub level: f64,
+    pub cefr: String,
+    pub topics: Vec<String>,
+    pub image: Option<String>,
+    pub source: String,
+    pub fetched_at: String,
+}
+
+/// An exercise as stored, with its verdict.
+#[derive(Debug, Clone)]
+pub struct ExerciseRecord {
+    pub kind: String,
+    pub origin: String,
+    /// The exercise as JSON.
+    pub payload: String,
+    pub accepted: bool,
+    pub reasons: Vec<String>,
+}
+
+/// An exercise row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredExercise {
+    pub id: i64,
+    pub kind: String,
+    pub origin: String,
+    pub payload: String,
+    pub accepted: bool,
+    pub reasons: Vec<String>,
+}
+
+/// A lesson's article and every exercise tried for it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LessonExercises {
+    pub lesson_id: i64,
+    pub article_id: i64,
+    pub exercises: Vec<StoredExercise>,
+}
+
+/// Delivery states (the ledger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    fn parse(s: &str) -> DeliveryState {
+        match s {
+            "sending" => DeliveryState::Sending,
+            "sent" => DeliveryState::Sent,
+            "failed" => DeliveryState::Failed,
+            _ => DeliveryState::Pending,
+        }
+    }
+}
+
+/// A delivery row.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub id: i64,
+    pub lesson_id: i64,
+    pub learner_id: i64,
+    pub lesson_date: NaiveDate,
+    pub message_id: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub message: Vec<u8>,
+}
+
+/// The SQLite store.
+pub struct Store {
+    path: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+impl Store {
+    /// Opens (creating when missing) and migrates the database file.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let open_err = |message: String| StoreError::Open {
+            path: path.to_path_buf(),
+            message,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
+        }
+        let mut conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(|e| open_err(e.to_string()))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+        )
+        .map_err(|e| open_err(e.to_string()))?;
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| open_err(format!("not a HyperLearn database? {e}")))?;
+        if version as usize > MIGRATIONS.len() {
+            return Err(open_err(format!(
+                "schema version {version} is newer than this program knows ({}); upgrade HyperLearn",
+                MIGRATIONS.len()
+            )));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction().map_err(|e| open_err(e.to_string()))?;
+            tx.execute_batch(sql)
+                .map_err(|e| open_err(format!("migration {}: {e}", i + 1)))?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)
+                .map_err(|e| open_err(e.to_string()))?;
+            tx.commit().map_err(|e| open_err(e.to_string()))?;
+        }
+        Ok(Store {
+            path: path.to_path_buf(),
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn q(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::Query {
+            path: self.path.clone(),
+            message: e.to_string(),
+        }
+    }
+
+    // --- learners -------------------------------------------------------------------
+
+    /// Adds a learner; the address must be new.
+    pub fn add_learner(&self, l: &NewLearner) -> Result<Learner, StoreError> {
+        let conn = self.conn();
+        let result = conn.execute(
+            "INSERT INTO learners (email, name, lang, level, interests, delivery_time, timezone, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                l.email,
+                l.name,
+                l.lang,
+                l.level,
+                serde_json::to_string(&l.interests).expect("strings serialise"),
+                l.delivery_time.format("%H:%M").to_string(),
+                l.timezone,
+                now()
+            ],
+        );
+        match result {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Err(StoreError::DuplicateLearner(l.email.clone()));
+            }
+            Err(e) => return Err(self.q(e)),
+        }
+        let id = conn.last_insert_rowid();
+        drop(conn);
+        self.learner(id)
+    }
+
+    /// Adds a learner, or updates name, language, level, interests and time of an existing
+    /// one with that address (used by the demo so that re-runs are safe).
+    pub fn upsert_learner(&self, l: &NewLearner) -> Result<Learner, StoreError> {
+        match self.find_learner(&l.email) {
+            Ok(existing) => {
+                self.conn()
+                    .execute(
+                        "UPDATE learners SET name=?2, lang=?3, level=?4, interests=?5, delivery_time=?6, timezone=?7 WHERE id=?1",
+                        params![
+                            existing.id,
+                            l.name,
+                            l.lang,
+                            l.level,
+                            serde_json::to_string(&l.interests).expect("strings serialise"),
+                            l.delivery_time.format("%H:%M").to_string(),
+                            l.timezone
+                        ],
+                    )
+                    .map_err(|e| self.q(e))?;
+                self.learner(existing.id)
+            }
+            Err(StoreError::NoSuchLearner(_)) => self.add_learner(l),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn learner_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Learner> {
+        let interests: String = row.get(5)?;
+        let time: String = row.get(6)?;
+        Ok(Learner {
+            id: row.get(0)?,
+            email: row.get(1)?,
+            name: row.get(2)?,
+            lang: row.get(3)?,
+            level: row.get(4)?,
+            interests: serde_json::from_str(&interests).unwrap_or_default(),
+            delivery_time: NaiveTime::parse_from_str(&time, "%H:%M")
+                .unwrap_or_else(|_| NaiveTime::from_hms_opt(7, 0, 0).expect("valid time")),
+            timezone: row.get(7)?,
+            active: row.get::<_, i64>(8)? != 0,
+        })
+    }
+
+    const LEARNER_COLUMNS: &'static str =
+        "id, email, name, lang, level, interests, delivery_time, timezone, active";
+
+    /// A learner by id.
+    pub fn learner(&self, id: i64) -> Result<Learner, StoreError> {
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT {} FROM learners WHERE id = ?1",
+                    Self::LEARNER_COLUMNS
+                ),
+                [id],
+                Self::learner_from_row,
+            )
+            .optional()
+            .map_err(|e| self.q(e))?
+            .ok_or_else(|| StoreError::NoSuchLearner(id.to_string()))
+    }
+
+    /// A learner by id or address.
+    pub fn find_learner(&self, id_or_email: &str) -> Result<Learner, StoreError> {
+        if let Ok(id) = id_or_email.parse::<i64>() {
+            return self.learner(id);
+        }
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT {} FROM learners WHERE email = ?1 COLLATE NOCASE",
+                    Self::LEARNER_COLUMNS
+                ),
+                [id_or_email],
+                Self::learner_from_row,
+            )
+            .optional()
+            .map_err(|e| self.q(e))?
+            .ok_or_else(|| StoreError::NoSuchLearner(id_or_email.to_string()))
+    }
+
+    /// All learners, by id.
+    pub fn learners(&self) -> Result<Vec<Learner>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {} FROM learners ORDER BY id",
+                Self::LEARNER_COLUMNS
+            ))
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], Self::learner_from_row)
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Removes a learner and everything about them.
+    pub fn remove_learner(&self, id_or_email: &str) -> Result<Learner, StoreError> {
+        let learner = self.find_learner(id_or_email)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        for sql in [
+            "DELETE FROM deliveries WHERE learner_id = ?1",
+            "DELETE FROM exercises WHERE lesson_id IN (SELECT id FROM lessons WHERE learner_id = ?1)",
+            "DELETE FROM lessons WHERE learner_id = ?1",
+            "DELETE FROM learners WHERE id = ?1",
+        ] {
+            tx.execute(sql, [learner.id]).map_err(|e| self.q(e))?;
+        }
+        tx.commit().map_err(|e| self.q(e))?;
+        Ok(learner)
+    }
+
+    // --- feeds ----------------------------------------------------------------------
+
+    /// Fetch state of a feed (default when never fetched).
+    pub fn feed_state(&self, url: &str) -> Result<FeedState, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen
+                 FROM feed_state WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(FeedState {
+                        url: r.get(0)?,
+                        etag: r.get(1)?,
+                        last_modified: r.get(2)?,
+                        last_fetch_at: r.get(3)?,
+                        last_ok_at: r.get(4)?,
+                        last_error: r.get(5)?,
+                        consecutive_errors: r.get(6)?,
+                        items_seen: r.get(7)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.q(e))?
+            .unwrap_or_else(|| FeedState { url: url.to_string(), ..Default::default() }))
+    }
+
+    /// Records a successful fetch (including 304).
+    pub fn record_feed_ok(
+        &self,
+        url: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+        items: usize,
+    ) -> Result<(), StoreError> {
+        let t = now();
+        self.conn()
+            .execute(
+                "INSERT INTO feed_state (url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?4, NULL, 0, ?5)
+                 ON CONFLICT(url) DO UPDATE SET etag=?2, last_modified=?3, last_fetch_at=?4, last_ok_at=?4,
+                    last_error=NULL, consecutive_errors=0, items_seen=items_seen + ?5",
+                params![url, etag, last_modified, t, items as i64],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Records a failed fetch; returns the number of failures in a row.
+    pub fn record_feed_error(&self, url: &str, error: &str) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO feed_state (url, last_fetch_at, last_error, consecutive_errors) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT(url) DO UPDATE SET last_fetch_at=?2, last_error=?3, consecutive_errors=consecutive_errors + 1",
+            params![url, now(), error],
+        )
+        .map_err(|e| self.q(e))?;
+        conn.query_row(
+            "SELECT consecutive_errors FROM feed_state WHERE url = ?1",
+            [url],
+            |r| r.get(0),
+        )
+        .map_err(|e| self.q(e))
+    }
+
+    // --- entries and articles ---------------------------------------------------------
+
+    /// Whether an entry was already turned into an article (or tried too often).
+    pub fn entry_done(&self, entry_key: &str, max_attempts: i64) -> Result<bool, StoreError> {
+        let row: Option<(Option<i64>, i64)> = self
+            .conn()
+            .query_row(
+                "SELECT article_id, attempts FROM entries WHERE entry_key = ?1",
+                [entry_key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| self.q(e))?;
+        Ok(
+            matches!(row, Some((Some(_), _)))
+                || matches!(row, Some((None, a)) if a >= max_attempts),
+        )
+    }
+
+    /// Records that an entry led to an article.
+    pub fn record_entry_article(
+        &self,
+        entry_key: &str,
+        feed_url: &str,
+        article_id: i64,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO entries (entry_key, feed_url, article_id, attempts, first_seen) VALUES (?1, ?2, ?3, 1, ?4)
+                 ON CONFLICT(entry_key) DO UPDATE SET article_id = ?3, attempts = attempts + 1, last_error = NULL",
+                params![entry_key, feed_url, article_id, now()],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt to turn an entry into an article.
+    pub fn record_entry_error(
+        &self,
+        entry_key: &str,
+        feed_url: &str,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO entries (entry_key, feed_url, attempts, last_error, first_seen) VALUES (?1, ?2, 1, ?3, ?4)
+                 ON CONFLICT(entry_key) DO UPDATE SET attempts = attempts + 1, last_error = ?3",
+                params![entry_key, feed_url, error, now()],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// The id of the article with this canonical URL, if stored.
+    pub fn article_id_by_url(&self, url: &str) -> Result<Option<i64>, StoreError> {
+        self.conn()
+            .query_row("SELECT id FROM articles WHERE url = ?1", [url], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// Stores an article; an article with the same canonical URL is kept (first wins).
+    /// Returns the id and whether it was new.
+    pub fn insert_article(&self, a: &Article) -> Result<(i64, bool), StoreError> {
+        if let Some(id) = self.article_id_by_url(&a.url)? {
+            return Ok((id, false));
+        }
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO articles (url, title, byline, published, lang, body, level, cefr, topics, image, source, text_source, fetched_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                a.url,
+                a.title,
+                a.byline,
+                a.published,
+                a.lang,
+                a.text,
+                a.level.score,
+                a.level.cefr.as_str(),
+                serde_json::to_string(&a.topics).expect("strings serialise"),
+                a.image,
+                a.source,
+                a.text_source.as_str(),
+                now()
+            ],
+        )
+        .map_err(|e| self.q(e))?;
+        Ok((conn.last_insert_rowid(), true))
+    }
+
+    fn article_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
+        let topics: String = r.get(9)?;
+        Ok(StoredArticle {
+            id: r.get(0)?,
+            url: r.get(1)?,
+            title: r.get(2)?,
+            byline: r.get(3)?,
+            published: r.get(4)?,
+            lang: r.get(5)?,
+            text: r.get(6)?,
+            level: r.get(7)?,
+            cefr: r.get(8)?,
+            topics: serde_json::from_str(&topics).unwrap_or_default(),
+            image: r.get(10)?,
+            source: r.get(11)?,
+            fetched_at: r.get(12)?,
+        })
+    }
+
+    const ARTICLE_COLUMNS: &'static str = "id, url, title, byline, published, lang, body, level, cefr, topics, image, source, fetched_at";
+
+    /// An article by id.
+    pub fn article(&self, id: i64) -> Result<Option<StoredArticle>, StoreError> {
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT {} FROM articles WHERE id = ?1",
+                    Self::ARTICLE_COLUMNS
+                ),
+                [id],
+                Self::article_from_row,
+            )
+            .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// Articles in a language that this learner has not had a lesson on, newest first.
+    pub fn unseen_articles(
+        &self,
+        learner_id: i64,
+        lang: &str,
+        limit: usize,
+    ) -> Result<Vec<StoredArticle>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {} FROM articles WHERE lang = ?1
+                   AND id NOT IN (SELECT article_id FROM lessons WHERE learner_id = ?2)
+                 ORDER BY COALESCE(published, fetched_at) DESC, id DESC LIMIT ?3",
+                Self::ARTICLE_COLUMNS
+            ))
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map(
+                params![lang, learner_id, limit as i64],
+                Self::article_from_row,
+            )
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Every stored article, by id (for re-indexing).
+    pub fn all_articles(&self) -> Result<Vec<StoredArticle>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {} FROM articles ORDER BY id",
+                Self::ARTICLE_COLUMNS
+            ))
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], Self::article_from_row)
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    // --- lessons and deliveries --------------------------------------------------------
+
+    /// The delivery of a learner's lesson for a date, if one was made.
+    pub fn delivery_for(
+        &self,
+        learner_id: i64,
+        date: NaiveDate,
+    ) -> Result<Option<Delivery>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT id, lesson_id, learner_id, lesson_date, message_id, state, attempts, last_error, message
+                 FROM deliveries WHERE learner_id = ?1 AND lesson_date = ?2",
+                params![learner_id, date.to_string()],
+                |r| {
+                    let date: String = r.get(3)?;
+                    let state: String = r.get(5)?;
+                    Ok(Delivery {
+                        id: r.get(0)?,
+                        lesson_id: r.get(1)?,
+                        learner_id: r.get(2)?,
+                        lesson_date: date.parse().unwrap_or_default(),
+                        message_id: r.get(4)?,
+                        state: DeliveryState::parse(&state),
+                        attempts: r.get(6)?,
+                        last_error: r.get(7)?,
+                        message: r.get(8)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// Stores a lesson, every exercise tried for it (accepted or not, with reasons) and its
+    /// rendered mail as a pending delivery, in one transaction. Returns the delivery.
+    #[allow(clippy::too_many_arguments)]
+    pub fn save_lesson(
+        &self,
+        learner_id: i64,
+        article_id: i64,
+        date: NaiveDate,
+        exercises: &[ExerciseRecord],
+        message_id: &str,
+        message: &[u8],
+    ) -> Result<Delivery, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        let t = now();
+        tx.execute(
+            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![learner_id, article_id, date.to_string(), t],
+        )
+        .map_err(|e| self.q(e))?;
+        let lesson_id = tx.last_insert_rowid();
+        for e in exercises {
+            tx.execute(
+                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    lesson_id,
+                    article_id,
+                    e.kind,
+                    e.origin,
+                    e.payload,
+                    e.accepted as i64,
+                    serde_json::to_string(&e.reasons).expect("strings serialise"),
+                    t
+                ],
+            )
+            .map_err(|e| self.q(e))?;
+        }
+        tx.execute(
+            "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
+            params![lesson_id, learner_id, date.to_string(), message_id, message, t],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))?;
+        drop(conn);
+        Ok(self
+            .delivery_for(learner_id, date)?
+            .expect("delivery was just stored"))
+    }
+
+    /// Stores exercises that were tried for an article without making a lesson (e.g. too
+    /// few passed), so their verdicts are kept.
+    pub fn save_rejected_exercises(
+        &self,
+        article_id: i64,
+        exercises: &[ExerciseRecord],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        let t = now();
+        for e in exercises {
+            tx.execute(
+                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
+                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    article_id,
+                    e.kind,
+                    e.origin,
+                    e.payload,
+                    e.accepted as i64,
+                    serde_json::to_string(&e.reasons).expect("strings serialise"),
+                    t
+                ],
+            )
+            .map_err(|e| self.q(e))?;
+        }
+        tx.commit().map_err(|e| self.q(e))
+    }
+
+    /// Moves a delivery to a new state, counting attempts when it starts sending.
+    pub fn set_delivery_state(
+        &self,
+        delivery_id: i64,
+        state: DeliveryState,
+        transport: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let sent_at = (state == DeliveryState::Sent).then(now);
+        self.conn()
+            .execute(
+                "UPDATE deliveries SET state = ?2,
+                    attempts = attempts + (CASE WHEN ?2 = 'sending' THEN 1 ELSE 0 END),
+                    transport = COALESCE(?3, transport), last_error = ?4, sent_at = COALESCE(?5, sent_at)
+                 WHERE id = ?1",
+                params![delivery_id, state.as_str(), transport, error, sent_at],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// A lesson's article and exercises (accepted and rejected, with reasons).
+    pub fn lesson_exercises(&self, lesson_id: i64) -> Result<LessonExercises, StoreError> {
+        let conn = self.conn();
+        let article_id: i64 = conn
+            .query_row(
+                "SELECT article_id FROM lessons WHERE id = ?1",
+                [lesson_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))?;
+        let mut stmt = conn
+            .prepare("SELECT id, kind, origin, payload, accepted, reasons FROM exercises WHERE lesson_id = ?1 ORDER BY id")
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([lesson_id], |r| {
+                let reasons: String = r.get(5)?;
+                Ok(StoredExercise {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    origin: r.get(2)?,
+                    payload: r.get(3)?,
+                    accepted: r.get::<_, i64>(4)? != 0,
+                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.q(e))?;
+        let exercises = rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))?;
+        Ok(LessonExercises {
+            lesson_id,
+            article_id,
+            exercises,
+        })
+    }
+
+    /// Verified exercises stored for an article (payload JSON), for teachers to reuse.
+    pub fn verified_exercises(&self, article_id: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT kind, payload FROM exercises WHERE article_id = ?1 AND accepted = 1 ORDER BY id")
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Counts of exercises by verdict reason, for reports and tests.
+    pub fn rejection_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT j.value, COUNT(*) FROM exercises, json_each(exercises.reasons) AS j
+                 WHERE accepted = 0 GROUP BY j.value ORDER BY 2 DESC",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    // --- runs -----------------------------------------------------------------------
+
+    /// Starts a run record.
+    pub fn start_run(&self, kind: &str) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO runs (kind, started_at) VALUES (?1, ?2)",
+            params![kind, now()],
+        )
+        .map_err(|e| self.q(e))?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Finishes a run record with its report (JSON).
+    pub fn finish_run(&self, run_id: i64, report_json: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE runs SET finished_at = ?2, report = ?3 WHERE id = ?1",
+                params![run_id, now(), report_json],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn learner(email: &str) -> NewLearner {
+        NewLearner {
+            email: email.into(),
+            name: "Ana".into(),
+            lang: "es".into(),
+            level: 3.0,
+            interests: vec!["sport".into()],
+            delivery_time: NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+            timezone: "Europe/Madrid".into(),
+        }
+    }
+
+    #[test]
+    fn learners_round_trip_and_duplicates_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let a = store.add_learner(&learner("ana@example.org")).unwrap();
+        assert_eq!(a.cefr(), Cefr::B1);
+        assert_eq!(a.interests, vec!["sport"]);
+        assert!(matches!(
+            store.add_learner(&learner("ana@example.org")),
+            Err(StoreError::DuplicateLearner(_))
+        ));
+        assert_eq!(store.find_learner("ANA@example.org").unwrap().id, a.id);
+        store.remove_learner("ana@example.org").unwrap();
+        assert!(store.learners().unwrap().is_empty());
+    }
+
+    #[test]
+    fn reopening_keeps_data_and_does_not_migrate_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        Store::open(&path)
+            .unwrap()
+            .add_learner(&learner("b@example.org"))
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.learners().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn feed_errors_count_up_and_success_resets() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        assert_eq!(store.record_feed_error("u", "boom").unwrap(), 1);
+        assert_eq!(store.record_feed_error("u", "boom").unwrap(), 2);
+        store.record_feed_ok("u", Some("\"e\""), None, 3).unwrap();
+        let s = store.feed_state("u").unwrap();
+        assert_eq!(s.consecutive_errors, 0);
+        assert_eq!(s.etag.as_deref(), Some("\"e\""));
+        assert_eq!(s.items_seen, 3);
+    }
+}

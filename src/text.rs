@@ -1,0 +1,311 @@
+//! Plain-text helpers shared by extraction, levels, generation and verification: paragraphs,
+//! sentences (always verbatim slices of the text they come from), words, normalisation and
+//! stemming for the languages HyperLearn supports.
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Languages with full support (stemming, stop words, mail strings).
+pub const SUPPORTED_LANGS: [&str; 5] = ["en", "ru", "de", "fr", "es"];
+
+/// Human name of a language code, for messages and mail.
+pub fn lang_name(code: &str) -> &'static str {
+    match code {
+        "en" => "English",
+        "ru" => "Russian",
+        "de" => "German",
+        "fr" => "French",
+        "es" => "Spanish",
+        "it" => "Italian",
+        "pt" => "Portuguese",
+        "nl" => "Dutch",
+        "pl" => "Polish",
+        "uk" => "Ukrainian",
+        "ar" => "Arabic",
+        "ja" => "Japanese",
+        "zh" => "Chinese",
+        _ => "other",
+    }
+}
+
+/// Paragraphs of a text whose paragraphs are separated by blank lines.
+pub fn paragraphs(text: &str) -> impl Iterator<Item = &str> {
+    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty())
+}
+
+/// The sentences of a text, each a verbatim slice of it, trimmed. Sentences never cross
+/// paragraph boundaries; fragments of fewer than three words are joined to the sentence
+/// before them (so "Mr." or "No. 5" do not become sentences of their own).
+pub fn sentences(text: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for paragraph in paragraphs(text) {
+        let base = paragraph.as_ptr() as usize - text.as_ptr() as usize;
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (start, piece) in paragraph.split_sentence_bound_indices() {
+            let trimmed = piece.trim();
+            if trimmed.is_empty() {
+                continue;
+            }
+            let lead = piece.len() - piece.trim_start().len();
+            let s = base + start + lead;
+            let e = s + trimmed.len();
+            let short = trimmed.unicode_words().count() < 3;
+            match spans.last_mut() {
+                Some(last) if short => last.1 = e,
+                _ => spans.push((s, e)),
+            }
+        }
+        // A short first fragment is joined to what follows it.
+        if spans.len() >= 2 && text[spans[0].0..spans[0].1].unicode_words().count() < 3 {
+            let first = spans.remove(0);
+            spans[0].0 = first.0;
+        }
+        out.extend(spans.into_iter().map(|(s, e)| &text[s..e]));
+    }
+    out
+}
+
+/// Words of a text (UAX #29 word boundaries; punctuation dropped).
+pub fn words(text: &str) -> Vec<&str> {
+    text.unicode_words().collect()
+}
+
+/// Words with their byte offsets in `text`.
+pub fn word_spans(text: &str) -> Vec<(usize, &str)> {
+    text.unicode_word_indices().collect()
+}
+
+/// Lower-cased words, for comparisons.
+pub fn normalized_words(text: &str) -> Vec<String> {
+    text.unicode_words().map(str::to_lowercase).collect()
+}
+
+/// Normalised form for equality tests: lower case, words joined by single spaces.
+pub fn normalize(text: &str) -> String {
+    normalized_words(text).join(" ")
+}
+
+/// Stems a lower-cased word in `lang` (identity for languages without a stemmer).
+pub fn stem(lang: &str, word: &str) -> String {
+    match stemmer(lang) {
+        Some(s) => s.stem(word).into_owned(),
+        None => word.to_string(),
+    }
+}
+
+fn stemmer(lang: &str) -> Option<&'static rust_stemmers::Stemmer> {
+    use rust_stemmers::{Algorithm, Stemmer};
+    use std::sync::OnceLock;
+    static STEMMERS: OnceLock<Vec<(&'static str, Stemmer)>> = OnceLock::new();
+    let all = STEMMERS.get_or_init(|| {
+        vec![
+            ("en", Stemmer::create(Algorithm::English)),
+            ("ru", Stemmer::create(Algorithm::Russian)),
+            ("de", Stemmer::create(Algorithm::German)),
+            ("fr", Stemmer::create(Algorithm::French)),
+            ("es", Stemmer::create(Algorithm::Spanish)),
+            ("it", Stemmer::create(Algorithm::Italian)),
+            ("pt", Stemmer::create(Algorithm::Portuguese)),
+            ("nl", Stemmer::create(Algorithm::Dutch)),
+        ]
+    });
+    all.iter().find(|(code, _)| *code == lang).map(|(_, s)| s)
+}
+
+/// Stems of the content words of a text (stop words removed).
+pub fn content_stems(lang: &str, text: &str) -> Vec<String> {
+    normalized_words(text)
+        .into_iter()
+        .filter(|w| !is_stop_word(lang, w))
+        .map(|w| stem(lang, &w))
+        .collect()
+}
+
+/// Tokens that contain a digit, normalised ("1,200" and "1200" compare equal).
+pub fn numbers(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || "()[]{}\"'«»„“”:;!?".contains(c))
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
+        .map(|t| {
+            t.chars()
+                .filter(|c| c.is_alphanumeric() || *c == '.')
+                .collect::<String>()
+        })
+        .map(|t| t.trim_end_matches('.').to_lowercase())
+        .collect()
+}
+
+/// Words that look like names: capitalised and not the first word of their sentence, in
+/// lower case. (Crude, but language-independent for cased scripts; German nouns are
+/// capitalised too, which only makes the check stricter.)
+pub fn capitalized_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for sentence in sentences_or_whole(text) {
+        for (i, w) in sentence.unicode_words().enumerate() {
+            let first = w.chars().next().unwrap_or(' ');
+            if i > 0 && first.is_uppercase() {
+                out.push(w.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+fn sentences_or_whole(text: &str) -> Vec<&str> {
+    let s = sentences(text);
+    if s.is_empty() { vec![text] } else { s }
+}
+
+/// Whether `word` (lower case) is a function word in `lang`.
+pub fn is_stop_word(lang: &str, word: &str) -> bool {
+    stop_words(lang).binary_search(&word).is_ok()
+}
+
+/// A short, sorted stop-word list per language (function words only).
+pub fn stop_words(lang: &str) -> &'static [&'static str] {
+    match lang {
+        "en" => &[
+            "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+            "be", "because", "been", "before", "being", "but", "by", "can", "could", "did", "do",
+            "does", "for", "from", "had", "has", "have", "he", "her", "him", "his", "how", "i",
+            "if", "in", "into", "is", "it", "its", "many", "more", "most", "much", "my", "no",
+            "not", "of", "on", "one", "or", "our", "out", "over", "she", "so", "some", "than",
+            "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
+            "to", "up", "very", "was", "we", "were", "what", "when", "where", "which", "who",
+            "whom", "why", "will", "with", "would", "you", "your",
+        ],
+        "es" => &[
+            "a", "al", "como", "con", "cuál", "cuándo", "cuántos", "de", "del", "dónde", "el",
+            "ella", "en", "es", "esta", "este", "fue", "ha", "la", "las", "lo", "los", "más", "no",
+            "o", "para", "pero", "por", "quién", "qué", "se", "sin", "su", "sus", "un", "una", "y",
+        ],
+        "fr" => &[
+            "a", "au", "aux", "avec", "ce", "ces", "combien", "comment", "dans", "de", "des", "du",
+            "elle", "en", "est", "et", "il", "la", "le", "les", "leur", "mais", "ne", "ou", "où",
+            "par", "pas", "pour", "qu", "quand", "que", "quel", "quelle", "qui", "sa", "se", "son",
+            "sur", "un", "une",
+        ],
+        "de" => &[
+            "am", "an", "auf", "aus", "bei", "das", "dem", "den", "der", "des", "die", "ein",
+            "eine", "einen", "einer", "er", "es", "für", "hat", "im", "in", "ist", "mit", "nach",
+            "nicht", "sie", "sind", "und", "von", "vor", "war", "was", "welche", "wer", "wie",
+            "wo", "zu", "zum", "zur",
+        ],
+        "ru" => &[
+            "а",
+            "в",
+            "во",
+            "где",
+            "да",
+            "для",
+            "до",
+            "его",
+            "ее",
+            "её",
+            "же",
+            "за",
+            "и",
+            "из",
+            "или",
+            "их",
+            "к",
+            "как",
+            "когда",
+            "кто",
+            "ли",
+            "на",
+            "не",
+            "но",
+            "о",
+            "об",
+            "он",
+            "она",
+            "они",
+            "от",
+            "по",
+            "с",
+            "сколько",
+            "со",
+            "так",
+            "то",
+            "у",
+            "что",
+            "это",
+        ],
+        _ => &[],
+    }
+}
+
+/// Cuts a text to at most `max_words` words, at a sentence end where possible. Returns a
+/// prefix of the text (so sentences of the result are sentences of the original).
+pub fn truncate_words(text: &str, max_words: usize) -> &str {
+    let spans = word_spans(text);
+    if spans.len() <= max_words {
+        return text;
+    }
+    let cut = spans[max_words].0;
+    let head = &text[..cut];
+    match head.rfind(['.', '!', '?', '。']) {
+        Some(i) if i > cut / 2 => &text[..i + head[i..].chars().next().map_or(1, char::len_utf8)],
+        _ => head.trim_end(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_are_verbatim_slices_and_never_cross_paragraphs() {
+        let text = "The robot worked for 6 hours. It found 340 kg of plastic!\n\nMayor Lena Ortiz was pleased. Why? Because it was cheap.";
+        let got = sentences(text);
+        assert_eq!(
+            got,
+            vec![
+                "The robot worked for 6 hours.",
+                "It found 340 kg of plastic!",
+                "Mayor Lena Ortiz was pleased. Why?",
+                "Because it was cheap.",
+            ]
+        );
+        for s in got {
+            assert!(text.contains(s));
+        }
+    }
+
+    #[test]
+    fn stop_word_lists_are_sorted_for_binary_search() {
+        for lang in SUPPORTED_LANGS {
+            let list = stop_words(lang);
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(
+                list,
+                sorted.as_slice(),
+                "stop words of {lang} are not sorted"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_compare_without_separators() {
+        assert_eq!(
+            numbers("It cost 1,200 euros in 2026."),
+            vec!["1200", "2026"]
+        );
+        assert_eq!(numbers("about 3.5 km"), vec!["3.5"]);
+    }
+
+    #[test]
+    fn stems_are_language_specific() {
+        assert_eq!(stem("en", "running"), "run");
+        assert_eq!(stem("de", "häuser"), stem("de", "häusern"));
+        assert_eq!(stem("xx", "running"), "running");
+    }
+
+    #[test]
+    fn truncation_ends_at_a_sentence() {
+        let text = "One two three. Four five six. Seven eight nine.";
+        assert_eq!(truncate_words(text, 7), "One two three. Four five six.");
+        assert_eq!(truncate_words(text, 100), text);
+    }
+}

@@ -1,0 +1,267 @@
+//! `verification`: is every question answerable from the article, and is its key right?
+//!
+//! [`verify`] is the only constructor of [`VerifiedExercise`], and delivery only renders
+//! `VerifiedExercise`s, so an exercise that did not pass every check cannot reach a learner.
+//!
+//! Checks, in order (the first failing group stops the rest; every failing check of a group
+//! is recorded):
+//! 1. form: fields present, sane lengths, no URLs or markup, the article's language;
+//! 2. grounding: the evidence is a sentence of the article, the key is supported by it
+//!    (stem-aware overlap; numbers and names must match exactly), distractors are not;
+//! 3. fit: the question is about the evidence sentence, the key has the type the question
+//!    asks for (a number for "how many", a name for "who" ...), the key is not given away
+//!    by the question, no duplicate within the lesson;
+//! 4. round trip (model-written exercises only): the model, reading the article and the
+//!    question but not the key, gives the key; for options, also from the evidence
+//!    sentence alone.
+//!
+//! Verification never touches the network: the model is reached through [`AnswerModel`].
+
+mod checks;
+
+use std::collections::HashSet;
+use std::fmt;
+
+use crate::exercise::{Candidate, Exercise, Origin};
+use crate::text;
+
+pub use checks::{AnswerType, expected_answer_type};
+
+/// Why an exercise was rejected. Codes are stable: they are stored and counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The model's reply was not the JSON asked for.
+    MalformedReply,
+    /// The model's reply was cut off (token or time limit).
+    TruncatedReply,
+    /// The model could not be run for this request.
+    ModelError,
+    /// A field is empty or an option index is out of range.
+    MissingField,
+    /// Question, answer or options are too long or too short.
+    BadLength,
+    /// Text contains HTML or other markup.
+    Markup,
+    /// Text contains a URL.
+    Url,
+    /// The question is not in the article's language.
+    WrongLanguage,
+    /// The evidence is not a sentence of the article.
+    EvidenceNotInArticle,
+    /// The key's words are not in the evidence sentence.
+    KeyNotInEvidence,
+    /// A number in the key is not in the evidence.
+    NumberMismatch,
+    /// A name in the key is not in the evidence.
+    NameMismatch,
+    /// A wrong option is supported by the evidence (two right answers).
+    DistractorSupported,
+    /// Options repeat each other.
+    OptionsNotDistinct,
+    /// The question gives the answer away.
+    AnswerInQuestion,
+    /// The question is about another sentence than the evidence.
+    QuestionNotAboutEvidence,
+    /// The key is not the kind of thing the question asks for.
+    AnswerTypeMismatch,
+    /// A gap-fill sentence does not rebuild the evidence with its key.
+    GapMismatch,
+    /// A "true" statement is not supported by the evidence.
+    StatementUnsupported,
+    /// A "false" statement is not contradicted by the evidence.
+    StatementNotFalse,
+    /// Same question or same key and evidence as another exercise of the lesson.
+    Duplicate,
+    /// The model, answering without the key, gave another answer.
+    RoundTripDisagrees,
+    /// The model, answering from the evidence sentence alone, gave another answer.
+    EvidenceOnlyDisagrees,
+    /// The model could not be asked (error or timeout).
+    RoundTripFailed,
+}
+
+impl Reason {
+    /// The stable snake_case code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::MalformedReply => "malformed_reply",
+            Reason::TruncatedReply => "truncated_reply",
+            Reason::ModelError => "model_error",
+            Reason::MissingField => "missing_field",
+            Reason::BadLength => "bad_length",
+            Reason::Markup => "markup",
+            Reason::Url => "url",
+            Reason::WrongLanguage => "wrong_language",
+            Reason::EvidenceNotInArticle => "evidence_not_in_article",
+            Reason::KeyNotInEvidence => "key_not_in_evidence",
+            Reason::NumberMismatch => "number_mismatch",
+            Reason::NameMismatch => "name_mismatch",
+            Reason::DistractorSupported => "distractor_supported",
+            Reason::OptionsNotDistinct => "options_not_distinct",
+            Reason::AnswerInQuestion => "answer_in_question",
+            Reason::QuestionNotAboutEvidence => "question_not_about_evidence",
+            Reason::AnswerTypeMismatch => "answer_type_mismatch",
+            Reason::GapMismatch => "gap_mismatch",
+            Reason::StatementUnsupported => "statement_unsupported",
+            Reason::StatementNotFalse => "statement_not_false",
+            Reason::Duplicate => "duplicate",
+            Reason::RoundTripDisagrees => "round_trip_disagrees",
+            Reason::EvidenceOnlyDisagrees => "evidence_only_disagrees",
+            Reason::RoundTripFailed => "round_trip_failed",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// The article as verification sees it: its language, text and sentences.
+#[derive(Debug, Clone)]
+pub struct ArticleText {
+    lang: String,
+    text: String,
+    sentences: Vec<String>,
+    normalized: HashSet<String>,
+}
+
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl ArticleText {
+    /// Splits the text into sentences once.
+    pub fn new(lang: &str, text: &str) -> ArticleText {
+        let sentences: Vec<String> = text::sentences(text)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let normalized = sentences.iter().map(|s| squash(s)).collect();
+        ArticleText {
+            lang: lang.to_string(),
+            text: text.to_string(),
+            sentences,
+            normalized,
+        }
+    }
+
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn sentences(&self) -> &[String] {
+        &self.sentences
+    }
+
+    /// Whether `sentence` is one of the article's sentences (whitespace-insensitive).
+    pub fn has_sentence(&self, sentence: &str) -> bool {
+        self.normalized.contains(&squash(sentence))
+    }
+}
+
+/// The model as a reader, for round-trip checks. Implemented by the generation engine;
+/// unit tests use fakes.
+pub trait AnswerModel {
+    /// Which option the model picks for `question` after reading `context`.
+    fn choose(
+        &self,
+        context: &str,
+        question: &str,
+        options: &[String],
+    ) -> impl Future<Output = Result<usize, String>> + Send;
+
+    /// A short answer, copied from `context`, to `question`.
+    fn answer_span(
+        &self,
+        context: &str,
+        question: &str,
+    ) -> impl Future<Output = Result<String, String>> + Send;
+}
+
+/// An exercise that passed every check. Only [`verify`] makes one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct VerifiedExercise {
+    exercise: Exercise,
+    origin: Origin,
+    checks: Vec<&'static str>,
+}
+
+impl VerifiedExercise {
+    pub fn exercise(&self) -> &Exercise {
+        &self.exercise
+    }
+
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    /// Names of the check groups it passed.
+    pub fn checks(&self) -> &[&'static str] {
+        &self.checks
+    }
+}
+
+/// A rejected candidate and every reason found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rejection {
+    pub candidate: Candidate,
+    pub reasons: Vec<Reason>,
+}
+
+/// Runs every check on a candidate. `lesson` holds the exercises already accepted for the
+/// same lesson (for the duplicate check).
+pub async fn verify<M: AnswerModel>(
+    candidate: Candidate,
+    article: &ArticleText,
+    model: &M,
+    lesson: &[VerifiedExercise],
+) -> Result<VerifiedExercise, Rejection> {
+    let reject = |candidate: Candidate, reasons: Vec<Reason>| Err(Rejection { candidate, reasons });
+    let mut passed = Vec::new();
+    let ex = &candidate.exercise;
+
+    let form = checks::form(ex, article.lang());
+    if !form.is_empty() {
+        return reject(candidate, form);
+    }
+    passed.push("form");
+
+    let grounding = checks::grounding(ex, article);
+    if !grounding.is_empty() {
+        return reject(candidate, grounding);
+    }
+    passed.push("grounding");
+
+    let mut fit = checks::fit(ex, article, candidate.origin);
+    if checks::is_duplicate(ex, lesson.iter().map(|v| &v.exercise)) {
+        fit.push(Reason::Duplicate);
+    }
+    if !fit.is_empty() {
+        return reject(candidate, fit);
+    }
+    passed.push("fit");
+
+    if candidate.origin == Origin::Model {
+        let round_trip = checks::round_trip(ex, article, model).await;
+        if !round_trip.is_empty() {
+            return reject(candidate, round_trip);
+        }
+        passed.push("round_trip");
+    }
+
+    Ok(VerifiedExercise {
+        exercise: candidate.exercise,
+        origin: candidate.origin,
+        checks: passed,
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,365 @@
+use super::*;
+use crate::exercise::GAP;
+
+const ARTICLE: &str = "A small robot called Skimmer collected 340 kilograms of plastic from the harbour of Port Alden in six weeks.\n\nEngineers from Alden College built the robot for 12,000 euros. The mayor, Lena Ortiz, said the city will buy two more robots next spring.";
+
+/// A reader that always gives the same answers: a fake for unit tests.
+struct FixedReader {
+    choice: usize,
+    span: &'static str,
+}
+
+impl AnswerModel for FixedReader {
+    async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
+        Ok(self.choice)
+    }
+
+    async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+        Ok(self.span.to_string())
+    }
+}
+
+struct BrokenReader;
+
+impl AnswerModel for BrokenReader {
+    async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
+        Err("model crashed".into())
+    }
+
+    async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+        Err("model crashed".into())
+    }
+}
+
+fn article() -> ArticleText {
+    ArticleText::new("en", ARTICLE)
+}
+
+fn short(question: &str, answer: &str, evidence: &str) -> Candidate {
+    Candidate {
+        exercise: Exercise::ShortAnswer {
+            question: question.into(),
+            answer: answer.into(),
+            evidence: evidence.into(),
+        },
+        origin: Origin::Model,
+    }
+}
+
+fn mc(question: &str, options: &[&str], answer: usize, evidence: &str) -> Candidate {
+    Candidate {
+        exercise: Exercise::MultipleChoice {
+            question: question.into(),
+            options: options.iter().map(|o| o.to_string()).collect(),
+            answer,
+            evidence: evidence.into(),
+        },
+        origin: Origin::Model,
+    }
+}
+
+const S1: &str = "A small robot called Skimmer collected 340 kilograms of plastic from the harbour of Port Alden in six weeks.";
+const S2: &str = "Engineers from Alden College built the robot for 12,000 euros.";
+const S3: &str = "The mayor, Lena Ortiz, said the city will buy two more robots next spring.";
+
+fn check(candidate: Candidate, reader: &FixedReader) -> Result<Vec<&'static str>, Vec<Reason>> {
+    let article = article();
+    match futures_executor(verify(candidate, &article, reader, &[])) {
+        Ok(v) => Ok(v.checks().to_vec()),
+        Err(r) => Err(r.reasons),
+    }
+}
+
+/// Runs a future that never waits on I/O (the fakes answer at once).
+fn futures_executor<F: std::future::Future>(fut: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(fut)
+}
+
+#[test]
+fn a_grounded_question_the_model_answers_is_accepted() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "340 kilograms",
+    };
+    let got = check(
+        short(
+            "How many kilograms of plastic did the robot collect?",
+            "340",
+            S1,
+        ),
+        &reader,
+    );
+    assert_eq!(got, Ok(vec!["form", "grounding", "fit", "round_trip"]));
+}
+
+#[test]
+fn a_key_from_another_sentence_is_rejected() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "12,000",
+    };
+    let got = check(
+        short(
+            "How many kilograms of plastic did the robot collect?",
+            "12,000",
+            S1,
+        ),
+        &reader,
+    );
+    assert_eq!(
+        got,
+        Err(vec![Reason::KeyNotInEvidence, Reason::NumberMismatch])
+    );
+}
+
+#[test]
+fn a_wrong_number_from_the_right_sentence_is_caught_by_type_or_round_trip() {
+    // "six weeks" is in the sentence, but "how many kilograms" wants 340.
+    let reader = FixedReader {
+        choice: 0,
+        span: "340",
+    };
+    let got = check(
+        short(
+            "How many kilograms of plastic did the robot collect?",
+            "six weeks",
+            S1,
+        ),
+        &reader,
+    );
+    assert!(got.is_err(), "{got:?}");
+}
+
+#[test]
+fn evidence_must_be_an_article_sentence() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "340",
+    };
+    let got = check(
+        short(
+            "How much plastic was collected?",
+            "340 kilograms",
+            "The robot collected 340 kilograms.",
+        ),
+        &reader,
+    );
+    assert_eq!(got, Err(vec![Reason::EvidenceNotInArticle]));
+}
+
+#[test]
+fn a_question_about_another_sentence_is_rejected() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "Lena Ortiz",
+    };
+    let got = check(
+        short("Who is the mayor of the city?", "Alden College", S2),
+        &reader,
+    );
+    assert!(
+        matches!(got, Err(ref r) if r.contains(&Reason::QuestionNotAboutEvidence)),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn the_round_trip_must_agree() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "Alden College",
+    };
+    let got = check(
+        short("Who is the mayor of the city?", "Lena Ortiz", S3),
+        &reader,
+    );
+    assert_eq!(got, Err(vec![Reason::RoundTripDisagrees]));
+    let article = article();
+    let broken = verify(
+        short("Who is the mayor of the city?", "Lena Ortiz", S3),
+        &article,
+        &BrokenReader,
+        &[],
+    );
+    assert_eq!(
+        futures_executor(broken).unwrap_err().reasons,
+        vec![Reason::RoundTripFailed]
+    );
+}
+
+#[test]
+fn markup_urls_and_giveaways_are_rejected() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "Lena Ortiz",
+    };
+    let got = check(short("Who is <b>the mayor</b>?", "Lena Ortiz", S3), &reader);
+    assert_eq!(got, Err(vec![Reason::Markup]));
+    let got = check(
+        short(
+            "Who is the mayor? See http://evil.example",
+            "Lena Ortiz",
+            S3,
+        ),
+        &reader,
+    );
+    assert_eq!(got, Err(vec![Reason::Url]));
+    let got = check(
+        short("Is Lena Ortiz the mayor of the city?", "Lena Ortiz", S3),
+        &reader,
+    );
+    assert!(
+        matches!(got, Err(ref r) if r.contains(&Reason::AnswerInQuestion)),
+        "{got:?}"
+    );
+}
+
+#[test]
+fn multiple_choice_needs_one_supported_option_and_the_same_choice_twice() {
+    let options = ["12,000 euros", "340 euros", "2 million euros", "6 euros"];
+    let reader = FixedReader {
+        choice: 0,
+        span: "",
+    };
+    let q = "How much did the engineers pay to build the robot?";
+    assert!(check(mc(q, &options, 0, S2), &reader).is_ok());
+    // The model picks another option: rejected.
+    let reader = FixedReader {
+        choice: 2,
+        span: "",
+    };
+    assert_eq!(
+        check(mc(q, &options, 0, S2), &reader),
+        Err(vec![Reason::RoundTripDisagrees])
+    );
+    // Two options the evidence supports: rejected before the model is asked.
+    let reader = FixedReader {
+        choice: 0,
+        span: "",
+    };
+    let two_right = ["12,000 euros", "the robot", "2 million euros", "6 euros"];
+    assert_eq!(
+        check(mc(q, &two_right, 0, S2), &reader),
+        Err(vec![Reason::DistractorSupported])
+    );
+}
+
+#[test]
+fn constructed_gap_fill_is_checked_by_construction_not_by_the_model() {
+    let gap = Candidate {
+        exercise: Exercise::GapFill {
+            sentence: format!("Engineers from Alden College built the robot for {GAP} euros."),
+            answer: "12,000".into(),
+            options: vec!["340".into(), "12,000".into(), "6".into()],
+            evidence: S2.into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let reader = FixedReader {
+        choice: 3,
+        span: "nonsense",
+    };
+    assert_eq!(
+        check(gap.clone(), &reader),
+        Ok(vec!["form", "grounding", "fit"])
+    );
+    let mut wrong = gap;
+    if let Exercise::GapFill {
+        answer, options, ..
+    } = &mut wrong.exercise
+    {
+        *answer = "340".into();
+        options[0] = "341".into();
+        options[1] = "340".into();
+    }
+    assert_eq!(check(wrong, &reader), Err(vec![Reason::GapMismatch]));
+}
+
+#[test]
+fn true_false_statements_are_checked_against_the_evidence() {
+    let tf = |statement: &str, answer: bool| Candidate {
+        exercise: Exercise::TrueFalse {
+            statement: statement.into(),
+            answer,
+            evidence: S2.into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let reader = FixedReader {
+        choice: 0,
+        span: "",
+    };
+    assert!(check(tf(S2, true), &reader).is_ok());
+    assert!(
+        check(
+            tf(
+                "Engineers from Alden College built the robot for 340 euros.",
+                false
+            ),
+            &reader
+        )
+        .is_ok()
+    );
+    // Claimed false, but it is what the article says.
+    assert_eq!(
+        check(tf(S2, false), &reader),
+        Err(vec![Reason::StatementNotFalse])
+    );
+    // Claimed true, but the number is changed.
+    assert_eq!(
+        check(
+            tf(
+                "Engineers from Alden College built the robot for 340 euros.",
+                true
+            ),
+            &reader
+        ),
+        Err(vec![Reason::StatementUnsupported])
+    );
+}
+
+#[test]
+fn duplicates_within_a_lesson_are_rejected() {
+    let reader = FixedReader {
+        choice: 0,
+        span: "340 kilograms",
+    };
+    let q = short(
+        "How many kilograms of plastic did the robot collect?",
+        "340",
+        S1,
+    );
+    let article = article();
+    let first = futures_executor(verify(q.clone(), &article, &reader, &[])).unwrap();
+    let again = futures_executor(verify(q, &article, &reader, &[first]));
+    assert_eq!(again.unwrap_err().reasons, vec![Reason::Duplicate]);
+}
+
+#[test]
+fn answer_types_follow_question_words() {
+    assert_eq!(
+        expected_answer_type("en", "How many robots will the city buy?"),
+        AnswerType::Number
+    );
+    assert_eq!(
+        expected_answer_type("es", "¿Cuándo abrió el teatro?"),
+        AnswerType::Time
+    );
+    assert_eq!(
+        expected_answer_type("ru", "Кто построил робота?"),
+        AnswerType::Person
+    );
+    assert_eq!(
+        expected_answer_type("de", "Was hat der Roboter gesammelt?"),
+        AnswerType::Any
+    );
+    assert!(checks::answers_match(
+        "en",
+        "340 kilograms of plastic",
+        "340 kilograms"
+    ));
+    assert!(!checks::answers_match("en", "six weeks", "340 kilograms"));
+}

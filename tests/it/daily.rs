@@ -1,0 +1,253 @@
+//! The daily run end to end.
+
+use std::collections::HashMap;
+
+use chrono::NaiveTime;
+use hyperlearn::generation::Generator;
+use hyperlearn::index::SearchQuery;
+use hyperlearn::pipeline::{self, RunOptions, Services};
+use hyperlearn::store::NewLearner;
+use mail_parser::MimeHeaders;
+
+use crate::support::{Smtp, eventually, fixture_site, write_config, write_feeds};
+
+fn learner(email: &str, lang: &str, level: f64, interests: &[&str]) -> NewLearner {
+    NewLearner {
+        email: email.into(),
+        name: email.split('@').next().unwrap().into(),
+        lang: lang.into(),
+        level,
+        interests: interests.iter().map(|s| s.to_string()).collect(),
+        delivery_time: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+        timezone: "Europe/London".into(),
+    }
+}
+
+/// The text of the part with the given MIME type.
+fn part_text(message: &mail_parser::Message<'_>, subtype: &str) -> Option<String> {
+    message.parts.iter().find_map(|p| {
+        let ct = p.content_type()?;
+        (ct.ctype() == "text" && ct.subtype() == Some(subtype))
+            .then(|| p.text_contents().unwrap_or_default().to_string())
+    })
+}
+
+/// Evidence sentences quoted in the plain-text answer key.
+fn quoted_evidence(text: &str, label: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix(&format!("{label}: \"")))
+        .map(|l| l.trim_end_matches('"').to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_failure() {
+    let site = fixture_site().await;
+    let smtp = Smtp::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), Some(smtp.port), "");
+    let base = site.base_url().to_string();
+    write_feeds(
+        &config,
+        "en",
+        &[
+            (&format!("{base}/feeds/en-test.rss.xml"), "en"),
+            (&format!("{base}/feeds/broken.rss.xml"), "en"),
+            (&format!("{base}/feeds/en-courier.rss.xml"), "en"),
+        ],
+    );
+    write_feeds(
+        &config,
+        "es",
+        &[(&format!("{base}/feeds/es-valle.atom.xml"), "es")],
+    );
+    let services = Services::open(config.clone()).unwrap();
+    let good = [
+        learner("robin@example.org", "en", 3.0, &["robot", "ocean"]),
+        learner("sam@example.org", "en", 2.0, &["football", "sport"]),
+        learner("lucia@example.org", "es", 3.0, &["bosque"]),
+    ];
+    for l in &good {
+        services.store.add_learner(l).unwrap();
+    }
+    // An address that cannot be mailed (old data, typed in by hand).
+    services
+        .store
+        .add_learner(&learner("not an address", "en", 3.0, &[]))
+        .unwrap();
+
+    let generator = Generator::start(&config.model).unwrap();
+    let report = pipeline::run(&services, Some(&generator), &RunOptions::full(true))
+        .await
+        .unwrap();
+    println!("{report}");
+
+    // Feeds: the broken one is reported by URL, the others are read.
+    assert_eq!(report.feeds_total, 4);
+    assert_eq!(report.feeds_failed, 1, "{report}");
+    assert!(
+        report
+            .failures_of("feed")
+            .any(|f| f.subject.ends_with("/feeds/broken.rss.xml")),
+        "{report}"
+    );
+    // The page that 404s is reported, and the other articles of its feed are indexed.
+    let missing: Vec<_> = report.failures_of("page").collect();
+    assert!(
+        missing
+            .iter()
+            .any(|f| f.subject.ends_with("/articles/en/missing-page.html")
+                && f.error.contains("404")),
+        "{report}"
+    );
+    assert!(report.articles_new >= 9, "{report}");
+    assert_eq!(report.articles_indexed, report.articles_new);
+    // The injection page is an article like any other.
+    let hits = services
+        .index
+        .search(&SearchQuery {
+            text: "library reopening".into(),
+            lang: Some("en".into()),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(hits.total >= 1, "the library article is searchable");
+
+    // The bad address fails alone.
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.subject == "not an address"),
+        "{report}"
+    );
+    assert_eq!(report.lessons_generated, 3, "{report}");
+    assert_eq!(report.mails_sent, 3, "{report}");
+    assert!(eventually(|| smtp.messages().len() == 3));
+
+    // Exactly one mail per learner, with both parts and the list headers.
+    let messages = smtp.messages();
+    let mut per_learner: HashMap<String, usize> = HashMap::new();
+    for m in &messages {
+        for r in &m.rcpt {
+            *per_learner.entry(r.clone()).or_default() += 1;
+        }
+    }
+    for l in &good {
+        assert_eq!(
+            per_learner.get(&l.email),
+            Some(&1),
+            "{} got {:?} mails",
+            l.email,
+            per_learner.get(&l.email)
+        );
+    }
+    for m in &messages {
+        let parsed = m.parsed();
+        let id = parsed.message_id().expect("Message-ID");
+        assert!(id.starts_with("lesson."), "{id}");
+        let raw = String::from_utf8_lossy(&m.raw);
+        assert!(
+            raw.contains("List-Unsubscribe: <https://hyperlearn.test/unsubscribe/"),
+            "{raw}"
+        );
+        assert!(raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+        let html = part_text(&parsed, "html").expect("an HTML part");
+        let text = part_text(&parsed, "plain").expect("a plain-text part");
+        assert!(html.contains("<html"));
+
+        // Every exercise in the mail passed verification, and its evidence is a sentence
+        // of the article it is about.
+        let learner = services.store.find_learner(&m.rcpt[0]).unwrap();
+        let lang = learner.lang.clone();
+        let label = hyperlearn::delivery::mail_strings(&lang).evidence;
+        let evidence = quoted_evidence(&text, label);
+        assert!(evidence.len() >= 3, "at least 3 exercises: {text}");
+        let date = pipeline::local_date(&learner, chrono::Utc::now()).unwrap();
+        let delivery = services
+            .store
+            .delivery_for(learner.id, date)
+            .unwrap()
+            .expect("a delivery row");
+        let lesson_exercises = services.store.lesson_exercises(delivery.lesson_id).unwrap();
+        let article = services
+            .store
+            .article(lesson_exercises.article_id)
+            .unwrap()
+            .unwrap();
+        for e in &evidence {
+            assert!(
+                article.text.contains(e.as_str()),
+                "evidence not in the article: {e}"
+            );
+        }
+        let accepted: Vec<_> = lesson_exercises
+            .exercises
+            .iter()
+            .filter(|x| x.accepted)
+            .collect();
+        assert_eq!(
+            accepted.len(),
+            evidence.len(),
+            "the mail holds exactly the accepted exercises"
+        );
+        for x in &lesson_exercises.exercises {
+            if !x.accepted {
+                assert!(
+                    !x.reasons.is_empty(),
+                    "a rejected exercise has its reasons stored"
+                );
+            }
+        }
+    }
+
+    // A second run the same day sends nothing.
+    let again = pipeline::run(&services, Some(&generator), &RunOptions::full(true))
+        .await
+        .unwrap();
+    assert_eq!(again.mails_sent, 0, "{again}");
+    assert_eq!(again.lessons_already_sent, 3, "{again}");
+    assert_eq!(again.articles_new, 0, "{again}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(smtp.messages().len(), 3);
+    site.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_model_replies_are_reported_and_the_lesson_still_goes_out() {
+    let site = fixture_site().await;
+    let dir = tempfile::tempdir().unwrap();
+    // So few tokens that every model reply is cut off mid-JSON.
+    let config = write_config(dir.path(), None, "max_tokens = 6\nretries = 1");
+    write_feeds(
+        &config,
+        "en",
+        &[(&format!("{}/feeds/en-test.rss.xml", site.base_url()), "en")],
+    );
+    let services = Services::open(config.clone()).unwrap();
+    services
+        .store
+        .add_learner(&learner("kim@example.org", "en", 3.0, &["library"]))
+        .unwrap();
+    let generator = Generator::start(&config.model).unwrap();
+    let report = pipeline::run(&services, Some(&generator), &RunOptions::full(true))
+        .await
+        .unwrap();
+    println!("{report}");
+    // 2 candidates x (1 try + 1 retry), each cut off.
+    assert_eq!(
+        report.questions_rejected.get("truncated_reply"),
+        Some(&4),
+        "{report}"
+    );
+    assert_eq!(report.questions_model_written, 0);
+    assert_eq!(report.lessons_generated, 1, "{report}");
+    assert_eq!(report.mails_sent, 1);
+    let mails: Vec<_> = std::fs::read_dir(&config.outbox_dir)
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(mails.len(), 1, "one .eml in the outbox");
+    site.stop().await;
+}

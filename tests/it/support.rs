@@ -1,0 +1,218 @@
+//! Test harness: fixture web site, SMTP server, configuration in a temp folder.
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use hyperlearn::config::Config;
+use hyperlearn::demo::{DEMO_SITE, SiteFile, StaticSite};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The test model; `scripts/setup` downloads it.
+pub fn model_path() -> PathBuf {
+    let path = repo().join("models/SmolLM2-135M-Instruct.Q4_1.gguf");
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/setup first",
+        path.display()
+    );
+    path
+}
+
+/// The demo site plus the test fixtures under tests/fixtures/site.
+pub async fn fixture_site() -> StaticSite {
+    let mut files: Vec<SiteFile> = DEMO_SITE.to_vec();
+    let root = repo().join("tests/fixtures/site");
+    for path in walk(&root) {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let body = std::fs::read_to_string(&path).unwrap();
+        // Leaked: the site lives as long as the test process.
+        files.push(SiteFile {
+            path: Box::leak(rel.into_boxed_str()),
+            body: Box::leak(body.into_boxed_str()),
+        });
+    }
+    StaticSite::start(files, None)
+        .await
+        .expect("fixture site starts")
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(walk(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A received message.
+pub struct Received {
+    pub rcpt: Vec<String>,
+    pub raw: Vec<u8>,
+}
+
+impl Received {
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.raw)
+            .expect("received mail parses")
+    }
+}
+
+/// The real SMTP server (aiosmtpd) on 127.0.0.1.
+pub struct Smtp {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Smtp {
+    pub fn start() -> Smtp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let python = if Path::new("/usr/bin/python3").exists() {
+            "/usr/bin/python3"
+        } else {
+            "python3"
+        };
+        let mut child = Command::new(python)
+            .arg(repo().join("tests/support/smtp_sink.py"))
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("python3 runs (scripts/setup installs python3-aiosmtpd)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "READY",
+            "the SMTP sink did not start; is python3-aiosmtpd installed?"
+        );
+        Smtp { child, port, dir }
+    }
+
+    /// Every message received so far, in order.
+    pub fn messages(&self) -> Vec<Received> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|p| {
+                let envelope: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(p.with_extension("json")).unwrap(),
+                )
+                .unwrap();
+                Received {
+                    rcpt: envelope["rcpt_tos"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|v| v.as_str().unwrap().to_string())
+                        .collect(),
+                    raw: std::fs::read(&p).unwrap(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Drop for Smtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Writes a config file for a test into `dir` and loads it. `extra` is appended (it may
+/// override sections that are not written here).
+pub fn write_config(dir: &Path, smtp_port: Option<u16>, model_extra: &str) -> Config {
+    let smtp = match smtp_port {
+        Some(port) => format!(
+            "[mail.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"plain\"\ntimeout_secs = 10\n"
+        ),
+        None => String::new(),
+    };
+    let text = format!(
+        r#"[paths]
+feeds_dir = "feeds"
+index_dir = "index"
+store = "hyperlearn.db"
+outbox_dir = "outbox"
+
+[fetch]
+allow_hosts = ["127.0.0.1"]
+timeout_secs = 10
+
+[model]
+path = "{model}"
+threads = 2
+context_size = 4096
+{model_extra}
+
+[lesson]
+exercises = 4
+min_exercises = 3
+model_candidates = 2
+
+[mail]
+from = "HyperLearn Test <lessons@hyperlearn.test>"
+public_url = "https://hyperlearn.test/"
+token_key = "integration-test-key"
+
+{smtp}"#,
+        model = model_path().display(),
+    );
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    Config::from_file(&path).expect("test config is valid")
+}
+
+/// Writes a feed list file.
+pub fn write_feeds(config: &Config, name: &str, feeds: &[(&str, &str)]) {
+    std::fs::create_dir_all(&config.feeds_dir).unwrap();
+    let mut text = String::new();
+    for (url, lang) in feeds {
+        text.push_str(&format!("[[feed]]\nurl = \"{url}\"\nlang = \"{lang}\"\n\n"));
+    }
+    std::fs::write(config.feeds_dir.join(format!("{name}.toml")), text).unwrap();
+}
+
+/// Waits briefly for a condition (mail arriving on disk, a server starting).
+pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    for _ in 0..50 {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
