@@ -288,7 +288,12 @@ impl Store {
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
         )
         .map_err(|e| open_err(e.to_string()))?;
-        let version: i64 = conn
+        // Migrate under a write lock, reading the version inside it, so that two processes
+        // opening a new database at once do not both run the same migration.
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| open_err(e.to_string()))?;
+        let version: i64 = tx
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| open_err(format!("not a HyperLearn database? {e}")))?;
         if version as usize > MIGRATIONS.len() {
@@ -298,13 +303,12 @@ impl Store {
             )));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction().map_err(|e| open_err(e.to_string()))?;
             tx.execute_batch(sql)
                 .map_err(|e| open_err(format!("migration {}: {e}", i + 1)))?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)
                 .map_err(|e| open_err(e.to_string()))?;
-            tx.commit().map_err(|e| open_err(e.to_string()))?;
         }
+        tx.commit().map_err(|e| open_err(e.to_string()))?;
         Ok(Store {
             path: path.to_path_buf(),
             conn: Mutex::new(conn),
@@ -960,6 +964,25 @@ mod tests {
         assert_eq!(store.find_learner("ANA@example.org").unwrap().id, a.id);
         store.remove_learner("ana@example.org").unwrap();
         assert!(store.learners().unwrap().is_empty());
+    }
+
+    #[test]
+    fn concurrent_opens_of_a_new_database_migrate_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (path, start) = (path.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|_| ())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap().expect("every concurrent open succeeds");
+        }
     }
 
     #[test]

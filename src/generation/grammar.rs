@@ -26,30 +26,38 @@ fn literal(s: &str) -> String {
     out
 }
 
-/// Rules `{name}` matching any contiguous run of whole words of `sentence` (with the text
-/// between them as it is in the sentence). O(words) rules: `{name}_i` is "a run starting at
-/// word i", and `{name}` is the choice of a start.
+/// Longest answer span, in words.
+pub const MAX_SPAN_WORDS: usize = 8;
+
+/// Rules `{name}` matching any run of 1 to `MAX_SPAN_WORDS` whole words of `sentence` (with
+/// the text between them as it is in the sentence). `{name}-i-d` is "a run starting at word
+/// i with at most d words", so there are O(words x MAX_SPAN_WORDS) small rules.
 fn span_rules(name: &str, sentence: &str, out: &mut String) -> bool {
     let words = text::word_spans(sentence);
     if words.is_empty() {
         return false;
     }
     for (i, (start, word)) in words.iter().enumerate() {
-        out.push_str(&format!("{name}-{i} ::= {}", literal(word)));
-        if let Some((next_start, _)) = words.get(i + 1) {
-            let sep = &sentence[start + word.len()..*next_start];
-            out.push_str(&format!(" ({} {name}-{})?", literal(sep), i + 1));
+        for d in 1..=MAX_SPAN_WORDS.min(words.len() - i) {
+            out.push_str(&format!("{name}-{i}-{d} ::= {}", literal(word)));
+            if d > 1 {
+                let (next_start, _) = words[i + 1];
+                let sep = &sentence[start + word.len()..next_start];
+                out.push_str(&format!(" ({} {name}-{}-{})?", literal(sep), i + 1, d - 1));
+            }
+            out.push('\n');
         }
-        out.push('\n');
     }
-    let starts: Vec<String> = (0..words.len()).map(|i| format!("{name}-{i}")).collect();
+    let starts: Vec<String> = (0..words.len())
+        .map(|i| format!("{name}-{i}-{}", MAX_SPAN_WORDS.min(words.len() - i)))
+        .collect();
     out.push_str(&format!("{name} ::= {}\n", starts.join(" | ")));
     true
 }
 
-const FREE_TEXT_RULES: &str = r#"question ::= qchar{8,160} "?"
+const FREE_TEXT_RULES: &str = r#"question ::= qchar{8,120} "?"
 qchar ::= [^"\\?<>\x00-\x1f]
-option ::= ochar{1,60}
+option ::= ochar{1,48}
 ochar ::= [^"\\<>\x00-\x1f]
 "#;
 
@@ -130,9 +138,10 @@ mod tests {
     fn span_rules_chain_words_with_their_separators() {
         let mut out = String::new();
         span_rules("s", "Robots, 12,000 of them.", &mut out);
-        assert!(out.contains(r#"s-0 ::= "Robots" (", " s-1)?"#), "{out}");
-        assert!(out.contains(r#"s-1 ::= "12,000" (" " s-2)?"#), "{out}");
-        assert!(out.contains("s ::= s-0 | s-1 | s-2 | s-3"), "{out}");
+        assert!(out.contains(r#"s-0-4 ::= "Robots" (", " s-1-3)?"#), "{out}");
+        assert!(out.contains(r#"s-1-3 ::= "12,000" (" " s-2-2)?"#), "{out}");
+        assert!(out.contains(r#"s-3-1 ::= "them""#), "{out}");
+        assert!(out.contains("s ::= s-0-4 | s-1-3 | s-2-2 | s-3-1"), "{out}");
     }
 
     #[test]

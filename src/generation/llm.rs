@@ -18,6 +18,8 @@ use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
 use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 
 use crate::config::ModelConfig;
 
@@ -343,7 +345,7 @@ impl Runner<'_> {
         self.cached = tokens.clone();
         let prompt_time = started.elapsed();
 
-        let mut sampler = self.sampler(req)?;
+        let mut sampler = TokenSampler::new(self.model, req)?;
         let gen_started = Instant::now();
         let mut out = Vec::<u8>::new();
         let mut generated = 0usize;
@@ -354,12 +356,12 @@ impl Runner<'_> {
                 stop = StopReason::TimeLimit;
                 break;
             }
-            // `sample` also accepts the token into the grammar; it must not be accepted twice.
-            let token = sampler.sample(ctx, logits_index);
+            let token = sampler.next(ctx, logits_index);
             if vocab.is_eog(token) {
                 stop = StopReason::Finished;
                 break;
             }
+            sampler.accept(token);
             out.extend(vocab.token_to_piece(token, true, None));
             generated += 1;
             batch.clear();
@@ -381,23 +383,68 @@ impl Runner<'_> {
             generation_time: gen_started.elapsed(),
         })
     }
+}
 
-    fn sampler(&self, req: &CompletionRequest) -> Result<LlamaSampler, LlmError> {
-        let mut chain = Vec::new();
-        if let Some(grammar) = &req.grammar {
-            chain.push(
-                LlamaSampler::grammar(self.model, grammar, "root")
+/// Sampling with an optional grammar, grammar-checked lazily: the token the unconstrained
+/// chain picks is checked against the grammar alone (one token, cheap); only when it is
+/// not allowed is the grammar applied to the whole vocabulary and the pick repeated. Most
+/// tokens (all the forced evidence text, most JSON punctuation) take the cheap path.
+struct TokenSampler {
+    grammar: Option<LlamaSampler>,
+    chain: LlamaSampler,
+}
+
+impl TokenSampler {
+    fn new(model: &LlamaModel, req: &CompletionRequest) -> Result<TokenSampler, LlmError> {
+        let grammar = match &req.grammar {
+            Some(g) => Some(
+                LlamaSampler::grammar(model, g, "root")
                     .map_err(|e| LlmError::Grammar(e.to_string()))?,
-            );
-        }
-        if req.temperature <= 0.0 {
-            chain.push(LlamaSampler::greedy());
+            ),
+            None => None,
+        };
+        let chain = if req.temperature <= 0.0 {
+            LlamaSampler::greedy()
         } else {
-            chain.push(LlamaSampler::top_k(40));
-            chain.push(LlamaSampler::top_p(0.95, 1));
-            chain.push(LlamaSampler::temp(req.temperature));
-            chain.push(LlamaSampler::dist(req.seed));
+            LlamaSampler::chain_simple([
+                LlamaSampler::top_k(40),
+                LlamaSampler::top_p(0.95, 1),
+                LlamaSampler::temp(req.temperature),
+                LlamaSampler::dist(req.seed),
+            ])
+        };
+        Ok(TokenSampler { grammar, chain })
+    }
+
+    /// Picks the next token from the logits at `idx`. Does not accept it.
+    fn next(&mut self, ctx: &llama_cpp_2::context::LlamaContext<'_>, idx: i32) -> LlamaToken {
+        let mut candidates = ctx.token_data_array_ith(idx);
+        candidates.apply_sampler(&mut self.chain);
+        let picked = candidates
+            .selected_token()
+            .expect("the chain ends in a selecting sampler");
+        let Some(grammar) = self.grammar.as_mut() else {
+            return picked;
+        };
+        let mut single =
+            LlamaTokenDataArray::new(vec![LlamaTokenData::new(picked, 0.0, 0.0)], false);
+        single.apply_sampler(grammar);
+        if single.data[0].logit() != f32::NEG_INFINITY {
+            return picked;
         }
-        Ok(LlamaSampler::chain_simple(chain))
+        let mut constrained = ctx.token_data_array_ith(idx);
+        constrained.apply_sampler(grammar);
+        constrained.apply_sampler(&mut self.chain);
+        constrained
+            .selected_token()
+            .expect("the chain ends in a selecting sampler")
+    }
+
+    /// Advances the grammar past a token. Called once per token, and never for the
+    /// end-of-generation token (accepting twice corrupts the grammar state).
+    fn accept(&mut self, token: LlamaToken) {
+        if let Some(grammar) = self.grammar.as_mut() {
+            grammar.accept(token);
+        }
     }
 }

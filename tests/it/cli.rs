@@ -173,3 +173,96 @@ fn help_explains_every_command() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/config.toml"));
 }
+
+#[test]
+fn demo_writes_a_lesson_for_every_demo_learner_and_can_run_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo takes [model] and [lesson] from the config file; fewer model candidates
+    // keep the test quick.
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[model]\npath = \"{}\"\n\n[lesson]\nmodel_candidates = 1\n",
+            crate::support::model_path().display()
+        ),
+    )
+    .unwrap();
+    let work = dir.path().join("demo");
+    let outbox = dir.path().join("outbox");
+    let demo = || {
+        let mut c = hyperlearn();
+        c.arg("--config")
+            .arg(&config)
+            .arg("--quiet")
+            .arg("demo")
+            .arg("--dir")
+            .arg(&work)
+            .arg("--outbox")
+            .arg(&outbox);
+        c
+    };
+    let first = run_ok(&mut demo());
+    assert!(first.contains("6 generated"), "{first}");
+    let mails: Vec<_> = std::fs::read_dir(&outbox)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(mails.len(), 6, "{first}");
+    for m in &mails {
+        let raw = std::fs::read(m).unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
+        let text = parsed.body_text(0).unwrap();
+        // Numbered exercises 1., 2., 3. at least.
+        assert!(
+            text.contains("\n3. ") || text.contains("\r\n3. "),
+            "fewer than 3 exercises in {}: {text}",
+            m.display()
+        );
+    }
+    let second = run_ok(&mut demo());
+    assert!(second.contains("6 already sent today"), "{second}");
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 6);
+}
+
+#[test]
+fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let site = rt.block_on(crate::support::fixture_site());
+    let config = crate::support::write_config(dir.path(), None, "");
+    crate::support::write_feeds(
+        &config,
+        "en",
+        &[(&format!("{}/feeds/en-test.rss.xml", site.base_url()), "en")],
+    );
+    let mut text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
+    // Fetch every second; the daily run never comes within the test.
+    text.push_str("\n[schedule]\nfetch = \"* * * * * *\"\ndaily = \"0 0 0 1 1 *\"\n");
+    std::fs::write(dir.path().join("config.toml"), text).unwrap();
+    let mut child = hyperlearn()
+        .arg("--config")
+        .arg(dir.path().join("config.toml"))
+        .arg("serve")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let fetched = crate::support::eventually_for(std::time::Duration::from_secs(30), || {
+        hyperlearn::store::Store::open(&config.store_path)
+            .and_then(|s| s.feed_state(&format!("{}/feeds/en-test.rss.xml", site.base_url())))
+            .is_ok_and(|s| s.last_ok_at.is_some())
+    });
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(fetched, "the scheduled fetch did not run: {stderr}");
+    assert!(out.status.success(), "serve did not exit cleanly: {stderr}");
+    assert!(stderr.contains("Stopped."), "{stderr}");
+    drop(site);
+}

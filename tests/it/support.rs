@@ -207,12 +207,18 @@ pub fn write_feeds(config: &Config, name: &str, feeds: &[(&str, &str)]) {
 }
 
 /// Waits briefly for a condition (mail arriving on disk, a server starting).
-pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
-    for _ in 0..50 {
+pub fn eventually(condition: impl FnMut() -> bool) -> bool {
+    eventually_for(Duration::from_secs(5), condition)
+}
+
+/// Waits up to `limit` for a condition.
+pub fn eventually_for(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while std::time::Instant::now() < deadline {
         if condition() {
             return true;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    false
+    condition()
 }
