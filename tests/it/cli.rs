@@ -241,7 +241,7 @@ fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
     // Fetch every second; the daily run never comes within the test.
     text.push_str("\n[schedule]\nfetch = \"* * * * * *\"\ndaily = \"0 0 0 1 1 *\"\n");
     std::fs::write(dir.path().join("config.toml"), text).unwrap();
-    let mut child = hyperlearn()
+    let child = hyperlearn()
         .arg("--config")
         .arg(dir.path().join("config.toml"))
         .arg("serve")
