@@ -26,7 +26,7 @@ use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::RunReport;
 use crate::selection::{self, CandidateArticle};
 use crate::store::{DeliveryState, ExerciseRecord, Learner, Store, StoredArticle};
-use crate::verification::{ArticleText, Rejection, VerifiedExercise, verify};
+use crate::verification::{ArticleText, Rejection, VerifiedExercise, deduplicate, verify};
 
 /// Entries that failed this many times are not tried again.
 const MAX_ENTRY_ATTEMPTS: i64 = 3;
@@ -412,24 +412,44 @@ async fn lesson_stage(
         .filter(|l| l.active)
         .collect();
     report.learners = learners.len();
+    let parallel = generator.config().parallel_sequences.max(1) as usize;
     progress.say(format!(
-        "Making lessons for {} learners ...",
-        learners.len()
+        "Making lessons for {} learners ({} at a time) ...",
+        learners.len(),
+        parallel
     ));
-    for (i, learner) in learners.iter().enumerate() {
+    let total = learners.len();
+    // Several lessons at once: their model requests share the engine's batch.
+    let lessons: Vec<_> = learners
+        .iter()
+        .map(
+            |learner| async move { (learner, lesson_for(services, generator, learner, now).await) },
+        )
+        .collect();
+    let mut outcomes = futures_util::stream::iter(lessons).buffer_unordered(parallel);
+    let mut done = 0;
+    while let Some((learner, outcome)) = outcomes.next().await {
+        done += 1;
+        let LessonOutcome {
+            mut part,
+            result,
+            note,
+        } = outcome;
+        if let Err(e) = &result {
+            part.lessons_failed += 1;
+            part.fail("learner", &learner.email, e);
+        }
+        let line = match &result {
+            Ok(()) => note,
+            Err(e) => format!("x {e}"),
+        };
         progress.say(format!(
-            "  [{}/{}] {} ({}, {})",
-            i + 1,
-            learners.len(),
+            "  [{done}/{total}] {} ({}, {}): {line}",
             learner.email,
             learner.lang,
             learner.cefr()
         ));
-        if let Err(e) = lesson_for(services, generator, learner, report, progress, now).await {
-            report.lessons_failed += 1;
-            progress.say(format!("      x {e}"));
-            report.fail("learner", &learner.email, e);
-        }
+        report.absorb(part);
     }
     Ok(())
 }
@@ -454,14 +474,33 @@ fn lesson_seed(base: u32, learner_id: i64, date: NaiveDate) -> u64 {
     h
 }
 
+/// What one learner's lesson did: its share of the report, and a line for the progress.
+struct LessonOutcome {
+    part: RunReport,
+    result: Result<(), String>,
+    note: String,
+}
+
 /// Makes, stores and sends one learner's lesson for today. Errors are this learner's only.
 async fn lesson_for(
     services: &Services,
     generator: &Generator,
     learner: &Learner,
-    report: &mut RunReport,
-    progress: Progress,
     now: DateTime<Utc>,
+) -> LessonOutcome {
+    let mut part = RunReport::default();
+    let mut note = String::new();
+    let result = lesson_steps(services, generator, learner, now, &mut part, &mut note).await;
+    LessonOutcome { part, result, note }
+}
+
+async fn lesson_steps(
+    services: &Services,
+    generator: &Generator,
+    learner: &Learner,
+    now: DateTime<Utc>,
+    report: &mut RunReport,
+    note: &mut String,
 ) -> Result<(), String> {
     let store = &services.store;
     let date = local_date(learner, now)?;
@@ -471,10 +510,11 @@ async fn lesson_for(
     {
         if existing.state == DeliveryState::Sent {
             report.lessons_already_sent += 1;
-            progress.say("      = already sent today");
+            *note = "already sent today".into();
             return Ok(());
         }
         // Made but not sent (crash or mail failure): send the same message again.
+        *note = "resending today's lesson".into();
         return send_delivery(
             services,
             learner,
@@ -482,7 +522,7 @@ async fn lesson_for(
             &existing.message,
             date,
             report,
-            progress,
+            note,
         )
         .await;
     }
@@ -490,13 +530,8 @@ async fn lesson_for(
         .map_err(|e| format!("cannot mail this learner: {e}"))?;
 
     let article = choose_article(services, learner, now)?;
-    progress.say(format!(
-        "      article: [{}] {}",
-        article.cefr, article.title
-    ));
     let seed = lesson_seed(services.config.model.seed, learner.id, date);
     let made = make_exercises(services, generator, &article, learner.cefr(), seed, report).await;
-    let exercises = made.accepted;
     let lesson = VerifiedLesson::new(
         LessonLearner {
             id: learner.id,
@@ -516,7 +551,7 @@ async fn lesson_for(
             text: article.text.clone(),
         },
         date,
-        exercises,
+        made.accepted,
         Vec::new(),
         services.config.lesson.min_exercises,
     );
@@ -542,11 +577,13 @@ async fn lesson_for(
         )
         .map_err(|e| e.to_string())?;
     report.lessons_generated += 1;
-    progress.say(format!(
-        "      {} verified exercises ({} from the model)",
+    *note = format!(
+        "[{}] {} -> {} verified exercises ({} from the model)",
+        article.cefr,
+        article.title,
         lesson.exercises().len(),
         made.model_accepted
-    ));
+    );
     send_delivery(
         services,
         learner,
@@ -554,7 +591,7 @@ async fn lesson_for(
         &mail.bytes,
         date,
         report,
-        progress,
+        note,
     )
     .await
 }
@@ -566,7 +603,7 @@ async fn send_delivery(
     bytes: &[u8],
     date: NaiveDate,
     report: &mut RunReport,
-    progress: Progress,
+    note: &mut String,
 ) -> Result<(), String> {
     let store = &services.store;
     store
@@ -584,7 +621,7 @@ async fn send_delivery(
                 )
                 .map_err(|e| e.to_string())?;
             report.mails_sent += 1;
-            progress.say(format!("      mail sent ({})", sent.transport_name()));
+            note.push_str(&format!("; mail sent ({})", sent.transport_name()));
             Ok(())
         }
         Err(e) => {
@@ -597,7 +634,7 @@ async fn send_delivery(
                 .map_err(|e| e.to_string())?;
             report.mails_failed += 1;
             report.fail("mail", &learner.email, &e);
-            progress.say(format!("      x mail: {e}"));
+            note.push_str(&format!("; mail failed: {e}"));
             Ok(())
         }
     }
@@ -674,7 +711,30 @@ fn record(
     }
 }
 
-/// Model-written exercises first, each verified; constructed ones fill what is missing.
+fn verified_record(v: &VerifiedExercise) -> ExerciseRecord {
+    ExerciseRecord {
+        kind: v.exercise().kind().to_string(),
+        origin: v.origin().as_str().to_string(),
+        payload: serde_json::to_string(v.exercise()).expect("exercises serialise"),
+        accepted: true,
+        reasons: v.checks().iter().map(|c| format!("passed:{c}")).collect(),
+    }
+}
+
+fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
+    for reason in &r.reasons {
+        report.reject(reason.code());
+    }
+    record(
+        &r.candidate,
+        false,
+        r.reasons.iter().map(|x| x.code().to_string()).collect(),
+    )
+}
+
+/// Model-written exercises first: all candidates of a lesson are written at once (they share
+/// the article prefix in the engine), each from its own share of the article's sentences,
+/// then verified at once; duplicates are dropped after. Constructed exercises fill the rest.
 async fn make_exercises(
     services: &Services,
     generator: &Generator,
@@ -686,30 +746,39 @@ async fn make_exercises(
     let lesson_cfg = &services.config.lesson;
     let body = crate::text::truncate_words(&article.text, lesson_cfg.max_article_words);
     let text = ArticleText::new(&article.lang, body);
-    let mut accepted: Vec<VerifiedExercise> = Vec::new();
-    let mut records = Vec::new();
     let mut rng = Rng::new(seed);
-    let evidence_ok = |s: &str| (6..=40).contains(&crate::text::words(s).len());
+    let mut records = Vec::new();
 
-    for i in 0..lesson_cfg.model_candidates {
-        if accepted.len() >= lesson_cfg.exercises {
-            break;
-        }
-        let used: HashSet<&str> = accepted.iter().map(|v| v.exercise().evidence()).collect();
-        let allowed: Vec<&str> = text
-            .sentences()
-            .iter()
-            .map(String::as_str)
-            .filter(|s| evidence_ok(s) && !used.contains(s))
-            .collect();
+    let usable: Vec<&str> = text
+        .sentences()
+        .iter()
+        .map(String::as_str)
+        .filter(|s| (6..=40).contains(&crate::text::words(s).len()))
+        .collect();
+    let wanted = lesson_cfg.model_candidates.min(usable.len());
+    let writes = (0..wanted).map(|i| {
+        // Every candidate gets its own share of the sentences: different evidence, no
+        // duplicates, and a smaller grammar.
+        let share: Vec<&str> = usable.iter().copied().skip(i).step_by(wanted).collect();
         let shape = if i % 2 == 0 {
             Shape::MultipleChoice
         } else {
             Shape::ShortAnswer
         };
-        let (candidate, failures) = generator
-            .write_exercise(&text, &allowed, shape, level, rng.next_u64() as u32)
-            .await;
+        let seed = rng.next_u64() as u32;
+        let text = &text;
+        async move {
+            (
+                shape,
+                generator
+                    .write_exercise(text, &share, shape, level, seed)
+                    .await,
+            )
+        }
+    });
+    let written = futures_util::future::join_all(writes).await;
+    let mut candidates = Vec::new();
+    for (shape, (candidate, failures)) in written {
         for f in failures {
             report.reject(f.reason.code());
             tracing::debug!(reason = f.reason.code(), detail = %f.detail, raw = %f.raw, "model reply failed");
@@ -724,26 +793,33 @@ async fn make_exercises(
                 reasons: vec![f.reason.code().into()],
             });
         }
-        let Some(candidate) = candidate else { continue };
-        report.questions_model_written += 1;
-        match verify(candidate, &text, generator, &accepted).await {
-            Ok(v) => {
-                records.push(verified_record(&v));
-                report.questions_model_accepted += 1;
-                accepted.push(v);
-            }
-            Err(Rejection { candidate, reasons }) => {
-                for r in &reasons {
-                    report.reject(r.code());
-                }
-                records.push(record(
-                    &candidate,
-                    false,
-                    reasons.iter().map(|r| r.code().to_string()).collect(),
-                ));
-            }
+        if let Some(c) = candidate {
+            report.questions_model_written += 1;
+            candidates.push(c);
         }
     }
+    let verdicts = futures_util::future::join_all(
+        candidates
+            .into_iter()
+            .map(|c| verify(c, &text, generator, &[])),
+    )
+    .await;
+    let mut accepted: Vec<VerifiedExercise> = Vec::new();
+    for verdict in verdicts {
+        match verdict {
+            Ok(v) => accepted.push(v),
+            Err(r) => records.push(rejected_record(&r, report)),
+        }
+    }
+    let (mut accepted, duplicates) = deduplicate(accepted);
+    for d in &duplicates {
+        records.push(rejected_record(d, report));
+    }
+    accepted.truncate(lesson_cfg.exercises);
+    for v in &accepted {
+        records.push(verified_record(v));
+    }
+    report.questions_model_accepted += accepted.len();
     let model_accepted = accepted.len();
 
     if accepted.len() < lesson_cfg.exercises {
@@ -763,16 +839,7 @@ async fn make_exercises(
                     report.questions_constructed_accepted += 1;
                     accepted.push(v);
                 }
-                Err(Rejection { candidate, reasons }) => {
-                    for r in &reasons {
-                        report.reject(r.code());
-                    }
-                    records.push(record(
-                        &candidate,
-                        false,
-                        reasons.iter().map(|r| r.code().to_string()).collect(),
-                    ));
-                }
+                Err(r) => records.push(rejected_record(&r, report)),
             }
         }
     }
@@ -780,15 +847,5 @@ async fn make_exercises(
         accepted,
         records,
         model_accepted,
-    }
-}
-
-fn verified_record(v: &VerifiedExercise) -> ExerciseRecord {
-    ExerciseRecord {
-        kind: v.exercise().kind().to_string(),
-        origin: v.origin().as_str().to_string(),
-        payload: serde_json::to_string(v.exercise()).expect("exercises serialise"),
-        accepted: true,
-        reasons: v.checks().iter().map(|c| format!("passed:{c}")).collect(),
     }
 }

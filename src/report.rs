@@ -64,6 +64,23 @@ impl RunReport {
             .or_default() += 1;
     }
 
+    /// Adds the lesson counters and failures of a part of the run (one learner's lesson).
+    pub fn absorb(&mut self, part: RunReport) {
+        self.lessons_generated += part.lessons_generated;
+        self.lessons_already_sent += part.lessons_already_sent;
+        self.lessons_failed += part.lessons_failed;
+        self.questions_model_written += part.questions_model_written;
+        self.questions_model_accepted += part.questions_model_accepted;
+        self.questions_constructed += part.questions_constructed;
+        self.questions_constructed_accepted += part.questions_constructed_accepted;
+        for (reason, n) in part.questions_rejected {
+            *self.questions_rejected.entry(reason).or_default() += n;
+        }
+        self.mails_sent += part.mails_sent;
+        self.mails_failed += part.mails_failed;
+        self.failures.extend(part.failures);
+    }
+
     pub fn questions_rejected_total(&self) -> usize {
         self.questions_rejected.values().sum()
     }
@@ -118,19 +135,20 @@ impl fmt::Display for RunReport {
             self.mails_sent, self.mails_failed, self.mail_destination
         )?;
         if let Some(m) = &self.model {
-            let gen_rate = if m.generation_seconds > 0.0 {
-                m.generated_tokens as f64 / m.generation_seconds
+            let seconds = m.prompt_seconds + m.generation_seconds;
+            let rate = if seconds > 0.0 {
+                (m.prompt_tokens_evaluated + m.generated_tokens) as f64 / seconds
             } else {
                 0.0
             };
             writeln!(
                 f,
-                "  Model:     {} requests, {} prompt tokens evaluated ({} reused from cache), {} generated ({:.0} tok/s)",
+                "  Model:     {} requests, {} prompt tokens decoded + {} re-used from cache, {} generated; {:.0} tok/s overall",
                 m.requests,
                 m.prompt_tokens_evaluated,
                 m.prompt_tokens_cached,
                 m.generated_tokens,
-                gen_rate
+                rate
             )?;
         }
         if !self.failures.is_empty() {

@@ -1,10 +1,16 @@
 //! The inference engine: the only module that imports llama_cpp_2.
 //!
 //! One thread owns the llama.cpp model and context; the rest of the program sends it
-//! requests over a channel and awaits the replies. The engine keeps the KV cache of the
-//! previous prompt and re-uses its longest common prefix, so the article (which opens every
-//! prompt of a lesson) is decoded once per lesson and shared by the generation and
-//! verification passes that follow.
+//! requests over a channel and awaits the replies. The thread runs up to
+//! `parallel_sequences` requests at once, each in its own sequence of one shared (unified)
+//! KV cache, and decodes them together in one batch per step (continuous batching: a finished
+//! sequence's slot takes the next request at once).
+//!
+//! Prompts of a lesson share their opening (system prompt + article). A new request re-uses
+//! that prefix instead of decoding it again: from the KV cache its slot still holds, or by
+//! copying the cells of another sequence that holds it (`seq_cp`, which in a unified cache
+//! shares cells rather than copying them), waiting for that sequence to finish decoding the
+//! prefix when it is still on its way.
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -105,11 +111,18 @@ pub struct Completion {
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct EngineStats {
     pub requests: u64,
+    /// Prompt tokens decoded.
     pub prompt_tokens_evaluated: u64,
+    /// Prompt tokens re-used from the KV cache (own slot or copied from another sequence).
     pub prompt_tokens_cached: u64,
     pub generated_tokens: u64,
+    /// Time spent in steps that decoded prompt tokens.
     pub prompt_seconds: f64,
+    /// Time spent in steps that decoded only generated tokens.
     pub generation_seconds: f64,
+    /// Decode steps and the tokens they carried (batch occupancy).
+    pub steps: u64,
+    pub step_tokens: u64,
 }
 
 /// Facts about the loaded model.
@@ -210,11 +223,15 @@ fn engine_thread(
         }
     };
     let threads = config.effective_threads();
+    let slots = config.parallel_sequences.max(1);
     let n_batch = 512u32;
+    // One unified cache for all sequences, so that a shared prefix is stored once.
     let ctx_params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(config.context_size))
+        .with_n_ctx(NonZeroU32::new(config.context_size.saturating_mul(slots)))
         .with_n_batch(n_batch)
         .with_n_ubatch(n_batch)
+        .with_n_seq_max(slots)
+        .with_kv_unified(true)
         .with_n_threads(threads as i32)
         .with_n_threads_batch(threads as i32);
     let mut ctx = match model.new_context(backend, ctx_params) {
@@ -224,14 +241,13 @@ fn engine_thread(
             return;
         }
     };
-    let template = model
+    let template = match model
         .chat_template(None)
         .or_else(|_| LlamaChatTemplate::new("chatml"))
-        .map_err(|e| LlmError::Template(e.to_string()));
-    let template = match template {
+    {
         Ok(t) => t,
         Err(e) => {
-            let _ = ready.send(Err(e));
+            let _ = ready.send(Err(LlmError::Template(e.to_string())));
             return;
         }
     };
@@ -248,140 +264,466 @@ fn engine_thread(
     if ready.send(Ok(info)).is_err() {
         return;
     }
-    let mut runner = Runner {
+    let mut scheduler = Scheduler {
         model: &model,
         template,
-        cached: Vec::new(),
+        slots: (0..slots as i32)
+            .map(|seq| Slot {
+                seq,
+                cached: Vec::new(),
+                job: None,
+            })
+            .collect(),
         n_batch: n_batch as usize,
+        per_sequence_ctx: config.context_size as usize,
+        stats,
     };
-    while let Ok(job) = jobs.recv() {
-        let result = runner.run(&mut ctx, &job.request);
-        if let (Ok(c), Ok(mut s)) = (&result, stats.lock()) {
-            s.requests += 1;
-            s.prompt_tokens_evaluated += (c.prompt_tokens - c.cached_tokens) as u64;
-            s.prompt_tokens_cached += c.cached_tokens as u64;
-            s.generated_tokens += c.generated_tokens as u64;
-            s.prompt_seconds += c.prompt_time.as_secs_f64();
-            s.generation_seconds += c.generation_time.as_secs_f64();
-        }
-        if result.is_err() {
-            // The cache may be half-written; start clean next time.
-            ctx.clear_kv_cache();
-            runner.cached.clear();
-        }
-        let _ = job.reply.send(result);
-    }
+    scheduler.run(&mut ctx, &jobs);
 }
 
-struct Runner<'m> {
+/// A sequence of the KV cache and the request it is working on.
+struct Slot {
+    seq: i32,
+    /// Tokens whose KV cells this sequence holds, at positions 0..cached.len().
+    cached: Vec<LlamaToken>,
+    job: Option<Active>,
+}
+
+/// A request being served.
+struct Active {
+    request: CompletionRequest,
+    reply: tokio::sync::oneshot::Sender<Result<Completion, LlmError>>,
+    /// The whole prompt.
+    tokens: Vec<LlamaToken>,
+    /// Prompt tokens re-used rather than decoded.
+    reused: usize,
+    /// Waiting for another slot to finish decoding a prefix this prompt shares:
+    /// (that slot, shared length).
+    wait_for: Option<(usize, usize)>,
+    sampler: TokenSampler,
+    /// A sampled token to decode in the next step.
+    pending: Option<LlamaToken>,
+    out: Vec<u8>,
+    generated: usize,
+    started: Instant,
+    prompt_time: Option<Duration>,
+    deadline: Instant,
+}
+
+/// Where a slot's logits are in the batch being decoded.
+struct Scheduled {
+    slot: usize,
+    logits_at: Option<i32>,
+    prompt_tokens: usize,
+}
+
+struct Scheduler<'m> {
     model: &'m LlamaModel,
     template: LlamaChatTemplate,
-    /// Prompt tokens whose KV entries sit in sequence 0.
-    cached: Vec<LlamaToken>,
+    slots: Vec<Slot>,
     n_batch: usize,
+    per_sequence_ctx: usize,
+    stats: Arc<Mutex<EngineStats>>,
 }
 
-impl Runner<'_> {
+fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// Below this, sharing a prefix is not worth the bookkeeping.
+const MIN_SHARED_PREFIX: usize = 32;
+
+impl Scheduler<'_> {
     fn run(
         &mut self,
         ctx: &mut llama_cpp_2::context::LlamaContext<'_>,
-        req: &CompletionRequest,
-    ) -> Result<Completion, LlmError> {
-        let started = Instant::now();
-        let deadline = started + req.timeout;
+        jobs: &mpsc::Receiver<Job>,
+    ) {
+        let mut batch =
+            LlamaBatch::new(self.n_batch.max(self.slots.len()), self.slots.len() as i32);
+        loop {
+            // Admit requests while slots are free; block only when there is nothing to do.
+            while self.slots.iter().any(|s| s.job.is_none()) {
+                let idle = self.slots.iter().all(|s| s.job.is_none());
+                let job = if idle {
+                    match jobs.recv() {
+                        Ok(j) => j,
+                        Err(_) => return,
+                    }
+                } else {
+                    match jobs.try_recv() {
+                        Ok(j) => j,
+                        Err(mpsc::TryRecvError::Empty) => break,
+                        Err(mpsc::TryRecvError::Disconnected) => {
+                            if self.slots.iter().all(|s| s.job.is_none()) {
+                                return;
+                            }
+                            break;
+                        }
+                    }
+                };
+                self.admit(ctx, job);
+            }
+            self.step(ctx, &mut batch);
+        }
+    }
+
+    /// Prepares a request and gives it the slot whose cache re-uses most of its prompt.
+    fn admit(&mut self, ctx: &mut llama_cpp_2::context::LlamaContext<'_>, job: Job) {
+        let tokens = match self.prompt_tokens(&job.request) {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = job.reply.send(Err(e));
+                return;
+            }
+        };
+        if tokens.len() + job.request.max_tokens as usize > self.per_sequence_ctx {
+            let _ = job.reply.send(Err(LlmError::PromptTooLong {
+                tokens: tokens.len(),
+                max_tokens: job.request.max_tokens,
+                limit: self.per_sequence_ctx as u32,
+            }));
+            return;
+        }
+        let sampler = match TokenSampler::new(self.model, &job.request) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = job.reply.send(Err(e));
+                return;
+            }
+        };
+        // The free slot whose own cache shares most of the prompt.
+        let (slot_idx, own) = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.job.is_none())
+            .map(|(i, s)| (i, common_prefix(&s.cached, &tokens)))
+            .max_by_key(|(i, n)| (*n, std::cmp::Reverse(*i)))
+            .expect("admit is called with a free slot");
+        // Another sequence that holds (or is about to hold) a longer shared prefix.
+        let mut donor: Option<(usize, usize, bool)> = None; // (slot, shared, ready now)
+        for (i, s) in self.slots.iter().enumerate() {
+            if i == slot_idx {
+                continue;
+            }
+            let decoded = common_prefix(&s.cached, &tokens);
+            let planned = s
+                .job
+                .as_ref()
+                .map_or(0, |j| common_prefix(&j.tokens, &tokens));
+            let (shared, ready) = if planned > decoded {
+                (planned, false)
+            } else {
+                (decoded, true)
+            };
+            if shared > donor.map_or(own, |d| d.1) {
+                donor = Some((i, shared, ready));
+            }
+        }
+        let last = tokens.len() - 1;
+        let mut wait_for = None;
+        let reused = match donor {
+            Some((d, shared, ready)) if shared >= own + MIN_SHARED_PREFIX => {
+                let shared = shared.min(last);
+                if ready {
+                    self.copy_prefix(ctx, d, slot_idx, shared, &tokens);
+                    shared
+                } else {
+                    // Start from our own cache; take the donor's cells when it has them.
+                    self.truncate_slot(ctx, slot_idx, own.min(last));
+                    wait_for = Some((d, shared));
+                    own.min(last)
+                }
+            }
+            _ => {
+                self.truncate_slot(ctx, slot_idx, own.min(last));
+                own.min(last)
+            }
+        };
+        let now = Instant::now();
+        self.slots[slot_idx].job = Some(Active {
+            deadline: now + job.request.timeout,
+            request: job.request,
+            reply: job.reply,
+            tokens,
+            reused,
+            wait_for,
+            sampler,
+            pending: None,
+            out: Vec::new(),
+            generated: 0,
+            started: now,
+            prompt_time: None,
+        });
+    }
+
+    fn prompt_tokens(&self, request: &CompletionRequest) -> Result<Vec<LlamaToken>, LlmError> {
         let messages = [
-            LlamaChatMessage::new("system".into(), req.prompt.system.clone()),
-            LlamaChatMessage::new("user".into(), req.prompt.user.clone()),
-        ];
-        let messages: Vec<LlamaChatMessage> = messages
-            .into_iter()
-            .collect::<Result<_, _>>()
-            .map_err(|e| LlmError::Template(e.to_string()))?;
+            LlamaChatMessage::new("system".into(), request.prompt.system.clone()),
+            LlamaChatMessage::new("user".into(), request.prompt.user.clone()),
+        ]
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| LlmError::Template(e.to_string()))?;
         let text = self
             .model
             .apply_chat_template(&self.template, &messages, true)
             .map_err(|e| LlmError::Template(e.to_string()))?;
-        let vocab = self.model.vocab();
-        let tokens = vocab.tokenize(text.as_bytes(), false, true);
+        let tokens = self.model.vocab().tokenize(text.as_bytes(), false, true);
         if tokens.is_empty() {
             return Err(LlmError::Template("empty prompt".into()));
         }
-        let limit = ctx.n_ctx();
-        if tokens.len() + req.max_tokens as usize > limit as usize {
-            return Err(LlmError::PromptTooLong {
-                tokens: tokens.len(),
-                max_tokens: req.max_tokens,
-                limit,
+        Ok(tokens)
+    }
+
+    /// Keeps the first `keep` cached tokens of a slot, drops the rest of its cells.
+    fn truncate_slot(
+        &mut self,
+        ctx: &mut llama_cpp_2::context::LlamaContext<'_>,
+        slot: usize,
+        keep: usize,
+    ) {
+        let s = &mut self.slots[slot];
+        if ctx
+            .clear_kv_cache_seq(Some(s.seq as u32), Some(keep as u32), None)
+            .is_err()
+        {
+            let _ = ctx.clear_kv_cache_seq(Some(s.seq as u32), None, None);
+            s.cached.clear();
+            return;
+        }
+        s.cached.truncate(keep);
+    }
+
+    /// Gives `to` the first `shared` cells of `from` (which hold `tokens[..shared]`).
+    fn copy_prefix(
+        &mut self,
+        ctx: &mut llama_cpp_2::context::LlamaContext<'_>,
+        from: usize,
+        to: usize,
+        shared: usize,
+        tokens: &[LlamaToken],
+    ) {
+        let (src, dst) = (self.slots[from].seq, self.slots[to].seq);
+        let _ = ctx.clear_kv_cache_seq(Some(dst as u32), None, None);
+        let _ = ctx.copy_kv_cache_seq(src, dst, Some(0), Some(shared as u32));
+        self.slots[to].cached = tokens[..shared].to_vec();
+    }
+
+    /// One decode step for every active request.
+    fn step(&mut self, ctx: &mut llama_cpp_2::context::LlamaContext<'_>, batch: &mut LlamaBatch) {
+        // Requests waiting for a shared prefix take it once it is decoded.
+        for i in 0..self.slots.len() {
+            let Some((donor, shared)) = self.slots[i].job.as_ref().and_then(|j| j.wait_for) else {
+                continue;
+            };
+            let donor_ready = self.slots[donor].cached.len() >= shared
+                || self.slots[donor].job.is_none()
+                || self.slots[donor]
+                    .job
+                    .as_ref()
+                    .is_some_and(|j| j.tokens.len() <= self.slots[donor].cached.len());
+            if !donor_ready {
+                continue;
+            }
+            let tokens = self.slots[i]
+                .job
+                .as_ref()
+                .expect("waiting job")
+                .tokens
+                .clone();
+            let available = common_prefix(&self.slots[donor].cached, &tokens).min(tokens.len() - 1);
+            if available > self.slots[i].cached.len() {
+                self.copy_prefix(ctx, donor, i, available, &tokens);
+                if let Some(j) = self.slots[i].job.as_mut() {
+                    j.reused = available;
+                }
+            }
+            if let Some(j) = self.slots[i].job.as_mut() {
+                j.wait_for = None;
+            }
+        }
+
+        batch.clear();
+        let mut scheduled: Vec<Scheduled> = Vec::new();
+        let mut budget = self.n_batch;
+        // Generated tokens first (one per sequence), then prompt chunks in the room left.
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            let Some(job) = slot.job.as_ref() else {
+                continue;
+            };
+            if let Some(token) = job.pending {
+                let pos = job.tokens.len() + job.generated - 1;
+                if batch.add(token, pos as i32, &[slot.seq], true).is_ok() {
+                    scheduled.push(Scheduled {
+                        slot: i,
+                        logits_at: Some(batch.n_tokens() - 1),
+                        prompt_tokens: 0,
+                    });
+                    budget = budget.saturating_sub(1);
+                }
+            }
+        }
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            let Some(job) = slot.job.as_ref() else {
+                continue;
+            };
+            if job.wait_for.is_some()
+                || job.pending.is_some()
+                || job.prompt_time.is_some()
+                || budget == 0
+            {
+                continue;
+            }
+            let from = slot.cached.len();
+            let to = (from + budget).min(job.tokens.len());
+            let mut added = 0;
+            for pos in from..to {
+                let last = pos == job.tokens.len() - 1;
+                if batch
+                    .add(job.tokens[pos], pos as i32, &[slot.seq], last)
+                    .is_err()
+                {
+                    break;
+                }
+                added += 1;
+            }
+            budget -= added;
+            let logits_at = (from + added == job.tokens.len()).then(|| batch.n_tokens() - 1);
+            scheduled.push(Scheduled {
+                slot: i,
+                logits_at,
+                prompt_tokens: added,
             });
         }
-
-        // Re-use the longest common prefix with the previous prompt; always re-decode at
-        // least the last prompt token so that its logits are fresh.
-        let mut common = self
-            .cached
-            .iter()
-            .zip(&tokens)
-            .take_while(|(a, b)| a == b)
-            .count();
-        common = common.min(tokens.len() - 1);
-        ctx.clear_kv_cache_seq(Some(0), Some(common as u32), None)
-            .map_err(|e| LlmError::Decode(e.to_string()))?;
-        self.cached.truncate(common);
-
-        let mut batch = LlamaBatch::new(self.n_batch.max(1), 1);
-        let mut pos = common;
-        for chunk in tokens[common..].chunks(self.n_batch) {
-            batch.clear();
-            for (i, token) in chunk.iter().enumerate() {
-                let last = pos + i == tokens.len() - 1;
-                batch
-                    .add(*token, (pos + i) as i32, &[0], last)
-                    .map_err(|e| LlmError::Decode(e.to_string()))?;
-            }
-            ctx.decode(&mut batch)
-                .map_err(|e| LlmError::Decode(e.to_string()))?;
-            pos += chunk.len();
+        if scheduled.is_empty() {
+            // Only waiting requests (their donor finishes next step) or nothing at all.
+            std::thread::yield_now();
+            return;
         }
-        self.cached = tokens.clone();
-        let prompt_time = started.elapsed();
 
-        let mut sampler = TokenSampler::new(self.model, req)?;
-        let gen_started = Instant::now();
-        let mut out = Vec::<u8>::new();
-        let mut generated = 0usize;
-        let mut stop = StopReason::TokenLimit;
-        let mut logits_index = batch.n_tokens() - 1;
-        while generated < req.max_tokens as usize {
-            if Instant::now() >= deadline {
-                stop = StopReason::TimeLimit;
-                break;
+        let step_started = Instant::now();
+        if let Err(e) = ctx.decode(batch) {
+            self.fail_scheduled(ctx, &scheduled, LlmError::Decode(e.to_string()));
+            return;
+        }
+        let prompt_tokens: usize = scheduled.iter().map(|s| s.prompt_tokens).sum();
+        for s in &scheduled {
+            let slot = &mut self.slots[s.slot];
+            let job = slot.job.as_mut().expect("scheduled slot has a job");
+            let from = slot.cached.len();
+            slot.cached
+                .extend_from_slice(&job.tokens[from..from + s.prompt_tokens]);
+            // A decoded generated token sits in the cache after the prompt; `cached` tracks
+            // only prompt tokens, which later prompts may share.
+            job.pending = None;
+        }
+
+        // Sample for every sequence whose logits came out of this step.
+        let mut finished = Vec::new();
+        for s in &scheduled {
+            let Some(at) = s.logits_at else { continue };
+            let vocab = self.model.vocab();
+            let job = self.slots[s.slot]
+                .job
+                .as_mut()
+                .expect("scheduled slot has a job");
+            if job.prompt_time.is_none() {
+                job.prompt_time = Some(job.started.elapsed());
             }
-            let token = sampler.next(ctx, logits_index);
+            if Instant::now() >= job.deadline {
+                finished.push((s.slot, StopReason::TimeLimit));
+                continue;
+            }
+            let token = job.sampler.next(ctx, at);
             if vocab.is_eog(token) {
-                stop = StopReason::Finished;
-                break;
+                finished.push((s.slot, StopReason::Finished));
+                continue;
             }
-            sampler.accept(token);
-            out.extend(vocab.token_to_piece(token, true, None));
-            generated += 1;
-            batch.clear();
-            batch
-                .add(token, pos as i32, &[0], true)
-                .map_err(|e| LlmError::Decode(e.to_string()))?;
-            ctx.decode(&mut batch)
-                .map_err(|e| LlmError::Decode(e.to_string()))?;
-            pos += 1;
-            logits_index = 0;
+            job.sampler.accept(token);
+            job.out.extend(vocab.token_to_piece(token, true, None));
+            job.generated += 1;
+            if job.generated >= job.request.max_tokens as usize {
+                finished.push((s.slot, StopReason::TokenLimit));
+            } else {
+                job.pending = Some(token);
+            }
         }
-        Ok(Completion {
-            text: String::from_utf8_lossy(&out).into_owned(),
+        let elapsed = step_started.elapsed().as_secs_f64();
+        if let Ok(mut st) = self.stats.lock() {
+            st.steps += 1;
+            st.step_tokens += batch.n_tokens() as u64;
+            if prompt_tokens > 0 {
+                st.prompt_seconds += elapsed;
+            } else {
+                st.generation_seconds += elapsed;
+            }
+        }
+        for (slot, stop) in finished {
+            self.finish(ctx, slot, stop);
+        }
+    }
+
+    fn finish(
+        &mut self,
+        ctx: &mut llama_cpp_2::context::LlamaContext<'_>,
+        slot: usize,
+        stop: StopReason,
+    ) {
+        let job = self.slots[slot]
+            .job
+            .take()
+            .expect("finishing slot has a job");
+        // Keep the prompt's cells for the next request; drop the generated ones.
+        let keep = self.slots[slot].cached.len();
+        self.truncate_slot(ctx, slot, keep);
+        let prompt_time = job.prompt_time.unwrap_or_default();
+        let completion = Completion {
+            text: String::from_utf8_lossy(&job.out).into_owned(),
             stop,
-            prompt_tokens: tokens.len(),
-            cached_tokens: common,
-            generated_tokens: generated,
+            prompt_tokens: job.tokens.len(),
+            cached_tokens: job.reused,
+            generated_tokens: job.generated,
             prompt_time,
-            generation_time: gen_started.elapsed(),
-        })
+            generation_time: job.started.elapsed().saturating_sub(prompt_time),
+        };
+        if let Ok(mut st) = self.stats.lock() {
+            st.requests += 1;
+            st.prompt_tokens_evaluated +=
+                (completion.prompt_tokens - completion.cached_tokens) as u64;
+            st.prompt_tokens_cached += completion.cached_tokens as u64;
+            st.generated_tokens += completion.generated_tokens as u64;
+        }
+        let _ = job.reply.send(Ok(completion));
+    }
+
+    /// A failed decode fails the requests in it; their sequences start clean.
+    fn fail_scheduled(
+        &mut self,
+        ctx: &mut llama_cpp_2::context::LlamaContext<'_>,
+        scheduled: &[Scheduled],
+        error: LlmError,
+    ) {
+        // Free the cache of idle slots first: a full cache is the usual cause.
+        for slot in self.slots.iter_mut().filter(|s| s.job.is_none()) {
+            let _ = ctx.clear_kv_cache_seq(Some(slot.seq as u32), None, None);
+            slot.cached.clear();
+        }
+        for s in scheduled {
+            let slot = &mut self.slots[s.slot];
+            let _ = ctx.clear_kv_cache_seq(Some(slot.seq as u32), None, None);
+            slot.cached.clear();
+            if let Some(job) = slot.job.take() {
+                let _ = job.reply.send(Err(error.clone()));
+            }
+        }
+        // Requests that were waiting on a failed sequence stop waiting.
+        for slot in self.slots.iter_mut() {
+            if let Some(job) = slot.job.as_mut() {
+                job.wait_for = None;
+            }
+        }
     }
 }
 

@@ -263,5 +263,26 @@ pub async fn verify<M: AnswerModel>(
     })
 }
 
+/// Keeps the first of exercises that ask the same question or share key and evidence;
+/// the others are rejected as duplicates. For exercises verified independently (at once).
+pub fn deduplicate(exercises: Vec<VerifiedExercise>) -> (Vec<VerifiedExercise>, Vec<Rejection>) {
+    let mut kept: Vec<VerifiedExercise> = Vec::new();
+    let mut dropped = Vec::new();
+    for v in exercises {
+        if checks::is_duplicate(&v.exercise, kept.iter().map(|k| &k.exercise)) {
+            dropped.push(Rejection {
+                candidate: Candidate {
+                    exercise: v.exercise,
+                    origin: v.origin,
+                },
+                reasons: vec![Reason::Duplicate],
+            });
+        } else {
+            kept.push(v);
+        }
+    }
+    (kept, dropped)
+}
+
 #[cfg(test)]
 mod tests;
