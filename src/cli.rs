@@ -94,6 +94,94 @@ pub enum Command {
     },
     /// Rebuild the search index from the store (after a schema change).
     Reindex,
+    /// Verify answer keys: reads JSON lines {"id","context","question","answer",
+    /// "options"?,"lang"?} and writes {"id","accepted","reasons"} per line, with the same
+    /// verifier as the pipeline (the model's round trip included).
+    Verify {
+        /// The JSON-lines file.
+        #[arg(long, value_name = "FILE")]
+        jsonl: PathBuf,
+        /// Lexical rule thresholds: strict, balanced or lenient.
+        #[arg(long, default_value = "strict")]
+        profile: String,
+        /// Skip the model's round trip (diagnostics only; the pipeline always asks it).
+        #[arg(long)]
+        no_model: bool,
+    },
+    /// Evaluations on the data under ../shared/data; figures are printed and appended to
+    /// BENCHMARKS.md.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Benchmarks; figures are printed and appended to BENCHMARKS.md with the machine.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Lessons over the bundled English demo articles, with 1 and K parallel sequences and
+    /// with K without prefix sharing: lessons per hour, token rates, accepted share, time
+    /// writing versus verifying, peak memory. Uses [model] and [lesson] from the config.
+    Generation {
+        #[arg(long, default_value_t = 8)]
+        lessons: usize,
+        /// K, the parallel sequences of the second and third rows.
+        #[arg(long, default_value_t = 4)]
+        parallel: u32,
+        #[arg(long)]
+        no_record: bool,
+    },
+    /// Raw engine throughput for N sequences of P prompt and G generated tokens, the mix
+    /// llama.cpp's llama-batched-bench measures.
+    Engine {
+        #[arg(long = "prompt", default_value_t = 800)]
+        prompt_tokens: usize,
+        #[arg(long = "generate", default_value_t = 200)]
+        generated_tokens: u32,
+        /// Sequence counts to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,16")]
+        sequences: Vec<u32>,
+        /// All sequences share one prompt (as the article is shared within a lesson).
+        #[arg(long)]
+        shared_prompt: bool,
+        /// Constrain generation with a (simple) grammar.
+        #[arg(long)]
+        grammar: bool,
+        /// Runs per configuration; the fastest counts.
+        #[arg(long, default_value_t = 2)]
+        repeat: usize,
+        /// Path to llama.cpp's llama-batched-bench, to run the same mix for comparison.
+        #[arg(long, value_name = "BIN")]
+        batched_bench: Option<PathBuf>,
+        #[arg(long)]
+        no_record: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// The verifier on XQuAD: right keys must be accepted, another question's answer from
+    /// the same paragraph rejected.
+    Verifier {
+        /// The data folder (default: $HYPERLEARN_DATA or ../shared/data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Languages, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "en,es")]
+        langs: Vec<String>,
+        /// Only the first N questions per language.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Lexical rule thresholds: strict, balanced or lenient.
+        #[arg(long, default_value = "strict")]
+        profile: String,
+        /// Lexical checks only, without the model's round trip.
+        #[arg(long)]
+        no_model: bool,
+        /// Print only; do not append to BENCHMARKS.md.
+        #[arg(long)]
+        no_record: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -238,7 +326,107 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
         Command::Extract { url, file } => extract(url.as_deref(), &file),
         Command::Reindex => reindex(&cli.config, cli.quiet),
+        Command::Verify {
+            jsonl,
+            profile,
+            no_model,
+        } => {
+            let options = verify_options(&profile, no_model)?;
+            let generator = model_for(&cli.config, no_model, cli.quiet)?;
+            crate::eval::verifier::verify_jsonl(&jsonl, generator.as_ref(), options).await
+        }
+        Command::Bench(BenchCommand::Generation {
+            lessons,
+            parallel,
+            no_record,
+        }) => {
+            let config = config_or_defaults(&cli.config)?;
+            crate::eval::bench::bench_generation(&crate::eval::bench::GenerationBench {
+                model: config.model,
+                lesson: config.lesson,
+                lessons,
+                parallel,
+                record: !no_record,
+            })
+            .await
+        }
+        Command::Bench(BenchCommand::Engine {
+            prompt_tokens,
+            generated_tokens,
+            sequences,
+            shared_prompt,
+            grammar,
+            repeat,
+            batched_bench,
+            no_record,
+        }) => {
+            let config = config_or_defaults(&cli.config)?;
+            crate::eval::bench::bench_engine(&crate::eval::bench::EngineBench {
+                model: config.model,
+                prompt_tokens,
+                generated_tokens,
+                sequences,
+                shared_prompt,
+                grammar,
+                repeat,
+                batched_bench,
+                record: !no_record,
+            })
+            .await
+        }
+        Command::Eval(EvalCommand::Verifier {
+            data,
+            langs,
+            limit,
+            profile,
+            no_model,
+            no_record,
+        }) => {
+            let options = crate::eval::verifier::EvalVerifierOptions {
+                data: crate::config::data_dir(data.as_deref()),
+                langs,
+                limit,
+                verify: verify_options(&profile, no_model)?,
+                profile_name: profile,
+                record: !no_record,
+                quiet: cli.quiet,
+            };
+            let generator = model_for(&cli.config, no_model, cli.quiet)?;
+            crate::eval::verifier::eval_verifier(&options, generator.as_ref()).await
+        }
     }
+}
+
+fn verify_options(
+    profile: &str,
+    no_model: bool,
+) -> anyhow::Result<crate::verification::VerifyOptions> {
+    let profile = crate::verification::Profile::named(profile)
+        .with_context(|| format!("--profile `{profile}`: use strict, balanced or lenient"))?;
+    Ok(crate::verification::VerifyOptions {
+        profile,
+        round_trip: !no_model,
+    })
+}
+
+/// The config file, or the defaults when there is none (eval and bench commands).
+fn config_or_defaults(config: &Path) -> anyhow::Result<Config> {
+    Ok(if config.exists() {
+        Config::from_file(config)?
+    } else {
+        Config::parse("", Path::new("."))?
+    })
+}
+
+/// The model from the config's `[model]` (defaults when there is no config file).
+fn model_for(config: &Path, no_model: bool, quiet: bool) -> anyhow::Result<Option<Generator>> {
+    if no_model {
+        return Ok(None);
+    }
+    let config = config_or_defaults(config)?;
+    pipeline::Progress::new(quiet)
+        .say(format!("Loading model {} ...", config.model.path.display()));
+    Ok(Some(Generator::start(&config.model)?))
 }
 
 fn load_config(path: &Path) -> anyhow::Result<Config> {

@@ -18,6 +18,8 @@ pub const TOKEN_KEY_ENV: &str = "HYPERLEARN_TOKEN_KEY";
 pub const SMTP_PASSWORD_ENV: &str = "HYPERLEARN_SMTP_PASSWORD";
 /// Environment variable that sets the log filter (tracing `EnvFilter` syntax).
 pub const LOG_ENV: &str = "HYPERLEARN_LOG";
+/// Environment variable naming the evaluation data folder (default `../shared/data`).
+pub const DATA_ENV: &str = "HYPERLEARN_DATA";
 
 /// What can go wrong while reading the configuration.
 #[derive(Debug, thiserror::Error)]
@@ -158,6 +160,7 @@ pub struct RawModel {
     pub max_tokens: u32,
     pub request_timeout_secs: u64,
     pub retries: u32,
+    pub prefix_sharing: bool,
 }
 
 impl Default for RawModel {
@@ -173,6 +176,7 @@ impl Default for RawModel {
             max_tokens: 384,
             request_timeout_secs: 120,
             retries: 2,
+            prefix_sharing: true,
         }
     }
 }
@@ -305,6 +309,8 @@ pub struct ModelConfig {
     pub max_tokens: u32,
     pub request_timeout: Duration,
     pub retries: u32,
+    /// Re-use the KV cache of prompt prefixes shared between requests.
+    pub prefix_sharing: bool,
 }
 
 impl ModelConfig {
@@ -503,6 +509,7 @@ fn check_model(
         max_tokens: raw.max_tokens,
         request_timeout: Duration::from_secs(raw.request_timeout_secs),
         retries: raw.retries,
+        prefix_sharing: raw.prefix_sharing,
     })
 }
 
@@ -605,6 +612,17 @@ fn check_schedule(raw: RawSchedule) -> Result<ScheduleConfig, ConfigError> {
         fetch: raw.fetch,
         daily: raw.daily,
     })
+}
+
+/// The evaluation data folder: `--data`, else `HYPERLEARN_DATA`, else `../shared/data`.
+pub fn data_dir(flag: Option<&Path>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_path_buf();
+    }
+    match std::env::var(DATA_ENV) {
+        Ok(v) if !v.is_empty() => PathBuf::from(v),
+        _ => PathBuf::from("../shared/data"),
+    }
 }
 
 /// The log filter from the environment, if set.

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod demo;
+pub mod eval;
 pub mod exercise;
 pub mod feeds;
 pub mod generation;

@@ -531,7 +531,12 @@ async fn lesson_steps(
 
     let article = choose_article(services, learner, now)?;
     let seed = lesson_seed(services.config.model.seed, learner.id, date);
-    let made = make_exercises(services, generator, &article, learner.cefr(), seed, report).await;
+    let lesson_cfg = &services.config.lesson;
+    let text = ArticleText::new(
+        &article.lang,
+        crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
+    );
+    let made = make_exercises(lesson_cfg, generator, &text, learner.cefr(), seed, report).await;
     let lesson = VerifiedLesson::new(
         LessonLearner {
             id: learner.id,
@@ -695,6 +700,24 @@ struct MadeExercises {
     accepted: Vec<VerifiedExercise>,
     records: Vec<ExerciseRecord>,
     model_accepted: usize,
+    /// Time waiting for the model to write candidates.
+    write_time: std::time::Duration,
+    /// Time verifying them (round trips included).
+    verify_time: std::time::Duration,
+}
+
+/// Makes one lesson's exercises for an article (benchmarks): the report part and the time
+/// spent writing and verifying.
+pub async fn timed_exercises(
+    lesson_cfg: &crate::config::LessonConfig,
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    seed: u64,
+) -> (RunReport, std::time::Duration, std::time::Duration) {
+    let mut report = RunReport::default();
+    let made = make_exercises(lesson_cfg, generator, text, level, seed, &mut report).await;
+    (report, made.write_time, made.verify_time)
 }
 
 fn record(
@@ -736,16 +759,13 @@ fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
 /// the article prefix in the engine), each from its own share of the article's sentences,
 /// then verified at once; duplicates are dropped after. Constructed exercises fill the rest.
 async fn make_exercises(
-    services: &Services,
+    lesson_cfg: &crate::config::LessonConfig,
     generator: &Generator,
-    article: &StoredArticle,
+    text: &ArticleText,
     level: Cefr,
     seed: u64,
     report: &mut RunReport,
 ) -> MadeExercises {
-    let lesson_cfg = &services.config.lesson;
-    let body = crate::text::truncate_words(&article.text, lesson_cfg.max_article_words);
-    let text = ArticleText::new(&article.lang, body);
     let mut rng = Rng::new(seed);
     let mut records = Vec::new();
 
@@ -760,13 +780,12 @@ async fn make_exercises(
         // Every candidate gets its own share of the sentences: different evidence, no
         // duplicates, and a smaller grammar.
         let share: Vec<&str> = usable.iter().copied().skip(i).step_by(wanted).collect();
-        let shape = if i % 2 == 0 {
-            Shape::MultipleChoice
-        } else {
-            Shape::ShortAnswer
+        let shape = match i % 3 {
+            0 => Shape::MultipleChoice,
+            1 => Shape::ShortAnswer,
+            _ => Shape::Vocabulary,
         };
         let seed = rng.next_u64() as u32;
-        let text = &text;
         async move {
             (
                 shape,
@@ -776,7 +795,9 @@ async fn make_exercises(
             )
         }
     });
+    let write_started = std::time::Instant::now();
     let written = futures_util::future::join_all(writes).await;
+    let write_time = write_started.elapsed();
     let mut candidates = Vec::new();
     for (shape, (candidate, failures)) in written {
         for f in failures {
@@ -786,6 +807,7 @@ async fn make_exercises(
                 kind: match shape {
                     Shape::MultipleChoice => "multiple_choice".into(),
                     Shape::ShortAnswer => "short_answer".into(),
+                    Shape::Vocabulary => "vocabulary".into(),
                 },
                 origin: Origin::Model.as_str().into(),
                 payload: serde_json::json!({ "raw": f.raw, "detail": f.detail }).to_string(),
@@ -798,12 +820,14 @@ async fn make_exercises(
             candidates.push(c);
         }
     }
+    let verify_started = std::time::Instant::now();
     let verdicts = futures_util::future::join_all(
         candidates
             .into_iter()
-            .map(|c| verify(c, &text, generator, &[])),
+            .map(|c| verify(c, text, generator, &[])),
     )
     .await;
+    let verify_time = verify_started.elapsed();
     let mut accepted: Vec<VerifiedExercise> = Vec::new();
     for verdict in verdicts {
         match verdict {
@@ -828,12 +852,12 @@ async fn make_exercises(
             .map(|v| v.exercise().evidence().to_string())
             .collect();
         let want = lesson_cfg.exercises - accepted.len();
-        for candidate in constructed_exercises(&text, want + 3, rng.next_u64(), &avoid) {
+        for candidate in constructed_exercises(text, want + 3, rng.next_u64(), &avoid) {
             if accepted.len() >= lesson_cfg.exercises {
                 break;
             }
             report.questions_constructed += 1;
-            match verify(candidate, &text, generator, &accepted).await {
+            match verify(candidate, text, generator, &accepted).await {
                 Ok(v) => {
                     records.push(verified_record(&v));
                     report.questions_constructed_accepted += 1;
@@ -847,5 +871,7 @@ async fn make_exercises(
         accepted,
         records,
         model_accepted,
+        write_time,
+        verify_time,
     }
 }

@@ -68,13 +68,46 @@ pub enum Shape {
     MultipleChoice,
     /// `{"evidence", "question", "answer"}`
     ShortAnswer,
+    /// `{"evidence", "word", "meaning", "wrong": [3]}`: the word is one of the evidence's.
+    Vocabulary,
+}
+
+/// Words worth asking the meaning of: long enough, not function words, letters only.
+pub fn vocabulary_words<'a>(lang: &str, sentence: &'a str) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    text::words(sentence)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 5 && w.chars().all(char::is_alphabetic))
+        .filter(|w| !text::is_stop_word(lang, &w.to_lowercase()))
+        .filter(|w| seen.insert(*w))
+        .collect()
 }
 
 /// The grammar for one exercise: evidence is one of `sentences` (verbatim), the answer a
-/// span of that same sentence.
-pub fn exercise_grammar(sentences: &[&str], shape: Shape) -> String {
+/// span of that same sentence (for vocabulary: the word is one of its words).
+pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String {
     let mut rules = String::new();
     let mut choices = Vec::new();
+    if shape == Shape::Vocabulary {
+        for (k, sentence) in sentences.iter().enumerate() {
+            let words = vocabulary_words(lang, sentence);
+            if words.is_empty() {
+                continue;
+            }
+            let alternatives: Vec<String> = words.iter().map(|w| literal(w)).collect();
+            rules.push_str(&format!("word{k} ::= {}\n", alternatives.join(" | ")));
+            rules.push_str(&format!(
+                "ev{k} ::= {} \"\\\", \\\"word\\\": \\\"\" word{k} {}\n",
+                literal(sentence),
+                r#""\", \"meaning\": \"" option "\", \"wrong\": [\"" option "\", \"" option "\", \"" option "\"]}""#
+            ));
+            choices.push(format!("ev{k}"));
+        }
+        return format!(
+            "root ::= \"{{\\\"evidence\\\": \\\"\" ({})\n{rules}{FREE_TEXT_RULES}",
+            choices.join(" | ")
+        );
+    }
     for (k, sentence) in sentences.iter().enumerate() {
         let span = format!("span{k}");
         if !span_rules(&span, sentence, &mut rules) {
@@ -84,7 +117,7 @@ pub fn exercise_grammar(sentences: &[&str], shape: Shape) -> String {
             Shape::MultipleChoice => {
                 r#" "\", \"wrong\": [\"" option "\", \"" option "\", \"" option "\"]}""#
             }
-            Shape::ShortAnswer => r#" "\"}""#,
+            Shape::ShortAnswer | Shape::Vocabulary => r#" "\"}""#,
         };
         rules.push_str(&format!(
             "ev{k} ::= {} \"\\\", \\\"question\\\": \\\"\" question \"\\\", \\\"answer\\\": \\\"\" {span}{tail}\n",
@@ -146,10 +179,24 @@ mod tests {
 
     #[test]
     fn exercise_grammar_ties_answer_to_its_evidence() {
-        let g = exercise_grammar(&["One two three.", "Four five."], Shape::ShortAnswer);
+        let g = exercise_grammar("en", &["One two three.", "Four five."], Shape::ShortAnswer);
         assert!(g.starts_with("root ::= "));
         assert!(g.contains("ev0 ::= \"One two three.\""), "{g}");
         assert!(g.contains("span1"), "{g}");
         assert!(choice_grammar(3).contains("\"C\""));
+    }
+
+    #[test]
+    fn vocabulary_grammar_offers_the_evidence_words() {
+        let g = exercise_grammar(
+            "en",
+            &["The festival attracted thousands of visitors."],
+            Shape::Vocabulary,
+        );
+        assert!(
+            g.contains(r#"word0 ::= "festival" | "attracted" | "thousands" | "visitors""#),
+            "{g}"
+        );
+        assert!(g.contains(r#"ev0 ::= "The festival attracted thousands of visitors." "\", \"word\": \"" word0 "\", \"meaning\": \"" option"#), "{g}");
     }
 }

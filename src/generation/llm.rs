@@ -2,15 +2,15 @@
 //!
 //! One thread owns the llama.cpp model and context; the rest of the program sends it
 //! requests over a channel and awaits the replies. The thread runs up to
-//! `parallel_sequences` requests at once, each in its own sequence of one shared (unified)
-//! KV cache, and decodes them together in one batch per step (continuous batching: a finished
-//! sequence's slot takes the next request at once).
+//! `parallel_sequences` requests at once, each in its own sequence (and its own stream of the
+//! KV cache, so attention scans only that sequence's cells), and decodes them together in one
+//! batch per step (continuous batching: a finished sequence's slot takes the next request at
+//! once).
 //!
 //! Prompts of a lesson share their opening (system prompt + article). A new request re-uses
 //! that prefix instead of decoding it again: from the KV cache its slot still holds, or by
-//! copying the cells of another sequence that holds it (`seq_cp`, which in a unified cache
-//! shares cells rather than copying them), waiting for that sequence to finish decoding the
-//! prefix when it is still on its way.
+//! copying the KV cells of another sequence that holds it (`seq_cp`), waiting for that
+//! sequence to finish decoding the prefix when it is still on its way.
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
@@ -81,6 +81,9 @@ pub struct CompletionRequest {
     pub seed: u32,
     /// Wall-clock limit for this request.
     pub timeout: Duration,
+    /// Keep generating past end-of-generation tokens, up to `max_tokens` (benchmarks only:
+    /// a fixed generation length, as llama.cpp's batched-bench uses).
+    pub ignore_eog: bool,
 }
 
 /// Why generation stopped.
@@ -225,13 +228,14 @@ fn engine_thread(
     let threads = config.effective_threads();
     let slots = config.parallel_sequences.max(1);
     let n_batch = 512u32;
-    // One unified cache for all sequences, so that a shared prefix is stored once.
+    // Each sequence gets `context_size` cells of its own stream.
+    let n_ctx = config.context_size.saturating_mul(slots);
     let ctx_params = LlamaContextParams::default()
-        .with_n_ctx(NonZeroU32::new(config.context_size.saturating_mul(slots)))
+        .with_n_ctx(NonZeroU32::new(n_ctx))
         .with_n_batch(n_batch)
         .with_n_ubatch(n_batch)
         .with_n_seq_max(slots)
-        .with_kv_unified(true)
+        .with_kv_unified(false)
         .with_n_threads(threads as i32)
         .with_n_threads_batch(threads as i32);
     let mut ctx = match model.new_context(backend, ctx_params) {
@@ -276,6 +280,7 @@ fn engine_thread(
             .collect(),
         n_batch: n_batch as usize,
         per_sequence_ctx: config.context_size as usize,
+        prefix_sharing: config.prefix_sharing,
         stats,
     };
     scheduler.run(&mut ctx, &jobs);
@@ -323,6 +328,7 @@ struct Scheduler<'m> {
     slots: Vec<Slot>,
     n_batch: usize,
     per_sequence_ctx: usize,
+    prefix_sharing: bool,
     stats: Arc<Mutex<EngineStats>>,
 }
 
@@ -393,18 +399,28 @@ impl Scheduler<'_> {
             }
         };
         // The free slot whose own cache shares most of the prompt.
+        let sharing = self.prefix_sharing;
         let (slot_idx, own) = self
             .slots
             .iter()
             .enumerate()
             .filter(|(_, s)| s.job.is_none())
-            .map(|(i, s)| (i, common_prefix(&s.cached, &tokens)))
+            .map(|(i, s)| {
+                (
+                    i,
+                    if sharing {
+                        common_prefix(&s.cached, &tokens)
+                    } else {
+                        0
+                    },
+                )
+            })
             .max_by_key(|(i, n)| (*n, std::cmp::Reverse(*i)))
             .expect("admit is called with a free slot");
         // Another sequence that holds (or is about to hold) a longer shared prefix.
         let mut donor: Option<(usize, usize, bool)> = None; // (slot, shared, ready now)
         for (i, s) in self.slots.iter().enumerate() {
-            if i == slot_idx {
+            if i == slot_idx || !sharing {
                 continue;
             }
             let decoded = common_prefix(&s.cached, &tokens);
@@ -506,8 +522,11 @@ impl Scheduler<'_> {
         tokens: &[LlamaToken],
     ) {
         let (src, dst) = (self.slots[from].seq, self.slots[to].seq);
+        // Each sequence has its own stream of the cache (so attention only scans its own
+        // cells); llama.cpp copies between streams whole, so copy all and cut the tail.
         let _ = ctx.clear_kv_cache_seq(Some(dst as u32), None, None);
-        let _ = ctx.copy_kv_cache_seq(src, dst, Some(0), Some(shared as u32));
+        let _ = ctx.copy_kv_cache_seq(src, dst, None, None);
+        let _ = ctx.clear_kv_cache_seq(Some(dst as u32), Some(shared as u32), None);
         self.slots[to].cached = tokens[..shared].to_vec();
     }
 
@@ -637,11 +656,13 @@ impl Scheduler<'_> {
                 continue;
             }
             let token = job.sampler.next(ctx, at);
-            if vocab.is_eog(token) {
+            if vocab.is_eog(token) && !job.request.ignore_eog {
                 finished.push((s.slot, StopReason::Finished));
                 continue;
             }
-            job.sampler.accept(token);
+            if !vocab.is_eog(token) {
+                job.sampler.accept(token);
+            }
             job.out.extend(vocab.token_to_piece(token, true, None));
             job.generated += 1;
             if job.generated >= job.request.max_tokens as usize {
@@ -760,11 +781,9 @@ impl TokenSampler {
 
     /// Picks the next token from the logits at `idx`. Does not accept it.
     fn next(&mut self, ctx: &llama_cpp_2::context::LlamaContext<'_>, idx: i32) -> LlamaToken {
-        let mut candidates = ctx.token_data_array_ith(idx);
-        candidates.apply_sampler(&mut self.chain);
-        let picked = candidates
-            .selected_token()
-            .expect("the chain ends in a selecting sampler");
+        // The unconstrained pick, sampled by llama.cpp straight from the logits. (The chain
+        // holds no grammar, so the accept inside `sample` changes nothing that matters.)
+        let picked = self.chain.sample(ctx, idx);
         let Some(grammar) = self.grammar.as_mut() else {
             return picked;
         };

@@ -60,6 +60,15 @@ struct ShortReply {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VocabularyReply {
+    evidence: String,
+    word: String,
+    meaning: String,
+    wrong: Vec<String>,
+}
+
+#[derive(Deserialize)]
 struct SpanReply {
     answer: String,
 }
@@ -96,6 +105,7 @@ impl Generator {
             temperature,
             seed,
             timeout: self.config.request_timeout,
+            ignore_eog: false,
         }
     }
 
@@ -113,14 +123,12 @@ impl Generator {
         if sentences.is_empty() {
             return (None, failures);
         }
-        let grammar = grammar::exercise_grammar(sentences, shape);
+        let grammar = grammar::exercise_grammar(article.lang(), sentences, shape);
+        let (text, lang, level) = (article.text(), article.lang(), level.as_str());
         let prompt = match shape {
-            Shape::MultipleChoice => {
-                prompts::multiple_choice(article.text(), article.lang(), level.as_str())
-            }
-            Shape::ShortAnswer => {
-                prompts::short_answer(article.text(), article.lang(), level.as_str())
-            }
+            Shape::MultipleChoice => prompts::multiple_choice(text, lang, level),
+            Shape::ShortAnswer => prompts::short_answer(text, lang, level),
+            Shape::Vocabulary => prompts::vocabulary(text, lang, level),
         };
         for attempt in 0..=self.config.retries {
             let attempt_seed = seed.wrapping_add(attempt.wrapping_mul(7919));
@@ -145,7 +153,7 @@ impl Generator {
                     ),
                     raw: c.text,
                 }),
-                Ok(c) => match parse_exercise(&c.text, shape, attempt_seed) {
+                Ok(c) => match parse_exercise(&c.text, shape, attempt_seed, article.lang()) {
                     Ok(exercise) => {
                         return (
                             Some(Candidate {
@@ -169,8 +177,25 @@ impl Generator {
 
 /// Turns a reply into an exercise. For multiple choice, the right answer's place among the
 /// options is drawn from the seed.
-fn parse_exercise(reply: &str, shape: Shape, seed: u32) -> Result<Exercise, String> {
+fn parse_exercise(reply: &str, shape: Shape, seed: u32, lang: &str) -> Result<Exercise, String> {
     match shape {
+        Shape::Vocabulary => {
+            let r: VocabularyReply = serde_json::from_str(reply.trim())
+                .map_err(|e| format!("not the JSON asked for: {e}"))?;
+            if r.wrong.len() != 3 {
+                return Err(format!("{} wrong meanings instead of 3", r.wrong.len()));
+            }
+            let mut options: Vec<String> = r.wrong.iter().map(|w| w.trim().to_string()).collect();
+            let answer = (seed as usize) % 4;
+            options.insert(answer, r.meaning.trim().to_string());
+            Ok(Exercise::Vocabulary {
+                question: prompts::vocabulary_question(lang, &r.word),
+                word: r.word,
+                options,
+                answer,
+                evidence: r.evidence,
+            })
+        }
         Shape::MultipleChoice => {
             let r: McReply = serde_json::from_str(reply.trim())
                 .map_err(|e| format!("not the JSON asked for: {e}"))?;
@@ -263,7 +288,7 @@ mod tests {
         for seed in 0..4 {
             let Exercise::MultipleChoice {
                 options, answer, ..
-            } = parse_exercise(reply, Shape::MultipleChoice, seed).unwrap()
+            } = parse_exercise(reply, Shape::MultipleChoice, seed, "en").unwrap()
             else {
                 panic!("not multiple choice")
             };
@@ -271,12 +296,13 @@ mod tests {
             assert_eq!(options[answer], "5 euros");
             assert_eq!(options.len(), 4);
         }
-        assert!(parse_exercise("{\"evidence\": \"x\"", Shape::ShortAnswer, 0).is_err());
+        assert!(parse_exercise("{\"evidence\": \"x\"", Shape::ShortAnswer, 0, "en").is_err());
         assert!(
             parse_exercise(
                 r#"{"evidence": "a", "question": "b", "answer": "c", "wrong": ["d"]}"#,
                 Shape::MultipleChoice,
-                0
+                0,
+                "en"
             )
             .is_err()
         );

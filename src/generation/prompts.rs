@@ -59,6 +59,33 @@ pub fn short_answer(article: &str, lang: &str, level: &str) -> ChatPrompt {
     }
 }
 
+/// Asks for the meaning of a word of the article.
+pub fn vocabulary(article: &str, lang: &str, level: &str) -> ChatPrompt {
+    let language = lang_name(lang);
+    ChatPrompt {
+        system: SYSTEM.into(),
+        user: format!(
+            "{}Task: write one vocabulary exercise in {language} for a learner at CEFR level {level}.\n\
+             1. \"evidence\": copy one sentence of the article with a word such a learner may not know.\n\
+             2. \"word\": that word, exactly as it is written in the sentence.\n\
+             3. \"meaning\": what the word means in this sentence, in a few simple {language} words.\n\
+             4. \"wrong\": three wrong meanings that a learner could confuse with it.",
+            fenced(article)
+        ),
+    }
+}
+
+/// The question of a vocabulary exercise, in the article's language.
+pub fn vocabulary_question(lang: &str, word: &str) -> String {
+    match lang {
+        "es" => format!("¿Qué significa la palabra «{word}» en el artículo?"),
+        "fr" => format!("Que signifie le mot « {word} » dans l'article ?"),
+        "de" => format!("Was bedeutet das Wort „{word}“ im Artikel?"),
+        "ru" => format!("Что значит слово «{word}» в статье?"),
+        _ => format!("What does the word “{word}” mean in the article?"),
+    }
+}
+
 /// Asks the model, as a reader, to pick an option.
 pub fn choose(context: &str, question: &str, options: &[String]) -> ChatPrompt {
     let mut listed = String::new();

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
+use super::lexical::{self, Profile, Rule};
 use super::{AnswerModel, ArticleText, Reason, squash};
-use crate::exercise::{Exercise, GAP, Origin};
+use crate::exercise::{Exercise, GAP};
 use crate::text;
 
 const MAX_PROMPT_CHARS: usize = 300;
@@ -25,6 +26,31 @@ fn has_markup(s: &str) -> bool {
         || s.contains("&lt;")
         || s.contains("&gt;")
         || s.contains("&amp;")
+}
+
+/// Phrases of prompt injection: text that talks to a language model rather than to a reader.
+const INSTRUCTION_PHRASES: &[&str] = &[
+    "ignore the above",
+    "ignore all previous",
+    "ignore previous",
+    "previous instructions",
+    "disregard the above",
+    "system:",
+    "assistant:",
+    "as an ai",
+    "language model",
+    "your prompt",
+    "hidden instruction",
+    "jailbreak",
+    "ignora las instrucciones",
+    "ignore les instructions",
+    "ignoriere die",
+    "игнорируй",
+];
+
+fn looks_like_instructions(s: &str) -> bool {
+    let l = s.to_lowercase();
+    INSTRUCTION_PHRASES.iter().any(|p| l.contains(p))
 }
 
 pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
@@ -87,6 +113,9 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     }
     if texts.iter().any(|t| has_url(t)) {
         reasons.push(Reason::Url);
+    }
+    if texts.iter().any(|t| looks_like_instructions(t)) {
+        reasons.push(Reason::LooksLikeInstructions);
     }
     // Language: judged on the learner-facing text when there is enough of it to judge.
     let sample = format!("{prompt} {}", options.join(" "));
@@ -267,433 +296,41 @@ fn overlap_ratio(lang: &str, claim: &str, evidence: &str) -> f64 {
 
 // --- fit ------------------------------------------------------------------------------
 
-/// What kind of answer a question asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerType {
-    /// "how many", "how much", "what percentage": the key must hold a number.
-    Number,
-    /// "when", "what year": a number, a month or day name, or a time word.
-    Time,
-    /// "who": a name (capitalised) or a word for a person or group.
-    Person,
-    /// Anything else.
-    Any,
-}
-
-/// The answer type a question asks for, from its question words.
-pub fn expected_answer_type(lang: &str, question: &str) -> AnswerType {
-    let q = format!(" {} ", text::normalize(question));
-    let has = |words: &[&str]| words.iter().any(|w| q.contains(&format!(" {w} ")));
-    let (number, time, person): (&[&str], &[&str], &[&str]) = match lang {
-        "en" => (
-            &[
-                "how many",
-                "how much",
-                "what percentage",
-                "how old",
-                "how far",
-                "how long",
-                "what number",
-            ],
-            &[
-                "when",
-                "what year",
-                "which year",
-                "what time",
-                "what day",
-                "which day",
-                "what date",
-            ],
-            &["who", "whom", "whose"],
-        ),
-        "es" => (
-            &["cuántos", "cuántas", "cuánto", "cuánta", "qué porcentaje"],
-            &["cuándo", "qué año", "en qué año", "qué día"],
-            &["quién", "quiénes"],
-        ),
-        "fr" => (
-            &["combien", "quel pourcentage"],
-            &["quand", "quelle année", "en quelle année", "quel jour"],
-            &["qui"],
-        ),
-        "de" => (
-            &["wie viele", "wie viel", "wie hoch", "wie alt", "wie lange"],
-            &["wann", "in welchem jahr", "an welchem tag"],
-            &["wer", "wem", "wen"],
-        ),
-        "ru" => (
-            &["сколько"],
-            &["когда", "в каком году", "в какой день"],
-            &["кто", "кого", "кому"],
-        ),
-        _ => (&[], &[], &[]),
-    };
-    if has(number) {
-        AnswerType::Number
-    } else if has(time) {
-        AnswerType::Time
-    } else if has(person) {
-        AnswerType::Person
-    } else {
-        AnswerType::Any
+fn reason_of(rule: Rule) -> Reason {
+    match rule {
+        Rule::NotFound => Reason::KeyNotInEvidence,
+        Rule::AnswerInQuestion => Reason::AnswerInQuestion,
+        Rule::TypeMismatch => Reason::AnswerTypeMismatch,
+        Rule::SentenceNotBest => Reason::QuestionNotAboutEvidence,
+        Rule::FocusElsewhere => Reason::FocusElsewhere,
+        Rule::NotNextToQuestion => Reason::KeyNotNextToQuestion,
+        Rule::CloserCompetitor => Reason::CloserCompetitor,
     }
 }
 
-const TIME_WORDS: &[&str] = &[
-    // en
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "yesterday",
-    "today",
-    "tomorrow",
-    "morning",
-    "evening",
-    "night",
-    "week",
-    "month",
-    "year",
-    "spring",
-    "summer",
-    "autumn",
-    "winter",
-    "ago",
-    "last",
-    "next",
-    "century",
-    "decade",
-    "weekend",
-    // es
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-    "lunes",
-    "martes",
-    "miércoles",
-    "jueves",
-    "viernes",
-    "sábado",
-    "domingo",
-    "ayer",
-    "hoy",
-    "mañana",
-    "semana",
-    "mes",
-    "año",
-    "verano",
-    "invierno",
-    // fr
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-    "lundi",
-    "mardi",
-    "mercredi",
-    "jeudi",
-    "vendredi",
-    "samedi",
-    "dimanche",
-    "hier",
-    "aujourd'hui",
-    "demain",
-    "semaine",
-    "mois",
-    "an",
-    "année",
-    "été",
-    "hiver",
-    // de
-    "januar",
-    "februar",
-    "märz",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "dezember",
-    "montag",
-    "dienstag",
-    "mittwoch",
-    "donnerstag",
-    "freitag",
-    "samstag",
-    "sonntag",
-    "gestern",
-    "heute",
-    "morgen",
-    "woche",
-    "monat",
-    "jahr",
-    "sommer",
-    "winter",
-    // ru (stems: words are matched by prefix)
-    "январ",
-    "феврал",
-    "март",
-    "апрел",
-    "ма",
-    "июн",
-    "июл",
-    "август",
-    "сентябр",
-    "октябр",
-    "ноябр",
-    "декабр",
-    "понедельник",
-    "вторник",
-    "сред",
-    "четверг",
-    "пятниц",
-    "суббот",
-    "воскресень",
-    "вчера",
-    "сегодня",
-    "завтра",
-    "недел",
-    "месяц",
-    "год",
-    "лет",
-    "зим",
-    "лет",
-];
-
-fn has_number(s: &str) -> bool {
-    !text::numbers(s).is_empty() || has_number_word(s)
-}
-
-fn has_number_word(s: &str) -> bool {
-    const NUMBER_WORDS: &[&str] = &[
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "hundred",
-        "thousand",
-        "million",
-        "dozen",
-        "half",
-        "uno",
-        "una",
-        "dos",
-        "tres",
-        "cuatro",
-        "cinco",
-        "diez",
-        "cien",
-        "mil",
-        "un",
-        "une",
-        "deux",
-        "trois",
-        "quatre",
-        "cinq",
-        "dix",
-        "cent",
-        "eins",
-        "ein",
-        "eine",
-        "zwei",
-        "drei",
-        "vier",
-        "fünf",
-        "zehn",
-        "hundert",
-        "tausend",
-        "один",
-        "одна",
-        "два",
-        "две",
-        "три",
-        "четыре",
-        "пять",
-        "десять",
-        "сто",
-        "тысяч",
-    ];
-    text::normalized_words(s)
-        .iter()
-        .any(|w| NUMBER_WORDS.contains(&w.as_str()))
-}
-
-fn has_time(s: &str) -> bool {
-    has_number(s)
-        || text::normalized_words(s).iter().any(|w| {
-            TIME_WORDS
-                .iter()
-                .any(|t| w == t || (t.chars().count() >= 3 && w.starts_with(t)))
-        })
-}
-
-fn answer_type_fits(lang: &str, question: &str, key: &str) -> bool {
-    match expected_answer_type(lang, question) {
-        AnswerType::Number => has_number(key),
-        AnswerType::Time => has_time(key),
-        // A bare number is never a person.
-        AnswerType::Person => !text::normalized_words(key).iter().all(|w| {
-            w.chars()
-                .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
-        }),
-        AnswerType::Any => true,
-    }
-}
-
-/// The sentences of the article that best match a question, by content-stem overlap.
-fn best_sentences<'a>(
-    lang: &str,
-    question: &str,
-    article: &'a ArticleText,
-) -> (usize, Vec<&'a str>) {
-    let q = stems(lang, question);
-    let mut best = 0;
-    let mut winners = Vec::new();
-    for s in article.sentences() {
-        let e = stems(lang, s);
-        let n = q.iter().filter(|w| e.contains(*w)).count();
-        if n > best {
-            best = n;
-            winners.clear();
-        }
-        if n == best && n > 0 {
-            winners.push(s.as_str());
-        }
-    }
-    (best, winners)
-}
-
-pub(super) fn fit(ex: &Exercise, article: &ArticleText, origin: Origin) -> Vec<Reason> {
-    let lang = article.lang();
-    let mut reasons = Vec::new();
+/// Does the key fit the question? For question-and-key exercises: the lexical rules (type
+/// of answer, the question's sentence, where the key sits in it), with the exercise's own
+/// evidence as the sentence the key must come from.
+pub(super) fn fit(ex: &Exercise, article: &ArticleText, profile: Profile) -> Vec<Reason> {
     let (question, key) = match ex {
         Exercise::MultipleChoice {
             question,
             options,
             answer,
             ..
-        } => (question, options[*answer].clone()),
+        } => (question, options[*answer].as_str()),
         Exercise::ShortAnswer {
             question, answer, ..
-        } => (question, answer.clone()),
-        _ => return reasons,
+        } => (question, answer.as_str()),
+        _ => return Vec::new(),
     };
-    // The key must not be readable in the question.
-    let question_stems = stems(lang, question);
-    let key_stems = stems(lang, &key);
-    let question_words: HashSet<String> = text::normalized_words(question).into_iter().collect();
-    let key_words = text::normalized_words(&key);
-    if (!key_stems.is_empty() && key_stems.iter().all(|s| question_stems.contains(s)))
-        || (!key_words.is_empty() && key_words.iter().all(|w| question_words.contains(w)))
-    {
-        reasons.push(Reason::AnswerInQuestion);
-    }
-    if !answer_type_fits(lang, question, &key) {
-        reasons.push(Reason::AnswerTypeMismatch);
-    }
-    // The question must be about the evidence: it shares content words with it, and no
-    // other sentence of the article shares more.
-    if origin == Origin::Model {
-        let evidence = squash(ex.evidence());
-        let (best, winners) = best_sentences(lang, question, article);
-        let about = winners.iter().any(|s| squash(s) == evidence);
-        if best == 0 || !about {
-            reasons.push(Reason::QuestionNotAboutEvidence);
-        } else if !key_near_question_words(lang, question, &key, ex.evidence()) {
-            reasons.push(Reason::AnswerTypeMismatch);
-        }
-    }
-    reasons.sort();
-    reasons.dedup();
-    reasons
-}
-
-/// Where the key sits in the evidence: a right key is what the evidence says besides what
-/// the question already says, so it lies outside the question's words but within a few
-/// words of them.
-fn key_near_question_words(lang: &str, question: &str, key: &str, evidence: &str) -> bool {
-    let ev: Vec<String> = text::normalized_words(evidence);
-    let key_words = text::normalized_words(key);
-    if key_words.is_empty() || ev.len() <= key_words.len() {
-        return true;
-    }
-    let Some(start) = ev
-        .windows(key_words.len())
-        .position(|w| w == key_words.as_slice())
-    else {
-        // Not contiguous (stem-level support only): nothing to judge.
-        return true;
+    let Some(evidence) = article.sentence_range(ex.evidence()) else {
+        return vec![Reason::EvidenceNotInArticle];
     };
-    let end = start + key_words.len();
-    let q_stems = stems(lang, question);
-    let anchors: Vec<usize> = ev
-        .iter()
-        .enumerate()
-        .filter(|(i, w)| {
-            (*i < start || *i >= end)
-                && !text::is_stop_word(lang, w)
-                && q_stems.contains(&text::stem(lang, w))
-        })
-        .map(|(i, _)| i)
-        .collect();
-    if anchors.is_empty() {
-        return false;
+    match lexical::check(article.lexical(), question, key, Some(evidence), profile) {
+        None => Vec::new(),
+        Some(rule) => vec![reason_of(rule)],
     }
-    let window = 8;
-    anchors.iter().any(|&a| {
-        if a < start {
-            start - a <= window
-        } else {
-            a + 1 - end <= window
-        }
-    })
 }
 
 pub(super) fn is_duplicate<'a>(ex: &Exercise, lesson: impl Iterator<Item = &'a Exercise>) -> bool {
@@ -763,10 +400,22 @@ pub(super) async fn round_trip<M: AnswerModel>(
                 Ok(_) => {}
             }
             match model.choose(evidence, question, options).await {
-                Err(_) => vec![Reason::RoundTripFailed],
-                Ok(choice) if choice != *answer => vec![Reason::EvidenceOnlyDisagrees],
-                Ok(_) => vec![],
+                Err(_) => return vec![Reason::RoundTripFailed],
+                Ok(choice) if choice != *answer => return vec![Reason::EvidenceOnlyDisagrees],
+                Ok(_) => {}
             }
+            // A question the model answers without the article tests knowledge, not reading
+            // (word meanings excepted: knowing them is the point of a vocabulary exercise).
+            if matches!(ex, Exercise::MultipleChoice { .. }) {
+                match model.choose("", question, options).await {
+                    Err(_) => return vec![Reason::RoundTripFailed],
+                    Ok(choice) if choice == *answer => {
+                        return vec![Reason::AnswerableWithoutArticle];
+                    }
+                    Ok(_) => {}
+                }
+            }
+            vec![]
         }
         Exercise::ShortAnswer {
             question, answer, ..

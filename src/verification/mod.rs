@@ -18,14 +18,16 @@
 //! Verification never touches the network: the model is reached through [`AnswerModel`].
 
 mod checks;
+pub mod lexical;
+mod lists;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 
 use crate::exercise::{Candidate, Exercise, Origin};
 use crate::text;
 
-pub use checks::{AnswerType, expected_answer_type};
+pub use lexical::Profile;
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -45,6 +47,8 @@ pub enum Reason {
     Markup,
     /// Text contains a URL.
     Url,
+    /// Text reads like instructions to a language model (prompt injection in the article).
+    LooksLikeInstructions,
     /// The question is not in the article's language.
     WrongLanguage,
     /// The evidence is not a sentence of the article.
@@ -65,6 +69,12 @@ pub enum Reason {
     QuestionNotAboutEvidence,
     /// The key is not the kind of thing the question asks for.
     AnswerTypeMismatch,
+    /// The word the question asks about is elsewhere in the sentence, not by the key.
+    FocusElsewhere,
+    /// No word of the question sits next to the key in its sentence.
+    KeyNotNextToQuestion,
+    /// Other candidates of the key's kind sit closer to the question's words.
+    CloserCompetitor,
     /// A gap-fill sentence does not rebuild the evidence with its key.
     GapMismatch,
     /// A "true" statement is not supported by the evidence.
@@ -79,6 +89,8 @@ pub enum Reason {
     EvidenceOnlyDisagrees,
     /// The model could not be asked (error or timeout).
     RoundTripFailed,
+    /// The model picks the key without reading the article: the question tests knowledge.
+    AnswerableWithoutArticle,
 }
 
 impl Reason {
@@ -92,6 +104,7 @@ impl Reason {
             Reason::BadLength => "bad_length",
             Reason::Markup => "markup",
             Reason::Url => "url",
+            Reason::LooksLikeInstructions => "looks_like_instructions",
             Reason::WrongLanguage => "wrong_language",
             Reason::EvidenceNotInArticle => "evidence_not_in_article",
             Reason::KeyNotInEvidence => "key_not_in_evidence",
@@ -102,6 +115,9 @@ impl Reason {
             Reason::AnswerInQuestion => "answer_in_question",
             Reason::QuestionNotAboutEvidence => "question_not_about_evidence",
             Reason::AnswerTypeMismatch => "answer_type_mismatch",
+            Reason::FocusElsewhere => "focus_elsewhere",
+            Reason::KeyNotNextToQuestion => "key_not_next_to_question",
+            Reason::CloserCompetitor => "closer_competitor",
             Reason::GapMismatch => "gap_mismatch",
             Reason::StatementUnsupported => "statement_unsupported",
             Reason::StatementNotFalse => "statement_not_false",
@@ -109,6 +125,7 @@ impl Reason {
             Reason::RoundTripDisagrees => "round_trip_disagrees",
             Reason::EvidenceOnlyDisagrees => "evidence_only_disagrees",
             Reason::RoundTripFailed => "round_trip_failed",
+            Reason::AnswerableWithoutArticle => "answerable_without_article",
         }
     }
 }
@@ -120,12 +137,22 @@ impl fmt::Display for Reason {
 }
 
 /// The article as verification sees it: its language, text and sentences.
-#[derive(Debug, Clone)]
 pub struct ArticleText {
     lang: String,
     text: String,
     sentences: Vec<String>,
-    normalized: HashSet<String>,
+    /// Whitespace-normalised sentence -> its byte range in `text`.
+    ranges: HashMap<String, (usize, usize)>,
+    lexical: lexical::Context,
+}
+
+impl std::fmt::Debug for ArticleText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArticleText")
+            .field("lang", &self.lang)
+            .field("sentences", &self.sentences.len())
+            .finish()
+    }
 }
 
 fn squash(s: &str) -> String {
@@ -135,16 +162,20 @@ fn squash(s: &str) -> String {
 impl ArticleText {
     /// Splits the text into sentences once.
     pub fn new(lang: &str, text: &str) -> ArticleText {
-        let sentences: Vec<String> = text::sentences(text)
-            .into_iter()
-            .map(str::to_string)
+        let slices = text::sentences(text);
+        let ranges = slices
+            .iter()
+            .map(|s| {
+                let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                (squash(s), (start, start + s.len()))
+            })
             .collect();
-        let normalized = sentences.iter().map(|s| squash(s)).collect();
         ArticleText {
             lang: lang.to_string(),
             text: text.to_string(),
-            sentences,
-            normalized,
+            sentences: slices.into_iter().map(str::to_string).collect(),
+            ranges,
+            lexical: lexical::Context::new(lang, text),
         }
     }
 
@@ -162,7 +193,24 @@ impl ArticleText {
 
     /// Whether `sentence` is one of the article's sentences (whitespace-insensitive).
     pub fn has_sentence(&self, sentence: &str) -> bool {
-        self.normalized.contains(&squash(sentence))
+        self.ranges.contains_key(&squash(sentence))
+    }
+
+    /// The byte range of one of the article's sentences.
+    pub fn sentence_range(&self, sentence: &str) -> Option<(usize, usize)> {
+        self.ranges.get(&squash(sentence)).copied()
+    }
+
+    /// The article's sentence that contains the byte range, if one does.
+    pub fn sentence_containing(&self, range: (usize, usize)) -> Option<&str> {
+        self.ranges
+            .values()
+            .find(|(s, e)| *s <= range.0 && range.1 <= *e)
+            .map(|(s, e)| &self.text[*s..*e])
+    }
+
+    fn lexical(&self) -> &lexical::Context {
+        &self.lexical
     }
 }
 
@@ -215,13 +263,56 @@ pub struct Rejection {
     pub reasons: Vec<Reason>,
 }
 
-/// Runs every check on a candidate. `lesson` holds the exercises already accepted for the
-/// same lesson (for the duplicate check).
+/// How verification runs.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyOptions {
+    /// Thresholds of the lexical fit rules.
+    pub profile: Profile,
+    /// Ask the model (round trip) for model-written exercises. Only diagnostics turn this
+    /// off: the pipeline always asks.
+    pub round_trip: bool,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> VerifyOptions {
+        VerifyOptions {
+            profile: Profile::STRICT,
+            round_trip: true,
+        }
+    }
+}
+
+/// A reader that cannot answer, for verification without the model (diagnostics).
+pub struct NoModel;
+
+impl AnswerModel for NoModel {
+    async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
+        Err("no model".into())
+    }
+
+    async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+        Err("no model".into())
+    }
+}
+
+/// Runs every check on a candidate with the default options. `lesson` holds the exercises
+/// already accepted for the same lesson (for the duplicate check).
 pub async fn verify<M: AnswerModel>(
     candidate: Candidate,
     article: &ArticleText,
     model: &M,
     lesson: &[VerifiedExercise],
+) -> Result<VerifiedExercise, Rejection> {
+    verify_with(candidate, article, model, lesson, VerifyOptions::default()).await
+}
+
+/// [`verify`] with chosen options.
+pub async fn verify_with<M: AnswerModel>(
+    candidate: Candidate,
+    article: &ArticleText,
+    model: &M,
+    lesson: &[VerifiedExercise],
+    options: VerifyOptions,
 ) -> Result<VerifiedExercise, Rejection> {
     let reject = |candidate: Candidate, reasons: Vec<Reason>| Err(Rejection { candidate, reasons });
     let mut passed = Vec::new();
@@ -239,7 +330,7 @@ pub async fn verify<M: AnswerModel>(
     }
     passed.push("grounding");
 
-    let mut fit = checks::fit(ex, article, candidate.origin);
+    let mut fit = checks::fit(ex, article, options.profile);
     if checks::is_duplicate(ex, lesson.iter().map(|v| &v.exercise)) {
         fit.push(Reason::Duplicate);
     }
@@ -248,7 +339,7 @@ pub async fn verify<M: AnswerModel>(
     }
     passed.push("fit");
 
-    if candidate.origin == Origin::Model {
+    if candidate.origin == Origin::Model && options.round_trip {
         let round_trip = checks::round_trip(ex, article, model).await;
         if !round_trip.is_empty() {
             return reject(candidate, round_trip);
