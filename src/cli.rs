@@ -108,6 +108,33 @@ pub enum Command {
         #[arg(long)]
         no_model: bool,
     },
+    /// Show how articles rank for a learner: interest match, level fit, freshness, topic
+    /// variety, and which are excluded (already read as another feed's story).
+    ExplainSelection {
+        /// Id or address.
+        learner: String,
+        /// Rank as of this date (YYYY-MM-DD); default: now.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// How many candidates to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Difficulty of texts: `level FILE.txt` prints {"lang","score","cefr"} for one text;
+    /// `level --jsonl FILE` reads lines {"id","text","lang"?} and writes {"id","lang","score",
+    /// "cefr"} (score 1.0 = A1 ... 6.0 = C2).
+    Level {
+        /// A plain-text file with one text.
+        file: Option<PathBuf>,
+        /// A JSON-lines file with many texts.
+        #[arg(long, value_name = "FILE", conflicts_with = "file")]
+        jsonl: Option<PathBuf>,
+        /// The language, when not detected (ISO 639-1).
+        #[arg(long)]
+        lang: Option<String>,
+    },
     /// Evaluations on the data under ../shared/data; figures are printed and appended to
     /// BENCHMARKS.md.
     #[command(subcommand)]
@@ -160,6 +187,16 @@ pub enum BenchCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// The difficulty estimate on OneStopEnglish, CEFR-SP, CLEAR and TextComplexityDE, next
+    /// to a length-only baseline.
+    Levels {
+        /// The data folder (default: $HYPERLEARN_DATA or ../shared/data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Print only; do not append to BENCHMARKS.md.
+        #[arg(long)]
+        no_record: bool,
+    },
     /// The verifier on XQuAD: right keys must be accepted, another question's answer from
     /// the same paragraph rejected.
     Verifier {
@@ -267,6 +304,23 @@ pub enum LearnersCommand {
     },
     /// Remove a learner (by id or address) and their history.
     Remove { learner: String },
+    /// Record a lesson's score (share of right answers, 0 to 1) and adapt the learner's
+    /// level: consistently high scores move it up, low ones down, damped.
+    RecordScore {
+        /// Id or address.
+        learner: String,
+        /// Share of right answers, 0.0 to 1.0.
+        #[arg(long)]
+        score: f64,
+        /// The lesson's date (YYYY-MM-DD); default: the latest lesson.
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
+    /// A learner's level over time.
+    History {
+        /// Id or address.
+        learner: String,
+    },
 }
 
 /// Runs the parsed command.
@@ -374,6 +428,72 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
+        Command::ExplainSelection {
+            learner,
+            date,
+            limit,
+            json,
+        } => {
+            let services = open_services(&cli.config)?;
+            let learner = services.store.find_learner(&learner)?;
+            let now = match date {
+                Some(d) => d.and_hms_opt(12, 0, 0).expect("noon exists").and_utc(),
+                None => chrono::Utc::now(),
+            };
+            let (_, ranked) =
+                pipeline::rank_articles(&services, &learner, now).map_err(anyhow::Error::msg)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&ranked.iter().take(limit).collect::<Vec<_>>())?
+                );
+                return Ok(());
+            }
+            println!(
+                "{} <{}>: {} {} ({:.2}), interests: {}; {} unseen articles",
+                learner.name,
+                learner.email,
+                learner.lang,
+                learner.cefr(),
+                learner.level,
+                learner.interests.join(", "),
+                ranked.len()
+            );
+            println!(
+                "{:>4} {:>6} {:>6} {:>9} {:>9} {:>10} {:>8}  title",
+                "rank", "total", "level", "interest", "level fit", "freshness", "variety"
+            );
+            for (i, r) in ranked.iter().take(limit).enumerate() {
+                println!(
+                    "{:>4} {:>6.2} {:>6.2} {:>9.2} {:>9.2} {:>10.2} {:>8.2}  {}{}",
+                    i + 1,
+                    r.total,
+                    r.level,
+                    r.interest,
+                    r.level_fit,
+                    r.freshness,
+                    r.variety,
+                    r.title,
+                    r.excluded
+                        .as_deref()
+                        .map(|e| format!("  [excluded: {e}]"))
+                        .unwrap_or_default()
+                );
+            }
+            Ok(())
+        }
+        Command::Level { file, jsonl, lang } => {
+            let config = config_or_defaults(&cli.config)?;
+            level_command(&config, file.as_deref(), jsonl.as_deref(), lang.as_deref())
+        }
+        Command::Eval(EvalCommand::Levels { data, no_record }) => {
+            let config = config_or_defaults(&cli.config)?;
+            crate::eval::levels::eval_levels(
+                &crate::config::data_dir(data.as_deref()),
+                &config.wordfreq_dir,
+                !no_record,
+            )
+        }
         Command::Eval(EvalCommand::Verifier {
             data,
             langs,
@@ -407,6 +527,67 @@ fn verify_options(
         profile,
         round_trip: !no_model,
     })
+}
+
+/// `hyperlearn level`.
+fn level_command(
+    config: &Config,
+    file: Option<&Path>,
+    jsonl: Option<&Path>,
+    lang: Option<&str>,
+) -> anyhow::Result<()> {
+    let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
+    let measure = |text: &str, lang: Option<&str>| {
+        let lang = lang
+            .map(str::to_string)
+            .unwrap_or_else(|| articles::article_language(text, None, None));
+        let level = articles::estimate_level(&lang, text, &frequencies);
+        (lang, level)
+    };
+    match (file, jsonl) {
+        (Some(file), None) => {
+            let text = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let (lang, level) = measure(&text, lang);
+            let out = serde_json::json!({ "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr });
+            println!("{out}");
+        }
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
+                let item: serde_json::Value = match serde_json::from_str(line) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        println!(
+                            "{}",
+                            serde_json::json!({ "id": null, "error": format!("line {}: {e}", n + 1) })
+                        );
+                        continue;
+                    }
+                };
+                let Some(text) = item.get("text").and_then(|t| t.as_str()) else {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "id": item.get("id"), "error": format!("line {}: no \"text\"", n + 1) })
+                    );
+                    continue;
+                };
+                let (lang, level) =
+                    measure(text, item.get("lang").and_then(|l| l.as_str()).or(lang));
+                let out = serde_json::json!({
+                    "id": item.get("id"), "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr,
+                });
+                println!("{out}");
+            }
+        }
+        _ => bail!("give a text file, or --jsonl FILE"),
+    }
+    Ok(())
 }
 
 /// The config file, or the defaults when there is none (eval and bench commands).
@@ -643,6 +824,42 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
                     l.timezone,
                     l.interests.join(", "),
                     if l.active { "" } else { "  (paused)" }
+                );
+            }
+            Ok(())
+        }
+        LearnersCommand::RecordScore {
+            learner,
+            score,
+            date,
+        } => {
+            let services = Services::open(config)?;
+            let learner = services.store.find_learner(&learner)?;
+            let (before, after) = pipeline::record_score(&services, &learner, date, score)?;
+            println!(
+                "{}: level {:.2} ({}) -> {:.2} ({})",
+                learner.email,
+                before,
+                articles::Cefr::from_score(before),
+                after,
+                articles::Cefr::from_score(after)
+            );
+            Ok(())
+        }
+        LearnersCommand::History { learner } => {
+            let learner = store.find_learner(&learner)?;
+            let history = store.level_history(learner.id)?;
+            println!(
+                "{} <{}>: now {:.2} ({})",
+                learner.name,
+                learner.email,
+                learner.level,
+                learner.cefr()
+            );
+            for (at, level, why) in history {
+                println!(
+                    "  {at}  {level:.2} ({})  {why}",
+                    articles::Cefr::from_score(level)
                 );
             }
             Ok(())

@@ -105,6 +105,7 @@ pub struct RawPaths {
     pub store: String,
     pub outbox_dir: String,
     pub templates_dir: Option<String>,
+    pub wordfreq_dir: String,
 }
 
 impl Default for RawPaths {
@@ -115,6 +116,7 @@ impl Default for RawPaths {
             store: "var/hyperlearn.db".into(),
             outbox_dir: "var/outbox".into(),
             templates_dir: None,
+            wordfreq_dir: "data/wordfreq".into(),
         }
     }
 }
@@ -274,6 +276,8 @@ pub struct Config {
     pub outbox_dir: PathBuf,
     /// Optional folder overriding the built-in templates.
     pub templates_dir: Option<PathBuf>,
+    /// Word-frequency lists (the wordfreq package's `large_<lang>.msgpack.gz`).
+    pub wordfreq_dir: PathBuf,
     pub fetch: FetchConfig,
     pub model: ModelConfig,
     pub lesson: LessonConfig,
@@ -426,6 +430,7 @@ impl Config {
             store_path: resolve(&raw.paths.store),
             outbox_dir: resolve(&raw.paths.outbox_dir),
             templates_dir: raw.paths.templates_dir.as_deref().map(resolve),
+            wordfreq_dir: resolve(&raw.paths.wordfreq_dir),
             fetch,
             model,
             lesson,

@@ -1,6 +1,7 @@
 //! HyperLearn: the day's news as a personal, verified reading lesson for each language
 //! learner. See ARCHITECTURE.md for the map; `pipeline` is where the stages meet.
 
+pub mod adapt;
 pub mod articles;
 pub mod cli;
 pub mod config;

@@ -39,6 +39,7 @@ pub struct Services {
     pub http: HttpClient,
     pub renderer: Renderer,
     pub mailer: Mailer,
+    pub frequencies: articles::WordFrequencies,
 }
 
 impl Services {
@@ -49,6 +50,7 @@ impl Services {
         let http = HttpClient::new(&config.fetch).context("cannot build the HTTP client")?;
         let renderer = Renderer::new(config.templates_dir.as_deref())?;
         let mailer = Mailer::new(&config.mail, &config.outbox_dir)?;
+        let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
         Ok(Services {
             config,
             store,
@@ -56,6 +58,7 @@ impl Services {
             http,
             renderer,
             mailer,
+            frequencies,
         })
     }
 }
@@ -310,7 +313,7 @@ async fn fetch_stage(
 
     for (p, page) in downloaded {
         let subject = p.url.clone().unwrap_or_else(|| p.entry.title.clone());
-        match build_article(&p, page) {
+        match build_article(&p, page, &services.frequencies) {
             Ok(article) => {
                 if article.text_source == TextSource::Feed {
                     report.articles_from_feed_text += 1;
@@ -356,6 +359,7 @@ async fn fetch_stage(
 fn build_article(
     p: &PendingEntry,
     page: Option<Result<crate::http::Fetched, crate::http::FetchError>>,
+    frequencies: &articles::WordFrequencies,
 ) -> Result<articles::Article, String> {
     let hints = EntryHints {
         title: Some(p.entry.title.as_str()).filter(|t| !t.is_empty()),
@@ -374,7 +378,7 @@ fn build_article(
         Some(Ok(fetched)) => {
             let html = articles::decode_html(&fetched.body, fetched.content_type.as_deref());
             let extracted = articles::extract(&html, Some(&fetched.final_url));
-            match articles::build_article(&url, extracted, &hints, TextSource::Page) {
+            match articles::build_article(&url, extracted, &hints, TextSource::Page, frequencies) {
                 Ok(a) => return Ok(a),
                 Err(e) => e.to_string(),
             }
@@ -389,7 +393,9 @@ fn build_article(
             title: None,
             ..extracted
         };
-        if let Ok(a) = articles::build_article(&url, extracted, &hints, TextSource::Feed) {
+        if let Ok(a) =
+            articles::build_article(&url, extracted, &hints, TextSource::Feed, frequencies)
+        {
             return Ok(a);
         }
     }
@@ -557,7 +563,20 @@ async fn lesson_steps(
         },
         date,
         made.accepted,
-        Vec::new(),
+        articles::glossary(
+            &article.lang,
+            &text_body(&article.text, lesson_cfg.max_article_words),
+            learner.level,
+            &services.frequencies,
+            8,
+            crate::verification::quotable,
+        )
+        .into_iter()
+        .map(|w| crate::lesson::GlossaryEntry {
+            word: w.word,
+            sentence: w.sentence,
+        })
+        .collect(),
         services.config.lesson.min_exercises,
     );
     let lesson = match lesson {
@@ -645,6 +664,11 @@ async fn send_delivery(
     }
 }
 
+/// The part of an article the lesson works with.
+fn text_body(text: &str, max_words: usize) -> String {
+    crate::text::truncate_words(text, max_words).to_string()
+}
+
 /// A publication time as a plain date when it parses, else as given.
 fn display_date(published: &str) -> String {
     DateTime::parse_from_rfc3339(published)
@@ -652,19 +676,32 @@ fn display_date(published: &str) -> String {
         .unwrap_or_else(|_| published.to_string())
 }
 
-/// The best unseen article for a learner.
-fn choose_article(
+/// What the learner had: titles of every article, topics of the last lessons.
+fn learner_history(services: &Services, learner: &Learner) -> Result<selection::History, String> {
+    let lessons = services
+        .store
+        .recent_lessons(learner.id, 10_000)
+        .map_err(|e| e.to_string())?;
+    Ok(selection::History {
+        titles: lessons.iter().map(|l| l.title.clone()).collect(),
+        recent_topics: lessons
+            .iter()
+            .take(selection::VARIETY_WINDOW)
+            .map(|l| l.topics.clone())
+            .collect(),
+    })
+}
+
+/// Unseen articles in the learner's language, ranked (best first, excluded ones last).
+pub fn rank_articles(
     services: &Services,
     learner: &Learner,
     now: DateTime<Utc>,
-) -> Result<StoredArticle, String> {
+) -> Result<(Vec<StoredArticle>, Vec<selection::Ranked>), String> {
     let candidates = services
         .store
         .unseen_articles(learner.id, &learner.lang, 300)
         .map_err(|e| e.to_string())?;
-    if candidates.is_empty() {
-        return Err(format!("no unseen article in language `{}`", learner.lang));
-    }
     let interest = services
         .index
         .interest_scores(&learner.lang, &learner.interests, 500)
@@ -685,15 +722,59 @@ fn choose_article(
             topics: a.topics.clone(),
         })
         .collect();
-    let best = selection::rank(&scored, learner.level, now);
-    let id = best
-        .first()
-        .map(|r| r.article_id)
-        .expect("candidates are not empty");
+    let history = learner_history(services, learner)?;
+    let ranked = selection::rank(&scored, learner.level, &history, now);
+    Ok((candidates, ranked))
+}
+
+/// The best unseen article for a learner.
+fn choose_article(
+    services: &Services,
+    learner: &Learner,
+    now: DateTime<Utc>,
+) -> Result<StoredArticle, String> {
+    let (candidates, ranked) = rank_articles(services, learner, now)?;
+    if candidates.is_empty() {
+        return Err(format!("no unseen article in language `{}`", learner.lang));
+    }
+    let Some(best) = selection::choose(&ranked) else {
+        return Err(format!(
+            "every unseen article in `{}` repeats a story the learner already had",
+            learner.lang
+        ));
+    };
+    let id = best.article_id;
     candidates
         .into_iter()
         .find(|a| a.id == id)
         .ok_or_else(|| "selected article vanished".to_string())
+}
+
+/// Records a learner's score for a lesson and moves their level estimate.
+pub fn record_score(
+    services: &Services,
+    learner: &Learner,
+    date: Option<NaiveDate>,
+    score: f64,
+) -> anyhow::Result<(f64, f64)> {
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&score),
+        "the score must be between 0 and 1 (share of right answers)"
+    );
+    let lessons = services.store.recent_lessons(learner.id, 10_000)?;
+    let lesson = match date {
+        Some(d) => lessons.iter().find(|l| l.date == d.to_string()),
+        None => lessons.first(),
+    }
+    .with_context(|| match date {
+        Some(d) => format!("{} had no lesson on {d}", learner.email),
+        None => format!("{} has had no lesson yet", learner.email),
+    })?;
+    let new_level = crate::adapt::updated_level(learner.level, lesson.article_level, score);
+    services
+        .store
+        .record_score(learner.id, lesson.lesson_id, score, new_level)?;
+    Ok((learner.level, new_level))
 }
 
 struct MadeExercises {

@@ -30,7 +30,8 @@ pub enum StoreError {
 }
 
 /// Migrations, in order; `user_version` is the number applied.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE learners (
     id            INTEGER PRIMARY KEY,
     email         TEXT NOT NULL UNIQUE,
@@ -120,7 +121,25 @@ CREATE TABLE runs (
     finished_at TEXT,
     report      TEXT
 );
-"#];
+"#,
+    r#"
+CREATE TABLE lesson_scores (
+    id          INTEGER PRIMARY KEY,
+    lesson_id   INTEGER NOT NULL REFERENCES lessons(id),
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    score       REAL NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE level_history (
+    id          INTEGER PRIMARY KEY,
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    level       REAL NOT NULL,
+    reason      TEXT NOT NULL,
+    lesson_id   INTEGER REFERENCES lessons(id),
+    at          TEXT NOT NULL
+);
+"#,
+];
 
 /// A learner.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -216,6 +235,17 @@ pub struct LessonExercises {
     pub lesson_id: i64,
     pub article_id: i64,
     pub exercises: Vec<StoredExercise>,
+}
+
+/// A lesson a learner had.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RecentLesson {
+    pub lesson_id: i64,
+    pub date: String,
+    pub article_id: i64,
+    pub article_level: f64,
+    pub topics: Vec<String>,
+    pub title: String,
 }
 
 /// Delivery states (the ledger).
@@ -484,6 +514,8 @@ impl Store {
         let tx = conn.transaction().map_err(|e| self.q(e))?;
         for sql in [
             "DELETE FROM deliveries WHERE learner_id = ?1",
+            "DELETE FROM lesson_scores WHERE learner_id = ?1",
+            "DELETE FROM level_history WHERE learner_id = ?1",
             "DELETE FROM exercises WHERE lesson_id IN (SELECT id FROM lessons WHERE learner_id = ?1)",
             "DELETE FROM lessons WHERE learner_id = ?1",
             "DELETE FROM learners WHERE id = ?1",
@@ -492,6 +524,81 @@ impl Store {
         }
         tx.commit().map_err(|e| self.q(e))?;
         Ok(learner)
+    }
+
+    /// Records a lesson's score and the learner's new level, with its history, in one
+    /// transaction.
+    pub fn record_score(
+        &self,
+        learner_id: i64,
+        lesson_id: i64,
+        score: f64,
+        new_level: f64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        let t = now();
+        tx.execute(
+            "INSERT INTO lesson_scores (lesson_id, learner_id, score, recorded_at) VALUES (?1, ?2, ?3, ?4)",
+            params![lesson_id, learner_id, score, t],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.execute(
+            "UPDATE learners SET level = ?2 WHERE id = ?1",
+            params![learner_id, new_level],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.execute(
+            "INSERT INTO level_history (learner_id, level, reason, lesson_id, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![learner_id, new_level, format!("score {score:.2}"), lesson_id, t],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))
+    }
+
+    /// A learner's level history, oldest first: (when, level, why).
+    pub fn level_history(&self, learner_id: i64) -> Result<Vec<(String, f64, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT at, level, reason FROM level_history WHERE learner_id = ?1 ORDER BY id",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([learner_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    /// A learner's lessons, newest first: (lesson id, date, article id, article level, topics,
+    /// title).
+    pub fn recent_lessons(
+        &self,
+        learner_id: i64,
+        limit: usize,
+    ) -> Result<Vec<RecentLesson>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT lessons.id, lessons.lesson_date, articles.id, articles.level, articles.topics, articles.title
+                 FROM lessons JOIN articles ON articles.id = lessons.article_id
+                 WHERE lessons.learner_id = ?1 ORDER BY lessons.lesson_date DESC, lessons.id DESC LIMIT ?2",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map(params![learner_id, limit as i64], |r| {
+                let topics: String = r.get(4)?;
+                Ok(RecentLesson {
+                    lesson_id: r.get(0)?,
+                    date: r.get(1)?,
+                    article_id: r.get(2)?,
+                    article_level: r.get(3)?,
+                    topics: serde_json::from_str(&topics).unwrap_or_default(),
+                    title: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
     }
 
     // --- feeds ----------------------------------------------------------------------

@@ -2,13 +2,15 @@
 
 mod extract;
 mod lang;
-mod level;
+pub mod level;
 mod topics;
+pub mod wordfreq;
 
 pub use extract::{Extracted, decode_html, extract};
 pub use lang::{Detected, article_language, detect_language};
-pub use level::{BadCefr, Cefr, Level, estimate_level};
+pub use level::{BadCefr, Cefr, Level, UnknownWord, estimate_level, glossary};
 pub use topics::{classify_topics, known_topics};
+pub use wordfreq::WordFrequencies;
 
 /// Where an article's text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -76,6 +78,7 @@ pub fn build_article(
     extracted: Extracted,
     hints: &EntryHints<'_>,
     text_source: TextSource,
+    frequencies: &WordFrequencies,
 ) -> Result<Article, TooShort> {
     let words = crate::text::words(&extracted.text).len();
     if words < MIN_ARTICLE_WORDS {
@@ -94,7 +97,7 @@ pub fn build_article(
         .title
         .or_else(|| hints.title.map(str::to_string))
         .unwrap_or_else(|| url.to_string());
-    let level = estimate_level(&lang, &extracted.text);
+    let level = estimate_level(&lang, &extracted.text, frequencies);
     let mut categories: Vec<String> = hints.feed_topics.to_vec();
     categories.extend(hints.categories.iter().cloned());
     let topics = classify_topics(&lang, &title, &extracted.text, &categories);

@@ -233,6 +233,10 @@ fn demo_config(options: &DemoOptions) -> anyhow::Result<Config> {
         .to_string();
     raw.paths.templates_dir = None;
     raw.model.path = model_path.display().to_string();
+    raw.paths.wordfreq_dir = model_base
+        .join(&raw.paths.wordfreq_dir)
+        .display()
+        .to_string();
     raw.fetch.allow_hosts = vec!["127.0.0.1".into()];
     raw.mail.smtp = None;
     raw.mail.from = "HyperLearn Demo <lessons@demo.hyperlearn.localhost>".into();

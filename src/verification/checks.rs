@@ -53,6 +53,12 @@ fn looks_like_instructions(s: &str) -> bool {
     INSTRUCTION_PHRASES.iter().any(|p| l.contains(p))
 }
 
+/// Whether a sentence of an article may be shown to a learner on its own (as a glossary
+/// example, say): no links, no markup, nothing that talks to a language model.
+pub fn quotable(sentence: &str) -> bool {
+    !has_url(sentence) && !has_markup(sentence) && !looks_like_instructions(sentence)
+}
+
 pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     let mut reasons = Vec::new();
     let prompt = ex.prompt().trim();

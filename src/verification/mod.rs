@@ -28,6 +28,7 @@ use crate::exercise::{Candidate, Exercise, Origin};
 use crate::text;
 
 pub use lexical::Profile;
+pub use checks::quotable;
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -266,3 +266,65 @@ fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
     assert!(stderr.contains("Stopped."), "{stderr}");
     drop(site);
 }
+
+#[test]
+fn level_prints_the_json_contract_and_orders_easy_before_hard() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[paths]\nwordfreq_dir = \"{}\"\n",
+            repo().join("data/wordfreq").display()
+        ),
+    )
+    .unwrap();
+    let input = dir.path().join("texts.jsonl");
+    std::fs::write(
+        &input,
+        [
+            r#"{"id": "easy", "text": "The cat is big. It is red. We like the cat. The dog can run."}"#,
+            r#"{"id": "hard", "text": "Notwithstanding considerable administrative complications, the municipal authorities nevertheless authorised the comprehensive reconstruction of the deteriorating infrastructure.", "lang": "en"}"#,
+            r#"{"id": "ru", "text": "Кошка спит на диване. Собака бегает во дворе. Мы любим наших животных."}"#,
+            "not json",
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let out = run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .arg("level")
+            .arg("--jsonl")
+            .arg(&input),
+    );
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    let score = |i: usize| lines[i]["score"].as_f64().unwrap();
+    for key in ["id", "lang", "score", "cefr"] {
+        assert!(lines[0].get(key).is_some(), "missing {key}: {out}");
+    }
+    assert_eq!(lines[0]["lang"], "en");
+    assert_eq!(lines[2]["lang"], "ru");
+    assert!(score(0) < score(1), "{out}");
+    assert!(
+        lines[3].get("error").is_some(),
+        "a bad line is reported, not fatal: {out}"
+    );
+    // One text from a file.
+    let file = dir.path().join("one.txt");
+    std::fs::write(&file, "The cat is big. It is red.").unwrap();
+    let one: serde_json::Value = serde_json::from_str(&run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .arg("level")
+            .arg(&file),
+    ))
+    .unwrap();
+    assert_eq!(one["cefr"], "A1");
+}

@@ -156,6 +156,10 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
         let html = part_text(&parsed, "html").expect("an HTML part");
         let text = part_text(&parsed, "plain").expect("a plain-text part");
         assert!(html.contains("<html"));
+        if m.rcpt[0] == "robin@example.org" {
+            // A B1 reader of an English article gets words beyond their level explained.
+            assert!(text.contains("Words to know"), "no glossary: {text}");
+        }
 
         // Every exercise in the mail passed verification, and its evidence is a sentence
         // of the article it is about.
@@ -201,6 +205,16 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
             }
         }
     }
+
+    // Scores move the level, and the history is kept.
+    let robin = services.store.find_learner("robin@example.org").unwrap();
+    let (before, after) = pipeline::record_score(&services, &robin, None, 1.0).unwrap();
+    assert!(after > before, "{before} -> {after}");
+    assert_eq!(services.store.level_history(robin.id).unwrap().len(), 1);
+    // The article just read is never offered again.
+    let (_, ranked) = pipeline::rank_articles(&services, &robin, chrono::Utc::now()).unwrap();
+    let read = services.store.recent_lessons(robin.id, 1).unwrap()[0].article_id;
+    assert!(ranked.iter().all(|r| r.article_id != read));
 
     // A second run the same day sends nothing.
     let again = pipeline::run(&services, Some(&generator), &RunOptions::full(true))

@@ -167,6 +167,7 @@ feeds_dir = "feeds"
 index_dir = "index"
 store = "hyperlearn.db"
 outbox_dir = "outbox"
+wordfreq_dir = "{wordfreq}"
 
 [fetch]
 allow_hosts = ["127.0.0.1"]
@@ -190,6 +191,7 @@ token_key = "integration-test-key"
 
 {smtp}"#,
         model = model_path().display(),
+        wordfreq = repo().join("data/wordfreq").display(),
     );
     let path = dir.join("config.toml");
     std::fs::write(&path, text).unwrap();
