@@ -51,6 +51,24 @@ pub enum Command {
         /// Skip fetching; make lessons from articles already stored.
         #[arg(long)]
         no_fetch: bool,
+        /// Run as if it were this time (RFC 3339); for testing schedules.
+        #[arg(long, hide = true)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Send the lessons that are due, as `serve` does on its mail schedule: each at the
+    /// learner's local delivery time, temporary failures retried with back-off, lessons later
+    /// than `[delivery] late_cutoff_minutes` skipped. Every step is recorded in the store
+    /// first, so an interrupted run can simply be started again: nobody gets a lesson twice.
+    Deliver {
+        /// Send every lesson made for the learner's today now, whatever its delivery time.
+        #[arg(long)]
+        all: bool,
+        /// Print the run report as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Run as if it were this time (RFC 3339); for testing schedules.
+        #[arg(long, hide = true)]
+        at: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Fetch feeds and index new articles, without making lessons.
     Fetch {
@@ -72,8 +90,10 @@ pub enum Command {
         #[arg(long)]
         fresh: bool,
     },
-    /// Run the scheduler: fetching and the daily run on the cron expressions in
-    /// `[schedule]`. Stops cleanly on Ctrl-C.
+    /// Run the service: fetch feeds on `[schedule] fetch`, make each learner's lesson ahead
+    /// of their local delivery time (`[delivery] lead_minutes`) and send it at that time,
+    /// across daylight-saving changes; after downtime, late lessons are sent once within the
+    /// cut-off. Stops cleanly on Ctrl-C.
     Serve,
     /// Search the article index (for teachers).
     Search(SearchArgs),
@@ -146,6 +166,19 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// N learners' lessons through the delivery ledger and the SMTP connection pool to an
+    /// SMTP server on 127.0.0.1: messages per second and peak memory.
+    Delivery {
+        #[arg(long, default_value_t = 10_000)]
+        learners: usize,
+        #[arg(long, default_value_t = 4)]
+        connections: usize,
+        /// Send to this SMTP server (HOST:PORT) instead of the bench's own.
+        #[arg(long, value_name = "HOST:PORT")]
+        smtp: Option<String>,
+        #[arg(long)]
+        no_record: bool,
+    },
     /// Lessons over the bundled English demo articles, with 1 and K parallel sequences and
     /// with K without prefix sharing: lessons per hour, token rates, accepted share, time
     /// writing versus verifying, peak memory. Uses [model] and [lesson] from the config.
@@ -304,6 +337,18 @@ pub enum LearnersCommand {
     },
     /// Remove a learner (by id or address) and their history.
     Remove { learner: String },
+    /// Pause a learner: no lessons until resumed.
+    Pause {
+        /// Id or address.
+        learner: String,
+        #[arg(long, default_value = "paused by an admin")]
+        reason: String,
+    },
+    /// Resume a paused learner (also one paused after mail failures).
+    Resume {
+        /// Id or address.
+        learner: String,
+    },
     /// Record a lesson's score (share of right answers, 0 to 1) and adapt the learner's
     /// level: consistently high scores move it up, low ones down, damped.
     RecordScore {
@@ -326,7 +371,7 @@ pub enum LearnersCommand {
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Daily { json, no_fetch } => {
+        Command::Daily { json, no_fetch, at } => {
             let services = open_services(&cli.config)?;
             let progress = pipeline::Progress::new(cli.quiet);
             progress.say(format!(
@@ -336,6 +381,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let generator = Generator::start(&services.config.model)?;
             let options = RunOptions {
                 fetch: !no_fetch,
+                now: at.unwrap_or_else(chrono::Utc::now),
                 ..RunOptions::full(cli.quiet)
             };
             let report = pipeline::run(&services, Some(&generator), &options).await?;
@@ -345,7 +391,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let services = open_services(&cli.config)?;
             let options = RunOptions {
                 lessons: false,
+                mail: false,
                 ..RunOptions::full(cli.quiet)
+            };
+            let report = pipeline::run(&services, None, &options).await?;
+            print_report(&report, json)
+        }
+        Command::Deliver { all, json, at } => {
+            let services = open_services(&cli.config)?;
+            let options = RunOptions {
+                now: at.unwrap_or_else(chrono::Utc::now),
+                timing: if all {
+                    pipeline::Timing::Now
+                } else {
+                    pipeline::Timing::Scheduled
+                },
+                ..RunOptions::scheduled(false, false, true, cli.quiet)
             };
             let report = pipeline::run(&services, None, &options).await?;
             print_report(&report, json)
@@ -388,6 +449,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = verify_options(&profile, no_model)?;
             let generator = model_for(&cli.config, no_model, cli.quiet)?;
             crate::eval::verifier::verify_jsonl(&jsonl, generator.as_ref(), options).await
+        }
+        Command::Bench(BenchCommand::Delivery {
+            learners,
+            connections,
+            smtp,
+            no_record,
+        }) => {
+            crate::eval::delivery::bench_delivery(&crate::eval::delivery::DeliveryBench {
+                learners,
+                connections,
+                smtp,
+                record: !no_record,
+            })
+            .await
         }
         Command::Bench(BenchCommand::Generation {
             lessons,
@@ -802,8 +877,21 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        LearnersCommand::Pause { learner, reason } => {
+            let learner = store.find_learner(&learner)?;
+            store.set_learner_paused(learner.id, Some(&reason))?;
+            println!("Paused {} ({reason}).", learner.email);
+            Ok(())
+        }
+        LearnersCommand::Resume { learner } => {
+            let learner = store.find_learner(&learner)?;
+            store.set_learner_paused(learner.id, None)?;
+            println!("Resumed {}.", learner.email);
+            Ok(())
+        }
         LearnersCommand::List { json } => {
             let learners = store.learners()?;
+            let paused = store.paused_reasons()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&learners)?);
                 return Ok(());
@@ -823,7 +911,11 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
                     l.delivery_time.format("%H:%M"),
                     l.timezone,
                     l.interests.join(", "),
-                    if l.active { "" } else { "  (paused)" }
+                    match (l.active, paused.get(&l.id)) {
+                        (true, _) => String::new(),
+                        (false, Some(why)) => format!("\n      PAUSED: {why}"),
+                        (false, None) => "  (paused)".to_string(),
+                    }
                 );
             }
             Ok(())

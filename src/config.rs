@@ -95,6 +95,8 @@ pub struct RawConfig {
     pub mail: RawMail,
     #[serde(default)]
     pub schedule: RawSchedule,
+    #[serde(default)]
+    pub delivery: RawDelivery,
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,14 +253,47 @@ fn default_smtp_timeout() -> u64 {
 #[serde(deny_unknown_fields, default)]
 pub struct RawSchedule {
     pub fetch: String,
-    pub daily: String,
+    /// `daily` is its name from before lessons followed each learner's local time.
+    #[serde(alias = "daily")]
+    pub lessons: String,
+    pub mail: String,
 }
 
 impl Default for RawSchedule {
     fn default() -> Self {
         RawSchedule {
             fetch: "0 0 * * * *".into(),
-            daily: "0 15 * * * *".into(),
+            lessons: "0 * * * * *".into(),
+            mail: "*/20 * * * * *".into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawDelivery {
+    pub lead_minutes: u32,
+    pub late_cutoff_minutes: u32,
+    pub max_attempts: u32,
+    pub retry_backoff_secs: u32,
+    pub pause_after_failures: u32,
+    pub rate_per_second: f64,
+    pub connections: u32,
+    pub lock_ttl_secs: u32,
+}
+
+impl Default for RawDelivery {
+    fn default() -> Self {
+        let d = DeliveryConfig::default();
+        RawDelivery {
+            lead_minutes: d.lead.num_minutes() as u32,
+            late_cutoff_minutes: d.late_cutoff.num_minutes() as u32,
+            max_attempts: d.max_attempts,
+            retry_backoff_secs: d.retry_backoff.num_seconds() as u32,
+            pause_after_failures: d.pause_after_failures,
+            rate_per_second: d.rate_per_second,
+            connections: d.connections as u32,
+            lock_ttl_secs: d.lock_ttl.as_secs() as u32,
         }
     }
 }
@@ -283,6 +318,7 @@ pub struct Config {
     pub lesson: LessonConfig,
     pub mail: MailConfig,
     pub schedule: ScheduleConfig,
+    pub delivery: DeliveryConfig,
 }
 
 /// HTTP client limits and politeness.
@@ -379,8 +415,48 @@ pub struct SmtpConfig {
 /// Cron expressions (seconds first, as tokio-cron-scheduler reads them).
 #[derive(Debug, Clone)]
 pub struct ScheduleConfig {
+    /// Fetching feeds and articles.
     pub fetch: String,
-    pub daily: String,
+    /// Making the lessons that fall due within the lead time.
+    pub lessons: String,
+    /// Sending the mail that is due.
+    pub mail: String,
+}
+
+/// When lessons are made and how mail is sent (`[delivery]`).
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Lessons are made this long before the learner's delivery time.
+    pub lead: chrono::Duration,
+    /// A lesson later than this after its delivery time (downtime) is not sent.
+    pub late_cutoff: chrono::Duration,
+    /// Attempts at a delivery that keeps failing transiently before it is marked failed.
+    pub max_attempts: u32,
+    /// Wait after the first transient failure; doubled after each further one.
+    pub retry_backoff: chrono::Duration,
+    /// Permanent failures in a row after which a learner is paused (0: never).
+    pub pause_after_failures: u32,
+    /// Messages per second handed to the relay (0: no limit).
+    pub rate_per_second: f64,
+    /// SMTP connections used at once.
+    pub connections: usize,
+    /// How long a run's lock in the store lasts unless renewed.
+    pub lock_ttl: Duration,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            lead: chrono::Duration::minutes(120),
+            late_cutoff: chrono::Duration::minutes(240),
+            max_attempts: 6,
+            retry_backoff: chrono::Duration::seconds(60),
+            pause_after_failures: 3,
+            rate_per_second: 20.0,
+            connections: 4,
+            lock_ttl: Duration::from_secs(120),
+        }
+    }
 }
 
 impl Config {
@@ -424,6 +500,7 @@ impl Config {
         let lesson = check_lesson(raw.lesson)?;
         let mail = check_mail(raw.mail)?;
         let schedule = check_schedule(raw.schedule)?;
+        let delivery = check_delivery(raw.delivery)?;
         Ok(Config {
             feeds_dir: resolve(&raw.paths.feeds_dir),
             index_dir: resolve(&raw.paths.index_dir),
@@ -436,6 +513,7 @@ impl Config {
             lesson,
             mail,
             schedule,
+            delivery,
         })
     }
 }
@@ -601,7 +679,8 @@ fn check_mail(raw: RawMail) -> Result<MailConfig, ConfigError> {
 fn check_schedule(raw: RawSchedule) -> Result<ScheduleConfig, ConfigError> {
     for (key, expr) in [
         ("schedule.fetch", &raw.fetch),
-        ("schedule.daily", &raw.daily),
+        ("schedule.lessons", &raw.lessons),
+        ("schedule.mail", &raw.mail),
     ] {
         let fields = expr.split_whitespace().count();
         if !(6..=7).contains(&fields) {
@@ -615,7 +694,42 @@ fn check_schedule(raw: RawSchedule) -> Result<ScheduleConfig, ConfigError> {
     }
     Ok(ScheduleConfig {
         fetch: raw.fetch,
-        daily: raw.daily,
+        lessons: raw.lessons,
+        mail: raw.mail,
+    })
+}
+
+fn check_delivery(raw: RawDelivery) -> Result<DeliveryConfig, ConfigError> {
+    if raw.max_attempts == 0 {
+        return Err(invalid("delivery.max_attempts", "must be at least 1"));
+    }
+    if raw.connections == 0 || raw.connections > 64 {
+        return Err(invalid("delivery.connections", "must be between 1 and 64"));
+    }
+    if !(raw.rate_per_second >= 0.0 && raw.rate_per_second.is_finite()) {
+        return Err(invalid(
+            "delivery.rate_per_second",
+            "must be 0 (no limit) or a positive number",
+        ));
+    }
+    if raw.lock_ttl_secs < 10 {
+        return Err(invalid("delivery.lock_ttl_secs", "must be at least 10"));
+    }
+    if raw.late_cutoff_minutes == 0 {
+        return Err(invalid(
+            "delivery.late_cutoff_minutes",
+            "must be at least 1 (lessons late by more are skipped)",
+        ));
+    }
+    Ok(DeliveryConfig {
+        lead: chrono::Duration::minutes(raw.lead_minutes.into()),
+        late_cutoff: chrono::Duration::minutes(raw.late_cutoff_minutes.into()),
+        max_attempts: raw.max_attempts,
+        retry_backoff: chrono::Duration::seconds(raw.retry_backoff_secs.max(1).into()),
+        pause_after_failures: raw.pause_after_failures,
+        rate_per_second: raw.rate_per_second,
+        connections: raw.connections as usize,
+        lock_ttl: Duration::from_secs(raw.lock_ttl_secs.into()),
     })
 }
 

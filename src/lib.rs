@@ -16,6 +16,8 @@ pub mod index;
 pub mod lesson;
 pub mod pipeline;
 pub mod report;
+pub mod runlock;
+pub mod schedule;
 pub mod scheduler;
 pub mod selection;
 pub mod store;

@@ -24,8 +24,12 @@ use crate::http::{HttpClient, Validators};
 use crate::index::{ArticleIndex, IndexDoc};
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::RunReport;
+use crate::runlock::RunLock;
+use crate::schedule::{self, SendDecision};
 use crate::selection::{self, CandidateArticle};
-use crate::store::{DeliveryState, ExerciseRecord, Learner, Store, StoredArticle};
+use crate::store::{
+    DeliveryOutcome, DeliveryState, ExerciseRecord, Learner, OpenDelivery, Store, StoredArticle,
+};
 use crate::verification::{ArticleText, Rejection, VerifiedExercise, deduplicate, verify};
 
 /// Entries that failed this many times are not tried again.
@@ -49,7 +53,11 @@ impl Services {
         let index = ArticleIndex::open(&config.index_dir)?;
         let http = HttpClient::new(&config.fetch).context("cannot build the HTTP client")?;
         let renderer = Renderer::new(config.templates_dir.as_deref())?;
-        let mailer = Mailer::new(&config.mail, &config.outbox_dir)?;
+        let mailer = Mailer::new(
+            &config.mail,
+            &config.outbox_dir,
+            config.delivery.connections,
+        )?;
         let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
         Ok(Services {
             config,
@@ -70,18 +78,47 @@ pub struct RunOptions {
     pub now: DateTime<Utc>,
     /// Fetch feeds and articles.
     pub fetch: bool,
-    /// Make and deliver lessons.
+    /// Make lessons.
     pub lessons: bool,
+    /// Send the mail that is due.
+    pub mail: bool,
+    /// Whether lessons follow each learner's delivery time or are made and sent now.
+    pub timing: Timing,
     /// No progress lines on stderr.
     pub quiet: bool,
 }
 
+/// When lessons are made and sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// `hyperlearn daily`: today's lesson for every learner, sent now.
+    Now,
+    /// `hyperlearn serve`: lessons made within the lead before each learner's local delivery
+    /// time and sent at it, with retries and the catch-up cut-off ([`crate::schedule`]).
+    Scheduled,
+}
+
 impl RunOptions {
+    /// Everything, now: the daily run.
     pub fn full(quiet: bool) -> RunOptions {
         RunOptions {
             now: Utc::now(),
             fetch: true,
             lessons: true,
+            mail: true,
+            timing: Timing::Now,
+            quiet,
+        }
+    }
+
+    /// Only the given stages, on the learners' schedules.
+    pub fn scheduled(fetch: bool, lessons: bool, mail: bool, quiet: bool) -> RunOptions {
+        RunOptions {
+            now: Utc::now(),
+            fetch,
+            lessons,
+            mail,
+            timing: Timing::Scheduled,
             quiet,
         }
     }
@@ -120,22 +157,49 @@ pub async fn run(
         mail_destination: services.mailer.describe(),
         ..Default::default()
     };
-    let run_id = services
-        .store
-        .start_run(if options.lessons { "daily" } else { "fetch" })?;
+    let kind = match (options.fetch, options.lessons, options.mail) {
+        (true, true, true) => "daily",
+        (true, false, false) => "fetch",
+        (false, true, false) => "lessons",
+        (false, false, true) => "mail",
+        _ => "run",
+    };
+    // Each stage has its own lock (serve runs them on separate schedules, so a slow lesson
+    // stage never holds up the mail); a run takes those of its stages before it starts.
+    let ttl = services.config.delivery.lock_ttl;
+    let mut locks = Vec::new();
+    for (name, wanted) in [
+        ("fetch", options.fetch),
+        ("lessons", options.lessons),
+        ("mail", options.mail),
+    ] {
+        if wanted {
+            locks.push(RunLock::acquire(services.store.path(), name, ttl)?);
+        }
+    }
+    let run_id = services.store.start_run(kind)?;
     if options.fetch {
         fetch_stage(services, &mut report, progress).await?;
     }
     if options.lessons {
         let generator = generator.context("a lesson run needs the model")?;
-        lesson_stage(services, generator, &mut report, progress, options.now).await?;
+        lesson_stage(services, generator, &mut report, progress, options).await?;
         report.model = Some(generator.engine().stats());
     }
+    if options.mail {
+        delivery_stage(services, &mut report, progress, options).await?;
+    }
     report.seconds = started.elapsed().as_secs_f64();
-    services.store.finish_run(
-        run_id,
-        &serde_json::to_string(&report).expect("report serialises"),
-    )?;
+    if options.timing == Timing::Scheduled && !options.fetch && report.is_idle() {
+        // A scheduled tick that found nothing to do leaves no trace in the run history.
+        services.store.discard_run(run_id)?;
+    } else {
+        services.store.finish_run(
+            run_id,
+            &serde_json::to_string(&report).expect("report serialises"),
+        )?;
+    }
+    drop(locks);
     Ok(report)
 }
 
@@ -409,8 +473,9 @@ async fn lesson_stage(
     generator: &Generator,
     report: &mut RunReport,
     progress: Progress,
-    now: DateTime<Utc>,
+    options: &RunOptions,
 ) -> anyhow::Result<()> {
+    let now = options.now;
     let learners: Vec<Learner> = services
         .store
         .learners()?
@@ -418,19 +483,51 @@ async fn lesson_stage(
         .filter(|l| l.active)
         .collect();
     report.learners = learners.len();
+    // Which lessons to make: (learner, local date, due time).
+    let mut work = Vec::new();
+    for learner in &learners {
+        let tz = match schedule::zone(&learner.timezone) {
+            Ok(tz) => tz,
+            Err(e) => {
+                report.lessons_failed += 1;
+                report.fail("learner", &learner.email, e);
+                continue;
+            }
+        };
+        match options.timing {
+            Timing::Now => work.push((learner, schedule::local_date(tz, now), now)),
+            Timing::Scheduled => {
+                for date in schedule::dates_to_prepare(
+                    tz,
+                    learner.delivery_time,
+                    now,
+                    &services.config.delivery,
+                ) {
+                    let due = schedule::due_at(tz, date, learner.delivery_time);
+                    work.push((learner, date, due));
+                }
+            }
+        }
+    }
     let parallel = generator.config().parallel_sequences.max(1) as usize;
+    if options.timing == Timing::Scheduled && work.is_empty() {
+        return Ok(());
+    }
     progress.say(format!(
         "Making lessons for {} learners ({} at a time) ...",
-        learners.len(),
+        work.len(),
         parallel
     ));
-    let total = learners.len();
+    let total = work.len();
     // Several lessons at once: their model requests share the engine's batch.
-    let lessons: Vec<_> = learners
-        .iter()
-        .map(
-            |learner| async move { (learner, lesson_for(services, generator, learner, now).await) },
-        )
+    let lessons: Vec<_> = work
+        .into_iter()
+        .map(|(learner, date, due)| async move {
+            (
+                learner,
+                lesson_for(services, generator, learner, now, date, due).await,
+            )
+        })
         .collect();
     let mut outcomes = futures_util::stream::iter(lessons).buffer_unordered(parallel);
     let mut done = 0;
@@ -462,13 +559,10 @@ async fn lesson_stage(
 
 /// The learner's local date at `now`.
 pub fn local_date(learner: &Learner, now: DateTime<Utc>) -> Result<NaiveDate, String> {
-    let tz: chrono_tz::Tz = learner.timezone.parse().map_err(|_| {
-        format!(
-            "unknown time zone `{}` (use an IANA name such as Europe/Berlin)",
-            learner.timezone
-        )
-    })?;
-    Ok(now.with_timezone(&tz).date_naive())
+    Ok(schedule::local_date(
+        schedule::zone(&learner.timezone)?,
+        now,
+    ))
 }
 
 fn lesson_seed(base: u32, learner_id: i64, date: NaiveDate) -> u64 {
@@ -487,50 +581,50 @@ struct LessonOutcome {
     note: String,
 }
 
-/// Makes, stores and sends one learner's lesson for today. Errors are this learner's only.
+/// Makes and stores one learner's lesson for a local date, as a pending delivery due at
+/// `due`. Errors are this learner's only.
 async fn lesson_for(
     services: &Services,
     generator: &Generator,
     learner: &Learner,
     now: DateTime<Utc>,
+    date: NaiveDate,
+    due: DateTime<Utc>,
 ) -> LessonOutcome {
     let mut part = RunReport::default();
     let mut note = String::new();
-    let result = lesson_steps(services, generator, learner, now, &mut part, &mut note).await;
+    let result = lesson_steps(
+        services, generator, learner, now, date, due, &mut part, &mut note,
+    )
+    .await;
     LessonOutcome { part, result, note }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn lesson_steps(
     services: &Services,
     generator: &Generator,
     learner: &Learner,
     now: DateTime<Utc>,
+    date: NaiveDate,
+    due: DateTime<Utc>,
     report: &mut RunReport,
     note: &mut String,
 ) -> Result<(), String> {
     let store = &services.store;
-    let date = local_date(learner, now)?;
     if let Some(existing) = store
         .delivery_for(learner.id, date)
         .map_err(|e| e.to_string())?
     {
-        if existing.state == DeliveryState::Sent {
-            report.lessons_already_sent += 1;
-            *note = "already sent today".into();
-            return Ok(());
-        }
-        // Made but not sent (crash or mail failure): send the same message again.
-        *note = "resending today's lesson".into();
-        return send_delivery(
-            services,
-            learner,
-            existing.id,
-            &existing.message,
-            date,
-            report,
-            note,
-        )
-        .await;
+        // Made already: a lesson is made once per learner and date, whatever its mail did.
+        *note = match existing.state {
+            DeliveryState::Sent => {
+                report.lessons_already_sent += 1;
+                format!("{date}: already sent")
+            }
+            state => format!("{date}: already made ({})", state.as_str()),
+        };
+        return Ok(());
     }
     delivery::check_address(&learner.email)
         .map_err(|e| format!("cannot mail this learner: {e}"))?;
@@ -590,7 +684,7 @@ async fn lesson_steps(
     };
     let mail = delivery::compose(&lesson, &services.renderer, &services.config.mail)
         .map_err(|e| e.to_string())?;
-    let delivery = store
+    store
         .save_lesson(
             learner.id,
             article.id,
@@ -598,69 +692,225 @@ async fn lesson_steps(
             &made.records,
             &mail.message_id,
             &mail.bytes,
+            due,
         )
         .map_err(|e| e.to_string())?;
     report.lessons_generated += 1;
+    if due > now {
+        report.lessons_waiting += 1;
+    }
     *note = format!(
-        "[{}] {} -> {} verified exercises ({} from the model)",
+        "[{}] {} -> {} verified exercises ({} from the model){}",
         article.cefr,
         article.title,
         lesson.exercises().len(),
-        made.model_accepted
+        made.model_accepted,
+        if due > now {
+            format!("; mail due {}", due.format("%Y-%m-%d %H:%M UTC"))
+        } else {
+            String::new()
+        }
     );
-    send_delivery(
-        services,
-        learner,
-        delivery.id,
-        &mail.bytes,
-        date,
-        report,
-        note,
-    )
-    .await
+    Ok(())
 }
 
-async fn send_delivery(
+// --- mail -------------------------------------------------------------------------------
+
+/// Sends the lessons that are due (all of today's with [`Timing::Now`]), marks those past
+/// the cut-off as missed, and records every outcome in the ledger. Sends run on
+/// `[delivery] connections` at once, at most `rate_per_second`.
+pub async fn delivery_stage(
     services: &Services,
-    learner: &Learner,
-    delivery_id: i64,
-    bytes: &[u8],
-    date: NaiveDate,
     report: &mut RunReport,
-    note: &mut String,
-) -> Result<(), String> {
+    progress: Progress,
+    options: &RunOptions,
+) -> anyhow::Result<()> {
+    let now = options.now;
+    let cfg = &services.config.delivery;
     let store = &services.store;
-    store
-        .set_delivery_state(delivery_id, DeliveryState::Sending, None, None)
-        .map_err(|e| e.to_string())?;
-    let stem = format!("{date}_{}_{}", learner.id, learner.email);
-    match services.mailer.send(&learner.email, bytes, &stem).await {
-        Ok(sent) => {
-            store
-                .set_delivery_state(
-                    delivery_id,
-                    DeliveryState::Sent,
-                    Some(sent.transport_name()),
-                    None,
-                )
-                .map_err(|e| e.to_string())?;
-            report.mails_sent += 1;
-            note.push_str(&format!("; mail sent ({})", sent.transport_name()));
-            Ok(())
+    let mut due = Vec::new();
+    for d in store.open_deliveries()? {
+        let tz = match schedule::zone(&d.timezone) {
+            Ok(tz) => tz,
+            Err(e) => {
+                report.fail("mail", &d.email, e);
+                continue;
+            }
+        };
+        let due_at = d.due_at.unwrap_or(now);
+        let decision = match options.timing {
+            // Today's lessons go now, whatever their time or back-off; older ones only
+            // within the cut-off.
+            Timing::Now if d.lesson_date >= schedule::local_date(tz, now) => SendDecision::Send,
+            Timing::Now => schedule::send_decision(due_at, None, now, cfg),
+            Timing::Scheduled => schedule::send_decision(due_at, d.next_attempt_at, now, cfg),
+        };
+        match decision {
+            SendDecision::Send => due.push(d),
+            SendDecision::Wait => {}
+            SendDecision::Missed => {
+                let why = format!(
+                    "not sent: {} minutes after its delivery time, past the cut-off of {} minutes",
+                    (now - due_at).num_minutes(),
+                    cfg.late_cutoff.num_minutes()
+                );
+                store.miss_delivery(d.id, &why)?;
+                report.mails_missed += 1;
+                report.fail("mail", &d.email, format!("{} lesson {why}", d.lesson_date));
+            }
         }
-        Err(e) => {
-            let state = match e {
-                SendError::Transient(_) => DeliveryState::Pending,
-                SendError::Permanent(_) => DeliveryState::Failed,
-            };
-            store
-                .set_delivery_state(delivery_id, state, None, Some(&e.to_string()))
-                .map_err(|e| e.to_string())?;
-            report.mails_failed += 1;
-            report.fail("mail", &learner.email, &e);
-            note.push_str(&format!("; mail failed: {e}"));
-            Ok(())
+    }
+    if due.is_empty() {
+        return Ok(());
+    }
+    let total = due.len();
+    progress.say(format!(
+        "Sending {total} lessons ({} connections{}) ...",
+        cfg.connections,
+        if cfg.rate_per_second > 0.0 {
+            format!(", at most {}/s", cfg.rate_per_second)
+        } else {
+            String::new()
         }
+    ));
+    let pacer = Pacer::new(cfg.rate_per_second);
+    let sends = due.into_iter().map(|d| {
+        let pacer = &pacer;
+        async move {
+            pacer.wait().await;
+            send_one(services, d, now).await
+        }
+    });
+    let mut outcomes = futures_util::stream::iter(sends).buffer_unordered(cfg.connections);
+    let mut done = 0;
+    while let Some((d, outcome)) = outcomes.next().await {
+        done += 1;
+        match outcome {
+            Ok(Sent) => report.mails_sent += 1,
+            Ok(Failed {
+                error,
+                retry,
+                paused,
+            }) => {
+                if retry {
+                    report.mails_retrying += 1;
+                } else {
+                    report.mails_failed += 1;
+                }
+                progress.say(format!("  x {}: {error}", d.email));
+                report.fail("mail", &d.email, &error);
+                if paused {
+                    report.learners_paused += 1;
+                    report.fail(
+                        "learner",
+                        &d.email,
+                        "paused after repeated permanent mail failures (see `learners list`)",
+                    );
+                }
+            }
+            Err(e) => {
+                // The ledger could not be written: stop sending rather than risk duplicates.
+                return Err(anyhow::Error::new(e).context(format!("delivery to {}", d.email)));
+            }
+        }
+        if done % 500 == 0 {
+            progress.say(format!("  [{done}/{total}] mails handled"));
+        }
+    }
+    Ok(())
+}
+
+/// How one send ended (ledger already updated).
+enum SendResult {
+    Sent,
+    Failed {
+        error: String,
+        retry: bool,
+        paused: bool,
+    },
+}
+use SendResult::{Failed, Sent};
+
+/// One SMTP transaction, with the ledger written before and after it.
+async fn send_one(
+    services: &Services,
+    d: OpenDelivery,
+    now: DateTime<Utc>,
+) -> (OpenDelivery, Result<SendResult, crate::store::StoreError>) {
+    let result = async {
+        let store = &services.store;
+        let cfg = &services.config.delivery;
+        let bytes = store.delivery_message(d.id)?;
+        store.start_delivery(d.id)?;
+        let stem = format!("{}_{}_{}", d.lesson_date, d.learner_id, d.email);
+        let outcome = match services.mailer.send(&d.email, &bytes, &stem).await {
+            Ok(sent) => DeliveryOutcome::Sent {
+                transport: sent.transport_name().to_string(),
+            },
+            Err(SendError::Transient(e)) => DeliveryOutcome::Retry {
+                retry_at: schedule::next_attempt(d.attempts + 1, now, cfg),
+                error: e,
+            },
+            Err(SendError::Permanent(e)) => DeliveryOutcome::Permanent {
+                error: e,
+                pause_after: cfg.pause_after_failures,
+            },
+        };
+        let paused = store.finish_delivery(d.id, &outcome)?;
+        Ok(match outcome {
+            DeliveryOutcome::Sent { .. } => Sent,
+            DeliveryOutcome::Retry { error, retry_at } => Failed {
+                error: match retry_at {
+                    Some(t) => format!(
+                        "temporary failure, attempt {} of {}; next at {}: {error}",
+                        d.attempts + 1,
+                        cfg.max_attempts,
+                        t.format("%H:%M:%S UTC")
+                    ),
+                    None => format!(
+                        "temporary failure, gave up after {} attempts: {error}",
+                        d.attempts + 1
+                    ),
+                },
+                retry: retry_at.is_some(),
+                paused,
+            },
+            DeliveryOutcome::Permanent { error, .. } => Failed {
+                error: format!("permanent failure: {error}"),
+                retry: false,
+                paused,
+            },
+        })
+    }
+    .await;
+    (d, result)
+}
+
+/// Spaces sends out to at most `rate` per second (0: no limit).
+struct Pacer {
+    interval: Option<std::time::Duration>,
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    fn new(rate: f64) -> Pacer {
+        Pacer {
+            interval: (rate > 0.0).then(|| std::time::Duration::from_secs_f64(1.0 / rate)),
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    async fn wait(&self) {
+        let Some(interval) = self.interval else {
+            return;
+        };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(tokio::time::Instant::now());
+            *next = slot + interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
     }
 }
 

@@ -41,6 +41,14 @@ pub struct RunReport {
     pub questions_rejected: BTreeMap<String, usize>,
     pub mails_sent: usize,
     pub mails_failed: usize,
+    /// Transient failures left pending for a later attempt.
+    pub mails_retrying: usize,
+    /// Lessons not sent because they would have been later than the cut-off.
+    pub mails_missed: usize,
+    /// Learners paused by this run after permanent mail failures.
+    pub learners_paused: usize,
+    /// Lessons made for a later delivery time (sent by the mail schedule).
+    pub lessons_waiting: usize,
     /// Where mail went (outbox folder or relay).
     pub mail_destination: String,
     pub failures: Vec<Failure>,
@@ -78,7 +86,23 @@ impl RunReport {
         }
         self.mails_sent += part.mails_sent;
         self.mails_failed += part.mails_failed;
+        self.mails_retrying += part.mails_retrying;
+        self.mails_missed += part.mails_missed;
+        self.learners_paused += part.learners_paused;
+        self.lessons_waiting += part.lessons_waiting;
         self.failures.extend(part.failures);
+    }
+
+    /// Whether the run made, sent, skipped or failed nothing (a scheduled tick with no work).
+    pub fn is_idle(&self) -> bool {
+        self.lessons_generated
+            + self.lessons_failed
+            + self.mails_sent
+            + self.mails_failed
+            + self.mails_retrying
+            + self.mails_missed
+            + self.failures.len()
+            == 0
     }
 
     pub fn questions_rejected_total(&self) -> usize {
@@ -131,8 +155,13 @@ impl fmt::Display for RunReport {
         }
         writeln!(
             f,
-            "  Mails:     {} sent, {} failed -> {}",
-            self.mails_sent, self.mails_failed, self.mail_destination
+            "  Mails:     {} sent, {} failed, {} to retry, {} missed (past the cut-off), {} learners paused -> {}",
+            self.mails_sent,
+            self.mails_failed,
+            self.mails_retrying,
+            self.mails_missed,
+            self.learners_paused,
+            self.mail_destination
         )?;
         if let Some(m) = &self.model {
             let seconds = m.prompt_seconds + m.generation_seconds;

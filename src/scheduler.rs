@@ -1,6 +1,8 @@
-//! `hyperlearn serve`: the scheduler. Runs feed fetching and the daily lesson run on the
-//! cron expressions of `[schedule]` (tokio-cron-scheduler, UTC), never two runs at once, and
-//! stops cleanly on Ctrl-C or SIGTERM.
+//! `hyperlearn serve`: the scheduler. Three jobs on the cron expressions of `[schedule]`
+//! (tokio-cron-scheduler, UTC): fetching feeds, making the lessons that fall due within the
+//! lead time, and sending the mail that is due at each learner's local time. Each job takes
+//! its lock in the store, so runs of a kind never overlap, in this process or another; a job
+//! that finds its previous run still going skips. Stops cleanly on Ctrl-C or SIGTERM.
 
 use std::sync::Arc;
 
@@ -14,34 +16,31 @@ use crate::pipeline::{self, Progress, RunOptions, Services};
 pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<()> {
     let services = Arc::new(services);
     let generator = Arc::new(generator);
-    let busy = Arc::new(tokio::sync::Mutex::new(()));
+    // Counts running jobs, so shutdown can wait for them.
+    let running = Arc::new(tokio::sync::RwLock::new(()));
     let progress = Progress::new(false);
     let mut scheduler = JobScheduler::new()
         .await
         .context("cannot start the scheduler")?;
 
-    for (name, cron, lessons) in [
-        ("fetch", services.config.schedule.fetch.clone(), false),
-        ("daily", services.config.schedule.daily.clone(), true),
+    let schedule = &services.config.schedule;
+    for (name, cron, stages) in [
+        ("fetch", schedule.fetch.clone(), (true, false, false)),
+        ("lessons", schedule.lessons.clone(), (false, true, false)),
+        ("mail", schedule.mail.clone(), (false, false, true)),
     ] {
-        let (services, generator, busy) = (services.clone(), generator.clone(), busy.clone());
+        let (services, generator, running) = (services.clone(), generator.clone(), running.clone());
         let job = Job::new_async(cron.as_str(), move |_id, _lock| {
-            let (services, generator, busy) = (services.clone(), generator.clone(), busy.clone());
+            let (services, generator, running) =
+                (services.clone(), generator.clone(), running.clone());
             Box::pin(async move {
-                // Runs never overlap: a run that finds the previous one still going skips.
-                let Ok(_guard) = busy.try_lock() else {
-                    progress.say(format!(
-                        "{name}: the previous run is still going; skipping this one"
-                    ));
-                    return;
-                };
-                let options = RunOptions {
-                    lessons,
-                    ..RunOptions::full(false)
-                };
+                let _running = running.read().await;
+                let (fetch, lessons, mail) = stages;
+                let options = RunOptions::scheduled(fetch, lessons, mail, false);
                 match pipeline::run(&services, Some(&generator), &options).await {
+                    Ok(report) if report.is_idle() && !fetch => {}
                     Ok(report) => progress.say(report),
-                    Err(e) => progress.say(format!("{name} run failed: {e:#}")),
+                    Err(e) => progress.say(format!("{name}: {e:#}")),
                 }
             })
         })
@@ -58,12 +57,12 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
         .context("cannot start the scheduler")?;
     progress.say("Serving; press Ctrl-C to stop.");
     shutdown_signal().await;
-    progress.say("Stopping: waiting for a running job to finish ...");
+    progress.say("Stopping: waiting for running jobs to finish ...");
     scheduler
         .shutdown()
         .await
         .context("scheduler shutdown failed")?;
-    let _wait = busy.lock().await;
+    let _wait = running.write().await;
     progress.say("Stopped.");
     Ok(())
 }

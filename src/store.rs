@@ -4,10 +4,11 @@
 //! The schema is versioned with `PRAGMA user_version`; migrations run on open, in order, each
 //! in its own transaction.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::articles::{Article, Cefr};
@@ -139,6 +140,19 @@ CREATE TABLE level_history (
     at          TEXT NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE deliveries ADD COLUMN due_at TEXT;
+ALTER TABLE deliveries ADD COLUMN next_attempt_at TEXT;
+CREATE INDEX deliveries_open ON deliveries(state) WHERE state IN ('pending', 'sending');
+ALTER TABLE learners ADD COLUMN paused_reason TEXT;
+ALTER TABLE learners ADD COLUMN mail_failures INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE locks (
+    name        TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+"#,
 ];
 
 /// A learner.
@@ -248,13 +262,17 @@ pub struct RecentLesson {
     pub title: String,
 }
 
-/// Delivery states (the ledger).
+/// Delivery states (the ledger): pending -> sending -> sent | failed, or pending -> missed.
+/// `sending` is committed before the SMTP transaction starts, so a crash leaves it there;
+/// such a delivery is sent again with the same bytes (and Message-ID).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryState {
     Pending,
     Sending,
     Sent,
     Failed,
+    /// Not sent because it would have been later than the cut-off (downtime).
+    Missed,
 }
 
 impl DeliveryState {
@@ -264,6 +282,7 @@ impl DeliveryState {
             DeliveryState::Sending => "sending",
             DeliveryState::Sent => "sent",
             DeliveryState::Failed => "failed",
+            DeliveryState::Missed => "missed",
         }
     }
 
@@ -272,9 +291,52 @@ impl DeliveryState {
             "sending" => DeliveryState::Sending,
             "sent" => DeliveryState::Sent,
             "failed" => DeliveryState::Failed,
+            "missed" => DeliveryState::Missed,
             _ => DeliveryState::Pending,
         }
     }
+}
+
+/// A delivery that has not reached a final state, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct OpenDelivery {
+    pub id: i64,
+    pub learner_id: i64,
+    pub email: String,
+    pub timezone: String,
+    pub lesson_date: NaiveDate,
+    pub message_id: String,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    /// `None` for rows made before delivery times were recorded: due at once.
+    pub due_at: Option<DateTime<Utc>>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+}
+
+/// Who holds a named lock.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockHolder {
+    pub owner: String,
+    pub acquired_at: String,
+    pub expires_at: String,
+}
+
+/// How a delivery attempt ended, for [`Store::finish_delivery`].
+#[derive(Debug, Clone)]
+pub enum DeliveryOutcome {
+    Sent {
+        transport: String,
+    },
+    /// Transient failure: try again at `retry_at`, or give up (`None`).
+    Retry {
+        error: String,
+        retry_at: Option<DateTime<Utc>>,
+    },
+    /// Permanent failure; the learner is paused when this makes `pause_after` in a row.
+    Permanent {
+        error: String,
+        pause_after: u32,
+    },
 }
 
 /// A delivery row.
@@ -880,6 +942,7 @@ impl Store {
         exercises: &[ExerciseRecord],
         message_id: &str,
         message: &[u8],
+        due_at: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.q(e))?;
@@ -908,9 +971,9 @@ impl Store {
             .map_err(|e| self.q(e))?;
         }
         tx.execute(
-            "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at)
-             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6)",
-            params![lesson_id, learner_id, date.to_string(), message_id, message, t],
+            "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at, due_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
+            params![lesson_id, learner_id, date.to_string(), message_id, message, t, due_at.to_rfc3339()],
         )
         .map_err(|e| self.q(e))?;
         tx.commit().map_err(|e| self.q(e))?;
@@ -965,6 +1028,277 @@ impl Store {
                     transport = COALESCE(?3, transport), last_error = ?4, sent_at = COALESCE(?5, sent_at)
                  WHERE id = ?1",
                 params![delivery_id, state.as_str(), transport, error, sent_at],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Deliveries not yet sent, failed or missed, of active learners, oldest first.
+    pub fn open_deliveries(&self) -> Result<Vec<OpenDelivery>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT d.id, d.learner_id, l.email, l.timezone, d.lesson_date, d.message_id,
+                        d.state, d.attempts, d.due_at, d.next_attempt_at
+                 FROM deliveries d JOIN learners l ON l.id = d.learner_id
+                 WHERE d.state IN ('pending', 'sending') AND l.active = 1
+                 ORDER BY COALESCE(d.due_at, d.created_at), d.id",
+            )
+            .map_err(|e| self.q(e))?;
+        let time = |s: Option<String>| {
+            s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let rows = stmt
+            .query_map([], |r| {
+                let date: String = r.get(4)?;
+                let state: String = r.get(6)?;
+                Ok(OpenDelivery {
+                    id: r.get(0)?,
+                    learner_id: r.get(1)?,
+                    email: r.get(2)?,
+                    timezone: r.get(3)?,
+                    lesson_date: date.parse().unwrap_or_default(),
+                    message_id: r.get(5)?,
+                    state: DeliveryState::parse(&state),
+                    attempts: r.get::<_, i64>(7)?.max(0) as u32,
+                    due_at: time(r.get(8)?),
+                    next_attempt_at: time(r.get(9)?),
+                })
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    /// The stored message of a delivery.
+    pub fn delivery_message(&self, delivery_id: i64) -> Result<Vec<u8>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT message FROM deliveries WHERE id = ?1",
+                [delivery_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))
+    }
+
+    /// Marks a delivery as being sent (committed before the SMTP transaction starts).
+    pub fn start_delivery(&self, delivery_id: i64) -> Result<(), StoreError> {
+        self.set_delivery_state(delivery_id, DeliveryState::Sending, None, None)
+    }
+
+    /// Records how an attempt ended, and keeps the learner's run of permanent failures:
+    /// reset by a success, and the learner paused (with the reason) when it reaches
+    /// `pause_after`. Returns true when this paused the learner.
+    pub fn finish_delivery(
+        &self,
+        delivery_id: i64,
+        outcome: &DeliveryOutcome,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        let learner_id: i64 = tx
+            .query_row(
+                "SELECT learner_id FROM deliveries WHERE id = ?1",
+                [delivery_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))?;
+        let t = now();
+        let mut paused = false;
+        match outcome {
+            DeliveryOutcome::Sent { transport } => {
+                tx.execute(
+                    "UPDATE deliveries SET state = 'sent', transport = ?2, last_error = NULL,
+                        next_attempt_at = NULL, sent_at = ?3 WHERE id = ?1",
+                    params![delivery_id, transport, t],
+                )
+                .map_err(|e| self.q(e))?;
+                tx.execute(
+                    "UPDATE learners SET mail_failures = 0 WHERE id = ?1",
+                    [learner_id],
+                )
+                .map_err(|e| self.q(e))?;
+            }
+            DeliveryOutcome::Retry { error, retry_at } => {
+                let (state, at) = match retry_at {
+                    Some(at) => ("pending", Some(at.to_rfc3339())),
+                    None => ("failed", None),
+                };
+                tx.execute(
+                    "UPDATE deliveries SET state = ?2, last_error = ?3, next_attempt_at = ?4
+                     WHERE id = ?1",
+                    params![delivery_id, state, error, at],
+                )
+                .map_err(|e| self.q(e))?;
+            }
+            DeliveryOutcome::Permanent { error, pause_after } => {
+                tx.execute(
+                    "UPDATE deliveries SET state = 'failed', last_error = ?2, next_attempt_at = NULL
+                     WHERE id = ?1",
+                    params![delivery_id, error],
+                )
+                .map_err(|e| self.q(e))?;
+                let failures: i64 = tx
+                    .query_row(
+                        "UPDATE learners SET mail_failures = mail_failures + 1 WHERE id = ?1
+                         RETURNING mail_failures",
+                        [learner_id],
+                        |r| r.get(0),
+                    )
+                    .map_err(|e| self.q(e))?;
+                if *pause_after > 0 && failures >= i64::from(*pause_after) {
+                    let reason = format!(
+                        "paused after {failures} permanent mail failures in a row; last: {error}"
+                    );
+                    tx.execute(
+                        "UPDATE learners SET active = 0, paused_reason = ?2 WHERE id = ?1",
+                        params![learner_id, reason],
+                    )
+                    .map_err(|e| self.q(e))?;
+                    paused = true;
+                }
+            }
+        }
+        tx.commit().map_err(|e| self.q(e))?;
+        Ok(paused)
+    }
+
+    /// Marks a delivery as missed: it would have been later than the cut-off.
+    pub fn miss_delivery(&self, delivery_id: i64, why: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE deliveries SET state = 'missed', last_error = ?2 WHERE id = ?1",
+                params![delivery_id, why],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Pauses (with a reason) or resumes a learner. Resuming clears the failure run.
+    pub fn set_learner_paused(&self, id: i64, reason: Option<&str>) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE learners SET active = ?2, paused_reason = ?3,
+                    mail_failures = CASE WHEN ?2 = 1 THEN 0 ELSE mail_failures END
+                 WHERE id = ?1",
+                params![id, reason.is_none() as i64, reason],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Why each paused learner is paused, by learner id.
+    pub fn paused_reasons(&self) -> Result<HashMap<i64, String>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT id, paused_reason FROM learners WHERE active = 0 AND paused_reason IS NOT NULL")
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Counts of deliveries by state for a local date (all dates when `None`).
+    pub fn delivery_counts(
+        &self,
+        date: Option<NaiveDate>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT state, COUNT(*) FROM deliveries
+                 WHERE ?1 IS NULL OR lesson_date = ?1 GROUP BY state ORDER BY state",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([date.map(|d| d.to_string())], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    // --- locks ---------------------------------------------------------------------------
+
+    /// Takes the named lock for `owner` until `now + ttl`, unless someone else holds it:
+    /// a holder `holder_alive` knows to be running is respected, one it knows to be gone is
+    /// taken over, and one it cannot tell about (`None`) is respected until its lock expires.
+    /// Returns the current holder when the lock is taken.
+    pub fn try_lock(
+        &self,
+        name: &str,
+        owner: &str,
+        ttl: std::time::Duration,
+        now: DateTime<Utc>,
+        holder_alive: impl Fn(&str) -> Option<bool>,
+    ) -> Result<Result<(), LockHolder>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.q(e))?;
+        let holder: Option<LockHolder> = tx
+            .query_row(
+                "SELECT owner, acquired_at, expires_at FROM locks WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(LockHolder {
+                        owner: r.get(0)?,
+                        acquired_at: r.get(1)?,
+                        expires_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.q(e))?;
+        if let Some(h) = holder {
+            let expired = DateTime::parse_from_rfc3339(&h.expires_at)
+                .map(|t| t.with_timezone(&Utc) <= now)
+                .unwrap_or(true);
+            let respected = match holder_alive(&h.owner) {
+                Some(alive) => alive,
+                None => !expired,
+            };
+            if h.owner != owner && respected {
+                return Ok(Err(h));
+            }
+        }
+        let expires = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+        tx.execute(
+            "INSERT INTO locks (name, owner, acquired_at, expires_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(name) DO UPDATE SET owner = ?2, acquired_at = ?3, expires_at = ?4",
+            params![name, owner, now.to_rfc3339(), expires.to_rfc3339()],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))?;
+        Ok(Ok(()))
+    }
+
+    /// Extends a held lock; false when `owner` no longer holds it.
+    pub fn renew_lock(
+        &self,
+        name: &str,
+        owner: &str,
+        ttl: std::time::Duration,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let expires = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::MAX);
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE locks SET expires_at = ?3 WHERE name = ?1 AND owner = ?2",
+                params![name, owner, expires.to_rfc3339()],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(n == 1)
+    }
+
+    /// Gives a lock back (only if `owner` holds it).
+    pub fn unlock(&self, name: &str, owner: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "DELETE FROM locks WHERE name = ?1 AND owner = ?2",
+                params![name, owner],
             )
             .map_err(|e| self.q(e))?;
         Ok(())
@@ -1042,6 +1376,14 @@ impl Store {
         )
         .map_err(|e| self.q(e))?;
         Ok(conn.last_insert_rowid())
+    }
+
+    /// Forgets a run that did nothing.
+    pub fn discard_run(&self, run_id: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM runs WHERE id = ?1", [run_id])
+            .map_err(|e| self.q(e))?;
+        Ok(())
     }
 
     /// Finishes a run record with its report (JSON).

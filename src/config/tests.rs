@@ -44,7 +44,8 @@ fn bad_values_name_the_key() {
         "[mail.smtp]\nhost = \"h\"\nsecurity = \"ssl\"\n",
         "mail.smtp.security",
     );
-    check("[schedule]\ndaily = \"0 5 * * *\"\n", "schedule.daily");
+    check("[schedule]\ndaily = \"0 5 * * *\"\n", "schedule.lessons");
+    check("[delivery]\nconnections = 0\n", "delivery.connections");
 }
 
 #[test]

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use minijinja::Environment;
@@ -404,8 +405,13 @@ impl Sent {
 }
 
 impl Mailer {
-    /// SMTP when `[mail.smtp]` is configured, the outbox folder otherwise.
-    pub fn new(mail: &MailConfig, outbox: &Path) -> Result<Mailer, DeliveryError> {
+    /// SMTP when `[mail.smtp]` is configured (a pool of up to `connections` connections),
+    /// the outbox folder otherwise.
+    pub fn new(
+        mail: &MailConfig,
+        outbox: &Path,
+        connections: usize,
+    ) -> Result<Mailer, DeliveryError> {
         let from = sender(mail)?.email;
         let transport = match &mail.smtp {
             None => Transport::Outbox(outbox.to_path_buf()),
@@ -425,7 +431,10 @@ impl Mailer {
                     SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
                         .map_err(relay_err)?,
                 };
-                builder = builder.port(smtp.port).timeout(Some(smtp.timeout));
+                builder = builder
+                    .port(smtp.port)
+                    .timeout(Some(smtp.timeout))
+                    .pool_config(PoolConfig::new().max_size(connections.max(1) as u32));
                 if let (Some(user), Some(password)) = (&smtp.username, &smtp.password) {
                     builder = builder.credentials(Credentials::new(
                         user.clone(),

@@ -3,6 +3,7 @@
 //! the machine they ran on. Like `pipeline`, this is glue: it may call several stages.
 
 pub mod bench;
+pub mod delivery;
 pub mod levels;
 pub mod verifier;
 

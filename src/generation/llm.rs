@@ -147,9 +147,26 @@ struct Job {
 /// Handle to the engine thread. Cheap to clone; the thread ends when every handle is gone.
 #[derive(Clone)]
 pub struct Engine {
-    jobs: mpsc::Sender<Job>,
+    thread: Arc<EngineThread>,
     info: Arc<ModelInfo>,
     stats: Arc<Mutex<EngineStats>>,
+}
+
+/// The engine thread's job queue and handle. Dropping the last one closes the queue and
+/// waits for the thread to free the context and model, so they are never freed while the
+/// process exits (a GPU driver shutting down aborts on a late free).
+struct EngineThread {
+    jobs: Option<mpsc::Sender<Job>>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for EngineThread {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(handle) = self.handle.take() {
+            let _ = handle.join();
+        }
+    }
 }
 
 fn backend() -> &'static LlamaBackend {
@@ -175,13 +192,17 @@ impl Engine {
         let stats = Arc::new(Mutex::new(EngineStats::default()));
         let config = config.clone();
         let thread_stats = stats.clone();
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name("llm-engine".into())
             .spawn(move || engine_thread(config, job_rx, ready_tx, thread_stats))
             .map_err(|e| LlmError::Context(e.to_string()))?;
+        let thread = Arc::new(EngineThread {
+            jobs: Some(jobs),
+            handle: Some(handle),
+        });
         let info = ready_rx.recv().map_err(|_| LlmError::EngineGone)??;
         Ok(Engine {
-            jobs,
+            thread,
             info: Arc::new(info),
             stats,
         })
@@ -190,7 +211,10 @@ impl Engine {
     /// Runs one completion.
     pub async fn complete(&self, request: CompletionRequest) -> Result<Completion, LlmError> {
         let (reply, rx) = tokio::sync::oneshot::channel();
-        self.jobs
+        self.thread
+            .jobs
+            .as_ref()
+            .ok_or(LlmError::EngineGone)?
             .send(Job { request, reply })
             .map_err(|_| LlmError::EngineGone)?;
         rx.await.map_err(|_| LlmError::EngineGone)?

@@ -27,8 +27,8 @@ use std::fmt;
 use crate::exercise::{Candidate, Exercise, Origin};
 use crate::text;
 
-pub use lexical::Profile;
 pub use checks::quotable;
+pub use lexical::Profile;
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

@@ -4,4 +4,5 @@
 
 mod cli;
 mod daily;
+mod delivery;
 mod support;

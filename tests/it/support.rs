@@ -81,13 +81,22 @@ pub struct Smtp {
     dir: tempfile::TempDir,
 }
 
+/// A free port on 127.0.0.1 (nothing listens on it until someone binds it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 impl Smtp {
     pub fn start() -> Smtp {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        Smtp::start_with(free_port(), &[])
+    }
+
+    /// On a given port, with extra arguments (`--greet421`).
+    pub fn start_with(port: u16, args: &[&str]) -> Smtp {
         let dir = tempfile::tempdir().unwrap();
         let python = if Path::new("/usr/bin/python3").exists() {
             "/usr/bin/python3"
@@ -98,6 +107,7 @@ impl Smtp {
             .arg(repo().join("tests/support/smtp_sink.py"))
             .args(["--port", &port.to_string(), "--dir"])
             .arg(dir.path())
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
