@@ -220,6 +220,16 @@ pub enum BenchCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// The article extractor on pages with gold text: token F1 on Readability.js's and
+    /// newspaper's test pages, snippet F1 on trafilatura's evaluation set, and pages per second.
+    Extraction {
+        /// The data folder (default: $HYPERLEARN_DATA or ../shared/data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Print only; do not append to BENCHMARKS.md.
+        #[arg(long)]
+        no_record: bool,
+    },
     /// The difficulty estimate on OneStopEnglish, CEFR-SP, CLEAR and TextComplexityDE, next
     /// to a length-only baseline.
     Levels {
@@ -304,6 +314,13 @@ pub enum FeedsCommand {
     },
     /// Remove a feed from whichever list holds it.
     Remove { url: String },
+    /// Fetch one feed now: forgets its failures (un-pausing it) and any wait its server
+    /// asked for, then fetches and indexes it.
+    Refresh {
+        url: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -437,6 +454,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             crate::scheduler::serve(services, generator).await
         }
         Command::Search(args) => search(&cli.config, args),
+        Command::Feeds(FeedsCommand::Refresh { url, json }) => {
+            let services = open_services(&cli.config)?;
+            let listed = feeds::load_feed_lists(&services.config.feeds_dir)?;
+            if !listed.iter().any(|f| f.url == url) {
+                anyhow::bail!(
+                    "{url} is not in any list in {} (see `hyperlearn feeds list`)",
+                    services.config.feeds_dir.display()
+                );
+            }
+            services.store.reset_feed(&url)?;
+            let options = RunOptions {
+                lessons: false,
+                mail: false,
+                only_feed: Some(url),
+                ..RunOptions::full(cli.quiet)
+            };
+            let report = pipeline::run(&services, None, &options).await?;
+            print_report(&report, json)
+        }
         Command::Feeds(cmd) => feeds_command(&cli.config, cmd),
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
         Command::Extract { url, file } => extract(url.as_deref(), &file),
@@ -449,6 +485,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = verify_options(&profile, no_model)?;
             let generator = model_for(&cli.config, no_model, cli.quiet)?;
             crate::eval::verifier::verify_jsonl(&jsonl, generator.as_ref(), options).await
+        }
+        Command::Eval(EvalCommand::Extraction { data, no_record }) => {
+            crate::eval::extraction::eval_extraction(&crate::eval::extraction::ExtractionEval {
+                data,
+                record: !no_record,
+            })
         }
         Command::Bench(BenchCommand::Delivery {
             learners,
@@ -762,6 +804,8 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
                     "last_fetch": state.last_fetch_at, "last_ok": state.last_ok_at,
                     "last_error": state.last_error, "consecutive_errors": state.consecutive_errors,
                     "items_seen": state.items_seen,
+                    "paused": state.paused(config.fetch.pause_after_failures),
+                    "next_fetch": state.next_fetch_at.map(|t| t.to_rfc3339()),
                 }));
             }
             if json {
@@ -777,6 +821,13 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
             for (f, row) in sources.iter().zip(&rows) {
                 let status = if !f.enabled {
                     "disabled".to_string()
+                } else if row["paused"].as_bool().unwrap_or(false) {
+                    format!(
+                        "PAUSED after {} failures in a row: {}\n    (`hyperlearn feeds refresh {}` tries it again)",
+                        row["consecutive_errors"],
+                        row["last_error"].as_str().unwrap_or(""),
+                        f.url
+                    )
                 } else if row["consecutive_errors"].as_i64().unwrap_or(0) > 0 {
                     format!(
                         "failing ({}x): {}",
@@ -827,6 +878,7 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
             println!("Removed {url} from {}", path.display());
             Ok(())
         }
+        FeedsCommand::Refresh { .. } => unreachable!("`feeds refresh` runs a fetch; see `run`"),
     }
 }
 

@@ -134,6 +134,11 @@ pub struct RawFetch {
     pub concurrency: usize,
     pub max_articles_per_feed: usize,
     pub allow_hosts: Vec<String>,
+    pub per_host_concurrency: usize,
+    pub per_host_interval_ms: u64,
+    pub pause_after_failures: u32,
+    pub error_backoff_minutes: u64,
+    pub respect_robots: bool,
 }
 
 impl Default for RawFetch {
@@ -147,6 +152,11 @@ impl Default for RawFetch {
             concurrency: 8,
             max_articles_per_feed: 30,
             allow_hosts: Vec::new(),
+            per_host_concurrency: 2,
+            per_host_interval_ms: 250,
+            pause_after_failures: 3,
+            error_backoff_minutes: 15,
+            respect_robots: true,
         }
     }
 }
@@ -333,6 +343,16 @@ pub struct FetchConfig {
     pub max_articles_per_feed: usize,
     /// Hosts (or literal IPs) that may be fetched although they are private or loopback.
     pub allow_hosts: Vec<String>,
+    /// Requests in flight to one host at most.
+    pub per_host_concurrency: usize,
+    /// Least time between the starts of two requests to one host.
+    pub per_host_interval: Duration,
+    /// Failures in a row after which a feed is paused until refreshed by hand (0: never).
+    pub pause_after_failures: u32,
+    /// Wait before retrying a failed feed; doubled after each further failure.
+    pub error_backoff: Duration,
+    /// Honour robots.txt for article pages (feeds are fetched as an admin listed them).
+    pub respect_robots: bool,
 }
 
 /// The language model and how to run it.
@@ -544,6 +564,9 @@ fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
     if raw.concurrency == 0 {
         return Err(invalid("fetch.concurrency", "must be at least 1"));
     }
+    if raw.per_host_concurrency == 0 {
+        return Err(invalid("fetch.per_host_concurrency", "must be at least 1"));
+    }
     Ok(FetchConfig {
         user_agent: raw.user_agent,
         connect_timeout: Duration::from_secs(raw.connect_timeout_secs),
@@ -553,6 +576,11 @@ fn check_fetch(raw: RawFetch) -> Result<FetchConfig, ConfigError> {
         concurrency: raw.concurrency,
         max_articles_per_feed: raw.max_articles_per_feed,
         allow_hosts: raw.allow_hosts,
+        per_host_concurrency: raw.per_host_concurrency,
+        per_host_interval: Duration::from_millis(raw.per_host_interval_ms),
+        pause_after_failures: raw.pause_after_failures,
+        error_backoff: Duration::from_secs(raw.error_backoff_minutes.max(1) * 60),
+        respect_robots: raw.respect_robots,
     })
 }
 

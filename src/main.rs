@@ -6,7 +6,8 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     let cli = hyperlearn::cli::Cli::parse();
     let filter = hyperlearn::config::log_filter_from_env()
-        .unwrap_or_else(|| "warn,llama-cpp-2=error".into());
+        // html5ever warns about every malformed page it repairs: noise, not news.
+        .unwrap_or_else(|| "warn,llama-cpp-2=error,html5ever=error".into());
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::io::stderr)

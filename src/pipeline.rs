@@ -20,7 +20,7 @@ use crate::delivery::{self, Mailer, Renderer, SendError};
 use crate::exercise::Origin;
 use crate::feeds::{self, FeedEntry, FeedSource};
 use crate::generation::{Generator, Rng, Shape, constructed_exercises};
-use crate::http::{HttpClient, Validators};
+use crate::http::{FetchError, HttpClient, Validators};
 use crate::index::{ArticleIndex, IndexDoc};
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::RunReport;
@@ -84,6 +84,8 @@ pub struct RunOptions {
     pub mail: bool,
     /// Whether lessons follow each learner's delivery time or are made and sent now.
     pub timing: Timing,
+    /// Fetch only this feed (a manual refresh).
+    pub only_feed: Option<String>,
     /// No progress lines on stderr.
     pub quiet: bool,
 }
@@ -107,6 +109,7 @@ impl RunOptions {
             lessons: true,
             mail: true,
             timing: Timing::Now,
+            only_feed: None,
             quiet,
         }
     }
@@ -119,6 +122,7 @@ impl RunOptions {
             lessons,
             mail,
             timing: Timing::Scheduled,
+            only_feed: None,
             quiet,
         }
     }
@@ -179,7 +183,7 @@ pub async fn run(
     }
     let run_id = services.store.start_run(kind)?;
     if options.fetch {
-        fetch_stage(services, &mut report, progress).await?;
+        fetch_stage(services, &mut report, progress, options).await?;
     }
     if options.lessons {
         let generator = generator.context("a lesson run needs the model")?;
@@ -237,26 +241,100 @@ fn load_sources(services: &Services, report: &mut RunReport) -> Vec<FeedSource> 
     sources.into_iter().filter(|f| f.enabled).collect()
 }
 
+/// Downloads an article page unless robots.txt disallows it.
+async fn fetch_page(
+    http: &HttpClient,
+    url: &str,
+    respect_robots: bool,
+) -> Result<crate::http::Fetched, FetchError> {
+    if respect_robots && !http.robots_allow(url).await? {
+        return Err(FetchError::Blocked {
+            url: url.to_string(),
+            reason: "disallowed by the site's robots.txt".into(),
+        });
+    }
+    http.get(url, &Validators::default()).await
+}
+
+/// When to fetch a feed again after it answered: the later of its RSS `ttl` and its
+/// Cache-Control max-age, capped at a day; `None` means the next run.
+fn next_fetch_after_ok(
+    now: DateTime<Utc>,
+    ttl_minutes: Option<u32>,
+    max_age: Option<std::time::Duration>,
+) -> Option<DateTime<Utc>> {
+    let ttl = ttl_minutes.map(|m| std::time::Duration::from_secs(u64::from(m) * 60));
+    let wait = ttl.into_iter().chain(max_age).max()?;
+    let wait = wait.min(std::time::Duration::from_secs(24 * 3600));
+    Some(now + chrono::Duration::from_std(wait).ok()?)
+}
+
+/// When to try a failed feed again: what the server asked for (Retry-After), else the
+/// back-off doubled for each failure in a row, capped at a day.
+fn next_fetch_after_error(
+    now: DateTime<Utc>,
+    streak: i64,
+    backoff: std::time::Duration,
+    retry_after: Option<std::time::Duration>,
+) -> DateTime<Utc> {
+    let doubled = backoff.saturating_mul(1 << streak.clamp(1, 10).saturating_sub(1));
+    let wait = retry_after
+        .unwrap_or(doubled)
+        .min(std::time::Duration::from_secs(24 * 3600));
+    now + chrono::Duration::from_std(wait).unwrap_or_default()
+}
+
 async fn fetch_stage(
     services: &Services,
     report: &mut RunReport,
     progress: Progress,
+    options: &RunOptions,
 ) -> anyhow::Result<()> {
-    let sources = load_sources(services, report);
-    report.feeds_total = sources.len();
-    progress.say(format!("Fetching {} feeds ...", sources.len()));
+    let now = options.now;
+    let fetch_cfg = &services.config.fetch;
     let store = &services.store;
     let http = &services.http;
-    let concurrency = services.config.fetch.concurrency;
+    let mut sources = Vec::new();
+    for feed in load_sources(services, report) {
+        if options.only_feed.as_deref().is_some_and(|u| u != feed.url) {
+            continue;
+        }
+        let state = store.feed_state(&feed.url)?;
+        if state.paused(fetch_cfg.pause_after_failures) {
+            report.feeds_paused += 1;
+            report.fail(
+                "feed",
+                &feed.url,
+                format!(
+                    "paused after {} failures in a row (last: {}); `hyperlearn feeds refresh {}` tries it again",
+                    state.consecutive_errors,
+                    state.last_error.as_deref().unwrap_or("unknown"),
+                    feed.url
+                ),
+            );
+            continue;
+        }
+        if let Some(next) = state.next_fetch_at
+            && next > now
+        {
+            report.feeds_deferred += 1;
+            continue;
+        }
+        sources.push((feed, state));
+    }
+    report.feeds_total = sources.len() + report.feeds_paused + report.feeds_deferred;
+    progress.say(format!(
+        "Fetching {} feeds ({} not due yet, {} paused) ...",
+        sources.len(),
+        report.feeds_deferred,
+        report.feeds_paused
+    ));
+    let concurrency = fetch_cfg.concurrency;
     let fetched: Vec<_> = futures_util::stream::iter(sources)
-        .map(|feed| async move {
-            let state = store.feed_state(&feed.url);
-            let validators = match &state {
-                Ok(s) => Validators {
-                    etag: s.etag.clone(),
-                    last_modified: s.last_modified.clone(),
-                },
-                Err(_) => Validators::default(),
+        .map(|(feed, state)| async move {
+            let validators = Validators {
+                etag: state.etag.clone(),
+                last_modified: state.last_modified.clone(),
             };
             let result = http.get(&feed.url, &validators).await;
             (feed, result)
@@ -266,18 +344,35 @@ async fn fetch_stage(
         .await;
 
     let mut pending = Vec::new();
+    let feed_error = |report: &mut RunReport,
+                      feed: &FeedSource,
+                      error: String,
+                      retry_after: Option<std::time::Duration>|
+     -> anyhow::Result<()> {
+        let streak = store.feed_state(&feed.url)?.consecutive_errors + 1;
+        let next = next_fetch_after_error(now, streak, fetch_cfg.error_backoff, retry_after);
+        store.record_feed_error(&feed.url, &error, Some(next))?;
+        report.feeds_failed += 1;
+        let paused = if fetch_cfg.pause_after_failures > 0
+            && streak >= i64::from(fetch_cfg.pause_after_failures)
+        {
+            "; now paused until `hyperlearn feeds refresh`".to_string()
+        } else {
+            format!("; next try after {}", next.format("%Y-%m-%d %H:%M UTC"))
+        };
+        progress.say(format!("  x {}: {error}", feed.name));
+        report.fail(
+            "feed",
+            &feed.url,
+            format!("{error} ({streak} failures in a row{paused})"),
+        );
+        Ok(())
+    };
     for (feed, result) in fetched {
         let fetched = match result {
             Ok(f) => f,
             Err(e) => {
-                let streak = store.record_feed_error(&feed.url, &e.to_string())?;
-                report.feeds_failed += 1;
-                report.fail(
-                    "feed",
-                    &feed.url,
-                    format!("{e} ({streak} failures in a row)"),
-                );
-                progress.say(format!("  x {}: {e}", feed.name));
+                feed_error(report, &feed, e.to_string(), e.retry_after())?;
                 continue;
             }
         };
@@ -287,6 +382,7 @@ async fn fetch_stage(
                 fetched.validators.etag.as_deref(),
                 fetched.validators.last_modified.as_deref(),
                 0,
+                next_fetch_after_ok(now, None, fetched.max_age),
             )?;
             report.feeds_not_modified += 1;
             progress.say(format!("  = {}: not modified", feed.name));
@@ -295,10 +391,7 @@ async fn fetch_stage(
         let parsed = match feeds::parse_feed(&feed.url, &fetched.body) {
             Ok(p) => p,
             Err(e) => {
-                store.record_feed_error(&feed.url, &e.to_string())?;
-                report.feeds_failed += 1;
-                report.fail("feed", &feed.url, &e);
-                progress.say(format!("  x {}: {e}", feed.name));
+                feed_error(report, &feed, e.to_string(), None)?;
                 continue;
             }
         };
@@ -307,6 +400,7 @@ async fn fetch_stage(
             fetched.validators.etag.as_deref(),
             fetched.validators.last_modified.as_deref(),
             parsed.entries.len(),
+            next_fetch_after_ok(now, parsed.ttl_minutes, fetched.max_age),
         )?;
         report.feeds_fetched += 1;
         progress.say(format!(
@@ -366,7 +460,7 @@ async fn fetch_stage(
     let downloaded: Vec<_> = futures_util::stream::iter(to_fetch)
         .map(|p| async move {
             let page = match &p.url {
-                Some(url) => Some(http.get(url, &Validators::default()).await),
+                Some(url) => Some(fetch_page(http, url, fetch_cfg.respect_robots).await),
                 None => None,
             };
             (p, page)
@@ -1204,5 +1298,48 @@ async fn make_exercises(
         model_accepted,
         write_time,
         verify_time,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn feeds_are_fetched_again_after_their_ttl_or_max_age() {
+        let now = t("2026-11-26T08:00:00Z");
+        assert_eq!(next_fetch_after_ok(now, None, None), None);
+        assert_eq!(
+            next_fetch_after_ok(now, Some(60), Some(Duration::from_secs(600))),
+            Some(t("2026-11-26T09:00:00Z"))
+        );
+        assert_eq!(
+            next_fetch_after_ok(now, None, Some(Duration::from_secs(7 * 24 * 3600))),
+            Some(t("2026-11-27T08:00:00Z")),
+            "capped at a day"
+        );
+    }
+
+    #[test]
+    fn failed_feeds_back_off_or_wait_as_asked() {
+        let now = t("2026-11-26T08:00:00Z");
+        let base = Duration::from_secs(15 * 60);
+        assert_eq!(
+            next_fetch_after_error(now, 1, base, None),
+            t("2026-11-26T08:15:00Z")
+        );
+        assert_eq!(
+            next_fetch_after_error(now, 3, base, None),
+            t("2026-11-26T09:00:00Z")
+        );
+        assert_eq!(
+            next_fetch_after_error(now, 1, base, Some(Duration::from_secs(120))),
+            t("2026-11-26T08:02:00Z")
+        );
     }
 }

@@ -23,6 +23,10 @@ pub struct RunReport {
     pub feeds_fetched: usize,
     pub feeds_not_modified: usize,
     pub feeds_failed: usize,
+    /// Feeds skipped: paused after repeated failures.
+    pub feeds_paused: usize,
+    /// Feeds skipped: not due yet (ttl, Cache-Control, Retry-After or back-off).
+    pub feeds_deferred: usize,
     pub entries_seen: usize,
     pub articles_new: usize,
     pub articles_duplicate: usize,
@@ -119,8 +123,13 @@ impl fmt::Display for RunReport {
         writeln!(f, "Run report ({}, {:.1} s)", self.started_at, self.seconds)?;
         writeln!(
             f,
-            "  Feeds:     {} listed, {} fetched, {} not modified, {} failed",
-            self.feeds_total, self.feeds_fetched, self.feeds_not_modified, self.feeds_failed
+            "  Feeds:     {} listed, {} fetched, {} not modified, {} failed, {} not due yet, {} paused",
+            self.feeds_total,
+            self.feeds_fetched,
+            self.feeds_not_modified,
+            self.feeds_failed,
+            self.feeds_deferred,
+            self.feeds_paused
         )?;
         writeln!(
             f,

@@ -153,6 +153,9 @@ CREATE TABLE locks (
     expires_at  TEXT NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE feed_state ADD COLUMN next_fetch_at TEXT;
+"#,
 ];
 
 /// A learner.
@@ -201,6 +204,15 @@ pub struct FeedState {
     pub last_error: Option<String>,
     pub consecutive_errors: i64,
     pub items_seen: i64,
+    /// Not fetched before this time (ttl, Cache-Control, Retry-After or error back-off).
+    pub next_fetch_at: Option<DateTime<Utc>>,
+}
+
+impl FeedState {
+    /// Whether the feed is paused: `pause_after` failures in a row (0: never paused).
+    pub fn paused(&self, pause_after: u32) -> bool {
+        pause_after > 0 && self.consecutive_errors >= i64::from(pause_after)
+    }
 }
 
 /// An article as stored.
@@ -670,7 +682,7 @@ impl Store {
         Ok(self
             .conn()
             .query_row(
-                "SELECT url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen
+                "SELECT url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen, next_fetch_at
                  FROM feed_state WHERE url = ?1",
                 [url],
                 |r| {
@@ -683,6 +695,10 @@ impl Store {
                         last_error: r.get(5)?,
                         consecutive_errors: r.get(6)?,
                         items_seen: r.get(7)?,
+                        next_fetch_at: r
+                            .get::<_, Option<String>>(8)?
+                            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                            .map(|t| t.with_timezone(&Utc)),
                     })
                 },
             )
@@ -691,34 +707,53 @@ impl Store {
             .unwrap_or_else(|| FeedState { url: url.to_string(), ..Default::default() }))
     }
 
-    /// Records a successful fetch (including 304).
+    /// Records a successful fetch (including 304); the feed is not fetched again before
+    /// `next_fetch_at` when given.
     pub fn record_feed_ok(
         &self,
         url: &str,
         etag: Option<&str>,
         last_modified: Option<&str>,
         items: usize,
+        next_fetch_at: Option<DateTime<Utc>>,
     ) -> Result<(), StoreError> {
         let t = now();
+        let next = next_fetch_at.map(|t| t.to_rfc3339());
         self.conn()
             .execute(
-                "INSERT INTO feed_state (url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen)
-                 VALUES (?1, ?2, ?3, ?4, ?4, NULL, 0, ?5)
+                "INSERT INTO feed_state (url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen, next_fetch_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4, NULL, 0, ?5, ?6)
                  ON CONFLICT(url) DO UPDATE SET etag=?2, last_modified=?3, last_fetch_at=?4, last_ok_at=?4,
-                    last_error=NULL, consecutive_errors=0, items_seen=items_seen + ?5",
-                params![url, etag, last_modified, t, items as i64],
+                    last_error=NULL, consecutive_errors=0, items_seen=items_seen + ?5, next_fetch_at=?6",
+                params![url, etag, last_modified, t, items as i64, next],
             )
             .map_err(|e| self.q(e))?;
         Ok(())
     }
 
-    /// Records a failed fetch; returns the number of failures in a row.
-    pub fn record_feed_error(&self, url: &str, error: &str) -> Result<i64, StoreError> {
+    /// Forgets a feed's failures and waits, so the next run fetches it (a manual refresh).
+    pub fn reset_feed(&self, url: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE feed_state SET consecutive_errors = 0, next_fetch_at = NULL WHERE url = ?1",
+                [url],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Records a failed fetch and when to try again; returns the number of failures in a row.
+    pub fn record_feed_error(
+        &self,
+        url: &str,
+        error: &str,
+        next_fetch_at: Option<DateTime<Utc>>,
+    ) -> Result<i64, StoreError> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO feed_state (url, last_fetch_at, last_error, consecutive_errors) VALUES (?1, ?2, ?3, 1)
-             ON CONFLICT(url) DO UPDATE SET last_fetch_at=?2, last_error=?3, consecutive_errors=consecutive_errors + 1",
-            params![url, now(), error],
+            "INSERT INTO feed_state (url, last_fetch_at, last_error, consecutive_errors, next_fetch_at) VALUES (?1, ?2, ?3, 1, ?4)
+             ON CONFLICT(url) DO UPDATE SET last_fetch_at=?2, last_error=?3, consecutive_errors=consecutive_errors + 1, next_fetch_at=?4",
+            params![url, now(), error, next_fetch_at.map(|t| t.to_rfc3339())],
         )
         .map_err(|e| self.q(e))?;
         conn.query_row(
@@ -1465,9 +1500,25 @@ mod tests {
     fn feed_errors_count_up_and_success_resets() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
-        assert_eq!(store.record_feed_error("u", "boom").unwrap(), 1);
-        assert_eq!(store.record_feed_error("u", "boom").unwrap(), 2);
-        store.record_feed_ok("u", Some("\"e\""), None, 3).unwrap();
+        assert_eq!(store.record_feed_error("u", "boom", None).unwrap(), 1);
+        let later = Utc::now() + chrono::Duration::minutes(30);
+        assert_eq!(
+            store.record_feed_error("u", "boom", Some(later)).unwrap(),
+            2
+        );
+        let s = store.feed_state("u").unwrap();
+        assert!(s.paused(2) && !s.paused(3) && !s.paused(0));
+        assert_eq!(
+            s.next_fetch_at.map(|t| t.timestamp()),
+            Some(later.timestamp())
+        );
+        store.reset_feed("u").unwrap();
+        let s = store.feed_state("u").unwrap();
+        assert_eq!((s.consecutive_errors, s.next_fetch_at), (0, None));
+        store.record_feed_error("u", "boom", None).unwrap();
+        store
+            .record_feed_ok("u", Some("\"e\""), None, 3, None)
+            .unwrap();
         let s = store.feed_state("u").unwrap();
         assert_eq!(s.consecutive_errors, 0);
         assert_eq!(s.etag.as_deref(), Some("\"e\""));

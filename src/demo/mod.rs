@@ -238,6 +238,9 @@ fn demo_config(options: &DemoOptions) -> anyhow::Result<Config> {
         .display()
         .to_string();
     raw.fetch.allow_hosts = vec!["127.0.0.1".into()];
+    // Our own server: no need to space requests out.
+    raw.fetch.per_host_interval_ms = 0;
+    raw.fetch.per_host_concurrency = 8;
     raw.mail.smtp = None;
     raw.mail.from = "HyperLearn Demo <lessons@demo.hyperlearn.localhost>".into();
     Ok(Config::from_raw(raw, Path::new("."))?)

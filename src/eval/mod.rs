@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod delivery;
+pub mod extraction;
 pub mod levels;
 pub mod verifier;
 

@@ -41,10 +41,23 @@ pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = parser.parse(bytes).map_err(|e| FeedError::Parse {
-        url: url.to_string(),
-        message: e.to_string(),
-    })?;
+    let feed = match parser.parse(bytes) {
+        Ok(feed) => feed,
+        // A document that says (or defaults to) UTF-8 but carries stray bytes of another
+        // encoding: read it as a lenient reader would, with U+FFFD for the bad bytes.
+        Err(first) if std::str::from_utf8(bytes).is_err() && declares_utf8(bytes) => parser
+            .parse(String::from_utf8_lossy(bytes).as_bytes())
+            .map_err(|_| FeedError::Parse {
+                url: url.to_string(),
+                message: first.to_string(),
+            })?,
+        Err(e) => {
+            return Err(FeedError::Parse {
+                url: url.to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
     let entries = feed
         .entries
         .into_iter()
@@ -86,9 +99,50 @@ pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
     })
 }
 
+/// Whether a document's XML declaration names UTF-8 or no encoding (so UTF-8 applies), and
+/// it has no UTF-16 byte-order mark.
+fn declares_utf8(bytes: &[u8]) -> bool {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
+    let Some(decl) = head
+        .find("<?xml")
+        .and_then(|i| head[i..].find("?>").map(|j| &head[i..i + j]))
+    else {
+        return true;
+    };
+    match decl.find("encoding") {
+        None => true,
+        Some(i) => {
+            let value = decl[i + "encoding".len()..]
+                .trim_start_matches([' ', '='])
+                .trim_start_matches(['"', '\''])
+                .to_string();
+            value.starts_with("utf-8") || value.starts_with("utf8")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stray_latin1_bytes_in_a_utf8_feed_are_replaced_not_fatal() {
+        let mut xml = br#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>T</title><item><title>Caf"#.to_vec();
+        xml.push(0xE9);
+        xml.extend_from_slice(
+            b" ouvert</title><link>https://e.com/a</link></item></channel></rss>",
+        );
+        let feed = parse_feed("https://e.com/rss", &xml).unwrap();
+        assert_eq!(feed.entries[0].title, "Caf\u{FFFD} ouvert");
+        // A feed that declares another encoding is left to that decoder.
+        assert!(!declares_utf8(
+            b"<?xml version='1.0' encoding='windows-1251'?><rss/>"
+        ));
+        assert!(declares_utf8(b"<rss/>"));
+    }
 
     #[test]
     fn rss_entries_keep_guid_link_and_categories() {

@@ -5,4 +5,5 @@
 mod cli;
 mod daily;
 mod delivery;
+mod fetching;
 mod support;

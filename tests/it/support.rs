@@ -182,6 +182,8 @@ wordfreq_dir = "{wordfreq}"
 [fetch]
 allow_hosts = ["127.0.0.1"]
 timeout_secs = 10
+per_host_interval_ms = 0
+per_host_concurrency = 8
 
 [model]
 path = "{model}"

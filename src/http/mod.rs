@@ -6,10 +6,23 @@
 //! addresses (checked for literal IPs in the URL, on every redirect hop, and on every address
 //! a DNS name resolves to, so the address actually connected to is always a public one)
 //! unless the host is on the `fetch.allow_hosts` list.
+//!
+//! Politeness: at most `per_host_concurrency` requests in flight per host and
+//! `per_host_interval` between their starts; a host that answered 429 or 503 with
+//! Retry-After is left alone until then (short waits are slept, long ones fail fast with
+//! [`FetchError::Deferred`]); robots.txt is read once per site ([`HttpClient::robots_allow`]).
 
+pub mod robots;
+
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::sync::{OnceCell, Semaphore};
+use tokio::time::Instant;
+
+use robots::Robots;
 
 use futures_util::StreamExt;
 use url::Url;
@@ -44,6 +57,9 @@ pub enum FetchError {
     /// Anything else on the way (DNS, TLS, reset connection).
     #[error("{url}: {message}")]
     Network { url: String, message: String },
+    /// The host asked us (Retry-After) to come back later; nothing was sent.
+    #[error("{url}: the server asked us to wait {} s (Retry-After); trying again later", .wait.as_secs())]
+    Deferred { url: String, wait: Duration },
 }
 
 impl FetchError {
@@ -56,9 +72,131 @@ impl FetchError {
             | FetchError::TooLarge { url, .. }
             | FetchError::Timeout { url }
             | FetchError::TooManyRedirects { url, .. }
-            | FetchError::Network { url, .. } => url,
+            | FetchError::Network { url, .. }
+            | FetchError::Deferred { url, .. } => url,
         }
     }
+
+    /// How long the server asked us to wait before trying again, if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            FetchError::Deferred { wait, .. } => Some(*wait),
+            _ => None,
+        }
+    }
+}
+
+/// Waits up to this long for a host's Retry-After; longer waits fail fast as `Deferred`.
+const MAX_SLEEP_FOR_HOST: Duration = Duration::from_secs(10);
+/// Retry-After values are capped at a day.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(24 * 3600);
+
+/// Per-host politeness state.
+struct HostSlot {
+    permits: Arc<Semaphore>,
+    /// When the next request to this host may start.
+    next_start: tokio::sync::Mutex<Instant>,
+    /// Set from Retry-After.
+    blocked_until: Mutex<Option<Instant>>,
+}
+
+/// The per-host gates of one client.
+struct Hosts {
+    per_host: usize,
+    interval: Duration,
+    slots: Mutex<HashMap<String, Arc<HostSlot>>>,
+}
+
+impl Hosts {
+    fn slot(&self, host: &str) -> Arc<HostSlot> {
+        let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        slots
+            .entry(host.to_ascii_lowercase())
+            .or_insert_with(|| {
+                Arc::new(HostSlot {
+                    permits: Arc::new(Semaphore::new(self.per_host)),
+                    next_start: tokio::sync::Mutex::new(Instant::now()),
+                    blocked_until: Mutex::new(None),
+                })
+            })
+            .clone()
+    }
+
+    /// Waits for a turn at `host`; fails fast when the host asked for a long wait.
+    async fn enter(
+        &self,
+        host: &str,
+        url: &str,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, FetchError> {
+        let slot = self.slot(host);
+        let blocked = *slot.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(until) = blocked {
+            let now = Instant::now();
+            if until > now + MAX_SLEEP_FOR_HOST {
+                return Err(FetchError::Deferred {
+                    url: url.to_string(),
+                    wait: until - now,
+                });
+            }
+            tokio::time::sleep_until(until).await;
+        }
+        let permit = slot
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("host semaphores are never closed");
+        if !self.interval.is_zero() {
+            let start = {
+                let mut next = slot.next_start.lock().await;
+                let start = (*next).max(Instant::now());
+                *next = start + self.interval;
+                start
+            };
+            tokio::time::sleep_until(start).await;
+        }
+        Ok(permit)
+    }
+
+    fn block(&self, host: &str, wait: Duration) {
+        let slot = self.slot(host);
+        let until = Instant::now() + wait.min(MAX_RETRY_AFTER);
+        let mut blocked = slot.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
+        *blocked = Some(blocked.map_or(until, |b| b.max(until)));
+    }
+}
+
+/// Parses a Retry-After value: seconds, or an HTTP date.
+pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = (when.with_timezone(&chrono::Utc) - now)
+        .to_std()
+        .unwrap_or(Duration::ZERO);
+    Some(wait.min(MAX_RETRY_AFTER))
+}
+
+/// `max-age` of a Cache-Control header (none when `no-store`/`no-cache`).
+pub fn parse_max_age(value: &str) -> Option<Duration> {
+    let mut max_age = None;
+    for directive in value.split(',') {
+        let d = directive.trim().to_ascii_lowercase();
+        if d == "no-store" || d == "no-cache" {
+            return None;
+        }
+        if let Some(v) = d.strip_prefix("max-age=") {
+            max_age = v
+                .trim_matches('"')
+                .parse::<u64>()
+                .ok()
+                .map(Duration::from_secs);
+        }
+    }
+    max_age
 }
 
 /// Validators from an earlier response, for a conditional GET.
@@ -80,6 +218,8 @@ pub struct Fetched {
     pub content_type: Option<String>,
     /// Validators to store for the next conditional GET.
     pub validators: Validators,
+    /// Cache-Control max-age: the server's word on when to look again.
+    pub max_age: Option<Duration>,
 }
 
 /// The shared HTTP client.
@@ -89,6 +229,11 @@ pub struct HttpClient {
     max_body_bytes: u64,
     policy: Arc<AddressPolicy>,
     max_redirects: usize,
+    hosts: Arc<Hosts>,
+    /// robots.txt per site (scheme, host and port), read once per client.
+    robots: Arc<Mutex<HashMap<String, Arc<OnceCell<Robots>>>>>,
+    /// Our product token for robots.txt groups (the user agent's first word).
+    product: String,
 }
 
 impl HttpClient {
@@ -130,6 +275,18 @@ impl HttpClient {
             max_body_bytes: config.max_body_bytes,
             policy,
             max_redirects: config.max_redirects,
+            hosts: Arc::new(Hosts {
+                per_host: config.per_host_concurrency.max(1),
+                interval: config.per_host_interval,
+                slots: Mutex::new(HashMap::new()),
+            }),
+            robots: Arc::new(Mutex::new(HashMap::new())),
+            product: config
+                .user_agent
+                .split(['/', ' '])
+                .next()
+                .unwrap_or("HyperLearn")
+                .to_string(),
         })
     }
 
@@ -152,6 +309,8 @@ impl HttpClient {
                 reason,
             })?;
 
+        let host = parsed.host_str().unwrap_or_default().to_string();
+        let _turn = self.hosts.enter(&host, url).await?;
         let mut request = self.client.get(parsed.clone());
         if let Some(etag) = &validators.etag {
             request = request.header(reqwest::header::IF_NONE_MATCH, etag);
@@ -175,6 +334,7 @@ impl HttpClient {
                 .or_else(|| validators.last_modified.clone()),
         };
         let content_type = header(reqwest::header::CONTENT_TYPE);
+        let max_age = header(reqwest::header::CACHE_CONTROL).and_then(|v| parse_max_age(&v));
         if status == 304 {
             return Ok(Fetched {
                 final_url,
@@ -183,12 +343,17 @@ impl HttpClient {
                 body: Vec::new(),
                 content_type,
                 validators: new_validators,
+                max_age,
             });
         }
         if !(200..300).contains(&status) {
             let retry_after = header(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(|v| parse_retry_after(&v, chrono::Utc::now()));
+            if let Some(wait) = retry_after
+                && matches!(status, 429 | 503)
+            {
+                self.hosts.block(&host, wait);
+            }
             return Err(FetchError::Status {
                 url: url.to_string(),
                 status,
@@ -223,7 +388,57 @@ impl HttpClient {
             body,
             content_type,
             validators: new_validators,
+            max_age,
         })
+    }
+
+    /// Whether robots.txt lets HyperLearn fetch `url`. The file is read once per site: a
+    /// 4xx answer allows everything, a 5xx answer or an unreachable server disallows
+    /// everything (RFC 9309), and a file that cannot be parsed allows what it cannot say.
+    /// A site that asked us to wait (Retry-After) is `Deferred`, and asked again later.
+    pub async fn robots_allow(&self, url: &str) -> Result<bool, FetchError> {
+        let Ok(parsed) = Url::parse(url) else {
+            return Ok(true); // `get` reports the bad URL itself.
+        };
+        let site = parsed.origin().ascii_serialization();
+        let cell = {
+            let mut cache = self.robots.lock().unwrap_or_else(|p| p.into_inner());
+            cache.entry(site.clone()).or_default().clone()
+        };
+        let robots = cell
+            .get_or_try_init(|| async {
+                let robots_url = format!("{site}/robots.txt");
+                Ok(match self.get(&robots_url, &Validators::default()).await {
+                    Ok(f) => {
+                        // RFC 9309: at least 500 KiB must be parsed; more need not be.
+                        let body = &f.body[..f.body.len().min(512 * 1024)];
+                        Robots::parse(&String::from_utf8_lossy(body), &self.product)
+                    }
+                    Err(FetchError::Status { status, .. }) if (400..500).contains(&status) => {
+                        Robots::allow_all()
+                    }
+                    Err(FetchError::TooLarge { .. }) => Robots::allow_all(),
+                    Err(FetchError::Deferred { wait, .. }) => {
+                        return Err(FetchError::Deferred {
+                            url: url.to_string(),
+                            wait,
+                        });
+                    }
+                    Err(e) => {
+                        tracing::info!(
+                            "robots.txt of {site} unavailable ({e}): not fetching its pages"
+                        );
+                        Robots::disallow_all()
+                    }
+                })
+            })
+            .await?;
+        let mut path = parsed.path().to_string();
+        if let Some(q) = parsed.query() {
+            path.push('?');
+            path.push_str(q);
+        }
+        Ok(robots.allowed(&path))
     }
 
     fn classify(&self, url: &str, error: reqwest::Error) -> FetchError {
@@ -446,6 +661,58 @@ fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_takes_seconds_or_dates_and_is_capped() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T08:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 26 Nov 2026 08:05:00 GMT", now),
+            Some(Duration::from_secs(300))
+        );
+        assert_eq!(
+            parse_retry_after("Thu, 26 Nov 2026 07:00:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        assert_eq!(parse_retry_after("99999999", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    #[test]
+    fn cache_control_max_age() {
+        assert_eq!(
+            parse_max_age("public, max-age=600"),
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(parse_max_age("no-cache, max-age=600"), None);
+        assert_eq!(parse_max_age("private"), None);
+    }
+
+    #[tokio::test]
+    async fn a_host_that_asked_for_a_long_wait_is_deferred_and_a_short_one_slept() {
+        let hosts = Hosts {
+            per_host: 1,
+            interval: Duration::ZERO,
+            slots: Mutex::new(HashMap::new()),
+        };
+        hosts.block("example.org", Duration::from_secs(600));
+        match hosts.enter("example.org", "http://example.org/feed").await {
+            Err(FetchError::Deferred { wait, .. }) => assert!(wait > Duration::from_secs(500)),
+            other => panic!("expected Deferred, got {:?}", other.map(|_| ())),
+        }
+        // Other hosts are not affected.
+        assert!(hosts.enter("other.org", "http://other.org/").await.is_ok());
+        hosts.block("short.org", Duration::from_millis(50));
+        let started = Instant::now();
+        assert!(hosts.enter("short.org", "http://short.org/").await.is_ok());
+        assert!(started.elapsed() >= Duration::from_millis(40));
+    }
 
     fn blocked(url: &str) -> bool {
         let policy = AddressPolicy {
