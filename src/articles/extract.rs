@@ -86,7 +86,20 @@ fn charset_param(content_type: &str) -> Option<String> {
 pub fn extract(html: &str, base_url: Option<&url::Url>) -> Extracted {
     let doc = Html::parse_document(html);
     let meta = Metadata::read(&doc);
-    let text = main_text(&doc, meta.title.as_deref());
+    // As Readability does: strip unlikely-looking parts first; if that leaves too little,
+    // try again keeping them, and take that text when it is much longer (the strict pass
+    // threw the article out with a wrapper whose class looked like boilerplate).
+    let strict = main_text(&doc, meta.title.as_deref(), Mode::Strict);
+    let text = if strict.chars().count() >= RETRY_BELOW_CHARS {
+        strict
+    } else {
+        let lenient = main_text(&doc, meta.title.as_deref(), Mode::Lenient);
+        if lenient.chars().count() > 2 * strict.chars().count() {
+            lenient
+        } else {
+            strict
+        }
+    };
     let absolute = |u: String| match base_url {
         Some(base) => base.join(&u).map(|u| u.to_string()).unwrap_or(u),
         None => u,
@@ -352,14 +365,18 @@ const BLOCK_TAGS: &[&str] = &[
     "summary",
 ];
 
+/// Class and id words of boilerplate. A word matches a class/id token that equals it, or,
+/// for words of four letters or more, a token that starts with it ("sidebar-left").
 const UNLIKELY: &[&str] = &[
     "comment",
+    "comments",
     "cookie",
     "consent",
     "banner",
     "sidebar",
-    "side-bar",
     "nav",
+    "navbar",
+    "navigation",
     "menu",
     "footer",
     "related",
@@ -371,7 +388,7 @@ const UNLIKELY: &[&str] = &[
     "signup",
     "promo",
     "advert",
-    "ad-",
+    "ad",
     "ads",
     "sponsor",
     "popup",
@@ -380,28 +397,55 @@ const UNLIKELY: &[&str] = &[
     "pagination",
     "pager",
     "masthead",
-    "widget",
     "tags",
     "toolbar",
     "disqus",
     "outbrain",
     "taboola",
     "recommend",
-    "most-read",
     "mostread",
     "trending",
     "skip",
     "login",
     "paywall",
-    "print-only",
-    "hidden",
     "byline",
     "author",
     "dateline",
     "timestamp",
-    "caption-credit",
     "copyright",
 ];
+
+/// Class and id words that keep an element although an unlikely word matched too.
+const MAYBE: &[&str] = &[
+    "article", "body", "column", "content", "main", "shadow", "story", "entry", "post", "text",
+];
+
+/// Below this many characters, the strict pass is retried leniently.
+const RETRY_BELOW_CHARS: usize = 500;
+
+/// Whether unlikely-looking parts are stripped (the first pass) or kept (the retry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Strict,
+    Lenient,
+}
+
+/// The lower-case words of an element's class and id ("nav-main_top" -> nav, main, top).
+fn class_tokens(e: &scraper::node::Element) -> Vec<String> {
+    class_id(e)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn token_matches(tokens: &[String], words: &[&str]) -> bool {
+    tokens.iter().any(|t| {
+        words
+            .iter()
+            .any(|w| t == w || (w.len() >= 4 && t.starts_with(w)))
+    })
+}
 
 const LIKELY: &[&str] = &[
     "article", "body", "content", "entry", "main", "page", "post", "text", "blog", "story",
@@ -421,11 +465,7 @@ fn class_id(e: &scraper::node::Element) -> String {
     s.to_ascii_lowercase()
 }
 
-fn matches_any(hay: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| hay.contains(n))
-}
-
-fn is_unlikely(e: &scraper::node::Element) -> bool {
+fn is_unlikely(e: &scraper::node::Element, mode: Mode) -> bool {
     if SKIP_TAGS.contains(&e.name()) {
         return true;
     }
@@ -444,34 +484,20 @@ fn is_unlikely(e: &scraper::node::Element) -> bool {
     ) {
         return true;
     }
-    if matches!(e.name(), "body" | "article" | "main" | "html") {
+    if mode == Mode::Lenient || matches!(e.name(), "body" | "article" | "main" | "html") {
         return false;
     }
-    let ci = class_id(e);
-    if ci.is_empty() {
-        return false;
-    }
-    matches_any(&ci, UNLIKELY)
-        && !matches_any(
-            &ci,
-            &[
-                "article-body",
-                "article__body",
-                "story-body",
-                "post-body",
-                "entry-content",
-                "main-content",
-            ],
-        )
+    let tokens = class_tokens(e);
+    token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE)
 }
 
 fn class_weight(e: &scraper::node::Element) -> f64 {
-    let ci = class_id(e);
+    let tokens = class_tokens(e);
     let mut w = 0.0;
-    if matches_any(&ci, UNLIKELY) {
+    if token_matches(&tokens, UNLIKELY) {
         w -= 25.0;
     }
-    if matches_any(&ci, LIKELY) {
+    if token_matches(&tokens, LIKELY) {
         w += 25.0;
     }
     w
@@ -484,7 +510,7 @@ struct TextStats {
 }
 
 /// Text statistics of a subtree, skipping unlikely parts.
-fn stats(node: NodeRef<'_, Node>) -> TextStats {
+fn stats(node: NodeRef<'_, Node>, mode: Mode) -> TextStats {
     let mut st = TextStats {
         chars: 0,
         link_chars: 0,
@@ -502,7 +528,7 @@ fn stats(node: NodeRef<'_, Node>) -> TextStats {
                 }
             }
             Node::Element(e) => {
-                if is_unlikely(e) && n.id() != node.id() {
+                if is_unlikely(e, mode) && n.id() != node.id() {
                     continue;
                 }
                 let link = in_link || e.name() == "a";
@@ -532,7 +558,7 @@ fn has_direct_text(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
-fn main_text(doc: &Html, title: Option<&str>) -> String {
+fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     let root = doc.tree.root();
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
     let mut order: Vec<NodeId> = Vec::new();
@@ -541,14 +567,14 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if let Node::Element(e) = n.value() {
-            if is_unlikely(e) {
+            if is_unlikely(e, mode) {
                 continue;
             }
             let name = e.name();
             let is_block = matches!(name, "p" | "pre" | "td" | "blockquote")
                 || (matches!(name, "div" | "section") && has_direct_text(n));
             if is_block {
-                let st = stats(n);
+                let st = stats(n, mode);
                 if st.chars >= 25 {
                     let score = 1.0 + st.commas as f64 + (st.chars as f64 / 100.0).min(3.0);
                     let mut ancestor = n.parent();
@@ -564,7 +590,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
                         };
                         let entry = scores.entry(a.id()).or_insert_with(|| {
                             order.push(a.id());
-                            initial_score(a)
+                            initial_score(a, mode)
                         });
                         *entry += score / divider;
                         ancestor = a.parent();
@@ -581,7 +607,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
     let mut best: Option<(NodeId, f64)> = None;
     for id in &order {
         let node = doc.tree.get(*id).expect("scored node exists");
-        let st = stats(node);
+        let st = stats(node, mode);
         let score = scores[id] * (1.0 - link_density(&st));
         scores.insert(*id, score);
         if best.is_none_or(|(_, b)| score > b) {
@@ -589,7 +615,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
         }
     }
     let Some((best_id, best_score)) = best else {
-        return fallback_text(doc);
+        return fallback_text(doc, mode);
     };
     let mut top = doc.tree.get(best_id).expect("best node exists");
 
@@ -604,7 +630,8 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
             break;
         }
         let parent_score = scores.get(&parent.id()).copied().unwrap_or(0.0);
-        if parent_score > best_score * 0.9 && stats(parent).chars < stats(top).chars * 2 {
+        if parent_score > best_score * 0.9 && stats(parent, mode).chars < stats(top, mode).chars * 2
+        {
             top = parent;
         } else {
             break;
@@ -624,11 +651,11 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
                 let Node::Element(e) = sibling.value() else {
                     continue;
                 };
-                if is_unlikely(e) {
+                if is_unlikely(e, mode) {
                     continue;
                 }
                 let score = scores.get(&sibling.id()).copied().unwrap_or(0.0);
-                let st = stats(sibling);
+                let st = stats(sibling, mode);
                 let append = score >= threshold
                     || (e.name() == "p" && st.chars > 80 && link_density(&st) < 0.25)
                     || (e.name() == "p"
@@ -645,7 +672,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
 
     let mut blocks: Vec<String> = Vec::new();
     for part in parts {
-        collect_blocks(part, &mut blocks);
+        collect_blocks(part, &mut blocks, mode);
     }
     // The headline is metadata, not body text.
     if let (Some(first), Some(title)) = (blocks.first(), title)
@@ -655,7 +682,7 @@ fn main_text(doc: &Html, title: Option<&str>) -> String {
     }
     let text = blocks.join("\n\n");
     if text.chars().count() < 50 {
-        fallback_text(doc)
+        fallback_text(doc, mode)
     } else {
         text
     }
@@ -669,7 +696,7 @@ fn has_sentence_end(node: NodeRef<'_, Node>) -> bool {
     t.ends_with(['.', '!', '?', '。', '»', '"', '”'])
 }
 
-fn initial_score(node: NodeRef<'_, Node>) -> f64 {
+fn initial_score(node: NodeRef<'_, Node>, mode: Mode) -> f64 {
     let Some(e) = node.value().as_element() else {
         return 0.0;
     };
@@ -681,13 +708,17 @@ fn initial_score(node: NodeRef<'_, Node>) -> f64 {
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
         _ => 0.0,
     };
-    tag + class_weight(e)
+    match mode {
+        Mode::Strict => tag + class_weight(e),
+        // The retry distrusts class names altogether.
+        Mode::Lenient => tag,
+    }
 }
 
 /// Writes the text blocks under `node` in document order.
-fn collect_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>) {
+fn collect_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, mode: Mode) {
     let mut current = String::new();
-    walk_blocks(node, out, &mut current);
+    walk_blocks(node, out, &mut current, mode);
     flush(out, &mut current);
 }
 
@@ -699,11 +730,11 @@ fn flush(out: &mut Vec<String>, current: &mut String) {
     }
 }
 
-fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut String) {
+fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut String, mode: Mode) {
     match node.value() {
         Node::Text(t) => current.push_str(t),
         Node::Element(e) => {
-            if is_unlikely(e) {
+            if is_unlikely(e, mode) {
                 return;
             }
             let name = e.name();
@@ -719,20 +750,20 @@ fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut Str
                 flush(out, current);
                 // A list or block full of links is navigation, not text.
                 if matches!(name, "ul" | "ol" | "div" | "section" | "table" | "dl") {
-                    let st = stats(node);
+                    let st = stats(node, mode);
                     if st.chars > 0 && link_density(&st) > 0.5 {
                         return;
                     }
                 }
                 if matches!(name, "p" | "li" | "dd" | "blockquote") {
-                    let st = stats(node);
+                    let st = stats(node, mode);
                     if st.chars > 0 && link_density(&st) > 0.8 && st.chars < 200 {
                         return;
                     }
                 }
             }
             for c in node.children() {
-                walk_blocks(c, out, current);
+                walk_blocks(c, out, current, mode);
             }
             if block {
                 flush(out, current);
@@ -745,14 +776,14 @@ fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut Str
 }
 
 /// When no container stands out, all paragraphs of the page.
-fn fallback_text(doc: &Html) -> String {
+fn fallback_text(doc: &Html, mode: Mode) -> String {
     let mut blocks = Vec::new();
     for p in doc.select(&sel("p")) {
         let mut skip = false;
         let mut a = p.parent();
         while let Some(n) = a {
             if let Node::Element(e) = n.value()
-                && is_unlikely(e)
+                && is_unlikely(e, mode)
             {
                 skip = true;
                 break;
@@ -833,6 +864,24 @@ mod tests {
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice("<p>Größe</p>".as_bytes());
         assert!(decode_html(&bom, Some("text/html; charset=ISO-8859-1")).contains("Größe"));
+    }
+
+    #[test]
+    fn an_article_inside_a_wrapper_with_a_boilerplate_class_is_kept() {
+        let para = "<p>The council agreed on Tuesday to plant four hundred trees along the river, \
+                    and the work will start in the spring when the ground is soft again.</p>";
+        let page = format!(
+            "<html><body><div class=\"nav-drawer widget\"><div class=\"ad-portal\">{}</div></div>\
+             <div class=\"comments\"><p>First!</p></div></body></html>",
+            para.repeat(6)
+        );
+        let got = extract(&page, None);
+        assert!(got.text.starts_with("The council agreed"), "{}", got.text);
+        assert_eq!(got.text.split("\n\n").count(), 6, "{}", got.text);
+        // Words match whole class tokens: "loads" and "header-ads" are not alike.
+        let tokens = vec!["loads".to_string(), "thread".to_string()];
+        assert!(!token_matches(&tokens, &["ads", "ad"]));
+        assert!(token_matches(&["sidebarleft".to_string()], &["sidebar"]));
     }
 
     #[test]
