@@ -103,6 +103,9 @@ pub enum Command {
     /// Manage learners.
     #[command(subcommand)]
     Learners(LearnersCommand),
+    /// Manage web UI accounts (admins and teachers).
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Extract an article from a saved HTML page and print it as JSON:
     /// {"title","byline","published","lang","text"} (paragraphs separated by blank lines).
     Extract {
@@ -166,6 +169,16 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// An index of N synthetic articles (words from the wordfreq lists): indexing rate and
+    /// query latency p50/p99 for typical teachers' queries with filters.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        articles: usize,
+        #[arg(long, default_value_t = 500)]
+        queries: usize,
+        #[arg(long)]
+        no_record: bool,
+    },
     /// N learners' lessons through the delivery ledger and the SMTP connection pool to an
     /// SMTP server on 127.0.0.1: messages per second and peak memory.
     Delivery {
@@ -324,6 +337,19 @@ pub enum FeedsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add an account. The password is read from the first line of standard input
+    /// (e.g. `printf '%s\n' "$PW" | hyperlearn users add ana --role admin`); at least 12
+    /// characters.
+    Add {
+        username: String,
+        /// admin (everything) or teacher (search and articles).
+        #[arg(long, default_value = "teacher")]
+        role: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum LearnersCommand {
     /// Add a learner.
     Add {
@@ -474,6 +500,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report, json)
         }
         Command::Feeds(cmd) => feeds_command(&cli.config, cmd),
+        Command::Users(UsersCommand::Add { username, role }) => {
+            if crate::web::Role::parse(&role).is_none() {
+                anyhow::bail!("--role must be `admin` or `teacher`, not `{role}`");
+            }
+            let username = username.trim();
+            if username.is_empty() || username.chars().any(char::is_whitespace) {
+                anyhow::bail!("the user name must be one word");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            if password.chars().count() < 12 {
+                anyhow::bail!(
+                    "the password (first line of standard input) must have at least 12 characters"
+                );
+            }
+            let config = load_config(&cli.config)?;
+            let store = Store::open(&config.store_path)?;
+            let hash = crate::web::hash_password(password)?;
+            let user = store.add_user(username, &hash, &role)?;
+            println!("Added {} ({}).", user.username, user.role);
+            Ok(())
+        }
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
         Command::Extract { url, file } => extract(url.as_deref(), &file),
         Command::Reindex => reindex(&cli.config, cli.quiet),
@@ -489,6 +540,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(EvalCommand::Extraction { data, no_record }) => {
             crate::eval::extraction::eval_extraction(&crate::eval::extraction::ExtractionEval {
                 data,
+                record: !no_record,
+            })
+        }
+        Command::Bench(BenchCommand::Search {
+            articles,
+            queries,
+            no_record,
+        }) => {
+            let config = config_or_defaults(&cli.config)?;
+            crate::eval::search::bench_search(&crate::eval::search::SearchBench {
+                articles,
+                queries,
+                wordfreq_dir: config.wordfreq_dir,
                 record: !no_record,
             })
         }

@@ -97,6 +97,26 @@ pub struct RawConfig {
     pub schedule: RawSchedule,
     #[serde(default)]
     pub delivery: RawDelivery,
+    #[serde(default)]
+    pub web: RawWeb,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawWeb {
+    pub enabled: bool,
+    pub listen: String,
+    pub session_hours: u32,
+}
+
+impl Default for RawWeb {
+    fn default() -> Self {
+        RawWeb {
+            enabled: true,
+            listen: "127.0.0.1:8080".into(),
+            session_hours: 12,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -329,6 +349,15 @@ pub struct Config {
     pub mail: MailConfig,
     pub schedule: ScheduleConfig,
     pub delivery: DeliveryConfig,
+    pub web: WebConfig,
+}
+
+/// The web UI (`[web]`), served by `serve`.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub enabled: bool,
+    pub listen: std::net::SocketAddr,
+    pub session: Duration,
 }
 
 /// HTTP client limits and politeness.
@@ -521,6 +550,16 @@ impl Config {
         let mail = check_mail(raw.mail)?;
         let schedule = check_schedule(raw.schedule)?;
         let delivery = check_delivery(raw.delivery)?;
+        let web = WebConfig {
+            enabled: raw.web.enabled,
+            listen: raw.web.listen.parse().map_err(|e| {
+                invalid(
+                    "web.listen",
+                    format!("`{}` is not an address:port ({e})", raw.web.listen),
+                )
+            })?,
+            session: Duration::from_secs(u64::from(raw.web.session_hours.max(1)) * 3600),
+        };
         Ok(Config {
             feeds_dir: resolve(&raw.paths.feeds_dir),
             index_dir: resolve(&raw.paths.index_dir),
@@ -534,6 +573,7 @@ impl Config {
             mail,
             schedule,
             delivery,
+            web,
         })
     }
 }

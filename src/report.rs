@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// One thing that failed, named.
-#[derive(Debug, Clone, serde::Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Failure {
     /// "feed", "page", "learner", "mail", "model".
     pub kind: String,
@@ -15,7 +15,8 @@ pub struct Failure {
 }
 
 /// Counts and failures of one run.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct RunReport {
     pub started_at: String,
     pub seconds: f64,

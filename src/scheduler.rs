@@ -51,6 +51,26 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
             .with_context(|| format!("cannot schedule the {name} job"))?;
         progress.say(format!("Scheduled {name} on `{cron}` (UTC)"));
     }
+    // The web UI, with its "start a run now" button wired to a full run here.
+    let web = if services.config.web.enabled {
+        let (run_tx, mut run_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+        let state = Arc::new(crate::web::WebState::new(services.clone(), Some(run_tx))?);
+        let (addr, task) = crate::web::start(state).await?;
+        progress.say(format!("Web UI on http://{addr}/"));
+        let (services, generator, running) = (services.clone(), generator.clone(), running.clone());
+        let runner = tokio::spawn(async move {
+            while run_rx.recv().await.is_some() {
+                let _running = running.read().await;
+                match pipeline::run(&services, Some(&generator), &RunOptions::full(false)).await {
+                    Ok(report) => progress.say(report),
+                    Err(e) => progress.say(format!("run started from the web UI: {e:#}")),
+                }
+            }
+        });
+        Some((task, runner))
+    } else {
+        None
+    };
     scheduler
         .start()
         .await
@@ -62,6 +82,12 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
         .shutdown()
         .await
         .context("scheduler shutdown failed")?;
+    if let Some((web, runner)) = web {
+        // Stopping the UI drops the run button's sender; a run it started finishes first.
+        web.abort();
+        let _ = web.await;
+        let _ = runner.await;
+    }
     let _wait = running.write().await;
     progress.say("Stopped.");
     Ok(())

@@ -156,7 +156,63 @@ CREATE TABLE locks (
     r#"
 ALTER TABLE feed_state ADD COLUMN next_fetch_at TEXT;
 "#,
+    r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf        TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE TABLE flags (
+    id          INTEGER PRIMARY KEY,
+    exercise_id INTEGER NOT NULL REFERENCES exercises(id),
+    learner_id  INTEGER REFERENCES learners(id),
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    resolved    TEXT
+);
+ALTER TABLE exercises ADD COLUMN pulled INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
+
+/// A user of the web UI.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub role: String,
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+/// An exercise a learner flagged as wrong.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Flag {
+    pub id: i64,
+    pub exercise_id: i64,
+    pub article_id: i64,
+    pub payload: String,
+    pub note: String,
+    pub created_at: String,
+    pub pulled: bool,
+}
+
+/// A run as recorded.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunRecord {
+    pub id: i64,
+    pub kind: String,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub report: Option<String>,
+}
 
 /// A learner.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -1249,6 +1305,243 @@ impl Store {
         let rows = stmt
             .query_map([date.map(|d| d.to_string())], |r| {
                 Ok((r.get(0)?, r.get(1)?))
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    // --- web UI: users, sessions, flags, runs --------------------------------------------
+
+    /// Adds a user with an already hashed password.
+    pub fn add_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+    ) -> Result<User, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![username, password_hash, role, now()],
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Query {
+                path: self.path.clone(),
+                message: format!("a user named `{username}` already exists"),
+            },
+            _ => self.q(e),
+        })?;
+        Ok(User {
+            id: conn.last_insert_rowid(),
+            username: username.to_string(),
+            role: role.to_string(),
+            password_hash: password_hash.to_string(),
+        })
+    }
+
+    /// A user by name (case-insensitive).
+    pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT id, username, role, password_hash FROM users WHERE username = ?1",
+                [username],
+                |r| {
+                    Ok(User {
+                        id: r.get(0)?,
+                        username: r.get(1)?,
+                        role: r.get(2)?,
+                        password_hash: r.get(3)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// Stores a session (by the hash of its token) until `expires_at`.
+    pub fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![token_hash, user_id, csrf, expires_at.to_rfc3339()],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// The user and CSRF token of a live session.
+    pub fn session(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(User, String)>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT u.id, u.username, u.role, u.password_hash, s.csrf FROM sessions s
+                 JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+                params![token_hash, now.to_rfc3339()],
+                |r| {
+                    Ok((
+                        User {
+                            id: r.get(0)?,
+                            username: r.get(1)?,
+                            role: r.get(2)?,
+                            password_hash: r.get(3)?,
+                        },
+                        r.get(4)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// Ends a session.
+    pub fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// The learner, article and date of a lesson.
+    pub fn lesson_info(&self, lesson_id: i64) -> Result<Option<(i64, i64, NaiveDate)>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT learner_id, article_id, lesson_date FROM lessons WHERE id = ?1",
+                [lesson_id],
+                |r| {
+                    let d: String = r.get(2)?;
+                    Ok((r.get(0)?, r.get(1)?, d.parse().unwrap_or_default()))
+                },
+            )
+            .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// Whether a lesson already has a recorded score.
+    pub fn lesson_scored(&self, lesson_id: i64) -> Result<bool, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM lesson_scores WHERE lesson_id = ?1)",
+                [lesson_id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))
+    }
+
+    /// Records a learner's flag on an exercise.
+    pub fn flag_exercise(
+        &self,
+        exercise_id: i64,
+        learner_id: Option<i64>,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO flags (exercise_id, learner_id, note, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![exercise_id, learner_id, note, now()],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Open flags, newest first.
+    pub fn flags(&self) -> Result<Vec<Flag>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT f.id, f.exercise_id, e.article_id, e.payload, f.note, f.created_at, e.pulled
+                 FROM flags f JOIN exercises e ON e.id = f.exercise_id
+                 WHERE f.resolved IS NULL ORDER BY f.id DESC",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Flag {
+                    id: r.get(0)?,
+                    exercise_id: r.get(1)?,
+                    article_id: r.get(2)?,
+                    payload: r.get(3)?,
+                    note: r.get(4)?,
+                    created_at: r.get(5)?,
+                    pulled: r.get::<_, i64>(6)? != 0,
+                })
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Pulls an exercise: it is never shown or sent again; its flags are resolved.
+    pub fn pull_exercise(&self, exercise_id: i64) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        tx.execute(
+            "UPDATE exercises SET pulled = 1 WHERE id = ?1",
+            [exercise_id],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.execute(
+            "UPDATE flags SET resolved = ?2 WHERE exercise_id = ?1 AND resolved IS NULL",
+            params![exercise_id, now()],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))
+    }
+
+    /// Verified, not pulled exercises of an article with their ids and lesson dates.
+    pub fn article_exercise_sets(
+        &self,
+        article_id: i64,
+    ) -> Result<Vec<(i64, Option<String>, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT e.id, l.lesson_date, e.payload FROM exercises e
+                 LEFT JOIN lessons l ON l.id = e.lesson_id
+                 WHERE e.article_id = ?1 AND e.accepted = 1 AND e.pulled = 0 ORDER BY e.lesson_id, e.id",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Whether an exercise was pulled.
+    pub fn exercise_pulled(&self, exercise_id: i64) -> Result<bool, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT pulled FROM exercises WHERE id = ?1",
+                [exercise_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .map(|p| p.unwrap_or(1) != 0)
+            .map_err(|e| self.q(e))
+    }
+
+    /// The latest runs, newest first.
+    pub fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT id, kind, started_at, finished_at, report FROM runs ORDER BY id DESC LIMIT ?1")
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([limit as i64], |r| {
+                Ok(RunRecord {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    started_at: r.get(2)?,
+                    finished_at: r.get(3)?,
+                    report: r.get(4)?,
+                })
             })
             .map_err(|e| self.q(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.q(e))

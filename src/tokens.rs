@@ -13,6 +13,8 @@ type HmacSha256 = Hmac<Sha256>;
 pub enum Purpose {
     Unsubscribe,
     Lesson,
+    /// The CSRF token of the forms on a token-authenticated page (id: the page's token).
+    Form,
 }
 
 impl Purpose {
@@ -20,6 +22,7 @@ impl Purpose {
         match self {
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::Lesson => "lesson",
+            Purpose::Form => "form",
         }
     }
 }

@@ -24,6 +24,14 @@ impl Ranks {
         self.ranks.len()
     }
 
+    /// The `n` most frequent words, most frequent first.
+    pub fn top(&self, n: usize) -> Vec<&str> {
+        let mut words: Vec<(&str, u32)> =
+            self.ranks.iter().map(|(w, r)| (w.as_str(), *r)).collect();
+        words.sort_by_key(|&(w, r)| (r, w));
+        words.into_iter().take(n).map(|(w, _)| w).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ranks.is_empty()
     }

@@ -124,6 +124,7 @@ struct MailContext<'a> {
     glossary: &'a [crate::lesson::GlossaryEntry],
     exercises: Vec<ExerciseView>,
     unsubscribe_url: String,
+    lesson_url: String,
 }
 
 #[derive(serde::Serialize)]
@@ -232,6 +233,19 @@ pub fn lesson_message_id(mail: &MailConfig, learner_id: i64, date: chrono::Naive
     format!("<lesson.{date}.{learner_id}.{digest}@{domain}>")
 }
 
+/// The lesson page of a learner's lesson for a day (answers, score, flags), signed.
+pub fn lesson_url(mail: &MailConfig, learner_id: i64, date: chrono::NaiveDate) -> String {
+    let token = tokens::sign(
+        &mail.token_key,
+        Purpose::Lesson,
+        &format!("{learner_id}:{date}"),
+    );
+    mail.public_url
+        .join(&format!("lesson/{token}"))
+        .map(|u| u.to_string())
+        .unwrap_or_default()
+}
+
 /// The unsubscribe link of a learner.
 pub fn unsubscribe_url(mail: &MailConfig, learner_id: i64) -> String {
     let token = tokens::sign(
@@ -293,6 +307,7 @@ pub fn render_lesson(
         glossary: lesson.glossary(),
         exercises,
         unsubscribe_url: unsubscribe_url(mail, learner.id),
+        lesson_url: lesson_url(mail, learner.id, lesson.date()),
     };
     ctx.subject = header_safe(&renderer.render("subject.txt", &ctx)?, 200);
     let html = renderer.render("lesson.html", &ctx)?;

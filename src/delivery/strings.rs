@@ -24,6 +24,7 @@ pub struct MailStrings {
     pub answer_key_note: &'static str,
     pub evidence: &'static str,
     pub footer: &'static str,
+    pub answer_online: &'static str,
     pub unsubscribe: &'static str,
 }
 
@@ -48,6 +49,7 @@ const EN: MailStrings = MailStrings {
     answer_key_note: "Try the exercises first, then check your answers here.",
     evidence: "In the article",
     footer: "You receive this lesson because you signed up for HyperLearn.",
+    answer_online: "Answer online and see your score",
     unsubscribe: "Unsubscribe",
 };
 
@@ -72,6 +74,7 @@ const ES: MailStrings = MailStrings {
     answer_key_note: "Haz primero los ejercicios y después comprueba tus respuestas aquí.",
     evidence: "En el artículo",
     footer: "Recibes esta lección porque te suscribiste a HyperLearn.",
+    answer_online: "Responde en línea y mira tu puntuación",
     unsubscribe: "Darse de baja",
 };
 
@@ -96,6 +99,7 @@ const FR: MailStrings = MailStrings {
     answer_key_note: "Faites d'abord les exercices, puis vérifiez vos réponses ici.",
     evidence: "Dans l'article",
     footer: "Vous recevez cette leçon parce que vous êtes inscrit à HyperLearn.",
+    answer_online: "Répondez en ligne et voyez votre score",
     unsubscribe: "Se désabonner",
 };
 
@@ -120,6 +124,7 @@ const DE: MailStrings = MailStrings {
     answer_key_note: "Mach zuerst die Übungen und vergleiche dann hier deine Antworten.",
     evidence: "Im Artikel",
     footer: "Du bekommst diese Lektion, weil du dich bei HyperLearn angemeldet hast.",
+    answer_online: "Online antworten und Ergebnis sehen",
     unsubscribe: "Abmelden",
 };
 
@@ -144,6 +149,7 @@ const RU: MailStrings = MailStrings {
     answer_key_note: "Сначала выполните упражнения, а потом проверьте ответы здесь.",
     evidence: "В статье",
     footer: "Вы получаете этот урок, потому что подписались на HyperLearn.",
+    answer_online: "Ответить онлайн и узнать результат",
     unsubscribe: "Отписаться",
 };
 

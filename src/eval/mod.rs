@@ -6,6 +6,7 @@ pub mod bench;
 pub mod delivery;
 pub mod extraction;
 pub mod levels;
+pub mod search;
 pub mod verifier;
 
 use std::io::Write;

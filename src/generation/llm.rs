@@ -111,7 +111,8 @@ pub struct Completion {
 }
 
 /// Totals since the engine started, for reports and benchmarks.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct EngineStats {
     pub requests: u64,
     /// Prompt tokens decoded.

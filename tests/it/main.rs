@@ -2,8 +2,10 @@
 //! project-written feeds and pages, a real SMTP server (aiosmtpd) on 127.0.0.1, the real
 //! GGUF model through llama.cpp, and a real tantivy index and SQLite file in a temp folder.
 
+mod browser;
 mod cli;
 mod daily;
 mod delivery;
 mod fetching;
 mod support;
+mod web;

@@ -196,6 +196,9 @@ exercises = 4
 min_exercises = 3
 model_candidates = 2
 
+[web]
+listen = "127.0.0.1:0"
+
 [mail]
 from = "HyperLearn Test <lessons@hyperlearn.test>"
 public_url = "https://hyperlearn.test/"

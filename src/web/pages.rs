@@ -1,0 +1,903 @@
+//! The pages: teachers' search and articles, admins' feeds, learners, runs and flags, and
+//! learners' token pages (lesson, answers, flag, unsubscribe).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::context;
+use serde::Serialize;
+
+use super::WebState;
+use super::auth::{Role, Session, check_csrf, current, require, same};
+use crate::articles::Cefr;
+use crate::exercise::{Exercise, option_letter};
+use crate::http::Validators;
+use crate::index::SearchQuery;
+use crate::tokens::{self, Purpose};
+
+const PAGE_SIZE: usize = 10;
+
+/// Renders a template; a template error is a 500 naming the template.
+pub fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Response {
+    match state.env.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("template {name}: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+fn message(state: &WebState, status: StatusCode, title: &str, text: &str) -> Response {
+    let mut r = render(state, "message.html", context! { title, text });
+    *r.status_mut() = status;
+    r
+}
+
+fn not_found(state: &WebState) -> Response {
+    message(
+        state,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "This link is not valid (any more).",
+    )
+}
+
+fn server_error(state: &WebState, e: impl std::fmt::Display) -> Response {
+    message(
+        state,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        &e.to_string(),
+    )
+}
+
+/// The values every signed-in page's layout needs.
+fn nav(s: &Session) -> minijinja::Value {
+    context! { user => s.user.username.clone(), admin => s.role == Role::Admin, csrf => s.csrf.clone() }
+}
+
+pub async fn home(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    match current(&state, &headers) {
+        Some(s) if s.role == Role::Admin => Redirect::to("/admin/feeds").into_response(),
+        Some(_) => Redirect::to("/search").into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+// --- teachers ---------------------------------------------------------------------------
+
+#[derive(serde::Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    page: usize,
+}
+
+/// A piece of a snippet, marked when it matched (escaped by the template).
+#[derive(Serialize)]
+struct Piece {
+    text: String,
+    mark: bool,
+}
+
+fn pieces(snippet: &crate::index::Snippet) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for &(s, e) in &snippet.highlighted {
+        if s > pos {
+            out.push(Piece {
+                text: snippet.fragment[pos..s].to_string(),
+                mark: false,
+            });
+        }
+        out.push(Piece {
+            text: snippet.fragment[s..e].to_string(),
+            mark: true,
+        });
+        pos = e;
+    }
+    out.push(Piece {
+        text: snippet.fragment[pos..].to_string(),
+        mark: false,
+    });
+    out
+}
+
+pub async fn search(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Query(p): Query<SearchParams>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Teacher) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    let cefr: Option<Cefr> = p.level.parse().ok();
+    let query = SearchQuery {
+        text: p.q.clone(),
+        lang: empty(&p.lang),
+        cefr,
+        topic: empty(&p.topic),
+        source: empty(&p.source),
+        limit: PAGE_SIZE,
+        offset: p.page * PAGE_SIZE,
+    };
+    let searched = !p.q.trim().is_empty() || query.lang.is_some() || cefr.is_some();
+    let results = if searched {
+        match state.services.index.search(&query) {
+            Ok(r) => Some(r),
+            Err(e) => return server_error(&state, e),
+        }
+    } else {
+        None
+    };
+    let hits: Vec<_> = results
+        .as_ref()
+        .map(|r| {
+            r.hits
+                .iter()
+                .map(|h| {
+                    context! {
+                        id => h.article_id, title => h.title.clone(), lang => h.lang.clone(),
+                        cefr => h.cefr.clone(), source => h.source.clone(),
+                        published => h.published.clone(), topics => h.topics.clone(),
+                        pieces => minijinja::Value::from(minijinja::value::Serde(pieces(&h.snippet))),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let total = results.as_ref().map_or(0, |r| r.total);
+    let next = (p.page + 1) * PAGE_SIZE < total;
+    render(
+        &state,
+        "search.html",
+        context! {
+            nav => nav(&session), q => p.q, lang => p.lang, level => p.level, topic => p.topic,
+            source => p.source, searched, total, hits, page => p.page, next,
+            levels => ["A1", "A2", "B1", "B2", "C1", "C2"],
+        },
+    )
+}
+
+/// An exercise as pages show it.
+#[derive(Serialize)]
+struct ShownExercise {
+    id: i64,
+    kind: &'static str,
+    prompt: String,
+    options: Vec<String>,
+    key: String,
+    evidence: String,
+    date: Option<String>,
+}
+
+fn shown(id: i64, date: Option<String>, e: &Exercise) -> ShownExercise {
+    let key = match e {
+        Exercise::MultipleChoice { answer, .. } | Exercise::Vocabulary { answer, .. } => {
+            format!("{}) {}", option_letter(*answer), e.answer_text())
+        }
+        Exercise::TrueFalse { answer, .. } => (if *answer { "True" } else { "False" }).into(),
+        _ => e.answer_text(),
+    };
+    ShownExercise {
+        id,
+        kind: e.kind(),
+        prompt: e.prompt().to_string(),
+        options: e.options().to_vec(),
+        key,
+        evidence: e.evidence().to_string(),
+        date,
+    }
+}
+
+fn article_page(state: &WebState, headers: &HeaderMap, id: i64, print: bool) -> Response {
+    let session = match require(state, headers, Role::Teacher) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let store = &state.services.store;
+    let article = match store.article(id) {
+        Ok(Some(a)) => a,
+        Ok(None) => return not_found(state),
+        Err(e) => return server_error(state, e),
+    };
+    let sets = match store.article_exercise_sets(id) {
+        Ok(s) => s,
+        Err(e) => return server_error(state, e),
+    };
+    let exercises: Vec<ShownExercise> = sets
+        .iter()
+        .filter_map(|(eid, date, payload)| {
+            serde_json::from_str::<Exercise>(payload)
+                .ok()
+                .map(|e| shown(*eid, date.clone(), &e))
+        })
+        .collect();
+    let paragraphs: Vec<String> = article.text.split("\n\n").map(str::to_string).collect();
+    render(
+        state,
+        "article.html",
+        context! {
+            nav => nav(&session), print, id, title => article.title.clone(), url => article.url.clone(),
+            lang => article.lang.clone(), cefr => article.cefr.clone(), level => format!("{:.1}", article.level),
+            topics => article.topics.clone(), source => article.source.clone(),
+            published => article.published.clone(), paragraphs, exercises => minijinja::Value::from(minijinja::value::Serde(&exercises)),
+        },
+    )
+}
+
+pub async fn article(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    article_page(&state, &headers, id, false)
+}
+
+pub async fn article_print(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Response {
+    article_page(&state, &headers, id, true)
+}
+
+// --- admins -----------------------------------------------------------------------------
+
+pub async fn feeds(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let config = &state.services.config;
+    let listed = match crate::feeds::load_feed_lists(&config.feeds_dir) {
+        Ok(l) => l,
+        Err(e) => return server_error(&state, e),
+    };
+    let mut rows = Vec::new();
+    for f in &listed {
+        let st = match state.services.store.feed_state(&f.url) {
+            Ok(s) => s,
+            Err(e) => return server_error(&state, e),
+        };
+        rows.push(context! {
+            url => f.url.clone(), name => f.name.clone(), lang => f.lang.clone(), enabled => f.enabled,
+            list => f.file.file_name().map(|n| n.to_string_lossy().to_string()),
+            last_ok => st.last_ok_at.clone(), last_error => st.last_error.clone(),
+            errors => st.consecutive_errors, items => st.items_seen,
+            paused => st.paused(config.fetch.pause_after_failures),
+            next => st.next_fetch_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()),
+        });
+    }
+    render(
+        &state,
+        "feeds.html",
+        context! { nav => nav(&session), feeds => rows, preview => (), error => "" },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct FeedForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    url: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn feed_preview(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<FeedForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    let url = form.url.trim().to_string();
+    // Fetched and parsed before it is saved: the admin sees what they add.
+    let preview = match state.services.http.get(&url, &Validators::default()).await {
+        Ok(f) => match crate::feeds::parse_feed(&url, &f.body) {
+            Ok(p) => Ok(context! {
+                url => url.clone(), lang => form.lang.clone(), name => form.name.clone(),
+                title => p.title.clone(), language => p.language.clone(),
+                entries => p.entries.iter().take(10).map(|e| e.title.clone()).collect::<Vec<_>>(),
+                count => p.entries.len(),
+            }),
+            Err(e) => Err(e.to_string()),
+        },
+        Err(e) => Err(e.to_string()),
+    };
+    match preview {
+        Ok(p) => render(
+            &state,
+            "feeds.html",
+            context! { nav => nav(&session), feeds => Vec::<()>::new(), preview => p, error => "" },
+        ),
+        Err(e) => render(
+            &state,
+            "feeds.html",
+            context! { nav => nav(&session), feeds => Vec::<()>::new(), preview => (), error => e },
+        ),
+    }
+}
+
+pub async fn feed_add(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<FeedForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    let lang = Some(form.lang.trim().to_string()).filter(|l| !l.is_empty());
+    let list = lang.clone().unwrap_or_else(|| "feeds".into());
+    let added = crate::feeds::add_feed(
+        &state.services.config.feeds_dir,
+        &list,
+        &crate::feeds::NewFeed {
+            url: form.url.trim().to_string(),
+            name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
+            lang,
+            topics: Vec::new(),
+        },
+    );
+    match added {
+        Ok(_) => Redirect::to("/admin/feeds").into_response(),
+        Err(e) => message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Feed not added",
+            &e.to_string(),
+        ),
+    }
+}
+
+pub async fn feed_remove(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<FeedForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    match crate::feeds::remove_feed(&state.services.config.feeds_dir, form.url.trim()) {
+        Ok(_) => Redirect::to("/admin/feeds").into_response(),
+        Err(e) => message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Feed not removed",
+            &e.to_string(),
+        ),
+    }
+}
+
+pub async fn feed_refresh(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<FeedForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    match state.services.store.reset_feed(form.url.trim()) {
+        Ok(()) => Redirect::to("/admin/feeds").into_response(),
+        Err(e) => server_error(&state, e),
+    }
+}
+
+pub async fn learners(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let store = &state.services.store;
+    let (learners, paused) = match (store.learners(), store.paused_reasons()) {
+        (Ok(l), Ok(p)) => (l, p),
+        (Err(e), _) | (_, Err(e)) => return server_error(&state, e),
+    };
+    let rows: Vec<_> = learners
+        .iter()
+        .map(|l| {
+            context! {
+                id => l.id, email => l.email.clone(), name => l.name.clone(), lang => l.lang.clone(),
+                cefr => l.cefr().to_string(), level => format!("{:.1}", l.level),
+                time => l.delivery_time.format("%H:%M").to_string(), tz => l.timezone.clone(),
+                interests => l.interests.join(", "), active => l.active,
+                reason => paused.get(&l.id).cloned(),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        "learners.html",
+        context! { nav => nav(&session), learners => rows },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdForm {
+    #[serde(default)]
+    csrf: String,
+    id: i64,
+}
+
+async fn set_paused(
+    state: Arc<WebState>,
+    headers: HeaderMap,
+    form: IdForm,
+    reason: Option<&str>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    match state.services.store.set_learner_paused(form.id, reason) {
+        Ok(()) => Redirect::to("/admin/learners").into_response(),
+        Err(e) => server_error(&state, e),
+    }
+}
+
+pub async fn learner_pause(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<IdForm>,
+) -> Response {
+    set_paused(state, headers, form, Some("paused by an admin")).await
+}
+
+pub async fn learner_resume(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<IdForm>,
+) -> Response {
+    set_paused(state, headers, form, None).await
+}
+
+pub async fn runs(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let runs = match state.services.store.runs(50) {
+        Ok(r) => r,
+        Err(e) => return server_error(&state, e),
+    };
+    let rows: Vec<_> = runs
+        .iter()
+        .map(|r| {
+            let report: Option<crate::report::RunReport> = r
+                .report
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok());
+            context! {
+                id => r.id, kind => r.kind.clone(), started => r.started_at.clone(),
+                finished => r.finished_at.clone(),
+                summary => report.as_ref().map(|x| x.to_string()),
+            }
+        })
+        .collect();
+    render(
+        &state,
+        "runs.html",
+        context! { nav => nav(&session), runs => rows, can_run => state.run_now.is_some() },
+    )
+}
+
+pub async fn run_now(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<IdFormOptional>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    match &state.run_now {
+        Some(tx) if tx.send(()).is_ok() => message(
+            &state,
+            StatusCode::ACCEPTED,
+            "Run started",
+            "A run (fetch, lessons due today, mail) has started; its report appears under Runs when it ends.",
+        ),
+        _ => message(
+            &state,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Cannot start a run",
+            "This web UI is not attached to a running service.",
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct IdFormOptional {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn flags(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let flags = match state.services.store.flags() {
+        Ok(f) => f,
+        Err(e) => return server_error(&state, e),
+    };
+    let rows: Vec<_> = flags
+        .iter()
+        .filter_map(|f| {
+            let e: Exercise = serde_json::from_str(&f.payload).ok()?;
+            Some(context! {
+                exercise => minijinja::Value::from(minijinja::value::Serde(shown(f.exercise_id, None, &e))), article_id => f.article_id,
+                note => f.note.clone(), at => f.created_at.clone(), pulled => f.pulled,
+            })
+        })
+        .collect();
+    render(
+        &state,
+        "flags.html",
+        context! { nav => nav(&session), flags => rows },
+    )
+}
+
+pub async fn flag_pull(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<IdForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    match state.services.store.pull_exercise(form.id) {
+        Ok(()) => Redirect::to("/admin/flags").into_response(),
+        Err(e) => server_error(&state, e),
+    }
+}
+
+// --- learners (signed links, no login) --------------------------------------------------
+
+/// The lesson a lesson token points at: (learner, lesson id, date).
+fn lesson_of(
+    state: &WebState,
+    token: &str,
+) -> Option<(crate::store::Learner, i64, chrono::NaiveDate)> {
+    let id = tokens::verify(
+        &state.services.config.mail.token_key,
+        Purpose::Lesson,
+        token,
+    )?;
+    let (learner_id, date) = id.split_once(':')?;
+    let learner = state
+        .services
+        .store
+        .learner(learner_id.parse().ok()?)
+        .ok()?;
+    let date: chrono::NaiveDate = date.parse().ok()?;
+    let delivery = state.services.store.delivery_for(learner.id, date).ok()??;
+    Some((learner, delivery.lesson_id, date))
+}
+
+/// The CSRF token of the forms on a signed page.
+fn form_token(state: &WebState, page_token: &str) -> String {
+    tokens::sign(
+        &state.services.config.mail.token_key,
+        Purpose::Form,
+        page_token,
+    )
+}
+
+/// The lesson's exercises that are verified and not pulled.
+fn lesson_exercises(state: &WebState, lesson_id: i64) -> Result<Vec<(i64, Exercise)>, String> {
+    let store = &state.services.store;
+    let lesson = store
+        .lesson_exercises(lesson_id)
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for e in lesson.exercises.into_iter().filter(|e| e.accepted) {
+        if store.exercise_pulled(e.id).map_err(|e| e.to_string())? {
+            continue;
+        }
+        if let Ok(ex) = serde_json::from_str::<Exercise>(&e.payload) {
+            out.push((e.id, ex));
+        }
+    }
+    Ok(out)
+}
+
+pub async fn lesson(State(state): State<Arc<WebState>>, Path(token): Path<String>) -> Response {
+    let Some((learner, lesson_id, date)) = lesson_of(&state, &token) else {
+        return not_found(&state);
+    };
+    let exercises = match lesson_exercises(&state, lesson_id) {
+        Ok(e) => e,
+        Err(e) => return server_error(&state, e),
+    };
+    let article = state
+        .services
+        .store
+        .lesson_info(lesson_id)
+        .ok()
+        .flatten()
+        .and_then(|(_, a, _)| state.services.store.article(a).ok().flatten());
+    let shown: Vec<_> = exercises
+        .iter()
+        .map(|(id, e)| shown(*id, None, e))
+        .collect();
+    render(
+        &state,
+        "lesson.html",
+        context! {
+            token => token.clone(), csrf => form_token(&state, &token), name => learner.name.clone(),
+            date => date.to_string(), title => article.as_ref().map(|a| a.title.clone()),
+            url => article.as_ref().map(|a| a.url.clone()), exercises => minijinja::Value::from(minijinja::value::Serde(&shown)), results => (),
+            unsubscribe => format!("/unsubscribe/{}", tokens::sign(&state.services.config.mail.token_key, Purpose::Unsubscribe, &learner.id.to_string())),
+        },
+    )
+}
+
+/// Whether a learner's answer matches the key.
+fn is_right(e: &Exercise, given: &str) -> bool {
+    let given = given.trim();
+    match e {
+        Exercise::MultipleChoice { answer, .. } | Exercise::Vocabulary { answer, .. } => {
+            given.parse::<usize>().is_ok_and(|g| g == *answer)
+        }
+        Exercise::TrueFalse { answer, .. } => given.parse::<bool>().is_ok_and(|g| g == *answer),
+        Exercise::ShortAnswer { answer, .. } | Exercise::GapFill { answer, .. } => {
+            let norm = |s: &str| crate::text::normalized_words(s).join(" ");
+            !given.is_empty() && norm(given) == norm(answer)
+        }
+    }
+}
+
+pub async fn lesson_answers(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let Some((learner, lesson_id, date)) = lesson_of(&state, &token) else {
+        return not_found(&state);
+    };
+    let csrf = form.get("csrf").map(String::as_str).unwrap_or("");
+    if !same(csrf, &form_token(&state, &token)) {
+        return message(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Please try again",
+            "The form was stale; reload the lesson page.",
+        );
+    }
+    let exercises = match lesson_exercises(&state, lesson_id) {
+        Ok(e) => e,
+        Err(e) => return server_error(&state, e),
+    };
+    let mut right = 0;
+    let mut results = Vec::new();
+    for (id, e) in &exercises {
+        let given = form.get(&format!("a{id}")).cloned().unwrap_or_default();
+        let ok = is_right(e, &given);
+        right += usize::from(ok);
+        results.push(context! { exercise => minijinja::Value::from(minijinja::value::Serde(shown(*id, None, e))), ok });
+    }
+    let score = if exercises.is_empty() {
+        0.0
+    } else {
+        right as f64 / exercises.len() as f64
+    };
+    // The first submission counts for level adaptation; later ones are practice.
+    let counted = match state.services.store.lesson_scored(lesson_id) {
+        Ok(true) => false,
+        Ok(false) => {
+            match crate::pipeline::record_score(&state.services, &learner, Some(date), score) {
+                Ok(_) => true,
+                Err(e) => return server_error(&state, e),
+            }
+        }
+        Err(e) => return server_error(&state, e),
+    };
+    render(
+        &state,
+        "lesson.html",
+        context! {
+            token => token.clone(), csrf => form_token(&state, &token), name => learner.name.clone(),
+            date => date.to_string(), exercises => Vec::<()>::new(), results,
+            right, total => exercises.len(), counted,
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct FlagForm {
+    #[serde(default)]
+    csrf: String,
+    exercise_id: i64,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn lesson_flag(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+    Form(form): Form<FlagForm>,
+) -> Response {
+    let Some((learner, lesson_id, _)) = lesson_of(&state, &token) else {
+        return not_found(&state);
+    };
+    if !same(&form.csrf, &form_token(&state, &token)) {
+        return message(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Please try again",
+            "The form was stale; reload the lesson page.",
+        );
+    }
+    // Only an exercise of this lesson can be flagged from its page.
+    let ok = lesson_exercises(&state, lesson_id)
+        .map(|ex| ex.iter().any(|(id, _)| *id == form.exercise_id))
+        .unwrap_or(false);
+    if !ok {
+        return not_found(&state);
+    }
+    let note: String = form.note.chars().take(500).collect();
+    match state
+        .services
+        .store
+        .flag_exercise(form.exercise_id, Some(learner.id), &note)
+    {
+        Ok(()) => message(
+            &state,
+            StatusCode::OK,
+            "Thank you",
+            "A teacher will look at this exercise.",
+        ),
+        Err(e) => server_error(&state, e),
+    }
+}
+
+fn unsubscribe_learner(state: &WebState, token: &str) -> Option<crate::store::Learner> {
+    let id = tokens::verify(
+        &state.services.config.mail.token_key,
+        Purpose::Unsubscribe,
+        token,
+    )?;
+    state.services.store.learner(id.parse().ok()?).ok()
+}
+
+pub async fn unsubscribe_form(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+) -> Response {
+    let Some(learner) = unsubscribe_learner(&state, &token) else {
+        return not_found(&state);
+    };
+    render(
+        &state,
+        "unsubscribe.html",
+        context! { email => learner.email, csrf => form_token(&state, &token), token, done => false },
+    )
+}
+
+/// POST: the button on the confirm page (with its CSRF token), or a mail client's RFC 8058
+/// one-click request (body `List-Unsubscribe=One-Click`; the signed link is its proof).
+pub async fn unsubscribe(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let Some(learner) = unsubscribe_learner(&state, &token) else {
+        return not_found(&state);
+    };
+    let one_click = form
+        .get("List-Unsubscribe")
+        .is_some_and(|v| v == "One-Click");
+    let button = form
+        .get("csrf")
+        .is_some_and(|c| same(c, &form_token(&state, &token)));
+    if !one_click && !button {
+        return message(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Please try again",
+            "The form was stale; open the unsubscribe link again.",
+        );
+    }
+    match state
+        .services
+        .store
+        .set_learner_paused(learner.id, Some("unsubscribed"))
+    {
+        Ok(()) => render(
+            &state,
+            "unsubscribe.html",
+            context! { email => learner.email, csrf => "", token, done => true },
+        ),
+        Err(e) => server_error(&state, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_checked_against_the_key() {
+        let mc = Exercise::MultipleChoice {
+            question: "q".into(),
+            options: vec!["a".into(), "b".into()],
+            answer: 1,
+            evidence: "e".into(),
+        };
+        assert!(is_right(&mc, "1") && !is_right(&mc, "0") && !is_right(&mc, "x"));
+        let tf = Exercise::TrueFalse {
+            statement: "s".into(),
+            answer: false,
+            evidence: "e".into(),
+        };
+        assert!(is_right(&tf, "false") && !is_right(&tf, "true"));
+        let gap = Exercise::GapFill {
+            sentence: "The library is open _____ days.".into(),
+            answer: "7".into(),
+            options: vec![],
+            evidence: "e".into(),
+        };
+        assert!(is_right(&gap, " 7 ") && !is_right(&gap, "") && !is_right(&gap, "8"));
+    }
+
+    #[test]
+    fn snippet_pieces_keep_text_and_marks_apart() {
+        let s = crate::index::Snippet {
+            fragment: "a <b>fox</b> ran".into(),
+            highlighted: vec![(5, 8)],
+        };
+        let p = pieces(&s);
+        assert_eq!(p.len(), 3);
+        assert_eq!(p[0].text, "a <b>");
+        assert!(p[1].mark && p[1].text == "fox");
+    }
+}

@@ -1,0 +1,449 @@
+//! The web UI over real HTTP on 127.0.0.1, with a real store and index: every route with
+//! every role, CSRF, XSS through feed-sourced titles, article text and queries, and a
+//! learner's lesson page from answer to flag to unsubscribe.
+
+use std::sync::Arc;
+
+use chrono::{NaiveTime, Utc};
+use hyperlearn::articles::{Article, Cefr, Level, TextSource};
+use hyperlearn::delivery::{lesson_url, unsubscribe_url};
+use hyperlearn::exercise::Exercise;
+use hyperlearn::index::IndexDoc;
+use hyperlearn::pipeline::Services;
+use hyperlearn::store::{ExerciseRecord, NewLearner};
+use hyperlearn::web::{WebState, hash_password};
+use reqwest::StatusCode;
+
+use crate::support::write_config;
+
+const XSS_TITLE: &str = "<script>alert('title')</script> Robots & \"quotes\"";
+const XSS_TEXT: &str = "Robots clean the harbour of Port Alden every week now. \
+    <img src=x onerror=alert('text')> The city is pleased with the results so far.";
+
+struct Site {
+    base: String,
+    client: reqwest::Client,
+    services: Arc<Services>,
+    article_id: i64,
+    learner_id: i64,
+    lesson_token_path: String,
+    unsubscribe_path: String,
+}
+
+async fn site() -> (Site, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), None, "");
+    let services = Services::open(config).unwrap();
+    let store = &services.store;
+    for (name, role) in [("ada", "admin"), ("tom", "teacher")] {
+        store
+            .add_user(
+                name,
+                &hash_password("a long enough password").unwrap(),
+                role,
+            )
+            .unwrap();
+    }
+    let (article_id, _) = store
+        .insert_article(&Article {
+            url: "http://127.0.0.1/robots.html".into(),
+            title: XSS_TITLE.into(),
+            byline: None,
+            published: None,
+            lang: "en".into(),
+            text: XSS_TEXT.into(),
+            level: Level {
+                score: 2.5,
+                cefr: Cefr::A2,
+            },
+            topics: vec!["technology".into()],
+            image: None,
+            source: "Courier".into(),
+            text_source: TextSource::Page,
+        })
+        .unwrap();
+    services
+        .index
+        .upsert(&IndexDoc {
+            article_id,
+            url: "http://127.0.0.1/robots.html",
+            title: XSS_TITLE,
+            text: XSS_TEXT,
+            lang: "en",
+            level: 2.5,
+            cefr: Cefr::A2,
+            topics: &["technology".to_string()],
+            source: "Courier",
+            published: None,
+        })
+        .unwrap();
+    services.index.commit().unwrap();
+    let learner = store
+        .add_learner(&NewLearner {
+            email: "lee@example.org".into(),
+            name: "Lee".into(),
+            lang: "en".into(),
+            level: 2.5,
+            interests: vec![],
+            delivery_time: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+            timezone: "UTC".into(),
+        })
+        .unwrap();
+    let exercise = Exercise::TrueFalse {
+        statement: "Robots clean the harbour every week.".into(),
+        answer: true,
+        evidence: "Robots clean the harbour of Port Alden every week now.".into(),
+    };
+    let date = Utc::now().date_naive();
+    store
+        .save_lesson(
+            learner.id,
+            article_id,
+            date,
+            &[ExerciseRecord {
+                kind: "true_false".into(),
+                origin: "model".into(),
+                payload: serde_json::to_string(&exercise).unwrap(),
+                accepted: true,
+                reasons: vec![],
+            }],
+            "<lesson.test@hyperlearn.test>",
+            b"Subject: x\r\n\r\nx\r\n",
+            Utc::now(),
+        )
+        .unwrap();
+    let path_of = |url: String| {
+        let u = url::Url::parse(&url).unwrap();
+        u.path().to_string()
+    };
+    let lesson_token_path = path_of(lesson_url(&services.config.mail, learner.id, date));
+    let unsubscribe_path = path_of(unsubscribe_url(&services.config.mail, learner.id));
+    let services = Arc::new(services);
+    let state = Arc::new(WebState::new(services.clone(), None).unwrap());
+    let (addr, _task) = hyperlearn::web::start(state).await.unwrap();
+    // The test's own client: no redirects followed, so 303s can be checked.
+    #[allow(clippy::disallowed_methods)]
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    (
+        Site {
+            base: format!("http://{addr}"),
+            client,
+            services,
+            article_id,
+            learner_id: learner.id,
+            lesson_token_path,
+            unsubscribe_path,
+        },
+        dir,
+    )
+}
+
+fn csrf_of(body: &str) -> String {
+    let at = body
+        .find("name=\"csrf\" value=\"")
+        .expect("the page has a form with a CSRF token")
+        + "name=\"csrf\" value=\"".len();
+    body[at..at + body[at..].find('"').unwrap()].to_string()
+}
+
+impl Site {
+    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        (status, r.text().await.unwrap())
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut req = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Logs in; returns the session cookie and the session's CSRF token.
+    async fn login(&self, user: &str) -> (String, String) {
+        let r = self
+            .client
+            .get(format!("{}/login", self.base))
+            .send()
+            .await
+            .unwrap();
+        let login_cookie = r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let token = csrf_of(&r.text().await.unwrap());
+        let wrong = self
+            .post(
+                "/login",
+                Some(&login_cookie),
+                &[
+                    ("username", user),
+                    ("password", "wrong password!"),
+                    ("csrf", &token),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+        let r = self
+            .post(
+                "/login",
+                Some(&login_cookie),
+                &[
+                    ("username", user),
+                    ("password", "a long enough password"),
+                    ("csrf", &token),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let cookie = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .find(|v| v.starts_with("hl_session="))
+            .unwrap()
+            .to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        let (_, page) = self.get("/search", Some(&cookie)).await;
+        (cookie.clone(), csrf_of(&page))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_with_every_role_is_allowed_or_refused() {
+    let (site, _dir) = site().await;
+    let (teacher, _) = site.login("tom").await;
+    let (admin, admin_csrf) = site.login("ada").await;
+    let article = format!("/articles/{}", site.article_id);
+    let print = format!("{article}/print");
+    use StatusCode as S;
+    let table: &[(&str, S, S, S)] = &[
+        // path, anonymous, teacher, admin
+        ("/search", S::SEE_OTHER, S::OK, S::OK),
+        ("/search?q=robots", S::SEE_OTHER, S::OK, S::OK),
+        (&article, S::SEE_OTHER, S::OK, S::OK),
+        (&print, S::SEE_OTHER, S::OK, S::OK),
+        ("/admin/feeds", S::SEE_OTHER, S::FORBIDDEN, S::OK),
+        ("/admin/learners", S::SEE_OTHER, S::FORBIDDEN, S::OK),
+        ("/admin/runs", S::SEE_OTHER, S::FORBIDDEN, S::OK),
+        ("/admin/flags", S::SEE_OTHER, S::FORBIDDEN, S::OK),
+        ("/login", S::OK, S::OK, S::OK),
+        ("/static/style.css", S::OK, S::OK, S::OK),
+        (&site.lesson_token_path, S::OK, S::OK, S::OK),
+        (&site.unsubscribe_path, S::OK, S::OK, S::OK),
+        (
+            "/lesson/forged.token",
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
+        (
+            "/unsubscribe/forged.token",
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
+    ];
+    for (path, anon, teach, adm) in table {
+        for (who, cookie, expected) in [
+            ("anonymous", None, anon),
+            ("teacher", Some(teacher.as_str()), teach),
+            ("admin", Some(admin.as_str()), adm),
+        ] {
+            let (status, _) = site.get(path, cookie).await;
+            assert_eq!(status, *expected, "{who} GET {path}");
+        }
+    }
+    // State-changing requests: refused without the session's CSRF token or the right role.
+    let id = site.learner_id.to_string();
+    for (cookie, csrf, expected) in [
+        (None, "", S::SEE_OTHER),
+        (Some(teacher.as_str()), "", S::FORBIDDEN),
+        (Some(admin.as_str()), "", S::FORBIDDEN),
+        (Some(admin.as_str()), "forged", S::FORBIDDEN),
+    ] {
+        let r = site
+            .post(
+                "/admin/learners/pause",
+                cookie,
+                &[("csrf", csrf), ("id", &id)],
+            )
+            .await;
+        assert_eq!(r.status(), expected, "{cookie:?} {csrf}");
+    }
+    assert!(site.services.store.learner(site.learner_id).unwrap().active);
+    let r = site
+        .post(
+            "/admin/learners/pause",
+            Some(&admin),
+            &[("csrf", &admin_csrf), ("id", &id)],
+        )
+        .await;
+    assert_eq!(r.status(), S::SEE_OTHER);
+    assert!(!site.services.store.learner(site.learner_id).unwrap().active);
+    // Logging out needs the token too, and ends the session.
+    assert_eq!(
+        site.post("/logout", Some(&admin), &[]).await.status(),
+        S::FORBIDDEN
+    );
+    assert_eq!(
+        site.post("/logout", Some(&admin), &[("csrf", &admin_csrf)])
+            .await
+            .status(),
+        S::SEE_OTHER
+    );
+    assert_eq!(site.get("/admin/feeds", Some(&admin)).await.0, S::SEE_OTHER);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn markup_from_feeds_articles_and_queries_is_escaped() {
+    let (site, _dir) = site().await;
+    let (teacher, _) = site.login("tom").await;
+    let r = site
+        .client
+        .get(format!(
+            "{}/search?q=robots+%3Cscript%3Ealert(%27q%27)%3C/script%3E",
+            site.base
+        ))
+        .header("cookie", &teacher)
+        .send()
+        .await
+        .unwrap();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    let body = r.text().await.unwrap();
+    assert!(body.contains("1 article"), "{body}");
+    let (_, article) = site
+        .get(&format!("/articles/{}", site.article_id), Some(&teacher))
+        .await;
+    for page in [&body, &article] {
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(!page.contains("<img src=x"), "{page}");
+        assert!(page.contains("&lt;script&gt;"), "{page}");
+    }
+    // Matches are marked, and only with <mark>.
+    assert!(body.contains("<mark>"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_answers_flags_and_unsubscribes_from_signed_links() {
+    let (site, _dir) = site().await;
+    let (status, page) = site.get(&site.lesson_token_path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Robots clean the harbour every week."),
+        "{page}"
+    );
+    let csrf = csrf_of(&page);
+    let exercise_id = {
+        let at = page.find("name=\"a").unwrap() + "name=\"a".len();
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    let before = site.services.store.learner(site.learner_id).unwrap().level;
+    // Without the page's token: refused.
+    let r = site
+        .post(
+            &site.lesson_token_path,
+            None,
+            &[(&format!("a{exercise_id}"), "true")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = site
+        .post(
+            &site.lesson_token_path,
+            None,
+            &[("csrf", &csrf), (&format!("a{exercise_id}"), "true")],
+        )
+        .await;
+    let result = r.text().await.unwrap();
+    assert!(result.contains("You got 1 of 1 right"), "{result}");
+    assert!(result.contains("Robots clean the harbour of Port Alden every week now."));
+    let after = site.services.store.learner(site.learner_id).unwrap().level;
+    assert!(
+        after > before,
+        "a perfect score raises the level: {before} -> {after}"
+    );
+
+    // Flag it; an admin pulls it; it is never shown again.
+    let r = site
+        .post(
+            &format!("{}/flag", site.lesson_token_path),
+            None,
+            &[
+                ("csrf", &csrf),
+                ("exercise_id", &exercise_id),
+                ("note", "<b>wrong</b>"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let (admin, admin_csrf) = site.login("ada").await;
+    let (_, flags) = site.get("/admin/flags", Some(&admin)).await;
+    assert!(
+        flags.contains("&lt;b&gt;wrong&lt;") && !flags.contains("<b>wrong"),
+        "{flags}"
+    );
+    let r = site
+        .post(
+            "/admin/flags/pull",
+            Some(&admin),
+            &[("csrf", &admin_csrf), ("id", &exercise_id)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (_, page) = site.get(&site.lesson_token_path, None).await;
+    assert!(
+        !page.contains("Robots clean the harbour every week."),
+        "{page}"
+    );
+
+    // Unsubscribe: GET only asks; the RFC 8058 one-click POST unsubscribes.
+    let (_, confirm) = site.get(&site.unsubscribe_path, None).await;
+    assert!(confirm.contains("lee@example.org"));
+    assert!(site.services.store.learner(site.learner_id).unwrap().active);
+    let r = site
+        .post(
+            &site.unsubscribe_path,
+            None,
+            &[("List-Unsubscribe", "One-Click")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(!site.services.store.learner(site.learner_id).unwrap().active);
+}
