@@ -15,6 +15,8 @@ pub enum Purpose {
     Lesson,
     /// The CSRF token of the forms on a token-authenticated page (id: the page's token).
     Form,
+    /// A learner's preferences page.
+    Preferences,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::Lesson => "lesson",
             Purpose::Form => "form",
+            Purpose::Preferences => "preferences",
         }
     }
 }

@@ -65,6 +65,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "message.html",
         include_str!("../../templates/web/message.html"),
     ),
+    (
+        "preferences.html",
+        include_str!("../../templates/web/preferences.html"),
+    ),
 ];
 
 const STYLE: &str = include_str!("../../templates/web/style.css");
@@ -133,6 +137,14 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/admin/learners", get(pages::learners))
         .route("/admin/learners/pause", post(pages::learner_pause))
         .route("/admin/learners/resume", post(pages::learner_resume))
+        .route("/admin/learners/save", post(pages::learner_save))
+        .route("/admin/learners/import", post(pages::learners_import))
+        .route("/admin/feeds.opml", get(pages::feeds_opml))
+        .route("/admin/feeds/opml", post(pages::feeds_opml_import))
+        .route(
+            "/preferences/{token}",
+            get(pages::preferences).post(pages::preferences_save),
+        )
         .route("/admin/runs", get(pages::runs).post(pages::run_now))
         .route("/admin/flags", get(pages::flags))
         .route("/admin/flags/pull", post(pages::flag_pull))

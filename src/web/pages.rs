@@ -677,6 +677,7 @@ pub async fn lesson(State(state): State<Arc<WebState>>, Path(token): Path<String
             date => date.to_string(), title => article.as_ref().map(|a| a.title.clone()),
             url => article.as_ref().map(|a| a.url.clone()), exercises => minijinja::Value::from(minijinja::value::Serde(&shown)), results => (),
             unsubscribe => format!("/unsubscribe/{}", tokens::sign(&state.services.config.mail.token_key, Purpose::Unsubscribe, &learner.id.to_string())),
+            preferences => format!("/preferences/{}", tokens::sign(&state.services.config.mail.token_key, Purpose::Preferences, &learner.id.to_string())),
         },
     )
 }
@@ -861,9 +862,407 @@ pub async fn unsubscribe(
     }
 }
 
+// --- learners: add, update, import; preferences ------------------------------------------
+
+/// A learner as entered in a form or a CSV line, checked.
+fn checked_learner(
+    email: &str,
+    name: &str,
+    lang: &str,
+    level: &str,
+    interests: &str,
+    time: &str,
+    tz: &str,
+) -> Result<crate::store::NewLearner, String> {
+    let email = email.trim();
+    crate::delivery::check_address(email)?;
+    let lang = lang.trim().to_ascii_lowercase();
+    if lang.len() != 2 || !lang.chars().all(|c| c.is_ascii_lowercase()) {
+        return Err(format!(
+            "language `{lang}`: use a two-letter code such as en or de"
+        ));
+    }
+    let level: Cefr = level
+        .trim()
+        .parse()
+        .map_err(|_| format!("level `{}`: use A1, A2, B1, B2, C1 or C2", level.trim()))?;
+    let delivery_time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
+        .map_err(|_| format!("delivery time `{}`: use HH:MM", time.trim()))?;
+    let tz = tz.trim();
+    crate::schedule::zone(tz)?;
+    Ok(crate::store::NewLearner {
+        email: email.to_string(),
+        name: if name.trim().is_empty() {
+            email.split('@').next().unwrap_or(email).to_string()
+        } else {
+            name.trim().to_string()
+        },
+        lang,
+        level: level.score(),
+        interests: interests
+            .split([',', ';'])
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+            .collect(),
+        delivery_time,
+        timezone: tz.to_string(),
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct LearnerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    interests: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    tz: String,
+}
+
+/// Adds a learner, or updates the one with that address.
+pub async fn learner_save(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<LearnerForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &f.csrf) {
+        return r;
+    }
+    match checked_learner(
+        &f.email,
+        &f.name,
+        &f.lang,
+        &f.level,
+        &f.interests,
+        &f.time,
+        &f.tz,
+    ) {
+        Ok(l) => match state.services.store.upsert_learner(&l) {
+            Ok(_) => Redirect::to("/admin/learners").into_response(),
+            Err(e) => server_error(&state, e),
+        },
+        Err(e) => message(&state, StatusCode::BAD_REQUEST, "Learner not saved", &e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CsvForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    csv: String,
+}
+
+/// CSV with a header line `email,name,lang,level,interests,time,timezone` (interests
+/// separated by `;`): each line adds or updates a learner; bad lines are reported by number.
+pub async fn learners_import(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<CsvForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &f.csrf) {
+        return r;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(f.csv.as_bytes());
+    let mut saved = 0;
+    let mut errors = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let r = match record {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(format!("line {line}: {e}"));
+                continue;
+            }
+        };
+        let get = |k: usize| r.get(k).unwrap_or("");
+        let tz = if get(6).is_empty() { "UTC" } else { get(6) };
+        let time = if get(5).is_empty() { "07:00" } else { get(5) };
+        match checked_learner(get(0), get(1), get(2), get(3), get(4), time, tz).and_then(|l| {
+            state
+                .services
+                .store
+                .upsert_learner(&l)
+                .map_err(|e| e.to_string())
+        }) {
+            Ok(_) => saved += 1,
+            Err(e) => errors.push(format!("line {line}: {e}")),
+        }
+    }
+    let text = if errors.is_empty() {
+        format!("{saved} learners added or updated.")
+    } else {
+        format!(
+            "{saved} learners added or updated; {} lines not imported: {}",
+            errors.len(),
+            errors.join("; ")
+        )
+    };
+    message(&state, StatusCode::OK, "Import", &text)
+}
+
+/// OPML 2.0 of every listed feed.
+pub async fn feeds_opml(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    if let Err(r) = require(&state, &headers, Role::Admin) {
+        return r;
+    }
+    let listed = match crate::feeds::load_feed_lists(&state.services.config.feeds_dir) {
+        Ok(l) => l,
+        Err(e) => return server_error(&state, e),
+    };
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n<head><title>HyperLearn feeds</title></head>\n<body>\n",
+    );
+    for f in &listed {
+        out.push_str(&format!(
+            "<outline type=\"rss\" text=\"{}\" title=\"{}\" xmlUrl=\"{}\"{}/>\n",
+            esc(&f.name),
+            esc(&f.name),
+            esc(&f.url),
+            f.lang
+                .as_deref()
+                .map(|l| format!(" language=\"{}\"", esc(l)))
+                .unwrap_or_default()
+        ));
+    }
+    out.push_str("</body>\n</opml>\n");
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/x-opml; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"hyperlearn-feeds.opml\"",
+            ),
+        ],
+        out,
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+pub struct OpmlForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    opml: String,
+}
+
+/// Adds the feeds of a pasted OPML file (`outline` elements with `xmlUrl`), each to the list
+/// of its `language` (or "imported"); feeds already listed are skipped.
+pub async fn feeds_opml_import(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(f): Form<OpmlForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &f.csrf) {
+        return r;
+    }
+    let outlines = opml_outlines(&f.opml);
+    let (mut added, mut skipped) = (0, Vec::new());
+    for (url, name, lang) in outlines {
+        let list = lang.clone().unwrap_or_else(|| "imported".into());
+        match crate::feeds::add_feed(
+            &state.services.config.feeds_dir,
+            &list,
+            &crate::feeds::NewFeed {
+                url: url.clone(),
+                name,
+                lang,
+                topics: Vec::new(),
+            },
+        ) {
+            Ok(_) => added += 1,
+            Err(e) => skipped.push(e.to_string()),
+        }
+    }
+    let text = if skipped.is_empty() {
+        format!("{added} feeds added.")
+    } else {
+        format!("{added} feeds added; skipped: {}", skipped.join("; "))
+    };
+    message(&state, StatusCode::OK, "OPML import", &text)
+}
+
+/// (xmlUrl, text or title, language) of every feed outline in an OPML document.
+fn opml_outlines(opml: &str) -> Vec<(String, Option<String>, Option<String>)> {
+    // OPML is XML; HTML parsing reads it leniently (attribute names come lower-cased).
+    let doc = scraper::Html::parse_fragment(opml);
+    let sel = scraper::Selector::parse("outline[xmlurl]").expect("valid selector");
+    doc.select(&sel)
+        .filter_map(|o| {
+            let v = o.value();
+            let url = v.attr("xmlurl")?.trim().to_string();
+            let name = v
+                .attr("text")
+                .or(v.attr("title"))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
+            let lang = v
+                .attr("language")
+                .map(|l| l.trim().to_ascii_lowercase())
+                .and_then(|l| l.get(..2).map(str::to_string))
+                .filter(|l| l.chars().all(|c| c.is_ascii_lowercase()));
+            (!url.is_empty()).then_some((url, name, lang))
+        })
+        .collect()
+}
+
+fn preferences_learner(state: &WebState, token: &str) -> Option<crate::store::Learner> {
+    let id = tokens::verify(
+        &state.services.config.mail.token_key,
+        Purpose::Preferences,
+        token,
+    )?;
+    state.services.store.learner(id.parse().ok()?).ok()
+}
+
+fn preferences_page(
+    state: &WebState,
+    token: &str,
+    learner: &crate::store::Learner,
+    saved: bool,
+    error: &str,
+) -> Response {
+    render(
+        state,
+        "preferences.html",
+        context! {
+            token, csrf => form_token(state, token), email => learner.email.clone(),
+            level => learner.cefr().to_string(), interests => learner.interests.join(", "),
+            time => learner.delivery_time.format("%H:%M").to_string(), tz => learner.timezone.clone(),
+            levels => ["A1", "A2", "B1", "B2", "C1", "C2"], saved, error,
+        },
+    )
+}
+
+pub async fn preferences(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+) -> Response {
+    match preferences_learner(&state, &token) {
+        Some(l) => preferences_page(&state, &token, &l, false, ""),
+        None => not_found(&state),
+    }
+}
+
+pub async fn preferences_save(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+    Form(f): Form<LearnerForm>,
+) -> Response {
+    let Some(learner) = preferences_learner(&state, &token) else {
+        return not_found(&state);
+    };
+    if !same(&f.csrf, &form_token(&state, &token)) {
+        return message(
+            &state,
+            StatusCode::FORBIDDEN,
+            "Please try again",
+            "The form was stale; reload the page.",
+        );
+    }
+    let checked = checked_learner(
+        &learner.email,
+        &learner.name,
+        &learner.lang,
+        &f.level,
+        &f.interests,
+        &f.time,
+        &f.tz,
+    );
+    match checked {
+        Ok(mut l) => {
+            // A band change resets the estimate to that band; the same band keeps it.
+            if Cefr::from_score(learner.level).as_str() == f.level.trim() {
+                l.level = learner.level;
+            }
+            match state.services.store.upsert_learner(&l) {
+                Ok(updated) => preferences_page(&state, &token, &updated, true, ""),
+                Err(e) => server_error(&state, e),
+            }
+        }
+        Err(e) => {
+            let mut r = preferences_page(&state, &token, &learner, false, &e);
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            r
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn opml_outlines_and_learner_lines_are_read_and_checked() {
+        let opml = r#"<?xml version="1.0"?><opml version="2.0"><body>
+            <outline text="News"><outline type="rss" text="A &amp; B" xmlUrl="https://a.example/rss" language="de-AT"/></outline>
+            <outline type="rss" title="T" xmlUrl="https://t.example/feed"/></body></opml>"#;
+        let o = opml_outlines(opml);
+        assert_eq!(o.len(), 2);
+        assert_eq!(o[0].0, "https://a.example/rss");
+        assert_eq!(o[0].1.as_deref(), Some("A & B"));
+        assert_eq!(o[0].2.as_deref(), Some("de"));
+        assert_eq!(o[1].2, None);
+        let ok = checked_learner(
+            "a@b.org",
+            "",
+            "DE",
+            "B1",
+            "sport; music",
+            "07:30",
+            "Europe/Berlin",
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.name.as_str(), ok.lang.as_str(), ok.level),
+            ("a", "de", 3.0)
+        );
+        assert_eq!(ok.interests, ["sport", "music"]);
+        for bad in [
+            checked_learner("nope", "", "de", "B1", "", "07:30", "UTC"),
+            checked_learner("a@b.org", "", "deu", "B1", "", "07:30", "UTC"),
+            checked_learner("a@b.org", "", "de", "B9", "", "07:30", "UTC"),
+            checked_learner("a@b.org", "", "de", "B1", "", "7h", "UTC"),
+            checked_learner("a@b.org", "", "de", "B1", "", "07:30", "Mars/Base"),
+        ] {
+            assert!(bad.is_err());
+        }
+    }
 
     #[test]
     fn answers_are_checked_against_the_key() {

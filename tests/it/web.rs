@@ -28,6 +28,7 @@ struct Site {
     learner_id: i64,
     lesson_token_path: String,
     unsubscribe_path: String,
+    preferences_path: String,
 }
 
 async fn site() -> (Site, tempfile::TempDir) {
@@ -118,6 +119,14 @@ async fn site() -> (Site, tempfile::TempDir) {
     };
     let lesson_token_path = path_of(lesson_url(&services.config.mail, learner.id, date));
     let unsubscribe_path = path_of(unsubscribe_url(&services.config.mail, learner.id));
+    let preferences_path = format!(
+        "/preferences/{}",
+        hyperlearn::tokens::sign(
+            &services.config.mail.token_key,
+            hyperlearn::tokens::Purpose::Preferences,
+            &learner.id.to_string()
+        )
+    );
     let services = Arc::new(services);
     let state = Arc::new(WebState::new(services.clone(), None).unwrap());
     let (addr, _task) = hyperlearn::web::start(state).await.unwrap();
@@ -136,6 +145,7 @@ async fn site() -> (Site, tempfile::TempDir) {
             learner_id: learner.id,
             lesson_token_path,
             unsubscribe_path,
+            preferences_path,
         },
         dir,
     )
@@ -256,6 +266,14 @@ async fn every_route_with_every_role_is_allowed_or_refused() {
         ("/admin/learners", S::SEE_OTHER, S::FORBIDDEN, S::OK),
         ("/admin/runs", S::SEE_OTHER, S::FORBIDDEN, S::OK),
         ("/admin/flags", S::SEE_OTHER, S::FORBIDDEN, S::OK),
+        ("/admin/feeds.opml", S::SEE_OTHER, S::FORBIDDEN, S::OK),
+        (&site.preferences_path, S::OK, S::OK, S::OK),
+        (
+            "/preferences/forged.token",
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+            S::NOT_FOUND,
+        ),
         ("/login", S::OK, S::OK, S::OK),
         ("/static/style.css", S::OK, S::OK, S::OK),
         (&site.lesson_token_path, S::OK, S::OK, S::OK),
@@ -446,4 +464,84 @@ async fn a_learner_answers_flags_and_unsubscribes_from_signed_links() {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert!(!site.services.store.learner(site.learner_id).unwrap().active);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_import_learners_and_feeds_and_learners_set_preferences() {
+    let (site, _dir) = site().await;
+    let (admin, csrf) = site.login("ada").await;
+    let csv = "email,name,lang,level,interests,time,timezone\n\
+               ana@example.org,Ana,es,B2,futbol;cine,06:30,Europe/Madrid\n\
+               not-an-address,,,,,,\n";
+    let r = site
+        .post(
+            "/admin/learners/import",
+            Some(&admin),
+            &[("csrf", &csrf), ("csv", csv)],
+        )
+        .await;
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("1 learners added or updated; 1 lines not imported: line 3"),
+        "{body}"
+    );
+    let ana = site.services.store.find_learner("ana@example.org").unwrap();
+    assert_eq!((ana.level, ana.timezone.as_str()), (4.0, "Europe/Madrid"));
+    assert_eq!(ana.interests, ["futbol", "cine"]);
+
+    let opml = r#"<opml version="2.0"><body><outline type="rss" text="Courier" xmlUrl="https://courier.example/rss.xml" language="en"/><outline type="rss" text="Zeitung" xmlUrl="https://zeitung.example/feed"/></body></opml>"#;
+    let r = site
+        .post(
+            "/admin/feeds/opml",
+            Some(&admin),
+            &[("csrf", &csrf), ("opml", opml)],
+        )
+        .await;
+    assert!(r.text().await.unwrap().contains("2 feeds added"));
+    let (status, exported) = site.get("/admin/feeds.opml", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        exported.contains("xmlUrl=\"https://courier.example/rss.xml\" language=\"en\"")
+            && exported.contains("https://zeitung.example/feed"),
+        "{exported}"
+    );
+
+    // The learner's own preferences, from a signed link.
+    let (status, page) = site.get(&site.preferences_path, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let token = csrf_of(&page);
+    let r = site
+        .post(
+            &site.preferences_path,
+            None,
+            &[
+                ("csrf", &token),
+                ("level", "C1"),
+                ("interests", "music, film"),
+                ("time", "08:15"),
+                ("tz", "Mars/Base"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("unknown time zone"));
+    let r = site
+        .post(
+            &site.preferences_path,
+            None,
+            &[
+                ("csrf", &token),
+                ("level", "C1"),
+                ("interests", "music, film"),
+                ("time", "08:15"),
+                ("tz", "Asia/Tokyo"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let lee = site.services.store.learner(site.learner_id).unwrap();
+    assert_eq!(lee.level, 5.0);
+    assert_eq!(lee.interests, ["music", "film"]);
+    assert_eq!(lee.timezone, "Asia/Tokyo");
+    assert_eq!(lee.delivery_time.format("%H:%M").to_string(), "08:15");
 }
