@@ -233,6 +233,16 @@ pub enum BenchCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// The feed parser on every feed under data/feeds: parsed or a clear error (never a
+    /// panic), no lost characters, and agreement with feed-rs's expected parses.
+    Feeds {
+        /// The data folder (default: $HYPERLEARN_DATA or ../shared/data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Print only; do not append to BENCHMARKS.md.
+        #[arg(long)]
+        no_record: bool,
+    },
     /// The article extractor on pages with gold text: token F1 on Readability.js's and
     /// newspaper's test pages, snippet F1 on trafilatura's evaluation set, and pages per second.
     Extraction {
@@ -292,6 +302,12 @@ pub struct SearchArgs {
     /// Only articles with this topic.
     #[arg(long)]
     pub topic: Option<String>,
+    /// Only articles published on or after this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Only articles published on or before this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<chrono::NaiveDate>,
     /// How many results.
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -536,6 +552,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let options = verify_options(&profile, no_model)?;
             let generator = model_for(&cli.config, no_model, cli.quiet)?;
             crate::eval::verifier::verify_jsonl(&jsonl, generator.as_ref(), options).await
+        }
+        Command::Eval(EvalCommand::Feeds { data, no_record }) => {
+            crate::eval::feeds::eval_feeds(&crate::eval::feeds::FeedsEval {
+                data,
+                record: !no_record,
+            })
         }
         Command::Eval(EvalCommand::Extraction { data, no_record }) => {
             crate::eval::extraction::eval_extraction(&crate::eval::extraction::ExtractionEval {
@@ -825,6 +847,8 @@ fn search(config: &Path, args: SearchArgs) -> anyhow::Result<()> {
         source: None,
         limit: args.limit,
         offset: args.offset,
+        published_from: args.from,
+        published_to: args.to,
     })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);

@@ -8,11 +8,12 @@
 //! re-indexing an article replaces it.
 
 use std::collections::HashMap;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
@@ -73,6 +74,10 @@ pub struct SearchQuery {
     pub cefr: Option<Cefr>,
     pub topic: Option<String>,
     pub source: Option<String>,
+    /// Published on or after this day (articles without a date are then left out).
+    pub published_from: Option<chrono::NaiveDate>,
+    /// Published on or before this day.
+    pub published_to: Option<chrono::NaiveDate>,
     pub limit: usize,
     pub offset: usize,
 }
@@ -393,6 +398,19 @@ impl ArticleIndex {
         if let Some(s) = &q.source {
             clauses.push((Occur::Must, term(f.source, s)));
         }
+        if q.published_from.is_some() || q.published_to.is_some() {
+            // Dates are stored as RFC 3339 in UTC, so their text sorts by time: a day's
+            // articles lie between "YYYY-MM-DD" and the next day's "YYYY-MM-DD".
+            let day = |d: chrono::NaiveDate| Term::from_field_text(f.published, &d.to_string());
+            let lower = q
+                .published_from
+                .map_or(Bound::Unbounded, |d| Bound::Included(day(d)));
+            let upper = q
+                .published_to
+                .and_then(|d| d.succ_opt())
+                .map_or(Bound::Unbounded, |d| Bound::Excluded(day(d)));
+            clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+        }
         if clauses.len() == 1 {
             return clauses.pop().expect("one clause").1;
         }
@@ -562,6 +580,7 @@ mod tests {
 
     fn add(index: &ArticleIndex, id: i64, lang: &str, title: &str, text: &str, cefr: Cefr) {
         let topics = vec!["science".to_string()];
+        let published = format!("2026-11-2{id}T08:00:00+00:00");
         index
             .upsert(&IndexDoc {
                 article_id: id,
@@ -573,7 +592,7 @@ mod tests {
                 cefr,
                 topics: &topics,
                 source: "Example",
-                published: None,
+                published: Some(&published),
             })
             .unwrap();
     }
@@ -623,6 +642,28 @@ mod tests {
         let r = search("robot cleaned", None, None);
         assert_eq!(r.total, 1);
         assert_eq!(r.hits[0].article_id, 1);
+
+        // Date range: articles 1, 2, 3 were published on 21, 22, 23 November.
+        let day = |d: &str| Some(d.parse::<chrono::NaiveDate>().unwrap());
+        let in_range = |from, to| {
+            let mut ids: Vec<i64> = index
+                .search(&SearchQuery {
+                    published_from: from,
+                    published_to: to,
+                    limit: 10,
+                    ..Default::default()
+                })
+                .unwrap()
+                .hits
+                .iter()
+                .map(|h| h.article_id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(in_range(day("2026-11-22"), day("2026-11-22")), [2]);
+        assert_eq!(in_range(day("2026-11-22"), None), [2, 3]);
+        assert_eq!(in_range(None, day("2026-11-21")), [1]);
         assert!(
             r.hits[0].snippet.marked("[", "]").contains("[cleaning]"),
             "{:?}",

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod delivery;
 pub mod extraction;
+pub mod feeds;
 pub mod levels;
 pub mod search;
 pub mod verifier;

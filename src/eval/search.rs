@@ -154,6 +154,8 @@ pub fn bench_search(b: &SearchBench) -> anyhow::Result<()> {
             source: None,
             limit: 10,
             offset: 0,
+            published_from: None,
+            published_to: None,
         };
         let t = Instant::now();
         let results = index.search(&query)?;

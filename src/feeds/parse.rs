@@ -41,20 +41,23 @@ pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let feed = match parser.parse(bytes) {
-        Ok(feed) => feed,
-        // A document that says (or defaults to) UTF-8 but carries stray bytes of another
-        // encoding: read it as a lenient reader would, with U+FFFD for the bad bytes.
-        Err(first) if std::str::from_utf8(bytes).is_err() && declares_utf8(bytes) => parser
-            .parse(String::from_utf8_lossy(bytes).as_bytes())
-            .map_err(|_| FeedError::Parse {
-                url: url.to_string(),
-                message: first.to_string(),
-            })?,
-        Err(e) => {
+    let bytes = with_rss_version(to_parseable(bytes));
+    // feed-rs has panicked on some inputs (UTF-16 among them); one bad feed must never take
+    // the run down, so a panic is this feed's error.
+    let parsed =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&bytes[..])));
+    let feed = match parsed {
+        Ok(Ok(feed)) => feed,
+        Ok(Err(e)) => {
             return Err(FeedError::Parse {
                 url: url.to_string(),
                 message: e.to_string(),
+            });
+        }
+        Err(_) => {
+            return Err(FeedError::Parse {
+                url: url.to_string(),
+                message: "the feed parser crashed on this document".into(),
             });
         }
     };
@@ -99,34 +102,153 @@ pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
     })
 }
 
-/// Whether a document's XML declaration names UTF-8 or no encoding (so UTF-8 applies), and
-/// it has no UTF-16 byte-order mark.
-fn declares_utf8(bytes: &[u8]) -> bool {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return false;
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
-    let Some(decl) = head
-        .find("<?xml")
-        .and_then(|i| head[i..].find("?>").map(|j| &head[i..i + j]))
-    else {
-        return true;
+/// The document as bytes the XML parser reads correctly:
+/// - UTF-16 (by byte-order mark, or `<?` spelled in UTF-16) becomes UTF-8;
+/// - a document that is not UTF-8 and declares no encoding is decoded from the encoding
+///   chardetng guesses (Latin-1 feeds without a declaration are common);
+/// - a document that declares UTF-8 but carries stray bytes of another encoding is read as a
+///   lenient reader would, with U+FFFD for the bad bytes;
+/// - everything else (UTF-8, or a declared encoding the parser decodes itself) is unchanged.
+fn to_parseable(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    use std::borrow::Cow;
+    let utf16 = if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0x3C, 0x00, 0x3F, 0x00])
+    {
+        Some(encoding_rs::UTF_16LE)
+    } else if bytes.starts_with(&[0xFE, 0xFF]) || bytes.starts_with(&[0x00, 0x3C, 0x00, 0x3F]) {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     };
-    match decl.find("encoding") {
-        None => true,
-        Some(i) => {
-            let value = decl[i + "encoding".len()..]
-                .trim_start_matches([' ', '='])
-                .trim_start_matches(['"', '\''])
-                .to_string();
-            value.starts_with("utf-8") || value.starts_with("utf8")
+    if let Some(enc) = utf16 {
+        let (text, _) = enc.decode_with_bom_removal(bytes);
+        return Cow::Owned(without_declared_encoding(&text).into_bytes());
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return Cow::Borrowed(bytes);
+    }
+    match declared_encoding(bytes) {
+        Some(e) if e.starts_with("utf-8") || e.starts_with("utf8") => {
+            Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into_bytes())
+        }
+        Some(_) => Cow::Borrowed(bytes),
+        None => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            let enc = detector.guess(None, false);
+            let (text, _, _) = enc.decode(bytes);
+            Cow::Owned(without_declared_encoding(&text).into_bytes())
         }
     }
+}
+
+/// `<rss>` without a `version` attribute (common in the wild) is read as RSS 2.0; the
+/// parser refuses it otherwise. Works on the bytes of any ASCII-compatible encoding.
+fn with_rss_version(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
+    let Some(at) = bytes
+        .windows(5)
+        .position(|w| w[..4] == *b"<rss" && (w[4] == b'>' || w[4].is_ascii_whitespace()))
+    else {
+        return bytes;
+    };
+    let Some(end) = bytes[at..].iter().position(|&b| b == b'>').map(|e| at + e) else {
+        return bytes;
+    };
+    if bytes[at..end].windows(7).any(|w| w == b"version") {
+        return bytes;
+    }
+    let mut out = bytes.into_owned();
+    out.splice(at + 4..at + 4, *b" version=\"2.0\"");
+    std::borrow::Cow::Owned(out)
+}
+
+/// The encoding named in the XML declaration, lower-cased.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
+    let start = head.find("<?xml")?;
+    let decl = &head[start..start + head[start..].find("?>")?];
+    let at = decl.find("encoding")?;
+    let value = decl[at + "encoding".len()..]
+        .trim_start_matches([' ', '='])
+        .trim_start_matches(['"', '\''])
+        .split(['"', '\''])
+        .next()?
+        .trim()
+        .to_string();
+    (!value.is_empty()).then_some(value)
+}
+
+/// The text with any `encoding="..."` removed from its XML declaration (it is UTF-8 now).
+fn without_declared_encoding(text: &str) -> String {
+    let Some(start) = text.find("<?xml") else {
+        return text.to_string();
+    };
+    let Some(len) = text[start..].find("?>") else {
+        return text.to_string();
+    };
+    let decl = &text[start..start + len];
+    let Some(at) = decl.to_ascii_lowercase().find("encoding") else {
+        return text.to_string();
+    };
+    let rest = &decl[at..];
+    // encoding = "value" (either quote)
+    let end = rest
+        .char_indices()
+        .filter(|(_, c)| *c == '"' || *c == '\'')
+        .nth(1)
+        .map(|(i, _)| i + 1)
+        .unwrap_or(rest.len());
+    format!(
+        "{}{}{}",
+        &text[..start + at],
+        &rest[end..],
+        &text[start + len..]
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_and_undeclared_latin1_feeds_decode_to_the_right_text() {
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss version=\"2.0\"><channel><title>Größe</title><item><title>Привет</title><link>https://e.com/a</link></item></channel></rss>";
+        for enc in [encoding_rs::UTF_16BE, encoding_rs::UTF_16LE] {
+            let mut bytes: Vec<u8> = Vec::new();
+            for unit in xml.encode_utf16() {
+                let pair = if enc == encoding_rs::UTF_16BE {
+                    unit.to_be_bytes()
+                } else {
+                    unit.to_le_bytes()
+                };
+                bytes.extend_from_slice(&pair);
+            }
+            let feed = parse_feed("https://e.com/rss", &bytes).unwrap();
+            assert_eq!(feed.title.as_deref(), Some("Größe"));
+            assert_eq!(feed.entries[0].title, "Привет");
+        }
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(
+            "<rss version=\"2.0\"><channel><title>Le Cercle Psy : société et santé mentale</title><item><title>Pourquoi la sérénité arrive à l'âge mûr</title><link>https://e.com/a</link></item></channel></rss>",
+        );
+        let feed = parse_feed("https://e.com/rss", &latin1).unwrap();
+        assert_eq!(
+            feed.entries[0].title,
+            "Pourquoi la sérénité arrive à l'âge mûr"
+        );
+        assert_eq!(
+            without_declared_encoding("<?xml version='1.0' encoding='UTF-16'?><a/>"),
+            "<?xml version='1.0' ?><a/>"
+        );
+    }
+
+    #[test]
+    fn rss_without_a_version_is_read_as_rss_2() {
+        let feed = parse_feed(
+            "https://e.com/rss",
+            b"<rss>\n<channel><title>T</title><item><title>A</title></item></channel></rss>",
+        )
+        .unwrap();
+        assert_eq!(feed.entries[0].title, "A");
+    }
 
     #[test]
     fn stray_latin1_bytes_in_a_utf8_feed_are_replaced_not_fatal() {
@@ -138,10 +260,11 @@ mod tests {
         let feed = parse_feed("https://e.com/rss", &xml).unwrap();
         assert_eq!(feed.entries[0].title, "Caf\u{FFFD} ouvert");
         // A feed that declares another encoding is left to that decoder.
-        assert!(!declares_utf8(
-            b"<?xml version='1.0' encoding='windows-1251'?><rss/>"
-        ));
-        assert!(declares_utf8(b"<rss/>"));
+        assert_eq!(
+            declared_encoding(b"<?xml version='1.0' encoding='Windows-1251'?><rss/>").as_deref(),
+            Some("windows-1251")
+        );
+        assert_eq!(declared_encoding(b"<rss/>"), None);
     }
 
     #[test]

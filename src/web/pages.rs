@@ -84,6 +84,11 @@ pub struct SearchParams {
     topic: String,
     #[serde(default)]
     source: String,
+    /// Published from / to (YYYY-MM-DD, as date inputs send it).
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
     #[serde(default)]
     page: usize,
 }
@@ -137,8 +142,14 @@ pub async fn search(
         source: empty(&p.source),
         limit: PAGE_SIZE,
         offset: p.page * PAGE_SIZE,
+        published_from: p.from.parse().ok(),
+        published_to: p.to.parse().ok(),
     };
-    let searched = !p.q.trim().is_empty() || query.lang.is_some() || cefr.is_some();
+    let searched = !p.q.trim().is_empty()
+        || query.lang.is_some()
+        || cefr.is_some()
+        || query.published_from.is_some()
+        || query.published_to.is_some();
     let results = if searched {
         match state.services.index.search(&query) {
             Ok(r) => Some(r),
@@ -170,7 +181,7 @@ pub async fn search(
         "search.html",
         context! {
             nav => nav(&session), q => p.q, lang => p.lang, level => p.level, topic => p.topic,
-            source => p.source, searched, total, hits, page => p.page, next,
+            source => p.source, from => p.from, to => p.to, searched, total, hits, page => p.page, next,
             levels => ["A1", "A2", "B1", "B2", "C1", "C2"],
         },
     )
