@@ -250,9 +250,124 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), FeedError> {
         })
 }
 
+/// Changes to a listed feed; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct FeedEdit {
+    pub name: Option<String>,
+    pub lang: Option<String>,
+    pub topics: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// Edits a feed in place in whichever list holds it, keeping the file's comments and
+/// layout; returns that file.
+pub fn edit_feed(dir: &Path, url: &str, edit: &FeedEdit) -> Result<PathBuf, FeedError> {
+    let Some(found) = load_feed_lists(dir)?.into_iter().find(|f| f.url == url) else {
+        return Err(FeedError::NotListed {
+            url: url.to_string(),
+            dir: dir.to_path_buf(),
+        });
+    };
+    let path = found.file;
+    let text = std::fs::read_to_string(&path).map_err(|source| FeedError::ListIo {
+        path: path.clone(),
+        source,
+    })?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| FeedError::ListSyntax {
+                path: path.clone(),
+                message: e.to_string(),
+            })?;
+    let table = doc
+        .get_mut("feed")
+        .and_then(|f| f.as_array_of_tables_mut())
+        .and_then(|array| {
+            array
+                .iter_mut()
+                .find(|t| t.get("url").and_then(|u| u.as_str()) == Some(url))
+        })
+        .ok_or_else(|| FeedError::NotListed {
+            url: url.to_string(),
+            dir: dir.to_path_buf(),
+        })?;
+    let set_text = |table: &mut toml_edit::Table, key: &str, value: &Option<String>| match value
+        .as_deref()
+        .map(str::trim)
+    {
+        Some("") => {
+            table.remove(key);
+        }
+        Some(v) => table[key] = toml_edit::value(v),
+        None => {}
+    };
+    set_text(table, "name", &edit.name);
+    set_text(table, "lang", &edit.lang);
+    if let Some(topics) = &edit.topics {
+        if topics.is_empty() {
+            table.remove("topics");
+        } else {
+            let mut arr = toml_edit::Array::new();
+            for t in topics {
+                arr.push(t.clone());
+            }
+            table["topics"] = toml_edit::value(arr);
+        }
+    }
+    if let Some(enabled) = edit.enabled {
+        table["enabled"] = toml_edit::value(enabled);
+    }
+    write_atomically(&path, doc.to_string().as_bytes())?;
+    Ok(path)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_feed_is_edited_in_place_and_comments_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("en.toml"),
+            "# English news\n\n# the courier\n[[feed]]\nurl = \"https://a.example/rss\"\nname = \"A\"\n\n[[feed]]\nurl = \"https://b.example/rss\"\n",
+        )
+        .unwrap();
+        edit_feed(
+            dir.path(),
+            "https://a.example/rss",
+            &FeedEdit {
+                name: Some("Courier".into()),
+                lang: Some("en".into()),
+                topics: Some(vec!["local".into()]),
+                enabled: Some(false),
+            },
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(dir.path().join("en.toml")).unwrap();
+        assert!(
+            text.starts_with("# English news\n\n# the courier\n[[feed]]"),
+            "{text}"
+        );
+        let feeds = load_feed_lists(dir.path()).unwrap();
+        let a = feeds
+            .iter()
+            .find(|f| f.url == "https://a.example/rss")
+            .unwrap();
+        assert_eq!(a.name, "Courier");
+        assert_eq!(a.lang.as_deref(), Some("en"));
+        assert_eq!(a.topics, ["local"]);
+        assert!(!a.enabled);
+        assert!(
+            feeds
+                .iter()
+                .any(|f| f.url == "https://b.example/rss" && f.enabled)
+        );
+        assert!(matches!(
+            edit_feed(dir.path(), "https://c.example/rss", &FeedEdit::default()),
+            Err(FeedError::NotListed { .. })
+        ));
+    }
 
     #[test]
     fn add_and_remove_keep_comments() {

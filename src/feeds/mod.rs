@@ -10,7 +10,10 @@ mod parse;
 use std::path::PathBuf;
 
 pub use identity::{canonical_url, entry_key};
-pub use list::{FeedSource, NewFeed, add_feed, load_feed_list, load_feed_lists, remove_feed};
+pub use list::{
+    FeedEdit, FeedSource, NewFeed, add_feed, edit_feed, load_feed_list, load_feed_lists,
+    remove_feed,
+};
 pub use parse::{FeedEntry, ParsedFeed, parse_feed};
 
 /// Errors of the feed stage; each names the file or feed at fault.

@@ -134,6 +134,7 @@ pub fn router(state: Arc<WebState>) -> Router {
         .route("/admin/feeds/add", post(pages::feed_add))
         .route("/admin/feeds/remove", post(pages::feed_remove))
         .route("/admin/feeds/refresh", post(pages::feed_refresh))
+        .route("/admin/feeds/edit", post(pages::feed_edit))
         .route("/admin/learners", get(pages::learners))
         .route("/admin/learners/pause", post(pages::learner_pause))
         .route("/admin/learners/resume", post(pages::learner_resume))

@@ -290,6 +290,7 @@ pub async fn feeds(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Re
         };
         rows.push(context! {
             url => f.url.clone(), name => f.name.clone(), lang => f.lang.clone(), enabled => f.enabled,
+            topics => f.topics.join(", "),
             list => f.file.file_name().map(|n| n.to_string_lossy().to_string()),
             last_ok => st.last_ok_at.clone(), last_error => st.last_error.clone(),
             errors => st.consecutive_errors, items => st.items_seen,
@@ -409,6 +410,62 @@ pub async fn feed_remove(
             &state,
             StatusCode::BAD_REQUEST,
             "Feed not removed",
+            &e.to_string(),
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct FeedEditForm {
+    #[serde(default)]
+    csrf: String,
+    url: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    topics: Option<String>,
+    /// "pause" or "resume"; absent leaves it.
+    #[serde(default)]
+    action: Option<String>,
+}
+
+/// Edits a feed's name, language and topics, or pauses/resumes it (`enabled` in its list
+/// file, which stays readable by hand).
+pub async fn feed_edit(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<FeedEditForm>,
+) -> Response {
+    let session = match require(&state, &headers, Role::Admin) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_csrf(&session, &form.csrf) {
+        return r;
+    }
+    let edit = crate::feeds::FeedEdit {
+        name: form.name,
+        lang: form.lang.map(|l| l.trim().to_ascii_lowercase()),
+        topics: form.topics.map(|t| {
+            t.split(',')
+                .map(|x| x.trim().to_string())
+                .filter(|x| !x.is_empty())
+                .collect()
+        }),
+        enabled: match form.action.as_deref() {
+            Some("pause") => Some(false),
+            Some("resume") => Some(true),
+            _ => None,
+        },
+    };
+    match crate::feeds::edit_feed(&state.services.config.feeds_dir, form.url.trim(), &edit) {
+        Ok(_) => Redirect::to("/admin/feeds").into_response(),
+        Err(e) => message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Feed not changed",
             &e.to_string(),
         ),
     }

@@ -506,6 +506,37 @@ async fn admins_import_learners_and_feeds_and_learners_set_preferences() {
         "{exported}"
     );
 
+    // Edit and pause a feed; its list file says so.
+    for form in [
+        vec![
+            ("csrf", csrf.as_str()),
+            ("url", "https://courier.example/rss.xml"),
+            ("name", "Riverside Courier"),
+            ("topics", "local, news"),
+        ],
+        vec![
+            ("csrf", csrf.as_str()),
+            ("url", "https://courier.example/rss.xml"),
+            ("action", "pause"),
+        ],
+    ] {
+        let r = site.post("/admin/feeds/edit", Some(&admin), &form).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let listed = hyperlearn::feeds::load_feed_lists(&site.services.config.feeds_dir).unwrap();
+    let courier = listed
+        .iter()
+        .find(|f| f.url == "https://courier.example/rss.xml")
+        .unwrap();
+    assert_eq!(courier.name, "Riverside Courier");
+    assert_eq!(courier.topics, ["local", "news"]);
+    assert!(!courier.enabled);
+    let (_, page) = site.get("/admin/feeds", Some(&admin)).await;
+    assert!(
+        page.contains("Resume") && page.contains("disabled"),
+        "{page}"
+    );
+
     // The learner's own preferences, from a signed link.
     let (status, page) = site.get(&site.preferences_path, None).await;
     assert_eq!(status, StatusCode::OK, "{page}");
