@@ -233,6 +233,20 @@ pub enum BenchCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// The learned topic classifier against the keyword lists on the BBC News corpus
+    /// (5-fold cross-validation); `--save-model PATH` writes the model the pipeline uses
+    /// (`[paths] topic_model`, default data/topics-en.json).
+    Topics {
+        /// The data folder (default: $HYPERLEARN_DATA or ../shared/data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Also train on the whole corpus and write the model here.
+        #[arg(long, value_name = "PATH")]
+        save_model: Option<PathBuf>,
+        /// Print only; do not append to BENCHMARKS.md.
+        #[arg(long)]
+        no_record: bool,
+    },
     /// The feed parser on every feed under data/feeds: parsed or a clear error (never a
     /// panic), no lost characters, and agreement with feed-rs's expected parses.
     Feeds {
@@ -553,6 +567,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let generator = model_for(&cli.config, no_model, cli.quiet)?;
             crate::eval::verifier::verify_jsonl(&jsonl, generator.as_ref(), options).await
         }
+        Command::Eval(EvalCommand::Topics {
+            data,
+            save_model,
+            no_record,
+        }) => crate::eval::topics::eval_topics(&crate::eval::topics::TopicsEval {
+            data,
+            save_model,
+            record: !no_record,
+        }),
         Command::Eval(EvalCommand::Feeds { data, no_record }) => {
             crate::eval::feeds::eval_feeds(&crate::eval::feeds::FeedsEval {
                 data,

@@ -128,6 +128,7 @@ pub struct RawPaths {
     pub outbox_dir: String,
     pub templates_dir: Option<String>,
     pub wordfreq_dir: String,
+    pub topic_model: String,
 }
 
 impl Default for RawPaths {
@@ -139,6 +140,7 @@ impl Default for RawPaths {
             outbox_dir: "var/outbox".into(),
             templates_dir: None,
             wordfreq_dir: "data/wordfreq".into(),
+            topic_model: "data/topics-en.json".into(),
         }
     }
 }
@@ -343,6 +345,8 @@ pub struct Config {
     pub templates_dir: Option<PathBuf>,
     /// Word-frequency lists (the wordfreq package's `large_<lang>.msgpack.gz`).
     pub wordfreq_dir: PathBuf,
+    /// A trained topic classifier (`hyperlearn eval topics --save-model`), used when present.
+    pub topic_model: PathBuf,
     pub fetch: FetchConfig,
     pub model: ModelConfig,
     pub lesson: LessonConfig,
@@ -567,6 +571,7 @@ impl Config {
             outbox_dir: resolve(&raw.paths.outbox_dir),
             templates_dir: raw.paths.templates_dir.as_deref().map(resolve),
             wordfreq_dir: resolve(&raw.paths.wordfreq_dir),
+            topic_model: resolve(&raw.paths.topic_model),
             fetch,
             model,
             lesson,

@@ -44,6 +44,8 @@ pub struct Services {
     pub renderer: Renderer,
     pub mailer: Mailer,
     pub frequencies: articles::WordFrequencies,
+    /// The learned topic classifier, when `[paths] topic_model` exists.
+    pub topic_model: Option<articles::TopicModel>,
 }
 
 impl Services {
@@ -59,6 +61,17 @@ impl Services {
             config.delivery.connections,
         )?;
         let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
+        let topic_model = if config.topic_model.is_file() {
+            match articles::TopicModel::load(&config.topic_model) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    tracing::warn!("topic model not used: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         Ok(Services {
             config,
             store,
@@ -67,6 +80,7 @@ impl Services {
             renderer,
             mailer,
             frequencies,
+            topic_model,
         })
     }
 }
@@ -239,6 +253,22 @@ fn load_sources(services: &Services, report: &mut RunReport) -> Vec<FeedSource> 
         }
     }
     sources.into_iter().filter(|f| f.enabled).collect()
+}
+
+/// Adds the learned classifier's topic when it is confident (and speaks the language).
+fn add_learned_topic(model: Option<&articles::TopicModel>, article: &mut articles::Article) {
+    let Some(model) = model.filter(|m| m.lang == article.lang) else {
+        return;
+    };
+    let text = format!("{}\n{}", article.title, article.text);
+    if let Some((class, p)) = model.predict(&text)
+        && p >= 0.6
+    {
+        let topic = articles::topic_name(class).to_string();
+        if !article.topics.contains(&topic) {
+            article.topics.push(topic);
+        }
+    }
 }
 
 /// Downloads an article page unless robots.txt disallows it.
@@ -472,7 +502,8 @@ async fn fetch_stage(
     for (p, page) in downloaded {
         let subject = p.url.clone().unwrap_or_else(|| p.entry.title.clone());
         match build_article(&p, page, &services.frequencies) {
-            Ok(article) => {
+            Ok(mut article) => {
+                add_learned_topic(services.topic_model.as_ref(), &mut article);
                 if article.text_source == TextSource::Feed {
                     report.articles_from_feed_text += 1;
                 }

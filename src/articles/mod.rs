@@ -3,12 +3,14 @@
 mod extract;
 mod lang;
 pub mod level;
+pub mod topic_model;
 mod topics;
 pub mod wordfreq;
 
 pub use extract::{Extracted, decode_html, extract};
 pub use lang::{Detected, article_language, detect_language};
 pub use level::{BadCefr, Cefr, Level, UnknownWord, estimate_level, glossary};
+pub use topic_model::{TopicModel, topic_name};
 pub use topics::{classify_topics, known_topics};
 pub use wordfreq::WordFrequencies;
 

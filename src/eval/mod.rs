@@ -8,6 +8,7 @@ pub mod extraction;
 pub mod feeds;
 pub mod levels;
 pub mod search;
+pub mod topics;
 pub mod verifier;
 
 use std::io::Write;

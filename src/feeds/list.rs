@@ -173,8 +173,8 @@ pub fn add_feed(dir: &Path, list: &str, feed: &NewFeed) -> Result<PathBuf, FeedE
     Ok(path)
 }
 
-/// Removes a feed by URL from whichever list holds it; returns that file.
-pub fn remove_feed(dir: &Path, url: &str) -> Result<PathBuf, FeedError> {
+/// The list file that holds `url`, parsed for editing.
+fn open_list_of(dir: &Path, url: &str) -> Result<(PathBuf, toml_edit::DocumentMut), FeedError> {
     let Some(found) = load_feed_lists(dir)?.into_iter().find(|f| f.url == url) else {
         return Err(FeedError::NotListed {
             url: url.to_string(),
@@ -186,12 +186,18 @@ pub fn remove_feed(dir: &Path, url: &str) -> Result<PathBuf, FeedError> {
         path: path.clone(),
         source,
     })?;
-    let mut doc: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| FeedError::ListSyntax {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+    let doc = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| FeedError::ListSyntax {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+    Ok((path, doc))
+}
+
+/// Removes a feed by URL from whichever list holds it; returns that file.
+pub fn remove_feed(dir: &Path, url: &str) -> Result<PathBuf, FeedError> {
+    let (path, mut doc) = open_list_of(dir, url)?;
     let found = doc
         .get("feed")
         .and_then(|f| f.as_array_of_tables())
@@ -262,23 +268,7 @@ pub struct FeedEdit {
 /// Edits a feed in place in whichever list holds it, keeping the file's comments and
 /// layout; returns that file.
 pub fn edit_feed(dir: &Path, url: &str, edit: &FeedEdit) -> Result<PathBuf, FeedError> {
-    let Some(found) = load_feed_lists(dir)?.into_iter().find(|f| f.url == url) else {
-        return Err(FeedError::NotListed {
-            url: url.to_string(),
-            dir: dir.to_path_buf(),
-        });
-    };
-    let path = found.file;
-    let text = std::fs::read_to_string(&path).map_err(|source| FeedError::ListIo {
-        path: path.clone(),
-        source,
-    })?;
-    let mut doc: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| FeedError::ListSyntax {
-                path: path.clone(),
-                message: e.to_string(),
-            })?;
+    let (path, mut doc) = open_list_of(dir, url)?;
     let table = doc
         .get_mut("feed")
         .and_then(|f| f.as_array_of_tables_mut())

@@ -57,6 +57,14 @@ fn server_error(state: &WebState, e: impl std::fmt::Display) -> Response {
     )
 }
 
+/// An admin's state-changing request: the role and the session's CSRF token, or the
+/// response that refuses it.
+fn admin_post(state: &WebState, headers: &HeaderMap, csrf: &str) -> Result<Session, Response> {
+    let session = require(state, headers, Role::Admin)?;
+    check_csrf(&session, csrf)?;
+    Ok(session)
+}
+
 /// The values every signed-in page's layout needs.
 fn nav(s: &Session) -> minijinja::Value {
     context! { user => s.user.username.clone(), admin => s.role == Role::Admin, csrf => s.csrf.clone() }
@@ -322,13 +330,10 @@ pub async fn feed_preview(
     headers: HeaderMap,
     Form(form): Form<FeedForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
+    let session = match admin_post(&state, &headers, &form.csrf) {
         Ok(s) => s,
         Err(r) => return r,
     };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     let url = form.url.trim().to_string();
     // Fetched and parsed before it is saved: the admin sees what they add.
     let preview = match state.services.http.get(&url, &Validators::default()).await {
@@ -362,11 +367,7 @@ pub async fn feed_add(
     headers: HeaderMap,
     Form(form): Form<FeedForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     let lang = Some(form.lang.trim().to_string()).filter(|l| !l.is_empty());
@@ -397,11 +398,7 @@ pub async fn feed_remove(
     headers: HeaderMap,
     Form(form): Form<FeedForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     match crate::feeds::remove_feed(&state.services.config.feeds_dir, form.url.trim()) {
@@ -438,11 +435,7 @@ pub async fn feed_edit(
     headers: HeaderMap,
     Form(form): Form<FeedEditForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     let edit = crate::feeds::FeedEdit {
@@ -476,11 +469,7 @@ pub async fn feed_refresh(
     headers: HeaderMap,
     Form(form): Form<FeedForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     match state.services.store.reset_feed(form.url.trim()) {
@@ -531,11 +520,7 @@ async fn set_paused(
     form: IdForm,
     reason: Option<&str>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     match state.services.store.set_learner_paused(form.id, reason) {
@@ -595,11 +580,7 @@ pub async fn run_now(
     headers: HeaderMap,
     Form(form): Form<IdFormOptional>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     match &state.run_now {
@@ -655,11 +636,7 @@ pub async fn flag_pull(
     headers: HeaderMap,
     Form(form): Form<IdForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &form.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
     match state.services.store.pull_exercise(form.id) {
@@ -1003,11 +980,7 @@ pub async fn learner_save(
     headers: HeaderMap,
     Form(f): Form<LearnerForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &f.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &f.csrf) {
         return r;
     }
     match checked_learner(
@@ -1042,11 +1015,7 @@ pub async fn learners_import(
     headers: HeaderMap,
     Form(f): Form<CsvForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &f.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &f.csrf) {
         return r;
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -1152,11 +1121,7 @@ pub async fn feeds_opml_import(
     headers: HeaderMap,
     Form(f): Form<OpmlForm>,
 ) -> Response {
-    let session = match require(&state, &headers, Role::Admin) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_csrf(&session, &f.csrf) {
+    if let Err(r) = admin_post(&state, &headers, &f.csrf) {
         return r;
     }
     let outlines = opml_outlines(&f.opml);
