@@ -169,6 +169,13 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
+    /// One synthetic page of N MiB through decoding and extraction: time and peak memory.
+    Extraction {
+        #[arg(long, default_value_t = 15)]
+        mib: usize,
+        #[arg(long)]
+        no_record: bool,
+    },
     /// An index of N synthetic articles (words from the wordfreq lists): indexing rate and
     /// query latency p50/p99 for typical teachers' queries with filters.
     Search {
@@ -587,6 +594,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 data,
                 record: !no_record,
             })
+        }
+        Command::Bench(BenchCommand::Extraction { mib, no_record }) => {
+            crate::eval::extraction::bench_large_page(mib, !no_record)
         }
         Command::Bench(BenchCommand::Search {
             articles,

@@ -807,6 +807,51 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// `hyperlearn bench extraction --mib N`: one synthetic page of N MiB (an article's
+/// paragraphs among navigation, comments and scripts) through `decode_html` and `extract`:
+/// time and the process's peak memory, to show memory stays bounded for the largest page
+/// the fetcher accepts.
+pub fn bench_large_page(mib: usize, record: bool) -> anyhow::Result<()> {
+    let paragraph = "<p>The council agreed on Tuesday to plant four hundred trees along the river, \
+        and the work will start in the spring when the ground is soft again.</p>\n";
+    let noise = "<div class=\"comments\"><p>First! Great article, thanks.</p></div>\
+        <nav><a href=\"/a\">Home</a> <a href=\"/b\">News</a></nav>\
+        <script>var tracking = 'x'.repeat(10);</script>\n";
+    let mut html = String::from(
+        "<!doctype html><html lang=\"en\"><head><title>Big page</title></head><body><article>",
+    );
+    while html.len() < mib * 1024 * 1024 {
+        for _ in 0..20 {
+            html.push_str(paragraph);
+        }
+        html.push_str(noise);
+    }
+    html.push_str("</article></body></html>");
+    let bytes = html.into_bytes();
+    let before = crate::eval::peak_memory_mib();
+    let started = std::time::Instant::now();
+    let decoded = crate::articles::decode_html(&bytes, Some("text/html; charset=utf-8"));
+    let extracted = crate::articles::extract(&decoded, None);
+    let seconds = started.elapsed().as_secs_f64();
+    let peak = crate::eval::peak_memory_mib();
+    let body = format!(
+        "`hyperlearn bench extraction --mib {mib}`: one synthetic {:.1} MiB page (article \
+         paragraphs among comments, navigation and scripts)\n\n\
+         | page | extracted text | seconds | peak memory before | peak memory after |\n\
+         |---|---|---|---|---|\n\
+         | {:.1} MiB | {:.1} MiB | {seconds:.2} | {before:.0} MiB | {peak:.0} MiB |\n",
+        bytes.len() as f64 / 1048576.0,
+        bytes.len() as f64 / 1048576.0,
+        extracted.text.len() as f64 / 1048576.0,
+    );
+    println!("{body}");
+    if record {
+        crate::eval::record("Extraction of a large page", &body)?;
+        eprintln!("Recorded in BENCHMARKS.md");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::Write as _;
