@@ -309,6 +309,8 @@ pub struct StoredExercise {
     pub payload: String,
     pub accepted: bool,
     pub reasons: Vec<String>,
+    /// Pulled by an admin after a learner flagged it: never shown again.
+    pub pulled: bool,
 }
 
 /// A lesson's article and every exercise tried for it.
@@ -418,7 +420,6 @@ pub struct Delivery {
     pub state: DeliveryState,
     pub attempts: i64,
     pub last_error: Option<String>,
-    pub message: Vec<u8>,
 }
 
 /// The SQLite store.
@@ -999,7 +1000,7 @@ impl Store {
     ) -> Result<Option<Delivery>, StoreError> {
         self.conn()
             .query_row(
-                "SELECT id, lesson_id, learner_id, lesson_date, message_id, state, attempts, last_error, message
+                "SELECT id, lesson_id, learner_id, lesson_date, message_id, state, attempts, last_error
                  FROM deliveries WHERE learner_id = ?1 AND lesson_date = ?2",
                 params![learner_id, date.to_string()],
                 |r| {
@@ -1014,7 +1015,6 @@ impl Store {
                         state: DeliveryState::parse(&state),
                         attempts: r.get(6)?,
                         last_error: r.get(7)?,
-                        message: r.get(8)?,
                     })
                 },
             )
@@ -1103,27 +1103,6 @@ impl Store {
         tx.commit().map_err(|e| self.q(e))
     }
 
-    /// Moves a delivery to a new state, counting attempts when it starts sending.
-    pub fn set_delivery_state(
-        &self,
-        delivery_id: i64,
-        state: DeliveryState,
-        transport: Option<&str>,
-        error: Option<&str>,
-    ) -> Result<(), StoreError> {
-        let sent_at = (state == DeliveryState::Sent).then(now);
-        self.conn()
-            .execute(
-                "UPDATE deliveries SET state = ?2,
-                    attempts = attempts + (CASE WHEN ?2 = 'sending' THEN 1 ELSE 0 END),
-                    transport = COALESCE(?3, transport), last_error = ?4, sent_at = COALESCE(?5, sent_at)
-                 WHERE id = ?1",
-                params![delivery_id, state.as_str(), transport, error, sent_at],
-            )
-            .map_err(|e| self.q(e))?;
-        Ok(())
-    }
-
     /// Deliveries not yet sent, failed or missed, of active learners, oldest first.
     pub fn open_deliveries(&self) -> Result<Vec<OpenDelivery>, StoreError> {
         let conn = self.conn();
@@ -1174,7 +1153,13 @@ impl Store {
 
     /// Marks a delivery as being sent (committed before the SMTP transaction starts).
     pub fn start_delivery(&self, delivery_id: i64) -> Result<(), StoreError> {
-        self.set_delivery_state(delivery_id, DeliveryState::Sending, None, None)
+        self.conn()
+            .execute(
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
+                [delivery_id],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
     }
 
     /// Records how an attempt ended, and keeps the learner's run of permanent failures:
@@ -1514,19 +1499,6 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
     }
 
-    /// Whether an exercise was pulled.
-    pub fn exercise_pulled(&self, exercise_id: i64) -> Result<bool, StoreError> {
-        self.conn()
-            .query_row(
-                "SELECT pulled FROM exercises WHERE id = ?1",
-                [exercise_id],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()
-            .map(|p| p.unwrap_or(1) != 0)
-            .map_err(|e| self.q(e))
-    }
-
     /// The latest runs, newest first.
     pub fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError> {
         let conn = self.conn();
@@ -1643,7 +1615,7 @@ impl Store {
             )
             .map_err(|e| self.q(e))?;
         let mut stmt = conn
-            .prepare("SELECT id, kind, origin, payload, accepted, reasons FROM exercises WHERE lesson_id = ?1 ORDER BY id")
+            .prepare("SELECT id, kind, origin, payload, accepted, reasons, pulled FROM exercises WHERE lesson_id = ?1 ORDER BY id")
             .map_err(|e| self.q(e))?;
         let rows = stmt
             .query_map([lesson_id], |r| {
@@ -1655,6 +1627,7 @@ impl Store {
                     payload: r.get(3)?,
                     accepted: r.get::<_, i64>(4)? != 0,
                     reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                    pulled: r.get::<_, i64>(6)? != 0,
                 })
             })
             .map_err(|e| self.q(e))?;
@@ -1664,18 +1637,6 @@ impl Store {
             article_id,
             exercises,
         })
-    }
-
-    /// Verified exercises stored for an article (payload JSON), for teachers to reuse.
-    pub fn verified_exercises(&self, article_id: i64) -> Result<Vec<(String, String)>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT kind, payload FROM exercises WHERE article_id = ?1 AND accepted = 1 ORDER BY id")
-            .map_err(|e| self.q(e))?;
-        let rows = stmt
-            .query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(|e| self.q(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
     }
 
     /// Counts of exercises by verdict reason, for reports and tests.

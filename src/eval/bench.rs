@@ -111,48 +111,27 @@ pub struct GenerationBench {
 
 /// Lessons per hour with 1 and K sequences, and with K without prefix sharing.
 pub async fn bench_generation(b: &GenerationBench) -> anyhow::Result<()> {
-    let mut rows = Vec::new();
     let one = ModelConfig {
         parallel_sequences: 1,
         prefix_sharing: true,
         ..b.model.clone()
     };
-    rows.push(
-        run_lessons(
-            &one,
-            &b.lesson,
-            b.lessons,
-            "1 sequence, prefix sharing".into(),
-        )
-        .await?,
-    );
     let k = ModelConfig {
         parallel_sequences: b.parallel,
-        prefix_sharing: true,
-        ..b.model.clone()
+        ..one.clone()
     };
-    rows.push(
-        run_lessons(
-            &k,
-            &b.lesson,
-            b.lessons,
-            format!("{} sequences, prefix sharing", b.parallel),
-        )
-        .await?,
-    );
     let k_plain = ModelConfig {
         prefix_sharing: false,
         ..k.clone()
     };
-    rows.push(
-        run_lessons(
-            &k_plain,
-            &b.lesson,
-            b.lessons,
-            format!("{} sequences, no sharing", b.parallel),
-        )
-        .await?,
-    );
+    let mut rows = Vec::new();
+    for (config, label) in [
+        (&one, "1 sequence, prefix sharing".to_string()),
+        (&k, format!("{} sequences, prefix sharing", b.parallel)),
+        (&k_plain, format!("{} sequences, no sharing", b.parallel)),
+    ] {
+        rows.push(run_lessons(config, &b.lesson, b.lessons, label).await?);
+    }
 
     let mut table = format!(
         "Lesson generation (`hyperlearn bench generation --lessons {} --parallel {}`), model {}, {} threads, {} model candidates per lesson, English demo articles\n\n\

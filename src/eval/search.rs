@@ -9,6 +9,7 @@ use std::time::Instant;
 use anyhow::Context;
 
 use crate::articles::{Cefr, WordFrequencies};
+use crate::generation::Rng;
 use crate::index::{ArticleIndex, IndexDoc, SearchQuery};
 
 pub struct SearchBench {
@@ -30,26 +31,10 @@ const TOPICS: [&str; 8] = [
     "environment",
 ];
 
-/// A small deterministic generator (xorshift64*), so every run indexes the same corpus.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// A Zipf-like rank in 0..n: frequent words much more often than rare ones.
-    fn zipf(&mut self, n: usize) -> usize {
-        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        ((n as f64).powf(u) - 1.0) as usize
-    }
+/// A Zipf-like rank in 0..n: frequent words much more often than rare ones.
+fn zipf(rng: &mut Rng, n: usize) -> usize {
+    let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+    ((n as f64).powf(u) - 1.0) as usize
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -91,14 +76,15 @@ pub fn bench_search(b: &SearchBench) -> anyhow::Result<()> {
     }
     let dir = tempfile::tempdir()?;
     let index = ArticleIndex::open(dir.path())?;
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // The same corpus on every run.
+    let mut rng = Rng::new(42);
     eprintln!("Indexing {} synthetic articles ...", b.articles);
     let started = Instant::now();
     for id in 0..b.articles {
         let (lang, words) = &vocab[id % vocab.len()];
         let sentence = |n: usize, rng: &mut Rng| {
             let s: Vec<&str> = (0..n)
-                .map(|_| words[rng.zipf(words.len())].as_str())
+                .map(|_| words[zipf(rng, words.len())].as_str())
                 .collect();
             s.join(" ")
         };
@@ -202,8 +188,8 @@ mod tests {
 
     #[test]
     fn zipf_ranks_favour_frequent_words_and_stay_in_range() {
-        let mut rng = Rng(42);
-        let draws: Vec<usize> = (0..10_000).map(|_| rng.zipf(1000)).collect();
+        let mut rng = Rng::new(42);
+        let draws: Vec<usize> = (0..10_000).map(|_| zipf(&mut rng, 1000)).collect();
         assert!(draws.iter().all(|&r| r < 1000));
         let top = draws.iter().filter(|&&r| r < 10).count();
         let tail = draws.iter().filter(|&&r| (990..1000).contains(&r)).count();

@@ -215,7 +215,7 @@ pub async fn login(
 #[derive(serde::Deserialize)]
 pub struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub csrf: String,
 }
 
 pub async fn logout(

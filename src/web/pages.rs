@@ -65,6 +65,19 @@ fn admin_post(state: &WebState, headers: &HeaderMap, csrf: &str) -> Result<Sessi
     Ok(session)
 }
 
+/// After an admin's change: back to `page`, or a 400 saying what was not done and why.
+fn back_to<T, E: std::fmt::Display>(
+    state: &WebState,
+    page: &str,
+    not_done: &str,
+    result: Result<T, E>,
+) -> Response {
+    match result {
+        Ok(_) => Redirect::to(page).into_response(),
+        Err(e) => message(state, StatusCode::BAD_REQUEST, not_done, &e.to_string()),
+    }
+}
+
 /// The values every signed-in page's layout needs.
 fn nav(s: &Session) -> minijinja::Value {
     context! { user => s.user.username.clone(), admin => s.role == Role::Admin, csrf => s.csrf.clone() }
@@ -382,15 +395,7 @@ pub async fn feed_add(
             topics: Vec::new(),
         },
     );
-    match added {
-        Ok(_) => Redirect::to("/admin/feeds").into_response(),
-        Err(e) => message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "Feed not added",
-            &e.to_string(),
-        ),
-    }
+    back_to(&state, "/admin/feeds", "Feed not added", added)
 }
 
 pub async fn feed_remove(
@@ -401,15 +406,12 @@ pub async fn feed_remove(
     if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
-    match crate::feeds::remove_feed(&state.services.config.feeds_dir, form.url.trim()) {
-        Ok(_) => Redirect::to("/admin/feeds").into_response(),
-        Err(e) => message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "Feed not removed",
-            &e.to_string(),
-        ),
-    }
+    back_to(
+        &state,
+        "/admin/feeds",
+        "Feed not removed",
+        crate::feeds::remove_feed(&state.services.config.feeds_dir, form.url.trim()),
+    )
 }
 
 #[derive(serde::Deserialize)]
@@ -453,15 +455,12 @@ pub async fn feed_edit(
             _ => None,
         },
     };
-    match crate::feeds::edit_feed(&state.services.config.feeds_dir, form.url.trim(), &edit) {
-        Ok(_) => Redirect::to("/admin/feeds").into_response(),
-        Err(e) => message(
-            &state,
-            StatusCode::BAD_REQUEST,
-            "Feed not changed",
-            &e.to_string(),
-        ),
-    }
+    back_to(
+        &state,
+        "/admin/feeds",
+        "Feed not changed",
+        crate::feeds::edit_feed(&state.services.config.feeds_dir, form.url.trim(), &edit),
+    )
 }
 
 pub async fn feed_refresh(
@@ -578,7 +577,7 @@ pub async fn runs(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Res
 pub async fn run_now(
     State(state): State<Arc<WebState>>,
     headers: HeaderMap,
-    Form(form): Form<IdFormOptional>,
+    Form(form): Form<super::auth::CsrfForm>,
 ) -> Response {
     if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
@@ -597,12 +596,6 @@ pub async fn run_now(
             "This web UI is not attached to a running service.",
         ),
     }
-}
-
-#[derive(serde::Deserialize)]
-pub struct IdFormOptional {
-    #[serde(default)]
-    csrf: String,
 }
 
 pub async fn flags(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
@@ -684,10 +677,11 @@ fn lesson_exercises(state: &WebState, lesson_id: i64) -> Result<Vec<(i64, Exerci
         .lesson_exercises(lesson_id)
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
-    for e in lesson.exercises.into_iter().filter(|e| e.accepted) {
-        if store.exercise_pulled(e.id).map_err(|e| e.to_string())? {
-            continue;
-        }
+    for e in lesson
+        .exercises
+        .into_iter()
+        .filter(|e| e.accepted && !e.pulled)
+    {
         if let Ok(ex) = serde_json::from_str::<Exercise>(&e.payload) {
             out.push((e.id, ex));
         }

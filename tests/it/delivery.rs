@@ -171,20 +171,14 @@ fn crash_recovery_every_learner_gets_exactly_one_lesson_through_kills() {
             .stderr(std::process::Stdio::null());
         c
     };
-    // A small deterministic generator for the kill moments.
-    let mut seed_state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |max: u64| {
-        seed_state ^= seed_state << 13;
-        seed_state ^= seed_state >> 7;
-        seed_state ^= seed_state << 17;
-        seed_state % max
-    };
+    // Deterministic kill moments.
+    let mut rng = hyperlearn::generation::Rng::new(7);
     let mut kills_mid_run = 0;
     let mut runs = 0;
     while kills_mid_run < 25 && runs < 80 {
         runs += 1;
         let mut child = deliver_cmd().spawn().unwrap();
-        std::thread::sleep(Duration::from_millis(40 + next(260)));
+        std::thread::sleep(Duration::from_millis(40 + rng.below(260) as u64));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             kills_mid_run += 1;
