@@ -773,10 +773,31 @@ impl Scheduler<'_> {
     }
 }
 
+/// Tokens the grammar is tried on before the whole vocabulary (see [`TokenSampler::next`]).
+const GRAMMAR_SHORTLIST: usize = 64;
+
+/// The `n` tokens with the highest logits, unsorted.
+fn top_tokens(logits: &[f32], n: usize) -> LlamaTokenDataArray {
+    let mut ids: Vec<u32> = (0..logits.len() as u32).collect();
+    let n = n.min(ids.len());
+    if n > 0 && n < ids.len() {
+        ids.select_nth_unstable_by(n - 1, |a, b| {
+            logits[*b as usize].total_cmp(&logits[*a as usize])
+        });
+    }
+    let data = ids[..n]
+        .iter()
+        .map(|&i| LlamaTokenData::new(LlamaToken::new(i as i32), logits[i as usize], 0.0))
+        .collect();
+    LlamaTokenDataArray::new(data, false)
+}
+
 /// Sampling with an optional grammar, grammar-checked lazily: the token the unconstrained
-/// chain picks is checked against the grammar alone (one token, cheap); only when it is
-/// not allowed is the grammar applied to the whole vocabulary and the pick repeated. Most
-/// tokens (all the forced evidence text, most JSON punctuation) take the cheap path.
+/// chain picks is checked against the grammar alone (one token, cheap); when it is not
+/// allowed, the grammar is applied to a shortlist of the likeliest tokens, and only when
+/// none of those is allowed to the whole vocabulary (tens of thousands of tokens, each
+/// matched against the grammar: milliseconds). Most tokens (all the forced evidence text,
+/// most JSON punctuation) take the cheapest path.
 struct TokenSampler {
     grammar: Option<LlamaSampler>,
     chain: LlamaSampler,
@@ -818,6 +839,19 @@ impl TokenSampler {
         if single.data[0].logit() != f32::NEG_INFINITY {
             return picked;
         }
+        // Next, the grammar over the most likely tokens only: when one of them is allowed,
+        // the best allowed token is among them (exactly so for greedy picks; for sampling,
+        // what lies beyond the top_k(40) of the chain was cut off anyway).
+        let logits = ctx.get_logits_ith(idx);
+        let mut top = top_tokens(logits, GRAMMAR_SHORTLIST);
+        top.apply_sampler(grammar);
+        if top.data.iter().any(|d| d.logit() != f32::NEG_INFINITY) {
+            top.apply_sampler(&mut self.chain);
+            if let Some(token) = top.selected_token() {
+                return token;
+            }
+        }
+        // Rarely, nothing likely is allowed: the grammar over the whole vocabulary.
         let mut constrained = ctx.token_data_array_ith(idx);
         constrained.apply_sampler(grammar);
         constrained.apply_sampler(&mut self.chain);
@@ -832,5 +866,24 @@ impl TokenSampler {
         if let Some(grammar) = self.grammar.as_mut() {
             grammar.accept(token);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shortlist_holds_the_highest_logits() {
+        let logits = [0.5, 3.0, -1.0, 2.0, f32::NEG_INFINITY, 2.5];
+        let mut got: Vec<i32> = top_tokens(&logits, 3)
+            .data
+            .iter()
+            .map(|d| d.id().0)
+            .collect();
+        got.sort();
+        assert_eq!(got, vec![1, 3, 5]);
+        assert_eq!(top_tokens(&logits, 10).data.len(), logits.len());
+        assert!(top_tokens(&[], 4).data.is_empty());
     }
 }

@@ -426,11 +426,19 @@ pub(super) async fn round_trip<M: AnswerModel>(
         Exercise::ShortAnswer {
             question, answer, ..
         } => match model.answer_span(article.text(), question).await {
-            Err(_) => vec![Reason::RoundTripFailed],
-            Ok(given) if !answers_match(article.lang(), &given, answer) => {
-                vec![Reason::RoundTripDisagrees]
+            Err(e) => {
+                tracing::debug!(question, key = answer, error = %e, "round trip failed");
+                vec![Reason::RoundTripFailed]
             }
-            Ok(_) => vec![],
+            Ok(given) => {
+                let agrees = answers_match(article.lang(), &given, answer);
+                tracing::debug!(question, key = answer, given, agrees, "round trip");
+                if agrees {
+                    vec![]
+                } else {
+                    vec![Reason::RoundTripDisagrees]
+                }
+            }
         },
         Exercise::TrueFalse {
             statement, answer, ..
