@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::articles::WordFrequencies;
-use crate::articles::level::{Features, baseline_score, flesch, level_features, raw_score};
+use crate::articles::level::{Features, baseline_score, flesch, level_features, raw_score, squash};
 
 /// Reads a text file as UTF-8 (BOM stripped), falling back to windows-1252.
 fn read_text(path: &Path) -> anyhow::Result<String> {
@@ -65,7 +65,7 @@ fn score(lang: &str, text: &str, freq: &WordFrequencies) -> Option<Scored> {
     let ranks = freq.ranks(lang);
     let f: Features = level_features(lang, text, ranks.as_deref())?;
     Some(Scored {
-        formula: raw_score(lang, &f).clamp(1.0, 6.0),
+        formula: squash(raw_score(lang, &f)),
         baseline: baseline_score(&f),
     })
 }
