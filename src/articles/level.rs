@@ -284,8 +284,8 @@ fn compound_rank(ranks: &Ranks, token: &str) -> Option<u32> {
     let bounds: Vec<usize> = token.char_indices().map(|(i, _)| i).collect();
     let n = bounds.len();
     let mut best = own;
-    for k in 3..n.saturating_sub(2) {
-        let (head, tail) = token.split_at(bounds[k]);
+    for &at in bounds.iter().take(n.saturating_sub(2)).skip(3) {
+        let (head, tail) = token.split_at(at);
         let head_rank = ranks
             .rank(head)
             .or_else(|| head.strip_suffix('s').and_then(|h| ranks.rank(h)));
