@@ -8,7 +8,7 @@
 //! Metadata (title, byline, date, language, lead image) come from meta tags, JSON-LD and
 //! the markup.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node, Selector};
@@ -30,14 +30,21 @@ pub struct Extracted {
     pub text: String,
 }
 
-/// Decodes page bytes to text: BOM, then `<meta charset>`, then the HTTP content type,
-/// then UTF-8 (invalid bytes replaced).
+/// Decodes page bytes to text: BOM; then bytes that are valid UTF-8 with non-ASCII text
+/// in them are UTF-8 whatever is declared (pages are re-saved as UTF-8 with their old
+/// `<meta charset>` left in, and legacy-encoded text is almost never valid UTF-8); then
+/// `<meta charset>`, then the HTTP content type, then UTF-8 (invalid bytes replaced).
 pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> String {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         return encoding
             .decode_without_bom_handling(&bytes[bom_len..])
             .0
             .into_owned();
+    }
+    if !bytes.is_ascii()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        return text.to_string();
     }
     let head = &bytes[..bytes.len().min(4096)];
     let head_text = String::from_utf8_lossy(head).to_ascii_lowercase();
@@ -558,6 +565,25 @@ fn has_direct_text(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
+/// Whether an element holds block elements (or images) anywhere below it. A `div` without
+/// any is a paragraph in all but name (as Readability treats it), text in spans and all.
+fn has_block_descendant(node: NodeRef<'_, Node>) -> bool {
+    node.descendants().skip(1).any(|d| {
+        d.value()
+            .as_element()
+            .is_some_and(|e| e.name() == "img" || BLOCK_TAGS.contains(&e.name()))
+    })
+}
+
+/// How many ancestors of a text block share its score (halved for the grandparent, then
+/// divided by three times the level).
+const ANCESTOR_LEVELS: usize = 5;
+/// Candidates looked at for a shared ancestor, and how many must share it.
+const TOP_CANDIDATES: usize = 5;
+const MIN_SHARED_CANDIDATES: usize = 3;
+/// An ancestor climbed to must not be mostly links (teasers of other articles).
+const CLIMB_MAX_LINK_DENSITY: f64 = 0.2;
+
 fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     let root = doc.tree.root();
     let mut scores: HashMap<NodeId, f64> = HashMap::new();
@@ -572,7 +598,8 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
             }
             let name = e.name();
             let is_block = matches!(name, "p" | "pre" | "td" | "blockquote")
-                || (matches!(name, "div" | "section") && has_direct_text(n));
+                || (matches!(name, "div" | "section")
+                    && (has_direct_text(n) || !has_block_descendant(n)));
             if is_block {
                 let st = stats(n, mode);
                 if st.chars >= 25 {
@@ -580,7 +607,7 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
                     let mut ancestor = n.parent();
                     let mut level = 0;
                     while let Some(a) = ancestor {
-                        if level >= 3 || !a.value().is_element() {
+                        if level >= ANCESTOR_LEVELS || !a.value().is_element() {
                             break;
                         }
                         let divider = match level {
@@ -618,6 +645,66 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
         return fallback_text(doc, mode);
     };
     let mut top = doc.tree.get(best_id).expect("best node exists");
+
+    // An article split into several blocks (between images, ads, pull quotes) gives several
+    // candidates of about the same score: when enough of them share an ancestor with the
+    // best, that ancestor is the article (Readability's "alternative candidate ancestors"),
+    // unless it is mostly links.
+    let mut ranked: Vec<(NodeId, f64)> = order.iter().map(|id| (*id, scores[id])).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let alternatives: Vec<HashSet<NodeId>> = ranked
+        .iter()
+        .skip(1)
+        .take(TOP_CANDIDATES - 1)
+        .filter(|(_, score)| *score >= best_score * 0.75)
+        .map(|(id, _)| {
+            let node = doc.tree.get(*id).expect("scored node exists");
+            node.ancestors().map(|a| a.id()).collect()
+        })
+        .collect();
+    if alternatives.len() >= MIN_SHARED_CANDIDATES {
+        let mut ancestor = top.parent();
+        while let Some(a) = ancestor {
+            if a.value().as_element().is_none_or(|e| e.name() == "body") {
+                break;
+            }
+            let sharing = alternatives
+                .iter()
+                .filter(|set| set.contains(&a.id()))
+                .count();
+            if sharing >= MIN_SHARED_CANDIDATES {
+                if link_density(&stats(a, mode)) < CLIMB_MAX_LINK_DENSITY {
+                    top = a;
+                }
+                break;
+            }
+            ancestor = a.parent();
+        }
+    }
+
+    // An ancestor that scores higher than the one below it gathers more of the article:
+    // climb to it, as long as the scores on the way do not fall below a third (and it is
+    // not mostly links).
+    let mut last = scores.get(&top.id()).copied().unwrap_or(best_score);
+    let mut ancestor = top.parent();
+    while let Some(a) = ancestor {
+        if a.value().as_element().is_none_or(|e| e.name() == "body") {
+            break;
+        }
+        if let Some(&score) = scores.get(&a.id()) {
+            if score < last / 3.0 {
+                break;
+            }
+            if score > last {
+                if link_density(&stats(a, mode)) < CLIMB_MAX_LINK_DENSITY {
+                    top = a;
+                }
+                break;
+            }
+            last = score;
+        }
+        ancestor = a.parent();
+    }
 
     // If the winner is a thin wrapper holding most of its parent's text, climb.
     while let Some(parent) = top.parent() {
@@ -797,6 +884,12 @@ fn fallback_text(doc: &Html, mode: Mode) -> String {
             }
         }
     }
+    if blocks.is_empty() {
+        // No paragraphs at all: whatever text the body shows (a short note, headings).
+        if let Some(body) = doc.select(&sel("body")).next() {
+            collect_blocks(*body, &mut blocks, mode);
+        }
+    }
     blocks.join("\n\n")
 }
 
@@ -856,7 +949,7 @@ mod tests {
     }
 
     #[test]
-    fn decoding_honours_bom_meta_and_header() {
+    fn decoding_honours_bom_valid_utf8_meta_and_header() {
         let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("<html><head><meta charset=\"windows-1251\"></head><body><p>Привет, мир</p></body></html>");
         assert!(decode_html(&cp1251, None).contains("Привет, мир"));
         let (latin, _, _) = encoding_rs::WINDOWS_1252.encode("<p>Café crème</p>");
@@ -864,6 +957,54 @@ mod tests {
         let mut bom = vec![0xEF, 0xBB, 0xBF];
         bom.extend_from_slice("<p>Größe</p>".as_bytes());
         assert!(decode_html(&bom, Some("text/html; charset=ISO-8859-1")).contains("Größe"));
+        // Re-saved as UTF-8 with the old declaration left in: the bytes win.
+        let resaved = "<meta charset=\"gb2312\"><p>谷歌在2014年收购</p>".as_bytes();
+        assert!(decode_html(resaved, None).contains("谷歌在2014年收购"));
+    }
+
+    #[test]
+    fn an_article_split_into_blocks_between_images_is_kept_whole() {
+        let block = |i: usize| {
+            format!(
+                "<div class=\"o-block\"><div class=\"grid\"><div class=\"cell\"><div class=\"article-text\">\
+                 <p>Part {i} of the review, with a sentence long enough to count, and a comma or two, \
+                 which is what a real paragraph of a review has, more or less, in the end.</p>\
+                 <p>Another sentence of part {i}, also long enough, with commas, clauses, and the rest.</p>\
+                 </div></div></div></div><div class=\"breakout\"><img src=\"/i{i}.jpg\"></div>"
+            )
+        };
+        let body: String = (1..=5).map(block).collect();
+        let page = format!(
+            "<html><body><nav><a href=\"/\">Home</a></nav><main><div class=\"body\">{body}</div></main>\
+             <div class=\"related\"><a href=\"/x\">Other story, click here now</a></div></body></html>"
+        );
+        let got = extract(&page, None).text;
+        for i in 1..=5 {
+            assert!(got.contains(&format!("Part {i} of the review")), "{got}");
+        }
+        assert!(!got.contains("Other story"), "{got}");
+    }
+
+    #[test]
+    fn a_div_of_spans_is_a_paragraph() {
+        let line = |t: &str| format!("<div style=\"direction: ltr\"><span>{t}</span></div>");
+        let chapter: String = [
+            "“Were you expecting the competition for the showers to be the highest drama part of gym class?” Alden asked.",
+            "It was a ten minute walk from the building, right on the edge of campus, and they had both had the same idea.",
+            "Haoyu laughed, shook his head, and said nothing at all for a while, which was unlike him.",
+        ]
+        .iter()
+        .map(|t| line(t))
+        .collect();
+        let page = format!(
+            "<html><body><div class=\"chapter-content\"><div>{chapter}</div></div>\
+             <div class=\"author-note\"><p>Notes: thanks for reading, see you next week.</p></div></body></html>"
+        );
+        let got = extract(&page, None).text;
+        assert!(
+            got.contains("Alden asked") && got.contains("unlike him"),
+            "{got}"
+        );
     }
 
     #[test]
