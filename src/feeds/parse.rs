@@ -41,7 +41,7 @@ pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let bytes = with_rss_version(to_parseable(bytes));
+    let bytes = with_rss_version(without_misplaced_declarations(to_parseable(bytes)));
     // feed-rs has panicked on some inputs (UTF-16 among them); one bad feed must never take
     // the run down, so a panic is this feed's error.
     let parsed =
@@ -141,6 +141,46 @@ fn to_parseable(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     }
 }
 
+/// XML declarations (`<?xml ...?>`) anywhere but at the start of the document are dropped:
+/// they are not XML, and one that names an encoding there panics the parser (found by
+/// fuzzing, see `fuzz/`). Works on the bytes of any ASCII-compatible encoding.
+fn without_misplaced_declarations(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
+    let is_declaration = |w: &[u8]| w.starts_with(b"<?xml") && w[5].is_ascii_whitespace();
+    let lead = bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .map_or(0, |_| 3);
+    let lead = lead
+        + bytes[lead..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    let misplaced = |from: usize| {
+        bytes
+            .windows(6)
+            .enumerate()
+            .skip(from)
+            .find(|(i, w)| *i != lead && is_declaration(w))
+            .map(|(i, _)| i)
+    };
+    let Some(first) = misplaced(0) else {
+        return bytes;
+    };
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    let mut next = Some(first);
+    while let Some(start) = next {
+        out.extend_from_slice(&bytes[at..start]);
+        let end = bytes[start..]
+            .windows(2)
+            .position(|w| w == b"?>")
+            .map_or(bytes.len(), |p| start + p + 2);
+        at = end;
+        next = misplaced(end);
+    }
+    out.extend_from_slice(&bytes[at..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// `<rss>` without a `version` attribute (common in the wild) is read as RSS 2.0; the
 /// parser refuses it otherwise. Works on the bytes of any ASCII-compatible encoding.
 fn with_rss_version(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
@@ -208,6 +248,29 @@ fn without_declared_encoding(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `scripts/fuzz` (feed_parse): an XML declaration naming an encoding after the
+    /// start of the document panicked feed-rs (in quick-xml's `set_encoding`).
+    #[test]
+    fn a_declaration_in_the_middle_of_a_feed_is_no_crash() {
+        let crash = "the feed parser crashed on this document";
+        for doc in [
+            "<!-- note -->\n<feed xmlns=\"http://www.w3.org/2005/Atom\">PHA+<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><title>T</title></feed>",
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><?xml version=\"1.0\" encoding=\"koi8-r\"?></channel></rss>",
+        ] {
+            match parse_feed("https://e.com/feed", doc.as_bytes()) {
+                Err(FeedError::Parse { message, .. }) => assert_ne!(message, crash, "{doc}"),
+                Err(e) => panic!("{e}"),
+                Ok(feed) => assert_eq!(feed.title.as_deref(), Some("T")),
+            }
+        }
+        // A declaration at the start (after a BOM and blank lines) stays.
+        let fine = b"\xEF\xBB\xBF\n<?xml version=\"1.0\" encoding=\"utf-8\"?><rss/>";
+        assert_eq!(
+            without_misplaced_declarations(std::borrow::Cow::Borrowed(fine.as_slice())).as_ref(),
+            fine.as_slice()
+        );
+    }
 
     #[test]
     fn utf16_and_undeclared_latin1_feeds_decode_to_the_right_text() {
