@@ -41,7 +41,9 @@ pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
         .id_generator(|_, _, _| String::new())
         .sanitize_content(false)
         .build();
-    let bytes = with_rss_version(without_misplaced_declarations(to_parseable(bytes)));
+    let bytes = as_atom_1(with_rss_version(without_misplaced_declarations(
+        to_parseable(bytes),
+    )));
     // feed-rs has panicked on some inputs (UTF-16 among them); one bad feed must never take
     // the run down, so a panic is this feed's error.
     let parsed =
@@ -181,6 +183,139 @@ fn without_misplaced_declarations(bytes: std::borrow::Cow<'_, [u8]>) -> std::bor
     std::borrow::Cow::Owned(out)
 }
 
+const ATOM_03_NS: &[u8] = b"http://purl.org/atom/ns#";
+const ATOM_1_NS: &[u8] = b"http://www.w3.org/2005/Atom";
+/// Atom 0.3 element names and their Atom 1.0 equivalents.
+const ATOM_03_RENAMES: [(&str, &str); 4] = [
+    ("issued", "published"),
+    ("modified", "updated"),
+    ("tagline", "subtitle"),
+    ("copyright", "rights"),
+];
+
+/// Atom 0.3 (still served by old blogs) read as Atom 1.0, which is all the parser knows: its
+/// namespace, the renamed elements, and its text constructs' MIME types and modes. Without
+/// this, such a feed parsed without error but gave no entries at all. Works on the bytes of
+/// any ASCII-compatible encoding.
+fn as_atom_1(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
+    if find_bytes(&bytes, ATOM_03_NS, 0).is_none() {
+        return bytes;
+    }
+    let mut out = replace_bytes(&bytes, ATOM_03_NS, ATOM_1_NS);
+    for (old, new) in ATOM_03_RENAMES {
+        for prefix in ["", "atom:"] {
+            for (open, close) in [("<", ">"), ("<", " "), ("<", "/"), ("</", ">")] {
+                out = replace_bytes(
+                    &out,
+                    format!("{open}{prefix}{old}{close}").as_bytes(),
+                    format!("{open}{prefix}{new}{close}").as_bytes(),
+                );
+            }
+        }
+    }
+    std::borrow::Cow::Owned(text_constructs_as_atom_1(out))
+}
+
+/// Atom 0.3 text constructs say how their text is written with a MIME type and a mode;
+/// Atom 1.0 with `type="text|html|xhtml"` alone (the parser refuses anything else).
+const TEXT_CONSTRUCTS: [&str; 5] = ["title", "subtitle", "rights", "summary", "content"];
+
+/// The start tags of text constructs with their `type` and `mode` rewritten for Atom 1.0.
+fn text_constructs_as_atom_1(bytes: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while let Some(lt) = find_bytes(&bytes, b"<", at) {
+        out.extend_from_slice(&bytes[at..lt]);
+        let Some(gt) = find_bytes(&bytes, b">", lt) else {
+            at = lt;
+            break;
+        };
+        let tag = &bytes[lt..=gt];
+        let name_end = tag
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'>' || *b == b'/')
+            .unwrap_or(tag.len());
+        let name = String::from_utf8_lossy(&tag[1..name_end]);
+        let local = name.strip_prefix("atom:").unwrap_or(&name);
+        if TEXT_CONSTRUCTS.contains(&local) {
+            out.extend_from_slice(&atom_1_text_tag(tag, name_end));
+        } else {
+            out.extend_from_slice(tag);
+        }
+        at = gt + 1;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    out
+}
+
+/// One start tag (`<name ...>`, `name` ending at `name_end`) with `mode` dropped and `type`
+/// set from the old type and mode.
+fn atom_1_text_tag(tag: &[u8], name_end: usize) -> Vec<u8> {
+    let text = String::from_utf8_lossy(tag);
+    let attr = |key: &str| -> Option<(usize, usize, String)> {
+        let at = text.find(&format!(" {key}="))? + 1;
+        let quote = text[at + key.len() + 1..].chars().next()?;
+        let value_start = at + key.len() + 2;
+        let len = text[value_start..].find(quote)?;
+        Some((
+            at,
+            value_start + len + 1,
+            text[value_start..value_start + len].to_string(),
+        ))
+    };
+    let mode = attr("mode");
+    let kind = attr("type");
+    if mode.is_none() && kind.is_none() {
+        return tag.to_vec();
+    }
+    let new_type = match (
+        mode.as_ref().map(|m| m.2.as_str()),
+        kind.as_ref().map(|k| k.2.as_str()),
+    ) {
+        (Some("escaped"), _) => "html",
+        (_, Some("text/html" | "html")) => "html",
+        (_, Some("application/xhtml+xml" | "xhtml")) => "xhtml",
+        _ => "text",
+    };
+    // Cut both attributes out (the later one first), then add the new type.
+    let mut cuts: Vec<(usize, usize)> = [mode, kind]
+        .into_iter()
+        .flatten()
+        .map(|(s, e, _)| (s, e))
+        .collect();
+    cuts.sort();
+    let mut rebuilt = String::new();
+    let mut at = 0;
+    for (s, e) in cuts {
+        rebuilt.push_str(text[at..s].trim_end());
+        at = e;
+    }
+    rebuilt.push_str(&text[at..]);
+    let insert = name_end.min(rebuilt.len());
+    rebuilt.insert_str(insert, &format!(" type=\"{new_type}\""));
+    rebuilt.into_bytes()
+}
+
+fn find_bytes(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| from + i)
+}
+
+fn replace_bytes(haystack: &[u8], needle: &[u8], with: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut at = 0;
+    while let Some(i) = find_bytes(haystack, needle, at) {
+        out.extend_from_slice(&haystack[at..i]);
+        out.extend_from_slice(with);
+        at = i + needle.len();
+    }
+    out.extend_from_slice(&haystack[at..]);
+    out
+}
+
 /// `<rss>` without a `version` attribute (common in the wild) is read as RSS 2.0; the
 /// parser refuses it otherwise. Works on the bytes of any ASCII-compatible encoding.
 fn with_rss_version(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
@@ -248,6 +383,38 @@ fn without_declared_encoding(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn atom_0_3_feeds_are_read_as_atom_1() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed version="0.3" xmlns="http://purl.org/atom/ns#">
+  <title>Old Blog</title>
+  <tagline>Example Atom</tagline>
+  <entry>
+    <title mode="escaped" type="text/html">First &amp;lt;em&amp;gt;post&amp;lt;/em&amp;gt;</title>
+    <link rel="alternate" type="text/html" href="https://old.example/1"/>
+    <id>tag:old.example,2004:1</id>
+    <issued>2004-01-01T19:48:21Z</issued>
+    <modified>2004-01-02T19:48:21Z</modified>
+    <content type="text/html" mode="escaped">&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</content>
+  </entry>
+</feed>"#;
+        let feed = parse_feed("https://old.example/atom.xml", xml.as_bytes()).unwrap();
+        assert_eq!(feed.title.as_deref(), Some("Old Blog"));
+        assert_eq!(feed.entries.len(), 1, "{feed:?}");
+        let e = &feed.entries[0];
+        assert_eq!(e.link.as_deref(), Some("https://old.example/1"));
+        assert_eq!(
+            e.published.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2004-01-01T19:48:21+00:00")
+        );
+        assert!(
+            e.content_html
+                .as_deref()
+                .is_some_and(|c| c.contains("<b>world</b>")),
+            "{e:?}"
+        );
+    }
 
     /// Found by `scripts/fuzz` (feed_parse): an XML declaration naming an encoding after the
     /// start of the document panicked feed-rs (in quick-xml's `set_encoding`).
