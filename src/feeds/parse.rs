@@ -254,7 +254,10 @@ fn atom_1_text_tag(tag: &[u8], name_end: usize) -> Vec<u8> {
     let text = String::from_utf8_lossy(tag);
     let attr = |key: &str| -> Option<(usize, usize, String)> {
         let at = text.find(&format!(" {key}="))? + 1;
-        let quote = text[at + key.len() + 1..].chars().next()?;
+        let quote = text[at + key.len() + 1..]
+            .chars()
+            .next()
+            .filter(|q| matches!(q, '"' | '\''))?;
         let value_start = at + key.len() + 2;
         let len = text[value_start..].find(quote)?;
         Some((
@@ -399,6 +402,15 @@ mod tests {
     <content type="text/html" mode="escaped">&lt;p&gt;Hello &lt;b&gt;world&lt;/b&gt;&lt;/p&gt;</content>
   </entry>
 </feed>"#;
+        // Odd attribute values are left alone, never a panic.
+        for odd in [
+            "<title type=é>x</title>",
+            "<title mode=\"escaped",
+            "<content type='text/plain' mode=>",
+        ] {
+            let doc = format!("<feed xmlns=\"http://purl.org/atom/ns#\">{odd}</feed>");
+            let _ = parse_feed("https://old.example/atom.xml", doc.as_bytes());
+        }
         let feed = parse_feed("https://old.example/atom.xml", xml.as_bytes()).unwrap();
         assert_eq!(feed.title.as_deref(), Some("Old Blog"));
         assert_eq!(feed.entries.len(), 1, "{feed:?}");
