@@ -35,19 +35,29 @@ pub struct FeedEntry {
 
 /// Parses a feed from its raw bytes. `url` is used for error messages and relative links.
 pub fn parse_feed(url: &str, bytes: &[u8]) -> Result<ParsedFeed, FeedError> {
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(Some(url))
-        // Keep "no id" distinguishable from an id: entry identity falls back by itself.
-        .id_generator(|_, _, _| String::new())
-        .sanitize_content(false)
-        .build();
+    // A fresh parser per attempt: one that panicked is left in a broken state.
+    let parser = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(url))
+            // Keep "no id" distinguishable from an id: entry identity falls back by itself.
+            .id_generator(|_, _, _| String::new())
+            .sanitize_content(false)
+            .build()
+    };
     let bytes = as_atom_1(with_rss_version(without_misplaced_declarations(
         to_parseable(bytes),
     )));
     // feed-rs has panicked on some inputs (UTF-16 among them); one bad feed must never take
-    // the run down, so a panic is this feed's error.
-    let parsed =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser.parse(&bytes[..])));
+    // the run down, so a panic is this feed's error. It also panics on some author strings
+    // (slicing inside a multi-byte character next to an e-mail address, found by fuzzing):
+    // then the feed is read once more without its bylines, rather than lost.
+    let parse = |bytes: &[u8]| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parser().parse(bytes)))
+    };
+    let parsed = match parse(&bytes) {
+        Err(_) => parse(&without_people(&bytes)),
+        parsed => parsed,
+    };
     let feed = match parsed {
         Ok(Ok(feed)) => feed,
         Ok(Err(e)) => {
@@ -181,6 +191,48 @@ fn without_misplaced_declarations(bytes: std::borrow::Cow<'_, [u8]>) -> std::bor
     }
     out.extend_from_slice(&bytes[at..]);
     std::borrow::Cow::Owned(out)
+}
+
+/// Elements naming people, which feed-rs splits into name and e-mail.
+const PEOPLE: [&str; 7] = [
+    "author",
+    "contributor",
+    "managingEditor",
+    "webMaster",
+    "dc:creator",
+    "dc:contributor",
+    "itunes:author",
+];
+
+/// The document without its people elements (and what is inside them).
+fn without_people(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    for name in PEOPLE {
+        let open = format!("<{name}");
+        let close = format!("</{name}>");
+        let mut at = 0;
+        while let Some(start) = find_bytes(&out, open.as_bytes(), at) {
+            let boundary = out.get(start + open.len()).copied();
+            if !matches!(boundary, Some(b'>' | b' ' | b'\t' | b'\n' | b'\r' | b'/')) {
+                at = start + open.len();
+                continue;
+            }
+            let Some(gt) = find_bytes(&out, b">", start) else {
+                break;
+            };
+            let end = if out[gt - 1] == b'/' {
+                gt + 1
+            } else {
+                match find_bytes(&out, close.as_bytes(), gt) {
+                    Some(c) => c + close.len(),
+                    None => break,
+                }
+            };
+            out.drain(start..end);
+            at = start;
+        }
+    }
+    out
 }
 
 const ATOM_03_NS: &[u8] = b"http://purl.org/atom/ns#";
@@ -425,6 +477,27 @@ mod tests {
                 .as_deref()
                 .is_some_and(|c| c.contains("<b>world</b>")),
             "{e:?}"
+        );
+    }
+
+    /// Found by `scripts/fuzz` (feed_parse): feed-rs panics splitting an author string whose
+    /// e-mail address follows a multi-byte character. The feed is read without bylines.
+    #[test]
+    fn an_author_that_panics_the_parser_costs_the_byline_not_the_feed() {
+        let doc = "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel><title>T</title>\
+            <item><title>Kept</title><link>https://e.com/1</link>\
+            <dc:creator>Simon St.Laurent (mailto:simon\u{FFFD}stl@simonstl.com)</dc:creator></item>\
+            <item><title>Also kept</title><link>https://e.com/2</link><author>a@e.com (Ann)</author></item>\
+            </channel></rss>";
+        let feed = parse_feed("https://e.com/feed", doc.as_bytes()).unwrap();
+        let titles: Vec<&str> = feed.entries.iter().map(|e| e.title.as_str()).collect();
+        assert_eq!(titles, ["Kept", "Also kept"]);
+        assert_eq!(
+            String::from_utf8(without_people(
+                b"<a><author>x</author><dc:creator/><authority>y</authority></a>"
+            ))
+            .unwrap(),
+            "<a><authority>y</authority></a>"
         );
     }
 
