@@ -6,7 +6,7 @@
 //! passes to the next; the profile sets the last two thresholds. See BENCHMARKS.md for the
 //! accept and reject rates. Words are runs of letters and digits, stems are Snowball's.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::lists::{LangLists, QType, lists};
 use crate::text;
@@ -364,19 +364,23 @@ impl Analysis {
         }
         let weight = |s: &str| 1.0 / *ctx.df.get(s).unwrap_or(&1) as f64;
         let is_q = |i: usize| !toks[i].stop && qstems.contains(&toks[i].stem);
+        // Sums run over stems in sorted order, so that equal scores are equal to the last
+        // bit and every verdict is the same from run to run (hash order is not).
+        let mut qsorted: Vec<&String> = qstems.iter().collect();
+        qsorted.sort();
         let sentence_score: Vec<f64> = ctx
             .sentence_stems
             .iter()
             .map(|stems| {
-                qstems
+                qsorted
                     .iter()
-                    .filter(|s| stems.contains(*s))
+                    .filter(|s| stems.contains(**s))
                     .map(|s| weight(s))
                     .sum()
             })
             .collect();
         let prox = |a0: usize, a1: usize, lo: usize, hi: usize| -> f64 {
-            let mut best: HashMap<&str, usize> = HashMap::new();
+            let mut best: BTreeMap<&str, usize> = BTreeMap::new();
             for (i, tok) in toks.iter().enumerate().take(hi).skip(lo) {
                 if (a0..a1).contains(&i) || !is_q(i) {
                     continue;
