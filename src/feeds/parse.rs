@@ -157,7 +157,6 @@ fn to_parseable(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
 /// they are not XML, and one that names an encoding there panics the parser (found by
 /// fuzzing, see `fuzz/`). Works on the bytes of any ASCII-compatible encoding.
 fn without_misplaced_declarations(bytes: std::borrow::Cow<'_, [u8]>) -> std::borrow::Cow<'_, [u8]> {
-    let is_declaration = |w: &[u8]| w.starts_with(b"<?xml") && w[5].is_ascii_whitespace();
     let lead = bytes
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
         .map_or(0, |_| 3);
@@ -166,13 +165,12 @@ fn without_misplaced_declarations(bytes: std::borrow::Cow<'_, [u8]>) -> std::bor
             .iter()
             .take_while(|b| b.is_ascii_whitespace())
             .count();
-    let misplaced = |from: usize| {
-        bytes
-            .windows(6)
-            .enumerate()
-            .skip(from)
-            .find(|(i, w)| *i != lead && is_declaration(w))
-            .map(|(i, _)| i)
+    let misplaced = |mut from: usize| loop {
+        let i = find_bytes(&bytes, b"<?xml", from)?;
+        if i != lead && bytes.get(i + 5).is_some_and(u8::is_ascii_whitespace) {
+            return Some(i);
+        }
+        from = i + 1;
     };
     let Some(first) = misplaced(0) else {
         return bytes;
@@ -182,10 +180,7 @@ fn without_misplaced_declarations(bytes: std::borrow::Cow<'_, [u8]>) -> std::bor
     let mut next = Some(first);
     while let Some(start) = next {
         out.extend_from_slice(&bytes[at..start]);
-        let end = bytes[start..]
-            .windows(2)
-            .position(|w| w == b"?>")
-            .map_or(bytes.len(), |p| start + p + 2);
+        let end = find_bytes(&bytes, b"?>", start).map_or(bytes.len(), |p| p + 2);
         at = end;
         next = misplaced(end);
     }

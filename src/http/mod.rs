@@ -479,38 +479,17 @@ impl HttpClient {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("more than {0} redirects")]
 struct RedirectLimit(usize);
 
-impl std::fmt::Display for RedirectLimit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "more than {} redirects", self.0)
-    }
-}
-
-impl std::error::Error for RedirectLimit {}
-
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("redirect refused: {0}")]
 struct BlockedRedirect(String);
 
-impl std::fmt::Display for BlockedRedirect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "redirect refused: {}", self.0)
-    }
-}
-
-impl std::error::Error for BlockedRedirect {}
-
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 struct BlockedAddress(String);
-
-impl std::fmt::Display for BlockedAddress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for BlockedAddress {}
 
 /// Which hosts may be reached.
 #[derive(Debug)]

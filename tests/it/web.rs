@@ -541,34 +541,20 @@ async fn admins_import_learners_and_feeds_and_learners_set_preferences() {
     let (status, page) = site.get(&site.preferences_path, None).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let token = csrf_of(&page);
-    let r = site
-        .post(
-            &site.preferences_path,
-            None,
-            &[
-                ("csrf", &token),
-                ("level", "C1"),
-                ("interests", "music, film"),
-                ("time", "08:15"),
-                ("tz", "Mars/Base"),
-            ],
-        )
-        .await;
+    let save = async |tz: &str| {
+        let form = [
+            ("csrf", token.as_str()),
+            ("level", "C1"),
+            ("interests", "music, film"),
+            ("time", "08:15"),
+            ("tz", tz),
+        ];
+        site.post(&site.preferences_path, None, &form).await
+    };
+    let r = save("Mars/Base").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert!(r.text().await.unwrap().contains("unknown time zone"));
-    let r = site
-        .post(
-            &site.preferences_path,
-            None,
-            &[
-                ("csrf", &token),
-                ("level", "C1"),
-                ("interests", "music, film"),
-                ("time", "08:15"),
-                ("tz", "Asia/Tokyo"),
-            ],
-        )
-        .await;
+    let r = save("Asia/Tokyo").await;
     assert_eq!(r.status(), StatusCode::OK);
     let lee = site.services.store.learner(site.learner_id).unwrap();
     assert_eq!(lee.level, 5.0);
