@@ -420,6 +420,44 @@ const UNLIKELY: &[&str] = &[
     "dateline",
     "timestamp",
     "copyright",
+    "disclaimer",
+    "toc",
+    "affiliate",
+    "factbox",
+    "infobox",
+    "download",
+];
+
+/// Class and id words of image captions and credits ("Photo: Reuters"). Captions describe a
+/// picture the lesson does not show, so they are left out even inside the article (class
+/// words like "text" do not save them, as they do boilerplate).
+const CAPTION: &[&str] = &[
+    "caption",
+    "credit",
+    "credits",
+    "bildunterschrift",
+    "legend",
+    "imagedescription",
+];
+
+/// Class and id words (whole words only) of boilerplate that no likely word saves: in
+/// "entry-meta", "post-footer" or "comment-content" the likely word names whose part it is.
+const STRONGLY_UNLIKELY: &[&str] = &[
+    "meta",
+    "postmeta",
+    "footer",
+    "comment",
+    "comments",
+    "kommentar",
+    "kommentare",
+    "related",
+    "share",
+    "sharing",
+    "sharedaddy",
+    "rating",
+    "ratings",
+    "embed",
+    "noprint",
 ];
 
 /// Class and id words that keep an element although an unlikely word matched too.
@@ -472,9 +510,45 @@ fn class_id(e: &scraper::node::Element) -> String {
     s.to_ascii_lowercase()
 }
 
-fn is_unlikely(e: &scraper::node::Element, mode: Mode) -> bool {
+/// Paragraphs in a `form` that make it a page wrapper rather than a form.
+const FORM_WRAPPER_PARAGRAPHS: usize = 5;
+
+/// Whether a `form` wraps the page's content, as ASP.NET WebForms pages do (one form around
+/// the whole body), so it must not be skipped as a form.
+fn wraps_content(node: NodeRef<'_, Node>) -> bool {
+    let mut paragraphs = 0;
+    node.descendants()
+        .skip(1)
+        .any(|d| match d.value().as_element().map(|e| e.name()) {
+            Some("article" | "main") => true,
+            Some("p") => {
+                paragraphs += 1;
+                paragraphs >= FORM_WRAPPER_PARAGRAPHS
+            }
+            _ => false,
+        })
+}
+
+/// Whether the page's main region lies inside this element: a `nav`, `footer` or banner
+/// left unclosed by broken markup swallows the rest of the page, and must not be skipped.
+fn wraps_main(node: NodeRef<'_, Node>) -> bool {
+    node.descendants().skip(1).any(|d| {
+        d.value()
+            .as_element()
+            .is_some_and(|e| e.name() == "main" || e.attr("role") == Some("main"))
+    })
+}
+
+fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
+    let Node::Element(e) = node.value() else {
+        return false;
+    };
     if SKIP_TAGS.contains(&e.name()) {
-        return true;
+        return match e.name() {
+            "form" => !wraps_content(node),
+            "nav" | "aside" | "footer" | "menu" => !wraps_main(node),
+            _ => true,
+        };
     }
     if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
         return true;
@@ -489,13 +563,19 @@ fn is_unlikely(e: &scraper::node::Element, mode: Mode) -> bool {
         e.attr("role"),
         Some("navigation" | "complementary" | "banner" | "contentinfo" | "dialog")
     ) {
-        return true;
+        return !wraps_main(node);
     }
     if mode == Mode::Lenient || matches!(e.name(), "body" | "article" | "main" | "html") {
         return false;
     }
     let tokens = class_tokens(e);
-    token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE)
+    if e.name() == "figcaption" || token_matches(&tokens, CAPTION) {
+        return true;
+    }
+    tokens
+        .iter()
+        .any(|t| STRONGLY_UNLIKELY.contains(&t.as_str()))
+        || (token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE))
 }
 
 fn class_weight(e: &scraper::node::Element) -> f64 {
@@ -535,7 +615,7 @@ fn stats(node: NodeRef<'_, Node>, mode: Mode) -> TextStats {
                 }
             }
             Node::Element(e) => {
-                if is_unlikely(e, mode) && n.id() != node.id() {
+                if is_unlikely(n, mode) && n.id() != node.id() {
                     continue;
                 }
                 let link = in_link || e.name() == "a";
@@ -581,6 +661,31 @@ const ANCESTOR_LEVELS: usize = 5;
 /// Candidates looked at for a shared ancestor, and how many must share it.
 const TOP_CANDIDATES: usize = 5;
 const MIN_SHARED_CANDIDATES: usize = 3;
+/// How far above the best candidate a named body container is looked for.
+const BODY_CONTAINER_LEVELS: usize = 6;
+/// Class and id names of the element that holds an article's body in common publishing
+/// systems (WordPress, Drupal, news CMSs).
+const BODY_CONTAINERS: &[&str] = &[
+    "entry-content",
+    "article-body",
+    "article__body",
+    "articlebody",
+    "article-content",
+    "article__content",
+    "post-content",
+    "post-body",
+    "story-body",
+    "article-text",
+];
+
+fn is_body_container(e: &scraper::node::Element) -> bool {
+    if e.attr("itemprop") == Some("articleBody") {
+        return true;
+    }
+    let names = class_id(e);
+    BODY_CONTAINERS.iter().any(|c| names.contains(c))
+}
+
 /// An ancestor climbed to must not be mostly links (teasers of other articles).
 const CLIMB_MAX_LINK_DENSITY: f64 = 0.2;
 
@@ -593,7 +698,7 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if let Node::Element(e) = n.value() {
-            if is_unlikely(e, mode) {
+            if is_unlikely(n, mode) {
                 continue;
             }
             let name = e.name();
@@ -706,6 +811,18 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
         ancestor = a.parent();
     }
 
+    // A body container that publishing systems name as such ("entry-content", itemprop
+    // "articleBody") holds the whole article, also when it is split into sections: climb to it.
+    if let Some(body) = top
+        .ancestors()
+        .take(BODY_CONTAINER_LEVELS)
+        .take_while(|a| a.value().as_element().is_some_and(|e| e.name() != "body"))
+        .find(|a| a.value().as_element().is_some_and(is_body_container))
+        && link_density(&stats(body, mode)) < CLIMB_MAX_LINK_DENSITY
+    {
+        top = body;
+    }
+
     // If the winner is a thin wrapper holding most of its parent's text, climb.
     while let Some(parent) = top.parent() {
         if !parent.value().is_element()
@@ -738,7 +855,7 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
                 let Node::Element(e) = sibling.value() else {
                     continue;
                 };
-                if is_unlikely(e, mode) {
+                if is_unlikely(sibling, mode) {
                     continue;
                 }
                 let score = scores.get(&sibling.id()).copied().unwrap_or(0.0);
@@ -758,6 +875,9 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     }
 
     let mut blocks: Vec<String> = Vec::new();
+    if let Some(lead) = lead_before(top, mode) {
+        collect_blocks(lead, &mut blocks, mode);
+    }
     for part in parts {
         collect_blocks(part, &mut blocks, mode);
     }
@@ -767,12 +887,108 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     {
         blocks.remove(0);
     }
+    trim_trailing_labels(&mut blocks);
     let text = blocks.join("\n\n");
     if text.chars().count() < 50 {
         fallback_text(doc, mode)
     } else {
         text
     }
+}
+
+/// A block this short that is not a sentence is a label, not text.
+const LABEL_MAX_CHARS: usize = 60;
+
+/// Drops the short, sentence-less blocks that end many extractions: "Related:", "More on
+/// this topic", "About the author", titles of other articles, a date. The article's own last
+/// paragraph ends a sentence; the first block is always kept.
+fn trim_trailing_labels(blocks: &mut Vec<String>) {
+    while blocks.len() > 1 && blocks.last().is_some_and(|b| is_label(b)) {
+        blocks.pop();
+    }
+}
+
+/// A short block that is not a sentence: a heading or a label ("Read more:").
+fn is_label(block: &str) -> bool {
+    block.chars().count() <= LABEL_MAX_CHARS && (block.ends_with(':') || !ends_sentence(block))
+}
+
+/// The links left out of the text take the label just before them along ("Related
+/// stories", "More on this topic:").
+fn drop_label(out: &mut Vec<String>) {
+    if out.last().is_some_and(|b| is_label(b)) {
+        out.pop();
+    }
+}
+
+/// Whether text ends as a sentence does (closing quotes and brackets allowed after it).
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']'])
+        .ends_with(['.', '!', '?', '。', '！', '？', '…'])
+}
+
+/// Class and id words of an article's lead (standfirst), which sites often put in the
+/// header, apart from the body the scoring finds.
+const LEAD: &[&str] = &[
+    "lead",
+    "intro",
+    "teaser",
+    "excerpt",
+    "standfirst",
+    "chapo",
+    "vorspann",
+    "preface",
+    "summary",
+    "deck",
+    "sapo",
+    "abstract",
+    "einleitung",
+    "perex",
+    "bajada",
+    "epigraph",
+];
+/// How far above the article its lead may sit, in ancestors of the article element.
+const LEAD_SCOPE: usize = 5;
+/// A lead is prose: this long at least, and few links.
+const LEAD_MIN_CHARS: usize = 40;
+const LEAD_MAX_LINK_DENSITY: f64 = 0.3;
+
+/// The article's lead, when it stands apart from `top`: the first element with a lead's
+/// class word that comes before `top` under one of its near ancestors, is not part of it,
+/// and reads as prose.
+fn lead_before<'a>(top: NodeRef<'a, Node>, mode: Mode) -> Option<NodeRef<'a, Node>> {
+    if mode == Mode::Lenient {
+        return None;
+    }
+    let scope = top
+        .ancestors()
+        .take(LEAD_SCOPE)
+        .take_while(|a| a.value().as_element().is_some_and(|e| e.name() != "body"))
+        .last()?;
+    let mut stack = vec![scope];
+    while let Some(n) = stack.pop() {
+        if n.id() == top.id() {
+            return None;
+        }
+        let Node::Element(e) = n.value() else {
+            continue;
+        };
+        if is_unlikely(n, mode) {
+            continue;
+        }
+        let is_ancestor = top.ancestors().any(|a| a.id() == n.id());
+        if !is_ancestor && !matches!(e.name(), "h1" | "a") && token_matches(&class_tokens(e), LEAD)
+        {
+            let st = stats(n, mode);
+            if st.chars >= LEAD_MIN_CHARS && link_density(&st) < LEAD_MAX_LINK_DENSITY {
+                return Some(n);
+            }
+        }
+        let children: Vec<_> = n.children().collect();
+        stack.extend(children.into_iter().rev());
+    }
+    None
 }
 
 fn has_sentence_end(node: NodeRef<'_, Node>) -> bool {
@@ -821,7 +1037,7 @@ fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut Str
     match node.value() {
         Node::Text(t) => current.push_str(t),
         Node::Element(e) => {
-            if is_unlikely(e, mode) {
+            if is_unlikely(node, mode) {
                 return;
             }
             let name = e.name();
@@ -839,12 +1055,14 @@ fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut Str
                 if matches!(name, "ul" | "ol" | "div" | "section" | "table" | "dl") {
                     let st = stats(node, mode);
                     if st.chars > 0 && link_density(&st) > 0.5 {
+                        drop_label(out);
                         return;
                     }
                 }
                 if matches!(name, "p" | "li" | "dd" | "blockquote") {
                     let st = stats(node, mode);
                     if st.chars > 0 && link_density(&st) > 0.8 && st.chars < 200 {
+                        drop_label(out);
                         return;
                     }
                 }
@@ -869,9 +1087,7 @@ fn fallback_text(doc: &Html, mode: Mode) -> String {
         let mut skip = false;
         let mut a = p.parent();
         while let Some(n) = a {
-            if let Node::Element(e) = n.value()
-                && is_unlikely(e, mode)
-            {
+            if is_unlikely(n, mode) {
                 skip = true;
                 break;
             }
@@ -1032,5 +1248,108 @@ mod tests {
             None,
         );
         assert!(got.text.starts_with("Only one paragraph"));
+    }
+
+    /// Three paragraphs of prose, each with a sentence about `topic`.
+    fn prose(topic: &str) -> String {
+        (1..=3)
+            .map(|i| {
+                format!(
+                    "<p>Paragraph {i} about {topic}, long enough to count as text, with a comma, \
+                     another clause, and a full stop at the end of it.</p>"
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn captions_and_meta_lines_inside_the_article_are_left_out() {
+        let page = format!(
+            "<html><body><article><div class=\"entry-content\">{}\
+             <figure><img src=\"/a.jpg\"><figcaption>Photo: Agency/Jane Roe</figcaption></figure>\
+             <p class=\"wp-caption-text\">The harbour at dawn, seen from the north pier.</p>\
+             <div class=\"entry-meta\">Posted on 3 March by the editors of the site.</div>{}\
+             </div></article></body></html>",
+            prose("the harbour"),
+            prose("the ferries")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.contains("Paragraph 1 about the harbour"), "{got}");
+        assert!(got.contains("Paragraph 3 about the ferries"), "{got}");
+        // "entry" is a likely word, but it names whose meta line this is.
+        for gone in ["Agency/Jane Roe", "seen from the north pier", "Posted on"] {
+            assert!(!got.contains(gone), "{gone}: {got}");
+        }
+    }
+
+    #[test]
+    fn a_lead_in_the_header_comes_before_the_body() {
+        let page = format!(
+            "<html><body><article><header><h1>Harbour reopens</h1>\
+             <p class=\"article-lead\">After two years of repairs the old harbour opens again \
+             to ferries and fishing boats this week.</p></header>\
+             <div class=\"story\">{}</div></article></body></html>",
+            prose("the harbour")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.starts_with("After two years of repairs"), "{got}");
+        assert!(got.contains("Paragraph 3 about the harbour"), "{got}");
+    }
+
+    #[test]
+    fn a_page_wrapped_in_a_form_or_an_unclosed_banner_is_read() {
+        // ASP.NET WebForms pages put the whole body in one form.
+        let asp = format!(
+            "<html><body><form id=\"aspnetForm\"><div class=\"col\">{}{}</div>\
+             </form><form class=\"search\"><input name=\"q\"><p>Search the archive for more.</p>\
+             </form></body></html>",
+            prose("the council"),
+            prose("the budget")
+        );
+        let got = extract(&asp, None).text;
+        assert!(got.contains("Paragraph 2 about the council"), "{got}");
+        assert!(!got.contains("Search the archive"), "{got}");
+        // A header left open swallows the page: its main region still counts.
+        let banner = format!(
+            "<html><body><header role=\"banner\"><a href=\"/\">Home</a>\
+             <main role=\"main\"><div class=\"node\">{}</div></main></body></html>",
+            prose("the election")
+        );
+        let got = extract(&banner, None).text;
+        assert!(got.contains("Paragraph 2 about the election"), "{got}");
+    }
+
+    #[test]
+    fn an_article_in_sections_is_gathered_from_its_named_body() {
+        let page = format!(
+            "<html><body><div class=\"entry-content\">\
+             <section class=\"part\"><div class=\"inner\"><div class=\"text\">{}{}</div></div></section>\
+             <section class=\"part\"><div class=\"inner\"><div class=\"text\">{}</div></div></section>\
+             </div></body></html>",
+            prose("the river"),
+            prose("the bridge"),
+            prose("the mill")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.contains("Paragraph 1 about the river"), "{got}");
+        assert!(got.contains("Paragraph 3 about the mill"), "{got}");
+    }
+
+    #[test]
+    fn labels_of_link_lists_and_at_the_end_are_dropped() {
+        let page = format!(
+            "<html><body><div class=\"story\">{}<h3>Read more</h3><ul>\
+             <li><a href=\"/1\">The harbour in winter</a></li><li><a href=\"/2\">Ferry times</a></li>\
+             </ul>{}<p>About the author</p><p>Follow us:</p></div></body></html>",
+            prose("the harbour"),
+            prose("the ferries")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.ends_with("at the end of it."), "{got}");
+        assert!(!got.contains("Read more"), "{got}");
+        assert!(got.contains("Paragraph 1 about the ferries"), "{got}");
+        let mut blocks: Vec<String> = vec!["Text.".into(), "Related:".into(), "By Jane".into()];
+        trim_trailing_labels(&mut blocks);
+        assert_eq!(blocks, ["Text."]);
     }
 }
