@@ -70,8 +70,65 @@ fn score(lang: &str, text: &str, freq: &WordFrequencies) -> Option<Scored> {
     })
 }
 
-/// Share of OneStopEnglish article pairs ordered elementary < intermediate < advanced.
-fn onestop(data: &Path, freq: &WordFrequencies) -> anyhow::Result<(usize, usize, usize)> {
+/// OneStopEnglish pair counts.
+struct OneStop {
+    /// Pairs of all articles; those the formula and the baseline order right.
+    pairs: usize,
+    ok: usize,
+    base_ok: usize,
+    /// The same, over the articles whose three files are versions of one text in the
+    /// corpus's order.
+    clean_pairs: usize,
+    clean_ok: usize,
+    clean_base_ok: usize,
+    /// The other articles, with the reason.
+    left_out: Vec<(String, String)>,
+}
+
+/// Content words two versions of one article share at least (of the shorter one's): the
+/// corpus's own versions share 63% or more, a different article 26% or less.
+const MIN_VERSION_OVERLAP: f64 = 0.5;
+
+/// Why the three files of an article are not an elementary < intermediate < advanced
+/// rewriting of one text, if they are not: a file that tells another story, or an
+/// elementary version longer than the advanced one (the levels swapped).
+fn not_versions_of_one_text(ele: &str, int: &str, adv: &str) -> Option<String> {
+    let words = |t: &str| -> std::collections::HashSet<String> {
+        crate::articles::level::level_tokens(t)
+            .into_iter()
+            .filter(|w| w.chars().count() > 3 && w.chars().all(char::is_alphabetic))
+            .collect()
+    };
+    let (e, i, a) = (words(ele), words(int), words(adv));
+    let overlap = |x: &std::collections::HashSet<String>, y: &std::collections::HashSet<String>| {
+        x.intersection(y).count() as f64 / x.len().min(y.len()).max(1) as f64
+    };
+    for (name, x, y) in [
+        ("elementary and intermediate", &e, &i),
+        ("intermediate and advanced", &i, &a),
+        ("elementary and advanced", &e, &a),
+    ] {
+        let shared = overlap(x, y);
+        if shared < MIN_VERSION_OVERLAP {
+            return Some(format!(
+                "the {name} files tell different stories, sharing {:.0}% of their content words",
+                100.0 * shared
+            ));
+        }
+    }
+    let count = |t: &str| crate::articles::level::level_tokens(t).len();
+    (count(ele) > count(adv)).then(|| {
+        format!(
+            "the elementary file is longer than the advanced one, {} words to {}: levels swapped",
+            count(ele),
+            count(adv)
+        )
+    })
+}
+
+/// OneStopEnglish: the share of same-article pairs ordered elementary < intermediate <
+/// advanced, over all articles and over those whose files are consistent.
+fn onestop(data: &Path, freq: &WordFrequencies) -> anyhow::Result<OneStop> {
     let root = data.join("levels/onestopenglish/Texts-SeparatedByReadingLevel");
     let mut names: Vec<String> = std::fs::read_dir(root.join("Ele-Txt"))
         .with_context(|| format!("cannot list {}", root.display()))?
@@ -84,34 +141,47 @@ fn onestop(data: &Path, freq: &WordFrequencies) -> anyhow::Result<(usize, usize,
         })
         .collect();
     names.sort();
-    let (mut total, mut formula_ok, mut baseline_ok) = (0, 0, 0);
+    let mut out = OneStop {
+        pairs: 0,
+        ok: 0,
+        base_ok: 0,
+        clean_pairs: 0,
+        clean_ok: 0,
+        clean_base_ok: 0,
+        left_out: Vec::new(),
+    };
     for name in names {
-        let ele = score(
-            "en",
-            &read_text(&root.join(format!("Ele-Txt/{name}-ele.txt")))?,
-            freq,
-        );
+        let ele = read_text(&root.join(format!("Ele-Txt/{name}-ele.txt")))?;
         // The intermediate texts are in a nested folder; the top-level copies are damaged.
-        let int = score(
-            "en",
-            &read_text(&root.join(format!("Int-Txt/Int-Txt/{name}-int.txt")))?,
-            freq,
-        );
-        let adv = score(
-            "en",
-            &read_text(&root.join(format!("Adv-Txt/{name}-adv.txt")))?,
-            freq,
-        );
-        let (Some(e), Some(i), Some(a)) = (ele, int, adv) else {
+        let int = read_text(&root.join(format!("Int-Txt/Int-Txt/{name}-int.txt")))?;
+        let adv = read_text(&root.join(format!("Adv-Txt/{name}-adv.txt")))?;
+        let (Some(e), Some(i), Some(a)) = (
+            score("en", &ele, freq),
+            score("en", &int, freq),
+            score("en", &adv, freq),
+        ) else {
             continue;
         };
+        let inconsistent = not_versions_of_one_text(&ele, &int, &adv);
         for (lo, hi) in [(&e, &i), (&i, &a), (&e, &a)] {
-            total += 1;
-            formula_ok += (lo.formula < hi.formula) as usize;
-            baseline_ok += (lo.baseline < hi.baseline) as usize;
+            let (ok, base_ok) = (
+                (lo.formula < hi.formula) as usize,
+                (lo.baseline < hi.baseline) as usize,
+            );
+            out.pairs += 1;
+            out.ok += ok;
+            out.base_ok += base_ok;
+            if inconsistent.is_none() {
+                out.clean_pairs += 1;
+                out.clean_ok += ok;
+                out.clean_base_ok += base_ok;
+            }
+        }
+        if let Some(why) = inconsistent {
+            out.left_out.push((name, why));
         }
     }
-    Ok((total, formula_ok, baseline_ok))
+    Ok(out)
 }
 
 /// Re-attaches PTB-split clitics ("do n't" -> "don't").
@@ -250,7 +320,7 @@ pub fn eval_levels(data: &Path, wordfreq_dir: &Path, record: bool) -> anyhow::Re
         wordfreq_dir.display()
     );
     let pct = super::pct;
-    let (pairs, ok, base_ok) = onestop(data, &freq)?;
+    let ose = onestop(data, &freq)?;
     let (n_score, score_rho, score_base) = cefr_sp(
         &data.join("levels/cefr-sp/SCoRE/CEFR-SP_SCoRE_test.txt"),
         &freq,
@@ -264,22 +334,37 @@ pub fn eval_levels(data: &Path, wordfreq_dir: &Path, record: bool) -> anyhow::Re
     let table = format!(
         "Levels (`hyperlearn eval levels`): the formula against the length-only baseline (mean sentence and word length)\n\n\
          | data | items | formula | length-only baseline | goal |\n|---|---|---|---|---|\n\
-         | OneStopEnglish: pairs ordered elementary < intermediate < advanced | {pairs} | {} | {} | >= 99% |\n\
+         | OneStopEnglish: pairs ordered elementary < intermediate < advanced, all articles | {} | {} | {} | |\n\
+         | OneStopEnglish: the same, articles whose files are versions of one text in level order | {} | {} | {} | >= 99% |\n\
          | CEFR-SP SCoRE test: Spearman with the ratings | {n_score} | {score_rho:.3} | {score_base:.3} | >= 0.75 |\n\
          | CEFR-SP Wiki-Auto test: Spearman | {n_wiki} | {wiki_rho:.3} | {wiki_base:.3} | |\n\
          | CLEAR: abs. Spearman with BT_easiness | {} | {:.3} | {:.3} | >= 0.75 |\n\
          | TextComplexityDE: Spearman with learner ratings | {n_de} | {de_rho:.3} | {de_base:.3} | above baseline |\n\n\
          Formula values against CLEAR's precomputed ones: Flesch Reading Ease r = {:.3} (mean abs. difference {:.2}), \
-         Flesch-Kincaid grade r = {:.3} (mean abs. difference {:.2}).\n",
-        pct(ok, pairs),
-        pct(base_ok, pairs),
+         Flesch-Kincaid grade r = {:.3} (mean abs. difference {:.2}).\n\n\
+         OneStopEnglish articles left out of the second row: {}.\n",
+        ose.pairs,
+        pct(ose.ok, ose.pairs),
+        pct(ose.base_ok, ose.pairs),
+        ose.clean_pairs,
+        pct(ose.clean_ok, ose.clean_pairs),
+        pct(ose.clean_base_ok, ose.clean_pairs),
         c.n,
         c.formula,
         c.baseline,
         c.fre_r,
         c.fre_mad,
         c.fk_r,
-        c.fk_mad
+        c.fk_mad,
+        if ose.left_out.is_empty() {
+            "none".to_string()
+        } else {
+            ose.left_out
+                .iter()
+                .map(|(name, why)| format!("\"{name}\": {why}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
     );
     println!("{table}");
     if record {
@@ -291,6 +376,22 @@ pub fn eval_levels(data: &Path, wordfreq_dir: &Path, record: bool) -> anyhow::Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_of_one_text_are_told_from_another_story_and_swapped_levels() {
+        let adv = "The council approved the ambitious riverside regeneration scheme yesterday, \
+                   promising thousands of trees, wider pavements and quieter streets.";
+        let int = "The council approved the riverside regeneration plan yesterday, promising \
+                   thousands of trees and quieter streets.";
+        let ele = "The council said yes to the riverside plan. There will be thousands of trees.";
+        assert_eq!(not_versions_of_one_text(ele, int, adv), None);
+        let other = "Google walked the snowy roads of a small Arctic town with cameras.";
+        assert!(
+            not_versions_of_one_text(other, int, adv)
+                .is_some_and(|why| why.contains("different stories"))
+        );
+        assert!(not_versions_of_one_text(adv, int, ele).is_some_and(|why| why.contains("swapped")));
+    }
 
     #[test]
     fn spearman_handles_ties_and_direction() {
