@@ -330,11 +330,12 @@ fn clean_inline(s: &str) -> String {
 // Main text
 // ---------------------------------------------------------------------------------------
 
-/// Elements whose content is never article text.
+/// Elements whose content is never article text (`rt` and `rp`: the readings printed over
+/// Japanese kanji, which would double every annotated word).
 const SKIP_TAGS: &[&str] = &[
     "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas",
     "form", "button", "input", "select", "textarea", "nav", "aside", "footer", "menu", "dialog",
-    "head", "title", "meta", "link",
+    "head", "title", "meta", "link", "rt", "rp",
 ];
 
 /// Block elements that become paragraphs of the output.
@@ -546,6 +547,8 @@ fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
     if SKIP_TAGS.contains(&e.name()) {
         return match e.name() {
             "form" => !wraps_content(node),
+            // The lenient retry reads asides: some sites put the article in one.
+            "aside" if mode == Mode::Lenient => false,
             "nav" | "aside" | "footer" | "menu" => !wraps_main(node),
             _ => true,
         };
@@ -1351,5 +1354,24 @@ mod tests {
         let mut blocks: Vec<String> = vec!["Text.".into(), "Related:".into(), "By Jane".into()];
         trim_trailing_labels(&mut blocks);
         assert_eq!(blocks, ["Text."]);
+    }
+
+    #[test]
+    fn ruby_readings_are_not_text_and_a_lenient_retry_reads_asides() {
+        let page = "<html><body><div class=\"story\"><p><ruby>子<rp>(</rp><rt>こ</rt><rp>)</rp></ruby>\
+                    どもへの<ruby>虐待<rt>ぎゃくたい</rt></ruby>をなくすための<ruby>法律<rt>ほうりつ</rt></ruby>\
+                    ができて、親が子どもを教育するために、体罰を禁止することになりました。</p></div></body></html>";
+        let got = extract(page, None).text;
+        assert!(
+            got.starts_with("子どもへの虐待をなくすための法律ができて"),
+            "{got}"
+        );
+        let page = format!(
+            "<html><body><main><aside class=\"direct-content\"><article>{}</article></aside></main>\
+             </body></html>",
+            prose("the prize")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.contains("Paragraph 3 about the prize"), "{got}");
     }
 }
