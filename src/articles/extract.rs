@@ -540,6 +540,26 @@ fn wraps_main(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
+/// Paragraphs that, with the headline, make a boilerplate-looking wrapper the article's.
+const ARTICLE_WRAPPER_PARAGRAPHS: usize = 6;
+
+/// Whether an element holds the page's headline (`h1`) and enough paragraphs to be the
+/// article's wrapper, whatever its class says ("above-footer", "sidebar-layout").
+fn holds_the_article(node: NodeRef<'_, Node>) -> bool {
+    let (mut headline, mut paragraphs) = (false, 0);
+    for d in node.descendants().skip(1) {
+        match d.value().as_element().map(|e| e.name()) {
+            Some("h1") => headline = true,
+            Some("p") => paragraphs += 1,
+            _ => continue,
+        }
+        if headline && paragraphs >= ARTICLE_WRAPPER_PARAGRAPHS {
+            return true;
+        }
+    }
+    false
+}
+
 fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
     let Node::Element(e) = node.value() else {
         return false;
@@ -575,10 +595,11 @@ fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
     if e.name() == "figcaption" || token_matches(&tokens, CAPTION) {
         return true;
     }
-    tokens
+    let unlikely = tokens
         .iter()
         .any(|t| STRONGLY_UNLIKELY.contains(&t.as_str()))
-        || (token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE))
+        || (token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE));
+    unlikely && !holds_the_article(node)
 }
 
 fn class_weight(e: &scraper::node::Element) -> f64 {
@@ -1373,5 +1394,21 @@ mod tests {
         );
         let got = extract(&page, None).text;
         assert!(got.contains("Paragraph 3 about the prize"), "{got}");
+    }
+
+    #[test]
+    fn a_wrapper_with_a_footer_class_that_holds_the_headline_and_the_article_is_read() {
+        let page = format!(
+            "<html><body><div class=\"above-footer\"><h1>Alaska joins the alliance</h1>\
+             <div class=\"content\">{}{}</div></div>\
+             <div class=\"disclosure\"><p>Offers on this site come from partners who pay us, \
+             which may affect where products appear on the page.</p></div></body></html>",
+            prose("the alliance"),
+            prose("the lounges")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.contains("Paragraph 1 about the alliance"), "{got}");
+        assert!(got.contains("Paragraph 3 about the lounges"), "{got}");
+        assert!(!got.contains("Offers on this site"), "{got}");
     }
 }
