@@ -322,9 +322,19 @@ fn normalize_date(raw: &str) -> String {
 }
 
 /// Collapses whitespace to single spaces and trims.
+/// Whitespace runs as single spaces, without the invisible characters that only guide line
+/// breaking: soft hyphens ("Veran\u{ad}staltung"), zero-width spaces and word joiners.
+/// Left in, they split words for levels, search and the verifier's evidence matching.
 fn clean_inline(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .map(|w| w.replace(INVISIBLE, ""))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
+
+/// Soft hyphen, zero-width space, word joiner, zero-width no-break space.
+const INVISIBLE: [char; 4] = ['\u{ad}', '\u{200b}', '\u{2060}', '\u{feff}'];
 
 // ---------------------------------------------------------------------------------------
 // Main text
@@ -1410,5 +1420,13 @@ mod tests {
         assert!(got.contains("Paragraph 1 about the alliance"), "{got}");
         assert!(got.contains("Paragraph 3 about the lounges"), "{got}");
         assert!(!got.contains("Offers on this site"), "{got}");
+    }
+
+    #[test]
+    fn soft_hyphens_and_zero_width_spaces_do_not_split_words() {
+        assert_eq!(
+            clean_inline("Die Veran\u{ad}stal\u{ad}tung  ist\u{200b} \u{200b} vorbei"),
+            "Die Veranstaltung ist vorbei"
+        );
     }
 }
