@@ -698,7 +698,7 @@ const ANCESTOR_LEVELS: usize = 5;
 const TOP_CANDIDATES: usize = 5;
 const MIN_SHARED_CANDIDATES: usize = 3;
 /// How far above the best candidate a named body container is looked for.
-const BODY_CONTAINER_LEVELS: usize = 6;
+const BODY_CONTAINER_LEVELS: usize = 9;
 /// Class and id names of the element that holds an article's body in common publishing
 /// systems (WordPress, Drupal, news CMSs).
 const BODY_CONTAINERS: &[&str] = &[
@@ -1097,7 +1097,7 @@ fn walk_blocks(node: NodeRef<'_, Node>, out: &mut Vec<String>, current: &mut Str
                 }
                 if matches!(name, "p" | "li" | "dd" | "blockquote") {
                     let st = stats(node, mode);
-                    if st.chars > 0 && link_density(&st) > 0.8 && st.chars < 200 {
+                    if st.chars > 0 && link_density(&st) > 0.8 && st.chars < 400 {
                         drop_label(out);
                         return;
                     }
