@@ -476,6 +476,17 @@ const STRONGLY_UNLIKELY: &[&str] = &[
     "noprint",
 ];
 
+/// Parts of class and id names of boxes about the author or the shop, whose words alone
+/// ("author", "box") would say too little.
+const BOILERPLATE_NAMES: &[&str] = &[
+    "author-box",
+    "authorbox",
+    "author-bio",
+    "about-author",
+    "saboxplugin",
+    "buybox",
+];
+
 /// Class and id words that keep an element although an unlikely word matched too.
 const MAYBE: &[&str] = &[
     "article", "body", "column", "content", "main", "shadow", "story", "entry", "post", "text",
@@ -612,9 +623,11 @@ fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
     if e.name() == "figcaption" || token_matches(&tokens, CAPTION) {
         return true;
     }
-    let unlikely = tokens
-        .iter()
-        .any(|t| STRONGLY_UNLIKELY.contains(&t.as_str()))
+    let names = class_id(e);
+    let unlikely = BOILERPLATE_NAMES.iter().any(|n| names.contains(n))
+        || tokens
+            .iter()
+            .any(|t| STRONGLY_UNLIKELY.contains(&t.as_str()))
         || (token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE));
     unlikely && !holds_the_article(node)
 }
