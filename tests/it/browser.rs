@@ -120,6 +120,12 @@ impl Driver {
         })
     }
 
+    /// Ends the WebDriver session, which closes Chromium; killing chromedriver alone (as
+    /// `Drop` does when a test fails halfway) leaves the browser running.
+    async fn quit(self) {
+        self.call(reqwest::Method::DELETE, "", None).await;
+    }
+
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let mut req = self.http.request(method, url);
@@ -361,4 +367,5 @@ async fn browser_walkthrough_admin_teacher_learner() {
     browser.wait_for("Unsubscribed").await;
     let learner = services.store.find_learner("lee@example.org").unwrap();
     assert!(!learner.active);
+    browser.quit().await;
 }
