@@ -506,7 +506,12 @@ enum Mode {
 
 /// The lower-case words of an element's class and id ("nav-main_top" -> nav, main, top).
 fn class_tokens(e: &scraper::node::Element) -> Vec<String> {
-    class_id(e)
+    tokens_of(&class_id(e))
+}
+
+/// The words of a lower-cased class and id string.
+fn tokens_of(names: &str) -> Vec<String> {
+    names
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|t| !t.is_empty())
         .map(str::to_string)
@@ -619,11 +624,18 @@ fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
     if mode == Mode::Lenient || matches!(e.name(), "body" | "article" | "main" | "html") {
         return false;
     }
-    let tokens = class_tokens(e);
-    if e.name() == "figcaption" || token_matches(&tokens, CAPTION) {
+    if e.name() == "figcaption" {
         return true;
     }
+    // Most elements have neither class nor id: nothing more to read.
+    if e.id().is_none() && e.classes().next().is_none() {
+        return false;
+    }
     let names = class_id(e);
+    let tokens = tokens_of(&names);
+    if token_matches(&tokens, CAPTION) {
+        return true;
+    }
     let unlikely = BOILERPLATE_NAMES.iter().any(|n| names.contains(n))
         || tokens
             .iter()
