@@ -1013,6 +1013,8 @@ const LEAD: &[&str] = &[
     "perex",
     "bajada",
     "epigraph",
+    "description",
+    "subheadline",
 ];
 /// How far above the article its lead may sit, in ancestors of the article element.
 const LEAD_SCOPE: usize = 5;
