@@ -326,7 +326,6 @@ fn normalize_date(raw: &str) -> String {
     raw.to_string()
 }
 
-/// Collapses whitespace to single spaces and trims.
 /// Whitespace runs as single spaces, without the invisible characters that only guide line
 /// breaking: soft hyphens ("Veran\u{ad}staltung"), zero-width spaces and word joiners.
 /// Left in, they split words for levels, search and the verifier's evidence matching.

@@ -1,6 +1,7 @@
 //! `hyperlearn eval levels`: the difficulty estimate on labelled texts (OneStopEnglish,
 //! CEFR-SP, CLEAR, TextComplexityDE), next to the length-only baseline.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -70,17 +71,29 @@ fn score(lang: &str, text: &str, freq: &WordFrequencies) -> Option<Scored> {
     })
 }
 
-/// OneStopEnglish pair counts.
-struct OneStop {
-    /// Pairs of all articles; those the formula and the baseline order right.
+/// Same-article pairs, and how many of them the formula and the baseline order right.
+#[derive(Debug, Default)]
+struct PairCounts {
     pairs: usize,
     ok: usize,
     base_ok: usize,
-    /// The same, over the articles whose three files are versions of one text in the
-    /// corpus's order.
-    clean_pairs: usize,
-    clean_ok: usize,
-    clean_base_ok: usize,
+}
+
+impl PairCounts {
+    fn add(&mut self, ok: bool, base_ok: bool) {
+        self.pairs += 1;
+        self.ok += ok as usize;
+        self.base_ok += base_ok as usize;
+    }
+}
+
+/// OneStopEnglish pair counts.
+#[derive(Debug, Default)]
+struct OneStop {
+    /// All articles.
+    all: PairCounts,
+    /// The articles whose three files are versions of one text in the corpus's order.
+    consistent: PairCounts,
     /// The other articles, with the reason.
     left_out: Vec<(String, String)>,
 }
@@ -93,22 +106,18 @@ const MIN_VERSION_OVERLAP: f64 = 0.5;
 /// rewriting of one text, if they are not: a file that tells another story, or an
 /// elementary version longer than the advanced one (the levels swapped).
 fn not_versions_of_one_text(ele: &str, int: &str, adv: &str) -> Option<String> {
-    let words = |t: &str| -> std::collections::HashSet<String> {
-        crate::articles::level::level_tokens(t)
-            .into_iter()
+    let tokens = [ele, int, adv].map(crate::articles::level::level_tokens);
+    let [e, i, a] = tokens.each_ref().map(|t| {
+        t.iter()
             .filter(|w| w.chars().count() > 3 && w.chars().all(char::is_alphabetic))
-            .collect()
-    };
-    let (e, i, a) = (words(ele), words(int), words(adv));
-    let overlap = |x: &std::collections::HashSet<String>, y: &std::collections::HashSet<String>| {
-        x.intersection(y).count() as f64 / x.len().min(y.len()).max(1) as f64
-    };
+            .collect::<HashSet<_>>()
+    });
     for (name, x, y) in [
         ("elementary and intermediate", &e, &i),
         ("intermediate and advanced", &i, &a),
         ("elementary and advanced", &e, &a),
     ] {
-        let shared = overlap(x, y);
+        let shared = x.intersection(y).count() as f64 / x.len().min(y.len()).max(1) as f64;
         if shared < MIN_VERSION_OVERLAP {
             return Some(format!(
                 "the {name} files tell different stories, sharing {:.0}% of their content words",
@@ -116,12 +125,10 @@ fn not_versions_of_one_text(ele: &str, int: &str, adv: &str) -> Option<String> {
             ));
         }
     }
-    let count = |t: &str| crate::articles::level::level_tokens(t).len();
-    (count(ele) > count(adv)).then(|| {
+    let (ele_words, adv_words) = (tokens[0].len(), tokens[2].len());
+    (ele_words > adv_words).then(|| {
         format!(
-            "the elementary file is longer than the advanced one, {} words to {}: levels swapped",
-            count(ele),
-            count(adv)
+            "the elementary file is longer than the advanced one, {ele_words} words to {adv_words}: levels swapped"
         )
     })
 }
@@ -141,15 +148,7 @@ fn onestop(data: &Path, freq: &WordFrequencies) -> anyhow::Result<OneStop> {
         })
         .collect();
     names.sort();
-    let mut out = OneStop {
-        pairs: 0,
-        ok: 0,
-        base_ok: 0,
-        clean_pairs: 0,
-        clean_ok: 0,
-        clean_base_ok: 0,
-        left_out: Vec::new(),
-    };
+    let mut out = OneStop::default();
     for name in names {
         let ele = read_text(&root.join(format!("Ele-Txt/{name}-ele.txt")))?;
         // The intermediate texts are in a nested folder; the top-level copies are damaged.
@@ -164,17 +163,10 @@ fn onestop(data: &Path, freq: &WordFrequencies) -> anyhow::Result<OneStop> {
         };
         let inconsistent = not_versions_of_one_text(&ele, &int, &adv);
         for (lo, hi) in [(&e, &i), (&i, &a), (&e, &a)] {
-            let (ok, base_ok) = (
-                (lo.formula < hi.formula) as usize,
-                (lo.baseline < hi.baseline) as usize,
-            );
-            out.pairs += 1;
-            out.ok += ok;
-            out.base_ok += base_ok;
+            let (ok, base_ok) = (lo.formula < hi.formula, lo.baseline < hi.baseline);
+            out.all.add(ok, base_ok);
             if inconsistent.is_none() {
-                out.clean_pairs += 1;
-                out.clean_ok += ok;
-                out.clean_base_ok += base_ok;
+                out.consistent.add(ok, base_ok);
             }
         }
         if let Some(why) = inconsistent {
@@ -343,12 +335,12 @@ pub fn eval_levels(data: &Path, wordfreq_dir: &Path, record: bool) -> anyhow::Re
          Formula values against CLEAR's precomputed ones: Flesch Reading Ease r = {:.3} (mean abs. difference {:.2}), \
          Flesch-Kincaid grade r = {:.3} (mean abs. difference {:.2}).\n\n\
          OneStopEnglish articles left out of the second row: {}.\n",
-        ose.pairs,
-        pct(ose.ok, ose.pairs),
-        pct(ose.base_ok, ose.pairs),
-        ose.clean_pairs,
-        pct(ose.clean_ok, ose.clean_pairs),
-        pct(ose.clean_base_ok, ose.clean_pairs),
+        ose.all.pairs,
+        pct(ose.all.ok, ose.all.pairs),
+        pct(ose.all.base_ok, ose.all.pairs),
+        ose.consistent.pairs,
+        pct(ose.consistent.ok, ose.consistent.pairs),
+        pct(ose.consistent.base_ok, ose.consistent.pairs),
         c.n,
         c.formula,
         c.baseline,
