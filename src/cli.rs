@@ -157,6 +157,10 @@ pub enum Command {
         /// The language, when not detected (ISO 639-1).
         #[arg(long)]
         lang: Option<String>,
+        /// Also print the features behind each score: sentence and word length, and the
+        /// shares of words beyond the 1k/2k/5k/10k most frequent (English-equivalent ranks).
+        #[arg(long)]
+        features: bool,
     },
     /// Evaluations on the data under ../shared/data; figures are printed and appended to
     /// BENCHMARKS.md.
@@ -283,6 +287,10 @@ pub enum EvalCommand {
         /// Print only; do not append to BENCHMARKS.md.
         #[arg(long)]
         no_record: bool,
+        /// Refit the formula on the CEFR-SP training sentences and print its weights (the
+        /// constants in src/articles/level.rs) instead of evaluating; records nothing.
+        #[arg(long)]
+        fit: bool,
     },
     /// The verifier on XQuAD: right keys must be accepted, another question's answer from
     /// the same paragraph rejected.
@@ -718,11 +726,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Level { file, jsonl, lang } => {
+        Command::Level {
+            file,
+            jsonl,
+            lang,
+            features,
+        } => {
             let config = config_or_defaults(&cli.config)?;
-            level_command(&config, file.as_deref(), jsonl.as_deref(), lang.as_deref())
+            level_command(
+                &config,
+                file.as_deref(),
+                jsonl.as_deref(),
+                lang.as_deref(),
+                features,
+            )
         }
-        Command::Eval(EvalCommand::Levels { data, no_record }) => {
+        Command::Eval(EvalCommand::Levels {
+            data, fit: true, ..
+        }) => {
+            let config = config_or_defaults(&cli.config)?;
+            crate::eval::levels::fit_levels(
+                &crate::config::data_dir(data.as_deref()),
+                &config.wordfreq_dir,
+            )
+        }
+        Command::Eval(EvalCommand::Levels {
+            data,
+            no_record,
+            fit: false,
+        }) => {
             let config = config_or_defaults(&cli.config)?;
             crate::eval::levels::eval_levels(
                 &crate::config::data_dir(data.as_deref()),
@@ -771,6 +803,7 @@ fn level_command(
     file: Option<&Path>,
     jsonl: Option<&Path>,
     lang: Option<&str>,
+    with_features: bool,
 ) -> anyhow::Result<()> {
     let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
     let measure = |text: &str, lang: Option<&str>| {
@@ -780,12 +813,23 @@ fn level_command(
         let level = articles::estimate_level(&lang, text, &frequencies);
         (lang, level)
     };
+    let add_features = |out: &mut serde_json::Value, lang: &str, text: &str| {
+        if with_features {
+            let ranks = frequencies.ranks(lang);
+            out["features"] = serde_json::json!(articles::level::level_features(
+                lang,
+                text,
+                ranks.as_deref()
+            ));
+        }
+    };
     match (file, jsonl) {
         (Some(file), None) => {
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let (lang, level) = measure(&text, lang);
-            let out = serde_json::json!({ "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr });
+            let mut out = serde_json::json!({ "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr });
+            add_features(&mut out, &lang, &text);
             println!("{out}");
         }
         (None, Some(path)) => {
@@ -815,9 +859,10 @@ fn level_command(
                 };
                 let (lang, level) =
                     measure(text, item.get("lang").and_then(|l| l.as_str()).or(lang));
-                let out = serde_json::json!({
+                let mut out = serde_json::json!({
                     "id": item.get("id"), "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr,
                 });
+                add_features(&mut out, &lang, text);
                 println!("{out}");
             }
         }

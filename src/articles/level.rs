@@ -1,14 +1,17 @@
 //! How hard is this text? A difficulty score on a continuous scale (1.0 = A1 ... 6.0 = C2)
-//! and its CEFR band, for any language, from three features:
+//! and its CEFR band, for any language, from these features:
 //!
-//! - mean sentence length (words per sentence, in log),
+//! - sentence length (the log of words per sentence, averaged over words, so a heading or a
+//!   list item weighs as little as its few words),
 //! - mean word length (characters),
-//! - the share of words beyond the language's "10k-equivalent" frequency rank (the rank
-//!   where the language's list covers as much running text as English's top 10,000).
+//! - the shares of words beyond the language's equivalents of English's 1k, 2k, 5k and 10k
+//!   most frequent words (the ranks where the language's list covers as much running text as
+//!   English's top 1,000 ... 10,000).
 //!
 //! Coefficients were fitted by least squares on the CEFR-SP training sentences (mean of the
-//! two annotators), then stretched so that each CEFR class's median lands on its band;
-//! per-language thresholds and offsets make scores comparable across languages. German
+//! two annotators), then stretched so that the median of each annotator class lands on its
+//! band; per-language offsets keep each language's web articles where they scored against
+//! English ones before the 1k/2k/5k shares were added. German
 //! words missing from the list are ranked as compounds of listed words, and German's rare
 //! share weighs less (fitted on TextComplexityDE). Scores are squashed, not clipped, into
 //! 1..6, so very easy texts still order among themselves. See BENCHMARKS.md (`hyperlearn
@@ -110,52 +113,67 @@ pub struct Features {
     pub sentences: usize,
     /// Mean sentence length in words.
     pub msl: f64,
+    /// The log of sentence length, averaged over words (each sentence weighs by its words),
+    /// so that one sentence and a text of such sentences measure alike.
+    pub ln_sentence: f64,
     /// Mean word length in characters.
     pub mwl: f64,
-    /// Share of words (without digits) beyond the language's 10k-equivalent rank.
-    pub rare: f64,
+    /// Shares of words (without digits) beyond the language's equivalents of English's
+    /// 1k, 2k, 5k and 10k most frequent words ([`BANDS`]).
+    pub beyond: [f64; 4],
 }
 
-const INTERCEPT: f64 = -5.40;
-const LN_MSL: f64 = 2.03;
-const MWL: f64 = 0.685;
-const RARE: f64 = 6.87;
+/// The English frequency ranks whose shares of rarer words are features.
+pub const BANDS: [u32; 4] = [1_000, 2_000, 5_000, 10_000];
+
+/// The English formula: the intercept and the weights of [`Features::predictors`], as
+/// `hyperlearn eval levels --fit` prints them.
+pub const INTERCEPT: f64 = -5.323;
+pub const WEIGHTS: [f64; 6] = [2.019, 0.557, 0.332, 0.888, 1.314, 4.903];
+
+impl Features {
+    /// What the formula weighs: sentence length, word length, and the four rare shares.
+    pub fn predictors(&self) -> [f64; 6] {
+        let [b1, b2, b5, b10] = self.beyond;
+        [self.ln_sentence, self.mwl, b1, b2, b5, b10]
+    }
+}
 
 /// How a language's scores are made comparable with English ones.
 struct LangConstants {
-    /// The rank that covers as much running text in the language as rank 10,000 in English.
-    threshold: u32,
+    /// The ranks that cover as much running text in the language as ranks 1k, 2k, 5k and
+    /// 10k in English ([`BANDS`]), by the wordfreq lists' own frequencies.
+    bands: [u32; 4],
     /// Added to the score, aligning the language's typical texts with English ones.
     offset: f64,
-    /// The weight of the rare-word share, as a factor of English's.
+    /// The weight of the rare-word shares, as a factor of English's.
     rare_factor: f64,
     /// Whether words missing from the list are tried as compounds of listed words.
     compounds: bool,
 }
 
 fn language_constants(lang: &str) -> LangConstants {
-    let (threshold, offset, rare_factor, compounds) = match lang {
-        // German compounds and inflection put many everyday words past the threshold even
+    let (bands, offset, rare_factor, compounds) = match lang {
+        // German compounds and inflection put many everyday words past the bands even
         // when split, so a rare word says less: the factor was fitted on TextComplexityDE
-        // (Spearman is flat between 0.2 and 0.45 of English's weight), and the offset moved so
-        // that the mean score of its sentences stays where it was.
-        "de" => (24_965, 0.18, 0.44, true),
-        "es" => (14_530, -0.20, 1.0, false),
-        "fr" => (11_373, -0.14, 1.0, false),
-        "ru" => (62_745, -0.63, 1.0, false),
-        _ => (10_000, 0.0, 1.0, false),
+        // (Spearman is flat between 0.2 and 0.45 of English's weight).
+        "de" => ([1_357, 3_244, 10_390, 24_965], 0.55, 0.44, true),
+        "es" => ([995, 2_305, 6_741, 14_530], -0.09, 1.0, false),
+        "fr" => ([741, 1_779, 5_268, 11_373], -0.02, 1.0, false),
+        "ru" => ([5_530, 11_710, 30_992, 62_745], -0.47, 1.0, false),
+        _ => (BANDS, 0.0, 1.0, false),
     };
     LangConstants {
-        threshold,
+        bands,
         offset,
         rare_factor,
         compounds,
     }
 }
 
-/// Share of rare words assumed for a language without a frequency list (about what English
-/// and Spanish news show).
-const RARE_WITHOUT_LIST: f64 = 0.12;
+/// Shares of rare words assumed for a language without a frequency list (about what
+/// English and Spanish web articles show).
+const BEYOND_WITHOUT_LIST: [f64; 4] = [0.37, 0.28, 0.17, 0.11];
 
 /// Word tokens: runs of letters, digits and inner apostrophes, lower-cased.
 pub fn level_tokens(text: &str) -> Vec<String> {
@@ -301,13 +319,22 @@ fn compound_rank(ranks: &Ranks, token: &str) -> Option<u32> {
 
 /// The features of a text in `lang`, or `None` when it has no words.
 pub fn level_features(lang: &str, text: &str, ranks: Option<&Ranks>) -> Option<Features> {
-    let sentences = level_sentences(text);
-    let tokens: Vec<String> = sentences.iter().flat_map(|s| level_tokens(s)).collect();
+    let sentences: Vec<Vec<String>> = level_sentences(text)
+        .into_iter()
+        .map(level_tokens)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let tokens: Vec<&String> = sentences.iter().flatten().collect();
     if tokens.is_empty() {
         return None;
     }
     let n = tokens.len() as f64;
-    let msl = (n / sentences.len().max(1) as f64).max(1.0);
+    let msl = (n / sentences.len() as f64).max(1.0);
+    let ln_sentence = sentences
+        .iter()
+        .map(|s| s.len() as f64 * (s.len() as f64).ln())
+        .sum::<f64>()
+        / n;
     let mwl = tokens.iter().map(|t| t.chars().count()).sum::<usize>() as f64 / n;
     let constants = language_constants(lang);
     let rank = |ranks: &Ranks, t: &str| {
@@ -317,37 +344,41 @@ pub fn level_features(lang: &str, text: &str, ranks: Option<&Ranks>) -> Option<F
             token_rank(ranks, t)
         }
     };
-    let rare = match ranks {
-        None => RARE_WITHOUT_LIST,
+    let beyond = match ranks {
+        None => BEYOND_WITHOUT_LIST,
         Some(ranks) => {
-            let lexical: Vec<&String> = tokens
+            let lexical: Vec<Option<u32>> = tokens
                 .iter()
                 .filter(|t| !t.chars().any(char::is_numeric))
+                .map(|t| rank(ranks, t))
                 .collect();
-            if lexical.is_empty() {
-                0.0
-            } else {
+            constants.bands.map(|band| {
                 let beyond = lexical
                     .iter()
-                    .filter(|t| rank(ranks, t).is_none_or(|r| r > constants.threshold))
+                    .filter(|r| r.is_none_or(|r| r > band))
                     .count();
-                beyond as f64 / lexical.len() as f64
-            }
+                beyond as f64 / lexical.len().max(1) as f64
+            })
         }
     };
     Some(Features {
         words: tokens.len(),
         sentences: sentences.len(),
         msl,
+        ln_sentence,
         mwl,
-        rare,
+        beyond,
     })
 }
 
 /// The score of a set of features, before it is brought into 1..6.
 pub fn raw_score(lang: &str, f: &Features) -> f64 {
     let c = language_constants(lang);
-    INTERCEPT + LN_MSL * f.msl.ln() + MWL * f.mwl + RARE * c.rare_factor * f.rare + c.offset
+    let weighted = WEIGHTS.iter().zip(f.predictors()).enumerate();
+    let sum: f64 = weighted
+        .map(|(i, (w, x))| if i >= 2 { c.rare_factor * w * x } else { w * x })
+        .sum();
+    INTERCEPT + sum + c.offset
 }
 
 /// Brings a raw score into 1..6 without ties: unchanged within 1.5..5.5 (A2 to C1), and
@@ -389,7 +420,7 @@ pub fn baseline_score(f: &Features) -> f64 {
 }
 
 /// The rank beyond which a word is likely new to a learner at `level` in `lang` (the
-/// English thresholds scaled by the language's 10k-equivalent).
+/// English thresholds scaled by the language's 10k equivalent).
 pub fn known_rank(lang: &str, level: f64) -> u32 {
     let english = match Cefr::from_score(level) {
         Cefr::A1 => 800.0,
@@ -399,7 +430,8 @@ pub fn known_rank(lang: &str, level: f64) -> u32 {
         Cefr::C1 => 12_000.0,
         Cefr::C2 => 25_000.0,
     };
-    (english * language_constants(lang).threshold as f64 / 10_000.0) as u32
+    let ten_k = language_constants(lang).bands[3];
+    (english * ten_k as f64 / BANDS[3] as f64) as u32
 }
 
 /// Syllables of an English word (vowel groups, silent e, -ed, -es), for the Flesch formulas.
@@ -501,14 +533,14 @@ mod tests {
     fn rare_words_raise_the_score_and_apostrophes_rank_as_their_rarest_part() {
         let ranks = Ranks::from_words(["the", "cat", "sat", "on", "mat", "l", "homme"]);
         let easy = level_features("en", "The cat sat on the mat.", Some(&ranks)).unwrap();
-        assert_eq!(easy.rare, 0.0);
+        assert_eq!(easy.beyond, [0.0; 4]);
         let hard = level_features("en", "The ocelot sat on the ottoman.", Some(&ranks)).unwrap();
-        assert!((hard.rare - 2.0 / 6.0).abs() < 1e-9);
+        assert!((hard.beyond[3] - 2.0 / 6.0).abs() < 1e-9);
         assert!(raw_score("en", &hard) > raw_score("en", &easy));
         assert_eq!(token_rank(&ranks, "l'homme"), Some(7));
         // Digits are not words for the rare share.
         let digits = level_features("en", "The cat sat on 12345 mats.", Some(&ranks)).unwrap();
-        assert!((digits.rare - 1.0 / 5.0).abs() < 1e-9, "{digits:?}");
+        assert!((digits.beyond[3] - 1.0 / 5.0).abs() < 1e-9, "{digits:?}");
     }
 
     #[test]
@@ -526,7 +558,7 @@ mod tests {
         // Only German splits compounds.
         let de = level_features("de", "Der Arbeitsmarkt wächst.", Some(&ranks)).unwrap();
         let en = level_features("en", "Der Arbeitsmarkt wächst.", Some(&ranks)).unwrap();
-        assert!(de.rare < en.rare, "{} vs {}", de.rare, en.rare);
+        assert!(de.beyond[3] < en.beyond[3], "{de:?} vs {en:?}");
     }
 
     #[test]
@@ -540,16 +572,54 @@ mod tests {
     }
 
     #[test]
-    fn formula_matches_the_calibration_reference() {
-        // From the Python reference (features.py/formula.py): msl 6, mwl 5.5, rare 0.
-        let f = Features {
-            words: 6,
-            sentences: 1,
-            msl: 6.0,
-            mwl: 5.5,
-            rare: 0.0,
+    fn each_band_counts_the_words_beyond_it() {
+        // Words of letters only (digits are not words for the shares), ranked 1..=12_000.
+        let word = |i: u32| -> String {
+            let (mut i, mut w) = (i, String::new());
+            while i > 0 {
+                w.insert(0, char::from(b'a' + ((i - 1) % 26) as u8));
+                i = (i - 1) / 26;
+            }
+            w
         };
-        assert!((raw_score("en", &f) - 2.004_771_722_532_951).abs() < 0.01);
+        let words: Vec<String> = (1..=12_000).map(word).collect();
+        let ranks = Ranks::from_words(words.iter().map(String::as_str));
+        let text = |ranks: [u32; 3]| {
+            format!(
+                "{} {} {} unlisted.",
+                word(ranks[0]),
+                word(ranks[1]),
+                word(ranks[2])
+            )
+        };
+        // Rank 1,500 is beyond the 1k band only, 7,000 beyond 1k, 2k and 5k, an unlisted
+        // word beyond all four.
+        let f = level_features("en", &text([1, 1_500, 7_000]), Some(&ranks)).unwrap();
+        assert_eq!(f.beyond, [0.75, 0.5, 0.5, 0.25]);
+        // Spanish bands sit at the ranks that cover as much text as English's (995, 2,305,
+        // 6,741 and 14,530).
+        let es = level_features("es", &text([1, 2_200, 6_000]), Some(&ranks)).unwrap();
+        assert_eq!(es.beyond, [0.75, 0.5, 0.25, 0.25]);
+        let en = level_features("en", &text([1, 2_200, 6_000]), Some(&ranks)).unwrap();
+        assert_eq!(en.beyond, [0.75, 0.75, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn sentence_length_weighs_each_sentence_by_its_words() {
+        let ranks = Ranks::from_words(["the", "cat", "sat", "on", "mat"]);
+        let one = level_features("en", "The cat sat on the mat.", Some(&ranks)).unwrap();
+        let many = level_features("en", &"The cat sat on the mat. ".repeat(5), Some(&ranks));
+        let many = many.unwrap();
+        assert!((one.ln_sentence - 6f64.ln()).abs() < 1e-12);
+        assert!((raw_score("en", &one) - raw_score("en", &many)).abs() < 1e-12);
+        // A one-word heading over a 19-word sentence: the heading weighs 1/20.
+        let long = format!("Cats\n{}.", ["cat"; 19].join(" "));
+        let f = level_features("en", &long, Some(&ranks)).unwrap();
+        assert!(
+            (f.ln_sentence - 19.0 * 19f64.ln() / 20.0).abs() < 1e-12,
+            "{f:?}"
+        );
+        assert!((f.msl - 10.0).abs() < 1e-12);
     }
 
     #[test]

@@ -187,25 +187,154 @@ fn detokenize(s: &str) -> String {
     out
 }
 
-/// Spearman of formula and baseline with CEFR-SP ratings (mean of the two annotators).
-fn cefr_sp(path: &Path, freq: &WordFrequencies) -> anyhow::Result<(usize, f64, f64)> {
+/// CEFR-SP sentences (clitics re-attached) with their two annotators' ratings.
+fn read_cefr_sp(path: &Path) -> anyhow::Result<Vec<(String, f64, f64)>> {
     let text = read_text(path)?;
-    let (mut f, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    let mut out = Vec::new();
     for line in text.lines() {
         let cols: Vec<&str> = line.split('\t').collect();
         if cols.len() < 3 {
             continue;
         }
-        let (Ok(a), Ok(c)) = (cols[1].trim().parse::<f64>(), cols[2].trim().parse::<f64>()) else {
-            continue;
-        };
-        if let Some(s) = score("en", &detokenize(cols[0]), freq) {
+        if let (Ok(a), Ok(b)) = (cols[1].trim().parse::<f64>(), cols[2].trim().parse::<f64>()) {
+            out.push((detokenize(cols[0]), a, b));
+        }
+    }
+    Ok(out)
+}
+
+/// Spearman of formula and baseline with CEFR-SP ratings (mean of the two annotators).
+fn cefr_sp(path: &Path, freq: &WordFrequencies) -> anyhow::Result<(usize, f64, f64)> {
+    let (mut f, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
+    for (sentence, a, c) in read_cefr_sp(path)? {
+        if let Some(s) = score("en", &sentence, freq) {
             f.push(s.formula);
             b.push(s.baseline);
             y.push((a + c) / 2.0);
         }
     }
     Ok((y.len(), spearman(&f, &y), spearman(&b, &y)))
+}
+
+/// Solves `a x = b` by Gaussian elimination with partial pivoting (a small, well-posed
+/// least-squares system); `None` when `a` is singular.
+fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
+    let n = b.len();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..n {
+            let (above, below) = a.split_at_mut(row);
+            let (pivot_row, this_row) = (&above[col], &mut below[0]);
+            let factor = this_row[col] / pivot_row[col];
+            for (x, p) in this_row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= factor * p;
+            }
+            b[row] -= factor * b[col];
+        }
+    }
+    let mut x = vec![0.0; n];
+    for row in (0..n).rev() {
+        let rest: f64 = (row + 1..n).map(|k| a[row][k] * x[k]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    Some(x)
+}
+
+/// Least squares of `y` on the rows of `x` plus an intercept: (intercept, weights).
+fn least_squares(x: &[Vec<f64>], y: &[f64]) -> Option<(f64, Vec<f64>)> {
+    let k = x.first()?.len() + 1;
+    let mut xtx = vec![vec![0.0; k]; k];
+    let mut xty = vec![0.0; k];
+    for (row, &target) in x.iter().zip(y) {
+        let row: Vec<f64> = std::iter::once(1.0).chain(row.iter().copied()).collect();
+        for i in 0..k {
+            xty[i] += row[i] * target;
+            for j in 0..k {
+                xtx[i][j] += row[i] * row[j];
+            }
+        }
+    }
+    let beta = solve(xtx, xty)?;
+    Some((beta[0], beta[1..].to_vec()))
+}
+
+fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+/// Refits the English formula the way its constants were made: least squares of the mean
+/// rating on the predictors over the CEFR-SP training sentences (SCoRE and Wiki-Auto), then
+/// a linear stretch that puts the median prediction of each annotator class (1 = A1 ... 6 =
+/// C2, both annotators' ratings pooled) on its band. Prints the constants for level.rs.
+pub fn fit_levels(data: &Path, wordfreq_dir: &Path) -> anyhow::Result<()> {
+    let freq = WordFrequencies::new(wordfreq_dir);
+    let ranks = freq.ranks("en").with_context(|| {
+        format!(
+            "no English word frequencies in {}: run scripts/setup",
+            wordfreq_dir.display()
+        )
+    })?;
+    let mut rows = Vec::new();
+    for file in [
+        "levels/cefr-sp/SCoRE/CEFR-SP_SCoRE_train.txt",
+        "levels/cefr-sp/Wiki-Auto/CEFR-SP_Wikiauto_train.txt",
+    ] {
+        for (sentence, a, b) in read_cefr_sp(&data.join(file))? {
+            if let Some(f) = level_features("en", &sentence, Some(&ranks)) {
+                rows.push((f.predictors().to_vec(), a, b));
+            }
+        }
+    }
+    let x: Vec<Vec<f64>> = rows.iter().map(|(x, _, _)| x.clone()).collect();
+    let y: Vec<f64> = rows.iter().map(|(_, a, b)| (a + b) / 2.0).collect();
+    let (intercept, weights) =
+        least_squares(&x, &y).context("the training features are collinear")?;
+    let predict = |x: &[f64]| intercept + weights.iter().zip(x).map(|(w, v)| w * v).sum::<f64>();
+    // Class medians of the prediction against the class, then a line through them.
+    let mut points = Vec::new();
+    for class in 1..=6 {
+        let class = f64::from(class);
+        let predictions = rows
+            .iter()
+            .flat_map(|(x, a, b)| [(x, *a), (x, *b)])
+            .filter(|&(_, rating)| rating == class)
+            .map(|(x, _)| predict(x))
+            .collect();
+        if let Some(m) = median(predictions) {
+            points.push((vec![m], class));
+        }
+    }
+    let (medians, classes): (Vec<Vec<f64>>, Vec<f64>) = points.into_iter().unzip();
+    let (shift, stretch) = least_squares(&medians, &classes)
+        .map(|(a, b)| (a, b[0]))
+        .context("fewer than two CEFR classes in the training data")?;
+    let fitted: Vec<String> = weights
+        .iter()
+        .map(|w| format!("{:.3}", w * stretch))
+        .collect();
+    println!(
+        "{} training sentences; stretch {stretch:.3}\n\
+         pub const INTERCEPT: f64 = {:.3};\n\
+         pub const WEIGHTS: [f64; 6] = [{}];\n\
+         (in use: INTERCEPT {}, WEIGHTS {:?})",
+        rows.len(),
+        intercept * stretch + shift,
+        fitted.join(", "),
+        crate::articles::level::INTERCEPT,
+        crate::articles::level::WEIGHTS,
+    );
+    Ok(())
 }
 
 struct ClearResult {
@@ -216,7 +345,20 @@ struct ClearResult {
     fre_mad: f64,
     fk_r: f64,
     fk_mad: f64,
+    /// abs. Spearman of each formula CLEAR ships with BT_easiness, for scale.
+    shipped: Vec<(&'static str, f64)>,
 }
+
+/// The readability formulas whose values CLEAR ships.
+const CLEAR_FORMULAS: [&str; 7] = [
+    "Flesch-Reading-Ease",
+    "Flesch-Kincaid-Grade-Level",
+    "Automated Readability Index",
+    "SMOG Readability",
+    "New Dale-Chall Readability Formula",
+    "CAREC",
+    "CML2RI",
+];
 
 /// CLEAR: Spearman with BT_easiness, and our Flesch / Flesch-Kincaid against CLEAR's.
 fn clear(data: &Path, freq: &WordFrequencies) -> anyhow::Result<ClearResult> {
@@ -236,6 +378,11 @@ fn clear(data: &Path, freq: &WordFrequencies) -> anyhow::Result<ClearResult> {
         col("Flesch-Reading-Ease")?,
         col("Flesch-Kincaid-Grade-Level")?,
     );
+    let shipped_cols = CLEAR_FORMULAS
+        .iter()
+        .map(|name| col(name))
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let mut shipped: Vec<(Vec<f64>, Vec<f64>)> = vec![Default::default(); CLEAR_FORMULAS.len()];
     let (mut f, mut b, mut y) = (Vec::new(), Vec::new(), Vec::new());
     let (mut ours_fre, mut their_fre, mut ours_fk, mut their_fk) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -245,6 +392,12 @@ fn clear(data: &Path, freq: &WordFrequencies) -> anyhow::Result<ClearResult> {
         let Ok(e) = record.get(easiness).unwrap_or("").trim().parse::<f64>() else {
             continue;
         };
+        for (&col, (values, ys)) in shipped_cols.iter().zip(&mut shipped) {
+            if let Ok(v) = record.get(col).unwrap_or("").trim().parse::<f64>() {
+                values.push(v);
+                ys.push(e);
+            }
+        }
         if let Some(s) = score("en", text, freq) {
             f.push(s.formula);
             b.push(s.baseline);
@@ -272,6 +425,11 @@ fn clear(data: &Path, freq: &WordFrequencies) -> anyhow::Result<ClearResult> {
         fre_mad: mad(&ours_fre, &their_fre),
         fk_r: pearson(&ours_fk, &their_fk),
         fk_mad: mad(&ours_fk, &their_fk),
+        shipped: CLEAR_FORMULAS
+            .iter()
+            .zip(&shipped)
+            .map(|(name, (v, e))| (*name, spearman(v, e).abs()))
+            .collect(),
     })
 }
 
@@ -334,6 +492,7 @@ pub fn eval_levels(data: &Path, wordfreq_dir: &Path, record: bool) -> anyhow::Re
          | TextComplexityDE: Spearman with learner ratings | {n_de} | {de_rho:.3} | {de_base:.3} | above baseline |\n\n\
          Formula values against CLEAR's precomputed ones: Flesch Reading Ease r = {:.3} (mean abs. difference {:.2}), \
          Flesch-Kincaid grade r = {:.3} (mean abs. difference {:.2}).\n\n\
+         For scale, the formulas CLEAR ships, abs. Spearman with BT_easiness: {}.\n\n\
          OneStopEnglish articles left out of the second row: {}.\n",
         ose.all.pairs,
         pct(ose.all.ok, ose.all.pairs),
@@ -348,6 +507,11 @@ pub fn eval_levels(data: &Path, wordfreq_dir: &Path, record: bool) -> anyhow::Re
         c.fre_mad,
         c.fk_r,
         c.fk_mad,
+        c.shipped
+            .iter()
+            .map(|(name, rho)| format!("{name} {rho:.3}"))
+            .collect::<Vec<_>>()
+            .join(", "),
         if ose.left_out.is_empty() {
             "none".to_string()
         } else {
@@ -383,6 +547,27 @@ mod tests {
                 .is_some_and(|why| why.contains("different stories"))
         );
         assert!(not_versions_of_one_text(adv, int, ele).is_some_and(|why| why.contains("swapped")));
+    }
+
+    #[test]
+    fn least_squares_recovers_a_known_line_and_refuses_collinear_data() {
+        let x: Vec<Vec<f64>> = (0..20)
+            .map(|i| vec![f64::from(i), f64::from(i * i % 7)])
+            .collect();
+        let y: Vec<f64> = x.iter().map(|r| 1.5 + 2.0 * r[0] - 0.5 * r[1]).collect();
+        let (intercept, w) = least_squares(&x, &y).unwrap();
+        assert!((intercept - 1.5).abs() < 1e-9, "{intercept}");
+        assert!(
+            (w[0] - 2.0).abs() < 1e-9 && (w[1] + 0.5).abs() < 1e-9,
+            "{w:?}"
+        );
+        let collinear: Vec<Vec<f64>> = (0..5)
+            .map(|i| vec![f64::from(i), 2.0 * f64::from(i)])
+            .collect();
+        assert!(least_squares(&collinear, &[0.0, 1.0, 2.0, 3.0, 4.0]).is_none());
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(Vec::new()), None);
     }
 
     #[test]

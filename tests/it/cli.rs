@@ -327,4 +327,24 @@ fn level_prints_the_json_contract_and_orders_easy_before_hard() {
     ))
     .unwrap();
     assert_eq!(one["cefr"], "A1");
+    assert!(one.get("features").is_none(), "{one}");
+    // With the features behind the score.
+    let explained: serde_json::Value = serde_json::from_str(&run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .arg("level")
+            .arg("--features")
+            .arg(&file),
+    ))
+    .unwrap();
+    assert_eq!(explained["score"], one["score"]);
+    let features = &explained["features"];
+    assert_eq!(features["words"], 7, "{explained}");
+    assert_eq!(features["sentences"], 2, "{explained}");
+    let beyond = features["beyond"].as_array().unwrap();
+    assert_eq!(beyond.len(), 4, "{explained}");
+    // Shares beyond ever rarer bands can only shrink.
+    let beyond: Vec<f64> = beyond.iter().map(|b| b.as_f64().unwrap()).collect();
+    assert!(beyond.windows(2).all(|w| w[0] >= w[1]), "{explained}");
 }
