@@ -116,7 +116,12 @@ pub enum Command {
         file: PathBuf,
     },
     /// Rebuild the search index from the store (after a schema change).
-    Reindex,
+    Reindex {
+        /// First measure every stored article's level again with the current formula (after
+        /// an upgrade that changed it, so old and new articles compare on one scale).
+        #[arg(long)]
+        relevel: bool,
+    },
     /// Verify answer keys: reads JSON lines {"id","context","question","answer",
     /// "options"?,"lang"?} and writes {"id","accepted","reasons"} per line, with the same
     /// verifier as the pipeline (the model's round trip included).
@@ -572,7 +577,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
         Command::Extract { url, file } => extract(url.as_deref(), &file),
-        Command::Reindex => reindex(&cli.config, cli.quiet),
+        Command::Reindex { relevel } => reindex(&cli.config, relevel, cli.quiet),
         Command::Verify {
             jsonl,
             profile,
@@ -1204,12 +1209,29 @@ fn extract(url: Option<&str>, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn reindex(config: &Path, quiet: bool) -> anyhow::Result<()> {
+fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
     let config = load_config(config)?;
     let store = Store::open(&config.store_path)?;
     let index = ArticleIndex::recreate(&config.index_dir)?;
-    let articles = store.all_articles()?;
+    let mut articles = store.all_articles()?;
     let progress = pipeline::Progress::new(quiet);
+    if relevel {
+        let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
+        let mut changed = 0;
+        for a in &mut articles {
+            let level = articles::estimate_level(&a.lang, &a.text, &frequencies);
+            if level.cefr.as_str() != a.cefr {
+                changed += 1;
+            }
+            store.set_article_level(a.id, level)?;
+            a.level = level.score;
+            a.cefr = level.cefr.as_str().to_string();
+        }
+        println!(
+            "Measured the level of {} articles again: {changed} changed band",
+            articles.len()
+        );
+    }
     for (i, a) in articles.iter().enumerate() {
         let cefr: Cefr = a.cefr.parse().unwrap_or(Cefr::B1);
         index.upsert(&IndexDoc {

@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::articles::{Article, Cefr};
+use crate::articles::{Article, Cefr, Level};
 
 /// Errors of the store; each names the database file.
 #[derive(Debug, thiserror::Error)]
@@ -973,6 +973,17 @@ impl Store {
             )
             .map_err(|e| self.q(e))?;
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Sets an article's measured level (after the level formula changed).
+    pub fn set_article_level(&self, id: i64, level: Level) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "UPDATE articles SET level = ?2, cefr = ?3 WHERE id = ?1",
+                params![id, level.score, level.cefr.as_str()],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
     }
 
     /// Every stored article, by id (for re-indexing).

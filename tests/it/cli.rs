@@ -348,3 +348,60 @@ fn level_prints_the_json_contract_and_orders_easy_before_hard() {
     let beyond: Vec<f64> = beyond.iter().map(|b| b.as_f64().unwrap()).collect();
     assert!(beyond.windows(2).all(|w| w[0] >= w[1]), "{explained}");
 }
+
+#[test]
+fn reindex_relevel_measures_stored_articles_again() {
+    use hyperlearn::articles::{Article, Cefr, Level, TextSource};
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::support::write_config(dir.path(), None, "");
+    let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+    // Stored with a level the current formula would not give this text.
+    let (id, _) = store
+        .insert_article(&Article {
+            url: "http://127.0.0.1/relevel.html".into(),
+            title: "Easy words".into(),
+            byline: None,
+            published: None,
+            lang: "en".into(),
+            text: "The cat is big. It is red. The dog is small. It is black.".into(),
+            level: Level {
+                score: 5.8,
+                cefr: Cefr::C2,
+            },
+            topics: vec![],
+            image: None,
+            source: "test".into(),
+            text_source: TextSource::Page,
+        })
+        .unwrap();
+    drop(store);
+    let config_path = dir.path().join("config.toml");
+    let plain = run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config_path)
+            .arg("reindex"),
+    );
+    assert!(plain.contains("Indexed 1 articles"), "{plain}");
+    let stored = |id: i64| {
+        let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+        let a = store.all_articles().unwrap();
+        a.into_iter().find(|a| a.id == id).unwrap()
+    };
+    assert_eq!(
+        stored(id).cefr,
+        "C2",
+        "a plain reindex keeps the stored level"
+    );
+    let out = run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config_path)
+            .arg("reindex")
+            .arg("--relevel"),
+    );
+    assert!(out.contains("1 changed band"), "{out}");
+    let article = stored(id);
+    assert_eq!(article.cefr, "A1", "{out}");
+    assert!(article.level < 1.5, "{}", article.level);
+}
