@@ -563,11 +563,31 @@ fn build_article(
         .url
         .clone()
         .unwrap_or_else(|| format!("urn:hyperlearn:{}", p.key));
+    // The feed's own full text, when it carries one (never its title: that is the page's
+    // or the entry's).
+    let from_feed = p
+        .entry
+        .content_html
+        .as_deref()
+        .map(|content| articles::Extracted {
+            title: None,
+            ..articles::extract(content, None)
+        });
     let page_error = match page {
         Some(Ok(fetched)) => {
             let html = articles::decode_html(&fetched.body, fetched.content_type.as_deref());
-            let extracted = articles::extract(&html, Some(&fetched.final_url));
-            match articles::build_article(&url, extracted, &hints, TextSource::Page, frequencies) {
+            let mut extracted = articles::extract(&html, Some(&fetched.final_url));
+            let mut source = TextSource::Page;
+            // A feed that carries the full text checks the page's: when it is much longer,
+            // the extraction missed the article (a body rendered by script, a notice or a
+            // side block taken for it), so the feed's text goes with the page's metadata.
+            if let Some(feed) = &from_feed
+                && feed_text_is_fuller(&feed.text, &extracted.text)
+            {
+                extracted.text = feed.text.clone();
+                source = TextSource::Feed;
+            }
+            match articles::build_article(&url, extracted, &hints, source, frequencies) {
                 Ok(a) => return Ok(a),
                 Err(e) => e.to_string(),
             }
@@ -576,19 +596,20 @@ fn build_article(
         None => "entry has no link".to_string(),
     };
     // The page failed: use the feed's full text when it carries one.
-    if let Some(content) = &p.entry.content_html {
-        let extracted = articles::extract(content, None);
-        let extracted = articles::Extracted {
-            title: None,
-            ..extracted
-        };
-        if let Ok(a) =
+    if let Some(extracted) = from_feed
+        && let Ok(a) =
             articles::build_article(&url, extracted, &hints, TextSource::Feed, frequencies)
-        {
-            return Ok(a);
-        }
+    {
+        return Ok(a);
     }
     Err(page_error)
+}
+
+/// Whether a feed's full text should stand in for the text extracted from the page: it is
+/// an article by itself and at least twice as long as the page's.
+fn feed_text_is_fuller(feed: &str, page: &str) -> bool {
+    let feed_words = crate::text::words(feed).len();
+    feed_words >= articles::MIN_ARTICLE_WORDS && feed_words >= 2 * crate::text::words(page).len()
 }
 
 // --- lessons ----------------------------------------------------------------------------
@@ -1335,6 +1356,16 @@ async fn make_exercises(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feed_text_stands_in_only_when_it_is_an_article_twice_as_long() {
+        let words = |n: usize| vec!["word"; n].join(" ");
+        assert!(feed_text_is_fuller(&words(200), &words(90)));
+        assert!(feed_text_is_fuller(&words(200), ""));
+        assert!(!feed_text_is_fuller(&words(200), &words(120)));
+        // A teaser in the feed never replaces a page, however short.
+        assert!(!feed_text_is_fuller(&words(60), &words(10)));
+    }
     use std::time::Duration;
 
     fn t(s: &str) -> DateTime<Utc> {

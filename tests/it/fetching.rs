@@ -206,6 +206,31 @@ async fn serve() -> (String, Arc<Counters>) {
             }),
         )
         .route(
+            "/rendered.xml",
+            get({
+                let b = b.clone();
+                let extra = format!(
+                    "<content:encoded xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><![CDATA[{}]]></content:encoded>",
+                    feed_text.repeat(2)
+                );
+                move || async move { xml(rss(&b, &[("/rendered/story.html", "Reading room opens")], &extra)) }
+            }),
+        )
+        .route(
+            // A page whose article is drawn by script: all that can be read is a notice.
+            "/rendered/story.html",
+            get(|| async {
+                let notice = "This page needs JavaScript to show its stories. Please turn \
+                    JavaScript on in your browser settings, then load the page again, or \
+                    choose another browser that can run the scripts this site uses for its \
+                    pages. ";
+                axum::response::Html(format!(
+                    "<html><head><title>Reading room opens</title></head><body><main><h1>Reading room opens</h1><p>{}</p></main></body></html>",
+                    notice.repeat(3)
+                ))
+            }),
+        )
+        .route(
             "/slow.xml",
             get({
                 let b = b.clone();
@@ -292,6 +317,7 @@ async fn misbehaving_servers_end_in_their_expected_states() {
         "bad-utf8",
         "etag",
         "private",
+        "rendered",
         "slow",
     ];
     // The rate-limited feed is on another host name, so its Retry-After holds up only it.
@@ -332,6 +358,7 @@ async fn misbehaving_servers_end_in_their_expected_states() {
         "/bad-utf8.xml",
         "/etag.xml",
         "/private.xml",
+        "/rendered.xml",
         "/slow.xml",
     ] {
         assert!(failure(&report, ok).is_none(), "{ok} failed:\n{report}");
@@ -352,6 +379,18 @@ async fn misbehaving_servers_end_in_their_expected_states() {
         .expect("the disallowed story is stored from the feed's text");
     let private = store.article(private).unwrap().unwrap();
     assert!(private.text.contains("reading room"), "{}", private.text);
+    // A page that yields only a notice, for an entry whose feed carries the whole text:
+    // the feed's text is used.
+    let rendered = store
+        .article_id_by_url(&format!("{base}/rendered/story.html"))
+        .unwrap()
+        .expect("the script-drawn story is stored");
+    let rendered = store.article(rendered).unwrap().unwrap();
+    assert!(
+        rendered.text.contains("reading room") && !rendered.text.contains("JavaScript"),
+        "{}",
+        rendered.text
+    );
     // Never more than two requests at once to one host.
     assert!(counters.max_in_flight.load(Ordering::SeqCst) <= 2);
     assert!(counters.max_in_flight.load(Ordering::SeqCst) >= 1);
