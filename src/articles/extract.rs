@@ -329,7 +329,7 @@ fn normalize_date(raw: &str) -> String {
 /// Whitespace runs as single spaces, without the invisible characters that only guide line
 /// breaking: soft hyphens ("Veran\u{ad}staltung"), zero-width spaces and word joiners.
 /// Left in, they split words for levels, search and the verifier's evidence matching.
-fn clean_inline(s: &str) -> String {
+pub(crate) fn clean_inline(s: &str) -> String {
     s.split_whitespace()
         .map(|w| w.replace(INVISIBLE, ""))
         .filter(|w| !w.is_empty())

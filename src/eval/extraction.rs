@@ -24,7 +24,7 @@ use ego_tree::iter::Edge;
 use scraper::{ElementRef, Html, Node};
 use serde::Deserialize;
 
-use crate::articles::{self, Extracted};
+use crate::articles::{self, Extracted, clean_inline};
 
 /// Options of `hyperlearn eval extraction`.
 #[derive(Debug, Clone, Default)]
@@ -361,11 +361,13 @@ struct SnippetCounts {
 
 impl SnippetCounts {
     /// Counts one page's snippets in its extracted text (`None`: the extractor failed and
-    /// found nothing). Both sides are whitespace-normalised, as trafilatura's `norm` does.
+    /// found nothing). Both sides are whitespace-normalised, as trafilatura's `norm` does,
+    /// and lose the invisible line-breaking characters the extractor drops (soft hyphens,
+    /// zero-width spaces): six `with` snippets are hyphenated "Klima\u{ad}wandel", and
+    /// "Klimawandel" is the same text.
     fn of_page(extracted: Option<&str>, with: &[String], without: &[String]) -> Self {
-        let text = extracted.map(collapse_whitespace).unwrap_or_default();
-        let found =
-            |snippet: &str| !text.is_empty() && text.contains(&collapse_whitespace(snippet));
+        let text = extracted.map(clean_inline).unwrap_or_default();
+        let found = |snippet: &str| !text.is_empty() && text.contains(&clean_inline(snippet));
         let with_found = with.iter().filter(|s| found(s)).count();
         let without_found = without.iter().filter(|s| found(s)).count();
         SnippetCounts {
@@ -420,11 +422,6 @@ impl SnippetCounts {
     fn errors(&self) -> usize {
         self.false_positives + self.false_negatives
     }
-}
-
-/// Whitespace runs as single spaces, trimmed.
-fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A page of trafilatura's set with its snippet counts.
@@ -920,6 +917,11 @@ mod tests {
         assert!(close(page.recall(), 0.5));
         assert!(close(page.f1(), 0.5));
         assert!(close(page.accuracy(), 0.5));
+
+        // Soft hyphens in a snippet do not hide it: the extractor drops them.
+        let hyphenated = ["Klima\u{ad}wandel".to_string()];
+        let found = SnippetCounts::of_page(Some("Der Klimawandel."), &hyphenated, &[]);
+        assert_eq!(found.true_positives, 1);
 
         // A failed extraction finds nothing: every `with` missed, every `without` avoided.
         let failed = SnippetCounts::of_page(None, &with, &without);
