@@ -1013,10 +1013,12 @@ const LEAD: &[&str] = &[
     "bajada",
     "epigraph",
     "description",
-    "subheadline",
+    "subhead",
+    "subtitle",
+    "subline",
 ];
 /// How far above the article its lead may sit, in ancestors of the article element.
-const LEAD_SCOPE: usize = 5;
+const LEAD_SCOPE: usize = 6;
 /// A lead is prose: this long at least, and few links.
 const LEAD_MIN_CHARS: usize = 40;
 const LEAD_MAX_LINK_DENSITY: f64 = 0.3;
@@ -1045,8 +1047,7 @@ fn lead_before<'a>(top: NodeRef<'a, Node>, mode: Mode) -> Option<NodeRef<'a, Nod
             continue;
         }
         let is_ancestor = top.ancestors().any(|a| a.id() == n.id());
-        if !is_ancestor && !matches!(e.name(), "h1" | "a") && token_matches(&class_tokens(e), LEAD)
-        {
+        if !is_ancestor && !matches!(e.name(), "h1" | "a") && token_matches(&lead_tokens(e), LEAD) {
             let st = stats(n, mode);
             if st.chars >= LEAD_MIN_CHARS && link_density(&st) < LEAD_MAX_LINK_DENSITY {
                 return Some(n);
@@ -1056,6 +1057,17 @@ fn lead_before<'a>(top: NodeRef<'a, Node>, mode: Mode) -> Option<NodeRef<'a, Nod
         stack.extend(children.into_iter().rev());
     }
     None
+}
+
+/// Class and id words, and each pair of neighbours joined ("sub-headline", "stand-first").
+fn lead_tokens(e: &scraper::node::Element) -> Vec<String> {
+    let mut tokens = class_tokens(e);
+    let pairs: Vec<String> = tokens
+        .windows(2)
+        .map(|w| format!("{}{}", w[0], w[1]))
+        .collect();
+    tokens.extend(pairs);
+    tokens
 }
 
 fn has_sentence_end(node: NodeRef<'_, Node>) -> bool {
@@ -1361,6 +1373,13 @@ mod tests {
         let got = extract(&page, None).text;
         assert!(got.starts_with("After two years of repairs"), "{got}");
         assert!(got.contains("Paragraph 3 about the harbour"), "{got}");
+        // A class word split in two ("sub-headline") names a lead too.
+        let split = page.replace("article-lead", "article--sub-headline");
+        let got = extract(&split, None).text;
+        assert!(got.starts_with("After two years of repairs"), "{got}");
+        let doc = Html::parse_fragment("<h2 class=\"stand-first\">Lead</h2>");
+        let h2 = doc.select(&Selector::parse("h2").unwrap()).next().unwrap();
+        assert_eq!(lead_tokens(h2.value()), ["stand", "first", "standfirst"]);
     }
 
     #[test]

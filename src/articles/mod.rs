@@ -7,8 +7,8 @@ pub mod topic_model;
 mod topics;
 pub mod wordfreq;
 
-pub use extract::{Extracted, decode_html, extract};
 pub(crate) use extract::clean_inline;
+pub use extract::{Extracted, decode_html, extract};
 pub use lang::{Detected, article_language, detect_language};
 pub use level::{BadCefr, Cefr, Level, UnknownWord, estimate_level, glossary};
 pub use topic_model::{TopicModel, topic_name};
