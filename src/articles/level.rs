@@ -419,19 +419,41 @@ pub fn baseline_score(f: &Features) -> f64 {
     -0.473 + 0.0845 * f.msl + 0.551 * f.mwl
 }
 
-/// The rank beyond which a word is likely new to a learner at `level` in `lang` (the
-/// English thresholds scaled by the language's 10k equivalent).
+/// The rank beyond which a word is likely new to a learner at `level` in `lang`: an English
+/// threshold carried over to the language through its coverage bands.
 pub fn known_rank(lang: &str, level: f64) -> u32 {
     let english = match Cefr::from_score(level) {
-        Cefr::A1 => 800.0,
-        Cefr::A2 => 1_500.0,
-        Cefr::B1 => 3_000.0,
-        Cefr::B2 => 6_000.0,
-        Cefr::C1 => 12_000.0,
-        Cefr::C2 => 25_000.0,
+        Cefr::A1 => 800,
+        Cefr::A2 => 1_500,
+        Cefr::B1 => 3_000,
+        Cefr::B2 => 6_000,
+        Cefr::C1 => 12_000,
+        Cefr::C2 => 25_000,
     };
-    let ten_k = language_constants(lang).bands[3];
-    (english * ten_k as f64 / BANDS[3] as f64) as u32
+    equivalent_rank(&language_constants(lang).bands, english)
+}
+
+/// The rank in a language that covers as much running text as `english` does in English,
+/// interpolated on log scales between the language's band ranks ([`BANDS`]) and carried
+/// beyond them at the ratio of the nearest band.
+fn equivalent_rank(bands: &[u32; 4], english: u32) -> u32 {
+    let pairs: Vec<(f64, f64)> = BANDS
+        .iter()
+        .zip(bands)
+        .map(|(&e, &l)| (f64::from(e).ln(), f64::from(l).ln()))
+        .collect();
+    let x = f64::from(english).ln();
+    let i = pairs.windows(2).position(|w| x <= w[1].0);
+    let y = match i {
+        Some(i) if x >= pairs[i].0 => {
+            let ((x0, y0), (x1, y1)) = (pairs[i], pairs[i + 1]);
+            y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+        }
+        // Below the first band or beyond the last: the nearest band's ratio.
+        Some(_) => x + pairs[0].1 - pairs[0].0,
+        None => x + pairs[3].1 - pairs[3].0,
+    };
+    y.exp().round() as u32
 }
 
 /// Syllables of an English word (vowel groups, silent e, -ed, -es), for the Flesch formulas.
@@ -602,6 +624,30 @@ mod tests {
         assert_eq!(es.beyond, [0.75, 0.5, 0.25, 0.25]);
         let en = level_features("en", &text([1, 2_200, 6_000]), Some(&ranks)).unwrap();
         assert_eq!(en.beyond, [0.75, 0.75, 0.5, 0.25]);
+    }
+
+    #[test]
+    fn known_ranks_follow_each_languages_coverage_bands() {
+        // English ranks are their own equivalents.
+        assert_eq!(known_rank("en", 2.0), 1_500);
+        assert_eq!(known_rank("en", 6.0), 25_000);
+        // On a band, the language's band rank; between bands, in between on log scales.
+        let ru = language_constants("ru").bands;
+        assert_eq!(equivalent_rank(&ru, 1_000), 5_530);
+        assert_eq!(equivalent_rank(&ru, 10_000), 62_745);
+        let a2 = known_rank("ru", 2.0);
+        assert!((5_530..11_710).contains(&a2), "{a2}");
+        // Below the first band and beyond the last, the nearest band's ratio.
+        assert_eq!(equivalent_rank(&ru, 500), 2_765);
+        assert_eq!(equivalent_rank(&ru, 20_000), 125_490);
+        // Thresholds rise with the level in every language.
+        for lang in ["en", "de", "es", "fr", "ru", "xx"] {
+            let ranks: Vec<u32> = Cefr::ALL
+                .iter()
+                .map(|c| known_rank(lang, c.score()))
+                .collect();
+            assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{lang}: {ranks:?}");
+        }
     }
 
     #[test]
