@@ -952,6 +952,7 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     {
         blocks.remove(0);
     }
+    blocks.retain(|b| !is_dateline(b) && !is_photo_credit(b));
     trim_trailing_labels(&mut blocks);
     let text = blocks.join("\n\n");
     if text.chars().count() < 50 {
@@ -984,6 +985,190 @@ fn drop_label(out: &mut Vec<String>) {
     if out.last().is_some_and(|b| is_label(b)) {
         out.pop();
     }
+}
+
+/// Month names and their usual abbreviations (first three letters match), in the
+/// languages whose pages are most common: a date written out ("2. Februar 2022").
+const MONTHS: &[&str] = &[
+    // en, de, fr, es, pt, it, nl, pl (stems where the forms differ)
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "januar",
+    "februar",
+    "märz",
+    "mai",
+    "juni",
+    "juli",
+    "oktober",
+    "dezember",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+];
+
+/// Longest dateline or photo credit, in characters.
+const STAMP_MAX_CHARS: usize = 60;
+/// Words besides the date a dateline may have: that it was published or updated, and when
+/// ("Veröffentlicht am", "Update vom", "Publikacja:"). Stems of five letters or more match
+/// as prefixes (veröffentlichung, publicado, opublikowano). Any other word makes the block
+/// content: "Termin: 29.02.2020".
+const DATELINE_WORDS: &[&str] = &[
+    "veröffentlich",
+    "aktualisier",
+    "erschien",
+    "stand",
+    "datum",
+    "publi",
+    "opublikow",
+    "updat",
+    "posted",
+    "actualiz",
+    "aktualiz",
+    "pubblica",
+    "aggiorna",
+    "date",
+    "am",
+    "vom",
+    "um",
+    "on",
+    "at",
+    "le",
+    "el",
+    "il",
+    "de",
+    "del",
+    "à",
+    "a",
+    "pm",
+    "uhr",
+    "h",
+];
+
+/// A block that is only a date or time, perhaps with a short label: "23.10.2018",
+/// "Veröffentlichung: 2. Februar 2022", "Aktualisiert: 11.04.2020, 10:27", "3:59 PM". The
+/// article's date is metadata; in the text it is not prose to read.
+fn is_dateline(block: &str) -> bool {
+    if block.chars().count() > STAMP_MAX_CHARS || !block.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let (mut date, mut time, mut year, mut month) = (false, false, false, false);
+    for token in block.split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '(' | ')')) {
+        let t = token.trim_end_matches([':', '.']).to_lowercase();
+        if t.is_empty() || t == "-" || t == "–" {
+            continue;
+        }
+        let digits = t.chars().filter(char::is_ascii_digit).count();
+        let groups = t
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|g| !g.is_empty())
+            .count();
+        let numeric = t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '/' | '-' | ':' | '+' | 't'));
+        if numeric && digits > 0 {
+            if t.contains(':') && groups <= 3 && !t.contains(['.', '/']) && !t.contains('-') {
+                time = true;
+            } else if groups >= 3 {
+                date = true;
+            } else if groups == 1 {
+                year |= digits == 4;
+            } else {
+                return false;
+            }
+        } else if t.chars().all(char::is_alphabetic) {
+            if MONTHS
+                .iter()
+                .any(|m| *m == t || (t.chars().count() >= 3 && m.starts_with(&t)))
+            {
+                month = true;
+            } else if !DATELINE_WORDS
+                .iter()
+                .any(|w| *w == t || (w.chars().count() >= 5 && t.starts_with(w)))
+            {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    date || time || (month && year)
+}
+
+/// Words that open a photo credit ("Foto: Anita Drenckhahn", "(Credit: Clayton Aldern)").
+const CREDIT_WORDS: &[&str] = &[
+    "credit",
+    "credits",
+    "photo",
+    "photos",
+    "foto",
+    "fotos",
+    "bild",
+    "bilder",
+    "titelbild",
+    "beitragsbild",
+    "image",
+    "images",
+    "fotograf",
+    "crédit",
+    "crédits",
+    "imagen",
+    "fotografía",
+];
+
+/// A short block that credits a picture, which a lesson does not show.
+fn is_photo_credit(block: &str) -> bool {
+    if block.chars().count() > STAMP_MAX_CHARS {
+        return false;
+    }
+    let lower = block
+        .trim_start_matches(['(', '['])
+        .trim_start()
+        .to_lowercase();
+    lower.split_once(':').is_some_and(|(head, _)| {
+        CREDIT_WORDS.contains(&head.trim()) || head.trim() == "quelle" && lower.contains("foto")
+    })
 }
 
 /// Whether text ends as a sentence does (closing quotes and brackets allowed after it).
@@ -1437,6 +1622,47 @@ mod tests {
         let mut blocks: Vec<String> = vec!["Text.".into(), "Related:".into(), "By Jane".into()];
         trim_trailing_labels(&mut blocks);
         assert_eq!(blocks, ["Text."]);
+    }
+
+    #[test]
+    fn datelines_and_photo_credits_are_not_text() {
+        for stamp in [
+            "23.10.2018",
+            "Veröffentlichung: 2. Februar 2022",
+            "Aktualisiert: 11.04.2020, 10:27",
+            "3:59 PM",
+            "July 30, 2019 1:16 pm",
+            "opublikowano: 2021-04-29 17:13:04.031886+02:00",
+            "Publikacja: 04.05.2021",
+            "Update vom 3. April 2019",
+        ] {
+            assert!(is_dateline(stamp), "{stamp}");
+        }
+        for prose in [
+            "Der Zug fährt um 10:27 ab und kommt um 12:00 an.",
+            "2019",
+            "Top 10",
+            "Am Ende des Tages gewann die Mannschaft mit 3:1 gegen den Meister.",
+            "Chapter 3",
+            "Termin: 29.02.2020, 19 Uhr",
+            "Einsendeschluss: 03.11.2019 (Poststempel)",
+        ] {
+            assert!(!is_dateline(prose), "{prose}");
+        }
+        assert!(is_photo_credit("(Credit: Clayton Aldern / Grist)"));
+        assert!(is_photo_credit("Foto: Anita Drenckhahn"));
+        assert!(is_photo_credit("(Quelle: Foto Steven Vangermain)"));
+        assert!(!is_photo_credit("Quelle: Landesregierung"));
+        assert!(!is_photo_credit("Photosynthesis: how plants make sugar"));
+        let page = format!(
+            "<html><body><div class=\"story\"><p>Veröffentlicht am 12. Juni 2017</p>{}\
+             <p>Foto: Anita Drenckhahn</p>{}</div></body></html>",
+            prose("the harbour"),
+            prose("the ferries")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.starts_with("Paragraph 1 about the harbour"), "{got}");
+        assert!(!got.contains("Foto:"), "{got}");
     }
 
     #[test]
