@@ -952,7 +952,7 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     {
         blocks.remove(0);
     }
-    blocks.retain(|b| !is_dateline(b) && !is_photo_credit(b));
+    blocks.retain(|b| !is_dateline(b) && !is_photo_credit(b) && !is_ad_marker(b));
     trim_trailing_labels(&mut blocks);
     let text = blocks.join("\n\n");
     if text.chars().count() < 50 {
@@ -966,12 +966,22 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
 const LABEL_MAX_CHARS: usize = 60;
 
 /// Drops the short, sentence-less blocks that end many extractions: "Related:", "More on
-/// this topic", "About the author", titles of other articles, a date. The article's own last
-/// paragraph ends a sentence; the first block is always kept.
+/// this topic", "About the author", titles of other articles, a date; and the short calls to
+/// the reader after the article ("Jetzt teilen!", "War dieser Artikel hilfreich?"). The
+/// article's own last paragraph ends a sentence; the first block is always kept.
 fn trim_trailing_labels(blocks: &mut Vec<String>) {
-    while blocks.len() > 1 && blocks.last().is_some_and(|b| is_label(b)) {
+    while blocks.len() > 1 && blocks.last().is_some_and(|b| is_label(b) || is_call(b)) {
         blocks.pop();
     }
+}
+
+/// Longest call to the reader, in characters.
+const CALL_MAX_CHARS: usize = 40;
+
+/// A short question or exclamation: at the end of an article, a call to share, rate or
+/// comment rather than its text.
+fn is_call(block: &str) -> bool {
+    block.chars().count() <= CALL_MAX_CHARS && block.trim_end().ends_with(['?', '!', '？', '！'])
 }
 
 /// A short block that is not a sentence: a heading or a label ("Read more:").
@@ -1169,6 +1179,33 @@ fn is_photo_credit(block: &str) -> bool {
     lower.split_once(':').is_some_and(|(head, _)| {
         CREDIT_WORDS.contains(&head.trim()) || head.trim() == "quelle" && lower.contains("foto")
     })
+}
+
+/// Words that mark an advertisement or a sponsored post.
+const AD_WORDS: &[&str] = &[
+    "anzeige",
+    "werbung",
+    "advertisement",
+    "advertorial",
+    "sponsored",
+    "gesponsert",
+    "publicidad",
+    "publicité",
+    "reklama",
+    "pubblicità",
+];
+/// Longest advertisement marker, in characters.
+const AD_MARKER_MAX_CHARS: usize = 80;
+
+/// A short block that marks an advertisement or discloses one: "Advertisement", "- Anzeige -",
+/// "*Werbung. Dieser Beitrag enthält Werbung für ...". Not the article's text.
+fn is_ad_marker(block: &str) -> bool {
+    if block.chars().count() > AD_MARKER_MAX_CHARS {
+        return false;
+    }
+    let start = block.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let word: String = start.chars().take_while(|c| c.is_alphabetic()).collect();
+    AD_WORDS.contains(&word.to_lowercase().as_str())
 }
 
 /// Whether text ends as a sentence does (closing quotes and brackets allowed after it).
@@ -1622,6 +1659,15 @@ mod tests {
         let mut blocks: Vec<String> = vec!["Text.".into(), "Related:".into(), "By Jane".into()];
         trim_trailing_labels(&mut blocks);
         assert_eq!(blocks, ["Text."]);
+        let mut blocks: Vec<String> = vec![
+            "Text.".into(),
+            "Ready for the winter?".into(),
+            "The harbour opens again on Monday, and the ferries run every hour!".into(),
+            "War dieser Artikel hilfreich?".into(),
+            "Jetzt teilen!".into(),
+        ];
+        trim_trailing_labels(&mut blocks);
+        assert_eq!(blocks.len(), 3, "a long exclamation is text: {blocks:?}");
     }
 
     #[test]
@@ -1654,6 +1700,16 @@ mod tests {
         assert!(is_photo_credit("(Quelle: Foto Steven Vangermain)"));
         assert!(!is_photo_credit("Quelle: Landesregierung"));
         assert!(!is_photo_credit("Photosynthesis: how plants make sugar"));
+        for ad in [
+            "Advertisement",
+            "- Anzeige -",
+            "*Werbung. Dieser Beitrag enthält Werbung.",
+        ] {
+            assert!(is_ad_marker(ad), "{ad}");
+        }
+        assert!(!is_ad_marker(
+            "Werbungskosten lassen sich von der Steuer absetzen."
+        ));
         let page = format!(
             "<html><body><div class=\"story\"><p>Veröffentlicht am 12. Juni 2017</p>{}\
              <p>Foto: Anita Drenckhahn</p>{}</div></body></html>",
