@@ -1356,6 +1356,7 @@ async fn make_exercises(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     #[test]
     fn feed_text_stands_in_only_when_it_is_an_article_twice_as_long() {
@@ -1366,7 +1367,6 @@ mod tests {
         // A teaser in the feed never replaces a page, however short.
         assert!(!feed_text_is_fuller(&words(60), &words(10)));
     }
-    use std::time::Duration;
 
     fn t(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

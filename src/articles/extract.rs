@@ -1096,9 +1096,10 @@ const DATELINE_WORDS: &[&str] = &[
     "h",
 ];
 
-/// A block that is only a date or time, perhaps with a short label: "23.10.2018",
-/// "Veröffentlichung: 2. Februar 2022", "Aktualisiert: 11.04.2020, 10:27", "3:59 PM". The
-/// article's date is metadata; in the text it is not prose to read.
+/// A block that is only a date or time, perhaps with words saying it was published or
+/// updated ([`DATELINE_WORDS`]): "23.10.2018", "Veröffentlichung: 2. Februar 2022",
+/// "Aktualisiert: 11.04.2020, 10:27", "3:59 PM". The article's date is metadata; in the text
+/// it is not prose to read.
 fn is_dateline(block: &str) -> bool {
     if block.chars().count() > STAMP_MAX_CHARS || !block.chars().any(|c| c.is_ascii_digit()) {
         return false;
