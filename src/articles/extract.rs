@@ -952,7 +952,9 @@ fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     {
         blocks.remove(0);
     }
-    blocks.retain(|b| !is_dateline(b) && !is_photo_credit(b) && !is_ad_marker(b));
+    blocks.retain(|b| {
+        !is_dateline(b) && !is_photo_credit(b) && !is_ad_marker(b) && !is_related_label(b)
+    });
     trim_trailing_labels(&mut blocks);
     let text = blocks.join("\n\n");
     if text.chars().count() < 50 {
@@ -1207,6 +1209,56 @@ fn is_ad_marker(block: &str) -> bool {
     let start = block.trim_start_matches(|c: char| !c.is_alphanumeric());
     let word: String = start.chars().take_while(|c| c.is_alphabetic()).collect();
     AD_WORDS.contains(&word.to_lowercase().as_str())
+}
+
+/// How pages introduce links to their other articles, lower-cased; a short block that opens
+/// with one is navigation ("Mehr zum Thema", "Lesen Sie auch", "Czytaj też: ...").
+const RELATED_LABELS: &[&str] = &[
+    "mehr zum thema",
+    "mehr zu ",
+    "zum weiterlesen",
+    "auch interessant",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "lesen sie auch",
+    "lies auch",
+    "weitere artikel",
+    "weitere beiträge",
+    "ähnliche beiträge",
+    "ähnliche artikel",
+    "verwandte artikel",
+    "neueste artikel",
+    "schon gelesen",
+    "read more",
+    "related",
+    "you may also like",
+    "more from",
+    "le puede interesar",
+    "te puede interesar",
+    "también te puede interesar",
+    "lee también",
+    "lea también",
+    "lire aussi",
+    "à lire aussi",
+    "a lire aussi",
+    "voir aussi",
+    "leggi anche",
+    "czytaj też",
+    "czytaj także",
+    "zobacz też",
+    "dowiedz się więcej",
+];
+/// Longest block taken for a related-links label, in characters.
+const RELATED_LABEL_MAX_CHARS: usize = 60;
+
+fn is_related_label(block: &str) -> bool {
+    if block.chars().count() > RELATED_LABEL_MAX_CHARS {
+        return false;
+    }
+    let lower = block
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    RELATED_LABELS.iter().any(|label| lower.starts_with(label))
 }
 
 /// Whether text ends as a sentence does (closing quotes and brackets allowed after it).
