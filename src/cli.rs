@@ -811,30 +811,29 @@ fn level_command(
     with_features: bool,
 ) -> anyhow::Result<()> {
     let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
+    // The text's language, level and (with --features) what the level was measured from.
     let measure = |text: &str, lang: Option<&str>| {
         let lang = lang
             .map(str::to_string)
             .unwrap_or_else(|| articles::article_language(text, None, None));
-        let level = articles::estimate_level(&lang, text, &frequencies);
-        (lang, level)
+        let ranks = frequencies.ranks(&lang);
+        let features = articles::level::level_features(&lang, text, ranks.as_deref());
+        let level = articles::level::level_of(&lang, features.as_ref());
+        (lang, level, features)
     };
-    let add_features = |out: &mut serde_json::Value, lang: &str, text: &str| {
+    let add_features = |out: &mut serde_json::Value,
+                        features: Option<articles::level::Features>| {
         if with_features {
-            let ranks = frequencies.ranks(lang);
-            out["features"] = serde_json::json!(articles::level::level_features(
-                lang,
-                text,
-                ranks.as_deref()
-            ));
+            out["features"] = serde_json::json!(features);
         }
     };
     match (file, jsonl) {
         (Some(file), None) => {
             let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let (lang, level) = measure(&text, lang);
+            let (lang, level, features) = measure(&text, lang);
             let mut out = serde_json::json!({ "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr });
-            add_features(&mut out, &lang, &text);
+            add_features(&mut out, features);
             println!("{out}");
         }
         (None, Some(path)) => {
@@ -862,12 +861,12 @@ fn level_command(
                     );
                     continue;
                 };
-                let (lang, level) =
+                let (lang, level, features) =
                     measure(text, item.get("lang").and_then(|l| l.as_str()).or(lang));
                 let mut out = serde_json::json!({
                     "id": item.get("id"), "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr,
                 });
-                add_features(&mut out, &lang, text);
+                add_features(&mut out, features);
                 println!("{out}");
             }
         }
@@ -1218,15 +1217,17 @@ fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
     if relevel {
         let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
         let mut changed = 0;
+        let mut levels = Vec::with_capacity(articles.len());
         for a in &mut articles {
             let level = articles::estimate_level(&a.lang, &a.text, &frequencies);
             if level.cefr.as_str() != a.cefr {
                 changed += 1;
             }
-            store.set_article_level(a.id, level)?;
+            levels.push((a.id, level));
             a.level = level.score;
             a.cefr = level.cefr.as_str().to_string();
         }
+        store.set_article_levels(&levels)?;
         println!(
             "Measured the level of {} articles again: {changed} changed band",
             articles.len()

@@ -975,15 +975,20 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.q(e))
     }
 
-    /// Sets an article's measured level (after the level formula changed).
-    pub fn set_article_level(&self, id: i64, level: Level) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
-                "UPDATE articles SET level = ?2, cefr = ?3 WHERE id = ?1",
-                params![id, level.score, level.cefr.as_str()],
-            )
-            .map_err(|e| self.q(e))?;
-        Ok(())
+    /// Sets articles' measured levels (after the level formula changed), in one transaction.
+    pub fn set_article_levels(&self, levels: &[(i64, Level)]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        {
+            let mut stmt = tx
+                .prepare("UPDATE articles SET level = ?2, cefr = ?3 WHERE id = ?1")
+                .map_err(|e| self.q(e))?;
+            for (id, level) in levels {
+                stmt.execute(params![id, level.score, level.cefr.as_str()])
+                    .map_err(|e| self.q(e))?;
+            }
+        }
+        tx.commit().map_err(|e| self.q(e))
     }
 
     /// Every stored article, by id (for re-indexing).

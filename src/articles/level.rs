@@ -398,18 +398,15 @@ pub fn squash(raw: f64) -> f64 {
 /// Estimates the difficulty of a text in `lang`.
 pub fn estimate_level(lang: &str, text: &str, frequencies: &WordFrequencies) -> Level {
     let ranks = frequencies.ranks(lang);
-    match level_features(lang, text, ranks.as_deref()) {
-        None => Level {
-            score: 1.0,
-            cefr: Cefr::A1,
-        },
-        Some(f) => {
-            let score = squash(raw_score(lang, &f));
-            Level {
-                score,
-                cefr: Cefr::from_score(score),
-            }
-        }
+    level_of(lang, level_features(lang, text, ranks.as_deref()).as_ref())
+}
+
+/// The level that features give (A1 for a text without words).
+pub fn level_of(lang: &str, features: Option<&Features>) -> Level {
+    let score = features.map_or(1.0, |f| squash(raw_score(lang, f)));
+    Level {
+        score,
+        cefr: Cefr::from_score(score),
     }
 }
 
