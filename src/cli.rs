@@ -1,5 +1,14 @@
 //! The command line: definitions (clap) and the glue that runs each command.
 
+/// `println!` that hands a failed write back to the caller instead of panicking, so that a
+/// reader that stops early (`hyperlearn level --jsonl F | head`) ends the command quietly:
+/// main treats a broken pipe as the end of the output, not as an error.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(StdoutError)?
+    };
+}
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +30,18 @@ use crate::store::{NewLearner, Store};
 /// picks an unseen article for each learner by language, level and interests, writes
 /// reading exercises with a local language model, verifies every question and answer key
 /// against the article, and mails each learner their lesson.
+/// Writing the command's output failed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write to standard output: {0}")]
+pub struct StdoutError(#[source] std::io::Error);
+
+impl StdoutError {
+    /// The reader of the output went away (`| head`): the output simply ends there.
+    pub fn is_closed_pipe(&self) -> bool {
+        self.0.kind() == std::io::ErrorKind::BrokenPipe
+    }
+}
+
 #[derive(Debug, Parser)]
 #[command(name = "hyperlearn", version, about, long_about = None, after_help = "Start with `hyperlearn demo`: a full run on bundled content, mail written to var/demo/outbox.")]
 pub struct Cli {
@@ -292,7 +313,7 @@ pub enum EvalCommand {
         /// Print only; do not append to BENCHMARKS.md.
         #[arg(long)]
         no_record: bool,
-        /// Refit the formula on the CEFR-SP training sentences and print its weights (the
+        /// Refit the formula on CEFR-SP's Wiki-Auto training sentences and print its weights (the
         /// constants in src/articles/level.rs) instead of evaluating; records nothing.
         #[arg(long)]
         fit: bool,
@@ -513,14 +534,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 quiet: cli.quiet,
             })
             .await?;
-            println!("{}", outcome.report);
-            println!(
+            out!("{}", outcome.report);
+            out!(
                 "Outbox: {} ({} lesson mails)",
                 outcome.outbox.display(),
                 outcome.mails.len()
             );
             for m in &outcome.mails {
-                println!("  {}", m.display());
+                out!("  {}", m.display());
             }
             Ok(())
         }
@@ -572,7 +593,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = Store::open(&config.store_path)?;
             let hash = crate::web::hash_password(password)?;
             let user = store.add_user(username, &hash, &role)?;
-            println!("Added {} ({}).", user.username, user.role);
+            out!("Added {} ({}).", user.username, user.role);
             Ok(())
         }
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
@@ -692,13 +713,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (_, ranked) =
                 pipeline::rank_articles(&services, &learner, now).map_err(anyhow::Error::msg)?;
             if json {
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&ranked.iter().take(limit).collect::<Vec<_>>())?
                 );
                 return Ok(());
             }
-            println!(
+            out!(
                 "{} <{}>: {} {} ({:.2}), interests: {}; {} unseen articles",
                 learner.name,
                 learner.email,
@@ -708,12 +729,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 learner.interests.join(", "),
                 ranked.len()
             );
-            println!(
+            out!(
                 "{:>4} {:>6} {:>6} {:>9} {:>9} {:>10} {:>8}  title",
-                "rank", "total", "level", "interest", "level fit", "freshness", "variety"
+                "rank",
+                "total",
+                "level",
+                "interest",
+                "level fit",
+                "freshness",
+                "variety"
             );
             for (i, r) in ranked.iter().take(limit).enumerate() {
-                println!(
+                out!(
                     "{:>4} {:>6.2} {:>6.2} {:>9.2} {:>9.2} {:>10.2} {:>8.2}  {}{}",
                     i + 1,
                     r.total,
@@ -834,7 +861,7 @@ fn level_command(
             let (lang, level, features) = measure(&text, lang);
             let mut out = serde_json::json!({ "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr });
             add_features(&mut out, features);
-            println!("{out}");
+            out!("{out}");
         }
         (None, Some(path)) => {
             let text = std::fs::read_to_string(path)
@@ -847,7 +874,7 @@ fn level_command(
                 let item: serde_json::Value = match serde_json::from_str(line) {
                     Ok(v) => v,
                     Err(e) => {
-                        println!(
+                        out!(
                             "{}",
                             serde_json::json!({ "id": null, "error": format!("line {}: {e}", n + 1) })
                         );
@@ -855,7 +882,7 @@ fn level_command(
                     }
                 };
                 let Some(text) = item.get("text").and_then(|t| t.as_str()) else {
-                    println!(
+                    out!(
                         "{}",
                         serde_json::json!({ "id": item.get("id"), "error": format!("line {}: no \"text\"", n + 1) })
                     );
@@ -867,7 +894,7 @@ fn level_command(
                     "id": item.get("id"), "lang": lang, "score": (level.score * 100.0).round() / 100.0, "cefr": level.cefr,
                 });
                 add_features(&mut out, features);
-                println!("{out}");
+                out!("{out}");
             }
         }
         _ => bail!("give a text file, or --jsonl FILE"),
@@ -911,9 +938,9 @@ fn open_services(config: &Path) -> anyhow::Result<Services> {
 
 fn print_report(report: &crate::report::RunReport, json: bool) -> anyhow::Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(report)?);
+        out!("{}", serde_json::to_string_pretty(report)?);
     } else {
-        println!("{report}");
+        out!("{report}");
     }
     Ok(())
 }
@@ -933,7 +960,7 @@ fn search(config: &Path, args: SearchArgs) -> anyhow::Result<()> {
         published_to: args.to,
     })?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
+        out!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(());
     }
     let mut out = std::io::stdout().lock();
@@ -979,11 +1006,11 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
                 }));
             }
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                out!("{}", serde_json::to_string_pretty(&rows)?);
                 return Ok(());
             }
             if sources.is_empty() {
-                println!(
+                out!(
                     "No feeds listed in {} (add one with `hyperlearn feeds add URL`).",
                     config.feeds_dir.display()
                 );
@@ -1009,7 +1036,7 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
                 } else {
                     format!("ok, last fetched {}", row["last_ok"].as_str().unwrap_or(""))
                 };
-                println!(
+                out!(
                     "{} [{}] {}\n    {} ({})",
                     f.name,
                     f.lang.as_deref().unwrap_or("?"),
@@ -1040,12 +1067,12 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
                     topics,
                 },
             )?;
-            println!("Added {url} to {}", path.display());
+            out!("Added {url} to {}", path.display());
             Ok(())
         }
         FeedsCommand::Remove { url } => {
             let path = feeds::remove_feed(&config.feeds_dir, &url)?;
-            println!("Removed {url} from {}", path.display());
+            out!("Removed {url} from {}", path.display());
             Ok(())
         }
         FeedsCommand::Refresh { .. } => unreachable!("`feeds refresh` runs a fetch; see `run`"),
@@ -1089,7 +1116,7 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
                 delivery_time,
                 timezone: tz,
             })?;
-            println!(
+            out!(
                 "Added learner {} <{}> ({} {}), id {}",
                 learner.name,
                 learner.email,
@@ -1102,27 +1129,27 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
         LearnersCommand::Pause { learner, reason } => {
             let learner = store.find_learner(&learner)?;
             store.set_learner_paused(learner.id, Some(&reason))?;
-            println!("Paused {} ({reason}).", learner.email);
+            out!("Paused {} ({reason}).", learner.email);
             Ok(())
         }
         LearnersCommand::Resume { learner } => {
             let learner = store.find_learner(&learner)?;
             store.set_learner_paused(learner.id, None)?;
-            println!("Resumed {}.", learner.email);
+            out!("Resumed {}.", learner.email);
             Ok(())
         }
         LearnersCommand::List { json } => {
             let learners = store.learners()?;
             let paused = store.paused_reasons()?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&learners)?);
+                out!("{}", serde_json::to_string_pretty(&learners)?);
                 return Ok(());
             }
             if learners.is_empty() {
-                println!("No learners yet (add one with `hyperlearn learners add`).");
+                out!("No learners yet (add one with `hyperlearn learners add`).");
             }
             for l in learners {
-                println!(
+                out!(
                     "{:>4}  {} <{}>  {} {} ({:.1})  {} {}  interests: {}{}",
                     l.id,
                     l.name,
@@ -1150,7 +1177,7 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
             let services = Services::open(config)?;
             let learner = services.store.find_learner(&learner)?;
             let (before, after) = pipeline::record_score(&services, &learner, date, score)?;
-            println!(
+            out!(
                 "{}: level {:.2} ({}) -> {:.2} ({})",
                 learner.email,
                 before,
@@ -1163,7 +1190,7 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
         LearnersCommand::History { learner } => {
             let learner = store.find_learner(&learner)?;
             let history = store.level_history(learner.id)?;
-            println!(
+            out!(
                 "{} <{}>: now {:.2} ({})",
                 learner.name,
                 learner.email,
@@ -1171,7 +1198,7 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
                 learner.cefr()
             );
             for (at, level, why) in history {
-                println!(
+                out!(
                     "  {at}  {level:.2} ({})  {why}",
                     articles::Cefr::from_score(level)
                 );
@@ -1180,7 +1207,7 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
         }
         LearnersCommand::Remove { learner } => {
             let removed = store.remove_learner(&learner)?;
-            println!("Removed learner {} <{}>", removed.name, removed.email);
+            out!("Removed learner {} <{}>", removed.name, removed.email);
             Ok(())
         }
     }
@@ -1204,7 +1231,7 @@ fn extract(url: Option<&str>, file: &Path) -> anyhow::Result<()> {
         "lang": lang,
         "text": extracted.text,
     });
-    println!("{}", serde_json::to_string_pretty(&out)?);
+    out!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }
 
@@ -1228,7 +1255,7 @@ fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
             a.cefr = level.cefr.as_str().to_string();
         }
         store.set_article_levels(&levels)?;
-        println!(
+        out!(
             "Measured the level of {} articles again: {changed} changed band",
             articles.len()
         );
@@ -1252,7 +1279,7 @@ fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
         }
     }
     index.commit()?;
-    println!(
+    out!(
         "Indexed {} articles into {}",
         articles.len(),
         config.index_dir.display()

@@ -24,6 +24,14 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(hyperlearn::cli::run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader of the output stopped early (`| head`): the output ends there, as with
+        // other Unix tools.
+        Err(e)
+            if e.downcast_ref::<hyperlearn::cli::StdoutError>()
+                .is_some_and(|e| e.is_closed_pipe()) =>
+        {
+            std::process::ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             std::process::ExitCode::FAILURE

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Once};
 
 /// Ranks of the words of one language (1 = most frequent).
 #[derive(Debug, Default)]
@@ -102,6 +102,8 @@ pub fn parse_wordfreq(path: &Path, gz: &[u8]) -> Result<Ranks, WordfreqError> {
 pub struct WordFrequencies {
     dir: PathBuf,
     loaded: Mutex<HashMap<String, Option<Arc<Ranks>>>>,
+    /// Set once a missing folder has been reported.
+    missing_dir_reported: Once,
 }
 
 impl WordFrequencies {
@@ -109,6 +111,7 @@ impl WordFrequencies {
         WordFrequencies {
             dir: dir.to_path_buf(),
             loaded: Mutex::new(HashMap::new()),
+            missing_dir_reported: Once::new(),
         }
     }
 
@@ -118,14 +121,19 @@ impl WordFrequencies {
             .into_iter()
             .map(|(l, r)| (l.to_string(), Some(Arc::new(r))))
             .collect();
+        // No folder behind these lists: nothing to report missing.
+        let missing_dir_reported = Once::new();
+        missing_dir_reported.call_once(|| ());
         WordFrequencies {
             dir: PathBuf::new(),
             loaded: Mutex::new(loaded),
+            missing_dir_reported,
         }
     }
 
-    /// The ranks of a language, or `None` when there is no list for it (a missing or broken
-    /// file is logged once).
+    /// The ranks of a language, or `None` when there is no list for it. A broken file is
+    /// logged once; so is a missing folder, which is a set-up or configuration mistake (a
+    /// language the folder has no list for is not).
     pub fn ranks(&self, lang: &str) -> Option<Arc<Ranks>> {
         let mut loaded = self.loaded.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(r) = loaded.get(lang) {
@@ -140,7 +148,17 @@ impl WordFrequencies {
                     None
                 }
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !self.dir.is_dir() {
+                    self.missing_dir_reported.call_once(|| {
+                        tracing::warn!(
+                            "no word-frequency folder at {}: levels are measured from sentence and word length only, and glossaries are empty (scripts/setup fetches the lists; [paths] wordfreq_dir in config.toml points at them)",
+                            self.dir.display()
+                        )
+                    });
+                }
+                None
+            }
             Err(e) => {
                 tracing::warn!("word-frequency list {}: {e}", path.display());
                 None

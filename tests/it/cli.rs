@@ -350,6 +350,49 @@ fn level_prints_the_json_contract_and_orders_easy_before_hard() {
 }
 
 #[test]
+fn level_ends_quietly_when_its_reader_stops_and_names_a_missing_word_list() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("[paths]\nwordfreq_dir = \"{}\"\n", missing.display()),
+    )
+    .unwrap();
+    // Far more output than a pipe buffers, so the binary writes after its reader is gone.
+    let input = dir.path().join("texts.jsonl");
+    let line = r#"{"id": "t", "text": "The cat is big. It is red.", "lang": "en"}"#;
+    std::fs::write(&input, vec![line; 20_000].join("\n")).unwrap();
+    let mut child = hyperlearn()
+        .arg("--config")
+        .arg(&config)
+        .arg("level")
+        .arg("--jsonl")
+        .arg(&input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader is dropped here, as `| head -1` would.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(first.contains("\"score\""), "{first}");
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The word lists are missing: levels still come, and the message says where it looked.
+    assert!(
+        stderr.contains("no word-frequency folder") && stderr.contains("no-such-folder"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn reindex_relevel_measures_stored_articles_again() {
     use hyperlearn::articles::{Article, Cefr, Level, TextSource};
     let dir = tempfile::tempdir().unwrap();
