@@ -1203,12 +1203,20 @@ const AD_MARKER_MAX_CHARS: usize = 80;
 /// A short block that marks an advertisement or discloses one: "Advertisement", "- Anzeige -",
 /// "*Werbung. Dieser Beitrag enthält Werbung für ...". Not the article's text.
 fn is_ad_marker(block: &str) -> bool {
-    if block.chars().count() > AD_MARKER_MAX_CHARS {
-        return false;
-    }
-    let start = block.trim_start_matches(|c: char| !c.is_alphanumeric());
-    let word: String = start.chars().take_while(|c| c.is_alphabetic()).collect();
-    AD_WORDS.contains(&word.to_lowercase().as_str())
+    short_block_opening(block, AD_MARKER_MAX_CHARS).is_some_and(|lower| {
+        let word: String = lower.chars().take_while(|c| c.is_alphabetic()).collect();
+        AD_WORDS.contains(&word.as_str())
+    })
+}
+
+/// A block of at most `max_chars`, lower-cased from its first letter or digit (past bullets,
+/// dashes and brackets); `None` for a longer block.
+fn short_block_opening(block: &str, max_chars: usize) -> Option<String> {
+    (block.chars().count() <= max_chars).then(|| {
+        block
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    })
 }
 
 /// How pages introduce links to their other articles, lower-cased; a short block that opens
@@ -1252,13 +1260,8 @@ const RELATED_LABELS: &[&str] = &[
 const RELATED_LABEL_MAX_CHARS: usize = 60;
 
 fn is_related_label(block: &str) -> bool {
-    if block.chars().count() > RELATED_LABEL_MAX_CHARS {
-        return false;
-    }
-    let lower = block
-        .trim_start_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
-    RELATED_LABELS.iter().any(|label| lower.starts_with(label))
+    short_block_opening(block, RELATED_LABEL_MAX_CHARS)
+        .is_some_and(|lower| RELATED_LABELS.iter().any(|label| lower.starts_with(label)))
 }
 
 /// Whether text ends as a sentence does (closing quotes and brackets allowed after it).

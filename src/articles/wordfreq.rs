@@ -121,13 +121,10 @@ impl WordFrequencies {
             .into_iter()
             .map(|(l, r)| (l.to_string(), Some(Arc::new(r))))
             .collect();
-        // No folder behind these lists: nothing to report missing.
-        let missing_dir_reported = Once::new();
-        missing_dir_reported.call_once(|| ());
         WordFrequencies {
             dir: PathBuf::new(),
             loaded: Mutex::new(loaded),
-            missing_dir_reported,
+            missing_dir_reported: Once::new(),
         }
     }
 
@@ -149,7 +146,8 @@ impl WordFrequencies {
                 }
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if !self.dir.is_dir() {
+                // Lists built in memory (an empty folder path) have no folder to miss.
+                if !self.dir.as_os_str().is_empty() && !self.dir.is_dir() {
                     self.missing_dir_reported.call_once(|| {
                         tracing::warn!(
                             "no word-frequency folder at {}: levels are measured from sentence and word length only, and glossaries are empty (scripts/setup fetches the lists; [paths] wordfreq_dir in config.toml points at them)",
