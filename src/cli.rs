@@ -3,9 +3,16 @@
 /// `println!` that hands a failed write back to the caller instead of panicking, so that a
 /// reader that stops early (`hyperlearn level --jsonl F | head`) ends the command quietly:
 /// main treats a broken pipe as the end of the output, not as an error.
+/// Control characters other than line breaks and tabs in what is printed (a learner's name,
+/// a feed's title) are shown escaped, so no outside text can drive the terminal.
 macro_rules! out {
     ($($arg:tt)*) => {
-        writeln!(std::io::stdout().lock(), $($arg)*).map_err(StdoutError)?
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            crate::text::terminal_safe(&format!($($arg)*), true)
+        )
+        .map_err(StdoutError)?
     };
 }
 
@@ -136,6 +143,11 @@ pub enum Command {
         /// The saved page.
         file: PathBuf,
     },
+    /// Replace the key that signs learners' links (lesson, preferences, unsubscribe) with a
+    /// new random one, kept beside the store (`token.key`, mode 0600). Links in mail already
+    /// sent stop working; restart `serve` to use the new key. A key set in `[mail] token_key`
+    /// or HYPERLEARN_TOKEN_KEY is changed there instead.
+    RotateTokenKey,
     /// Rebuild the search index from the store (after a schema change).
     Reindex {
         /// First measure every stored article's level again with the current formula (after
@@ -363,11 +375,13 @@ pub struct SearchArgs {
     /// Only articles published on or before this day (YYYY-MM-DD).
     #[arg(long)]
     pub to: Option<chrono::NaiveDate>,
-    /// How many results.
-    #[arg(long, default_value_t = 10)]
+    /// How many results (1 to 100).
+    #[arg(long, default_value_t = 10,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=crate::index::MAX_LIMIT as u64))]
     pub limit: usize,
-    /// Skip this many results (for paging).
-    #[arg(long, default_value_t = 0)]
+    /// Skip this many results (for paging; offset and limit together at most 10,000).
+    #[arg(long, default_value_t = 0,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..crate::index::MAX_OFFSET as u64))]
     pub offset: usize,
     /// Print results as JSON.
     #[arg(long)]
@@ -418,6 +432,13 @@ pub enum UsersCommand {
         #[arg(long, default_value = "teacher")]
         role: String,
     },
+    /// List the accounts with their roles.
+    List,
+    /// Remove an account; its sessions end at once.
+    Remove { username: String },
+    /// Set a new password (first line of standard input, at least 12 characters); the
+    /// account's sessions end at once.
+    Passwd { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -571,29 +592,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print_report(&report, json)
         }
         Command::Feeds(cmd) => feeds_command(&cli.config, cmd),
-        Command::Users(UsersCommand::Add { username, role }) => {
-            if crate::web::Role::parse(&role).is_none() {
-                anyhow::bail!("--role must be `admin` or `teacher`, not `{role}`");
-            }
-            let username = username.trim();
-            if username.is_empty() || username.chars().any(char::is_whitespace) {
-                anyhow::bail!("the user name must be one word");
-            }
-            let mut password = String::new();
-            std::io::stdin()
-                .read_line(&mut password)
-                .context("cannot read the password from standard input")?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            if password.chars().count() < 12 {
-                anyhow::bail!(
-                    "the password (first line of standard input) must have at least 12 characters"
-                );
-            }
+        Command::Users(cmd) => users_command(&cli.config, cmd),
+        Command::RotateTokenKey => {
             let config = load_config(&cli.config)?;
-            let store = Store::open(&config.store_path)?;
-            let hash = crate::web::hash_password(password)?;
-            let user = store.add_user(username, &hash, &role)?;
-            out!("Added {} ({}).", user.username, user.role);
+            let file = crate::config::rotate_token_key(&config)?;
+            out!(
+                "A new link-signing key is in {}. Links in mail sent before now no longer open; restart `hyperlearn serve` to sign and check links with the new key.",
+                file.display()
+            );
             Ok(())
         }
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
@@ -1038,7 +1044,7 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
                 };
                 out!(
                     "{} [{}] {}\n    {} ({})",
-                    f.name,
+                    printable(&f.name),
                     f.lang.as_deref().unwrap_or("?"),
                     f.url,
                     status,
@@ -1054,9 +1060,8 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
             lang,
             topics,
         } => {
-            let list = list
-                .or_else(|| lang.clone())
-                .unwrap_or_else(|| "feeds".into());
+            let list =
+                feeds::ListName::new(list.as_deref().or(lang.as_deref()).unwrap_or("feeds"))?;
             let path = feeds::add_feed(
                 &config.feeds_dir,
                 &list,
@@ -1077,6 +1082,90 @@ fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<()> {
         }
         FeedsCommand::Refresh { .. } => unreachable!("`feeds refresh` runs a fetch; see `run`"),
     }
+}
+
+/// A new password: the first line of standard input, at least 12 characters.
+fn password_from_stdin() -> anyhow::Result<String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .read_line(&mut password)
+        .context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.chars().count() < 12 {
+        bail!("the password (first line of standard input) must have at least 12 characters");
+    }
+    Ok(password.to_string())
+}
+
+fn users_command(config: &Path, cmd: UsersCommand) -> anyhow::Result<()> {
+    match cmd {
+        UsersCommand::Add { username, role } => {
+            if crate::web::Role::parse(&role).is_none() {
+                bail!(
+                    "--role must be `admin` or `teacher`, not `{}`",
+                    printable(&role)
+                );
+            }
+            let username = username.trim();
+            if username.is_empty()
+                || username
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
+            {
+                bail!("the user name must be one word");
+            }
+            let password = password_from_stdin()?;
+            let config = load_config(config)?;
+            let store = Store::open(&config.store_path)?;
+            let hash = crate::web::hash_password(&password)?;
+            let user = store.add_user(username, &hash, &role)?;
+            out!("Added {} ({}).", user.username, user.role);
+        }
+        UsersCommand::List => {
+            let config = load_config(config)?;
+            let users = Store::open(&config.store_path)?.users()?;
+            if users.is_empty() {
+                out!(
+                    "No web UI accounts yet (add one with `hyperlearn users add NAME --role admin`)."
+                );
+            }
+            for u in users {
+                out!("{}  {}", printable(&u.username), u.role);
+            }
+        }
+        UsersCommand::Remove { username } => {
+            let config = load_config(config)?;
+            let user = Store::open(&config.store_path)?.remove_user(username.trim())?;
+            out!(
+                "Removed {} ({}); their sessions have ended.",
+                printable(&user.username),
+                user.role
+            );
+        }
+        UsersCommand::Passwd { username } => {
+            let config = load_config(config)?;
+            let store = Store::open(&config.store_path)?;
+            if store.user_by_name(username.trim())?.is_none() {
+                bail!(
+                    "no user named `{}` (see `hyperlearn users list`)",
+                    printable(&username)
+                );
+            }
+            let password = password_from_stdin()?;
+            let hash = crate::web::hash_password(&password)?;
+            let user = store.set_password(username.trim(), &hash)?;
+            out!(
+                "New password set for {}; their sessions have ended.",
+                printable(&user.username)
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Outside text on one line of a listing: every control character escaped, line breaks too.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::text::terminal_safe(s, false)
 }
 
 fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
@@ -1152,17 +1241,17 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
                 out!(
                     "{:>4}  {} <{}>  {} {} ({:.1})  {} {}  interests: {}{}",
                     l.id,
-                    l.name,
-                    l.email,
+                    printable(&l.name),
+                    printable(&l.email),
                     l.lang,
                     l.cefr(),
                     l.level,
                     l.delivery_time.format("%H:%M"),
-                    l.timezone,
-                    l.interests.join(", "),
+                    printable(&l.timezone),
+                    printable(&l.interests.join(", ")),
                     match (l.active, paused.get(&l.id)) {
                         (true, _) => String::new(),
-                        (false, Some(why)) => format!("\n      PAUSED: {why}"),
+                        (false, Some(why)) => format!("\n      PAUSED: {}", printable(why)),
                         (false, None) => "  (paused)".to_string(),
                     }
                 );
@@ -1216,6 +1305,9 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
 /// The `extract` contract: JSON with title, byline, published, lang, text.
 fn extract(url: Option<&str>, file: &Path) -> anyhow::Result<()> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if let Some(reason) = articles::not_html(&bytes) {
+        bail!("{}: {reason}", file.display());
+    }
     let base = match url {
         Some(u) => Some(url::Url::parse(u).with_context(|| format!("--url `{u}` is not a URL"))?),
         None => None,

@@ -16,6 +16,10 @@ use serde::Deserialize;
 pub const TOKEN_KEY_ENV: &str = "HYPERLEARN_TOKEN_KEY";
 /// Environment variable that overrides `[mail.smtp] password`.
 pub const SMTP_PASSWORD_ENV: &str = "HYPERLEARN_SMTP_PASSWORD";
+/// The file, beside the store, that holds the link-signing key when none is configured.
+pub const TOKEN_KEY_FILE: &str = "token.key";
+/// The key that signed links before keys were generated; it is public, so it is refused.
+const PUBLIC_DEVELOPMENT_KEY: &str = "hyperlearn-development-key";
 /// Environment variable that sets the log filter (tracing `EnvFilter` syntax).
 pub const LOG_ENV: &str = "HYPERLEARN_LOG";
 /// Environment variable naming the evaluation data folder (default `../shared/data`).
@@ -38,6 +42,14 @@ pub enum ConfigError {
         /// The file, when there is one.
         path: Option<PathBuf>,
         /// The parser's message, naming the key and line.
+        message: String,
+    },
+    /// The file holding the link-signing key cannot be used.
+    #[error("token key file {path}: {message}")]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong and how to fix it.
         message: String,
     },
     /// A value parsed but makes no sense.
@@ -64,6 +76,28 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// 32 bytes from the operating system's random source, as 64 hex digits.
+    pub fn random() -> Secret {
+        use argon2::password_hash::rand_core::{OsRng, RngCore};
+        let mut bytes = [0u8; 32];
+        OsRng.fill_bytes(&mut bytes);
+        Secret(hex::encode(bytes))
+    }
+}
+
+/// Where the key that signs learners' links comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// `HYPERLEARN_TOKEN_KEY`.
+    Environment,
+    /// `[mail] token_key`.
+    ConfigFile,
+    /// Generated on first start and kept in this file (mode 0600) beside the store.
+    KeyFile(PathBuf),
+    /// Random for this process only (config text parsed without a file: evaluations,
+    /// benchmarks); links it signs stop working when the process ends.
+    Ephemeral,
 }
 
 impl fmt::Debug for Secret {
@@ -437,8 +471,10 @@ pub struct MailConfig {
     pub from: String,
     /// Base of links in mail (lesson pages, unsubscribe).
     pub public_url: url::Url,
-    /// Key that signs unsubscribe tokens.
+    /// Key that signs learners' links (lesson, preferences, unsubscribe). Never a key that
+    /// ships in the source: configured, or generated and kept beside the store.
     pub token_key: Secret,
+    pub token_key_origin: KeyOrigin,
     /// `None`: mail is written to the outbox folder.
     pub smtp: Option<SmtpConfig>,
 }
@@ -520,13 +556,35 @@ impl Config {
             source,
         })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        Config::parse(&text, &base).map_err(|e| match e {
+        let mut config = Config::parse(&text, &base).map_err(|e| match e {
             ConfigError::Parse { message, .. } => ConfigError::Parse {
                 path: Some(path.to_path_buf()),
                 message,
             },
             other => other,
-        })
+        })?;
+        config.keep_token_key()?;
+        Ok(config)
+    }
+
+    /// The file that holds the generated link-signing key: beside the store.
+    pub fn token_key_file(&self) -> PathBuf {
+        self.store_path
+            .parent()
+            .map(|d| d.join(TOKEN_KEY_FILE))
+            .unwrap_or_else(|| PathBuf::from(TOKEN_KEY_FILE))
+    }
+
+    /// Without a configured key, uses the one kept beside the store, generating it on first
+    /// start (a file readable by its owner only). A configured key is left as it is.
+    pub fn keep_token_key(&mut self) -> Result<(), ConfigError> {
+        if self.mail.token_key_origin != KeyOrigin::Ephemeral {
+            return Ok(());
+        }
+        let file = self.token_key_file();
+        self.mail.token_key = read_or_create_key(&file)?;
+        self.mail.token_key_origin = KeyOrigin::KeyFile(file);
+        Ok(())
     }
 
     /// Parses config text; relative paths are resolved against `base`.
@@ -699,12 +757,21 @@ fn check_mail(raw: RawMail) -> Result<MailConfig, ConfigError> {
     }
     let public_url = url::Url::parse(&raw.public_url)
         .map_err(|e| invalid("mail.public_url", format!("`{}`: {e}", raw.public_url)))?;
-    let token_key = match std::env::var(TOKEN_KEY_ENV) {
-        Ok(v) if !v.is_empty() => Secret::new(v),
-        _ => raw
-            .token_key
-            .unwrap_or_else(|| Secret::new("hyperlearn-development-key")),
+    let (token_key, token_key_origin) = match std::env::var(TOKEN_KEY_ENV) {
+        Ok(v) if !v.is_empty() => (Secret::new(v), KeyOrigin::Environment),
+        _ => match raw.token_key.filter(|k| !k.expose().is_empty()) {
+            Some(k) => (k, KeyOrigin::ConfigFile),
+            None => (Secret::random(), KeyOrigin::Ephemeral),
+        },
     };
+    if token_key.expose() == PUBLIC_DEVELOPMENT_KEY {
+        return Err(invalid(
+            "mail.token_key",
+            format!(
+                "this key is public (it shipped in HyperLearn's source); remove it to have a random one kept in {TOKEN_KEY_FILE} beside the store, or set a long random value"
+            ),
+        ));
+    }
     let smtp = match raw.smtp {
         None => None,
         Some(s) => {
@@ -745,6 +812,7 @@ fn check_mail(raw: RawMail) -> Result<MailConfig, ConfigError> {
         from: raw.from,
         public_url,
         token_key,
+        token_key_origin,
         smtp,
     })
 }
@@ -804,6 +872,92 @@ fn check_delivery(raw: RawDelivery) -> Result<DeliveryConfig, ConfigError> {
         connections: raw.connections as usize,
         lock_ttl: Duration::from_secs(raw.lock_ttl_secs.into()),
     })
+}
+
+/// Reads the key file, or creates it with a new random key (mode 0600, never overwritten).
+fn read_or_create_key(file: &Path) -> Result<Secret, ConfigError> {
+    let bad = |message: String| ConfigError::KeyFile {
+        path: file.to_path_buf(),
+        message,
+    };
+    match std::fs::read_to_string(file) {
+        Ok(text) => {
+            let key = text.trim();
+            if key.len() < 32 {
+                return Err(bad(format!(
+                    "holds {} characters, fewer than 32; delete it to have a new key made (links in mail already sent then stop working)",
+                    key.len()
+                )));
+            }
+            Ok(Secret::new(key))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| bad(format!("cannot create its folder: {e}")))?;
+            }
+            let key = Secret::random();
+            match write_key_file(file, &key, false) {
+                Ok(()) => Ok(key),
+                // Another process made it first: use theirs.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_or_create_key(file),
+                Err(e) => Err(bad(format!("cannot create it: {e}"))),
+            }
+        }
+        Err(e) => Err(bad(format!("cannot read it: {e}"))),
+    }
+}
+
+/// Writes a key file readable by its owner only. `replace`: atomically over an existing one.
+fn write_key_file(file: &Path, key: &Secret, replace: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let target = if replace {
+        file.with_extension("key.new")
+    } else {
+        file.to_path_buf()
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if replace {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(&target)?;
+    f.write_all(format!("{}\n", key.expose()).as_bytes())?;
+    f.sync_all()?;
+    if replace {
+        std::fs::rename(&target, file)?;
+    }
+    Ok(())
+}
+
+/// Replaces the key in the key file with a new random one. Links signed with the old key
+/// (in mail already sent) stop working; running services pick the new key up on restart.
+pub fn rotate_token_key(config: &Config) -> Result<PathBuf, ConfigError> {
+    match &config.mail.token_key_origin {
+        KeyOrigin::Environment => Err(invalid(
+            "mail.token_key",
+            format!("the key comes from {TOKEN_KEY_ENV}; set a new value there to rotate it"),
+        )),
+        KeyOrigin::ConfigFile => Err(invalid(
+            "mail.token_key",
+            "the key is set in the config file; set a new value there to rotate it".to_string(),
+        )),
+        KeyOrigin::KeyFile(_) | KeyOrigin::Ephemeral => {
+            let file = config.token_key_file();
+            write_key_file(&file, &Secret::random(), true).map_err(|e| ConfigError::KeyFile {
+                path: file.clone(),
+                message: format!("cannot write a new key: {e}"),
+            })?;
+            Ok(file)
+        }
+    }
 }
 
 /// The evaluation data folder: `--data`, else `HYPERLEARN_DATA`, else `../shared/data`.

@@ -36,6 +36,13 @@ const INDEX_LANGS: [(&str, Language); 5] = [
 ];
 const GENERIC: &str = "xx";
 
+/// The furthest into a result list a search may look (offset plus limit). tantivy allocates
+/// room for `offset + limit` hits up front, so an unbounded offset from a request would
+/// abort the process.
+pub const MAX_OFFSET: usize = 10_000;
+/// The most hits one search returns.
+pub const MAX_LIMIT: usize = 100;
+
 /// Errors of the index; each names the index folder.
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
@@ -230,7 +237,9 @@ impl ArticleIndex {
         register_analyzers(&index);
         let reader = index
             .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
+            // Commits by another process (`hyperlearn fetch` beside `serve`) become visible
+            // within a second or so; our own commits reload at once (`commit`).
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(|e: tantivy::TantivyError| open_err(e.to_string()))?;
         let f = |name: &str| schema.get_field(name).expect("field is in the schema");
@@ -336,10 +345,12 @@ impl ArticleIndex {
         Ok(())
     }
 
-    /// Commits pending changes and makes them visible to searches.
+    /// Commits pending changes and makes them visible to searches. The writer (and the
+    /// folder's write lock) is let go, so that another process (`hyperlearn fetch` beside
+    /// `serve`) can write between our runs.
     pub fn commit(&self) -> Result<(), IndexError> {
         let mut guard = self.writer.lock().expect("index writer lock");
-        if let Some(writer) = guard.as_mut() {
+        if let Some(mut writer) = guard.take() {
             writer.commit().map_err(|e| self.write_err(e))?;
         }
         self.reader.reload().map_err(|e| self.write_err(e))
@@ -426,14 +437,15 @@ impl ArticleIndex {
             self.text_query(&q.text, q.lang.as_deref(), true)
         };
         let query = self.filtered(base, q);
-        let limit = q.limit.max(1);
+        let limit = q.limit.clamp(1, MAX_LIMIT);
+        let offset = q.offset.min(MAX_OFFSET - limit);
         let (total, top) = searcher
             .search(
                 &query,
                 &(
                     Count,
                     TopDocs::with_limit(limit)
-                        .and_offset(q.offset)
+                        .and_offset(offset)
                         .order_by_score(),
                 ),
             )
@@ -558,7 +570,10 @@ impl ArticleIndex {
         ]);
         let searcher = self.reader.searcher();
         let top = searcher
-            .search(&query, &TopDocs::with_limit(limit.max(1)).order_by_score())
+            .search(
+                &query,
+                &TopDocs::with_limit(limit.clamp(1, MAX_OFFSET)).order_by_score(),
+            )
             .map_err(|e| self.search_err(e))?;
         let mut out = HashMap::new();
         for (score, address) in top {
@@ -595,6 +610,84 @@ mod tests {
                 published: Some(&published),
             })
             .unwrap();
+    }
+
+    #[test]
+    fn huge_offsets_and_limits_are_bounded_not_allocated() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = ArticleIndex::open(dir.path()).unwrap();
+        add(
+            &index,
+            1,
+            "en",
+            "Otters",
+            "Otters swim in the river.",
+            Cefr::B1,
+        );
+        index.commit().unwrap();
+        // Before the bound: "memory allocation of 16000000000000160 bytes failed" (abort).
+        for (offset, limit) in [
+            (usize::MAX / 2, 10),
+            (1_000_000_000_000_000, usize::MAX),
+            (0, usize::MAX),
+        ] {
+            let r = index
+                .search(&SearchQuery {
+                    text: "otters".into(),
+                    limit,
+                    offset,
+                    ..SearchQuery::default()
+                })
+                .unwrap();
+            assert_eq!(r.total, 1);
+            assert!(r.hits.len() <= 1);
+        }
+    }
+
+    #[test]
+    fn another_process_commits_become_visible_without_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let serving = ArticleIndex::open(dir.path()).unwrap();
+        add(
+            &serving,
+            2,
+            "en",
+            "Beavers",
+            "Beavers build a dam.",
+            Cefr::B1,
+        );
+        serving.commit().unwrap();
+        assert_eq!(serving.len(), 1);
+        {
+            // A separate `hyperlearn fetch`: its own handle on the same folder.
+            let fetching = ArticleIndex::open(dir.path()).unwrap();
+            add(
+                &fetching,
+                1,
+                "en",
+                "Otters",
+                "Otters swim in the river.",
+                Cefr::B1,
+            );
+            fetching.commit().unwrap();
+        }
+        // tantivy watches meta.json; give it up to 30 s (it takes about half a second).
+        let started = std::time::Instant::now();
+        while serving.len() < 2 && started.elapsed() < std::time::Duration::from_secs(30) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(serving.len(), 2);
+        // And the serving process can write again afterwards.
+        add(
+            &serving,
+            3,
+            "en",
+            "Herons",
+            "Herons fish at dawn.",
+            Cefr::B1,
+        );
+        serving.commit().unwrap();
+        assert_eq!(serving.len(), 3);
     }
 
     #[test]

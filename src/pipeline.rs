@@ -156,7 +156,11 @@ impl Progress {
     pub fn say(&self, line: impl std::fmt::Display) {
         if !self.quiet {
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{line}");
+            let _ = writeln!(
+                err,
+                "{}",
+                crate::text::terminal_safe(&line.to_string(), true)
+            );
         }
     }
 }
@@ -574,24 +578,27 @@ fn build_article(
             ..articles::extract(content, None)
         });
     let page_error = match page {
-        Some(Ok(fetched)) => {
-            let html = articles::decode_html(&fetched.body, fetched.content_type.as_deref());
-            let mut extracted = articles::extract(&html, Some(&fetched.final_url));
-            let mut source = TextSource::Page;
-            // A feed that carries the full text checks the page's: when it is much longer,
-            // the extraction missed the article (a body rendered by script, a notice or a
-            // side block taken for it), so the feed's text goes with the page's metadata.
-            if let Some(feed) = &from_feed
-                && feed_text_is_fuller(&feed.text, &extracted.text)
-            {
-                extracted.text = feed.text.clone();
-                source = TextSource::Feed;
+        Some(Ok(fetched)) => match articles::not_html(&fetched.body) {
+            Some(reason) => format!("{}: {reason}", fetched.final_url),
+            None => {
+                let html = articles::decode_html(&fetched.body, fetched.content_type.as_deref());
+                let mut extracted = articles::extract(&html, Some(&fetched.final_url));
+                let mut source = TextSource::Page;
+                // A feed that carries the full text checks the page's: when it is much longer,
+                // the extraction missed the article (a body rendered by script, a notice or a
+                // side block taken for it), so the feed's text goes with the page's metadata.
+                if let Some(feed) = &from_feed
+                    && feed_text_is_fuller(&feed.text, &extracted.text)
+                {
+                    extracted.text = feed.text.clone();
+                    source = TextSource::Feed;
+                }
+                match articles::build_article(&url, extracted, &hints, source, frequencies) {
+                    Ok(a) => return Ok(a),
+                    Err(e) => e.to_string(),
+                }
             }
-            match articles::build_article(&url, extracted, &hints, source, frequencies) {
-                Ok(a) => return Ok(a),
-                Err(e) => e.to_string(),
-            }
-        }
+        },
         Some(Err(e)) => e.to_string(),
         None => "entry has no link".to_string(),
     };
@@ -805,7 +812,10 @@ async fn lesson_steps(
         made.accepted,
         articles::glossary(
             &article.lang,
-            &text_body(&article.text, lesson_cfg.max_article_words),
+            &crate::verification::without_addressed_paragraphs(&text_body(
+                &article.text,
+                lesson_cfg.max_article_words,
+            )),
             learner.level,
             &services.frequencies,
             8,

@@ -23,6 +23,21 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
         .await
         .context("cannot start the scheduler")?;
 
+    progress.say(match &services.config.mail.token_key_origin {
+        crate::config::KeyOrigin::KeyFile(f) => format!(
+            "Learners' links are signed with the key in {} (`hyperlearn rotate-token-key` replaces it)",
+            f.display()
+        ),
+        crate::config::KeyOrigin::Environment => {
+            format!("Learners' links are signed with the key in {}", crate::config::TOKEN_KEY_ENV)
+        }
+        crate::config::KeyOrigin::ConfigFile => {
+            "Learners' links are signed with [mail] token_key".to_string()
+        }
+        crate::config::KeyOrigin::Ephemeral => {
+            "Learners' links are signed with a key for this process only".to_string()
+        }
+    });
     let schedule = &services.config.schedule;
     for (name, cron, stages) in [
         ("fetch", schedule.fetch.clone(), (true, false, false)),
@@ -53,13 +68,13 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
     }
     // The web UI, with its "start a run now" button wired to a full run here.
     let web = if services.config.web.enabled {
-        let (run_tx, mut run_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
-        let state = Arc::new(crate::web::WebState::new(services.clone(), Some(run_tx))?);
+        let (button, mut requests) = crate::web::RunNow::channel();
+        let state = Arc::new(crate::web::WebState::new(services.clone(), Some(button))?);
         let (addr, task) = crate::web::start(state).await?;
         progress.say(format!("Web UI on http://{addr}/"));
         let (services, generator, running) = (services.clone(), generator.clone(), running.clone());
         let runner = tokio::spawn(async move {
-            while run_rx.recv().await.is_some() {
+            while let Some(_queued) = requests.next().await {
                 let _running = running.read().await;
                 match pipeline::run(&services, Some(&generator), &RunOptions::full(false)).await {
                     Ok(report) => progress.say(report),

@@ -180,6 +180,13 @@ CREATE TABLE flags (
 );
 ALTER TABLE exercises ADD COLUMN pulled INTEGER NOT NULL DEFAULT 0;
 "#,
+    // One flag per learner and exercise (a learner's repeated flags only update the note).
+    r#"
+DELETE FROM flags WHERE learner_id IS NOT NULL AND id NOT IN (
+    SELECT MAX(id) FROM flags WHERE learner_id IS NOT NULL GROUP BY exercise_id, learner_id
+);
+CREATE UNIQUE INDEX flags_once ON flags(exercise_id, learner_id);
+"#,
 ];
 
 /// A user of the web UI.
@@ -1367,13 +1374,87 @@ impl Store {
         csrf: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        self.conn()
-            .execute(
-                "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![token_hash, user_id, csrf, expires_at.to_rfc3339()],
-            )
-            .map_err(|e| self.q(e))?;
+        let conn = self.conn();
+        // Expired sessions are of no use to anyone: they go whenever a new one starts.
+        conn.execute(
+            "DELETE FROM sessions WHERE expires_at <= ?1",
+            [Utc::now().to_rfc3339()],
+        )
+        .map_err(|e| self.q(e))?;
+        conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![token_hash, user_id, csrf, expires_at.to_rfc3339()],
+        )
+        .map_err(|e| self.q(e))?;
         Ok(())
+    }
+
+    /// Sessions stored, live or expired (for tests and `users list`).
+    pub fn session_count(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
+            .map_err(|e| self.q(e))
+    }
+
+    /// Every web user, by name.
+    pub fn users(&self) -> Result<Vec<User>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT id, username, role, password_hash FROM users ORDER BY username")
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(User {
+                    id: r.get(0)?,
+                    username: r.get(1)?,
+                    role: r.get(2)?,
+                    password_hash: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Removes a web user and ends their sessions.
+    pub fn remove_user(&self, username: &str) -> Result<User, StoreError> {
+        let user = self
+            .user_by_name(username)?
+            .ok_or_else(|| StoreError::Query {
+                path: self.path.clone(),
+                message: format!("no user named `{username}`"),
+            })?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])
+            .map_err(|e| self.q(e))?;
+        tx.execute("DELETE FROM users WHERE id = ?1", [user.id])
+            .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))?;
+        Ok(user)
+    }
+
+    /// Sets a user's password (already hashed) and ends their sessions.
+    pub fn set_password(&self, username: &str, password_hash: &str) -> Result<User, StoreError> {
+        let user = self
+            .user_by_name(username)?
+            .ok_or_else(|| StoreError::Query {
+                path: self.path.clone(),
+                message: format!("no user named `{username}`"),
+            })?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![user.id, password_hash],
+        )
+        .map_err(|e| self.q(e))?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])
+            .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))?;
+        Ok(User {
+            password_hash: password_hash.to_string(),
+            ..user
+        })
     }
 
     /// The user and CSRF token of a live session.
@@ -1437,7 +1518,7 @@ impl Store {
             .map_err(|e| self.q(e))
     }
 
-    /// Records a learner's flag on an exercise.
+    /// Records a learner's flag on an exercise; flagging it again only updates the note.
     pub fn flag_exercise(
         &self,
         exercise_id: i64,
@@ -1446,7 +1527,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "INSERT INTO flags (exercise_id, learner_id, note, created_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO flags (exercise_id, learner_id, note, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (exercise_id, learner_id) DO UPDATE SET note = excluded.note",
                 params![exercise_id, learner_id, note, now()],
             )
             .map_err(|e| self.q(e))?;
@@ -1733,6 +1815,35 @@ mod tests {
         assert_eq!(store.find_learner("ANA@example.org").unwrap().id, a.id);
         store.remove_learner("ana@example.org").unwrap();
         assert!(store.learners().unwrap().is_empty());
+    }
+
+    #[test]
+    fn expired_sessions_go_and_users_can_be_removed_or_get_a_new_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let ada = store.add_user("ada", "old-hash", "admin").unwrap();
+        let past = Utc::now() - chrono::Duration::hours(1);
+        let later = Utc::now() + chrono::Duration::hours(1);
+        store.create_session("expired", ada.id, "c1", past).unwrap();
+        store.create_session("live", ada.id, "c2", later).unwrap();
+        assert_eq!(
+            store.session_count().unwrap(),
+            1,
+            "the expired one was deleted"
+        );
+        let changed = store.set_password("ADA", "new-hash").unwrap();
+        assert_eq!(changed.password_hash, "new-hash");
+        assert_eq!(
+            store.session_count().unwrap(),
+            0,
+            "a new password ends sessions"
+        );
+        store.create_session("again", ada.id, "c3", later).unwrap();
+        assert_eq!(store.remove_user("ada").unwrap().id, ada.id);
+        assert!(store.user_by_name("ada").unwrap().is_none());
+        assert_eq!(store.session_count().unwrap(), 0);
+        assert!(store.remove_user("ada").is_err());
+        assert!(store.set_password("nobody", "h").is_err());
     }
 
     #[test]

@@ -250,9 +250,46 @@ pub fn truncate_words(text: &str, max_words: usize) -> &str {
     }
 }
 
+/// Text from outside (names, feed titles, error messages) made safe for a terminal: control
+/// characters, escape sequences among them, are shown escaped (`\u{1b}`) instead of being
+/// acted on. Line breaks and tabs stay when `keep_lines`.
+pub fn terminal_safe(s: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && !(keep_lines && (c == '\n' || c == '\t'));
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_escapes_are_shown_not_acted_on() {
+        let name = "Eve\u{1b}]0;pwned\u{7}\u{1b}[2J\r\nroot";
+        let safe = terminal_safe(name, true);
+        assert!(
+            !safe
+                .chars()
+                .any(|c| c == '\u{1b}' || c == '\u{7}' || c == '\r'),
+            "{safe}"
+        );
+        assert!(safe.contains("\\u{1b}") && safe.contains('\n'));
+        assert!(!terminal_safe(name, false).contains('\n'));
+        assert!(matches!(
+            terminal_safe("Ana\tB\nC", true),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn sentences_are_verbatim_slices_and_never_cross_paragraphs() {

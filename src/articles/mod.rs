@@ -15,6 +15,44 @@ pub use topic_model::{TopicModel, topic_name};
 pub use topics::{classify_topics, known_topics};
 pub use wordfreq::WordFrequencies;
 
+/// Why a downloaded body or a file is not an HTML page, if it is not: a known binary format
+/// by its magic bytes, or bytes that no text holds (NUL, or many control characters). UTF-16
+/// text (with its byte-order mark) is text.
+pub fn not_html(bytes: &[u8]) -> Option<String> {
+    let sample = &bytes[..bytes.len().min(64 * 1024)];
+    if sample.starts_with(&[0xff, 0xfe]) || sample.starts_with(&[0xfe, 0xff]) {
+        return None;
+    }
+    for (magic, what) in [
+        (&b"%PDF-"[..], "a PDF document"),
+        (&b"\x89PNG"[..], "a PNG image"),
+        (&b"GIF8"[..], "a GIF image"),
+        (&b"\xff\xd8\xff"[..], "a JPEG image"),
+        (&b"PK\x03\x04"[..], "a ZIP archive (or an office document)"),
+        (&b"\x1f\x8b"[..], "gzip-compressed data"),
+        (&b"RIFF"[..], "a RIFF file (WebP image, WAV audio ...)"),
+        (&b"\x7fELF"[..], "an executable"),
+    ] {
+        if sample.starts_with(magic) {
+            return Some(format!("not an HTML page: {what}"));
+        }
+    }
+    if sample.contains(&0) {
+        return Some("not an HTML page: binary data (NUL bytes)".into());
+    }
+    let control = sample
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c)) || b == 0x7f)
+        .count();
+    if control * 100 > sample.len() {
+        return Some(format!(
+            "not an HTML page: binary data ({control} control bytes in the first {} bytes)",
+            sample.len()
+        ));
+    }
+    None
+}
+
 /// Where an article's text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum TextSource {
@@ -119,4 +157,33 @@ pub fn build_article(
         source: hints.source.to_string(),
         text_source,
     })
+}
+
+#[cfg(test)]
+mod not_html_tests {
+    use super::not_html;
+
+    #[test]
+    fn binary_files_are_named_and_pages_pass() {
+        // A deterministic "random" 1 MiB (xorshift), like a stray binary download.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let random: Vec<u8> = (0..1 << 20)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        assert!(not_html(&random).is_some_and(|r| r.contains("binary")));
+        assert!(not_html(b"%PDF-1.7\n...").is_some_and(|r| r.contains("PDF")));
+        assert!(not_html(b"\x89PNG\r\n\x1a\n").is_some_and(|r| r.contains("PNG")));
+        assert_eq!(not_html(b"<!doctype html><p>Hallo\tWelt</p>\r\n"), None);
+        assert_eq!(not_html("<p>Привет, мир</p>".as_bytes()), None);
+        assert_eq!(
+            not_html(b"\xff\xfe<\x00p\x00>\x00"),
+            None,
+            "UTF-16 with a BOM"
+        );
+    }
 }

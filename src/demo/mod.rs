@@ -243,7 +243,10 @@ fn demo_config(options: &DemoOptions) -> anyhow::Result<Config> {
     raw.fetch.per_host_concurrency = 8;
     raw.mail.smtp = None;
     raw.mail.from = "HyperLearn Demo <lessons@demo.hyperlearn.localhost>".into();
-    Ok(Config::from_raw(raw, Path::new("."))?)
+    let mut config = Config::from_raw(raw, Path::new("."))?;
+    // The demo's links are signed with a key of its own, kept in its folder.
+    config.keep_token_key()?;
+    Ok(config)
 }
 
 fn write_demo_feeds(dir: &Path, base_url: &str) -> anyhow::Result<()> {

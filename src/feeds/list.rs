@@ -100,6 +100,75 @@ pub fn load_feed_list(file: &Path) -> Result<Vec<FeedSource>, FeedError> {
         .collect()
 }
 
+/// The name of a feed-list file, `feeds/<name>.toml`: a language code or a plain file stem
+/// (letters, digits, `-` and `_`, at most 64, starting with a letter or digit). Checked where
+/// a name enters (web, CLI, OPML import), so that nothing is ever written outside `feeds/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListName(String);
+
+impl ListName {
+    pub fn new(name: &str) -> Result<ListName, FeedError> {
+        let bad = |reason: &str| FeedError::BadListName {
+            name: name.chars().take(80).collect(),
+            reason: reason.into(),
+        };
+        let name = name.trim();
+        if name.is_empty() || name.len() > 64 {
+            return Err(bad("must have 1 to 64 characters"));
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(bad(
+                "use a language code or a file name made of letters, digits, - and _ (no paths)",
+            ));
+        }
+        if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err(bad("must start with a letter or a digit"));
+        }
+        Ok(ListName(name.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn file(&self, dir: &Path) -> PathBuf {
+        dir.join(format!("{}.toml", self.0))
+    }
+}
+
+/// A feed's URL, if it can be one: http or https, with a host.
+pub fn check_feed_url(url: &str) -> Result<url::Url, FeedError> {
+    let bad = |reason: String| FeedError::BadUrl {
+        url: url.chars().take(200).collect(),
+        reason,
+    };
+    let parsed = url::Url::parse(url.trim()).map_err(|e| bad(e.to_string()))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "only http and https feeds can be fetched, not {}:",
+            parsed.scheme()
+        )));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad("has no host".into()));
+    }
+    Ok(parsed)
+}
+
+/// A language hint: an ISO 639-1 code (two lower-case letters).
+fn check_lang(lang: &str) -> Result<(), FeedError> {
+    if lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()) {
+        Ok(())
+    } else {
+        Err(FeedError::BadLang {
+            lang: lang.chars().take(40).collect(),
+        })
+    }
+}
+
 /// What `feeds add` writes.
 #[derive(Debug, Clone)]
 pub struct NewFeed {
@@ -111,11 +180,11 @@ pub struct NewFeed {
 
 /// Appends a feed to `dir/<list>.toml` (created if missing), keeping the file's comments.
 /// Adding a URL that is already listed in any file is an error naming that file.
-pub fn add_feed(dir: &Path, list: &str, feed: &NewFeed) -> Result<PathBuf, FeedError> {
-    url::Url::parse(&feed.url).map_err(|e| FeedError::ListSyntax {
-        path: dir.join(format!("{list}.toml")),
-        message: format!("feed url `{}`: {e}", feed.url),
-    })?;
+pub fn add_feed(dir: &Path, list: &ListName, feed: &NewFeed) -> Result<PathBuf, FeedError> {
+    check_feed_url(&feed.url)?;
+    if let Some(lang) = &feed.lang {
+        check_lang(lang)?;
+    }
     if let Some(existing) = load_feed_lists(dir)?
         .into_iter()
         .find(|f| f.url == feed.url)
@@ -129,7 +198,7 @@ pub fn add_feed(dir: &Path, list: &str, feed: &NewFeed) -> Result<PathBuf, FeedE
         path: dir.to_path_buf(),
         source,
     })?;
-    let path = dir.join(format!("{list}.toml"));
+    let path = list.file(dir);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -268,6 +337,14 @@ pub struct FeedEdit {
 /// Edits a feed in place in whichever list holds it, keeping the file's comments and
 /// layout; returns that file.
 pub fn edit_feed(dir: &Path, url: &str, edit: &FeedEdit) -> Result<PathBuf, FeedError> {
+    if let Some(lang) = edit
+        .lang
+        .as_deref()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+    {
+        check_lang(lang)?;
+    }
     let (path, mut doc) = open_list_of(dir, url)?;
     let table = doc
         .get_mut("feed")
@@ -314,6 +391,65 @@ pub fn edit_feed(dir: &Path, url: &str, edit: &FeedEdit) -> Result<PathBuf, Feed
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_names_and_urls_cannot_leave_the_feeds_folder_or_be_other_schemes() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("feeds");
+        let victim = root.path().join("victim");
+        std::fs::create_dir_all(&victim).unwrap();
+        std::fs::write(victim.join("config.toml"), "# theirs\n").unwrap();
+        for name in [
+            "../victim/config",
+            "/tmp/evil",
+            "..",
+            ".hidden",
+            "a/b",
+            "a\\b",
+            "en.toml",
+            "",
+            "-rf",
+            "x\u{0}y",
+        ] {
+            assert!(
+                matches!(ListName::new(name), Err(FeedError::BadListName { .. })),
+                "{name:?} should be refused"
+            );
+        }
+        for ok in ["en", "de", "imported", "news_2026", "pt-BR"] {
+            assert!(ListName::new(ok).is_ok(), "{ok}");
+        }
+        let feed = |url: &str| NewFeed {
+            url: url.into(),
+            name: None,
+            lang: None,
+            topics: vec![],
+        };
+        for url in [
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+            "ftp://example.org/feed.xml",
+            "data:text/xml,<rss/>",
+            "http://",
+            "not a url",
+        ] {
+            let err = add_feed(&dir, &ListName::new("en").unwrap(), &feed(url)).unwrap_err();
+            assert!(matches!(err, FeedError::BadUrl { .. }), "{url}: {err}");
+        }
+        let bad_lang = NewFeed {
+            lang: Some("../x".into()),
+            ..feed("https://example.org/rss")
+        };
+        assert!(matches!(
+            add_feed(&dir, &ListName::new("en").unwrap(), &bad_lang),
+            Err(FeedError::BadLang { .. })
+        ));
+        assert_eq!(
+            std::fs::read_to_string(victim.join("config.toml")).unwrap(),
+            "# theirs\n"
+        );
+        assert!(!dir.exists(), "nothing was written");
+    }
 
     #[test]
     fn a_feed_is_edited_in_place_and_comments_stay() {
@@ -374,7 +510,7 @@ mod tests {
             lang: Some("en".into()),
             topics: vec!["science".into()],
         };
-        add_feed(dir.path(), "en", &new).unwrap();
+        add_feed(dir.path(), &ListName::new("en").unwrap(), &new).unwrap();
         let listed = load_feed_lists(dir.path()).unwrap();
         assert_eq!(listed.len(), 2);
         assert_eq!(listed[1].topics, vec!["science"]);
@@ -384,7 +520,7 @@ mod tests {
                 .contains("# main one")
         );
 
-        let err = add_feed(dir.path(), "other", &new).unwrap_err();
+        let err = add_feed(dir.path(), &ListName::new("other").unwrap(), &new).unwrap_err();
         assert!(err.to_string().contains("en.toml"), "{err}");
 
         remove_feed(dir.path(), "https://a.example/rss").unwrap();

@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 pub use identity::{canonical_url, entry_key};
 pub use list::{
-    FeedEdit, FeedSource, NewFeed, add_feed, edit_feed, load_feed_list, load_feed_lists,
-    remove_feed,
+    FeedEdit, FeedSource, ListName, NewFeed, add_feed, check_feed_url, edit_feed, load_feed_list,
+    load_feed_lists, remove_feed,
 };
 pub use parse::{FeedEntry, ParsedFeed, parse_feed};
 
@@ -34,6 +34,15 @@ pub enum FeedError {
     /// `feeds remove` with a URL no list holds.
     #[error("{url} is not listed in any file under {dir}")]
     NotListed { url: String, dir: PathBuf },
+    /// A list name that is not a language code or a plain file stem.
+    #[error("feed list name `{name}`: {reason}")]
+    BadListName { name: String, reason: String },
+    /// A feed URL that cannot be a feed (not http or https, no host).
+    #[error("feed url `{url}`: {reason}")]
+    BadUrl { url: String, reason: String },
+    /// A language hint that is not a language code.
+    #[error("feed language `{lang}`: use a two-letter code such as en or de")]
+    BadLang { lang: String },
     /// The feed document could not be parsed.
     #[error("feed {url}: cannot parse: {message}")]
     Parse { url: String, message: String },

@@ -258,6 +258,9 @@ impl HttpClient {
         // The one place a client is built (clippy.toml forbids it elsewhere).
         #[allow(clippy::disallowed_methods)]
         let client = reqwest::Client::builder()
+            // HTTP_PROXY and friends are ignored: a proxy would resolve and connect to the
+            // target itself, past the address rules this client enforces (README, Security).
+            .no_proxy()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
@@ -613,25 +616,45 @@ fn v4_reason(ip: Ipv4Addr) -> Option<&'static str> {
     }
 }
 
+/// The IPv4 address in the last 32 bits of an IPv6 address.
+fn low_v4(ip: Ipv6Addr) -> Ipv4Addr {
+    let o = ip.octets();
+    Ipv4Addr::new(o[12], o[13], o[14], o[15])
+}
+
 fn v6_reason(ip: Ipv6Addr) -> Option<&'static str> {
-    let seg0 = ip.segments()[0];
+    let s = ip.segments();
     if ip.is_loopback() {
         Some("loopback")
     } else if ip.is_unspecified() {
         Some("unspecified")
-    } else if (seg0 & 0xfe00) == 0xfc00 {
+    } else if s[..6].iter().all(|&x| x == 0) {
+        // IPv4-compatible (`::a.b.c.d`, deprecated): judge the embedded address, and refuse
+        // the form whatever it embeds.
+        Some(v4_reason(low_v4(ip)).unwrap_or("an IPv4-compatible address (deprecated)"))
+    } else if (s[0] & 0xfe00) == 0xfc00 {
         Some("unique-local")
-    } else if (seg0 & 0xffc0) == 0xfe80 {
+    } else if (s[0] & 0xffc0) == 0xfe80 {
         Some("link-local")
+    } else if (s[0] & 0xffc0) == 0xfec0 {
+        Some("site-local (deprecated, private)")
     } else if ip.is_multicast() {
         Some("not unicast")
-    } else if seg0 == 0x2001 && ip.segments()[1] == 0x0db8 {
+    } else if s[0] == 0x2001 && s[1] == 0x0db8 {
         Some("reserved for documentation")
-    } else if seg0 == 0x0064 && ip.segments()[1] == 0xff9b {
+    } else if s[0] == 0x0064 && s[1] == 0xff9b && s[2] == 0x0001 {
+        Some("local-use NAT64 (RFC 8215)")
+    } else if s[0] == 0x0064 && s[1] == 0xff9b {
         // NAT64 of an embedded IPv4 address: judge the embedded one.
-        let s = ip.segments();
-        let v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
-        v4_reason(v4)
+        v4_reason(low_v4(ip))
+    } else if s[0] == 0x2002 {
+        // 6to4 carries an IPv4 address in bits 16..48.
+        let v4 = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
+        Some(v4_reason(v4).unwrap_or("6to4 (tunnels to an IPv4 address)"))
+    } else if s[0] == 0x2001 && s[1] == 0 {
+        Some("Teredo (tunnels to an IPv4 address)")
+    } else if s[0] == 0x0100 && s[1..4].iter().all(|&x| x == 0) {
+        Some("discard-only (RFC 6666)")
     } else {
         None
     }
@@ -716,6 +739,20 @@ mod tests {
             "http://[fe80::1]/",
             "http://localhost/",
             "http://0.0.0.0/",
+            // IPv4 embedded or tunnelled in IPv6, and the deprecated private forms.
+            "http://[::127.0.0.1]/",
+            "http://[::10.0.0.1]/",
+            "http://[::8.8.8.8]/",
+            "http://[2002:7f00:1::]/",
+            "http://[2002:a9fe:a9fe::1]/",
+            "http://[2002:0808:0808::1]/",
+            "http://[64:ff9b::127.0.0.1]/",
+            "http://[64:ff9b:1::a00:1]/",
+            "http://[64:ff9b:1:ffff::8.8.8.8]/",
+            "http://[fec0::1]/",
+            "http://[feff::1]/",
+            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/",
+            "http://[100::1]/",
         ] {
             assert!(blocked(url), "{url} should be refused");
         }
@@ -723,6 +760,8 @@ mod tests {
             "http://93.184.216.34/",
             "https://example.org/feed",
             "http://[2606:4700::1]/",
+            "http://[64:ff9b::8.8.8.8]/",
+            "http://[2a00:1450:4001::1]/",
         ] {
             assert!(!blocked(url), "{url} should be allowed");
         }

@@ -28,7 +28,8 @@ fn has_markup(s: &str) -> bool {
         || s.contains("&amp;")
 }
 
-/// Phrases of prompt injection: text that talks to a language model rather than to a reader.
+/// Phrases of prompt injection: text that talks to a language model, or about the exercise,
+/// rather than to a reader of the news.
 const INSTRUCTION_PHRASES: &[&str] = &[
     "ignore the above",
     "ignore all previous",
@@ -38,14 +39,152 @@ const INSTRUCTION_PHRASES: &[&str] = &[
     "system:",
     "assistant:",
     "as an ai",
+    "you are an ai",
     "language model",
     "your prompt",
     "hidden instruction",
     "jailbreak",
+    "correct answer",
+    "right answer",
+    "correct option",
+    "true or false",
     "ignora las instrucciones",
+    "respuesta correcta",
+    "verdadero o falso",
     "ignore les instructions",
+    "bonne réponse",
+    "vrai ou faux",
     "ignoriere die",
+    "richtige antwort",
+    "richtig oder falsch",
     "игнорируй",
+    "правильный ответ",
+    "верно или неверно",
+];
+
+/// Imperatives that tell a reader or a model what to do with a text or a test, in every
+/// supported language. A clause that begins with one addresses the reader. Words that also
+/// begin news sentences as nouns or names ("Mark", "Marca", "Di", "Print", "Return") are left
+/// out on purpose.
+const IMPERATIVES: &[&str] = &[
+    // en
+    "answer",
+    "choose",
+    "select",
+    "pick",
+    "ignore",
+    "disregard",
+    "forget",
+    "tick",
+    "write",
+    "respond",
+    "reply",
+    "pretend",
+    "say",
+    "tell",
+    "output",
+    // es
+    "responde",
+    "responda",
+    "responded",
+    "contesta",
+    "conteste",
+    "elige",
+    "elija",
+    "escoge",
+    "escoja",
+    "selecciona",
+    "seleccione",
+    "marque",
+    "ignora",
+    "ignore",
+    "olvida",
+    "olvide",
+    "escribe",
+    "escriba",
+    "diga",
+    "decid",
+    "repite",
+    "repita",
+    // fr
+    "réponds",
+    "répondez",
+    "choisis",
+    "choisissez",
+    "sélectionne",
+    "sélectionnez",
+    "coche",
+    "cochez",
+    "ignorez",
+    "oublie",
+    "oubliez",
+    "écris",
+    "écrivez",
+    "dites",
+    "indiquez",
+    "marquez",
+    // de (du-form; the Sie-form is below)
+    "antworte",
+    "beantworte",
+    "wähle",
+    "markiere",
+    "kreuze",
+    "ignoriere",
+    "vergiss",
+    "schreibe",
+    "schreib",
+    "sag",
+    "gib",
+    // ru
+    "ответь",
+    "ответьте",
+    "выбери",
+    "выберите",
+    "отметь",
+    "отметьте",
+    "игнорируй",
+    "игнорируйте",
+    "проигнорируй",
+    "проигнорируйте",
+    "забудь",
+    "забудьте",
+    "напиши",
+    "напишите",
+    "скажи",
+    "скажите",
+    "укажи",
+    "укажите",
+];
+
+/// German verbs whose imperative is the infinitive followed by "Sie" ("Antworten Sie ...").
+const GERMAN_SIE_IMPERATIVES: &[&str] = &[
+    "antworten",
+    "beantworten",
+    "wählen",
+    "markieren",
+    "kreuzen",
+    "ignorieren",
+    "vergessen",
+    "schreiben",
+    "sagen",
+    "geben",
+];
+
+/// Words that may come before an imperative ("Please answer", "Now choose").
+const SOFTENERS: &[&str] = &[
+    "please",
+    "now",
+    "just",
+    "simply",
+    "por",
+    "favor",
+    "ahora",
+    "bitte",
+    "jetzt",
+    "nun",
+    "maintenant",
+    "пожалуйста",
+    "теперь",
 ];
 
 fn looks_like_instructions(s: &str) -> bool {
@@ -53,10 +192,59 @@ fn looks_like_instructions(s: &str) -> bool {
     INSTRUCTION_PHRASES.iter().any(|p| l.contains(p))
 }
 
+/// Whether a clause (a piece of a sentence between punctuation) begins with an imperative
+/// that addresses the reader or a model.
+fn clause_is_imperative(clause: &str) -> bool {
+    let words: Vec<&str> = clause
+        .split(|c: char| c.is_whitespace())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut i = 0;
+    while i < words.len() && i < 3 && SOFTENERS.contains(&words[i].to_lowercase().as_str()) {
+        i += 1;
+    }
+    let Some(first) = words.get(i) else {
+        return false;
+    };
+    let lower = first.to_lowercase();
+    if IMPERATIVES.contains(&lower.as_str()) {
+        return true;
+    }
+    GERMAN_SIE_IMPERATIVES.contains(&lower.as_str()) && words.get(i + 1) == Some(&"Sie")
+}
+
+/// Whether a sentence addresses the reader or a model instead of reporting: instructions to a
+/// model, talk about answers and options, or a clause that begins with an imperative such as
+/// "Answer", "Choose" or "Ignore" (in any supported language). Such a sentence, and the
+/// paragraph it stands in, is never an exercise source, a distractor source or a glossary
+/// line.
+pub fn addresses_reader(sentence: &str) -> bool {
+    looks_like_instructions(sentence)
+        || sentence
+            .split([
+                '.', '!', '?', ';', ':', ',', '—', '–', '(', ')', '"', '«', '»', '“', '”', '„',
+            ])
+            .any(clause_is_imperative)
+}
+
+/// The text without its paragraphs that address the reader or a model (see
+/// [`addresses_reader`]): what generation, verification and glossaries may draw from. Every
+/// sentence of the result is a verbatim sentence of `text`.
+pub fn without_addressed_paragraphs(text: &str) -> std::borrow::Cow<'_, str> {
+    let kept: Vec<&str> = text::paragraphs(text)
+        .filter(|p| !text::sentences(p).iter().any(|s| addresses_reader(s)))
+        .collect();
+    if kept.len() == text::paragraphs(text).count() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(kept.join("\n\n"))
+}
+
 /// Whether a sentence of an article may be shown to a learner on its own (as a glossary
-/// example, say): no links, no markup, nothing that talks to a language model.
+/// example, say): no links, no markup, nothing that talks to the reader or a model.
 pub fn quotable(sentence: &str) -> bool {
-    !has_url(sentence) && !has_markup(sentence) && !looks_like_instructions(sentence)
+    !has_url(sentence) && !has_markup(sentence) && !addresses_reader(sentence)
 }
 
 pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
@@ -120,7 +308,14 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     if texts.iter().any(|t| has_url(t)) {
         reasons.push(Reason::Url);
     }
-    if texts.iter().any(|t| looks_like_instructions(t)) {
+    // Whole sentences (the prompt, the evidence, long options) must not address the reader;
+    // no text may talk to a model or about answers.
+    if texts.iter().any(|t| looks_like_instructions(t))
+        || [prompt, ex.evidence()].iter().any(|t| addresses_reader(t))
+        || options
+            .iter()
+            .any(|o| text::words(o).len() >= 3 && addresses_reader(o))
+    {
         reasons.push(Reason::LooksLikeInstructions);
     }
     // Language: judged on the learner-facing text when there is enough of it to judge.

@@ -27,7 +27,7 @@ use std::fmt;
 use crate::exercise::{Candidate, Exercise, Origin};
 use crate::text;
 
-pub use checks::quotable;
+pub use checks::{addresses_reader, quotable, without_addressed_paragraphs};
 pub use lexical::Profile;
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
@@ -161,8 +161,11 @@ fn squash(s: &str) -> String {
 }
 
 impl ArticleText {
-    /// Splits the text into sentences once.
+    /// Splits the text into sentences once. Paragraphs that address the reader or a model
+    /// (prompt injection, "Answer B.") are left out: nothing is generated, constructed,
+    /// verified or asked of the model from them.
     pub fn new(lang: &str, text: &str) -> ArticleText {
+        let text = &*checks::without_addressed_paragraphs(text);
         let slices = text::sentences(text);
         let ranges = slices
             .iter()

@@ -1,22 +1,147 @@
-//! Accounts, sessions and CSRF tokens.
+//! Accounts, sessions, CSRF tokens, and the limits on failed sign-ins.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use sha2::{Digest, Sha256};
 
-use super::WebState;
-use super::pages::render;
+use super::{WebState, render};
 use crate::store::User;
 
 const SESSION_COOKIE: &str = "hl_session";
 const LOGIN_COOKIE: &str = "hl_login";
+
+/// Argon2 hashes that may run at once, on the blocking pool (never on the async threads).
+pub const CONCURRENT_HASHES: usize = 2;
+/// Failed sign-ins for one account before it is locked for [`LOCK_TIME`].
+pub const ACCOUNT_FAILURES: u32 = 5;
+/// Failed sign-ins from one client address before it is locked for [`LOCK_TIME`].
+pub const ADDRESS_FAILURES: u32 = 20;
+/// How long a lock lasts; failures older than this are forgotten.
+pub const LOCK_TIME: Duration = Duration::from_secs(15 * 60);
+/// Accounts and addresses remembered at most (the oldest are forgotten first).
+const MAX_TRACKED: usize = 10_000;
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    count: u32,
+    /// The first failure of the current window.
+    since: Instant,
+    locked_until: Option<Instant>,
+}
+
+/// Failed sign-ins per account and per client address, in memory: after
+/// [`ACCOUNT_FAILURES`] (or [`ADDRESS_FAILURES`]) within [`LOCK_TIME`], sign-ins for that
+/// account (from that address) are refused, right password or not, until the lock lifts.
+#[derive(Default)]
+pub struct LoginLimiter {
+    accounts: Mutex<HashMap<String, Failures>>,
+    addresses: Mutex<HashMap<IpAddr, Failures>>,
+}
+
+fn locked_for<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Failures>>,
+    key: &K,
+    now: Instant,
+) -> Option<Duration> {
+    let map = map.lock().expect("login limiter lock");
+    let until = map.get(key)?.locked_until?;
+    (until > now).then(|| until - now)
+}
+
+fn note_failure<K: std::hash::Hash + Eq + Clone>(
+    map: &Mutex<HashMap<K, Failures>>,
+    key: &K,
+    limit: u32,
+    now: Instant,
+) {
+    let mut map = map.lock().expect("login limiter lock");
+    if map.len() >= MAX_TRACKED && !map.contains_key(key) {
+        map.retain(|_, f| {
+            now.duration_since(f.since) < LOCK_TIME || f.locked_until.is_some_and(|u| u > now)
+        });
+        if map.len() >= MAX_TRACKED
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, f)| f.since)
+                .map(|(k, _)| k.clone())
+        {
+            map.remove(&oldest);
+        }
+    }
+    let f = map.entry(key.clone()).or_insert(Failures {
+        count: 0,
+        since: now,
+        locked_until: None,
+    });
+    if now.duration_since(f.since) >= LOCK_TIME {
+        *f = Failures {
+            count: 0,
+            since: now,
+            locked_until: None,
+        };
+    }
+    f.count += 1;
+    if f.count >= limit {
+        f.locked_until = Some(now + LOCK_TIME);
+        f.count = 0;
+        f.since = now;
+    }
+}
+
+impl LoginLimiter {
+    /// How long sign-ins for `account` from `address` stay refused, if they are.
+    pub fn locked(&self, account: &str, address: IpAddr, now: Instant) -> Option<Duration> {
+        let account = locked_for(&self.accounts, &account.to_lowercase(), now);
+        let address = locked_for(&self.addresses, &address, now);
+        account.max(address)
+    }
+
+    /// Records a failed sign-in.
+    pub fn failed(&self, account: &str, address: IpAddr, now: Instant) {
+        note_failure(
+            &self.accounts,
+            &account.to_lowercase(),
+            ACCOUNT_FAILURES,
+            now,
+        );
+        note_failure(&self.addresses, &address, ADDRESS_FAILURES, now);
+    }
+
+    /// A successful sign-in forgets the account's failures.
+    pub fn succeeded(&self, account: &str) {
+        self.accounts
+            .lock()
+            .expect("login limiter lock")
+            .remove(&account.to_lowercase());
+    }
+}
+
+/// The client's address: the peer, or, when the peer is a reverse proxy on this machine
+/// (loopback), the last address it added to `X-Forwarded-For`.
+pub fn client_address(peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if peer.ip().is_loopback()
+        && let Some(forwarded) = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse::<IpAddr>().ok())
+    {
+        return forwarded;
+    }
+    peer.ip()
+}
 
 /// What a signed-in user may do: teachers search and read; admins also administer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -52,6 +177,32 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
 }
 
+/// A hash of no one's password: unknown user names are checked against it, so that the time
+/// an answer takes does not tell which names exist. Made when the web UI starts.
+pub(super) fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        hash_password(&random_token()).expect("hashing a random password cannot fail")
+    })
+}
+
+/// Checks a password on the blocking pool, at most [`CONCURRENT_HASHES`] at once; `hash`
+/// `None` (unknown user) is checked against a dummy hash and never matches.
+async fn check_password(state: &WebState, password: String, hash: Option<String>) -> bool {
+    let Ok(_permit) = state.hashing.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => password_matches(&password, &h),
+        None => {
+            let _ = password_matches(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+    .unwrap_or(false)
+}
+
 fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
         .map(|h| {
@@ -62,7 +213,7 @@ fn password_matches(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
@@ -162,6 +313,7 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<Arc<WebState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -175,11 +327,33 @@ pub async fn login(
             .into_response();
     }
     let store = &state.services.store;
-    let user = store.user_by_name(form.username.trim()).ok().flatten();
-    let ok = user
-        .as_ref()
-        .is_some_and(|u| password_matches(&form.password, &u.password_hash));
+    let username = form.username.trim();
+    let address = client_address(peer, &headers);
+    if let Some(wait) = state.logins.locked(username, address, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60);
+        let mut r = render(
+            &state,
+            "login.html",
+            minijinja::context! {
+                csrf => form.csrf,
+                error => format!("Too many failed sign-ins for this account or from this address. Try again in {minutes} minute{}.", if minutes == 1 { "" } else { "s" }),
+            },
+        );
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        if let Ok(v) = wait.as_secs().max(1).to_string().parse() {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return r;
+    }
+    let user = store.user_by_name(username).ok().flatten();
+    let ok = check_password(
+        &state,
+        form.password.clone(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
     let Some(user) = user.filter(|_| ok) else {
+        state.logins.failed(username, address, Instant::now());
         let mut r = render(
             &state,
             "login.html",
@@ -188,12 +362,13 @@ pub async fn login(
         *r.status_mut() = StatusCode::UNAUTHORIZED;
         return r;
     };
+    state.logins.succeeded(username);
     let token = random_token();
     let csrf = random_token();
     let lifetime = state.services.config.web.session;
     let expires = chrono::Utc::now() + chrono::Duration::from_std(lifetime).unwrap_or_default();
     if let Err(e) = store.create_session(&sha256_hex(&token), user.id, &csrf, expires) {
-        return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response();
+        return super::server_error(&state, e);
     }
     let mut response = Redirect::to(if user.role == "admin" {
         "/admin/feeds"
@@ -250,6 +425,59 @@ mod tests {
         assert!(password_matches("correct horse", &a));
         assert!(!password_matches("wrong", &a));
         assert!(!password_matches("correct horse", "not a hash"));
+    }
+
+    #[test]
+    fn failed_sign_ins_lock_the_account_and_the_address_for_a_while() {
+        let limiter = LoginLimiter::default();
+        let (a, b): (IpAddr, IpAddr) = ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap());
+        let t0 = Instant::now();
+        for i in 0..ACCOUNT_FAILURES {
+            assert_eq!(limiter.locked("Ada", a, t0), None, "attempt {i}");
+            limiter.failed("Ada", a, t0);
+        }
+        // Locked for that account from any address, whatever the case of the name.
+        assert!(limiter.locked("ada", b, t0).is_some_and(|w| w <= LOCK_TIME));
+        assert_eq!(limiter.locked("tom", b, t0), None);
+        assert_eq!(
+            limiter.locked("ada", b, t0 + LOCK_TIME),
+            None,
+            "the lock lifts"
+        );
+        // One address trying many accounts is locked too.
+        for i in 0..ADDRESS_FAILURES {
+            limiter.failed(&format!("user{i}"), b, t0);
+        }
+        assert!(limiter.locked("someone", b, t0).is_some());
+        assert_eq!(limiter.locked("someone", a, t0), None);
+        // A success forgets the account's failures.
+        limiter.failed("tom", a, t0);
+        limiter.succeeded("TOM");
+        for _ in 0..ACCOUNT_FAILURES - 1 {
+            limiter.failed("tom", a, t0);
+        }
+        assert_eq!(limiter.locked("tom", a, t0), None);
+    }
+
+    #[test]
+    fn the_client_address_is_the_peer_unless_a_local_proxy_forwards() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        let local: SocketAddr = "127.0.0.1:5000".parse().unwrap();
+        let remote: SocketAddr = "192.0.2.5:5000".parse().unwrap();
+        assert_eq!(
+            client_address(local, &h),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
+        assert_eq!(
+            client_address(remote, &h),
+            remote.ip(),
+            "a remote peer cannot claim another address"
+        );
+        assert_eq!(client_address(local, &HeaderMap::new()), local.ip());
     }
 
     #[test]

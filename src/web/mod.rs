@@ -13,12 +13,17 @@ mod auth;
 mod pages;
 
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::Response;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use futures_util::FutureExt;
 use minijinja::Environment;
 
 use crate::pipeline::Services;
@@ -32,7 +37,81 @@ pub struct WebState {
     /// Set the Secure flag on cookies (the public URL is https).
     secure_cookies: bool,
     /// Asks the service to start a run now (admins' button); `None` when nothing listens.
-    run_now: Option<tokio::sync::mpsc::UnboundedSender<()>>,
+    run_now: Option<RunNow>,
+    /// Failed sign-ins per account and per client address.
+    logins: auth::LoginLimiter,
+    /// Bounds the Argon2 hashes that run at once (each takes 19 MiB and a core for ~50 ms).
+    hashing: tokio::sync::Semaphore,
+}
+
+/// The admins' "start a run now" button, wired to the service's runner. One run at a time is
+/// enough: a click while a run is queued or running starts nothing more.
+#[derive(Clone)]
+pub struct RunNow {
+    busy: Arc<AtomicBool>,
+    tx: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+/// The runner's end of [`RunNow`].
+pub struct RunRequests {
+    busy: Arc<AtomicBool>,
+    rx: tokio::sync::mpsc::UnboundedReceiver<()>,
+}
+
+/// Held while a requested run goes; dropping it lets the button start the next one.
+pub struct RunGuard(Arc<AtomicBool>);
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
+}
+
+/// What a click on the run button did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RunRequest {
+    Started,
+    AlreadyQueued,
+    NoRunner,
+}
+
+impl RunNow {
+    /// The button and the runner's end.
+    pub fn channel() -> (RunNow, RunRequests) {
+        let busy = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        (
+            RunNow {
+                busy: busy.clone(),
+                tx,
+            },
+            RunRequests { busy, rx },
+        )
+    }
+
+    /// Queues a run unless one is queued or running.
+    pub fn request(&self) -> RunRequest {
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
+            return RunRequest::AlreadyQueued;
+        }
+        if self.tx.send(()).is_err() {
+            self.busy.store(false, Ordering::SeqCst);
+            return RunRequest::NoRunner;
+        }
+        RunRequest::Started
+    }
+}
+
+impl RunRequests {
+    /// The next requested run; `None` when the button is gone. Hold the guard while it runs.
+    pub async fn next(&mut self) -> Option<RunGuard> {
+        self.rx.recv().await?;
+        Some(RunGuard(self.busy.clone()))
+    }
 }
 
 const TEMPLATES: &[(&str, &str)] = &[
@@ -73,25 +152,90 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 const STYLE: &str = include_str!("../../templates/web/style.css");
 
+/// The web templates, ready to render.
+fn environment() -> anyhow::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    // A variable a template prints but the page does not give is an error (caught by the
+    // test that renders every template), not a silently empty spot.
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::SemiStrict);
+    // Names end in .html, so minijinja escapes every value put into them.
+    for (name, source) in TEMPLATES {
+        env.add_template(name, source)
+            .map_err(|e| anyhow::anyhow!("web template {name}: {e}"))?;
+    }
+    Ok(env)
+}
+
 impl WebState {
-    pub fn new(
-        services: Arc<Services>,
-        run_now: Option<tokio::sync::mpsc::UnboundedSender<()>>,
-    ) -> anyhow::Result<WebState> {
-        let mut env = Environment::new();
-        // Names end in .html, so minijinja escapes every value put into them.
-        for (name, source) in TEMPLATES {
-            env.add_template(name, source)
-                .map_err(|e| anyhow::anyhow!("web template {name}: {e}"))?;
-        }
+    pub fn new(services: Arc<Services>, run_now: Option<RunNow>) -> anyhow::Result<WebState> {
+        let env = environment()?;
+        // Made now, so that the first unknown user name takes no longer than a known one.
+        auth::dummy_hash();
         let secure_cookies = services.config.mail.public_url.scheme() == "https";
         Ok(WebState {
             services,
             env,
             secure_cookies,
             run_now,
+            logins: auth::LoginLimiter::default(),
+            hashing: tokio::sync::Semaphore::new(auth::CONCURRENT_HASHES),
         })
     }
+}
+
+/// Renders a template. A template that fails is logged with its error; the visitor sees a
+/// plain "something went wrong" page, never a template name or an internal message.
+pub(crate) fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Response {
+    match state.env.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            let reference = auth::random_token()[..8].to_string();
+            tracing::error!("web template {name} (reference {reference}): {e:#}");
+            if name == "message.html" {
+                return (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("Something went wrong on our side (reference {reference})."),
+                )
+                    .into_response();
+            }
+            message(
+                state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong",
+                &format!(
+                    "This page could not be shown. The error has been logged (reference {reference})."
+                ),
+            )
+        }
+    }
+}
+
+/// A page with a title and a line of text.
+pub(crate) fn message(state: &WebState, status: StatusCode, title: &str, text: &str) -> Response {
+    let mut r = render(state, "message.html", minijinja::context! { title, text });
+    *r.status_mut() = status;
+    r
+}
+
+pub(crate) fn not_found(state: &WebState) -> Response {
+    message(
+        state,
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "This link is not valid (any more).",
+    )
+}
+
+/// A failure of ours (store, index, feed files): logged in full, shown as a reference only.
+pub(crate) fn server_error(state: &WebState, e: impl std::fmt::Display) -> Response {
+    let reference = auth::random_token()[..8].to_string();
+    tracing::error!("web request failed (reference {reference}): {e}");
+    message(
+        state,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        &format!("This could not be done. The error has been logged (reference {reference})."),
+    )
 }
 
 /// Security headers on every response.
@@ -116,8 +260,42 @@ async fn security_headers(mut response: Response) -> Response {
     response
 }
 
+/// A handler that panics answers 500 and is logged; the process, its other requests and the
+/// scheduler go on.
+async fn catch_panic(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    match AssertUnwindSafe(next.run(request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!("web request {path} panicked: {what}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "Something went wrong on our side; it has been logged.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The layers every route gets: security headers, and a panic caught as a 500.
+pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    router
+        .layer(axum::middleware::from_fn(catch_panic))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
 /// Every route of the UI.
 pub fn router(state: Arc<WebState>) -> Router {
+    harden(routes()).with_state(state)
+}
+
+fn routes() -> Router<Arc<WebState>> {
     Router::new()
         .route("/", get(pages::home))
         .route(
@@ -158,8 +336,6 @@ pub fn router(state: Arc<WebState>) -> Router {
             "/unsubscribe/{token}",
             get(pages::unsubscribe_form).post(pages::unsubscribe),
         )
-        .layer(axum::middleware::map_response(security_headers))
-        .with_state(state)
 }
 
 /// Binds `[web] listen` and serves the UI until the task is dropped; returns the address.
@@ -171,11 +347,231 @@ pub async fn start(
         .await
         .map_err(|e| anyhow::anyhow!("[web] listen {listen}: cannot bind: {e}"))?;
     let addr = listener.local_addr()?;
-    let app = router(state);
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!("web UI stopped: {e}");
         }
     });
     Ok((addr, task))
+}
+
+#[cfg(test)]
+mod tests {
+    use minijinja::context;
+
+    use super::*;
+
+    fn nav() -> minijinja::Value {
+        context! { user => "ada", admin => true, csrf => "c5rf" }
+    }
+
+    fn exercise(kind: &str, options: &[&str]) -> minijinja::Value {
+        context! {
+            id => 7, kind => kind.to_string(), prompt => "The library is open _____ days a week.",
+            options => options.iter().map(|o| o.to_string()).collect::<Vec<_>>(), key => "B) seven",
+            evidence => "The library is open seven days a week.", date => "2026-12-01",
+        }
+    }
+
+    /// Every page state the handlers render, with data shaped as they give it.
+    fn pages() -> Vec<(&'static str, minijinja::Value)> {
+        let mc = exercise("multiple_choice", &["six", "seven", "eight"]);
+        let tf = exercise("true_false", &[]);
+        let gap = exercise("gap_fill", &["seven", "nine"]);
+        let hit = context! {
+            id => 3, title => "Otters return", lang => "en", cefr => "B1", source => "Courier",
+            published => "2026-11-20", topics => vec!["nature"],
+            pieces => vec![context! { text => "The ", mark => false }, context! { text => "otters", mark => true }],
+        };
+        let feed = context! {
+            url => "https://courier.example/rss", name => "Courier", lang => "en", enabled => true,
+            topics => "local, news", list => "en.toml", last_ok => "2026-12-01T05:00:00Z",
+            last_error => "timed out", errors => 2, items => 40, paused => false,
+            next => "2026-12-01 06:00 UTC",
+        };
+        let preview = context! {
+            url => "https://courier.example/rss", lang => "en", name => "Courier",
+            title => "The Courier", language => "en", entries => vec!["Otters return"], count => 12,
+        };
+        vec![
+            ("login.html", context! { csrf => "t", error => "" }),
+            (
+                "login.html",
+                context! { csrf => "t", error => "Unknown user or wrong password." },
+            ),
+            (
+                "search.html",
+                context! {
+                    nav => nav(), q => "otters & co", lang => "en", level => "B1", topic => "", source => "",
+                    from => "2000-01-01", to => "", searched => true, total => 14, hits => vec![hit],
+                    page => 1, next => true, levels => ["A1", "A2", "B1", "B2", "C1", "C2"],
+                },
+            ),
+            (
+                "search.html",
+                context! {
+                    nav => nav(), q => "", lang => "", level => "", topic => "", source => "",
+                    from => "", to => "", searched => false, total => 0, hits => Vec::<()>::new(),
+                    page => 0, next => false, levels => ["A1"],
+                },
+            ),
+            (
+                "article.html",
+                context! {
+                    nav => nav(), print => false, id => 3, title => "Otters return", url => "https://courier.example/otters",
+                    lang => "en", cefr => "B1", level => "3.1", topics => vec!["nature"], source => "Courier",
+                    published => "2026-11-20", paragraphs => vec!["One.", "Two."], exercises => vec![mc.clone(), tf.clone(), gap.clone()],
+                },
+            ),
+            (
+                "article.html",
+                context! {
+                    nav => nav(), print => true, id => 3, title => "Otters return", url => "https://courier.example/otters",
+                    lang => "en", cefr => "B1", level => "3.1", topics => Vec::<String>::new(), source => "Courier",
+                    published => (), paragraphs => vec!["One."], exercises => Vec::<()>::new(),
+                },
+            ),
+            (
+                "feeds.html",
+                context! { nav => nav(), feeds => vec![feed], preview => (), error => "" },
+            ),
+            (
+                "feeds.html",
+                context! { nav => nav(), feeds => Vec::<()>::new(), preview => preview, error => "" },
+            ),
+            (
+                "feeds.html",
+                context! { nav => nav(), feeds => Vec::<()>::new(), preview => (), error => "not a feed" },
+            ),
+            (
+                "learners.html",
+                context! { nav => nav(), learners => vec![context! {
+                    id => 1, email => "ana@example.org", name => "Ana", lang => "es", cefr => "B1", level => "3.0",
+                    time => "07:30", tz => "Europe/Madrid", interests => "fútbol", active => false, reason => "unsubscribed",
+                }] },
+            ),
+            (
+                "runs.html",
+                context! { nav => nav(), can_run => true, runs => vec![context! {
+                    id => 1, kind => "daily", started => "2026-12-01T05:00:00Z", finished => (), summary => "3 lessons sent",
+                }] },
+            ),
+            (
+                "flags.html",
+                context! { nav => nav(), flags => vec![context! {
+                    exercise => mc.clone(), article_id => 3, note => "wrong key", at => "2026-12-01", pulled => false,
+                }] },
+            ),
+            (
+                "flags.html",
+                context! { nav => nav(), flags => Vec::<()>::new() },
+            ),
+            (
+                "lesson.html",
+                context! {
+                    token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01", title => "Otters return",
+                    url => "https://courier.example/otters", exercises => vec![mc.clone(), tf.clone(), gap.clone()], results => (),
+                    unsubscribe => "/unsubscribe/1.abc", preferences => "/preferences/1.abc",
+                },
+            ),
+            (
+                "lesson.html",
+                context! {
+                    token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01",
+                    exercises => Vec::<()>::new(), results => vec![context! { exercise => mc, ok => true }, context! { exercise => tf, ok => false }],
+                    right => 1, total => 2, counted => true,
+                },
+            ),
+            (
+                "unsubscribe.html",
+                context! { email => "lee@example.org", csrf => "f", token => "1.abc", done => false },
+            ),
+            (
+                "unsubscribe.html",
+                context! { email => "lee@example.org", csrf => "", token => "1.abc", done => true },
+            ),
+            (
+                "preferences.html",
+                context! {
+                    token => "1.abc", csrf => "f", email => "lee@example.org", level => "B1", interests => "music",
+                    time => "07:00", tz => "UTC", levels => ["A1", "B1"], saved => true, error => "",
+                },
+            ),
+            (
+                "message.html",
+                context! { title => "Not found", text => "This link is not valid (any more)." },
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_template_renders_with_realistic_data() {
+        let env = environment().unwrap();
+        let mut rendered = std::collections::HashSet::new();
+        for (name, ctx) in pages() {
+            let html = env
+                .get_template(name)
+                .and_then(|t| t.render(ctx))
+                .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+            assert!(html.contains("</html>"), "{name}");
+            rendered.insert(name);
+        }
+        // Every page template is rendered above (base.html through all of them).
+        for (name, _) in TEMPLATES {
+            assert!(
+                *name == "base.html" || rendered.contains(name),
+                "{name} is not rendered"
+            );
+        }
+        // Every template file is registered.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/web");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let file = entry.unwrap().file_name().to_string_lossy().to_string();
+            if file.ends_with(".html") {
+                assert!(
+                    TEMPLATES.iter().any(|(n, _)| *n == file),
+                    "{file} is not registered"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_filter_or_variable_fails_rendering() {
+        let env = environment().unwrap();
+        assert!(
+            env.render_str("{{ q|no_such_filter }}", context! { q => "x" })
+                .is_err()
+        );
+        // The filter the search pages need is there.
+        assert_eq!(
+            env.render_str("{{ q|urlencode }}", context! { q => "a b&c" })
+                .unwrap(),
+            "a%20b%26c"
+        );
+        assert!(env.render_str("{{ missing }}", context! {}).is_err());
+        assert!(
+            env.render_str("{% if missing %}x{% endif %}", context! {})
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_run_button_queues_one_run_at_a_time() {
+        let (button, mut requests) = RunNow::channel();
+        assert_eq!(button.request(), RunRequest::Started);
+        assert_eq!(button.request(), RunRequest::AlreadyQueued, "queued");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let guard = rt.block_on(requests.next()).unwrap();
+        assert_eq!(button.request(), RunRequest::AlreadyQueued, "running");
+        drop(guard);
+        assert_eq!(button.request(), RunRequest::Started, "after the run");
+        drop(requests);
+        let (button, requests) = RunNow::channel();
+        drop(requests);
+        assert_eq!(button.request(), RunRequest::NoRunner);
+    }
 }

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Serialize;
 
-use super::WebState;
 use super::auth::{Role, Session, check_csrf, current, require, same};
+use super::{WebState, message, not_found, render, server_error};
 use crate::articles::Cefr;
 use crate::exercise::{Exercise, option_letter};
 use crate::http::Validators;
@@ -20,42 +20,9 @@ use crate::index::SearchQuery;
 use crate::tokens::{self, Purpose};
 
 const PAGE_SIZE: usize = 10;
-
-/// Renders a template; a template error is a 500 naming the template.
-pub fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Response {
-    match state.env.get_template(name).and_then(|t| t.render(ctx)) {
-        Ok(html) => Html(html).into_response(),
-        Err(e) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("template {name}: {e}"),
-        )
-            .into_response(),
-    }
-}
-
-fn message(state: &WebState, status: StatusCode, title: &str, text: &str) -> Response {
-    let mut r = render(state, "message.html", context! { title, text });
-    *r.status_mut() = status;
-    r
-}
-
-fn not_found(state: &WebState) -> Response {
-    message(
-        state,
-        StatusCode::NOT_FOUND,
-        "Not found",
-        "This link is not valid (any more).",
-    )
-}
-
-fn server_error(state: &WebState, e: impl std::fmt::Display) -> Response {
-    message(
-        state,
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Something went wrong",
-        &e.to_string(),
-    )
-}
+/// Result pages a search may be paged through (the index never looks past
+/// [`crate::index::MAX_OFFSET`] hits).
+const MAX_PAGES: usize = crate::index::MAX_OFFSET / PAGE_SIZE;
 
 /// An admin's state-changing request: the role and the session's CSRF token, or the
 /// response that refuses it.
@@ -153,6 +120,16 @@ pub async fn search(
         Ok(s) => s,
         Err(r) => return r,
     };
+    if p.page >= MAX_PAGES {
+        return message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "No such page",
+            &format!(
+                "Search results can be paged up to page {MAX_PAGES}; narrow the search with more words or filters."
+            ),
+        );
+    }
     let empty = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     let cefr: Option<Cefr> = p.level.parse().ok();
     let query = SearchQuery {
@@ -383,18 +360,19 @@ pub async fn feed_add(
     if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
-    let lang = Some(form.lang.trim().to_string()).filter(|l| !l.is_empty());
-    let list = lang.clone().unwrap_or_else(|| "feeds".into());
-    let added = crate::feeds::add_feed(
-        &state.services.config.feeds_dir,
-        &list,
-        &crate::feeds::NewFeed {
-            url: form.url.trim().to_string(),
-            name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
-            lang,
-            topics: Vec::new(),
-        },
-    );
+    let lang = Some(form.lang.trim().to_ascii_lowercase()).filter(|l| !l.is_empty());
+    let added = crate::feeds::ListName::new(lang.as_deref().unwrap_or("feeds")).and_then(|list| {
+        crate::feeds::add_feed(
+            &state.services.config.feeds_dir,
+            &list,
+            &crate::feeds::NewFeed {
+                url: form.url.trim().to_string(),
+                name: Some(form.name.trim().to_string()).filter(|n| !n.is_empty()),
+                lang,
+                topics: Vec::new(),
+            },
+        )
+    });
     back_to(&state, "/admin/feeds", "Feed not added", added)
 }
 
@@ -582,14 +560,24 @@ pub async fn run_now(
     if let Err(r) = admin_post(&state, &headers, &form.csrf) {
         return r;
     }
-    match &state.run_now {
-        Some(tx) if tx.send(()).is_ok() => message(
+    let request = state
+        .run_now
+        .as_ref()
+        .map_or(super::RunRequest::NoRunner, super::RunNow::request);
+    match request {
+        super::RunRequest::Started => message(
             &state,
             StatusCode::ACCEPTED,
             "Run started",
             "A run (fetch, lessons due today, mail) has started; its report appears under Runs when it ends.",
         ),
-        _ => message(
+        super::RunRequest::AlreadyQueued => message(
+            &state,
+            StatusCode::CONFLICT,
+            "A run is already going",
+            "A run started from here is queued or running; its report appears under Runs when it ends. Start another after that.",
+        ),
+        super::RunRequest::NoRunner => message(
             &state,
             StatusCode::SERVICE_UNAVAILABLE,
             "Cannot start a run",
@@ -863,19 +851,57 @@ pub async fn unsubscribe_form(
     )
 }
 
+/// The fields of a POSTed form, sent as `application/x-www-form-urlencoded` or as
+/// `multipart/form-data` (RFC 8058 asks one-click unsubscribe requests to be multipart, and
+/// large mailbox providers send them so). Text fields only; file parts are refused.
+async fn form_fields(request: axum::extract::Request) -> Result<HashMap<String, String>, String> {
+    use axum::extract::FromRequest;
+    let content_type = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = axum::extract::Multipart::from_request(request, &())
+            .await
+            .map_err(|e| e.body_text())?;
+        let mut fields = HashMap::new();
+        while let Some(field) = multipart.next_field().await.map_err(|e| e.body_text())? {
+            if field.file_name().is_some() || fields.len() >= 32 {
+                return Err("unexpected parts in the form".into());
+            }
+            let name = field.name().unwrap_or("").to_string();
+            let value = field.text().await.map_err(|e| e.body_text())?;
+            fields.insert(name, value);
+        }
+        Ok(fields)
+    } else {
+        Form::<HashMap<String, String>>::from_request(request, &())
+            .await
+            .map(|Form(f)| f)
+            .map_err(|e| e.body_text())
+    }
+}
+
 /// POST: the button on the confirm page (with its CSRF token), or a mail client's RFC 8058
-/// one-click request (body `List-Unsubscribe=One-Click`; the signed link is its proof).
+/// one-click request (`List-Unsubscribe=One-Click`, urlencoded or multipart; the signed link
+/// is its proof).
 pub async fn unsubscribe(
     State(state): State<Arc<WebState>>,
     Path(token): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    request: axum::extract::Request,
 ) -> Response {
     let Some(learner) = unsubscribe_learner(&state, &token) else {
         return not_found(&state);
     };
+    let form = match form_fields(request).await {
+        Ok(f) => f,
+        Err(e) => return message(&state, StatusCode::BAD_REQUEST, "Not understood", &e),
+    };
     let one_click = form
         .get("List-Unsubscribe")
-        .is_some_and(|v| v == "One-Click");
+        .is_some_and(|v| v.trim() == "One-Click");
     let button = form
         .get("csrf")
         .is_some_and(|c| same(c, &form_token(&state, &token)));
@@ -1002,8 +1028,12 @@ pub struct CsvForm {
     csv: String,
 }
 
-/// CSV with a header line `email,name,lang,level,interests,time,timezone` (interests
-/// separated by `;`): each line adds or updates a learner; bad lines are reported by number.
+/// The columns of a learner CSV.
+const LEARNER_CSV_HEADER: &str = "email,name,lang,level,interests,time,timezone";
+
+/// CSV with the columns of [`LEARNER_CSV_HEADER`] (interests separated by `;`), with or
+/// without that header line: each line adds or updates a learner; bad lines are reported by
+/// number, and a first line that is neither is an error.
 pub async fn learners_import(
     State(state): State<Arc<WebState>>,
     headers: HeaderMap,
@@ -1015,11 +1045,14 @@ pub async fn learners_import(
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
+        .has_headers(false)
         .from_reader(f.csv.as_bytes());
     let mut saved = 0;
     let mut errors = Vec::new();
+    let mut lines = 0;
     for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
+        let line = i + 1;
+        lines += 1;
         let r = match record {
             Ok(r) => r,
             Err(e) => {
@@ -1028,6 +1061,21 @@ pub async fn learners_import(
             }
         };
         let get = |k: usize| r.get(k).unwrap_or("");
+        if line == 1 && !get(0).contains('@') {
+            // The header line, or something that is neither a header nor a learner.
+            if get(0).eq_ignore_ascii_case("email") {
+                continue;
+            }
+            return message(
+                &state,
+                StatusCode::BAD_REQUEST,
+                "Import",
+                &format!(
+                    "Nothing imported: line 1 is neither the header `{LEARNER_CSV_HEADER}` nor a learner (its first field `{}` is not a mail address).",
+                    get(0).chars().take(80).collect::<String>()
+                ),
+            );
+        }
         let tz = if get(6).is_empty() { "UTC" } else { get(6) };
         let time = if get(5).is_empty() { "07:00" } else { get(5) };
         match checked_learner(get(0), get(1), get(2), get(3), get(4), time, tz).and_then(|l| {
@@ -1040,6 +1088,16 @@ pub async fn learners_import(
             Ok(_) => saved += 1,
             Err(e) => errors.push(format!("line {line}: {e}")),
         }
+    }
+    if lines == 0 {
+        return message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Import",
+            &format!(
+                "Nothing imported: the CSV is empty. Paste a header line `{LEARNER_CSV_HEADER}` and one learner per line."
+            ),
+        );
     }
     let text = if errors.is_empty() {
         format!("{saved} learners added or updated.")
@@ -1121,17 +1179,20 @@ pub async fn feeds_opml_import(
     let outlines = opml_outlines(&f.opml);
     let (mut added, mut skipped) = (0, Vec::new());
     for (url, name, lang) in outlines {
-        let list = lang.clone().unwrap_or_else(|| "imported".into());
-        match crate::feeds::add_feed(
-            &state.services.config.feeds_dir,
-            &list,
-            &crate::feeds::NewFeed {
-                url: url.clone(),
-                name,
-                lang,
-                topics: Vec::new(),
-            },
-        ) {
+        let result =
+            crate::feeds::ListName::new(lang.as_deref().unwrap_or("imported")).and_then(|list| {
+                crate::feeds::add_feed(
+                    &state.services.config.feeds_dir,
+                    &list,
+                    &crate::feeds::NewFeed {
+                        url: url.clone(),
+                        name,
+                        lang,
+                        topics: Vec::new(),
+                    },
+                )
+            });
+        match result {
             Ok(_) => added += 1,
             Err(e) => skipped.push(e.to_string()),
         }

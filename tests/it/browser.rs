@@ -267,12 +267,12 @@ async fn browser_walkthrough_admin_teacher_learner() {
         .unwrap();
     let services = Arc::new(services);
     // The "start a run now" button runs the real pipeline with the real model.
-    let (run_tx, mut run_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (run_button, mut run_requests) = hyperlearn::web::RunNow::channel();
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let generator = Generator::start(&config.model).unwrap();
     let runner_services = services.clone();
     tokio::spawn(async move {
-        while run_rx.recv().await.is_some() {
+        while let Some(_running) = run_requests.next().await {
             let report = pipeline::run(&runner_services, Some(&generator), &RunOptions::full(true))
                 .await
                 .map(|r| r.to_string())
@@ -280,7 +280,7 @@ async fn browser_walkthrough_admin_teacher_learner() {
             let _ = done_tx.send(report);
         }
     });
-    let state = Arc::new(WebState::new(services.clone(), Some(run_tx)).unwrap());
+    let state = Arc::new(WebState::new(services.clone(), Some(run_button)).unwrap());
     let (addr, _web) = hyperlearn::web::start(state).await.unwrap();
     let web = format!("http://{addr}");
 

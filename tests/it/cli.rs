@@ -448,3 +448,183 @@ fn reindex_relevel_measures_stored_articles_again() {
     assert_eq!(article.cefr, "A1", "{out}");
     assert!(article.level < 1.5, "{}", article.level);
 }
+
+fn run_err(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("binary runs");
+    assert!(
+        !out.status.success(),
+        "{cmd:?} should fail: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+/// A config in a temp folder for the admin commands.
+fn admin_config() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[paths]\nstore = \"db.sqlite\"\n").unwrap();
+    (dir, config)
+}
+
+#[test]
+fn extract_says_a_binary_file_is_not_html() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("random.bin");
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let bytes: Vec<u8> = (0..20 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    std::fs::write(&file, bytes).unwrap();
+    let out = hyperlearn().arg("extract").arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        out.stdout.is_empty(),
+        "{} bytes of 'text'",
+        out.stdout.len()
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("random.bin") && err.contains("not an HTML page"),
+        "{err}"
+    );
+}
+
+#[test]
+fn listings_escape_terminal_control_sequences_and_feeds_must_be_http() {
+    let (_dir, config) = admin_config();
+    let base = || {
+        let mut c = hyperlearn();
+        c.arg("--config").arg(&config);
+        c
+    };
+    run_ok(base().args([
+        "learners",
+        "add",
+        "--email",
+        "eve@example.org",
+        "--name",
+        "Eve\u{1b}]0;owned\u{7}\u{1b}[2J",
+        "--lang",
+        "en",
+        "--level",
+        "B1",
+    ]));
+    let out = run_ok(base().args(["learners", "list"]));
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+    assert!(out.contains("Eve\\u{1b}]0;owned"), "{out}");
+    for url in [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "ftp://example.org/f.xml",
+    ] {
+        let err = run_err(base().args(["feeds", "add", url]));
+        assert!(err.contains("only http and https"), "{url}: {err}");
+    }
+    let err = run_err(base().args(["feeds", "add", "https://example.org/rss", "--list", "../x"]));
+    assert!(err.contains("feed list name"), "{err}");
+    assert!(!config.parent().unwrap().join("x.toml").exists());
+}
+
+#[test]
+fn web_users_are_listed_removed_and_given_new_passwords() {
+    let (_dir, config) = admin_config();
+    let with_stdin = |args: &[&str], input: &str| {
+        use std::io::Write;
+        let mut child = hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = with_stdin(
+        &["users", "add", "ada", "--role", "admin"],
+        "first password!\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .args(["users", "list"]),
+    );
+    assert!(listed.contains("ada  admin"), "{listed}");
+    let out = with_stdin(&["users", "passwd", "ada"], "short\n");
+    assert!(!out.status.success());
+    let out = with_stdin(&["users", "passwd", "ada"], "a new long password\n");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = with_stdin(&["users", "passwd", "nobody"], "a new long password\n");
+    assert!(!out.status.success());
+    run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .args(["users", "remove", "ada"]),
+    );
+    let listed = run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .args(["users", "list"]),
+    );
+    assert!(listed.contains("No web UI accounts"), "{listed}");
+}
+
+#[test]
+fn proxy_variables_do_not_carry_feed_requests_past_the_address_rules() {
+    // A "proxy" that records whether anything connected to it.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let (dir, config) = admin_config();
+    // A name that only a proxy could resolve; without the proxy it fails in our resolver.
+    let feed = "http://internal-service.invalid:8080/feed.xml";
+    std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
+    std::fs::write(
+        dir.path().join("feeds/en.toml"),
+        format!("[[feed]]\nurl = \"{feed}\"\n"),
+    )
+    .unwrap();
+    let out = hyperlearn()
+        .arg("--config")
+        .arg(&config)
+        .args(["feeds", "refresh", feed, "--json"])
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("internal-service.invalid"),
+        "the failure is reported: {stdout}"
+    );
+    match proxy.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("the request went to the proxy: {other:?}"),
+    }
+}

@@ -7,5 +7,6 @@ mod cli;
 mod daily;
 mod delivery;
 mod fetching;
+mod hardening;
 mod support;
 mod web;

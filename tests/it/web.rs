@@ -20,18 +20,18 @@ const XSS_TITLE: &str = "<script>alert('title')</script> Robots & \"quotes\"";
 const XSS_TEXT: &str = "Robots clean the harbour of Port Alden every week now. \
     <img src=x onerror=alert('text')> The city is pleased with the results so far.";
 
-struct Site {
-    base: String,
-    client: reqwest::Client,
-    services: Arc<Services>,
-    article_id: i64,
-    learner_id: i64,
-    lesson_token_path: String,
-    unsubscribe_path: String,
-    preferences_path: String,
+pub(crate) struct Site {
+    pub(crate) base: String,
+    pub(crate) client: reqwest::Client,
+    pub(crate) services: Arc<Services>,
+    pub(crate) article_id: i64,
+    pub(crate) learner_id: i64,
+    pub(crate) lesson_token_path: String,
+    pub(crate) unsubscribe_path: String,
+    pub(crate) preferences_path: String,
 }
 
-async fn site() -> (Site, tempfile::TempDir) {
+pub(crate) async fn site() -> (Site, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), None, "");
     let services = Services::open(config).unwrap();
@@ -151,7 +151,7 @@ async fn site() -> (Site, tempfile::TempDir) {
     )
 }
 
-fn csrf_of(body: &str) -> String {
+pub(crate) fn csrf_of(body: &str) -> String {
     let at = body
         .find("name=\"csrf\" value=\"")
         .expect("the page has a form with a CSRF token")
@@ -160,7 +160,7 @@ fn csrf_of(body: &str) -> String {
 }
 
 impl Site {
-    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
         let mut req = self.client.get(format!("{}{path}", self.base));
         if let Some(c) = cookie {
             req = req.header("cookie", c);
@@ -170,7 +170,7 @@ impl Site {
         (status, r.text().await.unwrap())
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &self,
         path: &str,
         cookie: Option<&str>,
@@ -191,7 +191,7 @@ impl Site {
     }
 
     /// Logs in; returns the session cookie and the session's CSRF token.
-    async fn login(&self, user: &str) -> (String, String) {
+    pub(crate) async fn login(&self, user: &str) -> (String, String) {
         let r = self
             .client
             .get(format!("{}/login", self.base))

@@ -1,0 +1,325 @@
+//! Regression tests for what an outside probe broke (issue 15): unbounded numbers in
+//! requests, paging, login limits, list names that left `feeds/`, multipart one-click
+//! unsubscribe, duplicate flags, header-less learner CSVs, internals on error pages, and a
+//! panicking handler. Each failed before its fix.
+
+use axum::routing::get;
+use hyperlearn::articles::Cefr;
+use hyperlearn::index::IndexDoc;
+use reqwest::StatusCode;
+
+use crate::web::{Site, csrf_of, site};
+
+/// Adds `n` more English articles about otters, published in November 2026.
+fn add_otter_articles(site: &Site, n: i64) {
+    for i in 0..n {
+        let url = format!("http://127.0.0.1/otters-{i}.html");
+        let published = format!("2026-11-{:02}T08:00:00+00:00", 1 + i % 28);
+        site.services
+            .index
+            .upsert(&IndexDoc {
+                article_id: 1000 + i,
+                url: &url,
+                title: &format!("Otters of the river, part {i}"),
+                text: "Otters came back to the river this year. Volunteers counted them every week.",
+                lang: "en",
+                level: 3.0,
+                cefr: Cefr::B1,
+                topics: &[],
+                source: "Courier",
+                published: Some(&published),
+            })
+            .unwrap();
+    }
+    site.services.index.commit().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_pages_through_results_and_a_huge_page_is_refused_not_fatal() {
+    let (site, _dir) = site().await;
+    add_otter_articles(&site, 14);
+    let (teacher, _) = site.login("tom").await;
+    // Page one and two of a date search (it answered 500: no `urlencode` filter).
+    let (status, first) = site.get("/search?from=2000-01-01", Some(&teacher)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert!(first.contains("14 articles"), "{first}");
+    assert!(
+        first.contains("from=2000-01-01&amp;to=&amp;page=1\">Next"),
+        "{first}"
+    );
+    let (status, second) = site.get("/search?q=otters&page=1", Some(&teacher)).await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert!(
+        second.contains("Previous") && !second.contains(">Next<"),
+        "{second}"
+    );
+    assert!(
+        second.contains("<ol class=\"hits\" start=\"11\">"),
+        "{second}"
+    );
+    // It aborted the process: "memory allocation of 16000000000000160 bytes failed".
+    for page in ["100000000000000", "1000", "18446744073709551615"] {
+        let (status, body) = site
+            .get(&format!("/search?q=otters&page={page}"), Some(&teacher))
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "page {page}: {body}");
+    }
+    let (status, body) = site
+        .get(
+            "/search?q=otters&page=99999999999999999999999",
+            Some(&teacher),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // Still serving.
+    let (status, body) = site.get("/search?q=otters", Some(&teacher)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
+    let (site, _dir) = site().await;
+    let r = site
+        .client
+        .get(format!("{}/login", site.base))
+        .send()
+        .await
+        .unwrap();
+    let login_cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let token = csrf_of(&r.text().await.unwrap());
+    let attempt = async |user: &str, password: &str| {
+        site.post(
+            "/login",
+            Some(&login_cookie),
+            &[("username", user), ("password", password), ("csrf", &token)],
+        )
+        .await
+    };
+    for i in 0..5 {
+        let r = attempt("ada", &format!("wrong password {i}")).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // The right password is refused now, with a time after which to try again.
+    let r = attempt("ADA", "a long enough password").await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Try again in 15 minutes"), "{body}");
+    // Another account is not locked by ada's failures.
+    assert_eq!(
+        attempt("tom", "a long enough password").await.status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_click_unsubscribe_is_accepted_as_multipart_form_data() {
+    let (site, _dir) = site().await;
+    let boundary = "----hyperlearn-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--{boundary}--\r\n"
+    );
+    let r = site
+        .client
+        .post(format!("{}{}", site.base, site.unsubscribe_path))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let learner = site.services.store.learner(site.learner_id).unwrap();
+    assert!(!learner.active, "unsubscribed");
+    // A multipart body without the one-click field changes nothing (and says so).
+    site.services
+        .store
+        .set_learner_paused(site.learner_id, None)
+        .unwrap();
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--{boundary}--\r\n"
+    );
+    let r = site
+        .client
+        .post(format!("{}{}", site.base, site.unsubscribe_path))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(site.services.store.learner(site.learner_id).unwrap().active);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admins_cannot_write_outside_the_feeds_folder_or_add_other_schemes() {
+    let (site, dir) = site().await;
+    let (admin, csrf) = site.login("ada").await;
+    let victim = dir.path().join("victim");
+    std::fs::create_dir_all(&victim).unwrap();
+    std::fs::write(victim.join("config.toml"), "# theirs\n").unwrap();
+    let outside = dir.path().join("outside");
+    for (lang, url) in [
+        ("../victim/config", "https://example.org/a.xml"),
+        (outside.to_str().unwrap(), "https://example.org/b.xml"),
+        ("en", "file:///etc/passwd"),
+        ("en", "javascript:alert(1)"),
+        ("en", "ftp://example.org/feed.xml"),
+    ] {
+        let r = site
+            .post(
+                "/admin/feeds/add",
+                Some(&admin),
+                &[("csrf", &csrf), ("url", url), ("lang", lang)],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{lang} {url}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(victim.join("config.toml")).unwrap(),
+        "# theirs\n"
+    );
+    assert!(!outside.with_extension("toml").exists());
+    // OPML import: the same rules.
+    let opml = r#"<opml version="2.0"><body>
+        <outline type="rss" text="x" xmlUrl="file:///etc/passwd"/>
+        <outline type="rss" text="y" xmlUrl="javascript:alert(1)"/>
+        <outline type="rss" text="z" xmlUrl="https://ok.example/rss" language="../../victim/config"/>
+        </body></opml>"#;
+    let r = site
+        .post(
+            "/admin/feeds/opml",
+            Some(&admin),
+            &[("csrf", &csrf), ("opml", opml)],
+        )
+        .await;
+    let body = r.text().await.unwrap();
+    assert!(body.contains("1 feeds added; skipped"), "{body}");
+    let listed = hyperlearn::feeds::load_feed_lists(&site.services.config.feeds_dir).unwrap();
+    assert_eq!(
+        listed.iter().map(|f| f.url.as_str()).collect::<Vec<_>>(),
+        ["https://ok.example/rss"]
+    );
+    assert_eq!(
+        std::fs::read_to_string(victim.join("config.toml")).unwrap(),
+        "# theirs\n"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_learner_flags_an_exercise_once_however_often_they_post() {
+    let (site, _dir) = site().await;
+    let (_, page) = site.get(&site.lesson_token_path, None).await;
+    let csrf = csrf_of(&page);
+    let exercise_id = {
+        let at = page.find("name=\"a").unwrap() + "name=\"a".len();
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    for i in 0..30 {
+        let r = site
+            .post(
+                &format!("{}/flag", site.lesson_token_path),
+                None,
+                &[
+                    ("csrf", &csrf),
+                    ("exercise_id", &exercise_id),
+                    ("note", &format!("note {i}")),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let flags = site.services.store.flags().unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].note, "note 29", "the latest note is kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learner_csv_without_a_header_is_imported_and_garbage_is_refused() {
+    let (site, _dir) = site().await;
+    let (admin, csrf) = site.login("ada").await;
+    let import = async |csv: &str| {
+        let r = site
+            .post(
+                "/admin/learners/import",
+                Some(&admin),
+                &[("csrf", &csrf), ("csv", csv)],
+            )
+            .await;
+        (r.status(), r.text().await.unwrap())
+    };
+    let (status, body) = import(
+        "ana@example.org,Ana,es,B2,futbol;cine,06:30,Europe/Madrid\nben@example.org,Ben,de,A2,,,\n",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("2 learners added or updated."), "{body}");
+    assert!(site.services.store.find_learner("ben@example.org").is_ok());
+    let (status, body) = import("name;email\nAna;ana@example.org\n").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("line 1 is neither the header"), "{body}");
+    let (status, body) = import("").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("the CSV is empty"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn error_pages_name_a_reference_not_internals() {
+    let (site, _dir) = site().await;
+    let (admin, _) = site.login("ada").await;
+    let feeds_dir = &site.services.config.feeds_dir;
+    std::fs::create_dir_all(feeds_dir).unwrap();
+    std::fs::write(feeds_dir.join("broken.toml"), "[[feed]\nurl = ").unwrap();
+    let (status, body) = site.get("/admin/feeds", Some(&admin)).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(body.contains("reference"), "{body}");
+    assert!(
+        !body.contains("broken.toml") && !body.contains(&*feeds_dir.to_string_lossy()),
+        "{body}"
+    );
+}
+
+async fn boom() -> &'static str {
+    panic!("a bug in one handler")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panicking_handler_answers_500_and_the_server_goes_on() {
+    let app = hyperlearn::web::harden(
+        axum::Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "still here" })),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    #[allow(clippy::disallowed_methods)]
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        let r = client
+            .get(format!("http://{addr}/boom"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!r.text().await.unwrap().contains("a bug in one handler"));
+        let r = client
+            .get(format!("http://{addr}/fine"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.text().await.unwrap(), "still here");
+    }
+    assert!(!server.is_finished());
+}
