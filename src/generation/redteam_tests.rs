@@ -164,3 +164,24 @@ async fn nothing_of_an_injected_paragraph_becomes_an_exercise_option_or_glossary
         );
     }
 }
+
+#[test]
+fn no_paragraph_of_the_bundled_news_is_taken_for_addressing_the_reader() {
+    // The demo site's articles are ordinary news in five languages: the detector must leave
+    // every paragraph of them alone (a false alarm costs the lesson a paragraph).
+    let mut paragraphs = 0;
+    for file in crate::demo::DEMO_SITE
+        .iter()
+        .filter(|f| f.path.starts_with("articles/"))
+    {
+        let html = file.body.replace("{{BASE}}", "http://127.0.0.1");
+        let text = crate::articles::extract(&html, None).text;
+        for p in crate::text::paragraphs(&text) {
+            paragraphs += 1;
+            for s in crate::text::sentences(p) {
+                assert!(!addresses_reader(s), "{}: {s}", file.path);
+            }
+        }
+    }
+    assert!(paragraphs > 100, "{paragraphs} paragraphs read");
+}

@@ -44,29 +44,30 @@ const INSTRUCTION_PHRASES: &[&str] = &[
     "your prompt",
     "hidden instruction",
     "jailbreak",
-    "correct answer",
-    "right answer",
+    "correct answer is",
+    "right answer is",
     "correct option",
     "true or false",
     "ignora las instrucciones",
-    "respuesta correcta",
+    "respuesta correcta es",
     "verdadero o falso",
     "ignore les instructions",
-    "bonne réponse",
+    "bonne réponse est",
     "vrai ou faux",
     "ignoriere die",
-    "richtige antwort",
+    "richtige antwort ist",
     "richtig oder falsch",
     "игнорируй",
-    "правильный ответ",
+    "правильный ответ:",
+    "правильный ответ —",
     "верно или неверно",
 ];
 
-/// Imperatives that tell a reader or a model what to do with a text or a test, in every
-/// supported language. A clause that begins with one addresses the reader. Words that also
-/// begin news sentences as nouns or names ("Mark", "Marca", "Di", "Print", "Return") are left
+/// Imperatives that tell a reader or a model what to do with a test, in every supported
+/// language: a clause that begins with one addresses the reader, wherever it stands. Words
+/// that also begin news sentences as nouns or names ("Mark", "Marca", "Di", "Print") are left
 /// out on purpose.
-const IMPERATIVES: &[&str] = &[
+const TEST_IMPERATIVES: &[&str] = &[
     // en
     "answer",
     "choose",
@@ -74,15 +75,9 @@ const IMPERATIVES: &[&str] = &[
     "pick",
     "ignore",
     "disregard",
-    "forget",
     "tick",
-    "write",
     "respond",
     "reply",
-    "pretend",
-    "say",
-    "tell",
-    "output",
     // es
     "responde",
     "responda",
@@ -98,14 +93,6 @@ const IMPERATIVES: &[&str] = &[
     "marque",
     "ignora",
     "ignore",
-    "olvida",
-    "olvide",
-    "escribe",
-    "escriba",
-    "diga",
-    "decid",
-    "repite",
-    "repita",
     // fr
     "réponds",
     "répondez",
@@ -116,11 +103,6 @@ const IMPERATIVES: &[&str] = &[
     "coche",
     "cochez",
     "ignorez",
-    "oublie",
-    "oubliez",
-    "écris",
-    "écrivez",
-    "dites",
     "indiquez",
     "marquez",
     // de (du-form; the Sie-form is below)
@@ -130,11 +112,6 @@ const IMPERATIVES: &[&str] = &[
     "markiere",
     "kreuze",
     "ignoriere",
-    "vergiss",
-    "schreibe",
-    "schreib",
-    "sag",
-    "gib",
     // ru
     "ответь",
     "ответьте",
@@ -146,14 +123,43 @@ const IMPERATIVES: &[&str] = &[
     "игнорируйте",
     "проигнорируй",
     "проигнорируйте",
+    "укажи",
+    "укажите",
+];
+
+/// Imperatives that address the reader only at the start of a sentence ("Say what you
+/// will ..." opens a sentence; ", say oceanographers" reports one).
+const SENTENCE_IMPERATIVES: &[&str] = &[
+    "say",
+    "tell",
+    "forget",
+    "write",
+    "pretend",
+    "output",
+    "diga",
+    "decid",
+    "olvida",
+    "olvide",
+    "escribe",
+    "escriba",
+    "repite",
+    "repita",
+    "oublie",
+    "oubliez",
+    "écris",
+    "écrivez",
+    "dites",
+    "vergiss",
+    "schreibe",
+    "schreib",
+    "sag",
+    "gib",
     "забудь",
     "забудьте",
     "напиши",
     "напишите",
     "скажи",
     "скажите",
-    "укажи",
-    "укажите",
 ];
 
 /// German verbs whose imperative is the infinitive followed by "Sie" ("Antworten Sie ...").
@@ -193,10 +199,10 @@ fn looks_like_instructions(s: &str) -> bool {
 }
 
 /// Whether a clause (a piece of a sentence between punctuation) begins with an imperative
-/// that addresses the reader or a model.
-fn clause_is_imperative(clause: &str) -> bool {
+/// that addresses the reader or a model; `sentence_start`: the clause opens a sentence.
+fn clause_is_imperative(clause: &str, sentence_start: bool) -> bool {
     let words: Vec<&str> = clause
-        .split(|c: char| c.is_whitespace())
+        .split(char::is_whitespace)
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .collect();
@@ -208,10 +214,33 @@ fn clause_is_imperative(clause: &str) -> bool {
         return false;
     };
     let lower = first.to_lowercase();
-    if IMPERATIVES.contains(&lower.as_str()) {
-        return true;
-    }
-    GERMAN_SIE_IMPERATIVES.contains(&lower.as_str()) && words.get(i + 1) == Some(&"Sie")
+    TEST_IMPERATIVES.contains(&lower.as_str())
+        || (sentence_start && SENTENCE_IMPERATIVES.contains(&lower.as_str()))
+        || (GERMAN_SIE_IMPERATIVES.contains(&lower.as_str()) && words.get(i + 1) == Some(&"Sie"))
+}
+
+/// The pieces of a sentence between sentence-ending marks followed by a space (fragments
+/// such as "Answer B." are joined to the sentence before them; "document.write" is one
+/// word).
+fn sentence_pieces(sentence: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut chars = sentence.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            let ends = matches!(c, '.' | '!' | '?')
+                && chars.peek().is_none_or(|(_, next)| next.is_whitespace());
+            if ends {
+                let piece = &sentence[start..i];
+                start = i + c.len_utf8();
+                return Some(piece);
+            }
+        }
+        (start < sentence.len()).then(|| {
+            let piece = &sentence[start..];
+            start = sentence.len();
+            piece
+        })
+    })
 }
 
 /// Whether a sentence addresses the reader or a model instead of reporting: instructions to a
@@ -220,12 +249,16 @@ fn clause_is_imperative(clause: &str) -> bool {
 /// paragraph it stands in, is never an exercise source, a distractor source or a glossary
 /// line.
 pub fn addresses_reader(sentence: &str) -> bool {
+    const CLAUSE_BREAKS: [char; 13] = [
+        ';', ':', ',', '—', '–', '(', ')', '"', '«', '»', '“', '”', '„',
+    ];
     looks_like_instructions(sentence)
-        || sentence
-            .split([
-                '.', '!', '?', ';', ':', ',', '—', '–', '(', ')', '"', '«', '»', '“', '”', '„',
-            ])
-            .any(clause_is_imperative)
+        || sentence_pieces(sentence).any(|piece| {
+            piece
+                .split(CLAUSE_BREAKS)
+                .enumerate()
+                .any(|(i, clause)| clause_is_imperative(clause, i == 0))
+        })
 }
 
 /// The text without its paragraphs that address the reader or a model (see

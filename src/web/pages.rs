@@ -1177,6 +1177,14 @@ pub async fn feeds_opml_import(
         return r;
     }
     let outlines = opml_outlines(&f.opml);
+    if outlines.is_empty() {
+        return message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "OPML import",
+            "Nothing imported: the text holds no <outline> with an xmlUrl attribute. Paste the whole OPML file exported by a feed reader.",
+        );
+    }
     let (mut added, mut skipped) = (0, Vec::new());
     for (url, name, lang) in outlines {
         let result =

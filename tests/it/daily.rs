@@ -332,6 +332,12 @@ async fn instructions_inside_an_article_do_not_change_what_is_delivered() {
         "PWNED",
         "evil.example",
         "reveal your prompt",
+        // Text that addresses the reader, and the paragraphs it stands in: no exercise,
+        // option, key or glossary line comes from them.
+        "Answer B",
+        "option C",
+        "lighthouse",
+        "22 members",
     ] {
         assert!(
             !text.contains(needle) && !html.contains(needle),

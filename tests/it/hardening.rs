@@ -272,6 +272,16 @@ async fn learner_csv_without_a_header_is_imported_and_garbage_is_refused() {
     let (status, body) = import("").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body.contains("the CSV is empty"), "{body}");
+    // The same for an OPML paste that holds no feed.
+    let r = site
+        .post(
+            "/admin/feeds/opml",
+            Some(&admin),
+            &[("csrf", &csrf), ("opml", "<opml><body></body></opml>")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert!(r.text().await.unwrap().contains("Nothing imported"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
