@@ -199,6 +199,16 @@ pub struct User {
     pub password_hash: String,
 }
 
+/// A `User` from the columns `id, username, role, password_hash` of a row.
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    Ok(User {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        role: r.get(2)?,
+        password_hash: r.get(3)?,
+    })
+}
+
 /// An exercise a learner flagged as wrong.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Flag {
@@ -1353,14 +1363,7 @@ impl Store {
             .query_row(
                 "SELECT id, username, role, password_hash FROM users WHERE username = ?1",
                 [username],
-                |r| {
-                    Ok(User {
-                        id: r.get(0)?,
-                        username: r.get(1)?,
-                        role: r.get(2)?,
-                        password_hash: r.get(3)?,
-                    })
-                },
+                user_row,
             )
             .optional()
             .map_err(|e| self.q(e))
@@ -1402,39 +1405,39 @@ impl Store {
         let mut stmt = conn
             .prepare("SELECT id, username, role, password_hash FROM users ORDER BY username")
             .map_err(|e| self.q(e))?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(User {
-                    id: r.get(0)?,
-                    username: r.get(1)?,
-                    role: r.get(2)?,
-                    password_hash: r.get(3)?,
-                })
-            })
-            .map_err(|e| self.q(e))?;
+        let rows = stmt.query_map([], user_row).map_err(|e| self.q(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
     }
 
     /// Removes a web user and ends their sessions.
     pub fn remove_user(&self, username: &str) -> Result<User, StoreError> {
-        let user = self
-            .user_by_name(username)?
-            .ok_or_else(|| StoreError::Query {
-                path: self.path.clone(),
-                message: format!("no user named `{username}`"),
-            })?;
-        let mut conn = self.conn();
-        let tx = conn.transaction().map_err(|e| self.q(e))?;
-        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])
-            .map_err(|e| self.q(e))?;
-        tx.execute("DELETE FROM users WHERE id = ?1", [user.id])
-            .map_err(|e| self.q(e))?;
-        tx.commit().map_err(|e| self.q(e))?;
-        Ok(user)
+        self.change_user(username, |tx, user| {
+            tx.execute("DELETE FROM users WHERE id = ?1", [user.id])
+                .map(|_| ())
+        })
     }
 
     /// Sets a user's password (already hashed) and ends their sessions.
     pub fn set_password(&self, username: &str, password_hash: &str) -> Result<User, StoreError> {
+        let user = self.change_user(username, |tx, user| {
+            tx.execute(
+                "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+                params![user.id, password_hash],
+            )
+            .map(|_| ())
+        })?;
+        Ok(User {
+            password_hash: password_hash.to_string(),
+            ..user
+        })
+    }
+
+    /// Ends a user's sessions and applies `change` to them, in one transaction.
+    fn change_user(
+        &self,
+        username: &str,
+        change: impl FnOnce(&rusqlite::Transaction<'_>, &User) -> rusqlite::Result<()>,
+    ) -> Result<User, StoreError> {
         let user = self
             .user_by_name(username)?
             .ok_or_else(|| StoreError::Query {
@@ -1443,18 +1446,11 @@ impl Store {
             })?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.q(e))?;
-        tx.execute(
-            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-            params![user.id, password_hash],
-        )
-        .map_err(|e| self.q(e))?;
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])
             .map_err(|e| self.q(e))?;
+        change(&tx, &user).map_err(|e| self.q(e))?;
         tx.commit().map_err(|e| self.q(e))?;
-        Ok(User {
-            password_hash: password_hash.to_string(),
-            ..user
-        })
+        Ok(user)
     }
 
     /// The user and CSRF token of a live session.
@@ -1468,17 +1464,7 @@ impl Store {
                 "SELECT u.id, u.username, u.role, u.password_hash, s.csrf FROM sessions s
                  JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2",
                 params![token_hash, now.to_rfc3339()],
-                |r| {
-                    Ok((
-                        User {
-                            id: r.get(0)?,
-                            username: r.get(1)?,
-                            role: r.get(2)?,
-                            password_hash: r.get(3)?,
-                        },
-                        r.get(4)?,
-                    ))
-                },
+                |r| Ok((user_row(r)?, r.get(4)?)),
             )
             .optional()
             .map_err(|e| self.q(e))

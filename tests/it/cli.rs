@@ -471,14 +471,9 @@ fn admin_config() -> (tempfile::TempDir, std::path::PathBuf) {
 fn extract_says_a_binary_file_is_not_html() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("random.bin");
-    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-    let bytes: Vec<u8> = (0..20 << 20)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
+    // 20 MiB of noise: a multiplicative hash of the position.
+    let bytes: Vec<u8> = (0u64..20 << 20)
+        .map(|i| (i.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as u8)
         .collect();
     std::fs::write(&file, bytes).unwrap();
     let out = hyperlearn().arg("extract").arg(&file).output().unwrap();

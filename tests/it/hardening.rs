@@ -79,20 +79,7 @@ async fn search_pages_through_results_and_a_huge_page_is_refused_not_fatal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
     let (site, _dir) = site().await;
-    let r = site
-        .client
-        .get(format!("{}/login", site.base))
-        .send()
-        .await
-        .unwrap();
-    let login_cookie = r.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
-    let token = csrf_of(&r.text().await.unwrap());
+    let (login_cookie, token) = site.login_form().await;
     let attempt = async |user: &str, password: &str| {
         site.post(
             "/login",
@@ -121,22 +108,26 @@ async fn repeated_wrong_passwords_lock_the_account_for_a_while() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_click_unsubscribe_is_accepted_as_multipart_form_data() {
     let (site, _dir) = site().await;
-    let boundary = "----hyperlearn-test-boundary";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"List-Unsubscribe\"\r\n\r\nOne-Click\r\n--{boundary}--\r\n"
+    let post_field = async |name: &str, value: &str| {
+        let boundary = "----hyperlearn-test-boundary";
+        site.client
+            .post(format!("{}{}", site.base, site.unsubscribe_path))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n--{boundary}--\r\n"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(
+        post_field("List-Unsubscribe", "One-Click").await,
+        StatusCode::OK
     );
-    let r = site
-        .client
-        .post(format!("{}{}", site.base, site.unsubscribe_path))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
     let learner = site.services.store.learner(site.learner_id).unwrap();
     assert!(!learner.active, "unsubscribed");
     // A multipart body without the one-click field changes nothing (and says so).
@@ -144,21 +135,7 @@ async fn one_click_unsubscribe_is_accepted_as_multipart_form_data() {
         .store
         .set_learner_paused(site.learner_id, None)
         .unwrap();
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--{boundary}--\r\n"
-    );
-    let r = site
-        .client
-        .post(format!("{}{}", site.base, site.unsubscribe_path))
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(post_field("other", "x").await, StatusCode::FORBIDDEN);
     assert!(site.services.store.learner(site.learner_id).unwrap().active);
 }
 

@@ -190,8 +190,8 @@ impl Site {
         req.send().await.unwrap()
     }
 
-    /// Logs in; returns the session cookie and the session's CSRF token.
-    pub(crate) async fn login(&self, user: &str) -> (String, String) {
+    /// Opens the login page; returns its cookie and the form's CSRF token.
+    pub(crate) async fn login_form(&self) -> (String, String) {
         let r = self
             .client
             .get(format!("{}/login", self.base))
@@ -205,7 +205,12 @@ impl Site {
             .next()
             .unwrap()
             .to_string();
-        let token = csrf_of(&r.text().await.unwrap());
+        (login_cookie, csrf_of(&r.text().await.unwrap()))
+    }
+
+    /// Logs in; returns the session cookie and the session's CSRF token.
+    pub(crate) async fn login(&self, user: &str) -> (String, String) {
+        let (login_cookie, token) = self.login_form().await;
         let wrong = self
             .post(
                 "/login",
