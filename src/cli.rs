@@ -143,6 +143,13 @@ pub enum Command {
         /// The saved page.
         file: PathBuf,
     },
+    /// Write a consistent copy of the store to PATH (a new file) while the service runs
+    /// (SQLite's online backup), and check it. The search index is not in it: `reindex`
+    /// rebuilds it from the store. Keep `token.key` (beside the store) with the backups.
+    Backup { path: PathBuf },
+    /// Replace the store's contents with a backup after checking it (integrity, schema).
+    /// Stop `serve` first; then run `hyperlearn reindex` to rebuild the search index.
+    Restore { path: PathBuf },
     /// Replace the key that signs learners' links (lesson, preferences, unsubscribe) with a
     /// new random one, kept beside the store (`token.key`, mode 0600). Links in mail already
     /// sent stop working; restart `serve` to use the new key. A key set in `[mail] token_key`
@@ -593,6 +600,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Feeds(cmd) => feeds_command(&cli.config, cmd),
         Command::Users(cmd) => users_command(&cli.config, cmd),
+        Command::Backup { path } => {
+            let config = load_config(&cli.config)?;
+            let info = Store::open(&config.store_path)?.backup_to(&path)?;
+            out!(
+                "Backed up {} to {} ({} bytes, schema {}): {} learners, {} lessons, {} deliveries.",
+                config.store_path.display(),
+                path.display(),
+                info.bytes,
+                info.schema_version,
+                info.learners,
+                info.lessons,
+                info.deliveries
+            );
+            Ok(())
+        }
+        Command::Restore { path } => {
+            let config = load_config(&cli.config)?;
+            let info = Store::open(&config.store_path)?.restore_from(&path)?;
+            out!(
+                "Restored {} from {} (schema {}): {} learners, {} lessons, {} deliveries. Run `hyperlearn reindex` to rebuild the search index.",
+                config.store_path.display(),
+                path.display(),
+                info.schema_version,
+                info.learners,
+                info.lessons,
+                info.deliveries
+            );
+            Ok(())
+        }
         Command::RotateTokenKey => {
             let config = load_config(&cli.config)?;
             let file = crate::config::rotate_token_key(&config)?;

@@ -22,6 +22,8 @@ pub const TOKEN_KEY_FILE: &str = "token.key";
 const PUBLIC_DEVELOPMENT_KEY: &str = "hyperlearn-development-key";
 /// Environment variable that sets the log filter (tracing `EnvFilter` syntax).
 pub const LOG_ENV: &str = "HYPERLEARN_LOG";
+/// Environment variable that sets the log format: `json` for one JSON object per line.
+pub const LOG_FORMAT_ENV: &str = "HYPERLEARN_LOG_FORMAT";
 /// Environment variable naming the evaluation data folder (default `../shared/data`).
 pub const DATA_ENV: &str = "HYPERLEARN_DATA";
 
@@ -133,6 +135,24 @@ pub struct RawConfig {
     pub delivery: RawDelivery,
     #[serde(default)]
     pub web: RawWeb,
+    #[serde(default)]
+    pub metrics: RawMetrics,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMetrics {
+    pub enabled: bool,
+    pub listen: String,
+}
+
+impl Default for RawMetrics {
+    fn default() -> Self {
+        RawMetrics {
+            enabled: true,
+            listen: "127.0.0.1:9464".into(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -388,6 +408,15 @@ pub struct Config {
     pub schedule: ScheduleConfig,
     pub delivery: DeliveryConfig,
     pub web: WebConfig,
+    pub metrics: MetricsConfig,
+}
+
+/// `/metrics`, `/healthz` and `/readyz` for Prometheus, load balancers and systemd
+/// (`[metrics]`), on a listener of their own, loopback by default.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    pub enabled: bool,
+    pub listen: std::net::SocketAddr,
 }
 
 /// The web UI (`[web]`), served by `serve`.
@@ -637,6 +666,15 @@ impl Config {
             schedule,
             delivery,
             web,
+            metrics: MetricsConfig {
+                enabled: raw.metrics.enabled,
+                listen: raw.metrics.listen.parse().map_err(|e| {
+                    invalid(
+                        "metrics.listen",
+                        format!("`{}` is not an address:port ({e})", raw.metrics.listen),
+                    )
+                })?,
+            },
         })
     }
 }
@@ -969,6 +1007,11 @@ pub fn data_dir(flag: Option<&Path>) -> PathBuf {
         Ok(v) if !v.is_empty() => PathBuf::from(v),
         _ => PathBuf::from("../shared/data"),
     }
+}
+
+/// Whether `HYPERLEARN_LOG_FORMAT=json` asks for one JSON object per log line.
+pub fn log_json_from_env() -> bool {
+    std::env::var(LOG_FORMAT_ENV).is_ok_and(|v| v.trim().eq_ignore_ascii_case("json"))
 }
 
 /// The log filter from the environment, if set.

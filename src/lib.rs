@@ -14,6 +14,7 @@ pub mod generation;
 pub mod http;
 pub mod index;
 pub mod lesson;
+pub mod metrics;
 pub mod pipeline;
 pub mod report;
 pub mod runlock;

@@ -8,10 +8,14 @@ fn main() -> std::process::ExitCode {
     let filter = hyperlearn::config::log_filter_from_env()
         // html5ever warns about every malformed page it repairs: noise, not news.
         .unwrap_or_else(|| "warn,llama-cpp-2=error,html5ever=error".into());
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if hyperlearn::config::log_json_from_env() {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -46,6 +46,8 @@ pub struct Services {
     pub frequencies: articles::WordFrequencies,
     /// The learned topic classifier, when `[paths] topic_model` exists.
     pub topic_model: Option<articles::TopicModel>,
+    /// What this process's runs did (`/metrics`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Services {
@@ -81,6 +83,7 @@ impl Services {
             mailer,
             frequencies,
             topic_model,
+            metrics: crate::metrics::Metrics::default(),
         })
     }
 }
@@ -222,6 +225,7 @@ pub async fn run(
         )?;
     }
     drop(locks);
+    services.metrics.record(kind, &report);
     Ok(report)
 }
 

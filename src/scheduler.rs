@@ -69,7 +69,10 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
     // The web UI, with its "start a run now" button wired to a full run here.
     let web = if services.config.web.enabled {
         let (button, mut requests) = crate::web::RunNow::channel();
-        let state = Arc::new(crate::web::WebState::new(services.clone(), Some(button))?);
+        let state = Arc::new(
+            crate::web::WebState::new(services.clone(), Some(button))?
+                .with_generator(generator.clone()),
+        );
         let (addr, task) = crate::web::start(state).await?;
         progress.say(format!("Web UI on http://{addr}/"));
         let (services, generator, running) = (services.clone(), generator.clone(), running.clone());
@@ -83,6 +86,19 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
             }
         });
         Some((task, runner))
+    } else {
+        None
+    };
+    let monitoring = if services.config.metrics.enabled {
+        let monitor = Arc::new(crate::web::Monitor {
+            services: services.clone(),
+            generator: Some(generator.clone()),
+        });
+        let (addr, task) = crate::web::start_monitoring(monitor).await?;
+        progress.say(format!(
+            "Monitoring on http://{addr}/metrics, /healthz and /readyz"
+        ));
+        Some(task)
     } else {
         None
     };
@@ -102,6 +118,9 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
         web.abort();
         let _ = web.await;
         let _ = runner.await;
+    }
+    if let Some(task) = monitoring {
+        task.abort();
     }
     let _wait = running.write().await;
     progress.say("Stopped.");

@@ -199,6 +199,77 @@ pub struct User {
     pub password_hash: String,
 }
 
+/// What a checked copy of the store holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CopyInfo {
+    /// The copy's schema version (`PRAGMA user_version`).
+    pub schema_version: i64,
+    pub learners: i64,
+    pub lessons: i64,
+    pub deliveries: i64,
+    pub bytes: u64,
+}
+
+/// What the store holds now, for `/metrics` and `/readyz`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreGauges {
+    pub learners_active: i64,
+    pub learners_paused: i64,
+    /// Deliveries (the mail ledger) by state: pending, sending, sent, failed, missed.
+    pub deliveries: Vec<(String, i64)>,
+    /// Pending mail whose time has come (the mail job's queue).
+    pub mails_due: i64,
+    /// Pending mail made ahead of its time (lessons waiting for the learner's hour).
+    pub mails_waiting: i64,
+    pub articles: i64,
+    /// Feeds whose last fetch failed, and those of them paused after repeated failures.
+    pub feeds_failing: i64,
+    pub feeds_paused: i64,
+}
+
+/// Checks a copy of the store without changing it: SQLite's integrity check, a schema this
+/// program knows, and the tables it needs.
+pub fn check_copy(path: &Path) -> Result<CopyInfo, StoreError> {
+    let fail = |message: String| StoreError::Open {
+        path: path.to_path_buf(),
+        message,
+    };
+    let bytes = std::fs::metadata(path)
+        .map_err(|e| fail(e.to_string()))?
+        .len();
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| fail(e.to_string()))?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| fail(format!("not an SQLite database HyperLearn can read ({e})")))?;
+    if integrity != "ok" {
+        return Err(fail(format!("damaged: {integrity}")));
+    }
+    let schema_version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| fail(e.to_string()))?;
+    if schema_version < 1 {
+        return Err(fail("not a HyperLearn store (no schema version)".into()));
+    }
+    if schema_version as usize > MIGRATIONS.len() {
+        return Err(fail(format!(
+            "made by a newer HyperLearn (schema {schema_version}, this one knows {})",
+            MIGRATIONS.len()
+        )));
+    }
+    let count = |table: &str| -> Result<i64, StoreError> {
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .map_err(|e| fail(format!("table {table}: {e}")))
+    };
+    Ok(CopyInfo {
+        schema_version,
+        learners: count("learners")?,
+        lessons: count("lessons")?,
+        deliveries: count("deliveries")?,
+        bytes,
+    })
+}
+
 /// A `User` from the columns `id, username, role, password_hash` of a row.
 fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     Ok(User {
@@ -1308,6 +1379,131 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
     }
 
+    /// Counts for monitoring, read in one go (a handful of COUNT queries on indexed columns).
+    pub fn gauges(
+        &self,
+        pause_after_failures: u32,
+        now: DateTime<Utc>,
+    ) -> Result<StoreGauges, StoreError> {
+        let deliveries = self.delivery_counts(None)?;
+        let conn = self.conn();
+        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64, StoreError> {
+            conn.query_row(sql, p, |r| r.get(0)).map_err(|e| self.q(e))
+        };
+        let now = now.to_rfc3339();
+        let pause = i64::from(pause_after_failures.max(1));
+        Ok(StoreGauges {
+            learners_active: count("SELECT COUNT(*) FROM learners WHERE active = 1", &[])?,
+            learners_paused: count("SELECT COUNT(*) FROM learners WHERE active = 0", &[])?,
+            deliveries,
+            mails_due: count(
+                "SELECT COUNT(*) FROM deliveries WHERE state IN ('pending', 'sending')
+                 AND COALESCE(due_at, created_at) <= ?1
+                 AND (next_attempt_at IS NULL OR next_attempt_at <= ?1)",
+                &[&now],
+            )?,
+            mails_waiting: count(
+                "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND due_at > ?1",
+                &[&now],
+            )?,
+            articles: count("SELECT COUNT(*) FROM articles", &[])?,
+            feeds_failing: count(
+                "SELECT COUNT(*) FROM feed_state WHERE consecutive_errors > 0",
+                &[],
+            )?,
+            feeds_paused: if pause_after_failures == 0 {
+                0
+            } else {
+                count(
+                    "SELECT COUNT(*) FROM feed_state WHERE consecutive_errors >= ?1",
+                    &[&pause],
+                )?
+            },
+        })
+    }
+
+    /// Writes a consistent copy of the store to `dest` (a new file) while other
+    /// connections and processes go on using it: SQLite's online backup in one step, in
+    /// WAL mode a read that never blocks writers. The copy is checked before it is given
+    /// its name.
+    pub fn backup_to(&self, dest: &Path) -> Result<CopyInfo, StoreError> {
+        let fail = |message: String| StoreError::Query {
+            path: dest.to_path_buf(),
+            message,
+        };
+        if dest.exists() {
+            return Err(fail("exists already; give the backup a new name".into()));
+        }
+        let tmp = dest.with_extension("partial");
+        let _ = std::fs::remove_file(&tmp);
+        {
+            let conn = self.conn();
+            let mut target = Connection::open(&tmp).map_err(|e| fail(e.to_string()))?;
+            let backup = rusqlite::backup::Backup::new(&conn, &mut target)
+                .map_err(|e| fail(e.to_string()))?;
+            loop {
+                match backup.step(-1).map_err(|e| fail(e.to_string()))? {
+                    rusqlite::backup::StepResult::Done => break,
+                    // Another process holds a write lock for a moment: wait and go on.
+                    _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+                }
+            }
+        }
+        let info = match check_copy(&tmp) {
+            Ok(info) => info,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        std::fs::rename(&tmp, dest).map_err(|e| fail(e.to_string()))?;
+        Ok(info)
+    }
+
+    /// Replaces the store's contents with a checked backup (SQLite's backup API, into the
+    /// open database, so other connections see the restored data). Refused while a run
+    /// holds a lock: stop `serve` and other runs first. Migrations then bring an older
+    /// backup up to date.
+    pub fn restore_from(&self, src: &Path) -> Result<CopyInfo, StoreError> {
+        let info = check_copy(src)?;
+        {
+            let mut conn = self.conn();
+            let held: Option<String> = conn
+                .query_row(
+                    "SELECT name FROM locks WHERE expires_at > ?1 LIMIT 1",
+                    [now()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.q(e))?;
+            if let Some(name) = held {
+                return Err(StoreError::Query {
+                    path: self.path.clone(),
+                    message: format!(
+                        "a {name} run is going (its lock is held); stop `hyperlearn serve` and other runs, then restore"
+                    ),
+                });
+            }
+            conn.restore(
+                rusqlite::MAIN_DB,
+                src,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(|e| self.q(e))?;
+        }
+        // Bring an older copy's schema up to date (and check a newer one is refused).
+        Store::open(&self.path)?;
+        Ok(info)
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn()
+            .query_row("SELECT 1", [], |r| r.get::<_, i64>(0))
+            .map(|_| ())
+            .map_err(|e| self.q(e))
+    }
+
     /// Counts of deliveries by state for a local date (all dates when `None`).
     pub fn delivery_counts(
         &self,
@@ -1830,6 +2026,49 @@ mod tests {
         assert_eq!(store.session_count().unwrap(), 0);
         assert!(store.remove_user("ada").is_err());
         assert!(store.set_password("nobody", "h").is_err());
+    }
+
+    #[test]
+    fn a_backup_taken_while_in_use_is_checked_and_restores_what_it_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        store.add_learner(&learner("ana@example.org")).unwrap();
+        // Another connection keeps writing while the backup is taken.
+        let other = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        other.add_learner(&learner("ben@example.org")).unwrap();
+        let backup = dir.path().join("backup.sqlite");
+        let info = store.backup_to(&backup).unwrap();
+        assert_eq!(info.learners, 2);
+        assert_eq!(info.schema_version as usize, MIGRATIONS.len());
+        assert!(store.backup_to(&backup).is_err(), "never overwrites");
+        // Later changes are undone by the restore.
+        store.remove_learner("ana@example.org").unwrap();
+        store.add_learner(&learner("cy@example.org")).unwrap();
+        store.restore_from(&backup).unwrap();
+        let mut emails: Vec<String> = other
+            .learners()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.email)
+            .collect();
+        emails.sort();
+        assert_eq!(emails, ["ana@example.org", "ben@example.org"]);
+        // What is not a store is refused with a reason, and changes nothing.
+        let junk = dir.path().join("junk.sqlite");
+        std::fs::write(&junk, b"not a database at all, just some text").unwrap();
+        assert!(store.restore_from(&junk).is_err());
+        assert!(check_copy(&dir.path().join("missing.sqlite")).is_err());
+        assert_eq!(store.learners().unwrap().len(), 2);
+        // A run's live lock refuses the restore.
+        store
+            .conn()
+            .execute(
+                "INSERT INTO locks (name, owner, acquired_at, expires_at) VALUES ('mail', 'x', ?1, ?2)",
+                params![now(), (Utc::now() + chrono::Duration::minutes(5)).to_rfc3339()],
+            )
+            .unwrap();
+        let err = store.restore_from(&backup).unwrap_err().to_string();
+        assert!(err.contains("mail run is going"), "{err}");
     }
 
     #[test]

@@ -225,6 +225,16 @@ impl Engine {
         &self.info
     }
 
+    /// Whether the engine thread still runs (it holds the loaded model).
+    pub fn is_running(&self) -> bool {
+        self.thread.jobs.is_some()
+            && self
+                .thread
+                .handle
+                .as_ref()
+                .is_some_and(|h| !h.is_finished())
+    }
+
     /// Totals so far.
     pub fn stats(&self) -> EngineStats {
         self.stats.lock().map(|s| s.clone()).unwrap_or_default()

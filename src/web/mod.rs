@@ -10,6 +10,7 @@
 //! Content-Security-Policy with no inline script or style.
 
 mod auth;
+mod health;
 mod pages;
 
 use std::net::SocketAddr;
@@ -29,6 +30,7 @@ use minijinja::Environment;
 use crate::pipeline::Services;
 
 pub use auth::{Role, hash_password};
+pub use health::{Monitor, start_monitoring};
 
 /// What the handlers share.
 pub struct WebState {
@@ -42,6 +44,8 @@ pub struct WebState {
     logins: auth::LoginLimiter,
     /// Bounds the Argon2 hashes that run at once (each takes 19 MiB and a core for ~50 ms).
     hashing: tokio::sync::Semaphore,
+    /// The model, when this process generates (for `/readyz`).
+    generator: Option<Arc<crate::generation::Generator>>,
 }
 
 /// The admins' "start a run now" button, wired to the service's runner. One run at a time is
@@ -179,7 +183,14 @@ impl WebState {
             run_now,
             logins: auth::LoginLimiter::default(),
             hashing: tokio::sync::Semaphore::new(auth::CONCURRENT_HASHES),
+            generator: None,
         })
+    }
+
+    /// The model this process generates with, so that `/readyz` checks it.
+    pub fn with_generator(mut self, generator: Arc<crate::generation::Generator>) -> WebState {
+        self.generator = Some(generator);
+        self
     }
 }
 
@@ -292,7 +303,11 @@ pub fn harden<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> 
 
 /// Every route of the UI.
 pub fn router(state: Arc<WebState>) -> Router {
-    harden(routes()).with_state(state)
+    let monitor = Arc::new(Monitor {
+        services: state.services.clone(),
+        generator: state.generator.clone(),
+    });
+    harden(routes().merge(health::health_routes(monitor))).with_state(state)
 }
 
 fn routes() -> Router<Arc<WebState>> {

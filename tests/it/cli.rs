@@ -240,6 +240,16 @@ fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
     let mut text = std::fs::read_to_string(dir.path().join("config.toml")).unwrap();
     // Fetch every second; the daily run never comes within the test.
     text.push_str("\n[schedule]\nfetch = \"* * * * * *\"\ndaily = \"0 0 0 1 1 *\"\n");
+    // Monitoring on a port we know.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = text.replace(
+        "[metrics]\nlisten = \"127.0.0.1:0\"",
+        &format!("[metrics]\nlisten = \"127.0.0.1:{port}\""),
+    );
     std::fs::write(dir.path().join("config.toml"), text).unwrap();
     let child = hyperlearn()
         .arg("--config")
@@ -254,6 +264,31 @@ fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
             .and_then(|s| s.feed_state(&format!("{}/feeds/en-test.rss.xml", site.base_url())))
             .is_ok_and(|s| s.last_ok_at.is_some())
     });
+    // Prometheus, a load balancer and systemd see it running, ready, and what it did.
+    let get = |path: &str| {
+        rt.block_on(async {
+            #[allow(clippy::disallowed_methods)]
+            let r = reqwest::get(format!("http://127.0.0.1:{port}{path}"))
+                .await
+                .unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        })
+    };
+    let (health, _) = get("/healthz");
+    let (ready, readiness) = get("/readyz");
+    let fetches_counted = |metrics: &str| {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("hyperlearn_feed_fetches_total{result=\"fetched\"} "))
+            .and_then(|v| v.parse::<f64>().ok())
+            .is_some_and(|n| n >= 1.0)
+    };
+    // The counter moves when the run that fetched has finished.
+    let mut metrics = String::new();
+    crate::support::eventually_for(std::time::Duration::from_secs(20), || {
+        metrics = get("/metrics").1;
+        fetches_counted(&metrics)
+    });
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -262,6 +297,14 @@ fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(fetched, "the scheduled fetch did not run: {stderr}");
+    assert_eq!(health, 200, "{stderr}");
+    assert_eq!(ready, 200, "{readiness}");
+    assert!(readiness.contains("model: loaded"), "{readiness}");
+    assert!(fetches_counted(&metrics), "{metrics}");
+    assert!(
+        metrics.contains("# TYPE hyperlearn_runs_total counter"),
+        "{metrics}"
+    );
     assert!(out.status.success(), "serve did not exit cleanly: {stderr}");
     assert!(stderr.contains("Stopped."), "{stderr}");
     drop(site);
@@ -622,4 +665,106 @@ fn proxy_variables_do_not_carry_feed_requests_past_the_address_rules() {
         Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
         other => panic!("the request went to the proxy: {other:?}"),
     }
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_and_never_hold_a_secret() {
+    let (dir, config) = admin_config();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let feed = format!("http://127.0.0.1:{closed}/feed.xml");
+    std::fs::write(
+        &config,
+        format!(
+            "[paths]\nstore = \"db.sqlite\"\n[fetch]\nallow_hosts = [\"127.0.0.1\"]\n\
+             [mail]\ntoken_key = \"tok-SECRET-0123456789abcdef\"\n\
+             [mail.smtp]\nhost = \"127.0.0.1\"\nport = {closed}\nsecurity = \"plain\"\n\
+             username = \"hl\"\npassword = \"smtp-SECRET-9876543210\"\n"
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join("feeds")).unwrap();
+    std::fs::write(
+        dir.path().join("feeds/en.toml"),
+        format!("[[feed]]\nurl = \"{feed}\"\n"),
+    )
+    .unwrap();
+    let mut stderr = String::new();
+    for args in [
+        vec!["feeds", "refresh", feed.as_str()],
+        vec!["deliver", "--all"],
+        vec!["learners", "list"],
+    ] {
+        let out = hyperlearn()
+            .arg("--config")
+            .arg(&config)
+            .args(&args)
+            .env("HYPERLEARN_LOG", "debug")
+            .env("HYPERLEARN_LOG_FORMAT", "json")
+            .env("HYPERLEARN_SMTP_PASSWORD", "env-SECRET-5555555555")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for secret in ["tok-SECRET", "smtp-SECRET", "env-SECRET"] {
+            assert!(!all.contains(secret), "{args:?} printed {secret}: {all}");
+        }
+        stderr.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    let logged: Vec<&str> = stderr.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(
+        !logged.is_empty(),
+        "debug logging logged something: {stderr}"
+    );
+    for line in logged {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            v.get("level").is_some() && v.get("fields").is_some(),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn backup_and_restore_bring_back_a_removed_learner() {
+    let (dir, config) = admin_config();
+    let base = || {
+        let mut c = hyperlearn();
+        c.arg("--config").arg(&config);
+        c
+    };
+    run_ok(base().args([
+        "learners",
+        "add",
+        "--email",
+        "ana@example.org",
+        "--name",
+        "Ana",
+        "--lang",
+        "es",
+        "--level",
+        "B1",
+    ]));
+    let backup = dir.path().join("backups/2026-12-02.sqlite");
+    std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
+    let out = run_ok(base().arg("backup").arg(&backup));
+    assert!(out.contains("1 learners"), "{out}");
+    let err = run_err(base().arg("backup").arg(&backup));
+    assert!(err.contains("exists already"), "{err}");
+    run_ok(base().args(["learners", "remove", "ana@example.org"]));
+    let out = run_ok(base().arg("restore").arg(&backup));
+    assert!(out.contains("reindex"), "{out}");
+    let listed = run_ok(base().args(["learners", "list"]));
+    assert!(listed.contains("ana@example.org"), "{listed}");
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, "hello").unwrap();
+    let err = run_err(base().arg("restore").arg(&junk));
+    assert!(err.contains("junk.sqlite"), "{err}");
 }

@@ -199,6 +199,9 @@ model_candidates = 2
 [web]
 listen = "127.0.0.1:0"
 
+[metrics]
+listen = "127.0.0.1:0"
+
 [mail]
 from = "HyperLearn Test <lessons@hyperlearn.test>"
 public_url = "https://hyperlearn.test/"

@@ -280,6 +280,8 @@ async fn every_route_with_every_role_is_allowed_or_refused() {
             S::NOT_FOUND,
         ),
         ("/login", S::OK, S::OK, S::OK),
+        ("/healthz", S::OK, S::OK, S::OK),
+        ("/readyz", S::OK, S::OK, S::OK),
         ("/static/style.css", S::OK, S::OK, S::OK),
         (&site.lesson_token_path, S::OK, S::OK, S::OK),
         (&site.unsubscribe_path, S::OK, S::OK, S::OK),
