@@ -185,3 +185,47 @@ fn no_paragraph_of_the_bundled_news_is_taken_for_addressing_the_reader() {
     }
     assert!(paragraphs > 100, "{paragraphs} paragraphs read");
 }
+
+/// How often real text is taken for addressing the reader: XQuAD's en and es contexts
+/// (Wikipedia) and newspaper-tests' gold article text, from `../shared/data` (or
+/// HYPERLEARN_DATA). Prints every paragraph left out and the share.
+/// `cargo test --release --lib addressed_paragraphs_in_shared_data -- --ignored --nocapture`
+#[test]
+#[ignore = "reads ../shared/data"]
+fn addressed_paragraphs_in_shared_data() {
+    let data = crate::config::data_dir(None);
+    let mut paragraphs: Vec<String> = Vec::new();
+    for lang in ["en", "es"] {
+        let path = data.join(format!("qa/xquad/xquad.{lang}.json"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(text.trim_start_matches('\u{feff}')).unwrap();
+        for article in v["data"].as_array().unwrap() {
+            for p in article["paragraphs"].as_array().unwrap() {
+                paragraphs.push(p["context"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    for entry in std::fs::read_dir(data.join("extraction/newspaper-tests/text")).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        paragraphs.extend(crate::text::paragraphs(&text).map(str::to_string));
+    }
+    let left_out: Vec<&String> = paragraphs
+        .iter()
+        .filter(|p| {
+            crate::text::sentences(p)
+                .iter()
+                .any(|s| addresses_reader(s))
+        })
+        .collect();
+    for p in &left_out {
+        println!("left out: {}", p.chars().take(160).collect::<String>());
+    }
+    println!(
+        "{} of {} paragraphs left out ({:.2}%)",
+        left_out.len(),
+        paragraphs.len(),
+        100.0 * left_out.len() as f64 / paragraphs.len() as f64
+    );
+    assert!(left_out.len() * 100 < paragraphs.len(), "under 1%");
+}

@@ -768,3 +768,32 @@ fn backup_and_restore_bring_back_a_removed_learner() {
     let err = run_err(base().arg("restore").arg(&junk));
     assert!(err.contains("junk.sqlite"), "{err}");
 }
+
+#[test]
+fn the_systemd_unit_passes_systemd_analyze_verify() {
+    let unit = std::fs::read_to_string(repo().join("deploy/hyperlearn.service")).unwrap();
+    assert!(unit.contains("ProtectSystem=strict") && unit.contains("NoNewPrivileges=yes"));
+    assert!(
+        unit.contains("ReadWritePaths=/var/lib/hyperlearn") && unit.contains("Restart=on-failure")
+    );
+    // Verified with this build's binary in place of the installed one (verify checks that
+    // the command exists).
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hyperlearn.service");
+    std::fs::write(
+        &file,
+        unit.replace(
+            "/usr/local/bin/hyperlearn",
+            env!("CARGO_BIN_EXE_hyperlearn"),
+        ),
+    )
+    .unwrap();
+    let out = Command::new("systemd-analyze")
+        .arg("verify")
+        .arg(&file)
+        .output()
+        .expect("systemd-analyze runs (scripts/setup installs Debian's systemd package)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // It exits 0 after warnings such as an unknown value, so any output is a failure too.
+    assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
+}
