@@ -143,6 +143,15 @@ pub enum Command {
         /// The saved page.
         file: PathBuf,
     },
+    /// Check a configuration before the first run: the public URL is https, a link key is
+    /// set, the store opens and is migrated, the feed lists parse, the word lists are there,
+    /// the SMTP relay accepts a connection (EHLO, TLS, AUTH; nothing is sent) and the model
+    /// loads and answers. Prints what to fix; exits non-zero when something needs fixing.
+    Doctor {
+        /// Skip loading the model (faster; for checking a config on another machine).
+        #[arg(long)]
+        no_model: bool,
+    },
     /// Write a consistent copy of the store to PATH (a new file) while the service runs
     /// (SQLite's online backup), and check it. The search index is not in it: `reindex`
     /// rebuilds it from the store. Keep `token.key` (beside the store) with the backups.
@@ -600,6 +609,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Feeds(cmd) => feeds_command(&cli.config, cmd),
         Command::Users(cmd) => users_command(&cli.config, cmd),
+        Command::Doctor { no_model } => {
+            let config = load_config(&cli.config)?;
+            pipeline::Progress::new(cli.quiet)
+                .say(format!("Checking {} ...", cli.config.display()));
+            let findings = crate::doctor::check(&config, !no_model).await;
+            for f in &findings {
+                out!(
+                    "{}  {:<11} {}",
+                    if f.ok { "ok " } else { "FIX" },
+                    f.what,
+                    f.detail
+                );
+            }
+            let to_fix = findings.iter().filter(|f| !f.ok).count();
+            if to_fix > 0 {
+                bail!("{to_fix} thing(s) to fix before the first run (lines marked FIX above)");
+            }
+            out!("Ready for `hyperlearn serve`.");
+            Ok(())
+        }
         Command::Backup { path } => {
             let config = load_config(&cli.config)?;
             let info = Store::open(&config.store_path)?.backup_to(&path)?;

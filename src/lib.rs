@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod delivery;
 pub mod demo;
+pub mod doctor;
 pub mod eval;
 pub mod exercise;
 pub mod feeds;

@@ -473,6 +473,31 @@ impl Mailer {
         }
     }
 
+    /// Opens a connection to the relay the way sending does (TLS or STARTTLS as configured,
+    /// EHLO, AUTH when credentials are set) and closes it without sending anything; for the
+    /// outbox, checks that its folder can be written.
+    pub async fn check(&self) -> Result<String, String> {
+        match &self.transport {
+            Transport::Outbox(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("outbox folder {}: {e}", dir.display()))?;
+                Ok(format!(
+                    "no [mail.smtp]: mail is written to the outbox folder {}",
+                    dir.display()
+                ))
+            }
+            Transport::Smtp { relay, host } => match relay.test_connection().await {
+                Ok(true) => Ok(format!(
+                    "SMTP relay {host} accepted a connection (EHLO, TLS as configured, AUTH when credentials are set); nothing was sent"
+                )),
+                Ok(false) => Err(format!(
+                    "SMTP relay {host} did not answer as a relay should"
+                )),
+                Err(e) => Err(format!("SMTP relay {host}: {e}")),
+            },
+        }
+    }
+
     /// Sends a stored message to `to`. `file_stem` names the outbox file.
     pub async fn send(&self, to: &str, bytes: &[u8], file_stem: &str) -> Result<Sent, SendError> {
         let recipient: Address =

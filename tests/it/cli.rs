@@ -797,3 +797,53 @@ fn the_systemd_unit_passes_systemd_analyze_verify() {
     // It exits 0 after warnings such as an unknown value, so any output is a failure too.
     assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
 }
+
+#[test]
+fn doctor_checks_the_relay_the_model_and_the_rest_and_says_what_to_fix() {
+    let smtp = crate::support::Smtp::start();
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::support::write_config(dir.path(), Some(smtp.port), "");
+    crate::support::write_feeds(&config, "en", &[("https://news.example/rss", "en")]);
+    let file = dir.path().join("config.toml");
+    let out = run_ok(hyperlearn().arg("--config").arg(&file).arg("doctor"));
+    for line in [
+        "ok   public URL  https://hyperlearn.test/",
+        "ok   store",
+        "ok   feeds       1 feeds listed",
+        "ok   mail        SMTP relay 127.0.0.1 accepted a connection",
+        "ok   model",
+        "Ready for `hyperlearn serve`.",
+    ] {
+        assert!(out.contains(line), "missing `{line}`:\n{out}");
+    }
+    assert!(smtp.messages().is_empty(), "nothing was sent");
+    // A relay that does not answer, an http public URL and a short key are named.
+    let closed = crate::support::free_port();
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace(
+            &format!("port = {}", smtp.port),
+            &format!("port = {closed}"),
+        )
+        .replace("https://hyperlearn.test/", "http://lessons.example/")
+        .replace("integration-test-key-0123456789abcdef", "short");
+    std::fs::write(&file, text).unwrap();
+    let out = hyperlearn()
+        .arg("--config")
+        .arg(&file)
+        .args(["doctor", "--no-model"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "FIX  public URL",
+        "FIX  link key",
+        "FIX  mail        SMTP relay 127.0.0.1",
+    ] {
+        assert!(stdout.contains(line), "missing `{line}`:\n{stdout}");
+    }
+    assert!(!stdout.contains("model"), "--no-model: {stdout}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("3 thing(s) to fix"), "{stderr}");
+}

@@ -205,7 +205,7 @@ listen = "127.0.0.1:0"
 [mail]
 from = "HyperLearn Test <lessons@hyperlearn.test>"
 public_url = "https://hyperlearn.test/"
-token_key = "integration-test-key"
+token_key = "integration-test-key-0123456789abcdef"
 
 {smtp}"#,
         model = model_path().display(),
