@@ -480,6 +480,9 @@ pub enum LearnersCommand {
         /// IANA time zone, e.g. Europe/Berlin.
         #[arg(long, default_value = "UTC")]
         tz: String,
+        /// The learner was forgotten at their request and has asked to come back.
+        #[arg(long)]
+        again: bool,
     },
     /// List learners.
     List {
@@ -488,6 +491,18 @@ pub enum LearnersCommand {
     },
     /// Remove a learner (by id or address) and their history.
     Remove { learner: String },
+    /// Print all we hold about a learner as JSON: profile, level history, lessons and their
+    /// exercises, scores, flags and deliveries with the stored mail (a data request).
+    Export {
+        /// Id or address.
+        learner: String,
+    },
+    /// Erase a learner at their request: everything `remove` deletes; the address is kept
+    /// only as a salted hash, so that they are never mailed or imported again.
+    Forget {
+        /// Id or address.
+        learner: String,
+    },
     /// Pause a learner: no lessons until resumed.
     Pause {
         /// Id or address.
@@ -1245,8 +1260,12 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
             interests,
             time,
             tz,
+            again,
         } => {
             crate::delivery::check_address(&email).map_err(anyhow::Error::msg)?;
+            if again {
+                store.unforget(&email)?;
+            }
             let delivery_time = NaiveTime::parse_from_str(&time, "%H:%M")
                 .with_context(|| format!("--time `{time}` is not a time of day like 07:30"))?;
             tz.parse::<chrono_tz::Tz>().map_err(|_| {
@@ -1357,6 +1376,20 @@ fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
                     articles::Cefr::from_score(level)
                 );
             }
+            Ok(())
+        }
+        LearnersCommand::Export { learner } => {
+            let data = store.export_learner(&learner)?;
+            out!("{}", serde_json::to_string_pretty(&data)?);
+            Ok(())
+        }
+        LearnersCommand::Forget { learner } => {
+            let forgotten = store.forget_learner(&learner)?;
+            out!(
+                "Forgot learner {} <{}>: everything is erased; the address is kept only as a salted hash so that it is never mailed or imported again.",
+                printable(&forgotten.name),
+                printable(&forgotten.email)
+            );
             Ok(())
         }
         LearnersCommand::Remove { learner } => {

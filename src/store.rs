@@ -25,6 +25,11 @@ pub enum StoreError {
     /// A learner that does not exist.
     #[error("no learner `{0}` (use `hyperlearn learners list`)")]
     NoSuchLearner(String),
+    /// Adding a learner who asked to be forgotten.
+    #[error(
+        "{0} was forgotten at its owner's request and is never added again unless they ask to come back (`hyperlearn learners add --again`)"
+    )]
+    Forgotten(String),
     /// Adding a learner whose address is taken.
     #[error("a learner with address {0} already exists")]
     DuplicateLearner(String),
@@ -186,6 +191,19 @@ DELETE FROM flags WHERE learner_id IS NOT NULL AND id NOT IN (
     SELECT MAX(id) FROM flags WHERE learner_id IS NOT NULL GROUP BY exercise_id, learner_id
 );
 CREATE UNIQUE INDEX flags_once ON flags(exercise_id, learner_id);
+"#,
+    // Learners forgotten at their request: a salted hash of the address, so they are never
+    // mailed (or imported) again and the address itself is gone.
+    r#"
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO settings (name, value) VALUES ('address_salt', lower(hex(randomblob(32))));
+CREATE TABLE forgotten (
+    address_hash TEXT PRIMARY KEY,
+    forgotten_at TEXT NOT NULL
+);
 "#,
 ];
 
@@ -559,7 +577,10 @@ impl Store {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+            // secure_delete: deleted rows (a forgotten learner's) are overwritten, not left
+            // readable in free pages.
+            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;
+             PRAGMA secure_delete = ON;",
         )?;
         // Migrate under a write lock, reading the version inside it, so that two processes
         // opening a new database at once do not both run the same migration.
@@ -601,6 +622,9 @@ impl Store {
 
     /// Adds a learner; the address must be new.
     pub fn add_learner(&self, l: &NewLearner) -> Result<Learner, StoreError> {
+        if self.is_forgotten(&l.email)? {
+            return Err(StoreError::Forgotten(l.email.clone()));
+        }
         let conn = self.conn();
         let result = conn.execute(
             "INSERT INTO learners (email, name, lang, level, interests, delivery_time, timezone, created_at)
@@ -728,21 +752,181 @@ impl Store {
 
     /// Removes a learner and everything about them.
     pub fn remove_learner(&self, id_or_email: &str) -> Result<Learner, StoreError> {
+        self.erase_learner(id_or_email, false)
+    }
+
+    /// Erases a learner at their request: everything `remove_learner` deletes, and a salted
+    /// hash of the address is kept so that they are never added (imported) or mailed again.
+    pub fn forget_learner(&self, id_or_email: &str) -> Result<Learner, StoreError> {
+        self.erase_learner(id_or_email, true)
+    }
+
+    fn erase_learner(&self, id_or_email: &str, remember_hash: bool) -> Result<Learner, StoreError> {
         let learner = self.find_learner(id_or_email)?;
+        let hash = self.address_hash(&learner.email)?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.q(e))?;
         for sql in [
             "DELETE FROM deliveries WHERE learner_id = ?1",
             "DELETE FROM lesson_scores WHERE learner_id = ?1",
             "DELETE FROM level_history WHERE learner_id = ?1",
+            "DELETE FROM flags WHERE learner_id = ?1
+                OR exercise_id IN (SELECT e.id FROM exercises e JOIN lessons l ON l.id = e.lesson_id
+                                   WHERE l.learner_id = ?1)",
             "DELETE FROM exercises WHERE lesson_id IN (SELECT id FROM lessons WHERE learner_id = ?1)",
             "DELETE FROM lessons WHERE learner_id = ?1",
             "DELETE FROM learners WHERE id = ?1",
         ] {
             tx.execute(sql, [learner.id]).map_err(|e| self.q(e))?;
         }
+        if remember_hash {
+            tx.execute(
+                "INSERT OR IGNORE INTO forgotten (address_hash, forgotten_at) VALUES (?1, ?2)",
+                params![hash, now()],
+            )
+            .map_err(|e| self.q(e))?;
+        }
         tx.commit().map_err(|e| self.q(e))?;
+        if remember_hash {
+            // Old versions of the erased pages also live in the write-ahead log until it is
+            // checkpointed: fold it into the database and empty it (best effort: a reader in
+            // another process may hold it; the next checkpoint then finishes the job).
+            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+        }
         Ok(learner)
+    }
+
+    /// The salted hash under which a forgotten address is kept.
+    fn address_hash(&self, email: &str) -> Result<String, StoreError> {
+        use sha2::{Digest, Sha256};
+        let salt: String = self
+            .conn()
+            .query_row(
+                "SELECT value FROM settings WHERE name = 'address_salt'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))?;
+        let mut h = Sha256::new();
+        h.update(salt.as_bytes());
+        h.update(b":");
+        h.update(email.trim().to_lowercase().as_bytes());
+        Ok(hex::encode(h.finalize()))
+    }
+
+    /// Whether an address was forgotten at its owner's request.
+    pub fn is_forgotten(&self, email: &str) -> Result<bool, StoreError> {
+        let hash = self.address_hash(email)?;
+        self.conn()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM forgotten WHERE address_hash = ?1)",
+                [hash],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))
+    }
+
+    /// Lets a forgotten address be added again (its owner asked to come back).
+    pub fn unforget(&self, email: &str) -> Result<bool, StoreError> {
+        let hash = self.address_hash(email)?;
+        self.conn()
+            .execute("DELETE FROM forgotten WHERE address_hash = ?1", [hash])
+            .map(|n| n > 0)
+            .map_err(|e| self.q(e))
+    }
+
+    /// All we hold about a learner, as JSON: profile, level history, lessons with their
+    /// exercises, scores, flags and deliveries (with the stored mail).
+    pub fn export_learner(&self, id_or_email: &str) -> Result<serde_json::Value, StoreError> {
+        use serde_json::json;
+        let learner = self.find_learner(id_or_email)?;
+        let conn = self.conn();
+        // The binding lets `stmt` outlive the rows iterator that borrows it.
+        #[allow(clippy::let_and_return)]
+        let rows =
+            |sql: &str, f: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<serde_json::Value>| {
+                let mut stmt = conn.prepare(sql).map_err(|e| self.q(e))?;
+                let out = stmt
+                    .query_map([learner.id], |r| f(r))
+                    .map_err(|e| self.q(e))?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| self.q(e));
+                out
+            };
+        let paused_reason: Option<String> = conn
+            .query_row(
+                "SELECT paused_reason FROM learners WHERE id = ?1",
+                [learner.id],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))?;
+        let level_history = rows(
+            "SELECT at, level, reason FROM level_history WHERE learner_id = ?1 ORDER BY id",
+            &|r| {
+                Ok(
+                    json!({"at": r.get::<_, String>(0)?, "level": r.get::<_, f64>(1)?, "reason": r.get::<_, String>(2)?}),
+                )
+            },
+        )?;
+        let lessons = rows(
+            "SELECT l.id, l.lesson_date, a.id, a.title, a.url FROM lessons l
+             JOIN articles a ON a.id = l.article_id WHERE l.learner_id = ?1 ORDER BY l.id",
+            &|r| {
+                Ok(
+                    json!({"id": r.get::<_, i64>(0)?, "date": r.get::<_, String>(1)?,
+                    "article": {"id": r.get::<_, i64>(2)?, "title": r.get::<_, String>(3)?, "url": r.get::<_, String>(4)?}}),
+                )
+            },
+        )?;
+        let exercises = rows(
+            "SELECT e.lesson_id, e.id, e.kind, e.origin, e.accepted, e.payload FROM exercises e
+             JOIN lessons l ON l.id = e.lesson_id WHERE l.learner_id = ?1 ORDER BY e.id",
+            &|r| {
+                let payload: String = r.get(5)?;
+                Ok(
+                    json!({"lesson_id": r.get::<_, i64>(0)?, "id": r.get::<_, i64>(1)?, "kind": r.get::<_, String>(2)?,
+                    "origin": r.get::<_, String>(3)?, "accepted": r.get::<_, i64>(4)? != 0,
+                    "exercise": serde_json::from_str::<serde_json::Value>(&payload).unwrap_or(serde_json::Value::String(payload))}),
+                )
+            },
+        )?;
+        let scores = rows(
+            "SELECT lesson_id, score, recorded_at FROM lesson_scores WHERE learner_id = ?1 ORDER BY id",
+            &|r| {
+                Ok(
+                    json!({"lesson_id": r.get::<_, i64>(0)?, "score": r.get::<_, f64>(1)?, "recorded_at": r.get::<_, String>(2)?}),
+                )
+            },
+        )?;
+        let flags = rows(
+            "SELECT exercise_id, note, created_at, resolved FROM flags WHERE learner_id = ?1 ORDER BY id",
+            &|r| {
+                Ok(
+                    json!({"exercise_id": r.get::<_, i64>(0)?, "note": r.get::<_, String>(1)?, "created_at": r.get::<_, String>(2)?, "resolved": r.get::<_, Option<String>>(3)?}),
+                )
+            },
+        )?;
+        let deliveries = rows(
+            "SELECT lesson_date, state, attempts, last_error, transport, message_id, created_at, sent_at, message
+             FROM deliveries WHERE learner_id = ?1 ORDER BY id",
+            &|r| {
+                let message: Vec<u8> = r.get(8)?;
+                Ok(json!({"date": r.get::<_, String>(0)?, "state": r.get::<_, String>(1)?, "attempts": r.get::<_, i64>(2)?,
+                    "last_error": r.get::<_, Option<String>>(3)?, "transport": r.get::<_, Option<String>>(4)?,
+                    "message_id": r.get::<_, String>(5)?, "created_at": r.get::<_, String>(6)?, "sent_at": r.get::<_, Option<String>>(7)?,
+                    "message": String::from_utf8_lossy(&message)}))
+            },
+        )?;
+        Ok(json!({
+            "profile": learner,
+            "paused_reason": paused_reason,
+            "level_history": level_history,
+            "lessons": lessons,
+            "exercises": exercises,
+            "scores": scores,
+            "flags": flags,
+            "deliveries": deliveries,
+        }))
     }
 
     /// Records a lesson's score and the learner's new level, with its history, in one

@@ -333,6 +333,8 @@ fn routes() -> Router<Arc<WebState>> {
         .route("/admin/learners/resume", post(pages::learner_resume))
         .route("/admin/learners/save", post(pages::learner_save))
         .route("/admin/learners/import", post(pages::learners_import))
+        .route("/admin/learners/export", get(pages::learner_export))
+        .route("/admin/learners/forget", post(pages::learner_forget))
         .route("/admin/feeds.opml", get(pages::feeds_opml))
         .route("/admin/feeds/opml", post(pages::feeds_opml_import))
         .route(

@@ -522,6 +522,82 @@ pub async fn learner_resume(
     set_paused(state, headers, form, None).await
 }
 
+#[derive(serde::Deserialize)]
+pub struct IdQuery {
+    id: i64,
+}
+
+/// All we hold about a learner, as a JSON download (a data request).
+pub async fn learner_export(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Query(q): Query<IdQuery>,
+) -> Response {
+    if let Err(r) = require(&state, &headers, Role::Admin) {
+        return r;
+    }
+    match state.services.store.export_learner(&q.id.to_string()) {
+        Ok(data) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/json; charset=utf-8".to_string(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"hyperlearn-learner-{}.json\"", q.id),
+                ),
+            ],
+            serde_json::to_string_pretty(&data).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(crate::store::StoreError::NoSuchLearner(_)) => not_found(&state),
+        Err(e) => server_error(&state, e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ForgetForm {
+    #[serde(default)]
+    csrf: String,
+    id: i64,
+    #[serde(default)]
+    confirm: String,
+}
+
+/// Erases a learner at their request (the address is kept only as a salted hash, so they
+/// are never mailed or imported again).
+pub async fn learner_forget(
+    State(state): State<Arc<WebState>>,
+    headers: HeaderMap,
+    Form(form): Form<ForgetForm>,
+) -> Response {
+    if let Err(r) = admin_post(&state, &headers, &form.csrf) {
+        return r;
+    }
+    if form.confirm != "yes" {
+        return message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Learner not forgotten",
+            "Tick \"erase all\" to confirm: forgetting cannot be undone.",
+        );
+    }
+    match state.services.store.forget_learner(&form.id.to_string()) {
+        Ok(l) => message(
+            &state,
+            StatusCode::OK,
+            "Learner forgotten",
+            &format!(
+                "Everything about {} is erased; the address is kept only as a salted hash so that it is never mailed or imported again.",
+                l.email
+            ),
+        ),
+        Err(crate::store::StoreError::NoSuchLearner(_)) => not_found(&state),
+        Err(e) => server_error(&state, e),
+    }
+}
+
 pub async fn runs(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
     let session = match require(&state, &headers, Role::Admin) {
         Ok(s) => s,

@@ -847,3 +847,38 @@ fn doctor_checks_the_relay_the_model_and_the_rest_and_says_what_to_fix() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("3 thing(s) to fix"), "{stderr}");
 }
+
+#[test]
+fn a_forgotten_learner_comes_back_only_when_they_ask() {
+    let (_dir, config) = admin_config();
+    let base = || {
+        let mut c = hyperlearn();
+        c.arg("--config").arg(&config);
+        c
+    };
+    let add = [
+        "learners",
+        "add",
+        "--email",
+        "ana@example.org",
+        "--name",
+        "Ana",
+        "--lang",
+        "es",
+        "--level",
+        "B1",
+    ];
+    run_ok(base().args(add));
+    let exported: serde_json::Value = serde_json::from_str(&run_ok(base().args([
+        "learners",
+        "export",
+        "ana@example.org",
+    ])))
+    .unwrap();
+    assert_eq!(exported["profile"]["name"], "Ana");
+    run_ok(base().args(["learners", "forget", "ana@example.org"]));
+    let err = run_err(base().args(add));
+    assert!(err.contains("was forgotten"), "{err}");
+    run_ok(base().args(add).arg("--again"));
+    assert!(run_ok(base().args(["learners", "list"])).contains("ana@example.org"));
+}

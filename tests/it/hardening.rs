@@ -310,3 +310,95 @@ async fn a_panicking_handler_answers_500_and_the_server_goes_on() {
     }
     assert!(!server.is_finished());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_exports_and_then_forgets_a_learner_who_is_never_added_again() {
+    let (site, _dir) = site().await;
+    // The learner flags an exercise first: their flag is data we hold too.
+    let (_, page) = site.get(&site.lesson_token_path, None).await;
+    let csrf = csrf_of(&page);
+    let at = page.find("name=\"a").unwrap() + "name=\"a".len();
+    let exercise_id = page[at..at + page[at..].find('"').unwrap()].to_string();
+    site.post(
+        &format!("{}/flag", site.lesson_token_path),
+        None,
+        &[
+            ("csrf", &csrf),
+            ("exercise_id", &exercise_id),
+            ("note", "key is wrong"),
+        ],
+    )
+    .await;
+    let (admin, admin_csrf) = site.login("ada").await;
+    let (teacher, _) = site.login("tom").await;
+    let export = format!("/admin/learners/export?id={}", site.learner_id);
+    assert_eq!(
+        site.get(&export, Some(&teacher)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, body) = site.get(&export, Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    let data: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(data["profile"]["email"], "lee@example.org");
+    assert_eq!(data["lessons"].as_array().unwrap().len(), 1);
+    assert_eq!(data["flags"][0]["note"], "key is wrong");
+    assert_eq!(data["deliveries"].as_array().unwrap().len(), 1);
+    assert!(data["exercises"][0]["exercise"].is_object());
+
+    let id = site.learner_id.to_string();
+    let r = site
+        .post(
+            "/admin/learners/forget",
+            Some(&admin),
+            &[("csrf", &admin_csrf), ("id", &id)],
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::BAD_REQUEST,
+        "needs the confirmation"
+    );
+    let r = site
+        .post(
+            "/admin/learners/forget",
+            Some(&admin),
+            &[("csrf", &admin_csrf), ("id", &id), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let store = &site.services.store;
+    assert!(store.find_learner("lee@example.org").is_err());
+    assert!(store.flags().unwrap().is_empty());
+    assert_eq!(
+        site.get(&site.lesson_token_path, None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        site.get(&export, Some(&admin)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // The address is kept only as a hash: no table holds it in clear.
+    let db = std::fs::read(&site.services.config.store_path).unwrap();
+    let wal =
+        std::fs::read(site.services.config.store_path.with_extension("db-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(15).any(|w| w == b"lee@example.org"),
+            "the address is still in the store file"
+        );
+    }
+    // Never imported again, by form or CSV.
+    let r = site
+        .post(
+            "/admin/learners/import",
+            Some(&admin),
+            &[
+                ("csrf", &admin_csrf),
+                ("csv", "LEE@example.org,Lee,en,B1,,07:00,UTC\n"),
+            ],
+        )
+        .await;
+    let body = r.text().await.unwrap();
+    assert!(body.contains("was forgotten at its owner"), "{body}");
+    assert!(store.find_learner("lee@example.org").is_err());
+}
