@@ -137,6 +137,20 @@ pub struct RawConfig {
     pub web: RawWeb,
     #[serde(default)]
     pub metrics: RawMetrics,
+    #[serde(default)]
+    pub privacy: RawPrivacy,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawPrivacy {
+    pub keep_days: u32,
+}
+
+impl Default for RawPrivacy {
+    fn default() -> Self {
+        RawPrivacy { keep_days: 365 }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -409,6 +423,9 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     pub web: WebConfig,
     pub metrics: MetricsConfig,
+    /// Learners' scores and the stored bodies of sent mail are kept this long (`None`:
+    /// for ever), enforced by every fetch run.
+    pub keep: Option<chrono::Duration>,
 }
 
 /// `/metrics`, `/healthz` and `/readyz` for Prometheus, load balancers and systemd
@@ -666,6 +683,8 @@ impl Config {
             schedule,
             delivery,
             web,
+            keep: (raw.privacy.keep_days > 0)
+                .then(|| chrono::Duration::days(raw.privacy.keep_days.into())),
             metrics: MetricsConfig {
                 enabled: raw.metrics.enabled,
                 listen: raw.metrics.listen.parse().map_err(|e| {

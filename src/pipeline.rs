@@ -205,6 +205,14 @@ pub async fn run(
     let run_id = services.store.start_run(kind)?;
     if options.fetch {
         fetch_stage(services, &mut report, progress, options).await?;
+        if let Some(keep) = services.config.keep {
+            let (mails, scores) = services.store.apply_retention(options.now - keep)?;
+            if mails + scores > 0 {
+                progress.say(format!(
+                    "Retention ([privacy] keep_days): {mails} old mail bodies and {scores} scores deleted"
+                ));
+            }
+        }
     }
     if options.lessons {
         let generator = generator.context("a lesson run needs the model")?;

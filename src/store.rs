@@ -1680,6 +1680,30 @@ impl Store {
         Ok(info)
     }
 
+    /// Deletes what `[privacy] keep_days` no longer allows: the stored bodies of mail sent,
+    /// failed or missed before `cutoff` (the ledger rows stay, so nothing is sent twice) and
+    /// lesson scores recorded before it. Returns (mail bodies cleared, scores deleted).
+    pub fn apply_retention(&self, cutoff: DateTime<Utc>) -> Result<(usize, usize), StoreError> {
+        let cutoff = cutoff.to_rfc3339();
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(|e| self.q(e))?;
+        let mails = tx
+            .execute(
+                "UPDATE deliveries SET message = X'' WHERE state IN ('sent', 'failed', 'missed')
+                 AND created_at < ?1 AND length(message) > 0",
+                [&cutoff],
+            )
+            .map_err(|e| self.q(e))?;
+        let scores = tx
+            .execute(
+                "DELETE FROM lesson_scores WHERE recorded_at < ?1",
+                [&cutoff],
+            )
+            .map_err(|e| self.q(e))?;
+        tx.commit().map_err(|e| self.q(e))?;
+        Ok((mails, scores))
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub fn ping(&self) -> Result<(), StoreError> {
         self.conn()
@@ -2253,6 +2277,70 @@ mod tests {
             .unwrap();
         let err = store.restore_from(&backup).unwrap_err().to_string();
         assert!(err.contains("mail run is going"), "{err}");
+    }
+
+    #[test]
+    fn retention_clears_old_mail_bodies_and_scores_but_keeps_the_ledger() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let ana = store.add_learner(&learner("ana@example.org")).unwrap();
+        let old = "2025-01-01T07:00:00+00:00";
+        let recent = Utc::now().to_rfc3339();
+        {
+            let conn = store.conn();
+            conn.execute(
+                "INSERT INTO articles (id, url, title, lang, body, level, cefr, source, text_source, fetched_at)
+                 VALUES (1, 'https://e.org/a', 'A', 'es', 'Texto.', 3.0, 'B1', 'E', 'page', ?1)",
+                [old],
+            )
+            .unwrap();
+            for (id, date, state, at) in [
+                (1, "2025-01-01", "sent", old),
+                (2, "2025-01-02", "pending", old),
+                (3, "2026-12-01", "sent", recent.as_str()),
+            ] {
+                conn.execute(
+                    "INSERT INTO lessons (id, learner_id, article_id, lesson_date, created_at) VALUES (?1, ?2, 1, ?3, ?4)",
+                    params![id, ana.id, date, at],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, X'48656C6C6F', ?6)",
+                    params![id, ana.id, date, format!("<m{id}@t>"), state, at],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO lesson_scores (lesson_id, learner_id, score, recorded_at) VALUES (?1, ?2, 0.5, ?3)",
+                    params![id, ana.id, at],
+                )
+                .unwrap();
+            }
+        }
+        let cutoff = Utc::now() - chrono::Duration::days(365);
+        assert_eq!(store.apply_retention(cutoff).unwrap(), (1, 2));
+        assert_eq!(
+            store.apply_retention(cutoff).unwrap(),
+            (0, 0),
+            "safe to run again"
+        );
+        let conn = store.conn();
+        let bodies: Vec<(String, i64)> = conn
+            .prepare("SELECT state, length(message) FROM deliveries ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            bodies,
+            [
+                ("sent".to_string(), 0),
+                ("pending".to_string(), 5),
+                ("sent".to_string(), 5)
+            ],
+            "an old pending mail keeps its body: it may still be sent"
+        );
     }
 
     #[test]
