@@ -19,7 +19,7 @@ use minijinja::Environment;
 use minijinja::value::Serde;
 use sha2::{Digest, Sha256};
 
-pub use strings::{MailStrings, mail_strings};
+pub use strings::{MailStrings, PageStrings, mail_strings};
 
 use crate::config::{MailConfig, SmtpSecurity};
 use crate::exercise::{Exercise, option_letter};

@@ -379,6 +379,10 @@ mod tests {
 
     use super::*;
 
+    fn strings(lang: &str) -> minijinja::Value {
+        minijinja::Value::from(minijinja::value::Serde(crate::delivery::mail_strings(lang)))
+    }
+
     fn nav() -> minijinja::Value {
         context! { user => "ada", admin => true, csrf => "c5rf" }
     }
@@ -487,6 +491,7 @@ mod tests {
             (
                 "lesson.html",
                 context! {
+                    s => strings("en"), page_lang => "en",
                     token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01", title => "Otters return",
                     url => "https://courier.example/otters", exercises => vec![mc.clone(), tf.clone(), gap.clone()], results => (),
                     unsubscribe => "/unsubscribe/1.abc", preferences => "/preferences/1.abc",
@@ -495,6 +500,7 @@ mod tests {
             (
                 "lesson.html",
                 context! {
+                    s => strings("ru"), page_lang => "ru",
                     token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01",
                     exercises => Vec::<()>::new(), results => vec![context! { exercise => mc, ok => true }, context! { exercise => tf, ok => false }],
                     right => 1, total => 2, counted => true,
@@ -502,15 +508,16 @@ mod tests {
             ),
             (
                 "unsubscribe.html",
-                context! { email => "lee@example.org", csrf => "f", token => "1.abc", done => false },
+                context! { s => strings("de"), page_lang => "de", email => "lee@example.org", csrf => "f", token => "1.abc", done => false },
             ),
             (
                 "unsubscribe.html",
-                context! { email => "lee@example.org", csrf => "", token => "1.abc", done => true },
+                context! { s => strings("fr"), page_lang => "fr", email => "lee@example.org", csrf => "", token => "1.abc", done => true },
             ),
             (
                 "preferences.html",
                 context! {
+                    s => strings("es"), page_lang => "es",
                     token => "1.abc", csrf => "f", email => "lee@example.org", level => "B1", interests => "music",
                     time => "07:00", tz => "UTC", levels => ["A1", "B1"], saved => true, error => "",
                 },
@@ -518,6 +525,10 @@ mod tests {
             (
                 "message.html",
                 context! { title => "Not found", text => "This link is not valid (any more)." },
+            ),
+            (
+                "message.html",
+                context! { title => "Спасибо", text => "Преподаватель проверит это упражнение.", page_lang => "ru" },
             ),
         ]
     }
@@ -550,6 +561,49 @@ mod tests {
                     TEMPLATES.iter().any(|(n, _)| *n == file),
                     "{file} is not registered"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn a_learners_pages_speak_their_language() {
+        let env = environment().unwrap();
+        let render = |name: &str, ctx: minijinja::Value| {
+            env.get_template(name).unwrap().render(ctx).unwrap()
+        };
+        let score = render(
+            "lesson.html",
+            context! {
+                s => strings("ru"), page_lang => "ru", token => "t", csrf => "c", name => "Дмитрий",
+                date => "2026-12-01", exercises => Vec::<()>::new(),
+                results => vec![context! { exercise => exercise("true_false", &[]), ok => true }],
+                right => 1, total => 1, counted => false,
+            },
+        );
+        assert!(score.contains("<html lang=\"ru\">"), "{score}");
+        for text in [
+            "Здравствуйте Дмитрий",
+            "Правильных ответов: 1 из 1.",
+            "Первая попытка уже засчитана",
+            "Верно.",
+            "Сообщить об ошибке",
+            "Вернуться к уроку",
+        ] {
+            assert!(score.contains(text), "{text}: {score}");
+        }
+        let page = render(
+            "unsubscribe.html",
+            context! { s => strings("es"), page_lang => "es", email => "ana@example.org", csrf => "c", token => "t", done => false },
+        );
+        assert!(
+            page.contains("¿Dejar de enviar las lecciones diarias a ana@example.org?"),
+            "{page}"
+        );
+        // Every language has every page string (none left empty).
+        for lang in crate::text::SUPPORTED_LANGS {
+            let json = serde_json::to_value(crate::delivery::mail_strings(lang).page).unwrap();
+            for (k, v) in json.as_object().unwrap() {
+                assert!(!v.as_str().unwrap().trim().is_empty(), "{lang}.{k}");
             }
         }
     }

@@ -704,6 +704,30 @@ pub async fn flag_pull(
 
 // --- learners (signed links, no login) --------------------------------------------------
 
+/// The fixed strings of a learner's pages, in the language of their mail.
+fn learner_strings(learner: &crate::store::Learner) -> minijinja::Value {
+    minijinja::Value::from(minijinja::value::Serde(crate::delivery::mail_strings(
+        &learner.lang,
+    )))
+}
+
+/// A message page for a learner, in their language.
+fn learner_message(
+    state: &WebState,
+    status: StatusCode,
+    learner: &crate::store::Learner,
+    pick: impl Fn(&crate::delivery::PageStrings) -> (&'static str, &'static str),
+) -> Response {
+    let (title, text) = pick(&crate::delivery::mail_strings(&learner.lang).page);
+    let mut r = render(
+        state,
+        "message.html",
+        context! { title, text, page_lang => learner.lang.clone() },
+    );
+    *r.status_mut() = status;
+    r
+}
+
 /// The lesson a lesson token points at: (learner, lesson id, date).
 fn lesson_of(
     state: &WebState,
@@ -776,6 +800,7 @@ pub async fn lesson(State(state): State<Arc<WebState>>, Path(token): Path<String
         &state,
         "lesson.html",
         context! {
+            s => learner_strings(&learner), page_lang => learner.lang.clone(),
             token => token.clone(), csrf => form_token(&state, &token), name => learner.name.clone(),
             date => date.to_string(), title => article.as_ref().map(|a| a.title.clone()),
             url => article.as_ref().map(|a| a.url.clone()), exercises => minijinja::Value::from(minijinja::value::Serde(&shown)), results => (),
@@ -810,12 +835,9 @@ pub async fn lesson_answers(
     };
     let csrf = form.get("csrf").map(String::as_str).unwrap_or("");
     if !same(csrf, &form_token(&state, &token)) {
-        return message(
-            &state,
-            StatusCode::FORBIDDEN,
-            "Please try again",
-            "The form was stale; reload the lesson page.",
-        );
+        return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
+            (t.stale_title, t.stale_text)
+        });
     }
     let exercises = match lesson_exercises(&state, lesson_id) {
         Ok(e) => e,
@@ -849,6 +871,7 @@ pub async fn lesson_answers(
         &state,
         "lesson.html",
         context! {
+            s => learner_strings(&learner), page_lang => learner.lang.clone(),
             token => token.clone(), csrf => form_token(&state, &token), name => learner.name.clone(),
             date => date.to_string(), exercises => Vec::<()>::new(), results,
             right, total => exercises.len(), counted,
@@ -874,12 +897,9 @@ pub async fn lesson_flag(
         return not_found(&state);
     };
     if !same(&form.csrf, &form_token(&state, &token)) {
-        return message(
-            &state,
-            StatusCode::FORBIDDEN,
-            "Please try again",
-            "The form was stale; reload the lesson page.",
-        );
+        return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
+            (t.stale_title, t.stale_text)
+        });
     }
     // Only an exercise of this lesson can be flagged from its page.
     let ok = lesson_exercises(&state, lesson_id)
@@ -894,12 +914,9 @@ pub async fn lesson_flag(
         .store
         .flag_exercise(form.exercise_id, Some(learner.id), &note)
     {
-        Ok(()) => message(
-            &state,
-            StatusCode::OK,
-            "Thank you",
-            "A teacher will look at this exercise.",
-        ),
+        Ok(()) => learner_message(&state, StatusCode::OK, &learner, |t| {
+            (t.thanks_title, t.thanks_text)
+        }),
         Err(e) => server_error(&state, e),
     }
 }
@@ -923,7 +940,10 @@ pub async fn unsubscribe_form(
     render(
         &state,
         "unsubscribe.html",
-        context! { email => learner.email, csrf => form_token(&state, &token), token, done => false },
+        context! {
+            s => learner_strings(&learner), page_lang => learner.lang.clone(),
+            email => learner.email.clone(), csrf => form_token(&state, &token), token, done => false,
+        },
     )
 }
 
@@ -982,12 +1002,9 @@ pub async fn unsubscribe(
         .get("csrf")
         .is_some_and(|c| same(c, &form_token(&state, &token)));
     if !one_click && !button {
-        return message(
-            &state,
-            StatusCode::FORBIDDEN,
-            "Please try again",
-            "The form was stale; open the unsubscribe link again.",
-        );
+        return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
+            (t.stale_title, t.stale_text)
+        });
     }
     match state
         .services
@@ -997,7 +1014,10 @@ pub async fn unsubscribe(
         Ok(()) => render(
             &state,
             "unsubscribe.html",
-            context! { email => learner.email, csrf => "", token, done => true },
+            context! {
+                s => learner_strings(&learner), page_lang => learner.lang.clone(),
+                email => learner.email.clone(), csrf => "", token, done => true,
+            },
         ),
         Err(e) => server_error(&state, e),
     }
@@ -1333,6 +1353,7 @@ fn preferences_page(
         state,
         "preferences.html",
         context! {
+            s => learner_strings(learner), page_lang => learner.lang.clone(),
             token, csrf => form_token(state, token), email => learner.email.clone(),
             level => learner.cefr().to_string(), interests => learner.interests.join(", "),
             time => learner.delivery_time.format("%H:%M").to_string(), tz => learner.timezone.clone(),
@@ -1360,12 +1381,9 @@ pub async fn preferences_save(
         return not_found(&state);
     };
     if !same(&f.csrf, &form_token(&state, &token)) {
-        return message(
-            &state,
-            StatusCode::FORBIDDEN,
-            "Please try again",
-            "The form was stale; reload the page.",
-        );
+        return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
+            (t.stale_title, t.stale_text)
+        });
     }
     let checked = checked_learner(
         &learner.email,

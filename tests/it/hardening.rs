@@ -402,3 +402,53 @@ async fn an_admin_exports_and_then_forgets_a_learner_who_is_never_added_again() 
     assert!(body.contains("was forgotten at its owner"), "{body}");
     assert!(store.find_learner("lee@example.org").is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_russian_learner_sees_russian_on_their_pages() {
+    let (site, _dir) = site().await;
+    let dmitri = site
+        .services
+        .store
+        .add_learner(&hyperlearn::store::NewLearner {
+            email: "dmitri@example.org".into(),
+            name: "Дмитрий".into(),
+            lang: "ru".into(),
+            level: 3.0,
+            interests: vec![],
+            delivery_time: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+            timezone: "Europe/Moscow".into(),
+        })
+        .unwrap();
+    let config = &site.services.config;
+    let path = |url: String| url::Url::parse(&url).unwrap().path().to_string();
+    let unsubscribe = path(hyperlearn::delivery::unsubscribe_url(
+        &config.mail,
+        dmitri.id,
+    ));
+    let preferences = format!(
+        "/preferences/{}",
+        hyperlearn::tokens::sign(
+            &config.mail.token_key,
+            hyperlearn::tokens::Purpose::Preferences,
+            &dmitri.id.to_string()
+        )
+    );
+    let (status, page) = site.get(&unsubscribe, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<html lang=\"ru\">"), "{page}");
+    assert!(
+        page.contains("Отписаться?") && page.contains("dmitri@example.org"),
+        "{page}"
+    );
+    let (_, page) = site.get(&preferences, None).await;
+    assert!(
+        page.contains("Ваши настройки") && page.contains("Сохранить"),
+        "{page}"
+    );
+    // A stale form answers in Russian too.
+    let r = site
+        .post(&preferences, None, &[("csrf", "stale"), ("level", "B1")])
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("Попробуйте ещё раз"));
+}
