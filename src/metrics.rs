@@ -242,20 +242,15 @@ impl Metrics {
             "Requests to the language model.",
             model.requests as f64,
         );
-        out.family(
+        out.labelled(
             "hyperlearn_model_prompt_tokens_total",
             "counter",
             "Prompt tokens, decoded or re-used from the KV cache.",
-        );
-        out.sample(
-            "hyperlearn_model_prompt_tokens_total",
-            &[("source", "decoded")],
-            model.prompt_tokens_evaluated as f64,
-        );
-        out.sample(
-            "hyperlearn_model_prompt_tokens_total",
-            &[("source", "cached")],
-            model.prompt_tokens_cached as f64,
+            "source",
+            &[
+                ("decoded", model.prompt_tokens_evaluated as f64),
+                ("cached", model.prompt_tokens_cached as f64),
+            ],
         );
         out.single(
             "hyperlearn_model_generated_tokens_total",
@@ -263,32 +258,26 @@ impl Metrics {
             "Tokens the model generated.",
             model.generated_tokens as f64,
         );
-        out.family(
+        out.labelled(
             "hyperlearn_model_seconds_total",
             "counter",
             "Time the model spent decoding; generated tokens over generation seconds is its speed.",
-        );
-        out.sample(
-            "hyperlearn_model_seconds_total",
-            &[("phase", "prompt")],
-            model.prompt_seconds,
-        );
-        out.sample(
-            "hyperlearn_model_seconds_total",
-            &[("phase", "generation")],
-            model.generation_seconds,
+            "phase",
+            &[
+                ("prompt", model.prompt_seconds),
+                ("generation", model.generation_seconds),
+            ],
         );
         // Gauges from the store.
-        out.family("hyperlearn_learners", "gauge", "Learners, by state.");
-        out.sample(
+        out.labelled(
             "hyperlearn_learners",
-            &[("state", "active")],
-            store.learners_active as f64,
-        );
-        out.sample(
-            "hyperlearn_learners",
-            &[("state", "paused")],
-            store.learners_paused as f64,
+            "gauge",
+            "Learners, by state.",
+            "state",
+            &[
+                ("active", store.learners_active as f64),
+                ("paused", store.learners_paused as f64),
+            ],
         );
         out.family(
             "hyperlearn_mails",
@@ -327,20 +316,18 @@ impl Metrics {
             "Articles in this process's search index.",
             index_documents as f64,
         );
-        out.family(
+        out.labelled(
             "hyperlearn_feeds_failing",
             "gauge",
             "Feeds whose last fetch failed; `paused`: skipped after repeated failures.",
-        );
-        out.sample(
-            "hyperlearn_feeds_failing",
-            &[("paused", "false")],
-            (store.feeds_failing - store.feeds_paused).max(0) as f64,
-        );
-        out.sample(
-            "hyperlearn_feeds_failing",
-            &[("paused", "true")],
-            store.feeds_paused as f64,
+            "paused",
+            &[
+                (
+                    "false",
+                    (store.feeds_failing - store.feeds_paused).max(0) as f64,
+                ),
+                ("true", store.feeds_paused as f64),
+            ],
         );
         out.text
     }
@@ -382,6 +369,21 @@ impl Exposition {
         self.sample(name, &[], value);
     }
 
+    /// A family with one label, a sample per (label value, value).
+    fn labelled(
+        &mut self,
+        name: &str,
+        kind: &str,
+        help: &str,
+        label: &str,
+        values: &[(&str, f64)],
+    ) {
+        self.family(name, kind, help);
+        for (key, value) in values {
+            self.sample(name, &[(label, key)], *value);
+        }
+    }
+
     /// A counter with one label whose values are all listed (absent ones are 0).
     fn counter_map(
         &mut self,
@@ -391,11 +393,11 @@ impl Exposition {
         values: &BTreeMap<&'static str, u64>,
         keys: &[&str],
     ) {
-        self.family(name, "counter", help);
-        for key in keys {
-            let n = values.get(key).copied().unwrap_or(0);
-            self.sample(name, &[(label, key)], n as f64);
-        }
+        let values: Vec<(&str, f64)> = keys
+            .iter()
+            .map(|k| (*k, values.get(k).copied().unwrap_or(0) as f64))
+            .collect();
+        self.labelled(name, "counter", help, label, &values);
     }
 }
 
