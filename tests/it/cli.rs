@@ -62,11 +62,7 @@ fn admin_commands_edit_feeds_and_learners() {
     )
     .unwrap();
     let config = dir.path().join("config.toml");
-    let base = || {
-        let mut c = hyperlearn();
-        c.arg("--config").arg(&config);
-        c
-    };
+    let base = || with_config(&config);
     run_ok(base().args([
         "feeds",
         "add",
@@ -502,6 +498,13 @@ fn run_err(cmd: &mut Command) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
 
+/// The binary with `--config PATH`.
+fn with_config(config: &std::path::Path) -> Command {
+    let mut c = hyperlearn();
+    c.arg("--config").arg(config);
+    c
+}
+
 /// A config in a temp folder for the admin commands.
 fn admin_config() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -536,11 +539,7 @@ fn extract_says_a_binary_file_is_not_html() {
 #[test]
 fn listings_escape_terminal_control_sequences_and_feeds_must_be_http() {
     let (_dir, config) = admin_config();
-    let base = || {
-        let mut c = hyperlearn();
-        c.arg("--config").arg(&config);
-        c
-    };
+    let base = || with_config(&config);
     run_ok(base().args([
         "learners",
         "add",
@@ -735,11 +734,7 @@ fn json_logs_are_one_object_per_line_and_never_hold_a_secret() {
 #[test]
 fn backup_and_restore_bring_back_a_removed_learner() {
     let (dir, config) = admin_config();
-    let base = || {
-        let mut c = hyperlearn();
-        c.arg("--config").arg(&config);
-        c
-    };
+    let base = || with_config(&config);
     run_ok(base().args([
         "learners",
         "add",
@@ -851,11 +846,7 @@ fn doctor_checks_the_relay_the_model_and_the_rest_and_says_what_to_fix() {
 #[test]
 fn a_forgotten_learner_comes_back_only_when_they_ask() {
     let (_dir, config) = admin_config();
-    let base = || {
-        let mut c = hyperlearn();
-        c.arg("--config").arg(&config);
-        c
-    };
+    let base = || with_config(&config);
     let add = [
         "learners",
         "add",
