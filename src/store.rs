@@ -1796,8 +1796,9 @@ impl Store {
         Ok(())
     }
 
-    /// Sessions stored, live or expired (for tests and `users list`).
-    pub fn session_count(&self) -> Result<i64, StoreError> {
+    /// Sessions stored, live or expired.
+    #[cfg(test)]
+    fn session_count(&self) -> Result<i64, StoreError> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))
             .map_err(|e| self.q(e))

@@ -130,17 +130,13 @@ impl ListName {
         Ok(ListName(name.to_string()))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     fn file(&self, dir: &Path) -> PathBuf {
         dir.join(format!("{}.toml", self.0))
     }
 }
 
-/// A feed's URL, if it can be one: http or https, with a host.
-pub fn check_feed_url(url: &str) -> Result<url::Url, FeedError> {
+/// Whether a URL can be a feed's: http or https, with a host.
+fn check_feed_url(url: &str) -> Result<(), FeedError> {
     let bad = |reason: String| FeedError::BadUrl {
         url: url.chars().take(200).collect(),
         reason,
@@ -155,7 +151,7 @@ pub fn check_feed_url(url: &str) -> Result<url::Url, FeedError> {
     if parsed.host_str().is_none_or(str::is_empty) {
         return Err(bad("has no host".into()));
     }
-    Ok(parsed)
+    Ok(())
 }
 
 /// A language hint: an ISO 639-1 code (two lower-case letters).

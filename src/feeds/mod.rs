@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 pub use identity::{canonical_url, entry_key};
 pub use list::{
-    FeedEdit, FeedSource, ListName, NewFeed, add_feed, check_feed_url, edit_feed, load_feed_list,
-    load_feed_lists, remove_feed,
+    FeedEdit, FeedSource, ListName, NewFeed, add_feed, edit_feed, load_feed_list, load_feed_lists,
+    remove_feed,
 };
 pub use parse::{FeedEntry, ParsedFeed, parse_feed};
 

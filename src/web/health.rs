@@ -112,21 +112,11 @@ pub async fn start_monitoring(
     monitor: Arc<Monitor>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listen = monitor.services.config.metrics.listen;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("[metrics] listen {listen}: cannot bind: {e}"))?;
-    let addr = listener.local_addr()?;
     let app = super::harden(
         Router::new()
             .route("/metrics", get(metrics))
-            .route("/healthz", get(healthz))
-            .route("/readyz", get(readyz)),
-    )
-    .with_state(monitor);
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!("monitoring endpoint stopped: {e}");
-        }
-    });
-    Ok((addr, task))
+            .with_state(monitor.clone())
+            .merge(health_routes(monitor)),
+    );
+    super::serve_on(listen, "[metrics] listen", app).await
 }

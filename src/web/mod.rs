@@ -200,7 +200,7 @@ pub(crate) fn render(state: &WebState, name: &str, ctx: minijinja::Value) -> Res
     match state.env.get_template(name).and_then(|t| t.render(ctx)) {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
-            let reference = auth::random_token()[..8].to_string();
+            let reference = log_reference();
             tracing::error!("web template {name} (reference {reference}): {e:#}");
             if name == "message.html" {
                 return (
@@ -237,9 +237,14 @@ pub(crate) fn not_found(state: &WebState) -> Response {
     )
 }
 
+/// A short random tag that ties an error page to its line in the log.
+fn log_reference() -> String {
+    auth::random_token()[..8].to_string()
+}
+
 /// A failure of ours (store, index, feed files): logged in full, shown as a reference only.
 pub(crate) fn server_error(state: &WebState, e: impl std::fmt::Display) -> Response {
-    let reference = auth::random_token()[..8].to_string();
+    let reference = log_reference();
     tracing::error!("web request failed (reference {reference}): {e}");
     message(
         state,
@@ -360,14 +365,25 @@ pub async fn start(
     state: Arc<WebState>,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listen = state.services.config.web.listen;
+    serve_on(listen, "[web] listen", router(state)).await
+}
+
+/// Binds `listen` (the config key that names it, for the error) and serves `app` there, with
+/// the client's address available to handlers, until the task is dropped.
+async fn serve_on(
+    listen: SocketAddr,
+    key: &str,
+    app: Router,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<()>)> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
-        .map_err(|e| anyhow::anyhow!("[web] listen {listen}: cannot bind: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{key} {listen}: cannot bind: {e}"))?;
     let addr = listener.local_addr()?;
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let key = key.to_string();
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!("web UI stopped: {e}");
+            tracing::error!("server on {key} stopped: {e}");
         }
     });
     Ok((addr, task))

@@ -8,7 +8,7 @@ use hyperlearn::articles::Cefr;
 use hyperlearn::index::IndexDoc;
 use reqwest::StatusCode;
 
-use crate::web::{Site, csrf_of, site};
+use crate::web::{Site, csrf_of, first_exercise_id, site};
 
 /// Adds `n` more English articles about otters, published in November 2026.
 fn add_otter_articles(site: &Site, n: i64) {
@@ -199,10 +199,7 @@ async fn a_learner_flags_an_exercise_once_however_often_they_post() {
     let (site, _dir) = site().await;
     let (_, page) = site.get(&site.lesson_token_path, None).await;
     let csrf = csrf_of(&page);
-    let exercise_id = {
-        let at = page.find("name=\"a").unwrap() + "name=\"a".len();
-        page[at..at + page[at..].find('"').unwrap()].to_string()
-    };
+    let exercise_id = first_exercise_id(&page);
     for i in 0..30 {
         let r = site
             .post(
@@ -317,8 +314,7 @@ async fn an_admin_exports_and_then_forgets_a_learner_who_is_never_added_again() 
     // The learner flags an exercise first: their flag is data we hold too.
     let (_, page) = site.get(&site.lesson_token_path, None).await;
     let csrf = csrf_of(&page);
-    let at = page.find("name=\"a").unwrap() + "name=\"a".len();
-    let exercise_id = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let exercise_id = first_exercise_id(&page);
     site.post(
         &format!("{}/flag", site.lesson_token_path),
         None,

@@ -151,6 +151,12 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
     )
 }
 
+/// The id of the first exercise on a lesson page (its answer field is `a<id>`).
+pub(crate) fn first_exercise_id(page: &str) -> String {
+    let at = page.find("name=\"a").expect("the page has an answer field") + "name=\"a".len();
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
 pub(crate) fn csrf_of(body: &str) -> String {
     let at = body
         .find("name=\"csrf\" value=\"")
@@ -395,10 +401,7 @@ async fn a_learner_answers_flags_and_unsubscribes_from_signed_links() {
         "{page}"
     );
     let csrf = csrf_of(&page);
-    let exercise_id = {
-        let at = page.find("name=\"a").unwrap() + "name=\"a".len();
-        page[at..at + page[at..].find('"').unwrap()].to_string()
-    };
+    let exercise_id = first_exercise_id(&page);
     let before = site.services.store.learner(site.learner_id).unwrap().level;
     // Without the page's token: refused.
     let r = site
