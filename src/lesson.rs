@@ -30,7 +30,7 @@ pub struct LessonLearner {
 }
 
 /// A word of the article that is likely new to the learner, with its sentence.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct GlossaryEntry {
     pub word: String,
     pub sentence: String,

@@ -857,6 +857,7 @@ async fn lesson_steps(
             learner.id,
             article.id,
             date,
+            &serde_json::to_string(lesson.glossary()).expect("strings serialise"),
             &made.records,
             &mail.message_id,
             &mail.bytes,

@@ -205,6 +205,10 @@ CREATE TABLE forgotten (
     forgotten_at TEXT NOT NULL
 );
 "#,
+    // The lesson's glossary (JSON), so the lesson page shows what the mail showed.
+    r#"
+ALTER TABLE lessons ADD COLUMN glossary TEXT NOT NULL DEFAULT '[]';
+"#,
 ];
 
 /// A user of the web UI.
@@ -1310,14 +1314,16 @@ impl Store {
             .map_err(|e| self.q(e))
     }
 
-    /// Stores a lesson, every exercise tried for it (accepted or not, with reasons) and its
-    /// rendered mail as a pending delivery, in one transaction. Returns the delivery.
+    /// Stores a lesson (with its glossary, as JSON), every exercise tried for it (accepted
+    /// or not, with reasons) and its rendered mail as a pending delivery, in one
+    /// transaction. Returns the delivery.
     #[allow(clippy::too_many_arguments)]
     pub fn save_lesson(
         &self,
         learner_id: i64,
         article_id: i64,
         date: NaiveDate,
+        glossary: &str,
         exercises: &[ExerciseRecord],
         message_id: &str,
         message: &[u8],
@@ -1327,8 +1333,8 @@ impl Store {
         let tx = conn.transaction().map_err(|e| self.q(e))?;
         let t = now();
         tx.execute(
-            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![learner_id, article_id, date.to_string(), t],
+            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at, glossary) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![learner_id, article_id, date.to_string(), t, glossary],
         )
         .map_err(|e| self.q(e))?;
         let lesson_id = tx.last_insert_rowid();
@@ -1895,6 +1901,19 @@ impl Store {
                 },
             )
             .optional()
+            .map_err(|e| self.q(e))
+    }
+
+    /// A lesson's glossary as stored (JSON; `[]` for lessons made before it was kept).
+    pub fn lesson_glossary(&self, lesson_id: i64) -> Result<String, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT glossary FROM lessons WHERE id = ?1",
+                [lesson_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
             .map_err(|e| self.q(e))
     }
 

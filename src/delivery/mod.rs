@@ -127,14 +127,18 @@ struct MailContext<'a> {
     lesson_url: String,
 }
 
-#[derive(serde::Serialize)]
-struct OptionView {
+/// An option as a lesson shows it: its letter and text.
+#[derive(Debug, serde::Serialize)]
+pub struct OptionView {
     letter: char,
     text: String,
 }
 
-#[derive(serde::Serialize)]
-struct ExerciseView {
+/// An exercise as a lesson shows it, in the mail and on the learner's pages: its number,
+/// the instruction for its kind, the prompt, lettered options and the answer as the
+/// learner reads it (a letter and text, or True/False in their language).
+#[derive(Debug, serde::Serialize)]
+pub struct ExerciseView {
     number: usize,
     instruction: &'static str,
     prompt: String,
@@ -143,7 +147,8 @@ struct ExerciseView {
     evidence: String,
 }
 
-fn exercise_view(number: usize, ex: &Exercise, s: &MailStrings) -> ExerciseView {
+/// How exercise `number` of a lesson is shown, with the fixed strings `s`.
+pub fn exercise_view(number: usize, ex: &Exercise, s: &MailStrings) -> ExerciseView {
     let lettered = |options: &[String]| -> Vec<OptionView> {
         options
             .iter()

@@ -63,6 +63,10 @@ pub struct PageStrings {
     pub stale_text: &'static str,
     pub thanks_title: &'static str,
     pub thanks_text: &'static str,
+    /// Preferences that do not check out; `{value}` is what the learner gave.
+    pub bad_level: &'static str,
+    pub bad_time: &'static str,
+    pub bad_timezone: &'static str,
 }
 
 const EN: MailStrings = MailStrings {
@@ -118,6 +122,9 @@ const EN: MailStrings = MailStrings {
         stale_text: "The form was stale; reload the page and send it again.",
         thanks_title: "Thank you",
         thanks_text: "A teacher will look at this exercise.",
+        bad_level: "Level «{value}» is not one of A1, A2, B1, B2, C1, C2.",
+        bad_time: "Delivery time «{value}»: write it as HH:MM, for example 07:30.",
+        bad_timezone: "Time zone «{value}» is unknown: write a name such as Europe/Berlin or America/New_York.",
     },
 };
 
@@ -174,6 +181,9 @@ const ES: MailStrings = MailStrings {
         stale_text: "El formulario había caducado; recarga la página y envíalo otra vez.",
         thanks_title: "Gracias",
         thanks_text: "Un profesor revisará este ejercicio.",
+        bad_level: "El nivel «{value}» no es uno de A1, A2, B1, B2, C1, C2.",
+        bad_time: "Hora de envío «{value}»: escríbela como HH:MM, por ejemplo 07:30.",
+        bad_timezone: "La zona horaria «{value}» no existe: escribe un nombre como Europe/Madrid o America/Mexico_City.",
     },
 };
 
@@ -230,6 +240,9 @@ const FR: MailStrings = MailStrings {
         stale_text: "Le formulaire avait expiré ; recharge la page et envoie-le de nouveau.",
         thanks_title: "Merci",
         thanks_text: "Un enseignant va examiner cet exercice.",
+        bad_level: "Le niveau « {value} » n'est pas l'un de A1, A2, B1, B2, C1, C2.",
+        bad_time: "Heure d'envoi « {value} » : écrivez-la sous la forme HH:MM, par exemple 07:30.",
+        bad_timezone: "Fuseau horaire « {value} » inconnu : écrivez un nom comme Europe/Paris ou America/Montreal.",
     },
 };
 
@@ -286,6 +299,9 @@ const DE: MailStrings = MailStrings {
         stale_text: "Das Formular war veraltet; lade die Seite neu und sende es noch einmal.",
         thanks_title: "Danke",
         thanks_text: "Eine Lehrkraft sieht sich diese Übung an.",
+        bad_level: "Die Stufe „{value}“ ist keine von A1, A2, B1, B2, C1, C2.",
+        bad_time: "Zustellzeit „{value}“: bitte als HH:MM schreiben, zum Beispiel 07:30.",
+        bad_timezone: "Die Zeitzone „{value}“ ist unbekannt: bitte einen Namen wie Europe/Berlin oder Europe/Vienna schreiben.",
     },
 };
 
@@ -342,6 +358,9 @@ const RU: MailStrings = MailStrings {
         stale_text: "Форма устарела; обновите страницу и отправьте её снова.",
         thanks_title: "Спасибо",
         thanks_text: "Преподаватель проверит это упражнение.",
+        bad_level: "Уровень «{value}» не входит в A1, A2, B1, B2, C1, C2.",
+        bad_time: "Время доставки «{value}»: напишите его как ЧЧ:ММ, например 07:30.",
+        bad_timezone: "Часовой пояс «{value}» неизвестен: напишите название вроде Europe/Moscow или Asia/Yekaterinburg.",
     },
 };
 

@@ -164,7 +164,7 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
         let id = crate::delivery::lesson_message_id(&services.config.mail, learner.id, date);
         let m = message(&id, &email);
         bytes += m.len();
-        store.save_lesson(learner.id, article_id, date, &[], &id, &m, now)?;
+        store.save_lesson(learner.id, article_id, date, "[]", &[], &id, &m, now)?;
     }
     let memory_before = crate::eval::peak_memory_mib();
     eprintln!("Sending ...");

@@ -411,6 +411,16 @@ mod tests {
         }
     }
 
+    /// An exercise as the learner's pages show it (`pages::LearnerExercise`).
+    fn learner_exercise(kind: &str, options: &[&str]) -> minijinja::Value {
+        context! {
+            id => 7, kind => kind.to_string(), number => 2, instruction => "Fill the gap.",
+            prompt => "The library is open _____ days a week.",
+            options => options.iter().enumerate().map(|(i, o)| context! { letter => char::from(b'A' + i as u8), text => o.to_string() }).collect::<Vec<_>>(),
+            answer => "B) seven", evidence => "The library is open seven days a week.",
+        }
+    }
+
     /// Every page state the handlers render, with data shaped as they give it.
     fn pages() -> Vec<(&'static str, minijinja::Value)> {
         let mc = exercise("multiple_choice", &["six", "seven", "eight"]);
@@ -508,9 +518,23 @@ mod tests {
                 "lesson.html",
                 context! {
                     s => strings("en"), page_lang => "en",
-                    token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01", title => "Otters return",
-                    url => "https://courier.example/otters", exercises => vec![mc.clone(), tf.clone(), gap.clone()], results => (),
-                    unsubscribe => "/unsubscribe/1.abc", preferences => "/preferences/1.abc",
+                    token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01",
+                    article => context! {
+                        title => "Otters return", url => "https://courier.example/otters", source => "Courier",
+                        cefr => "B1", published => "2026-11-20", excerpt => "The otters are back. Nobody expected it.",
+                    },
+                    glossary => vec![context! { word => "otter", sentence => "The otters are back." }],
+                    exercises => vec![learner_exercise("multiple_choice", &["six", "seven"]), learner_exercise("true_false", &[]), learner_exercise("gap_fill", &["seven", "nine"]), learner_exercise("short_answer", &[])],
+                    results => (), unsubscribe => "/unsubscribe/1.abc", preferences => "/preferences/1.abc",
+                },
+            ),
+            (
+                "lesson.html",
+                context! {
+                    s => strings("de"), page_lang => "de",
+                    token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01",
+                    article => (), glossary => Vec::<()>::new(), exercises => vec![learner_exercise("vocabulary", &["a", "b"])],
+                    results => (), unsubscribe => "/unsubscribe/1.abc", preferences => "/preferences/1.abc",
                 },
             ),
             (
@@ -518,7 +542,7 @@ mod tests {
                 context! {
                     s => strings("ru"), page_lang => "ru",
                     token => "1:2026-12-01.abc", csrf => "f", name => "Lee", date => "2026-12-01",
-                    exercises => Vec::<()>::new(), results => vec![context! { exercise => mc, ok => true }, context! { exercise => tf, ok => false }],
+                    exercises => Vec::<()>::new(), results => vec![context! { exercise => learner_exercise("multiple_choice", &["a", "b"]), ok => true }, context! { exercise => learner_exercise("true_false", &[]), ok => false }],
                     right => 1, total => 2, counted => true,
                 },
             ),
@@ -592,7 +616,7 @@ mod tests {
             context! {
                 s => strings("ru"), page_lang => "ru", token => "t", csrf => "c", name => "Дмитрий",
                 date => "2026-12-01", exercises => Vec::<()>::new(),
-                results => vec![context! { exercise => exercise("true_false", &[]), ok => true }],
+                results => vec![context! { exercise => learner_exercise("true_false", &[]), ok => true }],
                 right => 1, total => 1, counted => false,
             },
         );

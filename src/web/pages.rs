@@ -728,6 +728,48 @@ fn learner_message(
     r
 }
 
+/// The page for a learner's link that is not (or no longer) valid. Nothing in the link can
+/// be trusted, so the language is the browser's: the first of `Accept-Language` that has
+/// strings, else English.
+fn link_not_found(state: &WebState, headers: &HeaderMap) -> Response {
+    let lang = preferred_language(
+        headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
+    let t = crate::delivery::mail_strings(lang).page;
+    let mut r = render(
+        state,
+        "message.html",
+        context! { title => t.link_invalid_title, text => t.link_invalid_text, page_lang => lang },
+    );
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+/// The language of `Accept-Language` (`ru-RU,ru;q=0.9,en;q=0.8`) with the highest weight
+/// among those the learner's pages speak; English when none is.
+fn preferred_language(accept: &str) -> &'static str {
+    let mut best: Option<(f32, &'static str)> = None;
+    for part in accept.split(',').take(20) {
+        let mut fields = part.split(';');
+        let tag = fields.next().unwrap_or("").trim();
+        let q = fields
+            .find_map(|f| f.trim().strip_prefix("q="))
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
+        let Some(lang) = crate::text::SUPPORTED_LANGS.iter().find(|l| **l == primary) else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, lang));
+        }
+    }
+    best.map_or("en", |(_, l)| l)
+}
+
 /// The lesson a lesson token points at: (learner, lesson id, date).
 fn lesson_of(
     state: &WebState,
@@ -777,35 +819,100 @@ fn lesson_exercises(state: &WebState, lesson_id: i64) -> Result<Vec<(i64, Exerci
     Ok(out)
 }
 
-pub async fn lesson(State(state): State<Arc<WebState>>, Path(token): Path<String>) -> Response {
+/// An exercise on a learner's page: numbered and worded as in their mail, with its id and
+/// kind for the answer form.
+#[derive(Serialize)]
+struct LearnerExercise {
+    id: i64,
+    kind: &'static str,
+    #[serde(flatten)]
+    view: crate::delivery::ExerciseView,
+}
+
+fn learner_exercises(
+    learner: &crate::store::Learner,
+    exercises: &[(i64, Exercise)],
+) -> Vec<LearnerExercise> {
+    let s = crate::delivery::mail_strings(&learner.lang);
+    exercises
+        .iter()
+        .enumerate()
+        .map(|(i, (id, e))| LearnerExercise {
+            id: *id,
+            kind: e.kind(),
+            view: crate::delivery::exercise_view(i + 1, e, s),
+        })
+        .collect()
+}
+
+/// The opening of an article for the lesson page: whole sentences up to about `max_words`
+/// (at least the first, cut if it alone is longer), without paragraphs that address the
+/// reader.
+fn excerpt(text: &str, max_words: usize) -> String {
+    let text = crate::verification::without_addressed_paragraphs(text);
+    let mut out = String::new();
+    let mut words = 0;
+    for sentence in crate::text::sentences(&text) {
+        let n = crate::text::words(sentence).len();
+        if words > 0 && words + n > max_words {
+            break;
+        }
+        if words == 0 && n > max_words {
+            out = format!("{} …", crate::text::truncate_words(sentence, max_words));
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(sentence.trim());
+        words += n;
+    }
+    out
+}
+
+pub async fn lesson(
+    State(state): State<Arc<WebState>>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let Some((learner, lesson_id, date)) = lesson_of(&state, &token) else {
-        return not_found(&state);
+        return link_not_found(&state, &headers);
     };
+    let store = &state.services.store;
     let exercises = match lesson_exercises(&state, lesson_id) {
         Ok(e) => e,
         Err(e) => return server_error(&state, e),
     };
-    let article = state
-        .services
-        .store
+    let article = store
         .lesson_info(lesson_id)
         .ok()
         .flatten()
-        .and_then(|(_, a, _)| state.services.store.article(a).ok().flatten());
-    let shown: Vec<_> = exercises
-        .iter()
-        .map(|(id, e)| shown(*id, None, e))
-        .collect();
+        .and_then(|(_, a, _)| store.article(a).ok().flatten());
+    let glossary: Vec<crate::lesson::GlossaryEntry> = store
+        .lesson_glossary(lesson_id)
+        .ok()
+        .and_then(|g| serde_json::from_str(&g).ok())
+        .unwrap_or_default();
+    let article = article.map(|a| {
+        context! {
+            title => a.title, url => a.url, source => a.source, cefr => a.cefr,
+            published => a.published.as_deref().map(|p| p.get(..10).unwrap_or(p).to_string()),
+            excerpt => excerpt(&a.text, 60),
+        }
+    });
+    let key = &state.services.config.mail.token_key;
+    let learner_id = learner.id.to_string();
     render(
         &state,
         "lesson.html",
         context! {
             s => learner_strings(&learner), page_lang => learner.lang.clone(),
             token => token.clone(), csrf => form_token(&state, &token), name => learner.name.clone(),
-            date => date.to_string(), title => article.as_ref().map(|a| a.title.clone()),
-            url => article.as_ref().map(|a| a.url.clone()), exercises => minijinja::Value::from(minijinja::value::Serde(&shown)), results => (),
-            unsubscribe => format!("/unsubscribe/{}", tokens::sign(&state.services.config.mail.token_key, Purpose::Unsubscribe, &learner.id.to_string())),
-            preferences => format!("/preferences/{}", tokens::sign(&state.services.config.mail.token_key, Purpose::Preferences, &learner.id.to_string())),
+            date => date.to_string(), article, glossary => minijinja::Value::from(minijinja::value::Serde(&glossary)),
+            exercises => minijinja::Value::from(minijinja::value::Serde(learner_exercises(&learner, &exercises))),
+            results => (),
+            unsubscribe => format!("/unsubscribe/{}", tokens::sign(key, Purpose::Unsubscribe, &learner_id)),
+            preferences => format!("/preferences/{}", tokens::sign(key, Purpose::Preferences, &learner_id)),
         },
     )
 }
@@ -828,10 +935,11 @@ fn is_right(e: &Exercise, given: &str) -> bool {
 pub async fn lesson_answers(
     State(state): State<Arc<WebState>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     let Some((learner, lesson_id, date)) = lesson_of(&state, &token) else {
-        return not_found(&state);
+        return link_not_found(&state, &headers);
     };
     let csrf = form.get("csrf").map(String::as_str).unwrap_or("");
     if !same(csrf, &form_token(&state, &token)) {
@@ -845,11 +953,16 @@ pub async fn lesson_answers(
     };
     let mut right = 0;
     let mut results = Vec::new();
-    for (id, e) in &exercises {
+    for ((id, e), view) in exercises
+        .iter()
+        .zip(learner_exercises(&learner, &exercises))
+    {
         let given = form.get(&format!("a{id}")).cloned().unwrap_or_default();
         let ok = is_right(e, &given);
         right += usize::from(ok);
-        results.push(context! { exercise => minijinja::Value::from(minijinja::value::Serde(shown(*id, None, e))), ok });
+        results.push(
+            context! { exercise => minijinja::Value::from(minijinja::value::Serde(view)), ok },
+        );
     }
     let score = if exercises.is_empty() {
         0.0
@@ -891,10 +1004,11 @@ pub struct FlagForm {
 pub async fn lesson_flag(
     State(state): State<Arc<WebState>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<FlagForm>,
 ) -> Response {
     let Some((learner, lesson_id, _)) = lesson_of(&state, &token) else {
-        return not_found(&state);
+        return link_not_found(&state, &headers);
     };
     if !same(&form.csrf, &form_token(&state, &token)) {
         return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
@@ -906,7 +1020,9 @@ pub async fn lesson_flag(
         .map(|ex| ex.iter().any(|(id, _)| *id == form.exercise_id))
         .unwrap_or(false);
     if !ok {
-        return not_found(&state);
+        return learner_message(&state, StatusCode::NOT_FOUND, &learner, |t| {
+            (t.link_invalid_title, t.link_invalid_text)
+        });
     }
     let note: String = form.note.chars().take(500).collect();
     match state
@@ -933,9 +1049,10 @@ fn unsubscribe_learner(state: &WebState, token: &str) -> Option<crate::store::Le
 pub async fn unsubscribe_form(
     State(state): State<Arc<WebState>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     let Some(learner) = unsubscribe_learner(&state, &token) else {
-        return not_found(&state);
+        return link_not_found(&state, &headers);
     };
     render(
         &state,
@@ -989,7 +1106,7 @@ pub async fn unsubscribe(
     request: axum::extract::Request,
 ) -> Response {
     let Some(learner) = unsubscribe_learner(&state, &token) else {
-        return not_found(&state);
+        return link_not_found(&state, request.headers());
     };
     let form = match form_fields(request).await {
         Ok(f) => f,
@@ -1034,23 +1151,21 @@ fn checked_learner(
     interests: &str,
     time: &str,
     tz: &str,
-) -> Result<crate::store::NewLearner, String> {
+) -> Result<crate::store::NewLearner, FieldError> {
     let email = email.trim();
-    crate::delivery::check_address(email)?;
+    crate::delivery::check_address(email).map_err(FieldError::Address)?;
     let lang = lang.trim().to_ascii_lowercase();
     if lang.len() != 2 || !lang.chars().all(|c| c.is_ascii_lowercase()) {
-        return Err(format!(
-            "language `{lang}`: use a two-letter code such as en or de"
-        ));
+        return Err(FieldError::Language(lang));
     }
     let level: Cefr = level
         .trim()
         .parse()
-        .map_err(|_| format!("level `{}`: use A1, A2, B1, B2, C1 or C2", level.trim()))?;
+        .map_err(|_| FieldError::Level(level.trim().to_string()))?;
     let delivery_time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
-        .map_err(|_| format!("delivery time `{}`: use HH:MM", time.trim()))?;
+        .map_err(|_| FieldError::Time(time.trim().to_string()))?;
     let tz = tz.trim();
-    crate::schedule::zone(tz)?;
+    crate::schedule::zone(tz).map_err(|_| FieldError::Zone(tz.to_string()))?;
     Ok(crate::store::NewLearner {
         email: email.to_string(),
         name: if name.trim().is_empty() {
@@ -1068,6 +1183,50 @@ fn checked_learner(
         delivery_time,
         timezone: tz.to_string(),
     })
+}
+
+/// A learner's field that does not check out, with the value given.
+#[derive(Debug, Clone, PartialEq)]
+enum FieldError {
+    /// The message says what is wrong with the address.
+    Address(String),
+    Language(String),
+    Level(String),
+    Time(String),
+    Zone(String),
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldError::Address(m) => f.write_str(m),
+            FieldError::Language(v) => {
+                write!(f, "language `{v}`: use a two-letter code such as en or de")
+            }
+            FieldError::Level(v) => write!(f, "level `{v}`: use A1, A2, B1, B2, C1 or C2"),
+            FieldError::Time(v) => write!(f, "delivery time `{v}`: use HH:MM"),
+            FieldError::Zone(v) => f.write_str(&crate::schedule::zone(v).unwrap_err()),
+        }
+    }
+}
+
+impl FieldError {
+    /// The message for the learner's own preferences page, in their language. Address and
+    /// language cannot be changed there, so they keep the admin's wording.
+    fn for_learner(&self, t: &crate::delivery::PageStrings) -> String {
+        let value: String = match self {
+            FieldError::Level(v) | FieldError::Time(v) | FieldError::Zone(v) => {
+                v.chars().take(60).collect()
+            }
+            FieldError::Address(_) | FieldError::Language(_) => return self.to_string(),
+        };
+        let text = match self {
+            FieldError::Level(_) => t.bad_level,
+            FieldError::Time(_) => t.bad_time,
+            _ => t.bad_timezone,
+        };
+        text.replace("{value}", &value)
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -1112,7 +1271,12 @@ pub async fn learner_save(
             Ok(_) => Redirect::to("/admin/learners").into_response(),
             Err(e) => server_error(&state, e),
         },
-        Err(e) => message(&state, StatusCode::BAD_REQUEST, "Learner not saved", &e),
+        Err(e) => message(
+            &state,
+            StatusCode::BAD_REQUEST,
+            "Learner not saved",
+            &e.to_string(),
+        ),
     }
 }
 
@@ -1174,13 +1338,15 @@ pub async fn learners_import(
         }
         let tz = if get(6).is_empty() { "UTC" } else { get(6) };
         let time = if get(5).is_empty() { "07:00" } else { get(5) };
-        match checked_learner(get(0), get(1), get(2), get(3), get(4), time, tz).and_then(|l| {
-            state
-                .services
-                .store
-                .upsert_learner(&l)
-                .map_err(|e| e.to_string())
-        }) {
+        match checked_learner(get(0), get(1), get(2), get(3), get(4), time, tz)
+            .map_err(|e| e.to_string())
+            .and_then(|l| {
+                state
+                    .services
+                    .store
+                    .upsert_learner(&l)
+                    .map_err(|e| e.to_string())
+            }) {
             Ok(_) => saved += 1,
             Err(e) => errors.push(format!("line {line}: {e}")),
         }
@@ -1365,20 +1531,22 @@ fn preferences_page(
 pub async fn preferences(
     State(state): State<Arc<WebState>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
 ) -> Response {
     match preferences_learner(&state, &token) {
         Some(l) => preferences_page(&state, &token, &l, false, ""),
-        None => not_found(&state),
+        None => link_not_found(&state, &headers),
     }
 }
 
 pub async fn preferences_save(
     State(state): State<Arc<WebState>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(f): Form<LearnerForm>,
 ) -> Response {
     let Some(learner) = preferences_learner(&state, &token) else {
-        return not_found(&state);
+        return link_not_found(&state, &headers);
     };
     if !same(&f.csrf, &form_token(&state, &token)) {
         return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
@@ -1406,7 +1574,8 @@ pub async fn preferences_save(
             }
         }
         Err(e) => {
-            let mut r = preferences_page(&state, &token, &learner, false, &e);
+            let error = e.for_learner(&crate::delivery::mail_strings(&learner.lang).page);
+            let mut r = preferences_page(&state, &token, &learner, false, &error);
             *r.status_mut() = StatusCode::BAD_REQUEST;
             r
         }
@@ -1452,6 +1621,38 @@ mod tests {
         ] {
             assert!(bad.is_err());
         }
+        // The learner's own page says it in their language, with the value they gave.
+        let ru = crate::delivery::mail_strings("ru").page;
+        for (bad, needle) in [
+            (
+                checked_learner("a@b.org", "", "ru", "B1", "", "7h", "UTC"),
+                "«7h»",
+            ),
+            (
+                checked_learner("a@b.org", "", "ru", "B1", "", "07:30", "Mars/Base"),
+                "«Mars/Base»",
+            ),
+            (
+                checked_learner("a@b.org", "", "ru", "Z9", "", "07:30", "UTC"),
+                "«Z9»",
+            ),
+        ] {
+            let text = bad.unwrap_err().for_learner(&ru);
+            assert!(text.contains(needle) && !text.contains("use"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_browsers_language_is_taken_when_the_link_names_no_learner() {
+        assert_eq!(
+            preferred_language("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7"),
+            "ru"
+        );
+        assert_eq!(preferred_language("ja, de;q=0.5, fr;q=0.7"), "fr");
+        assert_eq!(preferred_language("es;q=0, de;q=0.1"), "de");
+        assert_eq!(preferred_language("ja"), "en");
+        assert_eq!(preferred_language(""), "en");
+        assert_eq!(preferred_language(";;;,q=,-"), "en");
     }
 
     #[test]

@@ -92,6 +92,7 @@ fn seed(
                 learner.id,
                 article_id,
                 date,
+                "[]",
                 &[],
                 &message_id,
                 message.as_bytes(),

@@ -447,4 +447,98 @@ async fn a_russian_learner_sees_russian_on_their_pages() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("Попробуйте ещё раз"));
+    // So does a preference that does not check out, naming what was given.
+    let csrf = csrf_of(&page);
+    let r = site
+        .post(
+            &preferences,
+            None,
+            &[
+                ("csrf", &csrf),
+                ("level", "B1"),
+                ("time", "7 утра"),
+                ("tz", "UTC"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Время доставки «7 утра»") && !body.contains("use HH:MM"),
+        "{body}"
+    );
+
+    // The lesson and score pages, with the mail's instructions and answers in Russian.
+    let date = chrono::Utc::now().date_naive();
+    let exercise = hyperlearn::exercise::Exercise::TrueFalse {
+        statement: "Robots clean the harbour every week.".into(),
+        answer: true,
+        evidence: "Robots clean the harbour of Port Alden every week now.".into(),
+    };
+    site.services
+        .store
+        .save_lesson(
+            dmitri.id,
+            site.article_id,
+            date,
+            "[]",
+            &[hyperlearn::store::ExerciseRecord {
+                kind: "true_false".into(),
+                origin: "rule".into(),
+                payload: serde_json::to_string(&exercise).unwrap(),
+                accepted: true,
+                reasons: vec![],
+            }],
+            "<lesson.ru@hyperlearn.test>",
+            b"Subject: x\r\n\r\nx\r\n",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    let lesson = path(hyperlearn::delivery::lesson_url(
+        &config.mail,
+        dmitri.id,
+        date,
+    ));
+    let (status, page) = site.get(&lesson, None).await;
+    assert_eq!(status, StatusCode::OK);
+    for text in [
+        "<html lang=\"ru\">",
+        "Верно или неверно?",
+        "Источник",
+        "Проверить ответы",
+    ] {
+        assert!(page.contains(text), "{text}: {page}");
+    }
+    let exercise_id = first_exercise_id(&page);
+    let r = site
+        .post(
+            &lesson,
+            None,
+            &[
+                ("csrf", &csrf_of(&page)),
+                (&format!("a{exercise_id}"), "true"),
+            ],
+        )
+        .await;
+    let score = r.text().await.unwrap();
+    assert!(
+        score.contains("Правильных ответов: 1 из 1.")
+            && score.contains("Ответ: <strong>Верно</strong>"),
+        "{score}"
+    );
+
+    // A link that names nobody answers in the browser's language.
+    let r = site
+        .client
+        .get(format!("{}/lesson/1:2026-01-01.forged", site.base))
+        .header("accept-language", "ru-RU,ru;q=0.9,en;q=0.8")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("<html lang=\"ru\">") && body.contains("Эта ссылка недействительна"),
+        "{body}"
+    );
 }

@@ -101,6 +101,7 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
             learner.id,
             article_id,
             date,
+            r#"[{"word":"telescope","sentence":"The new telescope sees far."}]"#,
             &[ExerciseRecord {
                 kind: "true_false".into(),
                 origin: "model".into(),
@@ -396,10 +397,22 @@ async fn a_learner_answers_flags_and_unsubscribes_from_signed_links() {
     let (site, _dir) = site().await;
     let (status, page) = site.get(&site.lesson_token_path, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(
-        page.contains("Robots clean the harbour every week."),
-        "{page}"
-    );
+    // It reads like a lesson: the article (title, source, opening), the glossary, then the
+    // exercises, each number beside its prompt and the instruction of its kind.
+    let order = [
+        "<h1>&lt;script&gt;",
+        "Source: Courier",
+        "class=\"excerpt\"",
+        "Words to know",
+        "<dt>telescope</dt>",
+        "<span class=\"number\">1.</span> <span class=\"prompt\">Robots clean the harbour every week.</span>",
+        "True or false?",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|t| page.find(t).unwrap_or_else(|| panic!("{t}: {page}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}: {page}");
     let csrf = csrf_of(&page);
     let exercise_id = first_exercise_id(&page);
     let before = site.services.store.learner(site.learner_id).unwrap().level;
@@ -563,7 +576,11 @@ async fn admins_import_learners_and_feeds_and_learners_set_preferences() {
     };
     let r = save("Mars/Base").await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert!(r.text().await.unwrap().contains("unknown time zone"));
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("Time zone «Mars") && body.contains("is unknown"),
+        "{body}"
+    );
     let r = save("Asia/Tokyo").await;
     assert_eq!(r.status(), StatusCode::OK);
     let lee = site.services.store.learner(site.learner_id).unwrap();
