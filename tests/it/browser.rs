@@ -3,7 +3,11 @@
 //! starts a run (the real pipeline and model); a teacher searches and opens an article; the
 //! learner opens the lesson page from the mail the SMTP server received, answers, flags an
 //! exercise and unsubscribes. Screenshots of the main pages go to
-//! `$HYPERLEARN_ARTIFACTS/screenshots` (default `target/artifacts/screenshots`).
+//! `$HYPERLEARN_ARTIFACTS/screenshots` (default `target/artifacts/screenshots`); the lesson
+//! page is also shown on a 360 px wide phone screen, where nothing may overflow sideways.
+//! axe-core (`data/axe-core/axe.min.js`, from scripts/setup) is injected into the login,
+//! search, article, lesson, score and preferences pages: no serious or critical violation
+//! is allowed, and each page's findings go to `$HYPERLEARN_ARTIFACTS/accessibility`.
 //!
 //! Needs `/usr/bin/chromedriver` and `/usr/bin/chromium` (scripts/setup installs them); when
 //! they are missing the test says so and passes, unless HYPERLEARN_REQUIRE_BROWSER=1 (set by
@@ -204,6 +208,79 @@ impl Driver {
         panic!("the page never showed `{text}`:\n{source}");
     }
 
+    /// Runs a script in the page (W3C "execute script"); its `return` value comes back.
+    async fn execute(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({ "script": script, "args": [] })),
+        )
+        .await
+    }
+
+    /// Shows the page as a phone `width` × `height` CSS pixels would (Chrome's device
+    /// emulation over chromedriver's CDP bridge), or as the desktop window again with `None`.
+    async fn emulate_screen(&self, size: Option<(u64, u64)>) {
+        let (cmd, params) = match size {
+            Some((width, height)) => (
+                "Emulation.setDeviceMetricsOverride",
+                json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": true}),
+            ),
+            None => ("Emulation.clearDeviceMetricsOverride", json!({})),
+        };
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({ "cmd": cmd, "params": params })),
+        )
+        .await;
+    }
+
+    /// axe-core's violations on the page: id, impact, help and the first nodes of each.
+    async fn axe_violations(&self) -> Vec<Value> {
+        let axe = std::fs::read_to_string("data/axe-core/axe.min.js")
+            .expect("data/axe-core/axe.min.js (scripts/setup downloads axe-core)");
+        self.execute(&format!("{axe}\nreturn typeof axe;")).await;
+        let script = "const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ['violations'] })
+              .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                  nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))))
+              .catch(e => done('axe failed: ' + e));";
+        let violations = self
+            .call(
+                reqwest::Method::POST,
+                "/execute/async",
+                Some(json!({ "script": script, "args": [] })),
+            )
+            .await;
+        violations
+            .as_array()
+            .unwrap_or_else(|| panic!("axe-core: {violations}"))
+            .clone()
+    }
+
+    /// Fails on any serious or critical axe-core violation on the page; every finding goes
+    /// to `accessibility/<name>.json` beside the screenshots.
+    async fn check_accessibility(&self, name: &str) {
+        let violations = self.axe_violations().await;
+        let dir = self.shots.with_file_name("accessibility");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(format!("{name}.json")),
+            serde_json::to_string_pretty(&violations).unwrap(),
+        )
+        .unwrap();
+        let grave: Vec<&Value> = violations
+            .iter()
+            .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+            .collect();
+        assert!(
+            grave.is_empty(),
+            "{name}: serious or critical accessibility violations: {}",
+            serde_json::to_string_pretty(&grave).unwrap()
+        );
+    }
+
     async fn screenshot(&self, name: &str) {
         let v = self.call(reqwest::Method::GET, "/screenshot", None).await;
         let png = base64::engine::general_purpose::STANDARD
@@ -287,6 +364,29 @@ async fn browser_walkthrough_admin_teacher_learner() {
     // Admin: log in, preview and add a feed, start a run.
     browser.go(&format!("{web}/login")).await;
     browser.screenshot("01-login").await;
+    browser.check_accessibility("login").await;
+    // The checker finds what it should: an unlabelled field and an image without text.
+    browser
+        .execute("document.querySelector('main').insertAdjacentHTML('beforeend', '<input name=x><img src=/x.png>'); return 1;")
+        .await;
+    let found: Vec<String> = browser
+        .axe_violations()
+        .await
+        .iter()
+        .map(|v| {
+            format!(
+                "{} {}",
+                v["impact"].as_str().unwrap_or(""),
+                v["id"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&"critical label".to_string())
+            && found.contains(&"critical image-alt".to_string()),
+        "{found:?}"
+    );
+    browser.go(&format!("{web}/login")).await;
     browser.type_into("input[name=username]", "ada").await;
     browser
         .type_into("input[name=password]", "a long enough password")
@@ -332,9 +432,11 @@ async fn browser_walkthrough_admin_teacher_learner() {
     browser.click("form.filters button").await;
     browser.wait_for("<mark>").await;
     browser.screenshot("05-search").await;
+    browser.check_accessibility("search").await;
     browser.click("ol.hits li a").await;
     browser.wait_for("Exercises").await;
     browser.screenshot("06-article").await;
+    browser.check_accessibility("article").await;
 
     // Learner: the lesson link from the delivered mail.
     assert!(eventually_for(Duration::from_secs(10), || !smtp
@@ -350,9 +452,30 @@ async fn browser_walkthrough_admin_teacher_learner() {
     browser.go(&link).await;
     browser.wait_for("Check my answers").await;
     browser.screenshot("07-lesson").await;
+    browser.check_accessibility("lesson").await;
+    // On a phone: nothing wider than the screen, nothing to scroll sideways.
+    browser.emulate_screen(Some((360, 780))).await;
+    browser.go(&link).await;
+    browser.wait_for("Check my answers").await;
+    let widths = browser
+        .execute("return [window.innerWidth, document.documentElement.scrollWidth, document.documentElement.scrollHeight];")
+        .await;
+    assert_eq!(widths[0], 360, "the emulated screen: {widths}");
+    assert!(
+        widths[1].as_u64().unwrap() <= 360,
+        "the lesson page is wider than a 360 px screen: {widths}"
+    );
+    // The whole page in one picture.
+    let height = widths[2].as_u64().unwrap().clamp(780, 8000);
+    browser.emulate_screen(Some((360, height))).await;
+    browser.screenshot("07-lesson-360px").await;
+    browser.emulate_screen(None).await;
+    browser.go(&link).await;
+    browser.wait_for("Check my answers").await;
     browser.click("button").await; // submit without answering: all wrong, still scored
     browser.wait_for("You got 0 of").await;
     browser.screenshot("08-score").await;
+    browser.check_accessibility("score").await;
     browser
         .type_into("input[name=note]", "the key looks wrong")
         .await;
@@ -360,9 +483,14 @@ async fn browser_walkthrough_admin_teacher_learner() {
     browser.wait_for("Thank you").await;
     assert_eq!(services.store.flags().unwrap().len(), 1);
     browser.go(&link).await;
+    browser.click("a[href^='/preferences/']").await;
+    browser.wait_for("Your preferences").await;
+    browser.screenshot("09-preferences").await;
+    browser.check_accessibility("preferences").await;
+    browser.go(&link).await;
     browser.click("a[href^='/unsubscribe/']").await;
     browser.wait_for("Unsubscribe?").await;
-    browser.screenshot("09-unsubscribe").await;
+    browser.screenshot("10-unsubscribe").await;
     browser.click("form button").await;
     browser.wait_for("Unsubscribed").await;
     let learner = services.store.find_learner("lee@example.org").unwrap();
