@@ -312,6 +312,16 @@ pub struct RawMail {
     pub public_url: String,
     pub token_key: Option<Secret>,
     pub smtp: Option<RawSmtp>,
+    pub dkim: Option<RawDkim>,
+}
+
+/// `[mail.dkim]`: sign outgoing mail.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDkim {
+    pub selector: String,
+    pub domain: String,
+    pub key_file: String,
 }
 
 impl Default for RawMail {
@@ -321,6 +331,7 @@ impl Default for RawMail {
             public_url: "https://hyperlearn.localhost".into(),
             token_key: None,
             smtp: None,
+            dkim: None,
         }
     }
 }
@@ -523,6 +534,19 @@ pub struct MailConfig {
     pub token_key_origin: KeyOrigin,
     /// `None`: mail is written to the outbox folder.
     pub smtp: Option<SmtpConfig>,
+    /// `None`: mail is not DKIM-signed (the relay may sign it).
+    pub dkim: Option<DkimSettings>,
+}
+
+/// DKIM signing: the key published at `<selector>._domainkey.<domain>`.
+#[derive(Debug, Clone)]
+pub struct DkimSettings {
+    pub selector: String,
+    pub domain: String,
+    pub key_file: PathBuf,
+    /// The file's content: an RSA key in PKCS#1 PEM, or an Ed25519 key as the base64 of its
+    /// 32 bytes. Checked by delivery, which signs with it.
+    pub key: Secret,
 }
 
 /// How the SMTP connection is secured.
@@ -655,7 +679,7 @@ impl Config {
         let fetch = check_fetch(raw.fetch)?;
         let model = check_model(raw.model, &resolve)?;
         let lesson = check_lesson(raw.lesson)?;
-        let mail = check_mail(raw.mail)?;
+        let mail = check_mail(raw.mail, &resolve)?;
         let schedule = check_schedule(raw.schedule)?;
         let delivery = check_delivery(raw.delivery)?;
         let web = WebConfig {
@@ -805,7 +829,7 @@ fn check_lesson(raw: RawLesson) -> Result<LessonConfig, ConfigError> {
     })
 }
 
-fn check_mail(raw: RawMail) -> Result<MailConfig, ConfigError> {
+fn check_mail(raw: RawMail, resolve: &dyn Fn(&str) -> PathBuf) -> Result<MailConfig, ConfigError> {
     if !raw.from.contains('@') {
         return Err(invalid(
             "mail.from",
@@ -865,12 +889,79 @@ fn check_mail(raw: RawMail) -> Result<MailConfig, ConfigError> {
             })
         }
     };
+    let dkim = match raw.dkim {
+        None => None,
+        Some(d) => Some(check_dkim(d, &raw.from, resolve)?),
+    };
     Ok(MailConfig {
         from: raw.from,
         public_url,
         token_key,
         token_key_origin,
         smtp,
+        dkim,
+    })
+}
+
+/// A DNS name: dot-separated labels of letters, digits, `-` and `_` (selectors use `_`).
+fn is_dns_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && l.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+}
+
+fn check_dkim(
+    raw: RawDkim,
+    from: &str,
+    resolve: &dyn Fn(&str) -> PathBuf,
+) -> Result<DkimSettings, ConfigError> {
+    let selector = raw.selector.trim().to_string();
+    if !is_dns_name(&selector) {
+        return Err(invalid(
+            "mail.dkim.selector",
+            format!("`{selector}` is not a DNS label such as `mail2026`"),
+        ));
+    }
+    let domain = raw.domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    if !is_dns_name(&domain) || !domain.contains('.') {
+        return Err(invalid(
+            "mail.dkim.domain",
+            format!("`{domain}` is not a domain such as `example.org`"),
+        ));
+    }
+    // DMARC passes on DKIM only when the signing domain is the From domain or a parent of it.
+    let from_domain = from
+        .rsplit('@')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('>')
+        .trim()
+        .to_ascii_lowercase();
+    if from_domain != domain && !from_domain.ends_with(&format!(".{domain}")) {
+        return Err(invalid(
+            "mail.dkim.domain",
+            format!(
+                "`{domain}` does not align with the sender's domain `{from_domain}` ([mail] from): receivers checking DMARC would not count the signature; sign as `{from_domain}` or a parent domain of it"
+            ),
+        ));
+    }
+    let key_file = resolve(&raw.key_file);
+    let key = std::fs::read_to_string(&key_file).map_err(|e| {
+        invalid(
+            "mail.dkim.key_file",
+            format!("cannot read {}: {e}", key_file.display()),
+        )
+    })?;
+    Ok(DkimSettings {
+        selector,
+        domain,
+        key_file,
+        key: Secret::new(key.trim().to_string()),
     })
 }
 

@@ -69,6 +69,23 @@ pub async fn check(config: &Config, with_model: bool) -> Vec<Finding> {
     ));
     out.push(found("word lists", word_lists(config)));
     out.push(found("mail", mail(config).await));
+    if let Some(d) = &config.mail.dkim {
+        out.push(found(
+            "DKIM",
+            crate::delivery::check_dkim(&config.mail)
+                .map(|()| {
+                    format!(
+                        "{} signs as d={} s={}; publish its public key at {}._domainkey.{}",
+                        d.key_file.display(),
+                        d.domain,
+                        d.selector,
+                        d.selector,
+                        d.domain
+                    )
+                })
+                .map_err(|e| e.to_string()),
+        ));
+    }
     if with_model {
         out.push(found("model", model(config).await));
     }

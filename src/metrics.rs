@@ -299,6 +299,12 @@ impl Metrics {
             store.mails_due as f64,
         );
         out.single(
+            "hyperlearn_lessons_due",
+            "gauge",
+            "Lessons whose time to be made has come and that are not made yet (the lesson job's queue).",
+            store.lessons_due as f64,
+        );
+        out.single(
             "hyperlearn_lessons_waiting",
             "gauge",
             "Lessons made ahead of their learner's delivery time.",
@@ -435,6 +441,7 @@ mod tests {
         let store = StoreGauges {
             learners_active: 7,
             deliveries: vec![("sent".into(), 5)],
+            lessons_due: 3,
             ..StoreGauges::default()
         };
         let text = metrics.render(&store, 42);
@@ -449,6 +456,7 @@ mod tests {
             "hyperlearn_mail_attempts_total{result=\"sent\"} 6",
             "hyperlearn_learners{state=\"active\"} 7",
             "hyperlearn_mails{state=\"sent\"} 5",
+            "hyperlearn_lessons_due 3",
             "hyperlearn_index_documents 42",
         ] {
             assert!(

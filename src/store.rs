@@ -243,6 +243,9 @@ pub struct StoreGauges {
     pub mails_due: i64,
     /// Pending mail made ahead of its time (lessons waiting for the learner's hour).
     pub mails_waiting: i64,
+    /// Lessons whose time to be made has come and that are not made yet (the lesson job's
+    /// queue); filled in by `pipeline::lessons_due`, which knows the learners' schedules.
+    pub lessons_due: i64,
     pub articles: i64,
     /// Feeds whose last fetch failed, and those of them paused after repeated failures.
     pub feeds_failing: i64,
@@ -1596,6 +1599,7 @@ impl Store {
                 "SELECT COUNT(*) FROM deliveries WHERE state = 'pending' AND due_at > ?1",
                 &[&now],
             )?,
+            lessons_due: 0,
             articles: count("SELECT COUNT(*) FROM articles", &[])?,
             feeds_failing: count(
                 "SELECT COUNT(*) FROM feed_state WHERE consecutive_errors > 0",

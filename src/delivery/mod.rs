@@ -6,6 +6,7 @@
 //! send, so a resend is byte-identical. [`Mailer::send`] hands stored bytes to the SMTP
 //! relay, or writes them to the outbox folder when no relay is configured.
 
+mod dkim;
 mod strings;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +49,17 @@ pub enum DeliveryError {
     /// The SMTP relay could not be set up.
     #[error("SMTP relay {host}: {message}")]
     Relay { host: String, message: String },
+    /// The DKIM key cannot sign.
+    #[error("config `mail.dkim.key_file` {}: {message}", .key_file.display())]
+    Dkim { key_file: PathBuf, message: String },
+}
+
+/// Checks that `[mail.dkim]`, when set, holds a key that can sign.
+pub fn check_dkim(mail: &MailConfig) -> Result<(), DeliveryError> {
+    match &mail.dkim {
+        Some(settings) => dkim::config(settings).map(|_| ()),
+        None => Ok(()),
+    }
 }
 
 /// Why a send failed, and whether trying again can help.
@@ -85,6 +97,7 @@ impl Renderer {
     /// `override_dir` when there is one.
     pub fn new(override_dir: Option<&Path>) -> Result<Renderer, DeliveryError> {
         let mut env = Environment::new();
+        env.add_filter("wrap", wrap);
         for (name, builtin) in BUILTIN_TEMPLATES {
             let source = match override_dir.map(|d| d.join(name)) {
                 Some(path) if path.is_file() => {
@@ -113,6 +126,40 @@ impl Renderer {
                 message: format!("{e:#}"),
             })
     }
+}
+
+/// The `wrap` filter of the plain-text template: `text|wrap(width, first, rest)` breaks
+/// `text` between words into lines of at most `width` characters, the first starting with
+/// `first` and the others with `rest` (default: as many spaces as `first` is long), so a
+/// terminal mail client shows paragraphs and hanging indents instead of one long line. A
+/// word longer than the line (a URL) stands alone on its line, unbroken.
+fn wrap(text: &str, width: Option<usize>, first: Option<&str>, rest: Option<&str>) -> String {
+    let width = width.unwrap_or(72);
+    let first = first.unwrap_or("");
+    let rest = rest.map_or_else(|| " ".repeat(first.chars().count()), str::to_string);
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut line_len = first.chars().count();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let n = word.chars().count();
+        if !empty && line_len + 1 + n > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.clone();
+            line_len = rest.chars().count();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+            line_len += 1;
+        }
+        line.push_str(word);
+        line_len += n;
+        empty = false;
+    }
+    out.push_str(&line);
+    out
 }
 
 #[derive(serde::Serialize)]
@@ -350,7 +397,7 @@ pub fn compose(
         address,
     );
     let message_id = lesson_message_id(mail, learner.id, lesson.date());
-    let message = Message::builder()
+    let mut message = Message::builder()
         .from(sender(mail)?)
         .to(to)
         .subject(rendered.subject.clone())
@@ -384,6 +431,7 @@ pub fn compose(
             learner_id: learner.id,
             message: e.to_string(),
         })?;
+    dkim::sign(&mut message, mail.dkim.as_ref())?;
     Ok(ComposedMail {
         message_id,
         subject: rendered.subject,
@@ -433,6 +481,7 @@ impl Mailer {
         connections: usize,
     ) -> Result<Mailer, DeliveryError> {
         let from = sender(mail)?.email;
+        check_dkim(mail)?;
         let transport = match &mail.smtp {
             None => Transport::Outbox(outbox.to_path_buf()),
             Some(smtp) => {

@@ -175,3 +175,203 @@ fn html_is_escaped() {
     // The plain-text part is not HTML: it keeps the text as written.
     assert!(rendered.text.contains("Robot & <b>co</b>"));
 }
+
+/// Verifies a message with `tests/support/dkim_verify.py` (python3-dkim), answering its
+/// DNS query with `record`; the verifier's log on failure.
+pub(crate) fn dkim_verify(message: &[u8], record: &str) -> Result<(), String> {
+    use std::io::Write;
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/dkim_verify.py");
+    let mut child = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg(record)
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("/usr/bin/python3 (scripts/setup installs python3-dkim)");
+    child.stdin.take().unwrap().write_all(message).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn dkim_signed_mail_verifies_with_an_independent_verifier() {
+    let seed = [42u8; 32];
+    let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, seed);
+    // The public key, derived by PyNaCl, not by the signer under test.
+    let public = std::process::Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import base64, sys, nacl.signing; print(base64.b64encode(bytes(nacl.signing.SigningKey(bytes(32 * [42])).verify_key)).decode())",
+        ])
+        .output()
+        .expect("/usr/bin/python3 with python3-nacl");
+    let public = String::from_utf8(public.stdout).unwrap().trim().to_string();
+    assert_eq!(public.len(), 44, "{public}");
+    let record = format!("v=DKIM1; k=ed25519; p={public}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dkim.key"), &key).unwrap();
+    let config = Config::parse(
+        "[mail]\nfrom = \"HyperLearn <lessons@news.hl.example>\"\npublic_url = \"https://hl.example/\"\ntoken_key = \"k\"\n[mail.dkim]\nselector = \"s1\"\ndomain = \"hl.example\"\nkey_file = \"dkim.key\"\n",
+        dir.path(),
+    )
+    .unwrap();
+    let renderer = Renderer::new(None).unwrap();
+    let mail = compose(
+        &lesson("Ana", "Robot cleans harbour", "en"),
+        &renderer,
+        &config.mail,
+    )
+    .unwrap();
+    let text = String::from_utf8(mail.bytes.clone()).unwrap();
+    let signature = text
+        .lines()
+        .find(|l| l.starts_with("DKIM-Signature:"))
+        .unwrap_or_else(|| panic!("no signature:\n{text}"));
+    assert!(
+        signature.contains("d=hl.example") && signature.contains("s=s1"),
+        "{signature}"
+    );
+    let unfolded = text.replace("\r\n ", " ").replace("\r\n\t", " ");
+    assert!(
+        unfolded.contains("list-unsubscribe:list-unsubscribe-post"),
+        "one-click unsubscribe is covered: {unfolded}"
+    );
+    dkim_verify(&mail.bytes, &record).unwrap();
+    // A changed body or subject no longer verifies.
+    let tampered = text.replacen("12,000", "13,000", 1);
+    assert!(dkim_verify(tampered.as_bytes(), &record).is_err());
+    let tampered = text.replacen("Subject: Your", "Subject: Our", 1);
+    assert!(dkim_verify(tampered.as_bytes(), &record).is_err());
+    // Nor with another key.
+    assert!(
+        dkim_verify(
+            &mail.bytes,
+            "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+        )
+        .is_err()
+    );
+
+    // A signing domain the From address does not belong to is refused when read.
+    let err = Config::parse(
+        "[mail]\nfrom = \"lessons@other.example\"\n[mail.dkim]\nselector = \"s1\"\ndomain = \"hl.example\"\nkey_file = \"dkim.key\"\n",
+        dir.path(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("does not align") && err.contains("other.example"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_plain_text_part_is_wrapped_for_a_terminal() {
+    assert_eq!(
+        wrap("a bb ccc dddd", Some(6), None, None),
+        "a bb\nccc\ndddd"
+    );
+    assert_eq!(
+        wrap("one two three", Some(10), Some("1. "), None),
+        "1. one two\n   three"
+    );
+    assert_eq!(
+        wrap(
+            "see https://example.org/a/very/long/path ok",
+            Some(12),
+            Some("- "),
+            Some("  ")
+        ),
+        "- see\n  https://example.org/a/very/long/path\n  ok"
+    );
+    assert_eq!(wrap("", None, Some("x "), None), "x ");
+    let config = config();
+    let renderer = Renderer::new(None).unwrap();
+    let long_name = "Ana";
+    let rendered = render_lesson(
+        &lesson(long_name, "Robot cleans harbour", "en"),
+        &renderer,
+        &config.mail,
+    )
+    .unwrap();
+    for line in rendered.text.lines() {
+        let long_word = line.split_whitespace().count() == 1;
+        assert!(
+            line.chars().count() <= 72 || long_word,
+            "a line longer than 72 characters: {line:?}\n{}",
+            rendered.text
+        );
+    }
+    // Nothing is lost: every prompt, option and evidence sentence is there, re-flowed.
+    let flowed = rendered
+        .text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for e in lesson(long_name, "Robot cleans harbour", "en").exercises() {
+        let e = e.exercise();
+        for piece in std::iter::once(e.prompt())
+            .chain(e.options().iter().map(String::as_str))
+            .chain(std::iter::once(e.evidence()))
+        {
+            let piece = piece.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                flowed.contains(&piece),
+                "{piece} is missing:\n{}",
+                rendered.text
+            );
+        }
+    }
+}
+
+#[test]
+fn the_html_part_survives_a_mail_clients_sanitiser() {
+    let config = config();
+    let renderer = Renderer::new(None).unwrap();
+    let lesson = lesson("Ana", "Robot cleans harbour", "en");
+    let html = render_lesson(&lesson, &renderer, &config.mail)
+        .unwrap()
+        .html;
+    // Nothing a client strips or blocks: no scripts, style sheets, external resources.
+    let lower = html.to_lowercase();
+    for banned in [
+        "<script",
+        "<link",
+        "<style",
+        "@import",
+        "url(",
+        "<img",
+        "<iframe",
+        "<form",
+        "javascript:",
+    ] {
+        assert!(!lower.contains(banned), "{banned} in the HTML part");
+    }
+    // Through ammonia's default whitelist (no style attributes, no unknown tags), every
+    // exercise, option, answer and the lesson and unsubscribe links are still there.
+    let clean = ammonia::clean(&html);
+    let doc = scraper::Html::parse_document(&clean);
+    let text = doc.root_element().text().collect::<Vec<_>>().join(" ");
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (i, e) in lesson.exercises().iter().enumerate() {
+        let e = e.exercise();
+        let answer = exercise_view(i + 1, e, mail_strings("en")).answer;
+        for piece in std::iter::once(e.prompt())
+            .chain(e.options().iter().map(String::as_str))
+            .chain([e.evidence(), answer.as_str()])
+        {
+            let piece = piece.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(text.contains(&piece), "{piece} is lost:\n{clean}");
+        }
+    }
+    for link in [
+        "https://hl.example/lesson/7:2026-11-25.",
+        "https://hl.example/unsubscribe/7.",
+    ] {
+        assert!(clean.contains(link), "{link} is lost:\n{clean}");
+    }
+}

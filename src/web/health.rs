@@ -76,10 +76,14 @@ async fn readyz(State(monitor): State<Arc<Monitor>>) -> Response {
 
 async fn metrics(State(monitor): State<Arc<Monitor>>) -> Response {
     let services = &monitor.services;
-    let gauges = match services.store.gauges(
-        services.config.fetch.pause_after_failures,
-        chrono::Utc::now(),
-    ) {
+    let now = chrono::Utc::now();
+    let gauges = match services
+        .store
+        .gauges(services.config.fetch.pause_after_failures, now)
+        .and_then(|mut g| {
+            g.lessons_due = crate::pipeline::lessons_due(services, now)?;
+            Ok(g)
+        }) {
         Ok(g) => g,
         Err(e) => {
             tracing::error!("metrics: store: {e}");

@@ -442,3 +442,44 @@ fn deliver_all_sends_todays_lessons_now() {
     assert_eq!(sent["mails_sent"], 1, "{sent}");
     assert_eq!(smtp.messages().len(), 1);
 }
+
+#[tokio::test]
+async fn lessons_due_counts_the_lessons_the_lesson_job_would_make_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = delivery_config(
+        dir.path(),
+        free_port(),
+        "lead_minutes = 60\nlate_cutoff_minutes = 120",
+    );
+    let services = Services::open(config.clone()).unwrap();
+    let now = utc("2026-03-10T06:30:00Z");
+    let date = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+    for (email, time) in [
+        ("soon@example.org", "07:00"),   // within the lead: due
+        ("late@example.org", "05:00"),   // past its time, within the cut-off: due
+        ("noon@example.org", "12:00"),   // not yet
+        ("paused@example.org", "07:00"), // unsubscribed: never
+    ] {
+        services
+            .store
+            .add_learner(&NewLearner {
+                email: email.into(),
+                name: "Learner".into(),
+                lang: "en".into(),
+                level: 3.0,
+                interests: vec![],
+                delivery_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
+                timezone: "UTC".into(),
+            })
+            .unwrap();
+    }
+    let paused = services.store.find_learner("paused@example.org").unwrap();
+    services
+        .store
+        .set_learner_paused(paused.id, Some("unsubscribed"))
+        .unwrap();
+    assert_eq!(pipeline::lessons_due(&services, now).unwrap(), 2);
+    // Once made, a lesson is no longer due.
+    seed(&config, &[("soon@example.org", "UTC", "07:00")], date, None);
+    assert_eq!(pipeline::lessons_due(&services, now).unwrap(), 1);
+}

@@ -1,6 +1,6 @@
 //! Test harness: fixture web site, SMTP server, configuration in a temp folder.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -241,4 +241,55 @@ pub fn eventually_for(limit: Duration, mut condition: impl FnMut() -> bool) -> b
         std::thread::sleep(Duration::from_millis(100));
     }
     condition()
+}
+
+/// A fresh 2048-bit RSA DKIM key made by OpenSSL, written to `dir/dkim.key` in PKCS#1 PEM
+/// and named in `[mail.dkim]` of `dir/config.toml` (selector `s1`, the sender's domain).
+/// Returns the TXT record a receiver would find in DNS for it.
+pub fn add_dkim_key(dir: &Path) -> String {
+    let key = dir.join("dkim.key");
+    let status = Command::new("openssl")
+        .args(["genrsa", "-traditional", "-out"])
+        .arg(&key)
+        .arg("2048")
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs");
+    assert!(status.success(), "openssl genrsa failed");
+    let public = Command::new("openssl")
+        .args(["rsa", "-pubout", "-outform", "DER", "-in"])
+        .arg(&key)
+        .stderr(Stdio::null())
+        .output()
+        .expect("openssl runs");
+    assert!(public.status.success(), "openssl rsa -pubout failed");
+    let path = dir.join("config.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        "\n[mail.dkim]\nselector = \"s1\"\ndomain = \"hyperlearn.test\"\nkey_file = \"dkim.key\"\n",
+    );
+    std::fs::write(&path, text).unwrap();
+    format!(
+        "v=DKIM1; k=rsa; p={}",
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, public.stdout)
+    )
+}
+
+/// Whether python3-dkim (`tests/support/dkim_verify.py`) verifies `message` against
+/// `record`; its log when not.
+pub fn dkim_verify(message: &[u8], record: &str) -> Result<(), String> {
+    let mut child = Command::new("/usr/bin/python3")
+        .arg(repo().join("tests/support/dkim_verify.py"))
+        .arg(record)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("/usr/bin/python3 runs (scripts/setup installs python3-dkim)");
+    child.stdin.take().unwrap().write_all(message).unwrap();
+    let out = child.wait_with_output().unwrap();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
 }
