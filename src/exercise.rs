@@ -145,6 +145,36 @@ impl Origin {
     }
 }
 
+/// What proves an exercise's key: every kind states it, and verification holds each
+/// candidate to its proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyProof {
+    /// The program cut the key out of an article sentence (the gap's word, the sentence a
+    /// true statement copies, the fact a false one changes); verification re-checks the cut.
+    Construction,
+    /// The program checks the key against the evidence sentence: its content words (by
+    /// stem), numbers and names are there, and no distractor's are (multiple choice); the
+    /// statement is supported or contradicted (true/false). The model's round trip is a
+    /// second, weaker check on top.
+    Evidence,
+    /// Only a reader can judge the key (what a word means, a paraphrase). A model-written
+    /// item of such a kind is sent only for a model that has passed a measured calibration
+    /// of that kind; none has so far, so these kinds are off (`model_judged_kind`).
+    ModelJudgement,
+}
+
+impl Candidate {
+    /// What proves this candidate's key.
+    pub fn key_proof(&self) -> KeyProof {
+        match (self.origin, &self.exercise) {
+            (Origin::Constructed, _) => KeyProof::Construction,
+            (Origin::Model, Exercise::Vocabulary { .. }) => KeyProof::ModelJudgement,
+            (Origin::Model, _) => KeyProof::Evidence,
+        }
+    }
+}
+
 /// A candidate exercise and who wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Candidate {

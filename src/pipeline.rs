@@ -823,7 +823,8 @@ async fn lesson_steps(
     let text = ArticleText::new(
         &article.lang,
         crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
-    );
+    )
+    .with_lexicon(services.frequencies.ranks(&article.lang));
     let made = make_exercises(lesson_cfg, generator, &text, learner.cefr(), seed, report).await;
     let lesson = VerifiedLesson::new(
         LessonLearner {
@@ -1303,10 +1304,11 @@ async fn make_exercises(
         // Every candidate gets its own share of the sentences: different evidence, no
         // duplicates, and a smaller grammar.
         let share: Vec<&str> = usable.iter().copied().skip(i).step_by(wanted).collect();
-        let shape = match i % 3 {
+        // Not vocabulary: only a model can judge a meaning key, and no model has passed a
+        // calibration of that kind (verification would refuse it: `model_judged_kind`).
+        let shape = match i % 2 {
             0 => Shape::MultipleChoice,
-            1 => Shape::ShortAnswer,
-            _ => Shape::Vocabulary,
+            _ => Shape::ShortAnswer,
         };
         let seed = rng.next_u64() as u32;
         async move {

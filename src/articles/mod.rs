@@ -13,7 +13,7 @@ pub use lang::{Detected, article_language, detect_language};
 pub use level::{BadCefr, Cefr, Level, UnknownWord, estimate_level, glossary};
 pub use topic_model::{TopicModel, topic_name};
 pub use topics::{classify_topics, known_topics};
-pub use wordfreq::WordFrequencies;
+pub use wordfreq::{Ranks, WordFrequencies};
 
 /// Why a downloaded body or a file is not an HTML page, if it is not: a known binary format
 /// by its magic bytes, or bytes that no text holds (NUL, or many control characters). UTF-16

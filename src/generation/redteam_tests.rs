@@ -1,6 +1,11 @@
 //! Red team: articles in every supported language with paragraphs that address the reader
 //! or a model (prompt injection, "Answer B."). Nothing of those paragraphs may become an
 //! exercise, an option, a key, evidence or a glossary line.
+//!
+//! And bad model replies (`tests/fixtures/redteam_replies.jsonl`, written for these tests):
+//! garbled tokens, sentences as keys, options in another language, duplicated options,
+//! profanity, injected instructions, empty and truncated fields. Each is rejected with the
+//! reason it names, before the model's round trip is ever asked.
 
 use std::collections::HashSet;
 
@@ -228,4 +233,79 @@ fn addressed_paragraphs_in_shared_data() {
         100.0 * left_out.len() as f64 / paragraphs.len() as f64
     );
     assert!(left_out.len() * 100 < paragraphs.len(), "under 1%");
+}
+
+#[derive(serde::Deserialize)]
+struct BadReply {
+    lang: String,
+    shape: String,
+    reply: String,
+    expect: String,
+    note: String,
+}
+
+#[tokio::test]
+async fn every_bad_model_reply_is_rejected_with_its_named_reason() {
+    let cases: Vec<BadReply> = include_str!("../../tests/fixtures/redteam_replies.jsonl")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let bad = cases
+        .iter()
+        .filter(|c| !c.note.starts_with("control"))
+        .count();
+    assert!(
+        bad >= 100,
+        "{bad} bad replies; the red team wants at least 100"
+    );
+    let mut failures = Vec::new();
+    for c in &cases {
+        let (_, clean, _) = ARTICLES.iter().find(|(l, _, _)| *l == c.lang).unwrap();
+        // The language's word list: its stop words (the product passes wordfreq's list).
+        let lexicon =
+            crate::articles::Ranks::from_words(crate::text::stop_words(&c.lang).iter().copied());
+        let article =
+            ArticleText::new(&c.lang, clean).with_lexicon(Some(std::sync::Arc::new(lexicon)));
+        let shape = match c.shape.as_str() {
+            "multiple_choice" => super::Shape::MultipleChoice,
+            "short_answer" => super::Shape::ShortAnswer,
+            "vocabulary" => super::Shape::Vocabulary,
+            other => panic!("unknown shape {other}"),
+        };
+        let reasons: Vec<String> = match super::parse_exercise(&c.reply, shape, 1, &c.lang) {
+            Err(_) => vec![Reason::MalformedReply.code().to_string()],
+            Ok(exercise) => {
+                let candidate = Candidate {
+                    exercise,
+                    origin: Origin::Model,
+                };
+                match verify_with(candidate, &article, &NoModel, &[], VerifyOptions::default())
+                    .await
+                {
+                    Ok(_) => vec![],
+                    Err(r) => r.reasons.iter().map(|r| r.code().to_string()).collect(),
+                }
+            }
+        };
+        // A bad reply is stopped by its own reason, never left for the model to catch.
+        let control = c.note.starts_with("control");
+        let ok = if control {
+            reasons == [Reason::RoundTripFailed.code()]
+        } else {
+            reasons.contains(&c.expect) && !reasons.iter().any(|r| r.contains("round_trip"))
+        };
+        if !ok {
+            failures.push(format!(
+                "{} {} ({}): expected {}, got {reasons:?}\n  {}",
+                c.lang, c.shape, c.note, c.expect, c.reply
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
 }

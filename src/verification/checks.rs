@@ -1,7 +1,7 @@
 //! The individual checks behind [`super::verify`]. Each returns the reasons it found (empty
 //! when the exercise passes).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::lexical::{self, Profile, Rule};
 use super::{AnswerModel, ArticleText, Reason, squash};
@@ -366,6 +366,151 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     reasons
 }
 
+// --- real language --------------------------------------------------------------------
+
+/// How far down the language's frequency list an invented option word may be: below the
+/// 100,000 most frequent words, wordfreq's lists hold typos, fragments and run-ons.
+pub(super) const LEXICON_RANKS: u32 = 100_000;
+/// The longest word an option may hold when it is not a word of the article.
+const MAX_WORD_CHARS: usize = 24;
+
+/// The writing system of a letter, coarsely: what a word must not mix.
+fn script(c: char) -> u8 {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => 1,
+        '\u{0400}'..='\u{04FF}' => 2,
+        '\u{0370}'..='\u{03FF}' => 3,
+        _ => 0,
+    }
+}
+
+fn has_vowel(word: &str) -> bool {
+    word.chars().any(|c| {
+        "aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюяіїє"
+            .contains(c.to_lowercase().next().unwrap_or(c))
+    })
+}
+
+/// Whether a word (lower-cased) looks like a word of a language at all: a number, or
+/// letters of one script (inner apostrophes and dots allowed) with a vowel, no letter
+/// three times in a row and not too long.
+fn word_shaped(word: &str) -> bool {
+    if word
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    {
+        return word.chars().any(|c| c.is_ascii_digit());
+    }
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.is_empty()
+        || word
+            .chars()
+            .any(|c| !(c.is_alphabetic() || matches!(c, '\'' | '’' | '.' | '·')))
+        || letters.len() > MAX_WORD_CHARS
+    {
+        return false;
+    }
+    let first = script(letters[0]);
+    if first == 0 || letters.iter().any(|c| script(*c) != first) {
+        return false;
+    }
+    if letters.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]) {
+        return false;
+    }
+    // Abbreviations and single letters are words only when the article has them.
+    letters.len() >= 2 && has_vowel(word)
+}
+
+/// The offensive-word list of a language (LDNOOBW, CC BY 4.0; see each file's header).
+fn offensive_list(lang: &str) -> &'static [Vec<String>] {
+    use std::sync::OnceLock;
+    static LISTS: OnceLock<HashMap<&'static str, Vec<Vec<String>>>> = OnceLock::new();
+    let lists = LISTS.get_or_init(|| {
+        [
+            ("en", include_str!("offensive/en.txt")),
+            ("es", include_str!("offensive/es.txt")),
+            ("fr", include_str!("offensive/fr.txt")),
+            ("de", include_str!("offensive/de.txt")),
+            ("ru", include_str!("offensive/ru.txt")),
+        ]
+        .into_iter()
+        .map(|(lang, file)| {
+            let phrases = file
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .map(text::normalized_words)
+                .filter(|w| !w.is_empty())
+                .collect();
+            (lang, phrases)
+        })
+        .collect()
+    });
+    lists.get(lang).map_or(&[], Vec::as_slice)
+}
+
+/// Whether a text holds a phrase of the language's offensive-word list (as whole words).
+fn is_offensive(lang: &str, text: &str) -> bool {
+    let words = text::normalized_words(text);
+    offensive_list(lang)
+        .iter()
+        .any(|phrase| words.windows(phrase.len()).any(|w| w == phrase.as_slice()))
+}
+
+/// Options and keys must be real language: words of the article or of the language's word
+/// list (no garbled tokens, run-ons or mixed scripts), words where words are expected (no
+/// sentence as an option beside a short key), and nothing offensive in anything shown.
+pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    let lang = article.lang();
+    let answer = ex.answer_text();
+    let options = ex.options();
+    let mut shown: Vec<&str> = options.iter().map(String::as_str).collect();
+    if !matches!(ex, Exercise::TrueFalse { .. }) {
+        shown.push(answer.as_str());
+    }
+    if let Exercise::Vocabulary { word, .. } = ex {
+        shown.push(word);
+    }
+    // Every word shown as an option or key: the article's, or a real word of the language.
+    let unknown = shown
+        .iter()
+        .flat_map(|t| text::normalized_words(t))
+        .any(|w| match article.knows_word(&w) {
+            Some(true) => false,
+            Some(false) => true,
+            None => !word_shaped(&w),
+        });
+    // Shape rules hold even for words the list knows (it holds fragments like "theres"
+    // only far down; mixed scripts never).
+    let misshapen = shown.iter().flat_map(|t| text::words(t)).any(|w| {
+        let lower = w.to_lowercase();
+        !article.words.contains(&lower) && !word_shaped(&lower)
+    });
+    if unknown || misshapen {
+        reasons.push(Reason::NonWord);
+    }
+    // A sentence where a word or short phrase is expected.
+    let key_words = text::words(&answer).len();
+    let word_kind = matches!(ex, Exercise::GapFill { .. } | Exercise::Vocabulary { .. });
+    if options.iter().any(|o| {
+        let n = text::words(o).len();
+        let sentence_end = o.trim_end().ends_with(['.', '!', '?', '…']) && n >= 3;
+        squash(o) == squash(ex.evidence())
+            || (word_kind && (n > 4 || sentence_end))
+            || (key_words <= 4 && (n >= 8 || sentence_end))
+    }) {
+        reasons.push(Reason::SentenceAsOption);
+    }
+    if shown
+        .iter()
+        .chain([&ex.prompt()])
+        .any(|t| is_offensive(lang, t))
+    {
+        reasons.push(Reason::Offensive);
+    }
+    reasons
+}
+
 // --- grounding ------------------------------------------------------------------------
 
 fn stems(lang: &str, s: &str) -> HashSet<String> {
@@ -420,7 +565,7 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
     if !article.has_sentence(evidence) {
         return vec![Reason::EvidenceNotInArticle];
     }
-    let mut reasons = Vec::new();
+    let mut reasons = real_language(ex, article);
     match ex {
         Exercise::ShortAnswer { answer, .. } => reasons.extend(supported(lang, answer, evidence)),
         Exercise::MultipleChoice {

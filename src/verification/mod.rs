@@ -5,6 +5,8 @@
 //!
 //! Checks, in order (the first failing group stops the rest; every failing check of a group
 //! is recorded):
+//! 0. proof: a model-written item whose key only a model could judge
+//!    ([`crate::exercise::KeyProof::ModelJudgement`]) is refused outright;
 //! 1. form: fields present, sane lengths, no URLs or markup, the article's language;
 //! 2. grounding: the evidence is a sentence of the article, the key is supported by it
 //!    (stem-aware overlap; numbers and names must match exactly), distractors are not;
@@ -24,7 +26,7 @@ mod lists;
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::exercise::{Candidate, Exercise, Origin};
+use crate::exercise::{Candidate, Exercise, KeyProof, Origin};
 use crate::text;
 
 pub use checks::{addresses_reader, quotable, without_addressed_paragraphs};
@@ -92,6 +94,16 @@ pub enum Reason {
     RoundTripFailed,
     /// The model picks the key without reading the article: the question tests knowledge.
     AnswerableWithoutArticle,
+    /// A model-written item whose key only a model could judge (a word's meaning), and no
+    /// calibration has shown the model judges that kind reliably.
+    ModelJudgedKind,
+    /// An option or key is not a word of the language: garbled tokens, mixed scripts,
+    /// run-on strings, letters without a vowel.
+    NonWord,
+    /// A sentence stands where a word or short phrase is expected.
+    SentenceAsOption,
+    /// An option or key holds a word on the offensive-word list of the language.
+    Offensive,
 }
 
 impl Reason {
@@ -127,6 +139,10 @@ impl Reason {
             Reason::EvidenceOnlyDisagrees => "evidence_only_disagrees",
             Reason::RoundTripFailed => "round_trip_failed",
             Reason::AnswerableWithoutArticle => "answerable_without_article",
+            Reason::ModelJudgedKind => "model_judged_kind",
+            Reason::NonWord => "non_word",
+            Reason::SentenceAsOption => "sentence_as_option",
+            Reason::Offensive => "offensive",
         }
     }
 }
@@ -145,6 +161,11 @@ pub struct ArticleText {
     /// Whitespace-normalised sentence -> its byte range in `text`.
     ranges: HashMap<String, (usize, usize)>,
     lexical: lexical::Context,
+    /// The article's words, lower-cased: an option's word found here is a real word.
+    words: std::collections::HashSet<String>,
+    /// The language's word list (wordfreq ranks): an option's word that is not in the
+    /// article must be among its most frequent words. `None`: no list, shape rules only.
+    lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
 }
 
 impl std::fmt::Debug for ArticleText {
@@ -180,7 +201,29 @@ impl ArticleText {
             sentences: slices.into_iter().map(str::to_string).collect(),
             ranges,
             lexical: lexical::Context::new(lang, text),
+            words: text::normalized_words(text).into_iter().collect(),
+            lexicon: None,
         }
+    }
+
+    /// With the language's word list, against which invented option words are checked.
+    pub fn with_lexicon(
+        mut self,
+        lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
+    ) -> ArticleText {
+        self.lexicon = lexicon.filter(|l| !l.is_empty());
+        self
+    }
+
+    /// Whether a lower-case word is a word of the article (`Some(true)`), of its language's
+    /// list (`Some(true)`), or of neither (`Some(false)`); `None` without a list.
+    fn knows_word(&self, word: &str) -> Option<bool> {
+        if self.words.contains(word) {
+            return Some(true);
+        }
+        self.lexicon
+            .as_ref()
+            .map(|l| l.rank(word).is_some_and(|r| r <= checks::LEXICON_RANKS))
     }
 
     pub fn lang(&self) -> &str {
@@ -320,6 +363,9 @@ pub async fn verify_with<M: AnswerModel>(
 ) -> Result<VerifiedExercise, Rejection> {
     let reject = |candidate: Candidate, reasons: Vec<Reason>| Err(Rejection { candidate, reasons });
     let mut passed = Vec::new();
+    if candidate.key_proof() == KeyProof::ModelJudgement {
+        return reject(candidate, vec![Reason::ModelJudgedKind]);
+    }
     let ex = &candidate.exercise;
 
     let form = checks::form(ex, article.lang());
