@@ -1,7 +1,8 @@
-//! Exercises built by rule from article sentences, right by construction: gap-fill (a word
-//! or number removed, with a word bank of the same kind from elsewhere in the article) and
-//! true/false (the sentence itself, or the sentence with one number or name swapped for
-//! another from the article). They fill a lesson when the model's exercises fail
+//! Exercises built by rule from article sentences, right by construction: gap-fill (a
+//! number, name or content word removed, with a word bank of the same kind) and true/false
+//! (the sentence itself, or the sentence with one fact changed into a plausible misreading:
+//! a number for another of the same unit and a believable size, a year for a year close by,
+//! a whole name for another name of the article with as many words). They fill a lesson when the model's exercises fail
 //! verification, and they still go through verification.
 
 use std::collections::HashSet;
@@ -45,56 +46,415 @@ impl Rng {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// A year (1800-2100, four digits).
+    Year,
+    /// A count or amount, with the word after it as its unit ("450,000 pounds").
     Number,
+    /// A run of capitalised words inside a sentence: a name ("Helen Marsh").
     Name,
+    /// A content word of six letters or more that is not a function word or a discourse
+    /// marker ("however" carries no meaning of the article).
     Word,
+    /// A month or a weekday; `unit` names its list.
+    Calendar,
 }
 
 #[derive(Debug, Clone)]
 struct Target<'a> {
     offset: usize,
+    /// The words as the sentence has them (a name may be several).
     word: &'a str,
     kind: Kind,
+    /// For numbers, the word after the number (lower case): distractors must share it.
+    /// For names, the number of words.
+    unit: String,
 }
 
-fn kind_of(lang: &str, word: &str, index_in_sentence: usize) -> Option<Kind> {
-    if word.chars().any(|c| c.is_ascii_digit()) {
-        return Some(Kind::Number);
-    }
-    let first = word.chars().next()?;
-    if !word.chars().all(char::is_alphabetic) {
+/// Words that link or frame clauses rather than carry the article's facts: a gap there
+/// tests grammar, not reading (the C1 lesson's "He insists, _____, that ..." → however).
+const DISCOURSE_MARKERS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "actually",
+            "additionally",
+            "although",
+            "anyway",
+            "because",
+            "besides",
+            "certainly",
+            "clearly",
+            "consequently",
+            "furthermore",
+            "however",
+            "indeed",
+            "instead",
+            "likewise",
+            "meanwhile",
+            "moreover",
+            "nevertheless",
+            "nonetheless",
+            "obviously",
+            "otherwise",
+            "perhaps",
+            "probably",
+            "therefore",
+            "thereby",
+            "whereas",
+            "whether",
+            "without",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "además",
+            "aunque",
+            "asimismo",
+            "embargo",
+            "entonces",
+            "finalmente",
+            "mientras",
+            "obstante",
+            "porque",
+            "también",
+            "todavía",
+            "tampoco",
+            "quizás",
+            "realmente",
+            "siempre",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "ailleurs",
+            "cependant",
+            "certainement",
+            "d'ailleurs",
+            "ensuite",
+            "finalement",
+            "néanmoins",
+            "pourtant",
+            "pourquoi",
+            "puisque",
+            "quand",
+            "toutefois",
+            "vraiment",
+            "désormais",
+            "également",
+            "lorsque",
+            "tandis",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "allerdings",
+            "außerdem",
+            "dennoch",
+            "deshalb",
+            "deswegen",
+            "eigentlich",
+            "folglich",
+            "jedoch",
+            "nämlich",
+            "schließlich",
+            "trotzdem",
+            "während",
+            "weshalb",
+            "wirklich",
+            "zumindest",
+            "zunächst",
+            "inzwischen",
+        ],
+    ),
+    (
+        "ru",
+        &[
+            "впрочем",
+            "however",
+            "действительно",
+            "кроме",
+            "наконец",
+            "например",
+            "однако",
+            "поэтому",
+            "потому",
+            "следовательно",
+            "тем",
+            "тоже",
+            "также",
+            "хотя",
+            "конечно",
+            "всё-таки",
+            "всетаки",
+            "именно",
+        ],
+    ),
+];
+
+fn is_discourse_marker(lang: &str, word: &str) -> bool {
+    DISCOURSE_MARKERS
+        .iter()
+        .find(|(l, _)| *l == lang)
+        .is_some_and(|(_, words)| words.contains(&word))
+}
+
+/// Month and weekday names: dates, not names, although English capitalises them. Each is
+/// a [`Kind::Word`] whose distractors are other months or days.
+const CALENDAR: &[(&str, &[&str], &[&str])] = &[
+    (
+        "en",
+        &[
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        &[
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
+        &[
+            "lunes",
+            "martes",
+            "miércoles",
+            "jueves",
+            "viernes",
+            "sábado",
+            "domingo",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        &[
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "januar",
+            "februar",
+            "märz",
+            "april",
+            "mai",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "dezember",
+        ],
+        &[
+            "montag",
+            "dienstag",
+            "mittwoch",
+            "donnerstag",
+            "freitag",
+            "samstag",
+            "sonntag",
+        ],
+    ),
+    (
+        "ru",
+        &[
+            "января",
+            "февраля",
+            "марта",
+            "апреля",
+            "мая",
+            "июня",
+            "июля",
+            "августа",
+            "сентября",
+            "октября",
+            "ноября",
+            "декабря",
+        ],
+        &[
+            "понедельник",
+            "вторник",
+            "среду",
+            "четверг",
+            "пятницу",
+            "субботу",
+            "воскресенье",
+        ],
+    ),
+];
+
+/// The calendar list (months or weekdays) a word belongs to, if any.
+fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> {
+    // English and German write them with a capital ("may" and "march" are verbs).
+    if matches!(lang, "en" | "de") && !word.chars().next().is_some_and(char::is_uppercase) {
         return None;
     }
-    // German capitalises every noun: there a capital letter does not make a name.
-    if index_in_sentence > 0 && first.is_uppercase() && lang != "de" {
-        return Some(Kind::Name);
-    }
     let lower = word.to_lowercase();
-    (word.chars().count() >= 6 && !text::is_stop_word(lang, &lower)).then_some(Kind::Word)
+    let (_, months, days) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
+    [*months, *days]
+        .into_iter()
+        .find(|list| list.contains(&lower.as_str()))
 }
 
-/// Words of a sentence that can be gapped: they occur once in it.
+fn capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase) && word.chars().all(char::is_alphabetic)
+}
+
+/// Numbers, names and content words of a sentence that can be gapped or changed; each
+/// occurs once in it. A number split by a space ("450 000") is left alone.
 fn targets<'a>(lang: &str, sentence: &'a str) -> Vec<Target<'a>> {
     let spans = text::word_spans(sentence);
-    let lower: Vec<String> = spans.iter().map(|(_, w)| w.to_lowercase()).collect();
-    spans
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| lower.iter().filter(|w| **w == lower[*i]).count() == 1)
-        .filter_map(|(i, (offset, word))| {
-            kind_of(lang, word, i).map(|kind| Target {
-                offset: *offset,
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < spans.len() {
+        let (offset, word) = spans[i];
+        let next = spans.get(i + 1).map(|(_, w)| w.to_lowercase());
+        if word.chars().any(|c| c.is_ascii_digit()) {
+            let split = next
+                .as_deref()
+                .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+            let year = word.len() == 4
+                && word
+                    .parse::<u32>()
+                    .is_ok_and(|y| (1800..=2100).contains(&y));
+            if !split
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+            {
+                out.push(Target {
+                    offset,
+                    word,
+                    kind: if year { Kind::Year } else { Kind::Number },
+                    unit: if year {
+                        String::new()
+                    } else {
+                        next.unwrap_or_default()
+                    },
+                });
+            }
+            i += 1;
+            continue;
+        }
+        if let Some(list) = calendar_list(lang, word) {
+            out.push(Target {
+                offset,
                 word,
-                kind,
-            })
-        })
+                kind: Kind::Calendar,
+                unit: list[0].to_string(),
+            });
+            i += 1;
+            continue;
+        }
+        // German capitalises every noun: there a capital letter does not make a name.
+        // A run of capitals that opens the sentence may be a name whose first word is the
+        // sentence's capital ("Helen Marsh said"): neither it nor part of it is a target.
+        if lang != "de" && capitalised(word) {
+            let mut j = i;
+            let mut end = offset + word.len();
+            while let Some((o, w)) = spans.get(j + 1) {
+                if capitalised(w)
+                    && calendar_list(lang, w).is_none()
+                    && sentence[end..*o].trim().is_empty()
+                {
+                    j += 1;
+                    end = o + w.len();
+                } else {
+                    break;
+                }
+            }
+            // Part of a hyphenated compound ("Small-Telescope Astronomy") is no name.
+            let hyphenated = sentence[..offset].ends_with('-') || sentence[end..].starts_with('-');
+            if i > 0 && !hyphenated {
+                out.push(Target {
+                    offset,
+                    word: &sentence[offset..end],
+                    kind: Kind::Name,
+                    unit: (j - i + 1).to_string(),
+                });
+            }
+            i = j + 1;
+            continue;
+        }
+        let lower = word.to_lowercase();
+        if word.chars().all(char::is_alphabetic)
+            && word.chars().count() >= 6
+            && !text::is_stop_word(lang, &lower)
+            && !is_discourse_marker(lang, &lower)
+        {
+            out.push(Target {
+                offset,
+                word,
+                kind: Kind::Word,
+                unit: String::new(),
+            });
+        }
+        i += 1;
+    }
+    let lower: Vec<String> = out.iter().map(|t| t.word.to_lowercase()).collect();
+    let haystack = sentence.to_lowercase();
+    out.into_iter()
+        .zip(lower)
+        .filter(|(_, w)| haystack.matches(w.as_str()).count() == 1)
+        .map(|(t, _)| t)
         .collect()
 }
 
 fn best_target<'a>(lang: &str, sentence: &'a str, rng: &mut Rng) -> Option<Target<'a>> {
     let all = targets(lang, sentence);
-    for kind in [Kind::Number, Kind::Name, Kind::Word] {
-        let of_kind: Vec<&Target<'_>> = all.iter().filter(|t| t.kind == kind).collect();
+    for kinds in [
+        [Kind::Number, Kind::Year],
+        [Kind::Name, Kind::Calendar],
+        [Kind::Word, Kind::Word],
+    ] {
+        let of_kind: Vec<&Target<'_>> = all.iter().filter(|t| kinds.contains(&t.kind)).collect();
         if !of_kind.is_empty() {
             return Some(of_kind[rng.below(of_kind.len())].clone());
         }
@@ -102,14 +462,20 @@ fn best_target<'a>(lang: &str, sentence: &'a str, rng: &mut Rng) -> Option<Targe
     None
 }
 
-/// Words of the same kind from other sentences, not present in `sentence`.
+/// Whether two number units are the same word (by stem: "pound" and "pounds").
+fn same_unit(lang: &str, a: &str, b: &str) -> bool {
+    a == b || (!a.is_empty() && text::stem(lang, a) == text::stem(lang, b))
+}
+
+/// Replacements of the same kind from other sentences, not present in `sentence`: numbers
+/// with the same unit, years, names of as many words, content words.
 fn same_kind_elsewhere(
     lang: &str,
     article: &ArticleText,
     sentence: &str,
     target: &Target<'_>,
 ) -> Vec<String> {
-    let here: HashSet<String> = text::normalized_words(sentence).into_iter().collect();
+    let here = sentence.to_lowercase();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for other in article.sentences() {
@@ -118,17 +484,126 @@ fn same_kind_elsewhere(
         }
         for t in targets(lang, other) {
             let lower = t.word.to_lowercase();
-            if t.kind == target.kind && !here.contains(&lower) && seen.insert(lower) {
+            let fits = t.kind == target.kind
+                && match t.kind {
+                    Kind::Number => same_unit(lang, &t.unit, &target.unit),
+                    Kind::Name | Kind::Calendar => t.unit == target.unit,
+                    Kind::Year | Kind::Word => true,
+                };
+            if fits && !here.contains(&lower) && seen.insert(lower) {
                 out.push(t.word.to_string());
+            }
+        }
+    }
+    if target.kind == Kind::Calendar
+        && let Some(list) = calendar_list(lang, target.word)
+    {
+        // Other months or days, written as the article writes this one.
+        let capital = target.word.chars().next().is_some_and(char::is_uppercase);
+        for other in list {
+            let shown = if capital {
+                let mut c = other.chars();
+                c.next()
+                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                    .unwrap_or_default()
+            } else {
+                other.to_string()
+            };
+            if !here.contains(*other) && seen.insert(other.to_string()) {
+                out.push(shown);
+            }
+        }
+    }
+    if matches!(target.kind, Kind::Number | Kind::Year) {
+        for n in believable_numbers(target) {
+            if !here.contains(&n) && seen.insert(n.clone()) {
+                out.push(n);
             }
         }
     }
     out
 }
 
+/// Numbers near `target` in size, written the same way: other years close by; for counts
+/// and amounts, double, half and one step of the leading digit up or down (a percentage
+/// stays at most 100). Decimals get none.
+fn believable_numbers(target: &Target<'_>) -> Vec<String> {
+    let word = target.word;
+    let separator = word.chars().find(|c| *c == ',' || *c == '.');
+    let groups: Vec<&str> = match separator {
+        Some(sep) => word.split(sep).collect(),
+        None => vec![word],
+    };
+    // Thousands separators only: every group after the first has three digits.
+    if groups.len() > 1 && groups[1..].iter().any(|g| g.len() != 3) {
+        return Vec::new();
+    }
+    let Ok(n) = groups.concat().parse::<u64>() else {
+        return Vec::new();
+    };
+    let candidates: Vec<u64> = if target.kind == Kind::Year {
+        [n - 2, n + 1, n - 1, n + 3].into_iter().collect()
+    } else {
+        // One step of the leading digit: 450,000 -> 350,000 and 550,000.
+        let step = 10u64.pow(n.max(1).ilog10());
+        // Never 1 for a count of several ("1 jours").
+        [n * 2, n / 2, n + step, n.saturating_sub(step)]
+            .into_iter()
+            .filter(|c| *c > 1 && *c != n)
+            .collect()
+    };
+    let percent = [
+        "percent",
+        "per",
+        "por",
+        "pour",
+        "prozent",
+        "процентов",
+        "процента",
+        "процент",
+    ]
+    .contains(&target.unit.as_str());
+    candidates
+        .into_iter()
+        .filter(|c| !percent || *c <= 100)
+        .map(|c| format_like(c, separator))
+        .collect()
+}
+
+/// Writes `n` with `separator` between groups of three digits (none: plain digits).
+fn format_like(n: u64, separator: Option<char>) -> String {
+    let digits = n.to_string();
+    let Some(sep) = separator else {
+        return digits;
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A sentence to build on: a whole sentence (not a subheading) of a sensible length.
 fn usable(sentence: &str) -> bool {
     let n = text::words(sentence).len();
-    (6..=45).contains(&n) && !sentence.contains(GAP)
+    (6..=45).contains(&n)
+        && !sentence.contains(GAP)
+        && crate::verification::ends_as_sentence(sentence)
+}
+
+/// How many final letters two words share (up to 3): words that end alike are more often
+/// of one word class and form ("árboles" / "veranos", "tasted" / "opened").
+fn shared_ending(a: &str, b: &str) -> usize {
+    a.to_lowercase()
+        .chars()
+        .rev()
+        .zip(b.to_lowercase().chars().rev())
+        .take(3)
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 /// Builds up to `n` constructed exercises from sentences not in `avoid`, alternating
@@ -189,6 +664,10 @@ pub fn constructed_exercises(
         if others.len() >= 2 {
             let mut pool = others;
             rng.shuffle(&mut pool);
+            // Content words: those that end like the key first (a verb among verbs).
+            if target.kind == Kind::Word {
+                pool.sort_by_key(|o| std::cmp::Reverse(shared_ending(o, target.word)));
+            }
             options.extend(pool.into_iter().take(3));
             options.push(target.word.to_string());
             rng.shuffle(&mut options);
@@ -240,6 +719,103 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn facts_change_into_plausible_misreadings_and_markers_are_never_gapped() {
+        let text = "The coach, Helen Marsh, said the building cost 450,000 pounds. \
+            The city paid 300,000 pounds and local firms gave the rest in 2019. \
+            He insists, however, that the credit belongs to the whole network of Mary Kowalski. \
+            Unemployment fell to 4 percent in the region.";
+        let article = ArticleText::new("en", text);
+        for sentence in article.sentences() {
+            let words: Vec<&str> = targets("en", sentence).iter().map(|t| t.word).collect();
+            assert!(!words.contains(&"however"), "{words:?}");
+        }
+        let opening = targets(
+            "en",
+            "Helen Marsh said the building cost a great deal of money.",
+        );
+        assert!(
+            opening.iter().all(|t| t.kind != Kind::Name),
+            "part of an opening name is no name"
+        );
+        let marsh = &article.sentences()[0];
+        let names: Vec<&str> = targets("en", marsh)
+            .into_iter()
+            .filter(|t| t.kind == Kind::Name)
+            .map(|t| t.word)
+            .collect();
+        assert_eq!(
+            names,
+            ["Helen Marsh"],
+            "a name is the whole run of capitals"
+        );
+        let number = targets("en", marsh)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert_eq!((number.word, number.unit.as_str()), ("450,000", "pounds"));
+        let others = same_kind_elsewhere("en", &article, marsh, &number);
+        assert_eq!(
+            others[0], "300,000",
+            "the article's amount in pounds comes first"
+        );
+        assert!(others.contains(&"550,000".to_string()), "{others:?}");
+        assert!(
+            !others.iter().any(|o| o == "2019" || o == "4"),
+            "not another unit: {others:?}"
+        );
+        // A name is swapped for a whole name of as many words, never a word of one.
+        let name = targets("en", marsh)
+            .into_iter()
+            .find(|t| t.kind == Kind::Name)
+            .unwrap();
+        assert_eq!(
+            same_kind_elsewhere("en", &article, marsh, &name),
+            ["Mary Kowalski"]
+        );
+        // A month for another month, as the article writes it; "may" the verb is no month.
+        let sentence = "The fair opens every November in the old market hall of the town.";
+        let month = targets("en", sentence)
+            .into_iter()
+            .find(|t| t.word == "November")
+            .unwrap();
+        assert_eq!(month.kind, Kind::Calendar);
+        let months = same_kind_elsewhere("en", &article, sentence, &month);
+        assert!(
+            months.len() >= 3 && months.iter().all(|m| calendar_list("en", m).is_some()),
+            "{months:?}"
+        );
+        assert!(calendar_list("en", "may").is_none() && calendar_list("en", "May").is_some());
+        // A subheading is no sentence to build on.
+        assert!(!usable(
+            "Why amateurs still matter to the big observatories today"
+        ));
+        // A percentage stays a percentage.
+        let rate = &article.sentences()[3];
+        let four = targets("en", rate)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        let rates = same_kind_elsewhere("en", &article, rate, &four);
+        assert!(
+            !rates.is_empty() && rates.iter().all(|r| r.parse::<u64>().unwrap() <= 100),
+            "{rates:?}"
+        );
+        // A year for a year close by.
+        let paid = &article.sentences()[1];
+        let year = targets("en", paid)
+            .into_iter()
+            .find(|t| t.kind == Kind::Year)
+            .unwrap();
+        let years = same_kind_elsewhere("en", &article, paid, &year);
+        assert!(
+            years
+                .iter()
+                .all(|y| (2015..=2023).contains(&y.parse::<u32>().unwrap())),
+            "{years:?}"
+        );
     }
 
     #[test]

@@ -275,9 +275,21 @@ pub fn without_addressed_paragraphs(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Whether a sentence of an article may be shown to a learner on its own (as a glossary
-/// example, say): no links, no markup, nothing that talks to the reader or a model.
+/// example, say): a whole sentence (it ends as one: a subheading such as "Why amateurs
+/// still matter" does not), no links, no markup, nothing that talks to the reader or a model.
 pub fn quotable(sentence: &str) -> bool {
-    !has_url(sentence) && !has_markup(sentence) && !addresses_reader(sentence)
+    ends_as_sentence(sentence)
+        && !has_url(sentence)
+        && !has_markup(sentence)
+        && !addresses_reader(sentence)
+}
+
+/// Whether text ends as a sentence does: a full stop, question or exclamation mark or an
+/// ellipsis, possibly inside closing quotes or brackets.
+pub fn ends_as_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', '«', ')', ']'])
+        .ends_with(['.', '!', '?', '…'])
 }
 
 pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
