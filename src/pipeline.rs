@@ -1220,9 +1220,11 @@ pub fn record_score(
     Ok((learner.level, new_level))
 }
 
-struct MadeExercises {
-    accepted: Vec<VerifiedExercise>,
-    records: Vec<ExerciseRecord>,
+pub struct MadeExercises {
+    /// The lesson's exercises, at most `[lesson] exercises`.
+    pub accepted: Vec<VerifiedExercise>,
+    /// Every exercise tried, accepted or not, with its reasons.
+    pub records: Vec<ExerciseRecord>,
     model_accepted: usize,
     /// Time waiting for the model to write candidates.
     write_time: std::time::Duration,
@@ -1242,6 +1244,18 @@ pub async fn timed_exercises(
     let mut report = RunReport::default();
     let made = make_exercises(lesson_cfg, generator, text, level, seed, &mut report).await;
     (report, made.write_time, made.verify_time)
+}
+
+/// Makes one lesson's exercises for an article as the lesson stage does (`eval lessons`).
+pub async fn lesson_exercises(
+    lesson_cfg: &crate::config::LessonConfig,
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    seed: u64,
+) -> MadeExercises {
+    let mut report = RunReport::default();
+    make_exercises(lesson_cfg, generator, text, level, seed, &mut report).await
 }
 
 fn record(

@@ -349,7 +349,19 @@ fn capitalised(word: &str) -> bool {
 
 /// Numbers, names and content words of a sentence that can be gapped or changed; each
 /// occurs once in it. A number split by a space ("450 000") is left alone.
+#[cfg(test)]
 fn targets<'a>(lang: &str, sentence: &'a str) -> Vec<Target<'a>> {
+    targets_in(lang, sentence, None)
+}
+
+/// [`targets`], knowing the article's words written in lower case: a single capitalised
+/// word the article also writes in lower case is a title-cased word ("World", "Best"),
+/// not a name.
+fn targets_in<'a>(
+    lang: &str,
+    sentence: &'a str,
+    lower_case: Option<&HashSet<String>>,
+) -> Vec<Target<'a>> {
     let spans = text::word_spans(sentence);
     let mut out = Vec::new();
     let mut i = 0;
@@ -410,9 +422,15 @@ fn targets<'a>(lang: &str, sentence: &'a str) -> Vec<Target<'a>> {
                     break;
                 }
             }
-            // Part of a hyphenated compound ("Small-Telescope Astronomy") is no name.
+            // Part of a hyphenated compound ("Small-Telescope Astronomy") is no name, nor
+            // is one short or common word written with a capital ("I", "World").
             let hyphenated = sentence[..offset].ends_with('-') || sentence[end..].starts_with('-');
-            if i > 0 && !hyphenated {
+            let lower = word.to_lowercase();
+            let common_word = j == i
+                && (word.chars().count() < 3
+                    || text::is_stop_word(lang, &lower)
+                    || lower_case.is_some_and(|l| l.contains(&lower)));
+            if i > 0 && !hyphenated && !common_word {
                 out.push(Target {
                     offset,
                     word: &sentence[offset..end],
@@ -447,8 +465,22 @@ fn targets<'a>(lang: &str, sentence: &'a str) -> Vec<Target<'a>> {
         .collect()
 }
 
-fn best_target<'a>(lang: &str, sentence: &'a str, rng: &mut Rng) -> Option<Target<'a>> {
-    let all = targets(lang, sentence);
+/// The article's words as it writes them in lower case somewhere.
+fn lower_case_words(article: &ArticleText) -> HashSet<String> {
+    text::words(article.text())
+        .into_iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .map(str::to_string)
+        .collect()
+}
+
+fn best_target<'a>(
+    lang: &str,
+    sentence: &'a str,
+    lower_case: &HashSet<String>,
+    rng: &mut Rng,
+) -> Option<Target<'a>> {
+    let all = targets_in(lang, sentence, Some(lower_case));
     for kinds in [
         [Kind::Number, Kind::Year],
         [Kind::Name, Kind::Calendar],
@@ -475,6 +507,7 @@ fn same_kind_elsewhere(
     sentence: &str,
     target: &Target<'_>,
 ) -> Vec<String> {
+    let lower_case = lower_case_words(article);
     let here = sentence.to_lowercase();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -482,7 +515,7 @@ fn same_kind_elsewhere(
         if other == sentence {
             continue;
         }
-        for t in targets(lang, other) {
+        for t in targets_in(lang, other, Some(&lower_case)) {
             let lower = t.word.to_lowercase();
             let fits = t.kind == target.kind
                 && match t.kind {
@@ -615,6 +648,7 @@ pub fn constructed_exercises(
     avoid: &HashSet<String>,
 ) -> Vec<Candidate> {
     let lang = article.lang();
+    let lower_case = lower_case_words(article);
     let mut rng = Rng::new(seed);
     let mut order: Vec<&String> = article
         .sentences()
@@ -627,11 +661,15 @@ pub fn constructed_exercises(
         if out.len() >= n {
             break;
         }
-        let Some(target) = best_target(lang, sentence, &mut rng) else {
+        let Some(target) = best_target(lang, sentence, &lower_case, &mut rng) else {
             continue;
         };
         let others = same_kind_elsewhere(lang, article, sentence, &target);
-        let want_true_false = out.len() % 2 == 1 && target.kind != Kind::Word;
+        // A one-word name may be a person, a place, a firm or a title ("Omar", "ESPN",
+        // "Whiplash"): swapped for another, it reads as nonsense ("he (California) has").
+        // Those are gapped with a word bank instead; only fuller names are swapped.
+        let one_word_name = target.kind == Kind::Name && target.unit == "1";
+        let want_true_false = out.len() % 2 == 1 && target.kind != Kind::Word && !one_word_name;
         if want_true_false {
             let truthful = rng.below(2) == 0 || others.is_empty();
             let statement = if truthful {
@@ -788,6 +826,19 @@ mod tests {
             "{months:?}"
         );
         assert!(calendar_list("en", "may").is_none() && calendar_list("en", "May").is_some());
+        // "I" and title-cased words the article also writes in lower case are no names.
+        let lower: HashSet<String> = ["world".to_string()].into_iter().collect();
+        let found = targets_in(
+            "en",
+            "He said that I met the World team and Mateen there.",
+            Some(&lower),
+        );
+        let names: Vec<&str> = found
+            .iter()
+            .filter(|t| t.kind == Kind::Name)
+            .map(|t| t.word)
+            .collect();
+        assert_eq!(names, ["Mateen"]);
         // A subheading is no sentence to build on.
         assert!(!usable(
             "Why amateurs still matter to the big observatories today"

@@ -484,13 +484,23 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
         shown.push(word);
     }
     // Every word shown as an option or key: the article's, or a real word of the language.
+    // Numbers are checked against the evidence elsewhere; word lists hold none.
+    let numeric = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    };
     let unknown = shown
         .iter()
         .flat_map(|t| text::normalized_words(t))
-        .any(|w| match article.knows_word(&w) {
-            Some(true) => false,
-            Some(false) => true,
-            None => !word_shaped(&w),
+        .any(|w| {
+            if numeric(&w) {
+                return !word_shaped(&w);
+            }
+            match article.knows_word(&w) {
+                Some(true) => false,
+                Some(false) => true,
+                None => !word_shaped(&w),
+            }
         });
     // Shape rules hold even for words the list knows (it holds fragments like "theres"
     // only far down; mixed scripts never).
