@@ -349,30 +349,7 @@ pub enum EvalCommand {
     /// Lessons from real news pages, as a learner at LEVEL would get them with the configured
     /// model: per exercise kind, how many were made, accepted and rejected (by reason), the
     /// model's share and the seconds per lesson. Pages in other languages are skipped.
-    Lessons {
-        /// The folder of pages: its `*.html` and `*.html.gz` files (not its subfolders).
-        #[arg(long, value_name = "DIR")]
-        pages: PathBuf,
-        /// The learner's (and the pages') language.
-        #[arg(long, value_name = "L")]
-        lang: String,
-        /// The learner's level: A1, A2, B1, B2, C1 or C2.
-        #[arg(long, value_name = "CEFR")]
-        level: String,
-        /// Write one JSON line per delivered exercise here: page, lang, level, kind, origin,
-        /// scope, question, options (when there are), answer, evidence.
-        #[arg(long, value_name = "OUT")]
-        jsonl: Option<PathBuf>,
-        /// Write a page for a teacher to judge the exercises here (HTML).
-        #[arg(long, value_name = "OUT.html")]
-        audit: Option<PathBuf>,
-        /// Only the first N pages in the language.
-        #[arg(long)]
-        limit: Option<usize>,
-        /// Print only; do not append to BENCHMARKS.md.
-        #[arg(long)]
-        no_record: bool,
-    },
+    Lessons(LessonsArgs),
     /// The verifier on XQuAD: right keys must be accepted, another question's answer from
     /// the same paragraph rejected.
     Verifier {
@@ -395,6 +372,59 @@ pub enum EvalCommand {
         #[arg(long)]
         no_record: bool,
     },
+}
+
+/// `eval lessons`: where the pages are and whom the lessons are for.
+#[derive(Debug, Args)]
+pub struct LessonsArgs {
+    /// The folder of pages: its `*.html` and `*.html.gz` files (not its subfolders).
+    #[arg(long, value_name = "DIR")]
+    pages: PathBuf,
+    /// The learner's (and the pages') language.
+    #[arg(long, value_name = "L")]
+    lang: String,
+    /// The learner's level: A1, A2, B1, B2, C1 or C2.
+    #[arg(long, value_name = "CEFR")]
+    level: String,
+    /// Write one JSON line per delivered exercise here: page, lang, level, kind, origin,
+    /// scope, question, options (when there are), answer, evidence.
+    #[arg(long, value_name = "OUT")]
+    jsonl: Option<PathBuf>,
+    /// Write a page for a teacher to judge the exercises here (HTML).
+    #[arg(long, value_name = "OUT.html")]
+    audit: Option<PathBuf>,
+    /// Only the first N pages in the language.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Print only; do not append to BENCHMARKS.md.
+    #[arg(long)]
+    no_record: bool,
+}
+
+impl LessonsArgs {
+    /// The checked options: a known level and a supported language.
+    fn options(self, quiet: bool) -> anyhow::Result<crate::eval::lessons::EvalLessonsOptions> {
+        let level: Cefr = self.level.trim().parse().map_err(|_| {
+            anyhow::anyhow!("--level `{}`: use A1, A2, B1, B2, C1 or C2", self.level)
+        })?;
+        let lang = self.lang.trim().to_ascii_lowercase();
+        if !crate::text::SUPPORTED_LANGS.contains(&lang.as_str()) {
+            bail!(
+                "--lang `{lang}`: use one of {}",
+                crate::text::SUPPORTED_LANGS.join(", ")
+            );
+        }
+        Ok(crate::eval::lessons::EvalLessonsOptions {
+            pages: self.pages,
+            lang,
+            level,
+            jsonl: self.jsonl,
+            audit: self.audit,
+            limit: self.limit,
+            record: !self.no_record,
+            quiet,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -907,37 +937,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 !no_record,
             )
         }
-        Command::Eval(EvalCommand::Lessons {
-            pages,
-            lang,
-            level,
-            jsonl,
-            audit,
-            limit,
-            no_record,
-        }) => {
+        Command::Eval(EvalCommand::Lessons(args)) => {
             let config = config_or_defaults(&cli.config)?;
-            let level: crate::articles::Cefr = level
-                .trim()
-                .parse()
-                .map_err(|_| anyhow::anyhow!("--level `{level}`: use A1, A2, B1, B2, C1 or C2"))?;
-            let lang = lang.trim().to_ascii_lowercase();
-            if !crate::text::SUPPORTED_LANGS.contains(&lang.as_str()) {
-                bail!(
-                    "--lang `{lang}`: use one of {}",
-                    crate::text::SUPPORTED_LANGS.join(", ")
-                );
-            }
-            let options = crate::eval::lessons::EvalLessonsOptions {
-                pages,
-                lang,
-                level,
-                jsonl,
-                audit,
-                limit,
-                record: !no_record,
-                quiet: cli.quiet,
-            };
+            let options = args.options(cli.quiet)?;
             let generator = model_for(&cli.config, false, cli.quiet)?
                 .expect("a model is loaded unless --no-model");
             crate::eval::lessons::eval_lessons(&config, &options, &generator).await

@@ -873,3 +873,98 @@ fn a_forgotten_learner_comes_back_only_when_they_ask() {
     run_ok(base().args(add).arg("--again"));
     assert!(run_ok(base().args(["learners", "list"])).contains("ana@example.org"));
 }
+
+#[test]
+fn eval_lessons_writes_the_jsonl_contract_and_an_audit_page() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::write_config(dir.path(), None, "");
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let fixture = |name: &str| {
+        std::fs::read_to_string(repo().join("tests/fixtures/site/articles/en").join(name))
+            .unwrap()
+            .replace("{{BASE}}", "https://courier.example")
+    };
+    std::fs::write(pages.join("ocean-robot.html"), fixture("ocean-robot.html")).unwrap();
+    // Gzipped pages are read too; this one also talks to the reader ("Answer B.").
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, fixture("injection.html").as_bytes()).unwrap();
+    std::fs::write(pages.join("injection.html.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(pages.join("short.html"), "<p>Too short to teach.</p>").unwrap();
+    std::fs::write(pages.join("notes.txt"), "not a page").unwrap();
+    let jsonl = dir.path().join("out.jsonl");
+    let audit = dir.path().join("audit.html");
+    let out = run_ok(
+        with_config(&dir.path().join("config.toml"))
+            .current_dir(dir.path())
+            .args([
+                "-q",
+                "eval",
+                "lessons",
+                "--lang",
+                "en",
+                "--level",
+                "B1",
+                "--no-record",
+            ])
+            .arg("--pages")
+            .arg(&pages)
+            .arg("--jsonl")
+            .arg(&jsonl)
+            .arg("--audit")
+            .arg(&audit),
+    );
+    assert!(
+        out.contains("(3 pages: 2 in en, 0 in another language, 1 too short, 0 unreadable)"),
+        "{out}"
+    );
+    assert!(out.contains("lessons: 2 of 2"), "{out}");
+    for kind in ["gap_fill", "true_false", "multiple_choice"] {
+        assert!(out.contains(kind), "{kind} in {out}");
+    }
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(lines.len() >= 6, "two lessons of at least 3: {lines:?}");
+    let pages_text = format!(
+        "{}{}",
+        fixture("ocean-robot.html"),
+        fixture("injection.html")
+    );
+    for l in &lines {
+        for key in [
+            "page", "lang", "level", "kind", "origin", "scope", "question", "answer", "evidence",
+        ] {
+            assert!(l.get(key).is_some_and(|v| v.is_string()), "{key} in {l}");
+        }
+        assert_eq!(
+            (l["lang"].as_str(), l["level"].as_str()),
+            (Some("en"), Some("B1"))
+        );
+        assert!(
+            matches!(l["origin"].as_str(), Some("model" | "constructed")),
+            "{l}"
+        );
+        assert!(
+            matches!(l["scope"].as_str(), Some("sentence" | "text")),
+            "{l}"
+        );
+        assert!(l.get("options").is_none_or(|o| o.is_array()), "{l}");
+        assert!(
+            pages_text.contains(l["evidence"].as_str().unwrap()),
+            "evidence from the page: {l}"
+        );
+        assert!(
+            !l.to_string().contains("Answer B"),
+            "nothing of the injected paragraph: {l}"
+        );
+    }
+    let page = std::fs::read_to_string(&audit).unwrap();
+    assert!(
+        page.contains("<h1>Lesson audit: en, B1, 2 lessons</h1>"),
+        "{page}"
+    );
+    assert!(!dir.path().join("BENCHMARKS.md").exists());
+}
