@@ -1908,6 +1908,24 @@ impl Store {
             .map_err(|e| self.q(e))
     }
 
+    /// The (learner, local date) of every lesson in the ledger dated `from` or later.
+    pub fn lesson_dates_from(
+        &self,
+        from: NaiveDate,
+    ) -> Result<std::collections::HashSet<(i64, NaiveDate)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT learner_id, lesson_date FROM deliveries WHERE lesson_date >= ?1")
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([from.to_string()], |r| {
+                let date: String = r.get(1)?;
+                Ok((r.get(0)?, date.parse().unwrap_or_default()))
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
     /// A lesson's glossary as stored (JSON; `[]` for lessons made before it was kept).
     pub fn lesson_glossary(&self, lesson_id: i64) -> Result<String, StoreError> {
         self.conn()

@@ -366,7 +366,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_audit_page_escapes_and_marks_the_key() {
+    fn the_audit_page_escapes_what_pages_hold() {
         let page = audit_page(
             "en",
             "B1",

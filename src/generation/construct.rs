@@ -173,7 +173,6 @@ const DISCOURSE_MARKERS: &[(&str, &[&str])] = &[
         "ru",
         &[
             "впрочем",
-            "however",
             "действительно",
             "кроме",
             "наконец",
@@ -348,15 +347,9 @@ fn capitalised(word: &str) -> bool {
 }
 
 /// Numbers, names and content words of a sentence that can be gapped or changed; each
-/// occurs once in it. A number split by a space ("450 000") is left alone.
-#[cfg(test)]
-fn targets<'a>(lang: &str, sentence: &'a str) -> Vec<Target<'a>> {
-    targets_in(lang, sentence, None)
-}
-
-/// [`targets`], knowing the article's words written in lower case: a single capitalised
-/// word the article also writes in lower case is a title-cased word ("World", "Best"),
-/// not a name.
+/// occurs once in it. A number split by a space ("450 000") is left alone. With the
+/// article's words written in lower case, a single capitalised word the article also writes
+/// in lower case is a title-cased word ("World", "Best"), not a name.
 fn targets_in<'a>(
     lang: &str,
     sentence: &'a str,
@@ -504,10 +497,10 @@ fn same_unit(lang: &str, a: &str, b: &str) -> bool {
 fn same_kind_elsewhere(
     lang: &str,
     article: &ArticleText,
+    lower_case: &HashSet<String>,
     sentence: &str,
     target: &Target<'_>,
 ) -> Vec<String> {
-    let lower_case = lower_case_words(article);
     let here = sentence.to_lowercase();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -515,7 +508,7 @@ fn same_kind_elsewhere(
         if other == sentence {
             continue;
         }
-        for t in targets_in(lang, other, Some(&lower_case)) {
+        for t in targets_in(lang, other, Some(lower_case)) {
             let lower = t.word.to_lowercase();
             let fits = t.kind == target.kind
                 && match t.kind {
@@ -664,7 +657,7 @@ pub fn constructed_exercises(
         let Some(target) = best_target(lang, sentence, &lower_case, &mut rng) else {
             continue;
         };
-        let others = same_kind_elsewhere(lang, article, sentence, &target);
+        let others = same_kind_elsewhere(lang, article, &lower_case, sentence, &target);
         // A one-word name may be a person, a place, a firm or a title ("Omar", "ESPN",
         // "Whiplash"): swapped for another, it reads as nonsense ("he (California) has").
         // Those are gapped with a word bank instead; only fuller names are swapped.
@@ -767,19 +760,23 @@ mod tests {
             Unemployment fell to 4 percent in the region.";
         let article = ArticleText::new("en", text);
         for sentence in article.sentences() {
-            let words: Vec<&str> = targets("en", sentence).iter().map(|t| t.word).collect();
+            let words: Vec<&str> = targets_in("en", sentence, None)
+                .iter()
+                .map(|t| t.word)
+                .collect();
             assert!(!words.contains(&"however"), "{words:?}");
         }
-        let opening = targets(
+        let opening = targets_in(
             "en",
             "Helen Marsh said the building cost a great deal of money.",
+            None,
         );
         assert!(
             opening.iter().all(|t| t.kind != Kind::Name),
             "part of an opening name is no name"
         );
         let marsh = &article.sentences()[0];
-        let names: Vec<&str> = targets("en", marsh)
+        let names: Vec<&str> = targets_in("en", marsh, None)
             .into_iter()
             .filter(|t| t.kind == Kind::Name)
             .map(|t| t.word)
@@ -789,12 +786,13 @@ mod tests {
             ["Helen Marsh"],
             "a name is the whole run of capitals"
         );
-        let number = targets("en", marsh)
+        let number = targets_in("en", marsh, None)
             .into_iter()
             .find(|t| t.kind == Kind::Number)
             .unwrap();
         assert_eq!((number.word, number.unit.as_str()), ("450,000", "pounds"));
-        let others = same_kind_elsewhere("en", &article, marsh, &number);
+        let others =
+            same_kind_elsewhere("en", &article, &lower_case_words(&article), marsh, &number);
         assert_eq!(
             others[0], "300,000",
             "the article's amount in pounds comes first"
@@ -805,22 +803,28 @@ mod tests {
             "not another unit: {others:?}"
         );
         // A name is swapped for a whole name of as many words, never a word of one.
-        let name = targets("en", marsh)
+        let name = targets_in("en", marsh, None)
             .into_iter()
             .find(|t| t.kind == Kind::Name)
             .unwrap();
         assert_eq!(
-            same_kind_elsewhere("en", &article, marsh, &name),
+            same_kind_elsewhere("en", &article, &lower_case_words(&article), marsh, &name),
             ["Mary Kowalski"]
         );
         // A month for another month, as the article writes it; "may" the verb is no month.
         let sentence = "The fair opens every November in the old market hall of the town.";
-        let month = targets("en", sentence)
+        let month = targets_in("en", sentence, None)
             .into_iter()
             .find(|t| t.word == "November")
             .unwrap();
         assert_eq!(month.kind, Kind::Calendar);
-        let months = same_kind_elsewhere("en", &article, sentence, &month);
+        let months = same_kind_elsewhere(
+            "en",
+            &article,
+            &lower_case_words(&article),
+            sentence,
+            &month,
+        );
         assert!(
             months.len() >= 3 && months.iter().all(|m| calendar_list("en", m).is_some()),
             "{months:?}"
@@ -845,22 +849,22 @@ mod tests {
         ));
         // A percentage stays a percentage.
         let rate = &article.sentences()[3];
-        let four = targets("en", rate)
+        let four = targets_in("en", rate, None)
             .into_iter()
             .find(|t| t.kind == Kind::Number)
             .unwrap();
-        let rates = same_kind_elsewhere("en", &article, rate, &four);
+        let rates = same_kind_elsewhere("en", &article, &lower_case_words(&article), rate, &four);
         assert!(
             !rates.is_empty() && rates.iter().all(|r| r.parse::<u64>().unwrap() <= 100),
             "{rates:?}"
         );
         // A year for a year close by.
         let paid = &article.sentences()[1];
-        let year = targets("en", paid)
+        let year = targets_in("en", paid, None)
             .into_iter()
             .find(|t| t.kind == Kind::Year)
             .unwrap();
-        let years = same_kind_elsewhere("en", &article, paid, &year);
+        let years = same_kind_elsewhere("en", &article, &lower_case_words(&article), paid, &year);
         assert!(
             years
                 .iter()

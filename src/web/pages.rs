@@ -1165,7 +1165,10 @@ fn checked_learner(
     let delivery_time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M")
         .map_err(|_| FieldError::Time(time.trim().to_string()))?;
     let tz = tz.trim();
-    crate::schedule::zone(tz).map_err(|_| FieldError::Zone(tz.to_string()))?;
+    crate::schedule::zone(tz).map_err(|message| FieldError::Zone {
+        value: tz.to_string(),
+        message,
+    })?;
     Ok(crate::store::NewLearner {
         email: email.to_string(),
         name: if name.trim().is_empty() {
@@ -1193,7 +1196,11 @@ enum FieldError {
     Language(String),
     Level(String),
     Time(String),
-    Zone(String),
+    /// The value and what `schedule::zone` said of it.
+    Zone {
+        value: String,
+        message: String,
+    },
 }
 
 impl std::fmt::Display for FieldError {
@@ -1205,7 +1212,7 @@ impl std::fmt::Display for FieldError {
             }
             FieldError::Level(v) => write!(f, "level `{v}`: use A1, A2, B1, B2, C1 or C2"),
             FieldError::Time(v) => write!(f, "delivery time `{v}`: use HH:MM"),
-            FieldError::Zone(v) => f.write_str(&crate::schedule::zone(v).unwrap_err()),
+            FieldError::Zone { message, .. } => f.write_str(message),
         }
     }
 }
@@ -1215,7 +1222,7 @@ impl FieldError {
     /// language cannot be changed there, so they keep the admin's wording.
     fn for_learner(&self, t: &crate::delivery::PageStrings) -> String {
         let value: String = match self {
-            FieldError::Level(v) | FieldError::Time(v) | FieldError::Zone(v) => {
+            FieldError::Level(v) | FieldError::Time(v) | FieldError::Zone { value: v, .. } => {
                 v.chars().take(60).collect()
             }
             FieldError::Address(_) | FieldError::Language(_) => return self.to_string(),

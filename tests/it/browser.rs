@@ -238,8 +238,11 @@ impl Driver {
 
     /// axe-core's violations on the page: id, impact, help and the first nodes of each.
     async fn axe_violations(&self) -> Vec<Value> {
-        let axe = std::fs::read_to_string("data/axe-core/axe.min.js")
-            .expect("data/axe-core/axe.min.js (scripts/setup downloads axe-core)");
+        static AXE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let axe = AXE.get_or_init(|| {
+            std::fs::read_to_string("data/axe-core/axe.min.js")
+                .expect("data/axe-core/axe.min.js (scripts/setup downloads axe-core)")
+        });
         self.execute(&format!("{axe}\nreturn typeof axe;")).await;
         let script = "const done = arguments[arguments.length - 1];
             axe.run(document, { resultTypes: ['violations'] })
