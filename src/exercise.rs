@@ -111,6 +111,37 @@ impl Exercise {
         }
     }
 
+    /// What answering takes (see [`Scope`]), for an exercise on an article in `lang`.
+    pub fn scope(&self, lang: &str) -> Scope {
+        match self {
+            Exercise::MultipleChoice { .. } | Exercise::ShortAnswer { .. } => Scope::Text,
+            Exercise::Vocabulary { .. } => Scope::Sentence,
+            Exercise::TrueFalse {
+                statement,
+                evidence,
+                ..
+            } => {
+                if crate::text::normalize(statement) == crate::text::normalize(evidence) {
+                    Scope::Sentence
+                } else {
+                    Scope::Text
+                }
+            }
+            Exercise::GapFill {
+                options, answer, ..
+            } => {
+                let all: Vec<&str> = std::iter::once(answer.as_str())
+                    .chain(options.iter().map(String::as_str))
+                    .collect();
+                if options.len() >= 2 && all.iter().all(|o| fact_shaped(lang, o)) {
+                    Scope::Text
+                } else {
+                    Scope::Sentence
+                }
+            }
+        }
+    }
+
     /// The index of the right option, for option-based exercises.
     pub fn answer_index(&self) -> Option<usize> {
         match self {
@@ -123,6 +154,44 @@ impl Exercise {
             _ => None,
         }
     }
+}
+
+/// What answering an exercise takes: the grammar of one sentence, or the article's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The sentence's grammar can decide it: a word-bank gap of content words (a verb
+    /// among nouns), or a true statement that copies a sentence (found by matching).
+    Sentence,
+    /// Only the article's content decides it: a question about the text, a statement with
+    /// a fact changed or restated, a gap whose options are all of the key's kind (numbers
+    /// of one unit, names, months) so that grammar cannot choose among them.
+    Text,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Sentence => "sentence",
+            Scope::Text => "text",
+        }
+    }
+}
+
+/// Whether a short text is a number, a month or weekday, or a name (every word
+/// capitalised; not in German, which capitalises every noun): an option of such a kind is
+/// chosen by the article's facts, not by the sentence's grammar.
+fn fact_shaped(lang: &str, option: &str) -> bool {
+    let words = crate::text::words(option);
+    !words.is_empty()
+        && (words.iter().all(|w| {
+            w.chars()
+                .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        }) || (words.len() == 1 && crate::text::calendar_list(lang, words[0]).is_some())
+            || (lang != "de"
+                && words
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase))))
 }
 
 /// Who wrote an exercise.

@@ -1394,7 +1394,7 @@ async fn make_exercises(
             .map(|v| v.exercise().evidence().to_string())
             .collect();
         let want = lesson_cfg.exercises - accepted.len();
-        for candidate in constructed_exercises(text, want + 3, rng.next_u64(), &avoid) {
+        for candidate in constructed_exercises(text, level, want * 2 + 4, rng.next_u64(), &avoid) {
             if accepted.len() >= lesson_cfg.exercises {
                 break;
             }

@@ -134,6 +134,40 @@ pub fn numbers(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The value of a whole number as an article writes it: plain digits, or groups of three
+/// after a thousands separator ("12,000", "12.000"). Decimals and other forms give `None`.
+pub fn count_value(word: &str) -> Option<u64> {
+    let separator = word.chars().find(|c| *c == ',' || *c == '.');
+    let groups: Vec<&str> = match separator {
+        Some(sep) => word.split(sep).collect(),
+        None => vec![word],
+    };
+    if groups
+        .iter()
+        .any(|g| g.is_empty() || !g.chars().all(|c| c.is_ascii_digit()))
+        || (groups.len() > 1 && (groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)))
+    {
+        return None;
+    }
+    groups.concat().parse().ok()
+}
+
+/// Writes `n` with `separator` between groups of three digits (none: plain digits).
+pub fn format_count(n: u64, separator: Option<char>) -> String {
+    let digits = n.to_string();
+    let Some(sep) = separator else {
+        return digits;
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Words that look like names: capitalised and not the first word of their sentence, in
 /// lower case. (Crude, but language-independent for cased scripts; German nouns are
 /// capitalised too, which only makes the check stricter.)
@@ -267,6 +301,148 @@ pub fn terminal_safe(s: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Month and weekday names: dates, not names, although English capitalises them. The
+/// constructor gives a month other months as distractors, a weekday other weekdays.
+const CALENDAR: &[(&str, &[&str], &[&str])] = &[
+    (
+        "en",
+        &[
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
+        &[
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
+        &[
+            "lunes",
+            "martes",
+            "miércoles",
+            "jueves",
+            "viernes",
+            "sábado",
+            "domingo",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        &[
+            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "januar",
+            "februar",
+            "märz",
+            "april",
+            "mai",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "dezember",
+        ],
+        &[
+            "montag",
+            "dienstag",
+            "mittwoch",
+            "donnerstag",
+            "freitag",
+            "samstag",
+            "sonntag",
+        ],
+    ),
+    (
+        "ru",
+        &[
+            "января",
+            "февраля",
+            "марта",
+            "апреля",
+            "мая",
+            "июня",
+            "июля",
+            "августа",
+            "сентября",
+            "октября",
+            "ноября",
+            "декабря",
+        ],
+        &[
+            "понедельник",
+            "вторник",
+            "среду",
+            "четверг",
+            "пятницу",
+            "субботу",
+            "воскресенье",
+        ],
+    ),
+];
+
+/// The calendar list (months or weekdays) a word belongs to, if any.
+pub fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> {
+    // English and German write them with a capital ("may" and "march" are verbs).
+    if matches!(lang, "en" | "de") && !word.chars().next().is_some_and(char::is_uppercase) {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    let (_, months, days) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
+    [*months, *days]
+        .into_iter()
+        .find(|list| list.contains(&lower.as_str()))
 }
 
 #[cfg(test)]

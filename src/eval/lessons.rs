@@ -43,8 +43,8 @@ struct Line<'a> {
     level: &'a str,
     kind: &'a str,
     origin: &'a str,
-    /// "text" when answering needs more than the grammar of the one sentence; every kind
-    /// made today is answered from one sentence.
+    /// "text" when answering needs more than the grammar of the one sentence
+    /// ([`crate::exercise::Scope`]).
     scope: &'a str,
     question: &'a str,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -276,7 +276,7 @@ pub async fn eval_lessons(
                     level,
                     kind: e.kind(),
                     origin: v.origin().as_str(),
-                    scope: "sentence",
+                    scope: e.scope(lang).as_str(),
                     question: e.prompt(),
                     options: e.options(),
                     answer: answer_of(e),

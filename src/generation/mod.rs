@@ -13,7 +13,7 @@ mod prompts;
 
 use serde::Deserialize;
 
-pub use construct::{Rng, constructed_exercises};
+pub use construct::{Rng, constructed_exercises, text_items_wanted};
 pub use grammar::Shape;
 pub use llm::{
     ChatPrompt, Completion, CompletionRequest, Engine, EngineStats, LlmError, ModelInfo, StopReason,

@@ -126,7 +126,13 @@ async fn nothing_of_an_injected_paragraph_becomes_an_exercise_option_or_glossary
         };
         let mut made = 0;
         for seed in 0..20 {
-            for c in constructed_exercises(&article, 12, seed, &HashSet::new()) {
+            for c in constructed_exercises(
+                &article,
+                crate::articles::Cefr::B1,
+                12,
+                seed,
+                &HashSet::new(),
+            ) {
                 for t in texts(&c.exercise) {
                     assert!(
                         !markers(&t),

@@ -638,7 +638,21 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
         }
         Exercise::TrueFalse {
             statement, answer, ..
+        } if comparison_truth(lang, statement, evidence).is_some() => {
+            if comparison_truth(lang, statement, evidence) != Some(*answer) {
+                reasons.push(if *answer {
+                    Reason::StatementUnsupported
+                } else {
+                    Reason::StatementNotFalse
+                });
+            }
+        }
+        Exercise::TrueFalse {
+            statement, answer, ..
         } => {
+            if *answer && text::normalize(statement) == text::normalize(evidence) {
+                reasons.push(Reason::StatementCopiesEvidence);
+            }
             let support = supported(lang, statement, evidence);
             let overlap = overlap_ratio(lang, statement, evidence);
             if *answer {
@@ -657,6 +671,51 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
     reasons.sort();
     reasons.dedup();
     reasons
+}
+
+/// "More than" in each language: a statement may restate a number of its evidence as a
+/// comparison ("more than 10,000 euros" for "12,000 euros"), whose truth is arithmetic.
+const MORE_THAN: &[(&str, &str)] = &[
+    ("en", "more than"),
+    ("es", "más de"),
+    ("fr", "plus de"),
+    ("de", "mehr als"),
+    ("ru", "более"),
+];
+
+/// The phrase for "more than" in `lang`, if the language has one here.
+pub fn more_than(lang: &str) -> Option<&'static str> {
+    MORE_THAN.iter().find(|(l, _)| *l == lang).map(|(_, p)| *p)
+}
+
+/// For a statement that is its evidence with one whole number `n` replaced by "more than
+/// `m`": whether that is true (`n > m`). `None` when the statement is no such restatement.
+pub(super) fn comparison_truth(lang: &str, statement: &str, evidence: &str) -> Option<bool> {
+    let phrase = format!("{} ", more_than(lang)?);
+    let (statement, evidence) = (squash(statement), squash(evidence));
+    for (at, _) in statement.match_indices(&phrase) {
+        let prefix = &statement[..at];
+        let after = &statement[at + phrase.len()..];
+        let m_len = after
+            .find(|c: char| !(c.is_ascii_digit() || c == ',' || c == '.'))
+            .unwrap_or(after.len());
+        // A trailing full stop or comma belongs to the sentence, not to the number.
+        let m_word = after[..m_len].trim_end_matches(['.', ',']);
+        let suffix = &after[m_word.len()..];
+        let Some(m) = text::count_value(m_word) else {
+            continue;
+        };
+        let Some(middle) = evidence
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(suffix))
+        else {
+            continue;
+        };
+        if let Some(n) = text::count_value(middle) {
+            return Some(n > m);
+        }
+    }
+    None
 }
 
 fn options_distinct(options: &[String]) -> bool {

@@ -29,7 +29,9 @@ use std::fmt;
 use crate::exercise::{Candidate, Exercise, KeyProof, Origin};
 use crate::text;
 
-pub use checks::{addresses_reader, ends_as_sentence, quotable, without_addressed_paragraphs};
+pub use checks::{
+    addresses_reader, ends_as_sentence, more_than, quotable, without_addressed_paragraphs,
+};
 pub use lexical::Profile;
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
@@ -104,6 +106,9 @@ pub enum Reason {
     SentenceAsOption,
     /// An option or key holds a word on the offensive-word list of the language.
     Offensive,
+    /// A "true" statement copies its evidence sentence: it is answered by matching, not by
+    /// understanding.
+    StatementCopiesEvidence,
 }
 
 impl Reason {
@@ -143,6 +148,7 @@ impl Reason {
             Reason::NonWord => "non_word",
             Reason::SentenceAsOption => "sentence_as_option",
             Reason::Offensive => "offensive",
+            Reason::StatementCopiesEvidence => "statement_copies_evidence",
         }
     }
 }

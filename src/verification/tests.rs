@@ -296,7 +296,40 @@ fn true_false_statements_are_checked_against_the_evidence() {
         choice: 0,
         span: "",
     };
-    assert!(check(tf(S2, true), &reader).is_ok());
+    // A true statement that copies its sentence is answered by matching.
+    assert_eq!(
+        check(tf(S2, true), &reader),
+        Err(vec![Reason::StatementCopiesEvidence])
+    );
+    // A number restated as a comparison: its truth is arithmetic.
+    let more =
+        |m: &str| format!("Engineers from Alden College built the robot for more than {m} euros.");
+    assert!(check(tf(&more("10,000"), true), &reader).is_ok());
+    assert!(check(tf(&more("20,000"), false), &reader).is_ok());
+    assert_eq!(
+        check(tf(&more("20,000"), true), &reader),
+        Err(vec![Reason::StatementUnsupported])
+    );
+    assert_eq!(
+        check(tf(&more("12,000"), true), &reader),
+        Err(vec![Reason::StatementUnsupported]),
+        "12,000 is not more than 12,000"
+    );
+    assert_eq!(
+        check(tf(&more("10,000"), false), &reader),
+        Err(vec![Reason::StatementNotFalse])
+    );
+    // Anything else changed besides the number is no restatement.
+    assert_eq!(
+        check(
+            tf(
+                "Engineers from Alden College sold the robot for more than 10,000 euros.",
+                true
+            ),
+            &reader
+        ),
+        Err(vec![Reason::StatementUnsupported])
+    );
     assert!(
         check(
             tf(

@@ -7,8 +7,11 @@
 
 use std::collections::HashSet;
 
-use crate::exercise::{Candidate, Exercise, GAP, Origin};
-use crate::text;
+use crate::articles::Cefr;
+use crate::exercise::{Candidate, Exercise, GAP, Origin, Scope};
+use crate::text::{self, calendar_list};
+
+mod speech;
 use crate::verification::ArticleText;
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
@@ -198,148 +201,6 @@ fn is_discourse_marker(lang: &str, word: &str) -> bool {
         .iter()
         .find(|(l, _)| *l == lang)
         .is_some_and(|(_, words)| words.contains(&word))
-}
-
-/// Month and weekday names: dates, not names, although English capitalises them. Each is
-/// a [`Kind::Word`] whose distractors are other months or days.
-const CALENDAR: &[(&str, &[&str], &[&str])] = &[
-    (
-        "en",
-        &[
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        &[
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ],
-    ),
-    (
-        "es",
-        &[
-            "enero",
-            "febrero",
-            "marzo",
-            "abril",
-            "mayo",
-            "junio",
-            "julio",
-            "agosto",
-            "septiembre",
-            "octubre",
-            "noviembre",
-            "diciembre",
-        ],
-        &[
-            "lunes",
-            "martes",
-            "miércoles",
-            "jueves",
-            "viernes",
-            "sábado",
-            "domingo",
-        ],
-    ),
-    (
-        "fr",
-        &[
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        &[
-            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-        ],
-    ),
-    (
-        "de",
-        &[
-            "januar",
-            "februar",
-            "märz",
-            "april",
-            "mai",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "dezember",
-        ],
-        &[
-            "montag",
-            "dienstag",
-            "mittwoch",
-            "donnerstag",
-            "freitag",
-            "samstag",
-            "sonntag",
-        ],
-    ),
-    (
-        "ru",
-        &[
-            "января",
-            "февраля",
-            "марта",
-            "апреля",
-            "мая",
-            "июня",
-            "июля",
-            "августа",
-            "сентября",
-            "октября",
-            "ноября",
-            "декабря",
-        ],
-        &[
-            "понедельник",
-            "вторник",
-            "среду",
-            "четверг",
-            "пятницу",
-            "субботу",
-            "воскресенье",
-        ],
-    ),
-];
-
-/// The calendar list (months or weekdays) a word belongs to, if any.
-fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> {
-    // English and German write them with a capital ("may" and "march" are verbs).
-    if matches!(lang, "en" | "de") && !word.chars().next().is_some_and(char::is_uppercase) {
-        return None;
-    }
-    let lower = word.to_lowercase();
-    let (_, months, days) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
-    [*months, *days]
-        .into_iter()
-        .find(|list| list.contains(&lower.as_str()))
 }
 
 fn capitalised(word: &str) -> bool {
@@ -554,17 +415,8 @@ fn same_kind_elsewhere(
 /// and amounts, double, half and one step of the leading digit up or down (a percentage
 /// stays at most 100). Decimals get none.
 fn believable_numbers(target: &Target<'_>) -> Vec<String> {
-    let word = target.word;
-    let separator = word.chars().find(|c| *c == ',' || *c == '.');
-    let groups: Vec<&str> = match separator {
-        Some(sep) => word.split(sep).collect(),
-        None => vec![word],
-    };
-    // Thousands separators only: every group after the first has three digits.
-    if groups.len() > 1 && groups[1..].iter().any(|g| g.len() != 3) {
-        return Vec::new();
-    }
-    let Ok(n) = groups.concat().parse::<u64>() else {
+    let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
+    let Some(n) = text::count_value(target.word) else {
         return Vec::new();
     };
     let candidates: Vec<u64> = if target.kind == Kind::Year {
@@ -578,38 +430,12 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
             .filter(|c| *c > 1 && *c != n)
             .collect()
     };
-    let percent = [
-        "percent",
-        "per",
-        "por",
-        "pour",
-        "prozent",
-        "процентов",
-        "процента",
-        "процент",
-    ]
-    .contains(&target.unit.as_str());
+    let percent = is_percent(&target.unit);
     candidates
         .into_iter()
         .filter(|c| !percent || *c <= 100)
-        .map(|c| format_like(c, separator))
+        .map(|c| text::format_count(c, separator))
         .collect()
-}
-
-/// Writes `n` with `separator` between groups of three digits (none: plain digits).
-fn format_like(n: u64, separator: Option<char>) -> String {
-    let digits = n.to_string();
-    let Some(sep) = separator else {
-        return digits;
-    };
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A sentence to build on: a whole sentence (not a subheading) of a sensible length.
@@ -632,60 +458,255 @@ fn shared_ending(a: &str, b: &str) -> usize {
         .count()
 }
 
-/// Builds up to `n` constructed exercises from sentences not in `avoid`, alternating
-/// gap-fill and true/false, spread over the article.
-pub fn constructed_exercises(
-    article: &ArticleText,
-    n: usize,
-    seed: u64,
-    avoid: &HashSet<String>,
-) -> Vec<Candidate> {
-    let lang = article.lang();
-    let lower_case = lower_case_words(article);
-    let mut rng = Rng::new(seed);
-    let mut order: Vec<&String> = article
-        .sentences()
-        .iter()
-        .filter(|s| usable(s) && !avoid.contains(s.as_str()))
-        .collect();
-    rng.shuffle(&mut order);
-    let mut out = Vec::new();
-    for sentence in order {
-        if out.len() >= n {
-            break;
+/// Items beyond one sentence's grammar ([`Scope::Text`]) a lesson at `level` should hold:
+/// A1–A2 may lean on word-bank gaps and true/false, B1–B2 need two, C1–C2 three.
+pub fn text_items_wanted(level: Cefr) -> usize {
+    match level {
+        Cefr::A1 | Cefr::A2 => 0,
+        Cefr::B1 | Cefr::B2 => 2,
+        Cefr::C1 | Cefr::C2 => 3,
+    }
+}
+
+/// Whether a number's unit word says "percent" in one of the languages.
+fn is_percent(unit: &str) -> bool {
+    [
+        "percent",
+        "per",
+        "por",
+        "pour",
+        "prozent",
+        "процентов",
+        "процента",
+        "процент",
+    ]
+    .contains(&unit)
+}
+
+/// Words after which "more than" cannot stand ("the 340 kilograms", "about 300"): articles,
+/// possessives and words that already qualify the number.
+const NO_COMPARISON_AFTER: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "its",
+    "their",
+    "his",
+    "her",
+    "these",
+    "those",
+    "this",
+    "that",
+    "all",
+    "some",
+    "about",
+    "around",
+    "nearly",
+    "almost",
+    "over",
+    "under",
+    "than",
+    "only",
+    "just",
+    "approximately",
+    "roughly",
+    "least",
+    "most",
+    "up",
+    "to",
+    "los",
+    "las",
+    "el",
+    "la",
+    "unos",
+    "unas",
+    "sus",
+    "su",
+    "estos",
+    "estas",
+    "esos",
+    "esas",
+    "todos",
+    "todas",
+    "unos",
+    "casi",
+    "unos",
+    "cerca",
+    "más",
+    "menos",
+    "solo",
+    "les",
+    "des",
+    "ces",
+    "leurs",
+    "ses",
+    "ces",
+    "près",
+    "environ",
+    "plus",
+    "moins",
+    "quelque",
+    "die",
+    "der",
+    "den",
+    "des",
+    "dem",
+    "diese",
+    "ihre",
+    "seine",
+    "alle",
+    "rund",
+    "etwa",
+    "fast",
+    "knapp",
+    "mehr",
+    "weniger",
+    "über",
+    "nur",
+    "эти",
+    "все",
+    "их",
+    "около",
+    "почти",
+    "более",
+    "менее",
+    "свыше",
+    "примерно",
+    "лишь",
+    "только",
+];
+
+/// A true or false statement that restates the target number as "more than m": true with
+/// the round number below it (12,000 → more than 10,000), false with the round number above
+/// it (more than 20,000). Only whole counts of ten or more that stand free in the sentence.
+fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -> Option<String> {
+    let phrase = crate::verification::more_than(lang)?;
+    let n = text::count_value(target.word)?;
+    let before = sentence[..target.offset].trim_end();
+    let previous = text::words(before).last().map(|w| w.to_lowercase());
+    if target.kind != Kind::Number
+        || n < 10
+        || target.offset == 0
+        || !sentence[..target.offset].ends_with(' ')
+        || previous.is_none_or(|p| NO_COMPARISON_AFTER.contains(&p.as_str()))
+        || before.ends_with(['$', '€', '£', '-', '−'])
+    {
+        return None;
+    }
+    let step = 10u64.pow(n.ilog10());
+    let below = n / step * step;
+    let m = if truthful {
+        if below == n { n - step } else { below }
+    } else {
+        below + step
+    };
+    if m == 0 || (is_percent(&target.unit) && m > 100) {
+        return None;
+    }
+    let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
+    Some(format!(
+        "{}{phrase} {}{}",
+        &sentence[..target.offset],
+        text::format_count(m, separator),
+        &sentence[target.offset + target.word.len()..]
+    ))
+}
+
+/// What one sentence can give a lesson, best first for the learner's level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    /// Who said it (multiple choice among the article's speakers).
+    WhoSaid,
+    /// A statement with a fact changed or restated as a comparison.
+    Statement,
+    /// A gap whose options are all of the key's kind: numbers of one unit, names, dates.
+    FactGap,
+    /// A gap of a content word, answered by grammar as much as by reading.
+    WordGap,
+}
+
+/// The exercise of kind `item` that `sentence` gives, if it gives one.
+struct Builder<'a> {
+    article: &'a ArticleText,
+    lang: &'a str,
+    lower_case: HashSet<String>,
+    speakers: Vec<&'a str>,
+}
+
+impl Builder<'_> {
+    fn who_said(&self, sentence: &str, rng: &mut Rng) -> Option<Exercise> {
+        let said = speech::speech(self.lang, sentence, &self.lower_case)?;
+        let here = sentence.to_lowercase();
+        let mut others: Vec<&str> = self
+            .speakers
+            .iter()
+            .copied()
+            .filter(|o| !speech::share_a_word(o, said.speaker) && !here.contains(&o.to_lowercase()))
+            .collect();
+        if others.len() < 2 {
+            return None;
         }
-        let Some(target) = best_target(lang, sentence, &lower_case, &mut rng) else {
-            continue;
-        };
-        let others = same_kind_elsewhere(lang, article, &lower_case, sentence, &target);
+        rng.shuffle(&mut others);
+        let mut options: Vec<String> = others.into_iter().take(3).map(str::to_string).collect();
+        options.push(said.speaker.to_string());
+        rng.shuffle(&mut options);
+        let answer = options.iter().position(|o| o == said.speaker)?;
+        Some(Exercise::MultipleChoice {
+            question: said.question,
+            options,
+            answer,
+            evidence: sentence.to_string(),
+        })
+    }
+
+    fn statement(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Option<Exercise> {
         // A one-word name may be a person, a place, a firm or a title ("Omar", "ESPN",
         // "Whiplash"): swapped for another, it reads as nonsense ("he (California) has").
-        // Those are gapped with a word bank instead; only fuller names are swapped.
-        let one_word_name = target.kind == Kind::Name && target.unit == "1";
-        let want_true_false = out.len() % 2 == 1 && target.kind != Kind::Word && !one_word_name;
-        if want_true_false {
-            let truthful = rng.below(2) == 0 || others.is_empty();
-            let statement = if truthful {
-                sentence.to_string()
-            } else {
-                let replacement = &others[rng.below(others.len())];
-                format!(
-                    "{}{}{}",
-                    &sentence[..target.offset],
-                    replacement,
-                    &sentence[target.offset + target.word.len()..]
-                )
-            };
-            out.push(Candidate {
-                exercise: Exercise::TrueFalse {
-                    statement,
-                    answer: truthful,
-                    evidence: sentence.clone(),
-                },
-                origin: Origin::Constructed,
-            });
-            continue;
+        if target.kind == Kind::Word || (target.kind == Kind::Name && target.unit == "1") {
+            return None;
         }
+        let truthful = rng.below(2) == 0;
+        if let Some(statement) = comparison(self.lang, sentence, target, truthful) {
+            return Some(Exercise::TrueFalse {
+                statement,
+                answer: truthful,
+                evidence: sentence.to_string(),
+            });
+        }
+        // A speaker is swapped for another speaker: a person in the same role.
+        let speaker = speech::speech(self.lang, sentence, &self.lower_case)
+            .is_some_and(|s| s.speaker == target.word);
+        let others: Vec<String> = if speaker {
+            let here = sentence.to_lowercase();
+            self.speakers
+                .iter()
+                .filter(|o| {
+                    !speech::share_a_word(o, target.word) && !here.contains(&o.to_lowercase())
+                })
+                .map(|o| o.to_string())
+                .collect()
+        } else {
+            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
+        };
+        if others.is_empty() {
+            return None;
+        }
+        let replacement = &others[rng.below(others.len())];
+        Some(Exercise::TrueFalse {
+            statement: format!(
+                "{}{}{}",
+                &sentence[..target.offset],
+                replacement,
+                &sentence[target.offset + target.word.len()..]
+            ),
+            answer: false,
+            evidence: sentence.to_string(),
+        })
+    }
+
+    fn gap(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Exercise {
+        let others =
+            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target);
         let gapped = format!(
             "{}{GAP}{}",
             &sentence[..target.offset],
@@ -703,15 +724,109 @@ pub fn constructed_exercises(
             options.push(target.word.to_string());
             rng.shuffle(&mut options);
         }
-        out.push(Candidate {
-            exercise: Exercise::GapFill {
-                sentence: gapped,
-                answer: target.word.to_string(),
-                options,
-                evidence: sentence.clone(),
-            },
-            origin: Origin::Constructed,
-        });
+        Exercise::GapFill {
+            sentence: gapped,
+            answer: target.word.to_string(),
+            options,
+            evidence: sentence.to_string(),
+        }
+    }
+}
+
+/// Builds up to `n` constructed exercises from sentences not in `avoid`, one per sentence,
+/// spread over the article, in the order a lesson at `level` should take them: items that
+/// need the article's content ([`Scope::Text`]: who said it, changed or restated facts,
+/// gaps among facts of one kind) come first, as many as the level asks for and more at C1
+/// and above; word gaps fill the rest. Kinds take turns.
+pub fn constructed_exercises(
+    article: &ArticleText,
+    level: Cefr,
+    n: usize,
+    seed: u64,
+    avoid: &HashSet<String>,
+) -> Vec<Candidate> {
+    let lang = article.lang();
+    let lower_case = lower_case_words(article);
+    let speakers = speech::speakers(lang, article.sentences(), &lower_case);
+    let builder = Builder {
+        article,
+        lang,
+        lower_case,
+        speakers,
+    };
+    let mut rng = Rng::new(seed);
+    let mut order: Vec<&String> = article
+        .sentences()
+        .iter()
+        .filter(|s| usable(s) && !avoid.contains(s.as_str()))
+        .collect();
+    rng.shuffle(&mut order);
+    // Every sentence's possible items, by kind.
+    let mut queues: Vec<(Item, Vec<Exercise>)> =
+        [Item::WhoSaid, Item::Statement, Item::FactGap, Item::WordGap]
+            .into_iter()
+            .map(|k| (k, Vec::new()))
+            .collect();
+    for sentence in order {
+        let mut push = |item: Item, ex: Exercise| {
+            if let Some((_, q)) = queues.iter_mut().find(|(k, _)| *k == item) {
+                q.push(ex);
+            }
+        };
+        if let Some(ex) = builder.who_said(sentence, &mut rng) {
+            push(Item::WhoSaid, ex);
+        }
+        let Some(target) = best_target(lang, sentence, &builder.lower_case, &mut rng) else {
+            continue;
+        };
+        if let Some(ex) = builder.statement(sentence, &target, &mut rng) {
+            push(Item::Statement, ex);
+        }
+        let gap = builder.gap(sentence, &target, &mut rng);
+        let item = if gap.scope(lang) == Scope::Text {
+            Item::FactGap
+        } else {
+            Item::WordGap
+        };
+        push(item, gap);
+    }
+    // Kinds take turns; at A1–A2 a word gap comes every other item, above only when the
+    // items of the article's content run out.
+    let word_gaps_between = matches!(level, Cefr::A1 | Cefr::A2);
+    let mut used: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    let mut take = |queue: &mut Vec<Exercise>, out: &mut Vec<Candidate>| {
+        while !queue.is_empty() {
+            let ex = queue.remove(0);
+            if used.insert(ex.evidence().to_string()) {
+                out.push(Candidate {
+                    exercise: ex,
+                    origin: Origin::Constructed,
+                });
+                return true;
+            }
+        }
+        false
+    };
+    let (text_queues, word_queue) = queues.split_at_mut(3);
+    let word_queue = &mut word_queue[0].1;
+    let mut turn = 0;
+    while out.len() < n {
+        if word_gaps_between && out.len() % 2 == 0 && take(word_queue, &mut out) {
+            continue;
+        }
+        let mut took = false;
+        for k in 0..text_queues.len() {
+            let q = &mut text_queues[(turn + k) % text_queues.len()].1;
+            if take(q, &mut out) {
+                took = true;
+                break;
+            }
+        }
+        turn += 1;
+        if !took && !take(word_queue, &mut out) {
+            break;
+        }
     }
     out
 }
@@ -722,11 +837,27 @@ mod tests {
 
     const TEXT: &str = "A small robot called Skimmer collected 340 kilograms of plastic in six weeks.\n\nEngineers from Alden College built the robot for 12,000 euros last year. The mayor, Lena Ortiz, said the city will buy 2 more robots next spring.";
 
+    /// Runs verification on a constructed candidate (no model: constructed items have no
+    /// round trip).
+    fn verified(
+        article: &ArticleText,
+        c: Candidate,
+    ) -> Result<(), Vec<crate::verification::Reason>> {
+        let verdict = futures_util::FutureExt::now_or_never(crate::verification::verify(
+            c,
+            article,
+            &crate::verification::NoModel,
+            &[],
+        ))
+        .expect("verification without a model does not wait");
+        verdict.map(|_| ()).map_err(|r| r.reasons)
+    }
+
     #[test]
     fn gap_fill_rebuilds_its_sentence_and_true_false_changes_one_fact() {
         let article = ArticleText::new("en", TEXT);
         for seed in 0..20 {
-            let got = constructed_exercises(&article, 3, seed, &HashSet::new());
+            let got = constructed_exercises(&article, Cefr::A2, 3, seed, &HashSet::new());
             assert_eq!(got.len(), 3, "seed {seed}");
             for c in &got {
                 match &c.exercise {
@@ -741,15 +872,131 @@ mod tests {
                     }
                     Exercise::TrueFalse {
                         statement,
-                        answer,
                         evidence,
+                        ..
                     } => {
-                        assert_eq!(*answer, statement == evidence, "{statement} / {evidence}");
+                        assert_ne!(statement, evidence, "a statement is never a copy");
                     }
                     other => panic!("unexpected {other:?}"),
                 }
+                assert_eq!(verified(&article, c.clone()), Ok(()), "{c:?}");
             }
         }
+    }
+
+    const SPEAKERS: &str = "The city of Alden will buy two more robots to clean its harbour next spring. \
+        “We have never seen the water this clean in twenty years,” said Lena Ortiz, the mayor. \
+        Engineers from Alden College built the first robot for 12,000 euros last year. \
+        “The robot collected 340 kilograms of plastic in six weeks,” said Tom Becker, who leads the team. \
+        Fishermen in the port were not so sure about the plan at first. \
+        “We worried that it would scare away the fish near the old pier,” said Maria Silva, a fisherwoman. \
+        Now the fishermen say that they like the robot and want one in every port. \
+        The harbour master, Paul Novak, said the robots cost less than one boat crew.";
+
+    #[test]
+    fn higher_levels_get_items_that_need_the_article() {
+        let article = ArticleText::new("en", SPEAKERS);
+        for seed in 0..10 {
+            for level in [Cefr::B1, Cefr::C1] {
+                let got = constructed_exercises(&article, level, 5, seed, &HashSet::new());
+                let text = got
+                    .iter()
+                    .filter(|c| c.exercise.scope("en") == Scope::Text)
+                    .count();
+                assert!(
+                    text >= text_items_wanted(level),
+                    "seed {seed}, {level:?}: {text} of {got:#?}"
+                );
+                for c in &got {
+                    assert_eq!(verified(&article, c.clone()), Ok(()), "{c:?}");
+                }
+                // Who said it: the speaker among the article's other speakers.
+                for c in &got {
+                    if let Exercise::MultipleChoice {
+                        question,
+                        options,
+                        answer,
+                        evidence,
+                    } = &c.exercise
+                    {
+                        assert!(question.starts_with("Who said"), "{question}");
+                        assert!(evidence.contains(&options[*answer]));
+                        for (i, o) in options.iter().enumerate() {
+                            assert!(
+                                i == *answer || !evidence.contains(o.as_str()),
+                                "{o} is in {evidence}"
+                            );
+                            assert!(
+                                ["Lena Ortiz", "Tom Becker", "Maria Silva", "Paul Novak"]
+                                    .contains(&o.as_str()),
+                                "{o}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let c1 = constructed_exercises(&article, Cefr::C1, 6, 3, &HashSet::new());
+        assert!(
+            c1.iter()
+                .any(|c| c.exercise.prompt().starts_with("Who said: “We worried")
+                    || c.exercise.prompt().starts_with("Who said: “We have")
+                    || c.exercise.prompt().starts_with("Who said: “The robot")
+                    || c.exercise.prompt().starts_with("Who said the robots")),
+            "{c1:#?}"
+        );
+    }
+
+    #[test]
+    fn numbers_are_restated_as_comparisons_only_where_they_stand_free() {
+        let sentence = "Engineers from Alden College built the robot for 12,000 euros last year.";
+        let target = targets_in("en", sentence, None)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert_eq!(
+            comparison("en", sentence, &target, true).as_deref(),
+            Some(
+                "Engineers from Alden College built the robot for more than 10,000 euros last year."
+            )
+        );
+        assert_eq!(
+            comparison("en", sentence, &target, false).as_deref(),
+            Some(
+                "Engineers from Alden College built the robot for more than 20,000 euros last year."
+            )
+        );
+        for (sentence, why) in [
+            (
+                "The team sold the 340 robots it built to the city last year.",
+                "after an article",
+            ),
+            (
+                "The team sold about 340 robots to the city last year.",
+                "already approximate",
+            ),
+            (
+                "The team sold 7 robots to the city of Alden last year.",
+                "under ten",
+            ),
+        ] {
+            let target = targets_in("en", sentence, None)
+                .into_iter()
+                .find(|t| t.kind == Kind::Number)
+                .unwrap();
+            assert_eq!(comparison("en", sentence, &target, true), None, "{why}");
+        }
+        // A round number restated as true steps down: 300 → more than 200.
+        let round = "The city paid for 300 new bins in the harbour last year.";
+        let target = targets_in("en", round, None)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert!(
+            comparison("en", round, &target, true)
+                .unwrap()
+                .contains("more than 200 new")
+        );
     }
 
     #[test]
@@ -877,7 +1124,7 @@ mod tests {
     fn avoided_sentences_are_not_used() {
         let article = ArticleText::new("en", TEXT);
         let avoid: HashSet<String> = article.sentences().iter().skip(1).cloned().collect();
-        let got = constructed_exercises(&article, 3, 1, &avoid);
+        let got = constructed_exercises(&article, Cefr::A2, 3, 1, &avoid);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].exercise.evidence(), article.sentences()[0]);
     }
