@@ -873,18 +873,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ranked.len()
             );
             out!(
-                "{:>4} {:>6} {:>6} {:>9} {:>9} {:>10} {:>8}  title",
+                "{:>4} {:>6} {:>6} {:>9} {:>9} {:>10} {:>8} {:>8}  title",
                 "rank",
                 "total",
                 "level",
                 "interest",
                 "level fit",
                 "freshness",
-                "variety"
+                "variety",
+                "reading"
             );
             for (i, r) in ranked.iter().take(limit).enumerate() {
                 out!(
-                    "{:>4} {:>6.2} {:>6.2} {:>9.2} {:>9.2} {:>10.2} {:>8.2}  {}{}",
+                    "{:>4} {:>6.2} {:>6.2} {:>9.2} {:>9.2} {:>10.2} {:>8.2} {:>8.2}  {}{}{}",
                     i + 1,
                     r.total,
                     r.level,
@@ -892,7 +893,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     r.level_fit,
                     r.freshness,
                     r.variety,
+                    r.reading,
                     r.title,
+                    r.poor_reading
+                        .as_deref()
+                        .map(|e| format!("  [poor reading, {e}]"))
+                        .unwrap_or_default(),
                     r.excluded
                         .as_deref()
                         .map(|e| format!("  [excluded: {e}]"))

@@ -1166,6 +1166,7 @@ pub fn rank_articles(
                 .or_else(|| DateTime::parse_from_rfc3339(&a.fetched_at).ok())
                 .map(|d| d.with_timezone(&Utc)),
             topics: a.topics.clone(),
+            poor_reading: crate::articles::genre(&a.title, &a.text).poor_reading(),
         })
         .collect();
     let history = learner_history(services, learner)?;

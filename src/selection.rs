@@ -3,8 +3,10 @@
 //! A pure ranking over candidates the pipeline gathers (unseen articles in the learner's
 //! language, with their BM25 match against the learner's interests): interest match, fit of
 //! the article's difficulty to the learner's level, freshness, and variety (a topic the
-//! learner had on most recent days counts against it). A story the learner already read
-//! through another feed (same title, near enough) is never chosen.
+//! learner had on most recent days counts against it), and reading value (a press release,
+//! an advertorial or a listing page counts against it: news is preferred when there is a
+//! choice, see [`crate::articles::genre`]). A story the learner already read through another
+//! feed (same title, near enough) is never chosen.
 
 use std::collections::HashSet;
 
@@ -22,6 +24,8 @@ pub struct CandidateArticle {
     /// When it was published (or fetched).
     pub published: Option<DateTime<Utc>>,
     pub topics: Vec<String>,
+    /// Why the text is poor reading (press release, advertorial, listing), if it is.
+    pub poor_reading: Option<String>,
 }
 
 /// What the learner had recently.
@@ -45,6 +49,10 @@ pub struct Ranked {
     pub freshness: f64,
     /// Negative when the article's topic came up on recent days.
     pub variety: f64,
+    /// Negative for a press release, an advertorial or a listing page.
+    pub reading: f64,
+    /// Why the article is poor reading, if it is.
+    pub poor_reading: Option<String>,
     /// Why the article cannot be chosen at all, if so.
     pub excluded: Option<String>,
 }
@@ -53,6 +61,10 @@ const INTEREST_WEIGHT: f64 = 1.0;
 const LEVEL_WEIGHT: f64 = 1.5;
 const FRESHNESS_WEIGHT: f64 = 0.5;
 const VARIETY_WEIGHT: f64 = 1.0;
+/// What poor reading costs: more than interest and freshness together can give, so news
+/// at a fitting level wins; still below a far-off level, so a release at the learner's
+/// level beats news two bands away.
+const POOR_READING_PENALTY: f64 = 1.6;
 /// Recent lessons looked at for variety (about a week).
 pub const VARIETY_WINDOW: usize = 6;
 /// Titles sharing this share of their words (Jaccard) are the same story.
@@ -116,10 +128,16 @@ pub fn rank(
                 .zip(&history.titles)
                 .find(|(seen, _)| same_story(&words, seen))
                 .map(|(_, title)| format!("same story as \"{title}\", already sent"));
+            let reading = if c.poor_reading.is_some() {
+                -POOR_READING_PENALTY
+            } else {
+                0.0
+            };
             let total = INTEREST_WEIGHT * interest
                 + LEVEL_WEIGHT * level_fit
                 + FRESHNESS_WEIGHT * freshness
-                + VARIETY_WEIGHT * variety;
+                + VARIETY_WEIGHT * variety
+                + reading;
             Ranked {
                 article_id: c.article_id,
                 title: c.title.clone(),
@@ -129,6 +147,8 @@ pub fn rank(
                 level_fit,
                 freshness,
                 variety,
+                reading,
+                poor_reading: c.poor_reading.clone(),
                 excluded,
             }
         })
@@ -160,7 +180,22 @@ mod tests {
             interest,
             published: None,
             topics: vec![],
+            poor_reading: None,
         }
+    }
+
+    #[test]
+    fn news_is_preferred_to_a_press_release() {
+        let now = Utc::now();
+        let mut release = candidate(1, 3.0, 4.0);
+        release.poor_reading = Some("press release: “prnewswire”".into());
+        let news = candidate(2, 3.0, 0.0);
+        let r = rank(&[release.clone(), news], 3.0, &History::default(), now);
+        assert_eq!(choose(&r).unwrap().article_id, 2, "{r:?}");
+        assert!(r[1].reading < 0.0 && r[1].poor_reading.is_some());
+        // With no other choice, the release is still a lesson.
+        let r = rank(&[release], 3.0, &History::default(), now);
+        assert_eq!(choose(&r).unwrap().article_id, 1);
     }
 
     #[test]

@@ -134,6 +134,14 @@ pub fn numbers(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether text ends as a sentence does: a full stop, question or exclamation mark or an
+/// ellipsis, possibly inside closing quotes or brackets.
+pub fn ends_as_sentence(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', '«', ')', ']'])
+        .ends_with(['.', '!', '?', '…'])
+}
+
 /// The value of a whole number as an article writes it: plain digits, or groups of three
 /// after a thousands separator ("12,000", "12.000"). Decimals and other forms give `None`.
 pub fn count_value(word: &str) -> Option<u64> {

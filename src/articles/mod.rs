@@ -1,6 +1,7 @@
 //! `articles/`: what does this page say, in which language, at which level, about what?
 
 mod extract;
+pub mod genre;
 mod lang;
 pub mod level;
 pub mod topic_model;
@@ -9,6 +10,7 @@ pub mod wordfreq;
 
 pub(crate) use extract::clean_inline;
 pub use extract::{Extracted, decode_html, extract};
+pub use genre::{Genre, GenreVerdict, genre};
 pub use lang::{Detected, article_language, detect_language};
 pub use level::{BadCefr, Cefr, Level, UnknownWord, estimate_level, glossary};
 pub use topic_model::{TopicModel, topic_name};

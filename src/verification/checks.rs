@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::lexical::{self, Profile, Rule};
 use super::{AnswerModel, ArticleText, Reason, squash};
 use crate::exercise::{Exercise, GAP};
-use crate::text;
+use crate::text::{self, ends_as_sentence};
 
 const MAX_PROMPT_CHARS: usize = 300;
 const MIN_PROMPT_CHARS: usize = 8;
@@ -282,14 +282,6 @@ pub fn quotable(sentence: &str) -> bool {
         && !has_url(sentence)
         && !has_markup(sentence)
         && !addresses_reader(sentence)
-}
-
-/// Whether text ends as a sentence does: a full stop, question or exclamation mark or an
-/// ellipsis, possibly inside closing quotes or brackets.
-pub fn ends_as_sentence(text: &str) -> bool {
-    text.trim_end()
-        .trim_end_matches(['"', '\'', '”', '’', '»', '«', ')', ']'])
-        .ends_with(['.', '!', '?', '…'])
 }
 
 pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {

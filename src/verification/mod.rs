@@ -29,9 +29,7 @@ use std::fmt;
 use crate::exercise::{Candidate, Exercise, KeyProof, Origin};
 use crate::text;
 
-pub use checks::{
-    addresses_reader, ends_as_sentence, more_than, quotable, without_addressed_paragraphs,
-};
+pub use checks::{addresses_reader, more_than, quotable, without_addressed_paragraphs};
 pub use lexical::Profile;
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.

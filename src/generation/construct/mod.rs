@@ -226,11 +226,15 @@ fn targets_in<'a>(
             let split = next
                 .as_deref()
                 .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+            // Part of an identifier ("KTO-2291", "A380"): no fact a reader keeps.
+            let joined = sentence[..offset].ends_with(['-', '/'])
+                || sentence[offset + word.len()..].starts_with(['-', '/']);
             let year = word.len() == 4
                 && word
                     .parse::<u32>()
                     .is_ok_and(|y| (1800..=2100).contains(&y));
             if !split
+                && !joined
                 && word
                     .chars()
                     .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
@@ -441,9 +445,7 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
 /// A sentence to build on: a whole sentence (not a subheading) of a sensible length.
 fn usable(sentence: &str) -> bool {
     let n = text::words(sentence).len();
-    (6..=45).contains(&n)
-        && !sentence.contains(GAP)
-        && crate::verification::ends_as_sentence(sentence)
+    (6..=45).contains(&n) && !sentence.contains(GAP) && text::ends_as_sentence(sentence)
 }
 
 /// How many final letters two words share (up to 3): words that end alike are more often
@@ -584,11 +586,21 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     let n = text::count_value(target.word)?;
     let before = sentence[..target.offset].trim_end();
     let previous = text::words(before).last().map(|w| w.to_lowercase());
+    let after = &sentence[target.offset + target.word.len()..];
+    // The number is counted by a word right after it ("12,000 euros"), and is not the
+    // second half of a measure ("1 mètre 80").
+    let counts_a_word = after.starts_with(' ')
+        && text::words(after)
+            .first()
+            .is_some_and(|w| w.chars().all(char::is_alphabetic) && after[1..].starts_with(w));
     if target.kind != Kind::Number
         || n < 10
         || target.offset == 0
+        || !counts_a_word
         || !sentence[..target.offset].ends_with(' ')
-        || previous.is_none_or(|p| NO_COMPARISON_AFTER.contains(&p.as_str()))
+        || previous.is_none_or(|p| {
+            NO_COMPARISON_AFTER.contains(&p.as_str()) || p.chars().any(|c| c.is_ascii_digit())
+        })
         || before.ends_with(['$', '€', '£', '-', '−'])
     {
         return None;
@@ -612,37 +624,46 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     ))
 }
 
-/// What one sentence can give a lesson, best first for the learner's level.
+/// What one sentence can give a lesson.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Item {
-    /// Who said it (multiple choice among the article's speakers).
+    /// Who said it (multiple choice among the article's people).
     WhoSaid,
-    /// A statement with a fact changed or restated as a comparison.
-    Statement,
+    /// A true statement: a number restated as a comparison.
+    TrueStatement,
+    /// A false statement: a fact changed into a plausible misreading.
+    FalseStatement,
     /// A gap whose options are all of the key's kind: numbers of one unit, names, dates.
     FactGap,
     /// A gap of a content word, answered by grammar as much as by reading.
     WordGap,
 }
 
-/// The exercise of kind `item` that `sentence` gives, if it gives one.
+/// Builds the exercises one sentence can give.
 struct Builder<'a> {
     article: &'a ArticleText,
     lang: &'a str,
     lower_case: HashSet<String>,
-    speakers: Vec<&'a str>,
+    /// The people the article names: the options of "who said" and the names a person's
+    /// name may be swapped for.
+    people: Vec<&'a str>,
 }
 
 impl Builder<'_> {
-    fn who_said(&self, sentence: &str, rng: &mut Rng) -> Option<Exercise> {
-        let said = speech::speech(self.lang, sentence, &self.lower_case)?;
+    /// The article's people other than `name` (nor another form of it) and not in
+    /// `sentence`.
+    fn other_people(&self, name: &str, sentence: &str) -> Vec<&str> {
         let here = sentence.to_lowercase();
-        let mut others: Vec<&str> = self
-            .speakers
+        self.people
             .iter()
             .copied()
-            .filter(|o| !speech::share_a_word(o, said.speaker) && !here.contains(&o.to_lowercase()))
-            .collect();
+            .filter(|o| !speech::share_a_word(o, name) && !here.contains(&o.to_lowercase()))
+            .collect()
+    }
+
+    fn who_said(&self, sentence: &str, rng: &mut Rng) -> Option<Exercise> {
+        let said = speech::speech(self.lang, sentence, &self.lower_case)?;
+        let mut others = self.other_people(said.speaker, sentence);
         if others.len() < 2 {
             return None;
         }
@@ -659,49 +680,65 @@ impl Builder<'_> {
         })
     }
 
-    fn statement(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Option<Exercise> {
-        // A one-word name may be a person, a place, a firm or a title ("Omar", "ESPN",
-        // "Whiplash"): swapped for another, it reads as nonsense ("he (California) has").
-        if target.kind == Kind::Word || (target.kind == Kind::Name && target.unit == "1") {
-            return None;
-        }
-        let truthful = rng.below(2) == 0;
-        if let Some(statement) = comparison(self.lang, sentence, target, truthful) {
-            return Some(Exercise::TrueFalse {
-                statement,
-                answer: truthful,
-                evidence: sentence.to_string(),
-            });
-        }
-        // A speaker is swapped for another speaker: a person in the same role.
-        let speaker = speech::speech(self.lang, sentence, &self.lower_case)
-            .is_some_and(|s| s.speaker == target.word);
-        let others: Vec<String> = if speaker {
-            let here = sentence.to_lowercase();
-            self.speakers
-                .iter()
-                .filter(|o| {
-                    !speech::share_a_word(o, target.word) && !here.contains(&o.to_lowercase())
-                })
-                .map(|o| o.to_string())
-                .collect()
-        } else {
-            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
+    /// True and false statements about the target's fact: a number restated as a
+    /// comparison (true or false), or the fact changed (false). A name is changed only for
+    /// another person's, and only when it is a person's: a place or a firm swapped for a
+    /// person reads as nonsense ("the head judge was chef Lower Denholm").
+    fn statements(&self, sentence: &str, target: &Target<'_>) -> Vec<(Item, Exercise)> {
+        let statement = |statement: String, answer: bool| {
+            let item = if answer {
+                Item::TrueStatement
+            } else {
+                Item::FalseStatement
+            };
+            (
+                item,
+                Exercise::TrueFalse {
+                    statement,
+                    answer,
+                    evidence: sentence.to_string(),
+                },
+            )
         };
-        if others.is_empty() {
-            return None;
+        let mut out = Vec::new();
+        for truthful in [true, false] {
+            if let Some(s) = comparison(self.lang, sentence, target, truthful) {
+                out.push(statement(s, truthful));
+            }
         }
-        let replacement = &others[rng.below(others.len())];
-        Some(Exercise::TrueFalse {
-            statement: format!(
-                "{}{}{}",
-                &sentence[..target.offset],
-                replacement,
-                &sentence[target.offset + target.word.len()..]
-            ),
-            answer: false,
-            evidence: sentence.to_string(),
-        })
+        let others: Vec<String> = match target.kind {
+            Kind::Word => Vec::new(),
+            Kind::Name => {
+                let person = self
+                    .people
+                    .iter()
+                    .any(|p| speech::share_a_word(p, target.word));
+                if person {
+                    let words = target.word.split_whitespace().count();
+                    let mut others = self.other_people(target.word, sentence);
+                    // A name of as many words first ("Lena Ortiz" for "Tom Becker").
+                    others.sort_by_key(|o| o.split_whitespace().count() != words);
+                    others.into_iter().take(1).map(str::to_string).collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            Kind::Number | Kind::Year | Kind::Calendar => {
+                same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
+            }
+        };
+        if let Some(replacement) = others.first() {
+            out.push(statement(
+                format!(
+                    "{}{}{}",
+                    &sentence[..target.offset],
+                    replacement,
+                    &sentence[target.offset + target.word.len()..]
+                ),
+                false,
+            ));
+        }
+        out
     }
 
     fn gap(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Exercise {
@@ -747,12 +784,12 @@ pub fn constructed_exercises(
 ) -> Vec<Candidate> {
     let lang = article.lang();
     let lower_case = lower_case_words(article);
-    let speakers = speech::speakers(lang, article.sentences(), &lower_case);
+    let people = speech::people(lang, article.sentences(), &lower_case);
     let builder = Builder {
         article,
         lang,
         lower_case,
-        speakers,
+        people,
     };
     let mut rng = Rng::new(seed);
     let mut order: Vec<&String> = article
@@ -762,42 +799,47 @@ pub fn constructed_exercises(
         .collect();
     rng.shuffle(&mut order);
     // Every sentence's possible items, by kind.
-    let mut queues: Vec<(Item, Vec<Exercise>)> =
-        [Item::WhoSaid, Item::Statement, Item::FactGap, Item::WordGap]
-            .into_iter()
-            .map(|k| (k, Vec::new()))
-            .collect();
+    // True statements are rarer than false ones: they come first, so that a sentence that
+    // could give either gives the true one.
+    const TEXT_KINDS: [Item; 4] = [
+        Item::WhoSaid,
+        Item::TrueStatement,
+        Item::FactGap,
+        Item::FalseStatement,
+    ];
+    let mut queues: Vec<(Item, std::collections::VecDeque<Exercise>)> = TEXT_KINDS
+        .into_iter()
+        .chain([Item::WordGap])
+        .map(|k| (k, Default::default()))
+        .collect();
     for sentence in order {
-        let mut push = |item: Item, ex: Exercise| {
-            if let Some((_, q)) = queues.iter_mut().find(|(k, _)| *k == item) {
-                q.push(ex);
-            }
-        };
+        let mut found: Vec<(Item, Exercise)> = Vec::new();
         if let Some(ex) = builder.who_said(sentence, &mut rng) {
-            push(Item::WhoSaid, ex);
+            found.push((Item::WhoSaid, ex));
         }
-        let Some(target) = best_target(lang, sentence, &builder.lower_case, &mut rng) else {
-            continue;
-        };
-        if let Some(ex) = builder.statement(sentence, &target, &mut rng) {
-            push(Item::Statement, ex);
+        if let Some(target) = best_target(lang, sentence, &builder.lower_case, &mut rng) {
+            found.extend(builder.statements(sentence, &target));
+            let gap = builder.gap(sentence, &target, &mut rng);
+            let item = if gap.scope(lang) == Scope::Text {
+                Item::FactGap
+            } else {
+                Item::WordGap
+            };
+            found.push((item, gap));
         }
-        let gap = builder.gap(sentence, &target, &mut rng);
-        let item = if gap.scope(lang) == Scope::Text {
-            Item::FactGap
-        } else {
-            Item::WordGap
-        };
-        push(item, gap);
+        for (item, ex) in found {
+            if let Some((_, q)) = queues.iter_mut().find(|(k, _)| *k == item) {
+                q.push_back(ex);
+            }
+        }
     }
-    // Kinds take turns; at A1–A2 a word gap comes every other item, above only when the
-    // items of the article's content run out.
+    // Kinds take turns, in the order of TEXT_KINDS, each sentence used once. At A1–A2 a
+    // word gap comes every other item; above, only when the article's facts run out.
     let word_gaps_between = matches!(level, Cefr::A1 | Cefr::A2);
     let mut used: HashSet<String> = HashSet::new();
-    let mut out = Vec::new();
-    let mut take = |queue: &mut Vec<Exercise>, out: &mut Vec<Candidate>| {
-        while !queue.is_empty() {
-            let ex = queue.remove(0);
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut take = |queue: &mut std::collections::VecDeque<Exercise>, out: &mut Vec<Candidate>| {
+        while let Some(ex) = queue.pop_front() {
             if used.insert(ex.evidence().to_string()) {
                 out.push(Candidate {
                     exercise: ex,
@@ -808,24 +850,21 @@ pub fn constructed_exercises(
         }
         false
     };
-    let (text_queues, word_queue) = queues.split_at_mut(3);
+    let (text_queues, word_queue) = queues.split_at_mut(TEXT_KINDS.len());
     let word_queue = &mut word_queue[0].1;
-    let mut turn = 0;
+    let mut next = 0;
     while out.len() < n {
         if word_gaps_between && out.len() % 2 == 0 && take(word_queue, &mut out) {
             continue;
         }
-        let mut took = false;
-        for k in 0..text_queues.len() {
-            let q = &mut text_queues[(turn + k) % text_queues.len()].1;
-            if take(q, &mut out) {
-                took = true;
-                break;
-            }
-        }
-        turn += 1;
-        if !took && !take(word_queue, &mut out) {
-            break;
+        let kinds = text_queues.len();
+        let turn = (0..kinds)
+            .map(|k| (next + k) % kinds)
+            .find(|&k| take(&mut text_queues[k].1, &mut out));
+        match turn {
+            Some(k) => next = k + 1,
+            None if take(word_queue, &mut out) => {}
+            None => break,
         }
     }
     out

@@ -276,12 +276,17 @@ pub(super) fn speech<'a>(
             if !outside(spans[first].0) {
                 continue;
             }
+            // "Ortiz said", or an appositive: "The mayor, Lena Ortiz, said".
             let before = lang != "de"
                 && end_of(last) < verb_start
-                && sentence[end_of(last)..verb_start] == *" ";
+                && matches!(&sentence[end_of(last)..verb_start], " " | ", ")
+                && (sentence[end_of(last)..verb_start] == *" "
+                    || sentence[..spans[first].0].trim_end().ends_with(',')
+                    || (first > 0 && !capitalised(spans[first - 1].1)));
             let behind = after && first == k + 1 && sentence[end_of(k)..spans[first].0] == *" ";
-            let words: Vec<&str> = spans[first..=last].iter().map(|(_, w)| *w).collect();
-            if (before || behind) && is_name(lang, &words, first == 0, lower_case) {
+            if (before || behind)
+                && let Some(first) = name_start(lang, &spans, first, last, lower_case)
+            {
                 found.push((first, last, verb_start));
             }
         }
@@ -299,9 +304,9 @@ pub(super) fn speech<'a>(
             }
             v.quote_question.replace("{q}", quoted)
         }
-        // No quote: "Lena Ortiz said the city will ..." → "Who said the city will ...?",
-        // only when the name opens the sentence and the verb follows it.
-        None if *first == 0 && lang != "de" => {
+        // No quote: "Lena Ortiz said the city will ..." → "Who said the city will ...?":
+        // the speaker is the verb's subject, whatever stands before it.
+        None if lang != "de" => {
             let rest = sentence[*verb_start..]
                 .trim_end()
                 .trim_end_matches(['.', '!'])
@@ -328,19 +333,113 @@ pub(super) fn speech<'a>(
     Some(Speech { speaker, question })
 }
 
-/// Every speaker named in the article's sentences, as written, in order of first mention.
-pub(super) fn speakers<'a>(
+/// Where a person's name starts in a run of capitals (`None`: the run names nobody).
+/// Words that open the run but are no name are left out ("Selon Théo", a title "Ms Pat
+/// Ingram"); of three or more words, the last two are kept ("Mayor Lena Ortiz", "Resident
+/// Pat Ingram"), so that every option is written the same way.
+fn name_start(
+    lang: &str,
+    spans: &[(usize, &str)],
+    first: usize,
+    last: usize,
+    lower_case: &HashSet<String>,
+) -> Option<usize> {
+    let mut f = first;
+    while f <= last {
+        let lower = spans[f].1.to_lowercase();
+        if text::is_stop_word(lang, &lower)
+            || TITLES.contains(&lower.as_str())
+            || (lang != "de" && lower_case.contains(&lower))
+        {
+            f += 1;
+        } else {
+            break;
+        }
+    }
+    if f > last {
+        return None;
+    }
+    if last >= f + 2 {
+        f = last - 1;
+    }
+    let words: Vec<&str> = spans[f..=last].iter().map(|(_, w)| *w).collect();
+    is_name(lang, &words, f == 0, lower_case).then_some(f)
+}
+
+/// Titles before a person's name.
+const TITLES: &[&str] = &[
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "sir",
+    "señor",
+    "señora",
+    "sr",
+    "sra",
+    "don",
+    "doña",
+    "m",
+    "mme",
+    "monsieur",
+    "madame",
+    "herr",
+    "frau",
+    "prof",
+    "professor",
+    "господин",
+    "госпожа",
+];
+
+/// Words after a name and a comma that say it is a person's: relative pronouns for people,
+/// or an age ("Théo, 34 ans", "Lena Ortiz, 45,").
+const PERSON_AFTER: &[&str] = &["who", "whose", "quien", "quienes"];
+const AGE_WORDS: &[&str] = &["ans", "años", "jahre", "лет", "год", "года"];
+
+/// The people the article names, as written, in order of first mention: the speakers of
+/// reported speech, and names with a title before them, a relative pronoun for people or an
+/// age after them. A person's name that also appears in longer form ("Ortiz", "Lena
+/// Ortiz") is listed in its first form only.
+pub(super) fn people<'a>(
     lang: &str,
     sentences: &'a [String],
     lower_case: &HashSet<String>,
 ) -> Vec<&'a str> {
-    let mut seen = HashSet::new();
-    sentences
-        .iter()
-        .filter_map(|s| speech(lang, s, lower_case))
-        .map(|s| s.speaker)
-        .filter(|s| seen.insert(s.to_lowercase()))
-        .collect()
+    let mut out: Vec<&'a str> = Vec::new();
+    for sentence in sentences {
+        let mut found: Vec<&'a str> = Vec::new();
+        if let Some(s) = speech(lang, sentence, lower_case) {
+            found.push(s.speaker);
+        }
+        let spans: Vec<(usize, &str)> = text::word_spans(sentence);
+        for (first, last) in capital_runs(&spans, sentence) {
+            let end = spans[last].0 + spans[last].1.len();
+            let Some(start) = name_start(lang, &spans, first, last, lower_case) else {
+                continue;
+            };
+            let titled = start > 0 && TITLES.contains(&spans[start - 1].1.to_lowercase().as_str());
+            let rest = &sentence[end..];
+            let after: Vec<String> = text::normalized_words(rest).into_iter().take(2).collect();
+            let described = rest.starts_with(", ")
+                && after.first().is_some_and(|w| {
+                    PERSON_AFTER.contains(&w.as_str())
+                        || (w.chars().all(|c| c.is_ascii_digit())
+                            && (rest[2 + w.len()..].starts_with(',')
+                                || after
+                                    .get(1)
+                                    .is_some_and(|a| AGE_WORDS.contains(&a.as_str()))))
+                });
+            if titled || described {
+                found.push(&sentence[spans[start].0..end]);
+            }
+        }
+        for name in found {
+            if !out.iter().any(|o| share_a_word(o, name)) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// Whether two names share a word ("Ortiz" and "Lena Ortiz" may be one person).
@@ -358,7 +457,39 @@ mod tests {
     }
 
     #[test]
+    fn the_people_of_an_article() {
+        let sentences: Vec<String> = [
+            "The study's lead author, ecologist Niamh Farrow, said the water carries less soil.",
+            "Farmer Gareth Lowe, whose land borders the site, says the beavers cut his trees.",
+            "The work was paid for by Hollin Valley Council in 2024.",
+            "“I never thought I'd be grateful,” said Ms Pat Ingram on Monday.",
+            "Farrow said the ponds trap mud.",
+            "Her neighbour Theo, 34, bakes the bread for the whole street.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            people("en", &sentences, &HashSet::new()),
+            ["Niamh Farrow", "Gareth Lowe", "Pat Ingram", "Theo"]
+        );
+        let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
+        // "Selon" opens the sentence; the article writes it in lower case elsewhere.
+        let lower: HashSet<String> = ["selon".to_string()].into();
+        assert_eq!(people("fr", &french, &lower), ["Théo"]);
+    }
+
+    #[test]
     fn speakers_and_questions_in_five_languages() {
+        assert_eq!(
+            found(
+                "en",
+                "The study's lead author, ecologist Niamh Farrow, said the water leaving the site now carries less soil."
+            ),
+            Some((
+                "Niamh Farrow".into(),
+                "Who said the water leaving the site now carries less soil?".into()
+            ))
+        );
         assert_eq!(
             found(
                 "en",
