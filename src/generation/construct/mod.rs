@@ -337,8 +337,10 @@ fn best_target<'a>(
     sentence: &'a str,
     lower_case: &HashSet<String>,
     rng: &mut Rng,
+    keep: &dyn Fn(&Target<'_>) -> bool,
 ) -> Option<Target<'a>> {
-    let all = targets_in(lang, sentence, Some(lower_case));
+    let mut all = targets_in(lang, sentence, Some(lower_case));
+    all.retain(|t| keep(t));
     for kinds in [
         [Kind::Number, Kind::Year],
         [Kind::Name, Kind::Calendar],
@@ -590,9 +592,11 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     // The number is counted by a word right after it ("12,000 euros"), and is not the
     // second half of a measure ("1 mètre 80").
     let counts_a_word = after.starts_with(' ')
-        && text::words(after)
-            .first()
-            .is_some_and(|w| w.chars().all(char::is_alphabetic) && after[1..].starts_with(w));
+        && text::words(after).first().is_some_and(|w| {
+            w.chars().all(char::is_alphabetic)
+                && after[1..].starts_with(w)
+                && calendar_list(lang, w).is_none()
+        });
     if target.kind != Kind::Number
         || n < 10
         || target.offset == 0
@@ -650,14 +654,28 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// The article's people other than `name` (nor another form of it) and not in
-    /// `sentence`.
-    fn other_people(&self, name: &str, sentence: &str) -> Vec<&str> {
-        let here = sentence.to_lowercase();
+    /// Whether a name is one of the article's people (or another form of one).
+    fn is_person(&self, name: &str) -> bool {
+        self.people.iter().any(|p| speech::share_a_word(p, name))
+    }
+
+    /// The article's people other than `name` (nor another form of it), none of them in
+    /// `sentence`, written as `name` is: by surname alone when it is one word, in full
+    /// otherwise, so that no option stands out by its form.
+    fn other_people(&self, name: &str, sentence: &str) -> Vec<String> {
+        let here: HashSet<String> = text::normalized_words(sentence).into_iter().collect();
+        let one_word = text::words(name).len() == 1;
         self.people
             .iter()
-            .copied()
-            .filter(|o| !speech::share_a_word(o, name) && !here.contains(&o.to_lowercase()))
+            .filter(|o| !speech::share_a_word(o, name))
+            .filter(|o| !text::normalized_words(o).iter().any(|w| here.contains(w)))
+            .map(|o| {
+                if one_word {
+                    text::words(o).last().copied().unwrap_or(o).to_string()
+                } else {
+                    o.to_string()
+                }
+            })
             .collect()
     }
 
@@ -668,7 +686,7 @@ impl Builder<'_> {
             return None;
         }
         rng.shuffle(&mut others);
-        let mut options: Vec<String> = others.into_iter().take(3).map(str::to_string).collect();
+        let mut options: Vec<String> = others.into_iter().take(3).collect();
         options.push(said.speaker.to_string());
         rng.shuffle(&mut options);
         let answer = options.iter().position(|o| o == said.speaker)?;
@@ -708,21 +726,7 @@ impl Builder<'_> {
         }
         let others: Vec<String> = match target.kind {
             Kind::Word => Vec::new(),
-            Kind::Name => {
-                let person = self
-                    .people
-                    .iter()
-                    .any(|p| speech::share_a_word(p, target.word));
-                if person {
-                    let words = target.word.split_whitespace().count();
-                    let mut others = self.other_people(target.word, sentence);
-                    // A name of as many words first ("Lena Ortiz" for "Tom Becker").
-                    others.sort_by_key(|o| o.split_whitespace().count() != words);
-                    others.into_iter().take(1).map(str::to_string).collect()
-                } else {
-                    Vec::new()
-                }
-            }
+            Kind::Name => self.other_people(target.word, sentence),
             Kind::Number | Kind::Year | Kind::Calendar => {
                 same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
             }
@@ -742,8 +746,11 @@ impl Builder<'_> {
     }
 
     fn gap(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Exercise {
-        let others =
-            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target);
+        let others = if target.kind == Kind::Name {
+            self.other_people(target.word, sentence)
+        } else {
+            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
+        };
         let gapped = format!(
             "{}{GAP}{}",
             &sentence[..target.offset],
@@ -817,7 +824,12 @@ pub fn constructed_exercises(
         if let Some(ex) = builder.who_said(sentence, &mut rng) {
             found.push((Item::WhoSaid, ex));
         }
-        if let Some(target) = best_target(lang, sentence, &builder.lower_case, &mut rng) {
+        // Names: people only. Their options are other people; a place or a firm among them
+        // would be ruled out by its kind, not by reading.
+        let target = best_target(lang, sentence, &builder.lower_case, &mut rng, &|t| {
+            t.kind != Kind::Name || builder.is_person(t.word)
+        });
+        if let Some(target) = target {
             found.extend(builder.statements(sentence, &target));
             let gap = builder.gap(sentence, &target, &mut rng);
             let item = if gap.scope(lang) == Scope::Text {

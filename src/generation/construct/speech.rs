@@ -396,16 +396,19 @@ const TITLES: &[&str] = &[
 const PERSON_AFTER: &[&str] = &["who", "whose", "quien", "quienes"];
 const AGE_WORDS: &[&str] = &["ans", "años", "jahre", "лет", "год", "года"];
 
-/// The people the article names, as written, in order of first mention: the speakers of
-/// reported speech, and names with a title before them, a relative pronoun for people or an
-/// age after them. A person's name that also appears in longer form ("Ortiz", "Lena
-/// Ortiz") is listed in its first form only.
+/// The people the article names, in order of first mention, each in the longest form the
+/// article gives ("Lena Ortiz", not "Ortiz"): the speakers of reported speech; names with a
+/// title before them, a relative pronoun for people or an age after them; and two-word names
+/// whose last word the article also uses alone (people are named again by their surname:
+/// "Leonard Pike" ... "Pike was one of 43"; places and firms rarely are).
 pub(super) fn people<'a>(
     lang: &str,
     sentences: &'a [String],
     lower_case: &HashSet<String>,
 ) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
+    let mut two_words: Vec<&'a str> = Vec::new();
+    let mut alone: HashSet<String> = HashSet::new();
     for sentence in sentences {
         let mut found: Vec<&'a str> = Vec::new();
         if let Some(s) = speech(lang, sentence, lower_case) {
@@ -413,10 +416,17 @@ pub(super) fn people<'a>(
         }
         let spans: Vec<(usize, &str)> = text::word_spans(sentence);
         for (first, last) in capital_runs(&spans, sentence) {
+            if first == last {
+                alone.insert(spans[first].1.to_lowercase());
+            }
             let end = spans[last].0 + spans[last].1.len();
             let Some(start) = name_start(lang, &spans, first, last, lower_case) else {
                 continue;
             };
+            let name = &sentence[spans[start].0..end];
+            if last == start + 1 {
+                two_words.push(name);
+            }
             let titled = start > 0 && TITLES.contains(&spans[start - 1].1.to_lowercase().as_str());
             let rest = &sentence[end..];
             let after: Vec<String> = text::normalized_words(rest).into_iter().take(2).collect();
@@ -430,16 +440,29 @@ pub(super) fn people<'a>(
                                     .is_some_and(|a| AGE_WORDS.contains(&a.as_str()))))
                 });
             if titled || described {
-                found.push(&sentence[spans[start].0..end]);
+                found.push(name);
             }
         }
         for name in found {
-            if !out.iter().any(|o| share_a_word(o, name)) {
-                out.push(name);
-            }
+            add_person(&mut out, name);
+        }
+    }
+    for name in two_words {
+        let surname = text::normalized_words(name).pop().unwrap_or_default();
+        if lang != "de" && alone.contains(&surname) && !lower_case.contains(&surname) {
+            add_person(&mut out, name);
         }
     }
     out
+}
+
+/// Adds a person once, in the longer of two forms that share a word.
+fn add_person<'a>(people: &mut Vec<&'a str>, name: &'a str) {
+    match people.iter_mut().find(|p| share_a_word(p, name)) {
+        Some(p) if text::words(name).len() > text::words(p).len() => *p = name,
+        Some(_) => {}
+        None => people.push(name),
+    }
 }
 
 /// Whether two names share a word ("Ortiz" and "Lena Ortiz" may be one person).
@@ -471,6 +494,19 @@ mod tests {
         assert_eq!(
             people("en", &sentences, &HashSet::new()),
             ["Niamh Farrow", "Gareth Lowe", "Pat Ingram", "Theo"]
+        );
+        // Named again by the surname: a person; a place is not.
+        let sentences: Vec<String> = [
+            "When Leonard Pike retired, he bought a telescope in Lower Denholm.",
+            "Pike was one of 43 amateur observers.",
+            "Later Farida Lindgren joined them.",
+            "Professional observatories, Lindgren explained, are oversubscribed.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            people("en", &sentences, &HashSet::new()),
+            ["Leonard Pike", "Farida Lindgren"]
         );
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
