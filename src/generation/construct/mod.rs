@@ -226,15 +226,34 @@ fn targets_in<'a>(
             let split = next
                 .as_deref()
                 .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
-            // Part of an identifier ("KTO-2291", "A380"): no fact a reader keeps.
+            // Part of an identifier ("KTO-2291", "A380"): no fact a reader keeps. A day of
+            // a month ("18 November", "November 18") is a date, not a count.
             let joined = sentence[..offset].ends_with(['-', '/'])
                 || sentence[offset + word.len()..].starts_with(['-', '/']);
+            let day = [i.checked_sub(1), Some(i + 1)]
+                .into_iter()
+                .flatten()
+                .filter_map(|k| spans.get(k))
+                .any(|(_, w)| calendar_list(lang, w).is_some());
+            // What the number counts: the first word after it that is not a function word
+            // ("las 9 de la mañana" counts mañana), or a percent sign.
+            let unit = if sentence[offset + word.len()..].starts_with('%') {
+                "%".to_string()
+            } else {
+                spans[i + 1..]
+                    .iter()
+                    .take(3)
+                    .map(|(_, w)| w.to_lowercase())
+                    .find(|w| !text::is_stop_word(lang, w))
+                    .unwrap_or_default()
+            };
             let year = word.len() == 4
                 && word
                     .parse::<u32>()
                     .is_ok_and(|y| (1800..=2100).contains(&y));
             if !split
                 && !joined
+                && !day
                 && word
                     .chars()
                     .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
@@ -243,11 +262,7 @@ fn targets_in<'a>(
                     offset,
                     word,
                     kind: if year { Kind::Year } else { Kind::Number },
-                    unit: if year {
-                        String::new()
-                    } else {
-                        next.unwrap_or_default()
-                    },
+                    unit: if year { String::new() } else { unit },
                 });
             }
             i += 1;
@@ -436,10 +451,20 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
             .filter(|c| *c > 1 && *c != n)
             .collect()
     };
-    let percent = is_percent(&target.unit);
+    // A percentage stays at most 100; an hour of the day at most 24 (12 in the morning or
+    // evening).
+    let most = if is_percent(&target.unit) {
+        100
+    } else if HALF_DAY_UNITS.contains(&target.unit.as_str()) {
+        12
+    } else if HOUR_UNITS.contains(&target.unit.as_str()) {
+        24
+    } else {
+        u64::MAX
+    };
     candidates
         .into_iter()
-        .filter(|c| !percent || *c <= 100)
+        .filter(|c| *c <= most)
         .map(|c| text::format_count(c, separator))
         .collect()
 }
@@ -475,6 +500,9 @@ pub fn text_items_wanted(level: Cefr) -> usize {
 /// Whether a number's unit word says "percent" in one of the languages.
 fn is_percent(unit: &str) -> bool {
     [
+        "%",
+        "cent",
+        "ciento",
         "percent",
         "per",
         "por",
@@ -486,6 +514,34 @@ fn is_percent(unit: &str) -> bool {
     ]
     .contains(&unit)
 }
+
+/// What a number of the hours of a day counts ("6 Uhr", "9 de la mañana").
+const HOUR_UNITS: &[&str] = &[
+    "uhr",
+    "heures",
+    "heure",
+    "h",
+    "horas",
+    "hora",
+    "o'clock",
+    "час",
+    "часов",
+    "часа",
+];
+/// Hours counted in a half day ("9 de la mañana", "7 pm").
+const HALF_DAY_UNITS: &[&str] = &[
+    "am",
+    "pm",
+    "a.m",
+    "p.m",
+    "mañana",
+    "tarde",
+    "noche",
+    "matin",
+    "soir",
+    "утра",
+    "вечера",
+];
 
 /// Words after which "more than" cannot stand ("the 340 kilograms", "about 300"): articles,
 /// possessives and words that already qualify the number.
@@ -616,7 +672,9 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     } else {
         below + step
     };
-    if m == 0 || (is_percent(&target.unit) && m > 100) {
+    let hour = HOUR_UNITS.contains(&target.unit.as_str())
+        || HALF_DAY_UNITS.contains(&target.unit.as_str());
+    if m == 0 || hour || (is_percent(&target.unit) && m > 100) {
         return None;
     }
     let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
@@ -745,7 +803,9 @@ impl Builder<'_> {
         out
     }
 
-    fn gap(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Exercise {
+    /// A gap at the target, with a word bank of its kind; a person's name only among other
+    /// people (no bank, and a name is recalled rather than read: none).
+    fn gap(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Option<Exercise> {
         let others = if target.kind == Kind::Name {
             self.other_people(target.word, sentence)
         } else {
@@ -756,6 +816,9 @@ impl Builder<'_> {
             &sentence[..target.offset],
             &sentence[target.offset + target.word.len()..]
         );
+        if target.kind == Kind::Name && others.len() < 2 {
+            return None;
+        }
         let mut options: Vec<String> = Vec::new();
         if others.len() >= 2 {
             let mut pool = others;
@@ -768,12 +831,12 @@ impl Builder<'_> {
             options.push(target.word.to_string());
             rng.shuffle(&mut options);
         }
-        Exercise::GapFill {
+        Some(Exercise::GapFill {
             sentence: gapped,
             answer: target.word.to_string(),
             options,
             evidence: sentence.to_string(),
-        }
+        })
     }
 }
 
@@ -831,13 +894,14 @@ pub fn constructed_exercises(
         });
         if let Some(target) = target {
             found.extend(builder.statements(sentence, &target));
-            let gap = builder.gap(sentence, &target, &mut rng);
-            let item = if gap.scope(lang) == Scope::Text {
-                Item::FactGap
-            } else {
-                Item::WordGap
-            };
-            found.push((item, gap));
+            if let Some(gap) = builder.gap(sentence, &target, &mut rng) {
+                let item = if gap.scope(lang) == Scope::Text {
+                    Item::FactGap
+                } else {
+                    Item::WordGap
+                };
+                found.push((item, gap));
+            }
         }
         for (item, ex) in found {
             if let Some((_, q)) = queues.iter_mut().find(|(k, _)| *k == item) {
@@ -1168,6 +1232,46 @@ mod tests {
                 .iter()
                 .all(|y| (2015..=2023).contains(&y.parse::<u32>().unwrap())),
             "{years:?}"
+        );
+    }
+
+    #[test]
+    fn days_identifiers_and_hours_are_no_plain_counts() {
+        let numbers = |lang: &str, sentence: &str| -> Vec<(String, String)> {
+            targets_in(lang, sentence, None)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Number)
+                .map(|t| (t.word.to_string(), t.unit))
+                .collect()
+        };
+        assert_eq!(
+            numbers(
+                "en",
+                "The results, published on 18 November, show that KTO-2291 b has 3 moons."
+            ),
+            [("3".to_string(), "moons".to_string())]
+        );
+        let sentence = "La plantación empezó a las 9 de la mañana con 40 voluntarios.";
+        let nine = targets_in("es", sentence, None)
+            .into_iter()
+            .find(|t| t.word == "9")
+            .unwrap();
+        assert_eq!(nine.unit, "mañana", "the counted word, past function words");
+        let hours = believable_numbers(&nine);
+        assert!(
+            !hours.is_empty() && hours.iter().all(|h| h.parse::<u64>().unwrap() <= 12),
+            "{hours:?}"
+        );
+        assert_eq!(comparison("es", sentence, &nine, true), None);
+        let share = targets_in("en", "Turnout rose to 45% of voters in the city.", None)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert_eq!(share.unit, "%");
+        assert!(
+            believable_numbers(&share)
+                .iter()
+                .all(|n| n.parse::<u64>().unwrap() <= 100)
         );
     }
 
