@@ -226,10 +226,16 @@ fn targets_in<'a>(
             let split = next
                 .as_deref()
                 .is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
-            // Part of an identifier ("KTO-2291", "A380"): no fact a reader keeps. A day of
+            // Part of an identifier or a name ("KTO-2291", "S&P 500", "Dow 30") or a list's
+            // number ("2)"): no fact a reader keeps. A day of
             // a month ("18 November", "November 18") is a date, not a count.
-            let joined = sentence[..offset].ends_with(['-', '/'])
-                || sentence[offset + word.len()..].starts_with(['-', '/']);
+            let joined = sentence[..offset].ends_with(['-', '/', '('])
+                || sentence[offset + word.len()..].starts_with(['-', '/', ')'])
+                || (i > 0
+                    && spans[i - 1].0 + spans[i - 1].1.len() + 1 == offset
+                    && capitalised(spans[i - 1].1)
+                    && !text::is_stop_word(lang, &spans[i - 1].1.to_lowercase())
+                    && calendar_list(lang, spans[i - 1].1).is_none());
             let day = [i.checked_sub(1), Some(i + 1)]
                 .into_iter()
                 .flatten()
@@ -469,10 +475,66 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
         .collect()
 }
 
-/// A sentence to build on: a whole sentence (not a subheading) of a sensible length.
-fn usable(sentence: &str) -> bool {
-    let n = text::words(sentence).len();
-    (6..=45).contains(&n) && !sentence.contains(GAP) && text::ends_as_sentence(sentence)
+/// Page furniture that extraction may leave in a text: never a fact to test.
+const BOILERPLATE: &[&str] = &[
+    "copyright",
+    "©",
+    "all rights reserved",
+    "originally appeared",
+    "originally published",
+    "derechos reservados",
+    "tous droits réservés",
+    "alle rechte vorbehalten",
+    "все права защищены",
+];
+
+/// A sentence to build on: a whole statement (not a subheading, a question, a list line, a
+/// dateline or page furniture) of a sensible length, written mostly in lower case as prose
+/// is (German capitalises nouns, so there less so).
+fn usable(lang: &str, sentence: &str) -> bool {
+    let words = text::words(sentence);
+    let n = words.len();
+    let trimmed = sentence
+        .trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', '«', '“', ')']);
+    let lower = words
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
+        .count();
+    let prose = lower * 100 >= n * if lang == "de" { 25 } else { 40 };
+    let opens = sentence
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphanumeric() || "\"“„«'‘¿¡".contains(c));
+    // "KABUL, Afghanistan (AP) --", "NEW ORLEANS -": a dateline.
+    let dateline = words
+        .first()
+        .is_some_and(|w| w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase()))
+        || sentence.contains("(AP)")
+        || sentence.contains("(Reuters)");
+    let lower_text = sentence.to_lowercase();
+    (6..=45).contains(&n)
+        && !sentence.contains(GAP)
+        && text::ends_as_sentence(sentence)
+        && trimmed.ends_with(['.', '!'])
+        && prose
+        && opens
+        && !dateline
+        && !BOILERPLATE.iter().any(|b| lower_text.contains(b))
+}
+
+/// Whether a byte offset of a sentence lies inside a quotation: words there are someone's
+/// own, and a statement must not change them.
+fn inside_quotes(sentence: &str, offset: usize) -> bool {
+    let before = &sentence[..offset];
+    let opened = before.matches(['“', '«', '„']).count();
+    let closed = before.matches(['”', '»']).count()
+        + if before.contains('„') {
+            before.matches('“').count()
+        } else {
+            0
+        };
+    opened > closed || before.matches('"').count() % 2 == 1
 }
 
 /// How many final letters two words share (up to 3): words that end alike are more often
@@ -569,6 +631,28 @@ const NO_COMPARISON_AFTER: &[&str] = &[
     "only",
     "just",
     "approximately",
+    "last",
+    "first",
+    "next",
+    "past",
+    "previous",
+    "final",
+    "top",
+    "últimos",
+    "últimas",
+    "primeros",
+    "primeras",
+    "próximos",
+    "derniers",
+    "dernières",
+    "premiers",
+    "prochains",
+    "letzten",
+    "ersten",
+    "nächsten",
+    "последние",
+    "первые",
+    "ближайшие",
     "roughly",
     "least",
     "most",
@@ -652,6 +736,7 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
             w.chars().all(char::is_alphabetic)
                 && after[1..].starts_with(w)
                 && calendar_list(lang, w).is_none()
+                && !text::is_stop_word(lang, &w.to_lowercase())
         });
     if target.kind != Kind::Number
         || n < 10
@@ -738,7 +823,8 @@ impl Builder<'_> {
     }
 
     fn who_said(&self, sentence: &str, rng: &mut Rng) -> Option<Exercise> {
-        let said = speech::speech(self.lang, sentence, &self.lower_case)?;
+        let said = speech::speech(self.lang, sentence, &self.lower_case)
+            .filter(|s| self.is_person(s.speaker))?;
         let mut others = self.other_people(said.speaker, sentence);
         if others.len() < 2 {
             return None;
@@ -777,6 +863,9 @@ impl Builder<'_> {
             )
         };
         let mut out = Vec::new();
+        if inside_quotes(sentence, target.offset) {
+            return out;
+        }
         for truthful in [true, false] {
             if let Some(s) = comparison(self.lang, sentence, target, truthful) {
                 out.push(statement(s, truthful));
@@ -865,7 +954,7 @@ pub fn constructed_exercises(
     let mut order: Vec<&String> = article
         .sentences()
         .iter()
-        .filter(|s| usable(s) && !avoid.contains(s.as_str()))
+        .filter(|s| usable(lang, s) && !avoid.contains(s.as_str()))
         .collect();
     rng.shuffle(&mut order);
     // Every sentence's possible items, by kind.
@@ -1207,7 +1296,22 @@ mod tests {
         assert_eq!(names, ["Mateen"]);
         // A subheading is no sentence to build on.
         assert!(!usable(
+            "en",
             "Why amateurs still matter to the big observatories today"
+        ));
+        for furniture in [
+            "Ava, how did King do when she had to punch the sheriff?",
+            "Jan. 23-25: UAH - Boat Show, UAH Chargers vs. U.S.",
+            "→ Welcome to Apartment Therapy's Best of 2012 roundup!",
+            "This article originally appeared at The Aviationist and elsewhere.",
+            "KABUL, Afghanistan (AP) -- The father of the gunman came to the U.S. in 1980.",
+            "NEW ORLEANS - Both analysts are paid to discuss their opinions on the air.",
+        ] {
+            assert!(!usable("en", furniture), "{furniture}");
+        }
+        assert!(usable(
+            "en",
+            "“We will buy two more robots next spring,” said Lena Ortiz."
         ));
         // A percentage stays a percentage.
         let rate = &article.sentences()[3];

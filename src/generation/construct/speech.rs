@@ -297,6 +297,11 @@ pub(super) fn speech<'a>(
     let speaker = &sentence[spans[*first].0..end_of(*last)];
     let question = match quote {
         Some((s, e)) => {
+            // English puts a quoted statement's own comma or full stop inside the marks; a
+            // quote without one is a phrase ("called it “a waste of money”").
+            if lang == "en" && !sentence[s..e].trim_end().ends_with([',', '.']) {
+                return None;
+            }
             let quoted = sentence[s..e].trim().trim_end_matches([',', '.', ';', ':']);
             if quoted.ends_with(['?', '!', '…']) || quoted.contains(['"', '“', '”', '«', '»'])
             {
@@ -397,10 +402,10 @@ const PERSON_AFTER: &[&str] = &["who", "whose", "quien", "quienes"];
 const AGE_WORDS: &[&str] = &["ans", "años", "jahre", "лет", "год", "года"];
 
 /// The people the article names, in order of first mention, each in the longest form the
-/// article gives ("Lena Ortiz", not "Ortiz"): the speakers of reported speech; names with a
-/// title before them, a relative pronoun for people or an age after them; and two-word names
-/// whose last word the article also uses alone (people are named again by their surname:
-/// "Leonard Pike" ... "Pike was one of 43"; places and firms rarely are).
+/// article gives ("Lena Ortiz", not "Ortiz"): names with a title before them, a relative
+/// pronoun for people or an age after them; speakers of reported speech named with two
+/// words or more; and two-word names whose surname speaks alone elsewhere ("Farida
+/// Lindgren" ... "Lindgren explained").
 pub(super) fn people<'a>(
     lang: &str,
     sentences: &'a [String],
@@ -408,16 +413,30 @@ pub(super) fn people<'a>(
 ) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
     let mut two_words: Vec<&'a str> = Vec::new();
-    let mut alone: HashSet<String> = HashSet::new();
+    // Surnames that speak alone ("Pike said"): the two-word names they end are people.
+    let mut speaking: HashSet<String> = HashSet::new();
     for sentence in sentences {
         let mut found: Vec<&'a str> = Vec::new();
-        if let Some(s) = speech(lang, sentence, lower_case) {
+        // A firm or a government speaks too ("the Taliban said"): a speaker is a person
+        // only with a given name and a surname.
+        if let Some(s) = speech(lang, sentence, lower_case)
+            && text::words(s.speaker).len() > 1
+        {
             found.push(s.speaker);
         }
         let spans: Vec<(usize, &str)> = text::word_spans(sentence);
+        let verbs = verbs(lang);
+        let speech_verb = |k: usize, after_only: bool| {
+            spans.get(k).zip(verbs).is_some_and(|((_, w), v)| {
+                let w = w.to_lowercase();
+                v.after.contains(&w.as_str()) || (!after_only && v.before_only.contains(&w.as_str()))
+            })
+        };
         for (first, last) in capital_runs(&spans, sentence) {
-            if first == last {
-                alone.insert(spans[first].1.to_lowercase());
+            if first == last
+                && (speech_verb(last + 1, false) || (first > 0 && speech_verb(first - 1, true)))
+            {
+                speaking.insert(spans[first].1.to_lowercase());
             }
             let end = spans[last].0 + spans[last].1.len();
             let Some(start) = name_start(lang, &spans, first, last, lower_case) else {
@@ -449,7 +468,7 @@ pub(super) fn people<'a>(
     }
     for name in two_words {
         let surname = text::normalized_words(name).pop().unwrap_or_default();
-        if lang != "de" && alone.contains(&surname) && !lower_case.contains(&surname) {
+        if speaking.contains(&surname) {
             add_person(&mut out, name);
         }
     }
@@ -495,18 +514,20 @@ mod tests {
             people("en", &sentences, &HashSet::new()),
             ["Niamh Farrow", "Gareth Lowe", "Pat Ingram", "Theo"]
         );
-        // Named again by the surname: a person; a place is not.
+        // Named again by the surname as a speaker: a person; a place is not, nor a
+        // speaker with one name (a firm or a government speaks too).
         let sentences: Vec<String> = [
             "When Leonard Pike retired, he bought a telescope in Lower Denholm.",
-            "Pike was one of 43 amateur observers.",
+            "Pike was one of 43 amateur observers in Lower Denholm.",
             "Later Farida Lindgren joined them.",
-            "Professional observatories, Lindgren explained, are oversubscribed.",
+            "The Taliban said the telescopes are a waste of money and time.",
+            "Lindgren said the observatories are full for months and years.",
         ]
         .map(String::from)
         .to_vec();
         assert_eq!(
             people("en", &sentences, &HashSet::new()),
-            ["Leonard Pike", "Farida Lindgren"]
+            ["Farida Lindgren"]
         );
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
