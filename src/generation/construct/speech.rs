@@ -233,6 +233,17 @@ fn capital_runs(spans: &[(usize, &str)], sentence: &str) -> Vec<(usize, usize)> 
     runs
 }
 
+/// Words of a sentence that stand in a run of two or more capitalised words ("Mark May",
+/// "Ohio State"): parts of names.
+pub(super) fn name_words(sentence: &str) -> Vec<&str> {
+    let spans = text::word_spans(sentence);
+    capital_runs(&spans, sentence)
+        .into_iter()
+        .filter(|(first, last)| last > first)
+        .flat_map(|(first, last)| spans[first..=last].iter().map(|(_, w)| *w))
+        .collect()
+}
+
 /// Whether a run of capitalised words reads as a person's name: no function word, month or
 /// word the article writes in lower case; a run that opens the sentence, or a German one
 /// (German capitalises nouns), needs two words.
@@ -429,7 +440,8 @@ pub(super) fn people<'a>(
         let speech_verb = |k: usize, after_only: bool| {
             spans.get(k).zip(verbs).is_some_and(|((_, w), v)| {
                 let w = w.to_lowercase();
-                v.after.contains(&w.as_str()) || (!after_only && v.before_only.contains(&w.as_str()))
+                v.after.contains(&w.as_str())
+                    || (!after_only && v.before_only.contains(&w.as_str()))
             })
         };
         for (first, last) in capital_runs(&spans, sentence) {
