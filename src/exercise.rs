@@ -38,6 +38,16 @@ pub enum Exercise {
         options: Vec<String>,
         evidence: String,
     },
+    /// Sentences of the article, shown out of order: the learner gives the article's order.
+    Order {
+        question: String,
+        /// The sentences as shown.
+        items: Vec<String>,
+        /// The shown items' indexes in the article's order.
+        answer: Vec<usize>,
+        /// The items in the article's order, joined by [`ORDER_SEPARATOR`].
+        evidence: String,
+    },
     /// The meaning of a word as used in the article.
     Vocabulary {
         word: String,
@@ -47,6 +57,9 @@ pub enum Exercise {
         evidence: String,
     },
 }
+
+/// Between the sentences of an order exercise's evidence.
+pub const ORDER_SEPARATOR: &str = " … ";
 
 /// The gap marker in gap-fill sentences.
 pub const GAP: &str = "_____";
@@ -60,6 +73,7 @@ impl Exercise {
             Exercise::ShortAnswer { .. } => "short_answer",
             Exercise::GapFill { .. } => "gap_fill",
             Exercise::Vocabulary { .. } => "vocabulary",
+            Exercise::Order { .. } => "order",
         }
     }
 
@@ -70,6 +84,7 @@ impl Exercise {
             | Exercise::TrueFalse { evidence, .. }
             | Exercise::ShortAnswer { evidence, .. }
             | Exercise::GapFill { evidence, .. }
+            | Exercise::Order { evidence, .. }
             | Exercise::Vocabulary { evidence, .. } => evidence,
         }
     }
@@ -79,6 +94,7 @@ impl Exercise {
         match self {
             Exercise::MultipleChoice { question, .. }
             | Exercise::ShortAnswer { question, .. }
+            | Exercise::Order { question, .. }
             | Exercise::Vocabulary { question, .. } => question,
             Exercise::TrueFalse { statement, .. } => statement,
             Exercise::GapFill { sentence, .. } => sentence,
@@ -91,6 +107,7 @@ impl Exercise {
             Exercise::MultipleChoice { options, .. }
             | Exercise::GapFill { options, .. }
             | Exercise::Vocabulary { options, .. } => options,
+            Exercise::Order { items, .. } => items,
             _ => &[],
         }
     }
@@ -108,13 +125,20 @@ impl Exercise {
             Exercise::ShortAnswer { answer, .. } | Exercise::GapFill { answer, .. } => {
                 answer.clone()
             }
+            Exercise::Order { answer, .. } => answer
+                .iter()
+                .map(|i| option_letter(*i).to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
     /// What answering takes (see [`Scope`]), for an exercise on an article in `lang`.
     pub fn scope(&self, lang: &str) -> Scope {
         match self {
-            Exercise::MultipleChoice { .. } | Exercise::ShortAnswer { .. } => Scope::Text,
+            Exercise::MultipleChoice { .. }
+            | Exercise::ShortAnswer { .. }
+            | Exercise::Order { .. } => Scope::Text,
             Exercise::Vocabulary { .. } => Scope::Sentence,
             Exercise::TrueFalse {
                 statement,
@@ -251,7 +275,57 @@ pub struct Candidate {
     pub origin: Origin,
 }
 
+/// A learner's answer to an order exercise: option letters in some order ("B, A, C",
+/// "bac", "B A C"), as indexes. `None` when anything else is written.
+pub fn parse_order(given: &str) -> Option<Vec<usize>> {
+    let tokens: Vec<&str> = given
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '-' | '>' | '.' | ')'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    // Letters written together ("bac") or one per token ("B, A, C").
+    let letters: Vec<char> = match tokens.as_slice() {
+        [] => return None,
+        [one] if one.len() <= 6 => one.chars().collect(),
+        many if many.iter().all(|t| t.chars().count() == 1) => {
+            many.iter().flat_map(|t| t.chars()).collect()
+        }
+        _ => return None,
+    };
+    letters
+        .into_iter()
+        .map(|c| {
+            let upper = c.to_ascii_uppercase();
+            upper
+                .is_ascii_uppercase()
+                .then(|| (upper as u8 - b'A') as usize)
+        })
+        .collect()
+}
+
 /// Letters for options.
 pub fn option_letter(i: usize) -> char {
     (b'A' + (i as u8 % 26)) as char
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_order_is_read_from_letters_however_they_are_written() {
+        for given in ["B, A, C", "bac", "B A C", "B-A-C", " b;a;c "] {
+            assert_eq!(parse_order(given), Some(vec![1, 0, 2]), "{given}");
+        }
+        for given in ["", "B, A, 3", "first B"] {
+            assert_eq!(parse_order(given), None, "{given}");
+        }
+        let order = Exercise::Order {
+            question: "In which order?".into(),
+            items: vec!["b".into(), "a".into(), "c".into()],
+            answer: vec![1, 0, 2],
+            evidence: "a … b … c".into(),
+        };
+        assert_eq!(order.answer_text(), "B, A, C");
+        assert_eq!(order.scope("en"), Scope::Text);
+    }
 }

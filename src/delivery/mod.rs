@@ -235,6 +235,7 @@ pub fn exercise_view(number: usize, ex: &Exercise, s: &MailStrings) -> ExerciseV
             },
         ),
         Exercise::ShortAnswer { answer, .. } => (s.short_answer, Vec::new(), answer.clone()),
+        Exercise::Order { items, .. } => (s.order, lettered(items), ex.answer_text()),
         Exercise::GapFill {
             options, answer, ..
         } => (

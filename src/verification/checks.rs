@@ -328,6 +328,16 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
                 reasons.push(Reason::GapMismatch);
             }
         }
+        Exercise::Order { items, answer, .. } => {
+            let mut sorted = answer.clone();
+            sorted.sort_unstable();
+            if !(3..=5).contains(&items.len())
+                || sorted != (0..items.len()).collect::<Vec<_>>()
+                || items.iter().any(|i| i.trim().is_empty())
+            {
+                reasons.push(Reason::MissingField);
+            }
+        }
         _ => {}
     }
     let prompt_len = prompt.chars().count();
@@ -576,11 +586,15 @@ fn is_supported(lang: &str, claim: &str, evidence: &str) -> bool {
 pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
     let lang = article.lang();
     let evidence = ex.evidence();
+    if let Exercise::Order { items, answer, .. } = ex {
+        return order_grounding(items, answer, evidence, article);
+    }
     if !article.has_sentence(evidence) {
         return vec![Reason::EvidenceNotInArticle];
     }
     let mut reasons = real_language(ex, article);
     match ex {
+        Exercise::Order { .. } => unreachable!("order exercises are grounded above"),
         Exercise::ShortAnswer { answer, .. } => reasons.extend(supported(lang, answer, evidence)),
         Exercise::MultipleChoice {
             options, answer, ..
@@ -708,6 +722,43 @@ pub(super) fn comparison_truth(lang: &str, statement: &str, evidence: &str) -> O
         }
     }
     None
+}
+
+/// An order exercise: every item is a sentence of the article, none twice; the key puts
+/// them in the order of their places in the article, which the shown order is not; the
+/// evidence is the items in that order; nothing offensive.
+fn order_grounding(
+    items: &[String],
+    answer: &[usize],
+    evidence: &str,
+    article: &ArticleText,
+) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    let places: Option<Vec<usize>> = items
+        .iter()
+        .map(|i| article.sentence_range(i).map(|(start, _)| start))
+        .collect();
+    let Some(places) = places else {
+        return vec![Reason::EvidenceNotInArticle];
+    };
+    if !options_distinct(items) {
+        reasons.push(Reason::OptionsNotDistinct);
+    }
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|i| places[*i]);
+    let in_order: Vec<&str> = order.iter().map(|i| items[*i].as_str()).collect();
+    if order != answer
+        || order.iter().enumerate().all(|(k, i)| k == *i)
+        || squash(evidence) != squash(&in_order.join(crate::exercise::ORDER_SEPARATOR))
+    {
+        reasons.push(Reason::OrderMismatch);
+    }
+    if items.iter().any(|i| is_offensive(article.lang(), i)) {
+        reasons.push(Reason::Offensive);
+    }
+    reasons.sort();
+    reasons.dedup();
+    reasons
 }
 
 fn options_distinct(options: &[String]) -> bool {
@@ -897,7 +948,8 @@ pub(super) async fn round_trip<M: AnswerModel>(
                 Ok(_) => vec![],
             }
         }
-        // A gap is checked by construction: the rebuilt sentence is the evidence.
-        Exercise::GapFill { .. } => vec![],
+        // A gap is checked by construction: the rebuilt sentence is the evidence; an order
+        // by the sentences' places in the article.
+        Exercise::GapFill { .. } | Exercise::Order { .. } => vec![],
     }
 }

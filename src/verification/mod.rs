@@ -107,6 +107,9 @@ pub enum Reason {
     /// A "true" statement copies its evidence sentence: it is answered by matching, not by
     /// understanding.
     StatementCopiesEvidence,
+    /// An order exercise's key is not the order of its sentences in the article (or the
+    /// sentences are shown in that order already).
+    OrderMismatch,
 }
 
 impl Reason {
@@ -147,6 +150,7 @@ impl Reason {
             Reason::SentenceAsOption => "sentence_as_option",
             Reason::Offensive => "offensive",
             Reason::StatementCopiesEvidence => "statement_copies_evidence",
+            Reason::OrderMismatch => "order_mismatch",
         }
     }
 }

@@ -929,6 +929,9 @@ fn is_right(e: &Exercise, given: &str) -> bool {
             let norm = |s: &str| crate::text::normalized_words(s).join(" ");
             !given.is_empty() && norm(given) == norm(answer)
         }
+        Exercise::Order { answer, .. } => {
+            crate::exercise::parse_order(given).is_some_and(|g| g == *answer)
+        }
     }
 }
 

@@ -990,6 +990,70 @@ impl Builder<'_> {
     }
 }
 
+/// The question of an order exercise, per language.
+fn order_question(lang: &str) -> &'static str {
+    match lang {
+        "es" => "¿En qué orden cuenta el artículo estas cosas?",
+        "fr" => "Dans quel ordre l'article raconte-t-il ces faits ?",
+        "de" => "In welcher Reihenfolge erzählt der Artikel das?",
+        "ru" => "В каком порядке об этом говорится в статье?",
+        _ => "In which order does the article tell these things?",
+    }
+}
+
+/// The longest sentence an order exercise shows (its items are options, which stay short).
+const ORDER_ITEM_CHARS: usize = 120;
+
+/// An order exercise: `count` sentences from different parts of the article (one from each
+/// stretch, so that finding them takes reading all of it), shown out of order.
+fn order_exercise(
+    article: &ArticleText,
+    count: usize,
+    used: &HashSet<String>,
+    rng: &mut Rng,
+) -> Option<Exercise> {
+    let lang = article.lang();
+    let sentences = article.sentences();
+    let fits = |s: &String| {
+        usable(lang, s)
+            && s.chars().count() <= ORDER_ITEM_CHARS
+            && !used.contains(s.as_str())
+            && !addresses_you(lang, s)
+    };
+    let stretch = sentences.len().div_ceil(count).max(1);
+    let mut chosen: Vec<&String> = Vec::new();
+    for part in sentences.chunks(stretch) {
+        let candidates: Vec<&String> = part.iter().filter(|s| fits(s)).collect();
+        if !candidates.is_empty() {
+            chosen.push(candidates[rng.below(candidates.len())]);
+        }
+    }
+    if chosen.len() < count {
+        return None;
+    }
+    chosen.truncate(count);
+    // Shown in an order that is not the article's.
+    let mut shown: Vec<usize> = (0..count).collect();
+    while shown.iter().enumerate().all(|(k, i)| k == *i) {
+        rng.shuffle(&mut shown);
+    }
+    let items: Vec<String> = shown.iter().map(|i| chosen[*i].clone()).collect();
+    let answer: Vec<usize> = (0..count)
+        .map(|k| shown.iter().position(|i| *i == k).expect("a permutation"))
+        .collect();
+    let evidence = chosen
+        .iter()
+        .map(|s| s.as_str())
+        .collect::<Vec<_>>()
+        .join(crate::exercise::ORDER_SEPARATOR);
+    Some(Exercise::Order {
+        question: order_question(lang).to_string(),
+        items,
+        answer,
+        evidence,
+    })
+}
+
 /// Builds up to `n` constructed exercises from sentences not in `avoid`, one per sentence,
 /// spread over the article, in the order a lesson at `level` should take them: items that
 /// need the article's content ([`Scope::Text`]: who said it, changed or restated facts,
@@ -1109,6 +1173,30 @@ pub fn constructed_exercises(
             None => break,
         }
     }
+    // From B1 on, one order exercise over the whole article, as the second item: three
+    // sentences, four from C1.
+    let count = match level {
+        Cefr::A1 | Cefr::A2 => 0,
+        Cefr::B1 | Cefr::B2 => 3,
+        Cefr::C1 | Cefr::C2 => 4,
+    };
+    let mut taken: HashSet<String> = out
+        .iter()
+        .map(|c| c.exercise.evidence().to_string())
+        .collect();
+    taken.extend(avoid.iter().cloned());
+    if count > 0
+        && let Some(order) = order_exercise(article, count, &taken, &mut rng)
+    {
+        out.insert(
+            out.len().min(1),
+            Candidate {
+                exercise: order,
+                origin: Origin::Constructed,
+            },
+        );
+        out.truncate(n.max(1));
+    }
     out
 }
 
@@ -1226,6 +1314,61 @@ mod tests {
                     || c.exercise.prompt().starts_with("Who said the robots")),
             "{c1:#?}"
         );
+    }
+
+    #[test]
+    fn an_order_exercise_spans_the_article_and_verification_proves_its_key() {
+        let article = ArticleText::new("en", SPEAKERS);
+        let mut rng = Rng::new(7);
+        let Some(Exercise::Order {
+            items,
+            answer,
+            evidence,
+            question,
+        }) = order_exercise(&article, 4, &HashSet::new(), &mut rng)
+        else {
+            panic!("an article of eight sentences gives an order exercise");
+        };
+        assert_eq!(
+            question,
+            "In which order does the article tell these things?"
+        );
+        let places: Vec<usize> = answer
+            .iter()
+            .map(|i| article.sentence_range(&items[*i]).unwrap().0)
+            .collect();
+        assert!(places.windows(2).all(|w| w[0] < w[1]), "{places:?}");
+        assert_ne!(answer, [0, 1, 2, 3], "never shown in the article's order");
+        let good = Candidate {
+            exercise: Exercise::Order {
+                question: question.clone(),
+                items: items.clone(),
+                answer: answer.clone(),
+                evidence: evidence.clone(),
+            },
+            origin: Origin::Constructed,
+        };
+        assert_eq!(verified(&article, good), Ok(()));
+        let mut swapped = answer.clone();
+        swapped.swap(0, 1);
+        let wrong = Candidate {
+            exercise: Exercise::Order {
+                question,
+                items,
+                answer: swapped,
+                evidence,
+            },
+            origin: Origin::Constructed,
+        };
+        assert_eq!(
+            verified(&article, wrong),
+            Err(vec![crate::verification::Reason::OrderMismatch])
+        );
+        // From B1 on, a lesson holds one; not at A2.
+        let b1 = constructed_exercises(&article, Cefr::B1, 5, 1, &HashSet::new());
+        assert_eq!(b1[1].exercise.kind(), "order", "{b1:#?}");
+        let a2 = constructed_exercises(&article, Cefr::A2, 5, 1, &HashSet::new());
+        assert!(a2.iter().all(|c| c.exercise.kind() != "order"));
     }
 
     #[test]
