@@ -33,9 +33,9 @@ fn lesson(name: &str, title: &str, lang: &str) -> VerifiedLesson {
         },
         Candidate {
             exercise: Exercise::TrueFalse {
-                statement: sentences[1].clone(),
+                statement: sentences[0].replace("12,000", "more than 10,000"),
                 answer: true,
-                evidence: sentences[1].clone(),
+                evidence: sentences[0].clone(),
             },
             origin: Origin::Constructed,
         },

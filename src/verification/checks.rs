@@ -343,7 +343,15 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     let prompt_len = prompt.chars().count();
     if !(MIN_PROMPT_CHARS..=MAX_PROMPT_CHARS).contains(&prompt_len)
         || answer.chars().count() > MAX_ANSWER_CHARS
-        || options.iter().any(|o| o.chars().count() > MAX_ANSWER_CHARS)
+        || options.iter().any(|o| {
+            // An order exercise's options are whole sentences.
+            let most = if matches!(ex, Exercise::Order { .. }) {
+                MAX_PROMPT_CHARS
+            } else {
+                MAX_ANSWER_CHARS
+            };
+            o.chars().count() > most
+        })
         || (matches!(ex, Exercise::ShortAnswer { .. })
             && text::words(&answer).len() > MAX_ANSWER_WORDS)
     {

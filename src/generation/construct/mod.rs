@@ -1001,8 +1001,8 @@ fn order_question(lang: &str) -> &'static str {
     }
 }
 
-/// The longest sentence an order exercise shows (its items are options, which stay short).
-const ORDER_ITEM_CHARS: usize = 120;
+/// The longest sentence an order exercise shows.
+const ORDER_ITEM_CHARS: usize = 160;
 
 /// An order exercise: `count` sentences from different parts of the article (one from each
 /// stretch, so that finding them takes reading all of it), shown out of order.
@@ -1028,9 +1028,10 @@ fn order_exercise(
             chosen.push(candidates[rng.below(candidates.len())]);
         }
     }
-    if chosen.len() < count {
+    if chosen.len() < 3 {
         return None;
     }
+    let count = chosen.len().min(count);
     chosen.truncate(count);
     // Shown in an order that is not the article's.
     let mut shown: Vec<usize> = (0..count).collect();
