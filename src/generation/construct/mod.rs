@@ -559,7 +559,16 @@ fn usable(lang: &str, sentence: &str) -> bool {
         && prose
         && opens
         && !dateline
-        && !BOILERPLATE.iter().any(|b| lower_text.contains(b))
+        && !BOILERPLATE.iter().any(|b| {
+            // Whole words: "subscribe" is furniture, "oversubscribed" is not.
+            lower_text.match_indices(b).any(|(at, _)| {
+                let before = lower_text[..at].chars().next_back();
+                let after = lower_text[at + b.len()..].chars().next();
+                (!b.starts_with(char::is_alphabetic) || before.is_none_or(|c| !c.is_alphabetic()))
+                    && (!b.ends_with(char::is_alphabetic)
+                        || after.is_none_or(|c| !c.is_alphabetic()))
+            })
+        })
 }
 
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
@@ -1010,6 +1019,7 @@ fn order_exercise(
     article: &ArticleText,
     count: usize,
     used: &HashSet<String>,
+    rich: &HashSet<&str>,
     rng: &mut Rng,
 ) -> Option<Exercise> {
     let lang = article.lang();
@@ -1023,7 +1033,14 @@ fn order_exercise(
     let stretch = sentences.len().div_ceil(count).max(1);
     let mut chosen: Vec<&String> = Vec::new();
     for part in sentences.chunks(stretch) {
-        let candidates: Vec<&String> = part.iter().filter(|s| fits(s)).collect();
+        // Sentences that give no other item first: the others are kept for theirs.
+        let mut candidates: Vec<&String> = part
+            .iter()
+            .filter(|s| fits(s) && !rich.contains(s.as_str()))
+            .collect();
+        if candidates.is_empty() {
+            candidates = part.iter().filter(|s| fits(s)).collect();
+        }
         if !candidates.is_empty() {
             chosen.push(candidates[rng.below(candidates.len())]);
         }
@@ -1140,10 +1157,27 @@ pub fn constructed_exercises(
             }
         }
     }
+    // From B1 on, one order exercise over the whole article, as the second item: three
+    // sentences, four from C1. Its sentences are taken first.
+    let count = match level {
+        Cefr::A1 | Cefr::A2 => 0,
+        Cefr::B1 | Cefr::B2 => 3,
+        Cefr::C1 | Cefr::C2 => 4,
+    };
+    let rich: HashSet<&str> = queues[..TEXT_KINDS.len()]
+        .iter()
+        .flat_map(|(_, q)| q.iter().map(Exercise::evidence))
+        .collect();
+    let order = (count > 0)
+        .then(|| order_exercise(article, count, avoid, &rich, &mut rng))
+        .flatten();
+    let mut used: HashSet<String> = match &order {
+        Some(Exercise::Order { items, .. }) => items.iter().cloned().collect(),
+        _ => HashSet::new(),
+    };
     // Kinds take turns, in the order of TEXT_KINDS, each sentence used once. At A1–A2 a
     // word gap comes every other item; above, only when the article's facts run out.
     let word_gaps_between = matches!(level, Cefr::A1 | Cefr::A2);
-    let mut used: HashSet<String> = HashSet::new();
     let mut out: Vec<Candidate> = Vec::new();
     let mut take = |queue: &mut std::collections::VecDeque<Exercise>, out: &mut Vec<Candidate>| {
         while let Some(ex) = queue.pop_front() {
@@ -1174,21 +1208,7 @@ pub fn constructed_exercises(
             None => break,
         }
     }
-    // From B1 on, one order exercise over the whole article, as the second item: three
-    // sentences, four from C1.
-    let count = match level {
-        Cefr::A1 | Cefr::A2 => 0,
-        Cefr::B1 | Cefr::B2 => 3,
-        Cefr::C1 | Cefr::C2 => 4,
-    };
-    let mut taken: HashSet<String> = out
-        .iter()
-        .map(|c| c.exercise.evidence().to_string())
-        .collect();
-    taken.extend(avoid.iter().cloned());
-    if count > 0
-        && let Some(order) = order_exercise(article, count, &taken, &mut rng)
-    {
+    if let Some(order) = order {
         out.insert(
             out.len().min(1),
             Candidate {
@@ -1326,7 +1346,7 @@ mod tests {
             answer,
             evidence,
             question,
-        }) = order_exercise(&article, 4, &HashSet::new(), &mut rng)
+        }) = order_exercise(&article, 4, &HashSet::new(), &HashSet::new(), &mut rng)
         else {
             panic!("an article of eight sentences gives an order exercise");
         };
@@ -1531,12 +1551,17 @@ mod tests {
             "Volume totaled 8% higher than the daily average of 1.9 million shares. The U.S.",
             "All coverage within bostonherald.com from the last 14 days remains free.",
             "To learn more about each project, click the links in the captions.",
+            "Subscribe to our newsletter for the best stories of the week in your inbox.",
         ] {
             assert!(!usable("en", furniture), "{furniture}");
         }
         assert!(usable(
             "en",
             "“We will buy two more robots next spring,” said Lena Ortiz."
+        ));
+        assert!(usable(
+            "en",
+            "Professional observatories are heavily oversubscribed, Lindgren explained."
         ));
         // A percentage stays a percentage.
         let rate = &article.sentences()[3];
