@@ -237,9 +237,9 @@ fn targets_in<'a>(
                     && !text::is_stop_word(lang, &spans[i - 1].1.to_lowercase())
                     && calendar_list(lang, spans[i - 1].1).is_none());
             // One of a pair or a range ("rooms 209 and 211", "10 to 12"): no count alone.
-            let paired = spans[i + 1..]
+            let paired = spans[i.saturating_sub(2)..i]
                 .iter()
-                .take(2)
+                .chain(spans[i + 1..].iter().take(2))
                 .any(|(_, w)| w.chars().any(|c| c.is_ascii_digit()));
             let day = [i.checked_sub(1), Some(i + 1)]
                 .into_iter()
@@ -591,6 +591,15 @@ fn addresses_you(lang: &str, sentence: &str) -> bool {
 /// own, and a statement must not change them.
 fn inside_quotes(sentence: &str, offset: usize) -> bool {
     let before = &sentence[..offset];
+    // A quotation that began in an earlier sentence: everything before its closing mark.
+    let first_close = sentence.find(['”', '»']);
+    let first_open = sentence.find(['“', '«', '„']);
+    if first_close.is_some_and(|c| first_open.is_none_or(|o| c < o) && offset < c)
+        || (sentence.matches('"').count() % 2 == 1
+            && sentence.find('"').is_some_and(|q| offset < q))
+    {
+        return true;
+    }
     let opened = before.matches(['“', '«', '„']).count();
     let closed = before.matches(['”', '»']).count()
         + if before.contains('„') {
@@ -1431,6 +1440,12 @@ mod tests {
                 .unwrap();
             assert_eq!(comparison("en", sentence, &target, true), None, "{why}");
         }
+        // Words inside a quotation, also one that began in the sentence before.
+        let said = "“We paid 300 euros,” she said after 12 days.";
+        assert!(inside_quotes(said, said.find("300").unwrap()));
+        assert!(!inside_quotes(said, said.find("12").unwrap()));
+        let rest = "I paid 300 euros for it in the end.” She smiled.";
+        assert!(inside_quotes(rest, rest.find("300").unwrap()));
         // A round number restated as true steps down: 300 → more than 200.
         let round = "The city paid for 300 new bins in the harbour last year.";
         let target = targets_in("en", round, None)

@@ -294,7 +294,12 @@ pub(super) fn speech<'a>(
                 && (sentence[end_of(last)..verb_start] == *" "
                     || sentence[..spans[first].0].trim_end().ends_with(',')
                     || (first > 0 && !capitalised(spans[first - 1].1)));
-            let behind = after && first == k + 1 && sentence[end_of(k)..spans[first].0] == *" ";
+            // "…," said Lena Ortiz: the speaker after the verb only after a quotation
+            // ("who said Ohio State was out" reports a clause about Ohio State).
+            let behind = after
+                && first == k + 1
+                && sentence[end_of(k)..spans[first].0] == *" "
+                && quote.is_some_and(|(_, e)| e < *offset);
             if (before || behind)
                 && let Some(first) = name_start(lang, &spans, first, last, lower_case)
             {
@@ -578,6 +583,14 @@ mod tests {
                 "Lena Ortiz".into(),
                 "Who said the city will buy two more robots next spring?".into()
             ))
+        );
+        // The subject of a reported clause is no speaker.
+        assert_eq!(
+            found(
+                "en",
+                "Both times, May, who said Ohio State and the Big Ten were out, got the ruling."
+            ),
+            None
         );
         // The listener is no speaker; a pronoun names nobody.
         assert_eq!(
