@@ -1204,7 +1204,7 @@ pub fn constructed_exercises(
     let word_queue = &mut word_queue[0].1;
     let mut next = 0;
     while out.len() < n {
-        if word_gaps_between && out.len() % 2 == 0 && take(word_queue, &mut out) {
+        if word_gaps_between && out.len().is_multiple_of(2) && take(word_queue, &mut out) {
             continue;
         }
         let kinds = text_queues.len();
