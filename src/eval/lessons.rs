@@ -194,6 +194,9 @@ pub async fn eval_lessons(
         (0, 0, 0, 0, 0usize);
     let mut kinds: BTreeMap<String, KindCounts> = BTreeMap::new();
     let (mut delivered_exercises, mut delivered_model) = (0, 0);
+    // Exercises beyond one sentence's grammar, and lessons with as many as the level asks.
+    let (mut text_scope, mut mixed_lessons) = (0, 0);
+    let wanted = crate::generation::text_items_wanted(options.level);
     let mut seconds = Vec::new();
     let mut audited = Vec::new();
     for path in &all {
@@ -265,6 +268,13 @@ pub async fn eval_lessons(
             continue;
         }
         lessons += 1;
+        let beyond = made
+            .accepted
+            .iter()
+            .filter(|v| v.exercise().scope(lang) == crate::exercise::Scope::Text)
+            .count();
+        text_scope += beyond;
+        mixed_lessons += usize::from(beyond >= wanted);
         for v in &made.accepted {
             let e = v.exercise();
             delivered_exercises += 1;
@@ -320,6 +330,11 @@ pub async fn eval_lessons(
         out,
         "  lessons: {lessons} of {tried}; exercises delivered: {accepted}, written by the model: {model} ({}); {mean:.1} s per lesson",
         crate::eval::pct(model, accepted)
+    );
+    let _ = writeln!(
+        out,
+        "  beyond one sentence: {text_scope} of {accepted} exercises ({}); lessons with the {level} mix (at least {wanted}): {mixed_lessons} of {lessons}",
+        crate::eval::pct(text_scope, accepted)
     );
     let _ = writeln!(
         out,

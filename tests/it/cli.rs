@@ -919,6 +919,11 @@ fn eval_lessons_writes_the_jsonl_contract_and_an_audit_page() {
         "{out}"
     );
     assert!(out.contains("lessons: 2 of 2"), "{out}");
+    assert!(
+        out.contains("beyond one sentence:")
+            && out.contains("lessons with the B1 mix (at least 2):"),
+        "{out}"
+    );
     for kind in ["gap_fill", "true_false", "multiple_choice"] {
         assert!(out.contains(kind), "{kind} in {out}");
     }
@@ -928,11 +933,23 @@ fn eval_lessons_writes_the_jsonl_contract_and_an_audit_page() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert!(lines.len() >= 6, "two lessons of at least 3: {lines:?}");
-    let pages_text = format!(
+    // The pages' text without tags (a sentence may hold a link).
+    let mut pages_text = String::new();
+    let mut in_tag = false;
+    for c in format!(
         "{}{}",
         fixture("ocean-robot.html"),
         fixture("injection.html")
-    );
+    )
+    .chars()
+    {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => pages_text.push(c),
+            _ => {}
+        }
+    }
     for l in &lines {
         for key in [
             "page", "lang", "level", "kind", "origin", "scope", "question", "answer", "evidence",
