@@ -820,15 +820,10 @@ async fn lesson_steps(
     delivery::check_address(&learner.email)
         .map_err(|e| format!("cannot mail this learner: {e}"))?;
 
-    let article = choose_article(services, learner, now)?;
     let seed = lesson_seed(services.config.model.seed, learner.id, date);
     let lesson_cfg = &services.config.lesson;
-    let text = ArticleText::new(
-        &article.lang,
-        crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
-    )
-    .with_lexicon(services.frequencies.ranks(&article.lang));
-    let made = make_exercises(lesson_cfg, generator, &text, learner.cefr(), seed, report).await;
+    let (article, made, below_mix) =
+        article_and_exercises(services, generator, learner, now, seed, report).await?;
     let lesson = VerifiedLesson::new(
         LessonLearner {
             id: learner.id,
@@ -896,11 +891,17 @@ async fn lesson_steps(
         report.lessons_waiting += 1;
     }
     *note = format!(
-        "[{}] {} -> {} verified exercises ({} from the model){}",
+        "[{}] {} -> {} verified exercises ({} from the model){}{}",
         article.cefr,
         article.title,
         lesson.exercises().len(),
         made.model_accepted,
+        below_mix
+            .map(|(got, wanted)| format!(
+                "; {got} of the {wanted} items beyond one sentence a {} lesson wants",
+                learner.cefr()
+            ))
+            .unwrap_or_default(),
         if due > now {
             format!("; mail due {}", due.format("%Y-%m-%d %H:%M UTC"))
         } else {
@@ -1174,27 +1175,108 @@ pub fn rank_articles(
     Ok((candidates, ranked))
 }
 
-/// The best unseen article for a learner.
-fn choose_article(
+/// Articles tried for a learner's lesson before one below the level's mix of items beyond
+/// one sentence is taken.
+const ARTICLES_TRIED: usize = 3;
+
+/// The best unseen articles for a learner, best first (at most `n`), none repeating a story
+/// the learner had.
+fn choose_articles(
     services: &Services,
     learner: &Learner,
     now: DateTime<Utc>,
-) -> Result<StoredArticle, String> {
-    let (candidates, ranked) = rank_articles(services, learner, now)?;
+    n: usize,
+) -> Result<Vec<StoredArticle>, String> {
+    let (mut candidates, ranked) = rank_articles(services, learner, now)?;
     if candidates.is_empty() {
         return Err(format!("no unseen article in language `{}`", learner.lang));
     }
-    let Some(best) = selection::choose(&ranked) else {
+    let chosen: Vec<StoredArticle> = ranked
+        .iter()
+        .filter(|r| r.excluded.is_none())
+        .take(n)
+        .filter_map(|r| {
+            let at = candidates.iter().position(|a| a.id == r.article_id)?;
+            Some(candidates.swap_remove(at))
+        })
+        .collect();
+    if chosen.is_empty() {
         return Err(format!(
             "every unseen article in `{}` repeats a story the learner already had",
             learner.lang
         ));
-    };
-    let id = best.article_id;
-    candidates
-        .into_iter()
-        .find(|a| a.id == id)
-        .ok_or_else(|| "selected article vanished".to_string())
+    }
+    Ok(chosen)
+}
+
+/// The article of a learner's lesson and its exercises: the best article whose lesson has
+/// the level's mix of items beyond one sentence ([`crate::generation::text_items_wanted`]);
+/// when none of the best [`ARTICLES_TRIED`] has, the one with most such items among those
+/// with enough exercises (then `Some((got, wanted))`), or the best article when none has
+/// enough. Exercises made for an article not taken are kept as not sent.
+async fn article_and_exercises(
+    services: &Services,
+    generator: &Generator,
+    learner: &Learner,
+    now: DateTime<Utc>,
+    seed: u64,
+    report: &mut RunReport,
+) -> Result<(StoredArticle, MadeExercises, Option<(usize, usize)>), String> {
+    let lesson_cfg = &services.config.lesson;
+    let level = learner.cefr();
+    let wanted = crate::generation::text_items_wanted(level);
+    let mut tried: Vec<(StoredArticle, MadeExercises, usize)> = Vec::new();
+    for article in choose_articles(services, learner, now, ARTICLES_TRIED)? {
+        let text = ArticleText::new(
+            &article.lang,
+            crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
+        )
+        .with_lexicon(services.frequencies.ranks(&article.lang));
+        let made = make_exercises(lesson_cfg, generator, &text, level, seed, report).await;
+        let beyond = made
+            .accepted
+            .iter()
+            .filter(|v| v.exercise().scope(&article.lang) == crate::exercise::Scope::Text)
+            .count();
+        let enough = made.accepted.len() >= lesson_cfg.min_exercises;
+        if enough && beyond >= wanted {
+            keep_not_taken(services, &tried)?;
+            return Ok((article, made, None));
+        }
+        tracing::debug!(
+            article = article.id,
+            exercises = made.accepted.len(),
+            beyond,
+            wanted,
+            "article gives no lesson with the level's mix; trying the next"
+        );
+        tried.push((article, made, beyond));
+    }
+    // The most items beyond one sentence among lessons with enough exercises; else the
+    // best article (its lesson fails with "too few").
+    let best = tried
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, m, _))| m.accepted.len() >= lesson_cfg.min_exercises)
+        .max_by_key(|(i, (_, _, beyond))| (*beyond, std::cmp::Reverse(*i)))
+        .map_or(0, |(i, _)| i);
+    let (article, made, beyond) = tried.remove(best);
+    keep_not_taken(services, &tried)?;
+    Ok((article, made, Some((beyond, wanted))))
+}
+
+/// Keeps the exercises made for articles not taken, as not sent.
+fn keep_not_taken(
+    services: &Services,
+    tried: &[(StoredArticle, MadeExercises, usize)],
+) -> Result<(), String> {
+    for (article, made, _) in tried {
+        services
+            .store
+            .save_rejected_exercises(article.id, &made.records)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Records a learner's score for a lesson and moves their level estimate.
