@@ -1252,17 +1252,27 @@ async fn article_and_exercises(
         );
         tried.push((article, made, beyond));
     }
-    // The most items beyond one sentence among lessons with enough exercises; else the
-    // best article (its lesson fails with "too few").
-    let best = tried
+    let counts: Vec<(usize, usize)> = tried
         .iter()
-        .enumerate()
-        .filter(|(_, (_, m, _))| m.accepted.len() >= lesson_cfg.min_exercises)
-        .max_by_key(|(i, (_, _, beyond))| (*beyond, std::cmp::Reverse(*i)))
-        .map_or(0, |(i, _)| i);
+        .map(|(_, m, beyond)| (m.accepted.len(), *beyond))
+        .collect();
+    let best = fallback_attempt(&counts, lesson_cfg.min_exercises);
     let (article, made, beyond) = tried.remove(best);
     keep_not_taken(services, &tried)?;
     Ok((article, made, Some((beyond, wanted))))
+}
+
+/// Which of the articles tried (each with its lesson's verified exercises and those beyond
+/// one sentence, best-ranked first) to take when none has the level's mix: the most items
+/// beyond one sentence among lessons with enough exercises, the better-ranked on a tie;
+/// the best-ranked when none has enough (its lesson then fails with "too few").
+fn fallback_attempt(tried: &[(usize, usize)], min_exercises: usize) -> usize {
+    tried
+        .iter()
+        .enumerate()
+        .filter(|(_, (exercises, _))| *exercises >= min_exercises)
+        .max_by_key(|(i, (_, beyond))| (*beyond, std::cmp::Reverse(*i)))
+        .map_or(0, |(i, _)| i)
 }
 
 /// Keeps the exercises made for articles not taken, as not sent.
@@ -1505,6 +1515,27 @@ async fn make_exercises(
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn without_the_mix_the_lesson_with_most_items_beyond_one_sentence_is_taken() {
+        // (verified exercises, of them beyond one sentence), best-ranked article first.
+        assert_eq!(
+            fallback_attempt(&[(5, 1), (5, 1), (4, 1)], 3),
+            0,
+            "a tie: rank"
+        );
+        assert_eq!(
+            fallback_attempt(&[(5, 0), (2, 2), (4, 1)], 3),
+            2,
+            "enough first"
+        );
+        assert_eq!(
+            fallback_attempt(&[(1, 0), (2, 2)], 3),
+            0,
+            "none enough: the best"
+        );
+        assert_eq!(fallback_attempt(&[(3, 0), (5, 1)], 3), 1);
+    }
 
     #[test]
     fn feed_text_stands_in_only_when_it_is_an_article_twice_as_long() {
