@@ -247,8 +247,21 @@ fn targets_in<'a>(
                 .filter_map(|k| spans.get(k))
                 .any(|(_, w)| calendar_list(lang, w).is_some());
             // What the number counts: the first word after it that is not a function word
-            // ("las 9 de la mañana" counts mañana), or a percent sign.
-            let unit = if sentence[offset + word.len()..].starts_with('%') {
+            // ("las 9 de la mañana" counts mañana), a percent sign, or a person's age
+            // ("turned 100", "Winfrey, 60, joined", "42 years old").
+            let previous = i
+                .checked_sub(1)
+                .map(|k| spans[k].1.to_lowercase())
+                .unwrap_or_default();
+            let after = &sentence[offset + word.len()..];
+            let age = AGE_BEFORE.contains(&previous.as_str())
+                || (sentence[..offset].ends_with(", ") && after.starts_with(','))
+                || AGE_AFTER
+                    .iter()
+                    .any(|a| after.to_lowercase().starts_with(a));
+            let unit = if age {
+                AGE.to_string()
+            } else if after.starts_with('%') {
                 "%".to_string()
             } else {
                 spans[i + 1..]
@@ -467,6 +480,8 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
     // evening).
     let most = if is_percent(&target.unit) {
         100
+    } else if target.unit == AGE {
+        105
     } else if HALF_DAY_UNITS.contains(&target.unit.as_str()) {
         12
     } else if HOUR_UNITS.contains(&target.unit.as_str()) {
@@ -650,6 +665,31 @@ fn is_percent(unit: &str) -> bool {
     .contains(&unit)
 }
 
+/// The unit of a person's age: distractors are other ages, at most 105.
+const AGE: &str = "<age>";
+/// Words before a number that make it an age.
+const AGE_BEFORE: &[&str] = &[
+    "aged",
+    "turned",
+    "age",
+    "edad",
+    "âgé",
+    "âgée",
+    "alter",
+    "возрасте",
+];
+/// What follows a number that makes it an age.
+const AGE_AFTER: &[&str] = &[
+    " years old",
+    "-year-old",
+    " year-old",
+    " ans,",
+    " años,",
+    " jahre alt",
+    "-jährige",
+    " лет,",
+];
+
 /// What a number of the hours of a day counts ("6 Uhr", "9 de la mañana").
 const HOUR_UNITS: &[&str] = &[
     "uhr",
@@ -825,8 +865,14 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     }
     let step = 10u64.pow(n.ilog10());
     let below = n / step * step;
+    // A true bound well below the number ("more than 10" for 11 says little): at least a
+    // tenth below it, else one step further down.
     let m = if truthful {
-        if below == n { n - step } else { below }
+        if below * 10 > n * 9 {
+            below.saturating_sub(step)
+        } else {
+            below
+        }
     } else {
         below + step
     };
@@ -1457,6 +1503,13 @@ mod tests {
                 .unwrap()
                 .contains("more than 200 new")
         );
+        // A bound a tenth below at least: 11 is not restated as "more than 10".
+        let close = "Pike was one of the observers across 11 countries in the network.";
+        let target = targets_in("en", close, None)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert_eq!(comparison("en", close, &target, true), None);
     }
 
     #[test]
@@ -1637,6 +1690,22 @@ mod tests {
             .find(|t| t.kind == Kind::Number)
             .unwrap();
         assert_eq!(share.unit, "%");
+        for sentence in [
+            "But she sent me a story about Annie Cooper when she turned 100, and it was good.",
+            "Director Ava DuVernay, 42, persuaded her, and Winfrey joined the cast.",
+        ] {
+            let age = targets_in("en", sentence, None)
+                .into_iter()
+                .find(|t| t.kind == Kind::Number)
+                .unwrap();
+            assert_eq!(age.unit, AGE, "{sentence}");
+            assert!(
+                believable_numbers(&age)
+                    .iter()
+                    .all(|n| n.parse::<u64>().unwrap() <= 105),
+                "{sentence}"
+            );
+        }
         assert!(
             believable_numbers(&share)
                 .iter()
