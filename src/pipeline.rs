@@ -5,7 +5,7 @@
 //! feed, page, model reply or address never stops the run for the others. Only failures of
 //! the run as a whole (store, index, model, templates) end it with an error.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -48,6 +48,9 @@ pub struct Services {
     pub topic_model: Option<articles::TopicModel>,
     /// What this process's runs did (`/metrics`).
     pub metrics: crate::metrics::Metrics,
+    /// Why an article is poor reading (`None`: it is not), by article id: judged once per
+    /// article for the process, not once per learner that ranks it.
+    poor_reading: std::sync::Mutex<HashMap<i64, Option<String>>>,
 }
 
 impl Services {
@@ -84,6 +87,7 @@ impl Services {
             frequencies,
             topic_model,
             metrics: crate::metrics::Metrics::default(),
+            poor_reading: Default::default(),
         })
     }
 }
@@ -1167,7 +1171,13 @@ pub fn rank_articles(
                 .or_else(|| DateTime::parse_from_rfc3339(&a.fetched_at).ok())
                 .map(|d| d.with_timezone(&Utc)),
             topics: a.topics.clone(),
-            poor_reading: crate::articles::genre(&a.title, &a.text).poor_reading(),
+            poor_reading: services
+                .poor_reading
+                .lock()
+                .expect("the genre cache is never poisoned")
+                .entry(a.id)
+                .or_insert_with(|| crate::articles::genre(&a.title, &a.text).poor_reading())
+                .clone(),
         })
         .collect();
     let history = learner_history(services, learner)?;

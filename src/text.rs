@@ -142,6 +142,20 @@ pub fn ends_as_sentence(text: &str) -> bool {
         .ends_with(['.', '!', '?', '…'])
 }
 
+/// Whether `phrase` occurs in `haystack` (both lower case) as whole words: where the phrase
+/// begins or ends with a letter or digit, no letter or digit may touch it there ("nyse" is
+/// not in "canyses", "subscribe" not in "oversubscribed"; ".com" is in "herald.com").
+pub fn has_phrase(haystack: &str, phrase: &str) -> bool {
+    let starts_word = phrase.starts_with(char::is_alphanumeric);
+    let ends_word = phrase.ends_with(char::is_alphanumeric);
+    haystack.match_indices(phrase).any(|(at, _)| {
+        let before = haystack[..at].chars().next_back();
+        let after = haystack[at + phrase.len()..].chars().next();
+        (!starts_word || before.is_none_or(|c| !c.is_alphanumeric()))
+            && (!ends_word || after.is_none_or(|c| !c.is_alphanumeric()))
+    })
+}
+
 /// The value of a whole number as an article writes it: plain digits, or groups of three
 /// after a thousands separator ("12,000", "12.000"). Decimals and other forms give `None`.
 pub fn count_value(word: &str) -> Option<u64> {

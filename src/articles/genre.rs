@@ -7,7 +7,7 @@
 //! news story may quote a press release ("said in a press release"), so one weak signal
 //! is not enough: a press release needs [`PRESS_RELEASE_SCORE`] points.
 
-use crate::text;
+use crate::text::{self, has_phrase};
 
 /// The kind of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -139,15 +139,6 @@ const ADVERTORIAL: &[&str] = &[
     "партнёрский материал",
     "партнерский материал",
 ];
-
-/// Whether `phrase` occurs in `haystack` (both lower case) with word boundaries around it.
-fn has_phrase(haystack: &str, phrase: &str) -> bool {
-    haystack.match_indices(phrase).any(|(at, _)| {
-        let before = haystack[..at].chars().next_back();
-        let after = haystack[at + phrase.len()..].chars().next();
-        before.is_none_or(|c| !c.is_alphanumeric()) && after.is_none_or(|c| !c.is_alphanumeric())
-    })
-}
 
 /// The genre of an article from its title and text.
 pub fn genre(title: &str, text: &str) -> GenreVerdict {

@@ -652,18 +652,20 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
         }
         Exercise::TrueFalse {
             statement, answer, ..
-        } if comparison_truth(lang, statement, evidence).is_some() => {
-            if comparison_truth(lang, statement, evidence) != Some(*answer) {
-                reasons.push(if *answer {
-                    Reason::StatementUnsupported
-                } else {
-                    Reason::StatementNotFalse
-                });
-            }
-        }
-        Exercise::TrueFalse {
-            statement, answer, ..
         } => {
+            // A number restated as "more than": its truth is arithmetic.
+            if let Some(truth) = comparison_truth(lang, statement, evidence) {
+                if truth != *answer {
+                    reasons.push(if *answer {
+                        Reason::StatementUnsupported
+                    } else {
+                        Reason::StatementNotFalse
+                    });
+                }
+                reasons.sort();
+                reasons.dedup();
+                return reasons;
+            }
             if *answer && text::normalize(statement) == text::normalize(evidence) {
                 reasons.push(Reason::StatementCopiesEvidence);
             }

@@ -574,16 +574,7 @@ fn usable(lang: &str, sentence: &str) -> bool {
         && prose
         && opens
         && !dateline
-        && !BOILERPLATE.iter().any(|b| {
-            // Whole words: "subscribe" is furniture, "oversubscribed" is not.
-            lower_text.match_indices(b).any(|(at, _)| {
-                let before = lower_text[..at].chars().next_back();
-                let after = lower_text[at + b.len()..].chars().next();
-                (!b.starts_with(char::is_alphabetic) || before.is_none_or(|c| !c.is_alphabetic()))
-                    && (!b.ends_with(char::is_alphabetic)
-                        || after.is_none_or(|c| !c.is_alphabetic()))
-            })
-        })
+        && !BOILERPLATE.iter().any(|b| text::has_phrase(&lower_text, b))
 }
 
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
