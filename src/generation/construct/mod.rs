@@ -735,6 +735,18 @@ const NO_COMPARISON_AFTER: &[&str] = &[
     "only",
     "just",
     "approximately",
+    "höchstens",
+    "mindestens",
+    "maximal",
+    "bis",
+    "hasta",
+    "máximo",
+    "mínimo",
+    "jusqu'à",
+    "maximum",
+    "minimum",
+    "до",
+    "не",
     "last",
     "first",
     "next",
@@ -867,8 +879,10 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     } else {
         below + step
     };
+    // Hours and ages are not restated: "plus de 30 ans" for a person's age reads oddly.
     let hour = HOUR_UNITS.contains(&target.unit.as_str())
-        || HALF_DAY_UNITS.contains(&target.unit.as_str());
+        || HALF_DAY_UNITS.contains(&target.unit.as_str())
+        || target.unit == AGE;
     if m == 0 || hour || (is_percent(&target.unit) && m > 100) {
         return None;
     }
@@ -1469,6 +1483,14 @@ mod tests {
             (
                 "The team sold 7 robots to the city of Alden last year.",
                 "under ten",
+            ),
+            (
+                "Das Fahrzeug fährt höchstens 20 Kilometer pro Stunde durch die Stadt.",
+                "already a bound",
+            ),
+            (
+                "Her neighbour Theo, 34, found the old seeds in the town hall archive.",
+                "an age",
             ),
         ] {
             let target = targets_in("en", sentence, None)
