@@ -227,12 +227,26 @@ pub enum Origin {
     /// Built by rules from an article sentence; its key is right by construction, and
     /// verification checks that construction.
     Constructed,
+    /// Key, evidence, options and the question's opening chosen by the program, the rest of
+    /// the question phrased by the model from the sentence's words; verification checks the
+    /// key's construction and that the question is the sentence's, asking for the key.
+    Phrased,
 }
 
 impl Origin {
     pub fn as_str(self) -> &'static str {
         match self {
             Origin::Model => "model",
+            Origin::Constructed => "constructed",
+            Origin::Phrased => "phrased",
+        }
+    }
+
+    /// Who wrote the words the learner reads: "model" for model-written and model-phrased
+    /// items, "constructed" for rule-built ones (the `origin` of `eval lessons --jsonl`).
+    pub fn writer(self) -> &'static str {
+        match self {
+            Origin::Model | Origin::Phrased => "model",
             Origin::Constructed => "constructed",
         }
     }
@@ -261,7 +275,7 @@ impl Candidate {
     /// What proves this candidate's key.
     pub fn key_proof(&self) -> KeyProof {
         match (self.origin, &self.exercise) {
-            (Origin::Constructed, _) => KeyProof::Construction,
+            (Origin::Constructed | Origin::Phrased, _) => KeyProof::Construction,
             (Origin::Model, Exercise::Vocabulary { .. }) => KeyProof::ModelJudgement,
             (Origin::Model, _) => KeyProof::Evidence,
         }

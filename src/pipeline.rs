@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::delivery::{self, Mailer, Renderer, SendError};
 use crate::exercise::Origin;
 use crate::feeds::{self, FeedEntry, FeedSource};
-use crate::generation::{Generator, Rng, Shape, constructed_exercises};
+use crate::generation::{Generator, Rng, Shape, constructed_exercises, question_plans};
 use crate::http::{FetchError, HttpClient, Validators};
 use crate::index::{ArticleIndex, IndexDoc};
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
@@ -1399,6 +1399,99 @@ fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
     )
 }
 
+/// Question plans a lesson asks the model to phrase, and phrasings asked of each: a question
+/// is about 20 tokens, so several are asked and only those that pass verification kept.
+const PHRASED_PLANS: usize = 6;
+const PHRASINGS_PER_PLAN: usize = 3;
+/// At most this many phrased questions in one lesson, so that it keeps other kinds.
+const PHRASED_PER_LESSON: usize = 2;
+
+/// Questions whose key the program chose and whose wording the model wrote
+/// ([`crate::generation::question_plans`]): every phrasing is verified, and at most one per
+/// plan (and [`PHRASED_PER_LESSON`] in all, at most `room`) is kept.
+#[allow(clippy::too_many_arguments)]
+async fn phrased_exercises(
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    rng: &mut Rng,
+    lesson: &[VerifiedExercise],
+    room: usize,
+    records: &mut Vec<ExerciseRecord>,
+    report: &mut RunReport,
+) -> Vec<VerifiedExercise> {
+    let avoid: HashSet<String> = lesson
+        .iter()
+        .map(|v| v.exercise().evidence().to_string())
+        .collect();
+    let plans = question_plans(text, PHRASED_PLANS, rng.next_u64(), &avoid);
+    let asks = plans
+        .iter()
+        .flat_map(|plan| (0..PHRASINGS_PER_PLAN).map(move |_| plan));
+    let seeds: Vec<u32> = (0..plans.len() * PHRASINGS_PER_PLAN)
+        .map(|_| rng.next_u64() as u32)
+        .collect();
+    let phrasings =
+        futures_util::future::join_all(asks.zip(seeds).map(|(plan, seed)| async move {
+            (
+                plan,
+                generator.phrase_question(text, plan, level, seed).await,
+            )
+        }))
+        .await;
+    let mut candidates: Vec<crate::exercise::Candidate> = Vec::new();
+    for (plan, phrasing) in phrasings {
+        match phrasing {
+            Ok(question) => {
+                let exercise = plan.exercise(question);
+                if !candidates.iter().any(|c| c.exercise == exercise) {
+                    report.questions_phrased += 1;
+                    candidates.push(crate::exercise::Candidate {
+                        exercise,
+                        origin: Origin::Phrased,
+                    });
+                }
+            }
+            Err(f) => {
+                report.reject(f.reason.code());
+                records.push(ExerciseRecord {
+                    kind: "multiple_choice".into(),
+                    origin: Origin::Phrased.as_str().into(),
+                    payload: serde_json::json!({ "raw": f.raw, "detail": f.detail }).to_string(),
+                    accepted: false,
+                    reasons: vec![f.reason.code().into()],
+                });
+            }
+        }
+    }
+    let verdicts = futures_util::future::join_all(
+        candidates
+            .into_iter()
+            .map(|c| verify(c, text, generator, lesson)),
+    )
+    .await;
+    let mut kept: Vec<VerifiedExercise> = Vec::new();
+    for verdict in verdicts {
+        match verdict {
+            Ok(v) => kept.push(v),
+            Err(r) => records.push(rejected_record(&r, report)),
+        }
+    }
+    // One question per sentence: a second phrasing of the same plan is a duplicate.
+    let (mut kept, duplicates) = deduplicate(kept);
+    let mut seen = HashSet::new();
+    kept.retain(|v| seen.insert(v.exercise().evidence().to_string()));
+    for d in &duplicates {
+        records.push(rejected_record(d, report));
+    }
+    kept.truncate(PHRASED_PER_LESSON.min(room));
+    for v in &kept {
+        records.push(verified_record(v));
+    }
+    report.questions_phrased_accepted += kept.len();
+    kept
+}
+
 /// Model-written exercises first: all candidates of a lesson are written at once (they share
 /// the article prefix in the engine), each from its own share of the article's sentences,
 /// then verified at once; duplicates are dropped after. Constructed exercises fill the rest.
@@ -1490,6 +1583,21 @@ async fn make_exercises(
     }
     report.questions_model_accepted += accepted.len();
     let model_accepted = accepted.len();
+
+    if accepted.len() < lesson_cfg.exercises {
+        let phrased = phrased_exercises(
+            generator,
+            text,
+            level,
+            &mut rng,
+            &accepted,
+            lesson_cfg.exercises - accepted.len(),
+            &mut records,
+            report,
+        )
+        .await;
+        accepted.extend(phrased);
+    }
 
     if accepted.len() < lesson_cfg.exercises {
         let avoid: HashSet<String> = accepted

@@ -42,6 +42,9 @@ pub struct RunReport {
     pub questions_model_accepted: usize,
     pub questions_constructed: usize,
     pub questions_constructed_accepted: usize,
+    /// Questions the model phrased for a key the program chose, and those accepted.
+    pub questions_phrased: usize,
+    pub questions_phrased_accepted: usize,
     /// Rejected questions (and failed model replies) by reason code.
     pub questions_rejected: BTreeMap<String, usize>,
     pub mails_sent: usize,
@@ -84,6 +87,8 @@ impl RunReport {
         self.lessons_failed += part.lessons_failed;
         self.questions_model_written += part.questions_model_written;
         self.questions_model_accepted += part.questions_model_accepted;
+        self.questions_phrased += part.questions_phrased;
+        self.questions_phrased_accepted += part.questions_phrased_accepted;
         self.questions_constructed += part.questions_constructed;
         self.questions_constructed_accepted += part.questions_constructed_accepted;
         for (reason, n) in part.questions_rejected {
@@ -149,10 +154,14 @@ impl fmt::Display for RunReport {
         )?;
         writeln!(
             f,
-            "  Questions: {} accepted ({} of {} model-written, {} of {} constructed), {} rejected",
-            self.questions_model_accepted + self.questions_constructed_accepted,
+            "  Questions: {} accepted ({} of {} model-written, {} of {} model-phrased, {} of {} constructed), {} rejected",
+            self.questions_model_accepted
+                + self.questions_phrased_accepted
+                + self.questions_constructed_accepted,
             self.questions_model_accepted,
             self.questions_model_written,
+            self.questions_phrased_accepted,
+            self.questions_phrased,
             self.questions_constructed_accepted,
             self.questions_constructed,
             self.questions_rejected_total()

@@ -196,6 +196,8 @@ pub async fn eval_lessons(
     let (mut delivered_exercises, mut delivered_model) = (0, 0);
     // Exercises beyond one sentence's grammar, and lessons with as many as the level asks.
     let (mut text_scope, mut mixed_lessons) = (0, 0);
+    // Questions the model phrased for a program-chosen key: delivered, tried, lessons with one.
+    let (mut phrased_delivered, mut phrased_made, mut phrased_lessons) = (0, 0, 0);
     let wanted = crate::generation::text_items_wanted(options.level);
     let mut seconds = Vec::new();
     let mut audited = Vec::new();
@@ -247,7 +249,7 @@ pub async fn eval_lessons(
             if r.accepted {
                 k.accepted += 1;
                 k.accepted_model +=
-                    usize::from(r.origin == crate::exercise::Origin::Model.as_str());
+                    usize::from(r.origin != crate::exercise::Origin::Constructed.as_str());
             } else {
                 for reason in &r.reasons {
                     *k.rejected.entry(reason.clone()).or_default() += 1;
@@ -274,18 +276,30 @@ pub async fn eval_lessons(
             .filter(|v| v.exercise().scope(lang) == crate::exercise::Scope::Text)
             .count();
         text_scope += beyond;
+        let phrased = made
+            .accepted
+            .iter()
+            .filter(|v| v.origin() == crate::exercise::Origin::Phrased)
+            .count();
+        phrased_delivered += phrased;
+        phrased_lessons += usize::from(phrased > 0);
+        phrased_made += made
+            .records
+            .iter()
+            .filter(|r| r.origin == crate::exercise::Origin::Phrased.as_str())
+            .count();
         mixed_lessons += usize::from(beyond >= wanted);
         for v in &made.accepted {
             let e = v.exercise();
             delivered_exercises += 1;
-            delivered_model += usize::from(v.origin() == crate::exercise::Origin::Model);
+            delivered_model += usize::from(v.origin() != crate::exercise::Origin::Constructed);
             if let Some(out) = jsonl.as_mut() {
                 let line = Line {
                     page: &name,
                     lang,
                     level,
                     kind: e.kind(),
-                    origin: v.origin().as_str(),
+                    origin: v.origin().writer(),
                     scope: e.scope(lang).as_str(),
                     question: e.prompt(),
                     options: e.options(),
@@ -335,6 +349,10 @@ pub async fn eval_lessons(
         out,
         "  beyond one sentence: {text_scope} of {accepted} exercises ({}); lessons with the {level} mix (at least {wanted}): {mixed_lessons} of {lessons}",
         crate::eval::pct(text_scope, accepted)
+    );
+    let _ = writeln!(
+        out,
+        "  model-phrased questions: {phrased_delivered} delivered of {phrased_made} tried; lessons with one: {phrased_lessons} of {lessons}"
     );
     let _ = writeln!(
         out,

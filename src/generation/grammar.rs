@@ -1,6 +1,7 @@
 //! GBNF grammars that force the model's replies into the JSON we parse, with evidence that
 //! can only be a sentence of the article and answers that can only be spans of it.
 
+use crate::generation::QuestionPlan;
 use crate::text;
 
 /// Escapes text for use inside a JSON string.
@@ -131,6 +132,91 @@ pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String 
     )
 }
 
+/// The grammar for a phrased question: the opening, then the question's clause, then "?".
+/// The clause is the sentence's clause around the key ([`QuestionPlan::frame`]) in one of
+/// the English question forms, and the model chooses which form, which word is the verb and
+/// how much of the sentence after the key it keeps:
+/// - the words after the key when the key opens its clause ("How many people | came this
+///   year");
+/// - an auxiliary of the clause moved before its subject ("was | the bridge | opened");
+/// - do-support with a base form of one of its words ("did | the club | have | last
+///   season"), did, does or do as the model chooses.
+///
+/// The grammar only shapes the reply; verification decides whether the question is
+/// grammatical, is the sentence's, and asks for its key.
+pub fn question_grammar(plan: &QuestionPlan) -> Option<String> {
+    use crate::verification::{do_support, inverts, may_be_subject, takes_do_support};
+    let (before, after) = (&plan.frame.before, &plan.frame.after);
+    let mut forms: Vec<String> = Vec::new();
+    // A subject question keeps at least two words ("Who said?" asks nothing).
+    if before.is_empty() && after.len() >= 2 {
+        forms.push(format!("{} \" \" after1", literal(&after[0])));
+    }
+    let tail = if after.is_empty() {
+        ""
+    } else {
+        " (\" \" after)?"
+    };
+    for verb in 1..before.len() {
+        let word = before[verb].to_lowercase();
+        if !may_be_subject(&before[..verb]) {
+            continue;
+        }
+        let subject = before[..verb].join(" ");
+        let rest = &before[verb + 1..];
+        // "reach temperatures of | 1,300 degrees": the key is inside a phrase, not in a slot
+        // of the clause.
+        if !crate::verification::leads_to_slot(rest) {
+            continue;
+        }
+        if inverts(&word) && !rest.is_empty() {
+            forms.push(format!(
+                "{}{tail}",
+                literal(&format!("{word} {subject} {}", rest.join(" ")))
+            ));
+        }
+        let bases = plan.bases.get(verb).map(Vec::as_slice).unwrap_or_default();
+        if !takes_do_support(&word) {
+            continue;
+        }
+        // The auxiliary agrees with the sentence's verb form: "had" gives "did … have".
+        for base in bases {
+            let Some(aux) = do_support(base, &word) else {
+                continue;
+            };
+            let mut clause = format!("{aux} {subject} {base}");
+            for w in rest {
+                clause.push(' ');
+                clause.push_str(w);
+            }
+            forms.push(format!("{}{tail}", literal(&clause)));
+        }
+    }
+    if forms.is_empty() {
+        return None;
+    }
+    let mut rules = String::new();
+    // "after" is any beginning of the words after the key.
+    for (k, w) in after.iter().enumerate() {
+        let next = if k + 1 < after.len() {
+            format!(" (\" \" after{})?", k + 1)
+        } else {
+            String::new()
+        };
+        let name = if k == 0 {
+            "after".to_string()
+        } else {
+            format!("after{k}")
+        };
+        rules.push_str(&format!("{name} ::= {}{next}\n", literal(w)));
+    }
+    Some(format!(
+        "root ::= {} \" \" ({}) \"?\"\n{rules}",
+        literal(&plan.opening.text()),
+        forms.join(" | ")
+    ))
+}
+
 /// The grammar for a short answer copied from the text: `{"answer": "<span>"}`.
 pub fn span_answer_grammar(sentences: &[&str]) -> String {
     let mut rules = String::new();
@@ -158,6 +244,42 @@ pub fn choice_grammar(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn question_grammar_offers_the_clause_in_question_forms() {
+        let plan = QuestionPlan {
+            evidence: "The club had 40 players last season.".into(),
+            opening: crate::verification::Opening::HowMany(vec!["players".into()]),
+            answer_phrase: "40 players".into(),
+            options: vec!["40".into(), "20".into(), "80".into()],
+            answer: 0,
+            frame: crate::verification::Frame {
+                before: vec!["the".into(), "club".into(), "had".into()],
+                after: vec!["last".into(), "season".into()],
+            },
+            bases: vec![vec![], vec![], vec!["have".into()]],
+        };
+        let g = question_grammar(&plan).unwrap();
+        assert_eq!(
+            g,
+            "root ::= \"How many players\" \" \" (\"did the club have\" (\" \" after)?) \"?\"\n\
+             after ::= \"last\" (\" \" after1)?\n\
+             after1 ::= \"season\"\n"
+        );
+        let subject = QuestionPlan {
+            frame: crate::verification::Frame {
+                before: vec![],
+                after: vec!["came".into(), "here".into()],
+            },
+            bases: vec![],
+            ..plan
+        };
+        assert!(
+            question_grammar(&subject)
+                .unwrap()
+                .contains("(\"came\" \" \" after1)")
+        );
+    }
 
     #[test]
     fn literals_escape_json_and_gbnf() {

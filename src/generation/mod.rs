@@ -13,7 +13,7 @@ mod prompts;
 
 use serde::Deserialize;
 
-pub use construct::{Rng, constructed_exercises, text_items_wanted};
+pub use construct::{QuestionPlan, Rng, constructed_exercises, question_plans, text_items_wanted};
 pub use grammar::Shape;
 pub use llm::{
     ChatPrompt, Completion, CompletionRequest, Engine, EngineStats, LlmError, ModelInfo, StopReason,
@@ -174,6 +174,59 @@ impl Generator {
         (None, failures)
     }
 }
+
+impl Generator {
+    /// Asks the model to phrase the question of `plan`: its opening, then runs of the
+    /// evidence sentence's words in one of the language's question forms, then a question
+    /// mark ([`grammar::question_grammar`]). The question is
+    /// short, so a reply cut off is a failure, not retried.
+    pub async fn phrase_question(
+        &self,
+        article: &ArticleText,
+        plan: &QuestionPlan,
+        level: Cefr,
+        seed: u32,
+    ) -> Result<String, GenerationFailure> {
+        let opening = plan.opening.text();
+        let Some(grammar) = grammar::question_grammar(plan) else {
+            return Err(GenerationFailure {
+                reason: Reason::UngrammaticalQuestion,
+                detail: "the sentence's clause has no question form".into(),
+                raw: String::new(),
+            });
+        };
+        let request = self.request(
+            prompts::phrase_question(
+                article.text(),
+                article.lang(),
+                level.as_str(),
+                &plan.evidence,
+                &plan.answer_phrase,
+                &opening,
+            ),
+            grammar,
+            PHRASE_TOKENS,
+            self.config.temperature,
+            seed,
+        );
+        match self.engine.complete(request).await {
+            Err(e) => Err(GenerationFailure {
+                reason: Reason::ModelError,
+                detail: e.to_string(),
+                raw: String::new(),
+            }),
+            Ok(c) if c.stop != StopReason::Finished => Err(GenerationFailure {
+                reason: Reason::TruncatedReply,
+                detail: format!("question cut off after {} tokens", c.generated_tokens),
+                raw: c.text,
+            }),
+            Ok(c) => Ok(c.text.trim().to_string()),
+        }
+    }
+}
+
+/// The longest phrased question, in tokens (the grammar allows at most 14 words).
+const PHRASE_TOKENS: u32 = 48;
 
 /// Turns a reply into an exercise. For multiple choice, the right answer's place among the
 /// options is drawn from the seed.

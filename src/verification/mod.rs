@@ -22,6 +22,7 @@
 mod checks;
 pub mod lexical;
 mod lists;
+mod question;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -31,6 +32,10 @@ use crate::text;
 
 pub use checks::{addresses_reader, more_than, quotable, without_addressed_paragraphs};
 pub use lexical::Profile;
+pub use question::{
+    BOUNDS as COUNT_BOUNDS, FirstWord, Frame, Opening, base_forms, do_support, first_word, frame,
+    inverts, leads_to_slot, may_be_subject, supported as phrasing_supported, takes_do_support,
+};
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -110,6 +115,11 @@ pub enum Reason {
     /// An order exercise's key is not the order of its sentences in the article (or the
     /// sentences are shown in that order already).
     OrderMismatch,
+    /// A model-phrased question is not a grammatical question of its evidence sentence
+    /// (a wrong verb form after do-support, repeated words, words not the sentence's).
+    UngrammaticalQuestion,
+    /// A model-phrased question is the sentence's, but its gap is not the key.
+    QuestionMisdirected,
 }
 
 impl Reason {
@@ -151,6 +161,8 @@ impl Reason {
             Reason::Offensive => "offensive",
             Reason::StatementCopiesEvidence => "statement_copies_evidence",
             Reason::OrderMismatch => "order_mismatch",
+            Reason::UngrammaticalQuestion => "ungrammatical_question",
+            Reason::QuestionMisdirected => "question_misdirected",
         }
     }
 }
@@ -225,7 +237,7 @@ impl ArticleText {
 
     /// Whether a lower-case word is a word of the article (`Some(true)`), of its language's
     /// list (`Some(true)`), or of neither (`Some(false)`); `None` without a list.
-    fn knows_word(&self, word: &str) -> Option<bool> {
+    pub fn knows_word(&self, word: &str) -> Option<bool> {
         if self.words.contains(word) {
             return Some(true);
         }
@@ -388,7 +400,13 @@ pub async fn verify_with<M: AnswerModel>(
     }
     passed.push("grounding");
 
-    let mut fit = checks::fit(ex, article, options.profile);
+    // A phrased question's words are held to its sentence by the phrasing check below,
+    // which is stricter than the lexical rules written for free model questions.
+    let mut fit = if candidate.origin == Origin::Phrased {
+        Vec::new()
+    } else {
+        checks::fit(ex, article, options.profile)
+    };
     if checks::is_duplicate(ex, lesson.iter().map(|v| &v.exercise)) {
         fit.push(Reason::Duplicate);
     }
@@ -397,12 +415,25 @@ pub async fn verify_with<M: AnswerModel>(
     }
     passed.push("fit");
 
-    if candidate.origin == Origin::Model && options.round_trip {
-        let round_trip = checks::round_trip(ex, article, model).await;
+    if candidate.origin == Origin::Phrased {
+        if let Err(reason) = phrasing(ex, article) {
+            return reject(candidate, vec![reason]);
+        }
+        passed.push("phrasing");
+    }
+
+    if options.round_trip {
+        let round_trip = match candidate.origin {
+            Origin::Model => checks::round_trip(ex, article, model).await,
+            Origin::Phrased => phrased_round_trip(ex, article, model).await,
+            Origin::Constructed => Vec::new(),
+        };
         if !round_trip.is_empty() {
             return reject(candidate, round_trip);
         }
-        passed.push("round_trip");
+        if candidate.origin != Origin::Constructed {
+            passed.push("round_trip");
+        }
     }
 
     Ok(VerifiedExercise {
@@ -410,6 +441,44 @@ pub async fn verify_with<M: AnswerModel>(
         origin: candidate.origin,
         checks: passed,
     })
+}
+
+/// Whether a model-phrased multiple-choice question is a grammatical question of its
+/// evidence sentence whose gap is the key ([`question::check`]).
+fn phrasing(ex: &Exercise, article: &ArticleText) -> Result<(), Reason> {
+    let Exercise::MultipleChoice {
+        question,
+        options,
+        answer,
+        evidence,
+    } = ex
+    else {
+        return Err(Reason::UngrammaticalQuestion);
+    };
+    question::check(article, question, evidence, &options[*answer])
+}
+
+/// The round trip of a phrased question: the model, reading the article and the question,
+/// chooses among the evidence sentence's spans of the key's kind. With one such span there
+/// is nothing to choose: the phrasing check has put the question's gap on it.
+async fn phrased_round_trip<M: AnswerModel>(
+    ex: &Exercise,
+    article: &ArticleText,
+    model: &M,
+) -> Vec<Reason> {
+    let (question, key) = (ex.prompt(), ex.answer_text());
+    let spans = question::candidate_spans(question, ex.evidence());
+    let Some(right) = spans.iter().position(|s| *s == key) else {
+        return vec![Reason::QuestionMisdirected];
+    };
+    if spans.len() < 2 {
+        return Vec::new();
+    }
+    match model.choose(article.text(), question, &spans).await {
+        Ok(i) if i == right => Vec::new(),
+        Ok(_) => vec![Reason::RoundTripDisagrees],
+        Err(_) => vec![Reason::RoundTripFailed],
+    }
 }
 
 /// Keeps the first of exercises that ask the same question or share key and evidence;

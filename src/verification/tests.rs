@@ -414,3 +414,93 @@ fn a_question_answerable_without_the_article_is_rejected() {
         vec![Reason::AnswerableWithoutArticle]
     );
 }
+
+#[test]
+fn a_phrased_question_is_held_to_its_sentence_and_asks_for_the_key() {
+    let phrased = |question: &str, answer: usize, options: &[&str], evidence: &str| Candidate {
+        origin: Origin::Phrased,
+        ..mc(question, options, answer, evidence)
+    };
+    // S1 has one count of kilograms: nothing for the reader to choose among.
+    let reader = FixedReader {
+        choice: 3,
+        span: "",
+    };
+    let kilograms = ["170", "340", "680", "440"];
+    assert_eq!(
+        check(
+            phrased(
+                "How many kilograms of plastic did Skimmer collect?",
+                1,
+                &kilograms,
+                S1
+            ),
+            &reader
+        ),
+        Err(vec![Reason::UngrammaticalQuestion]),
+        "the clause's subject is 'A small robot called Skimmer', not 'Skimmer'"
+    );
+    let s = "The robot collected 340 kilograms last month.";
+    let article = ArticleText::new("en", &format!("{ARTICLE}\n\n{s}"));
+    let verdict = |c: Candidate, reader: &FixedReader| {
+        futures_executor(verify(c, &article, reader, &[]))
+            .map(|v| v.checks().to_vec())
+            .map_err(|r| r.reasons)
+    };
+    assert_eq!(
+        verdict(
+            phrased(
+                "How many kilograms did the robot collect last month?",
+                1,
+                &kilograms,
+                s
+            ),
+            &reader
+        ),
+        Ok(vec!["form", "grounding", "fit", "phrasing", "round_trip"])
+    );
+    assert_eq!(
+        verdict(
+            phrased(
+                "How many kilograms did the robot collected?",
+                1,
+                &kilograms,
+                s
+            ),
+            &reader
+        ),
+        Err(vec![Reason::UngrammaticalQuestion])
+    );
+    // Two counts in the sentence: the reader must choose the key among them.
+    let s = "The robot collected 340 kilograms in 6 weeks.";
+    let article = ArticleText::new("en", &format!("{ARTICLE}\n\n{s}"));
+    let ask = |reader: &FixedReader| {
+        futures_executor(verify(
+            phrased(
+                "How many kilograms did the robot collect?",
+                1,
+                &kilograms,
+                s,
+            ),
+            &article,
+            reader,
+            &[],
+        ))
+        .map_err(|r| r.reasons)
+        .map(|_| ())
+    };
+    assert_eq!(
+        ask(&FixedReader {
+            choice: 0,
+            span: ""
+        }),
+        Ok(())
+    );
+    assert_eq!(
+        ask(&FixedReader {
+            choice: 1,
+            span: ""
+        }),
+        Err(vec![Reason::RoundTripDisagrees])
+    );
+}

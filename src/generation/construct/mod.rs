@@ -11,8 +11,11 @@ use crate::articles::Cefr;
 use crate::exercise::{Candidate, Exercise, GAP, Origin, Scope};
 use crate::text::{self, calendar_list};
 
+mod plan;
 mod speech;
+
 use crate::verification::ArticleText;
+pub use plan::{QuestionPlan, question_plans};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
 #[derive(Debug, Clone)]
@@ -923,7 +926,27 @@ struct Builder<'a> {
     in_names: HashSet<String>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(article: &'a ArticleText) -> Builder<'a> {
+        let lang = article.lang();
+        let lower_case = lower_case_words(article);
+        let people = speech::people(lang, article.sentences(), &lower_case);
+        let in_names = article
+            .sentences()
+            .iter()
+            .flat_map(|s| speech::name_words(s))
+            .filter(|w| calendar_list(lang, w).is_some())
+            .map(|w| w.to_lowercase())
+            .collect();
+        Builder {
+            article,
+            lang,
+            lower_case,
+            people,
+            in_names,
+        }
+    }
+
     /// Whether a name is one of the article's people (or another form of one).
     fn is_person(&self, name: &str) -> bool {
         self.people.iter().any(|p| speech::share_a_word(p, name))
@@ -1145,22 +1168,7 @@ pub fn constructed_exercises(
     avoid: &HashSet<String>,
 ) -> Vec<Candidate> {
     let lang = article.lang();
-    let lower_case = lower_case_words(article);
-    let people = speech::people(lang, article.sentences(), &lower_case);
-    let in_names = article
-        .sentences()
-        .iter()
-        .flat_map(|s| speech::name_words(s))
-        .filter(|w| calendar_list(lang, w).is_some())
-        .map(|w| w.to_lowercase())
-        .collect();
-    let builder = Builder {
-        article,
-        lang,
-        lower_case,
-        people,
-        in_names,
-    };
+    let builder = Builder::new(article);
     let mut rng = Rng::new(seed);
     let mut order: Vec<&String> = article
         .sentences()

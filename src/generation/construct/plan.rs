@@ -1,0 +1,263 @@
+//! Questions whose answer the program picks and the model phrases: the program chooses the
+//! evidence sentence, the key (a count, a year, a person), the options (the key's kind from
+//! other sentences) and the question's opening from the key's kind ("How many players",
+//! "In which year", "Who"); the model writes the rest of the question from the sentence's
+//! words ([`crate::generation::Generator::phrase_question`]), and verification checks that
+//! what it wrote is the sentence's question about the key.
+
+use std::collections::HashSet;
+
+use super::{
+    AGE, Builder, Kind, Rng, addresses_you, inside_quotes, is_percent, same_kind_elsewhere,
+    targets_in, usable,
+};
+use crate::exercise::Exercise;
+use crate::text;
+use crate::verification::{
+    ArticleText, COUNT_BOUNDS, Frame, Opening, base_forms, first_word, frame, phrasing_supported,
+};
+
+/// One question for the model to phrase.
+#[derive(Debug, Clone)]
+pub struct QuestionPlan {
+    /// The sentence the question is about.
+    pub evidence: String,
+    /// The question's first words, chosen from the key's kind.
+    pub opening: Opening,
+    /// What the question asks for, as the sentence says it ("40 players", "in 1932").
+    pub answer_phrase: String,
+    /// The options, the key among them.
+    pub options: Vec<String>,
+    pub answer: usize,
+    /// The sentence around the answer: its clause before it, the words after it.
+    pub frame: Frame,
+    /// For each word of `frame.before`, the base forms it may be the past or third-person
+    /// form of that are words of the language ("had" → "have"), for do-support.
+    pub bases: Vec<Vec<String>>,
+}
+
+impl QuestionPlan {
+    /// The multiple-choice exercise with the model's question.
+    pub fn exercise(&self, question: String) -> Exercise {
+        Exercise::MultipleChoice {
+            question,
+            options: self.options.clone(),
+            answer: self.answer,
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
+/// Up to `n` question plans from different sentences not in `avoid`, for the languages whose
+/// questions verification can judge ([`phrasing_supported`]); none for the others.
+pub fn question_plans(
+    article: &ArticleText,
+    n: usize,
+    seed: u64,
+    avoid: &HashSet<String>,
+) -> Vec<QuestionPlan> {
+    let lang = article.lang();
+    if !phrasing_supported(lang) || n == 0 {
+        return Vec::new();
+    }
+    let builder = Builder::new(article);
+    let mut rng = Rng::new(seed);
+    let mut sentences: Vec<&String> = article
+        .sentences()
+        .iter()
+        .filter(|s| usable(lang, s) && !avoid.contains(s.as_str()) && !addresses_you(lang, s))
+        .collect();
+    rng.shuffle(&mut sentences);
+    let mut out = Vec::new();
+    for sentence in sentences {
+        if out.len() >= n {
+            break;
+        }
+        let mut plans: Vec<QuestionPlan> = targets_in(lang, sentence, Some(&builder.lower_case))
+            .into_iter()
+            .filter(|t| !inside_quotes(sentence, t.offset))
+            .filter_map(|t| plan(&builder, sentence, &t, &mut rng))
+            // Only plans whose clause has a question form.
+            .filter(|p| crate::generation::grammar::question_grammar(p).is_some())
+            .collect();
+        if !plans.is_empty() {
+            out.push(plans.swap_remove(rng.below(plans.len())));
+        }
+    }
+    out
+}
+
+/// The plan for one target of a sentence, if its kind has a question opening.
+fn plan(
+    builder: &Builder<'_>,
+    sentence: &str,
+    target: &super::Target<'_>,
+    rng: &mut Rng,
+) -> Option<QuestionPlan> {
+    let lang = builder.lang;
+    let before = &sentence[..target.offset];
+    let previous = text::words(before)
+        .last()
+        .map(|w| w.to_lowercase())
+        .unwrap_or_default();
+    let end = target.offset + target.word.len();
+    // (opening, the byte range the answer covers, other options)
+    let (opening, range, others) = match target.kind {
+        Kind::Number => {
+            let counted = text::count_value(target.word).is_some_and(|n| n >= 2)
+                && target.unit != AGE
+                && !is_percent(&target.unit)
+                && target.unit.chars().all(char::is_alphabetic)
+                && !target.unit.is_empty()
+                && !COUNT_BOUNDS.contains(&previous.as_str())
+                && !before.trim_end().ends_with(['$', '£', '€', '¥']);
+            if !counted {
+                return None;
+            }
+            // The counted words: from the number to its unit, separated by spaces only.
+            let after = &sentence[end..];
+            let mut unit = Vec::new();
+            let mut unit_end = end;
+            for (o, w) in text::word_spans(after) {
+                if !after[unit_end - end..o].trim().is_empty() || unit.len() == 3 {
+                    return None;
+                }
+                unit.push(w.to_string());
+                unit_end = end + o + w.len();
+                if w.to_lowercase() == target.unit {
+                    break;
+                }
+            }
+            // "600 light years": a unit word that is no plural takes the plural after it.
+            if let Some((o, w)) = text::word_spans(&sentence[unit_end..]).first()
+                && sentence[unit_end..unit_end + o].trim().is_empty()
+                && !is_plural(&target.unit)
+                && is_plural(&w.to_lowercase())
+                && !text::is_stop_word(lang, &w.to_lowercase())
+            {
+                unit.push(w.to_string());
+                unit_end += o + w.len();
+            }
+            // "31 years ago": the question asks "how many years ago".
+            if let Some((o, w)) = text::word_spans(&sentence[unit_end..]).first()
+                && sentence[unit_end..unit_end + o].trim().is_empty()
+                && w.eq_ignore_ascii_case("ago")
+                && is_plural(&target.unit)
+            {
+                unit.push(w.to_string());
+                unit_end += o + w.len();
+            }
+            // "How many" asks for a plural: "players", "people", not "light" or "pm".
+            let counted = unit.iter().rev().find(|u| !u.eq_ignore_ascii_case("ago"));
+            if counted.is_none_or(|u| !is_plural(&u.to_lowercase())) {
+                return None;
+            }
+            let others =
+                same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
+            (Opening::HowMany(unit), (target.offset, unit_end), others)
+        }
+        Kind::Year if previous == "in" => {
+            let start = before.trim_end().len() - 2;
+            let others =
+                same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
+            (Opening::InWhichYear, (start, end), others)
+        }
+        Kind::Name if builder.is_person(target.word) => (
+            Opening::Who,
+            (target.offset, end),
+            builder.other_people(target.word, sentence),
+        ),
+        _ => return None,
+    };
+    if others.len() < 2 {
+        return None;
+    }
+    let mut options: Vec<String> = others.into_iter().take(3).collect();
+    options.push(target.word.to_string());
+    rng.shuffle(&mut options);
+    let answer = options.iter().position(|o| o == target.word)?;
+    let frame = frame(sentence, range, first_word(builder.article, sentence))?;
+    if frame.before.is_empty() && frame.after.is_empty() {
+        return None;
+    }
+    let bases = frame
+        .before
+        .iter()
+        .map(|w| {
+            base_forms(&w.to_lowercase())
+                .into_iter()
+                .filter(|b| builder.article.knows_word(b) != Some(false))
+                .collect()
+        })
+        .collect();
+    Some(QuestionPlan {
+        evidence: sentence.to_string(),
+        answer_phrase: sentence[range.0..range.1].to_string(),
+        frame,
+        bases,
+        opening,
+        options,
+        answer,
+    })
+}
+
+/// Whether an English word looks like a plural noun: ends in "s" (not "ss", "us" or "is")
+/// or is a common irregular plural.
+fn is_plural(word: &str) -> bool {
+    const IRREGULAR: &[&str] = &[
+        "children", "feet", "men", "people", "police", "staff", "women",
+    ];
+    IRREGULAR.contains(&word)
+        || (word.chars().count() >= 3
+            && word.ends_with('s')
+            && !word.ends_with("ss")
+            && !word.ends_with("us")
+            && !word.ends_with("is"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_choose_the_key_its_opening_and_options_of_its_kind() {
+        let article = ArticleText::new(
+            "en",
+            "The club had 40 players last season. In the spring, coach Helen Marsh, who \
+             joined in 2019, trained the players. The old club had 25 players and a small \
+             pitch. Mayor Tom Reed, who opened the pitch, praised the team. Team captain \
+             Ana Lopez, who is 19, scored in every game.",
+        );
+        let plans = question_plans(&article, 10, 7, &HashSet::new());
+        assert!(!plans.is_empty());
+        for p in &plans {
+            let key = &p.options[p.answer];
+            assert!(p.evidence.contains(key.as_str()), "{p:?}");
+            assert!(p.evidence.contains(&p.answer_phrase), "{p:?}");
+            assert!(
+                !p.frame
+                    .before
+                    .iter()
+                    .chain(&p.frame.after)
+                    .any(|w| w == key),
+                "{p:?}"
+            );
+            assert!(p.options.len() >= 3, "{p:?}");
+        }
+        let players = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("The club had 40"))
+            .expect("a plan about the club's players");
+        assert_eq!(players.opening, Opening::HowMany(vec!["players".into()]));
+        assert_eq!(players.answer_phrase, "40 players");
+        assert_eq!(players.frame.before, vec!["the", "club", "had"]);
+        assert_eq!(players.frame.after, vec!["last", "season"]);
+        assert_eq!(players.bases[2], vec!["have"]);
+    }
+
+    #[test]
+    fn no_plans_without_question_rules() {
+        let article = ArticleText::new("es", "El club tenía 40 jugadores la temporada pasada.");
+        assert!(question_plans(&article, 3, 1, &HashSet::new()).is_empty());
+    }
+}

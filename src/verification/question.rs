@@ -1,0 +1,1126 @@
+//! Is a model-phrased question a grammatical question of its evidence sentence, asking for
+//! its key and nothing else?
+//!
+//! The program chooses the key, the evidence and the question's opening from the key's
+//! kind ("How many players", "Who", "In which year"); the model phrases the rest from the
+//! sentence's own words ([`crate::exercise::Origin::Phrased`]). This module decides whether
+//! what it wrote is the sentence's clause around the key, turned into a question the way the
+//! language does it, with the question's gap exactly where the key is. For English:
+//! - subject gap: "How many people | attended the festival?" (the words after the key, as
+//!   the sentence has them);
+//! - do-support: "How many players | did the club have?" (did/does/do, the clause's
+//!   subject, the base form of its verb, the words up to the key);
+//! - inversion: "In which year | was the bridge opened?" (the clause's auxiliary before its
+//!   subject).
+//!
+//! Anything else is refused as ungrammatical (a wrong verb form after do-support: "did the
+//! planet detected"; repeated words; a question that stops on a function word) or, when the
+//! clause is the sentence's but not next to the key, as misdirected. Other languages have no
+//! rules yet, so their phrased questions are refused.
+
+use super::{ArticleText, Reason};
+
+/// The languages whose questions this module can judge.
+pub fn supported(lang: &str) -> bool {
+    lang == "en"
+}
+
+/// The question's opening, chosen by the program from the key's kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opening {
+    /// "How many" and the counted words as the sentence writes them after the number.
+    HowMany(Vec<String>),
+    /// A person.
+    Who,
+    /// A year that the sentence gives as "in 1932".
+    InWhichYear,
+}
+
+impl Opening {
+    /// The opening as the question starts.
+    pub fn text(&self) -> String {
+        match self {
+            Opening::HowMany(unit) => format!("How many {}", unit.join(" ")),
+            Opening::Who => "Who".into(),
+            Opening::InWhichYear => "In which year".into(),
+        }
+    }
+
+    /// The span of the evidence's tokens that answers this opening, with the key at
+    /// `key_at` (`key_len` tokens). A count after "more than" or "at least" is no answer to
+    /// "how many"; one after "about" is, and the gap takes the "about" in.
+    fn gap(&self, tokens: &[Token<'_>], key_at: usize, key_len: usize) -> Option<(usize, usize)> {
+        let joined = |from: usize, to: usize| (from + 1..to).all(|i| !tokens[i].break_before);
+        match self {
+            Opening::Who => Some((key_at, key_at + key_len)),
+            Opening::HowMany(unit) => {
+                let end = key_at + key_len + unit.len();
+                let before = |k: usize| {
+                    key_at
+                        .checked_sub(k)
+                        .filter(|_| !tokens[key_at + 1 - k].break_before)
+                        .map(|i| tokens[i].lower.as_str())
+                };
+                if before(1).is_some_and(|w| BOUNDS.contains(&w)) {
+                    return None;
+                }
+                let start = if before(1).is_some_and(|w| APPROXIMATE.contains(&w)) {
+                    key_at - 1
+                } else {
+                    key_at
+                };
+                // "31 years ago": "how many years" asks for no time ago.
+                let ago = tokens
+                    .get(end)
+                    .is_some_and(|t| t.lower == "ago" && !t.break_before);
+                (end <= tokens.len()
+                    && !ago
+                    && joined(key_at, end)
+                    && unit
+                        .iter()
+                        .zip(&tokens[key_at + key_len..end])
+                        .all(|(u, t)| t.text == u))
+                .then_some((start, end))
+            }
+            Opening::InWhichYear => (key_at > 0
+                && tokens[key_at - 1].lower == "in"
+                && joined(key_at - 1, key_at + key_len))
+            .then_some((key_at - 1, key_at + key_len)),
+        }
+    }
+}
+
+/// Words before a count that make it a bound, not the count: "more than 40".
+pub const BOUNDS: &[&str] = &[
+    "than", "least", "most", "over", "under", "to", "nearly", "almost", "only", "just",
+];
+
+/// Words before a count that leave it the answer to "how many": "about 5,000 people".
+const APPROXIMATE: &[&str] = &["about", "around", "roughly", "approximately", "some"];
+
+/// Auxiliaries and modals that move before the subject.
+const INVERTED: &[&str] = &[
+    "am", "are", "can", "could", "did", "does", "had", "has", "have", "is", "may", "might", "must",
+    "should", "was", "were", "will", "would",
+];
+
+/// Forms of "be" and modals: no do-support for them.
+const NO_DO_SUPPORT: &[&str] = &[
+    "am", "are", "be", "been", "being", "can", "could", "is", "may", "might", "must", "shall",
+    "should", "was", "were", "will", "would",
+];
+
+/// Words after which a clause starts.
+const CLAUSE_OPENERS: &[&str] = &[
+    "after", "although", "and", "as", "because", "before", "but", "if", "since", "so", "that",
+    "though", "when", "where", "which", "while", "who", "whom", "whose",
+];
+
+/// Words that cannot open a clause's subject in a question (relatives and wh-words).
+const NOT_A_SUBJECT: &[&str] = &[
+    "that", "what", "when", "where", "which", "who", "whom", "whose",
+];
+
+/// Irregular verbs: base, past, past participle.
+const IRREGULAR: &[(&str, &str, &str)] = &[
+    ("be", "was", "been"),
+    ("be", "were", "been"),
+    ("become", "became", "become"),
+    ("begin", "began", "begun"),
+    ("bring", "brought", "brought"),
+    ("build", "built", "built"),
+    ("buy", "bought", "bought"),
+    ("catch", "caught", "caught"),
+    ("choose", "chose", "chosen"),
+    ("come", "came", "come"),
+    ("cost", "cost", "cost"),
+    ("cut", "cut", "cut"),
+    ("do", "did", "done"),
+    ("draw", "drew", "drawn"),
+    ("drink", "drank", "drunk"),
+    ("drive", "drove", "driven"),
+    ("eat", "ate", "eaten"),
+    ("fall", "fell", "fallen"),
+    ("feel", "felt", "felt"),
+    ("fight", "fought", "fought"),
+    ("find", "found", "found"),
+    ("fly", "flew", "flown"),
+    ("forget", "forgot", "forgotten"),
+    ("get", "got", "got"),
+    ("give", "gave", "given"),
+    ("go", "went", "gone"),
+    ("grow", "grew", "grown"),
+    ("have", "had", "had"),
+    ("hear", "heard", "heard"),
+    ("hide", "hid", "hidden"),
+    ("hit", "hit", "hit"),
+    ("hold", "held", "held"),
+    ("hurt", "hurt", "hurt"),
+    ("keep", "kept", "kept"),
+    ("know", "knew", "known"),
+    ("lay", "laid", "laid"),
+    ("lead", "led", "led"),
+    ("leave", "left", "left"),
+    ("lend", "lent", "lent"),
+    ("let", "let", "let"),
+    ("lose", "lost", "lost"),
+    ("make", "made", "made"),
+    ("mean", "meant", "meant"),
+    ("meet", "met", "met"),
+    ("pay", "paid", "paid"),
+    ("put", "put", "put"),
+    ("read", "read", "read"),
+    ("ride", "rode", "ridden"),
+    ("ring", "rang", "rung"),
+    ("rise", "rose", "risen"),
+    ("run", "ran", "run"),
+    ("say", "said", "said"),
+    ("see", "saw", "seen"),
+    ("sell", "sold", "sold"),
+    ("send", "sent", "sent"),
+    ("set", "set", "set"),
+    ("shut", "shut", "shut"),
+    ("sing", "sang", "sung"),
+    ("sit", "sat", "sat"),
+    ("sleep", "slept", "slept"),
+    ("speak", "spoke", "spoken"),
+    ("spend", "spent", "spent"),
+    ("stand", "stood", "stood"),
+    ("steal", "stole", "stolen"),
+    ("strike", "struck", "struck"),
+    ("swim", "swam", "swum"),
+    ("take", "took", "taken"),
+    ("teach", "taught", "taught"),
+    ("tell", "told", "told"),
+    ("think", "thought", "thought"),
+    ("throw", "threw", "thrown"),
+    ("understand", "understood", "understood"),
+    ("wake", "woke", "woken"),
+    ("wear", "wore", "worn"),
+    ("win", "won", "won"),
+    ("write", "wrote", "written"),
+];
+
+/// Irregular third-person singular forms.
+const IRREGULAR_THIRD: &[(&str, &str)] = &[
+    ("be", "is"),
+    ("do", "does"),
+    ("go", "goes"),
+    ("have", "has"),
+];
+
+fn is_consonant(c: char) -> bool {
+    c.is_ascii_alphabetic() && !"aeiou".contains(c)
+}
+
+/// The regular past of an English verb: "work" → "worked", "use" → "used", "carry" →
+/// "carried", "stop" → "stopped" (doubling offered as a second form).
+fn regular_past(base: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = base.chars().collect();
+    match chars.as_slice() {
+        [.., 'e'] => out.push(format!("{base}d")),
+        [.., a, 'y'] if is_consonant(*a) => out.push(format!("{}ied", &base[..base.len() - 1])),
+        [.., a, v, c] if is_consonant(*a) && "aeiou".contains(*v) && is_consonant(*c) => {
+            out.push(format!("{base}ed"));
+            if !"wxy".contains(*c) {
+                out.push(format!("{base}{c}ed"));
+            }
+        }
+        _ => out.push(format!("{base}ed")),
+    }
+    out
+}
+
+/// The regular third-person singular: "work" → "works", "reach" → "reaches", "carry" →
+/// "carries".
+fn regular_third(base: &str) -> String {
+    let chars: Vec<char> = base.chars().collect();
+    match chars.as_slice() {
+        [.., a, 'y'] if is_consonant(*a) => format!("{}ies", &base[..base.len() - 1]),
+        [.., 's' | 'x' | 'z' | 'o'] => format!("{base}es"),
+        [.., 'c' | 's', 'h'] => format!("{base}es"),
+        _ => format!("{base}s"),
+    }
+}
+
+/// Whether `form` is the past of the base form `base`.
+fn is_past(base: &str, form: &str) -> bool {
+    match IRREGULAR.iter().find(|(b, ..)| *b == base) {
+        Some(_) => IRREGULAR.iter().any(|(b, p, _)| *b == base && *p == form),
+        None => regular_past(base).iter().any(|p| p == form),
+    }
+}
+
+/// Whether `form` is the third-person singular present of `base`.
+fn is_third(base: &str, form: &str) -> bool {
+    match IRREGULAR_THIRD.iter().find(|(b, _)| *b == base) {
+        Some((_, t)) => *t == form,
+        None => regular_third(base) == form,
+    }
+}
+
+/// Base forms a lower-case English word may be the past or third-person form of, for the
+/// words a model may use after do-support ("had" → "have", "detected" → "detect",
+/// "reaches" → "reach"). Every candidate is returned; callers keep the real words.
+pub fn base_forms(word: &str) -> Vec<String> {
+    let mut out: Vec<String> = IRREGULAR
+        .iter()
+        .filter(|(_, p, _)| *p == word)
+        .map(|(b, ..)| b.to_string())
+        .chain(
+            IRREGULAR_THIRD
+                .iter()
+                .filter(|(_, t)| *t == word)
+                .map(|(b, _)| b.to_string()),
+        )
+        .collect();
+    let mut regular = Vec::new();
+    if !out.is_empty() {
+        // An irregular form ("has", "had") is no regular one as well ("ha").
+    } else if let Some(stem) = word.strip_suffix("ied") {
+        regular.push(format!("{stem}y"));
+    } else if let Some(stem) = word.strip_suffix("ed") {
+        regular.push(stem.to_string());
+        regular.push(format!("{stem}e"));
+        let c: Vec<char> = stem.chars().collect();
+        if let [.., a, b] = c.as_slice()
+            && a == b
+        {
+            regular.push(stem[..stem.len() - 1].to_string());
+        }
+    } else if let Some(stem) = word.strip_suffix("ies") {
+        regular.push(format!("{stem}y"));
+    } else if let Some(stem) = word.strip_suffix('s')
+        && !stem.ends_with('s')
+    {
+        regular.push(stem.to_string());
+        if let Some(shorter) = stem.strip_suffix('e') {
+            regular.push(shorter.to_string());
+        }
+    }
+    for base in regular {
+        if base.chars().count() >= 3 && (is_past(&base, word) || is_third(&base, word)) {
+            out.push(base);
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// A word of the evidence, and whether punctuation separates it from its neighbours.
+#[derive(Debug, Clone)]
+struct Token<'a> {
+    text: &'a str,
+    /// Byte offset in the sentence.
+    start: usize,
+    lower: String,
+    /// Punctuation (or a quotation mark) before the word: a clause or phrase boundary.
+    break_before: bool,
+}
+
+/// The sentence's words with the boundaries between them: whitespace-separated pieces with
+/// punctuation trimmed off their ends (inner apostrophes, hyphens and number separators
+/// stay).
+fn tokens(sentence: &str) -> Vec<Token<'_>> {
+    let mut out: Vec<Token<'_>> = Vec::new();
+    let mut pending_break = false;
+    for piece in sentence.split_whitespace() {
+        let core = piece.trim_matches(|c: char| !c.is_alphanumeric());
+        if core.is_empty() {
+            pending_break = true;
+            continue;
+        }
+        let start = piece.find(core).unwrap_or(0);
+        let leading = start > 0;
+        let trailing = start + core.len() < piece.len();
+        out.push(Token {
+            text: core,
+            start: piece.as_ptr() as usize - sentence.as_ptr() as usize + start,
+            lower: core.to_lowercase(),
+            break_before: pending_break || leading,
+        });
+        pending_break = trailing;
+    }
+    out
+}
+
+/// What the checks need to know of the language's words beyond the sentence.
+struct Words<'a> {
+    lang: &'a str,
+    /// Whether a lower-case word is a word of the language (a verb's base form must be).
+    known: &'a dyn Fn(&str) -> bool,
+    /// How a question writes the sentence's first word.
+    first: FirstWord,
+}
+
+/// How a question writes its sentence's first word, which may be capitalised only because
+/// it opens the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstWord {
+    /// In lower case: a function word, or a word the article writes so elsewhere.
+    Lower,
+    /// As the sentence writes it: a name the article capitalises inside sentences too or
+    /// that runs on in capitals ("Kevin Yearout"), or a word not capitalised at all.
+    AsWritten,
+    /// Neither is known: a question may not use the word.
+    Unknown,
+}
+
+/// How a question about `sentence` of `article` writes the sentence's first word.
+pub fn first_word(article: &ArticleText, sentence: &str) -> FirstWord {
+    let Some(first) = tokens(sentence).into_iter().next() else {
+        return FirstWord::Unknown;
+    };
+    if first.text == first.lower {
+        return FirstWord::AsWritten;
+    }
+    if crate::text::is_stop_word(article.lang(), &first.lower)
+        || crate::text::words(article.text()).contains(&first.lower.as_str())
+    {
+        return FirstWord::Lower;
+    }
+    let capitalised_inside = article.sentences().iter().any(|s| {
+        crate::text::words(s)
+            .iter()
+            .skip(1)
+            .any(|w| *w == first.text)
+    });
+    // "Kevin Yearout has added": a run of capitalised words opening the sentence is a name.
+    let name_run = tokens(sentence)
+        .get(1)
+        .is_some_and(|t| !t.break_before && t.text.chars().next().is_some_and(char::is_uppercase));
+    if capitalised_inside || name_run {
+        FirstWord::AsWritten
+    } else {
+        FirstWord::Unknown
+    }
+}
+
+/// The sentence around a question's gap: the words of the gap's clause before it (from the
+/// clause's start; empty when the gap opens the clause, so the question asks for its
+/// subject) and the words after it up to the next punctuation. A question's clause is built
+/// from these ([`crate::generation::Generator::phrase_question`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+}
+
+/// The frame of the answer at `answer` (a byte range of `sentence`; an "about" before a
+/// count belongs to it), with the sentence's first word written as `first` says; none when
+/// the frame holds a first word whose case is unknown.
+pub fn frame(sentence: &str, answer: (usize, usize), first: FirstWord) -> Option<Frame> {
+    let toks = tokens(sentence);
+    let inside: Vec<usize> = (0..toks.len())
+        .filter(|&i| (answer.0..answer.1).contains(&toks[i].start))
+        .collect();
+    let (mut g0, g1) = (*inside.first()?, *inside.last()? + 1);
+    if g0 > 0 && !toks[g0].break_before && APPROXIMATE.contains(&toks[g0 - 1].lower.as_str()) {
+        g0 -= 1;
+    }
+    let mut start = g0;
+    while start > 0
+        && !toks[start].break_before
+        && !CLAUSE_OPENERS.contains(&toks[start - 1].lower.as_str())
+    {
+        start -= 1;
+    }
+    if start == 0 && g0 > 0 && first == FirstWord::Unknown {
+        return None;
+    }
+    let shown = |i: usize| {
+        if i == 0 && first == FirstWord::Lower {
+            toks[i].lower.clone()
+        } else {
+            toks[i].text.to_string()
+        }
+    };
+    let before = (start..g0).map(shown).collect();
+    let after = (g1..toks.len())
+        .take_while(|&i| !toks[i].break_before)
+        .map(shown)
+        .collect();
+    Some(Frame { before, after })
+}
+
+/// Whether an auxiliary or modal may move before the subject ("was", "has", "can").
+pub fn inverts(word: &str) -> bool {
+    INVERTED.contains(&word)
+}
+
+/// The do-support auxiliary for a verb form and its base form: "did" for a past
+/// ("had"/"have"), "does" for a third-person singular ("reaches"/"reach"), "do" for the base
+/// form itself; none otherwise.
+pub fn do_support(base: &str, form: &str) -> Option<&'static str> {
+    if is_past(base, form) {
+        Some("did")
+    } else if is_third(base, form) {
+        Some("does")
+    } else if base == form {
+        Some("do")
+    } else {
+        None
+    }
+}
+
+/// Whether a verb form takes do-support in a question (not "be" or a modal).
+pub fn takes_do_support(word: &str) -> bool {
+    !NO_DO_SUPPORT.contains(&word)
+}
+
+/// Determiners and possessives that open a noun phrase.
+const DETERMINERS: &[&str] = &[
+    "a", "all", "an", "both", "each", "every", "her", "his", "its", "many", "most", "my", "our",
+    "several", "some", "the", "their", "these", "this", "those", "your",
+];
+
+/// Pronouns that can only be subjects: a clause of its own starts with one.
+const SUBJECT_PRONOUNS: &[&str] = &["he", "i", "she", "they", "we"];
+
+/// Whether words may be a question's subject, without knowing word classes: a subject
+/// pronoun, a name (capitalised words, at most four), a bare plural ("astronomers"), or a
+/// determiner and up to five words that end on a content word, with no relative or wh-word ("a man who"), auxiliary or modal
+/// ("did has play") or subject pronoun among them. Adverbs and prepositional phrases that
+/// open a clause ("still", "with constant turnover") are thus no subjects.
+pub fn may_be_subject(words: &[impl AsRef<str>]) -> bool {
+    let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+    let Some(first) = lower.first() else {
+        return false;
+    };
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    if lower.len() == 1 && (SUBJECT_PRONOUNS.contains(&first.as_str()) || first == "it") {
+        return true;
+    }
+    if words.len() <= 4
+        && words.iter().all(|w| capitalised(w.as_ref()))
+        && !crate::text::is_stop_word("en", first)
+    {
+        return true;
+    }
+    let last = lower.last().map(String::as_str).unwrap_or_default();
+    // A bare plural ("astronomers (first)") or a determiner and its words.
+    let bare_plural = first.chars().count() >= 4
+        && first.ends_with('s')
+        && !first.ends_with("ss")
+        && !first.ends_with("us")
+        && !crate::text::is_stop_word("en", first)
+        && lower.len() <= 3;
+    (bare_plural || (DETERMINERS.contains(&first.as_str()) && (2..=6).contains(&lower.len())))
+        && !crate::text::is_stop_word("en", last)
+        && lower[1..].iter().all(|w| {
+            !NOT_A_SUBJECT.contains(&w.as_str())
+                && !INVERTED.contains(&w.as_str())
+                && !NO_DO_SUPPORT.contains(&w.as_str())
+                && !SUBJECT_PRONOUNS.contains(&w.as_str())
+        })
+}
+
+/// Whether the words between a question's verb and its key leave the key in a slot of the
+/// clause: not inside a phrase ("reach temperatures of | 1,300 degrees", "12 of the | 13
+/// states"), not inside a clause of its own ("a salesman who started a group | in 2010",
+/// "the number he employed | in 2009"), and with no other number beside it.
+pub fn leads_to_slot(words: &[impl AsRef<str>]) -> bool {
+    let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+    lower
+        .last()
+        .is_none_or(|w| w != "of" && !DETERMINERS.contains(&w.as_str()))
+        && lower.iter().all(|w| {
+            !NOT_A_SUBJECT.contains(&w.as_str())
+                && !SUBJECT_PRONOUNS.contains(&w.as_str())
+                && !w.chars().any(|c| c.is_ascii_digit())
+        })
+}
+
+/// Why a phrased question of `article` fails, if it does.
+pub(super) fn check(
+    article: &ArticleText,
+    question: &str,
+    evidence: &str,
+    key: &str,
+) -> Result<(), Reason> {
+    let known = |w: &str| article.knows_word(w) != Some(false);
+    let words = Words {
+        lang: article.lang(),
+        known: &known,
+        first: first_word(article, evidence),
+    };
+    check_with(&words, question, evidence, key)
+}
+
+fn check_with(
+    words_of: &Words<'_>,
+    question: &str,
+    evidence: &str,
+    key: &str,
+) -> Result<(), Reason> {
+    let lang = words_of.lang;
+    if !supported(lang) {
+        return Err(Reason::UngrammaticalQuestion);
+    }
+    let Some(body) = question.trim().strip_suffix('?') else {
+        return Err(Reason::UngrammaticalQuestion);
+    };
+    let words: Vec<&str> = body.split_whitespace().collect();
+    // Only words: no punctuation inside the question (apostrophes and hyphens in words).
+    if words.iter().any(|w| {
+        w.trim_matches(|c: char| !c.is_alphanumeric()) != *w || w.contains(['"', '“', '”'])
+    }) {
+        return Err(Reason::UngrammaticalQuestion);
+    }
+    let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
+    if lower.windows(2).any(|w| w[0] == w[1])
+        || lower
+            .iter()
+            .enumerate()
+            .any(|(i, w)| !crate::text::is_stop_word(lang, w) && lower[i + 1..].contains(w))
+    {
+        return Err(Reason::UngrammaticalQuestion);
+    }
+    let tokens = tokens(evidence);
+    let key_tokens = self::tokens(key);
+    let Some(key_at) = (0..tokens.len()).find(|&i| {
+        i + key_tokens.len() <= tokens.len()
+            && key_tokens
+                .iter()
+                .zip(&tokens[i..])
+                .all(|(k, t)| k.text == t.text)
+            && (i + 1..i + key_tokens.len()).all(|j| !tokens[j].break_before)
+    }) else {
+        return Err(Reason::QuestionMisdirected);
+    };
+    let mut misdirected = false;
+    for (opening, rest) in openings(&words, &tokens, key_at, key_tokens.len()) {
+        let Some(gap) = opening.gap(&tokens, key_at, key_tokens.len()) else {
+            continue;
+        };
+        if matches!(opening, Opening::HowMany(_))
+            && crate::text::count_value(key).is_none_or(|n| n < 2)
+        {
+            continue;
+        }
+        match forms(words_of, rest, &tokens, gap) {
+            Fit::AtGap => return Ok(()),
+            Fit::Elsewhere => misdirected = true,
+            Fit::None => {}
+        }
+    }
+    Err(if misdirected {
+        Reason::QuestionMisdirected
+    } else {
+        Reason::UngrammaticalQuestion
+    })
+}
+
+/// The openings a question may start with, each with the words after it.
+fn openings<'q>(
+    words: &'q [&'q str],
+    tokens: &[Token<'_>],
+    key_at: usize,
+    key_len: usize,
+) -> Vec<(Opening, &'q [&'q str])> {
+    let mut out = Vec::new();
+    match words {
+        ["Who", rest @ ..] => out.push((Opening::Who, rest)),
+        ["In", "which" | "what", "year", rest @ ..] => out.push((Opening::InWhichYear, rest)),
+        ["How", "many", rest @ ..] => {
+            // The counted words are those after the key in the sentence, as many as the
+            // question repeats.
+            for n in 1..=3.min(rest.len()) {
+                let unit: Vec<String> = rest[..n].iter().map(|w| w.to_string()).collect();
+                let after = &tokens[(key_at + key_len).min(tokens.len())..];
+                let last = unit.last().map(|u| u.to_lowercase()).unwrap_or_default();
+                if after.len() >= n
+                    && unit.iter().zip(after).all(|(u, t)| t.text == u)
+                    && !crate::text::is_stop_word("en", &last)
+                {
+                    out.push((Opening::HowMany(unit), &rest[n..]));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+enum Fit {
+    /// A question form of the sentence's clause, whose gap is the key.
+    AtGap,
+    /// The sentence's clause, but its gap is elsewhere.
+    Elsewhere,
+    None,
+}
+
+/// Whether the question's words after the opening are the clause around `gap` in one of the
+/// English question forms.
+fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize, usize)) -> Fit {
+    if rest.is_empty() {
+        return Fit::None;
+    }
+    let lang = words_of.lang;
+    let lower: Vec<String> = rest.iter().map(|w| w.to_lowercase()).collect();
+    let stop = |w: &str| crate::text::is_stop_word(lang, w);
+    // A run of the question's words equals the sentence's from `at`, with no punctuation
+    // between them; capitals as the sentence has them, except its first word when that is
+    // written in lower case inside a sentence.
+    let same = |words: &[&str], at: usize| -> bool {
+        at + words.len() <= tokens.len()
+            && words.iter().enumerate().all(|(k, w)| {
+                let t = &tokens[at + k];
+                let shown = match (at + k, words_of.first) {
+                    (0, FirstWord::Lower) => t.lower.as_str(),
+                    (0, FirstWord::Unknown) => return false,
+                    _ => t.text,
+                };
+                (k == 0 || !t.break_before) && shown == *w
+            })
+    };
+    // A base form after do-support: a word of the language; a function word only when it
+    // is an irregular verb's ("have", "do").
+    let base_form = |verb: &str| {
+        (words_of.known)(verb) && (!stop(verb) || IRREGULAR.iter().any(|(b, ..)| *b == verb))
+    };
+    let clause_start = |at: usize| {
+        at == 0
+            || tokens[at].break_before
+            || CLAUSE_OPENERS.contains(&tokens[at - 1].lower.as_str())
+    };
+    let subject_ok = |s: &[&str]| may_be_subject(s);
+    let ends_well = |last: usize| {
+        // The clause ends here, or on a word that carries meaning.
+        last + 1 == tokens.len() || tokens[last + 1].break_before || !stop(&tokens[last].lower)
+    };
+    let mut elsewhere = false;
+
+    // Subject gap: the words right after the key.
+    if gap.1 < tokens.len()
+        && clause_start(gap.0)
+        && same(rest, gap.1)
+        && !tokens[gap.1].break_before
+        && (!stop(&lower[0]) || INVERTED.contains(&lower[0].as_str()))
+        && ends_well(gap.1 + rest.len() - 1)
+        && rest.len() >= 2
+    {
+        return Fit::AtGap;
+    }
+
+    // The question's words after its verb: those of the sentence from `from` up to the
+    // key (at least `least` of them), then perhaps those right after the key ("did the club
+    // have | last season").
+    let around_gap = |tail: &[&str], from: usize, least: usize| -> Fit {
+        let mut fit = Fit::None;
+        for split in least..=tail.len() {
+            let (before, after) = tail.split_at(split);
+            if !same(before, from) || (!before.is_empty() && tokens[from].break_before) {
+                continue;
+            }
+            if !leads_to_slot(before) {
+                continue;
+            }
+            if after.is_empty() {
+                fit = Fit::Elsewhere;
+            }
+            let after_ok = after.is_empty()
+                || (gap.1 < tokens.len()
+                    && !tokens[gap.1].break_before
+                    && same(after, gap.1)
+                    && ends_well(gap.1 + after.len() - 1));
+            if from + split == gap.0 && !tokens[gap.0].break_before && after_ok {
+                return Fit::AtGap;
+            }
+        }
+        fit
+    };
+    let aux = lower[0].as_str();
+    // Do-support: did/does/do, subject, base form, the words up to the key.
+    if matches!(aux, "did" | "does" | "do") {
+        for s_len in 1..rest.len().saturating_sub(1) {
+            let subject = &rest[1..1 + s_len];
+            let verb = lower[1 + s_len].as_str();
+            let tail = &rest[2 + s_len..];
+            if !subject_ok(subject) || !base_form(verb) {
+                continue;
+            }
+            for at in 0..tokens.len() {
+                let v = at + s_len;
+                if v >= tokens.len() || !same(subject, at) || !clause_start(at) {
+                    continue;
+                }
+                let form = &tokens[v];
+                let inflected = !NO_DO_SUPPORT.contains(&form.lower.as_str())
+                    && !form.break_before
+                    && match aux {
+                        "did" => is_past(verb, &form.lower),
+                        "does" => is_third(verb, &form.lower),
+                        _ => form.lower == verb && !NO_DO_SUPPORT.contains(&verb),
+                    };
+                if !inflected {
+                    continue;
+                }
+                match around_gap(tail, v + 1, 0) {
+                    Fit::AtGap => return Fit::AtGap,
+                    Fit::Elsewhere => elsewhere = true,
+                    Fit::None => {}
+                }
+            }
+        }
+    }
+
+    // Inversion: the clause's auxiliary before its subject, then the rest up to the key.
+    if INVERTED.contains(&aux) {
+        for s_len in 1..rest.len().saturating_sub(1) {
+            let subject = &rest[1..1 + s_len];
+            let tail = &rest[1 + s_len..];
+            if !subject_ok(subject) {
+                continue;
+            }
+            for at in 0..tokens.len() {
+                let a = at + s_len;
+                if a + 1 >= tokens.len()
+                    || !same(subject, at)
+                    || !clause_start(at)
+                    || tokens[a].lower != aux
+                    || tokens[a].break_before
+                {
+                    continue;
+                }
+                match around_gap(tail, a + 1, 1) {
+                    Fit::AtGap => return Fit::AtGap,
+                    Fit::Elsewhere => elsewhere = true,
+                    Fit::None => {}
+                }
+            }
+        }
+    }
+    if elsewhere { Fit::Elsewhere } else { Fit::None }
+}
+
+/// The evidence's spans that could answer a question of the key's kind: its numbers, its
+/// runs of capitalised words (names) or its years. The round trip of a phrased question is a
+/// choice among them.
+pub fn candidate_spans(question: &str, evidence: &str) -> Vec<String> {
+    let tokens = tokens(evidence);
+    let mut out: Vec<String> = Vec::new();
+    let is_number = |t: &Token<'_>| crate::text::count_value(t.text).is_some();
+    if question.starts_with("How many") {
+        out.extend(
+            tokens
+                .iter()
+                .filter(|t| is_number(t))
+                .map(|t| t.text.to_string()),
+        );
+    } else if question.starts_with("In which year") || question.starts_with("In what year") {
+        out.extend(
+            tokens
+                .iter()
+                .filter(|t| t.text.len() == 4 && t.text.parse::<u32>().is_ok())
+                .map(|t| t.text.to_string()),
+        );
+    } else if question.starts_with("Who") {
+        let mut i = 1;
+        while i < tokens.len() {
+            let capital = |t: &Token<'_>| t.text.chars().next().is_some_and(char::is_uppercase);
+            if capital(&tokens[i]) {
+                let start = i;
+                while i + 1 < tokens.len() && capital(&tokens[i + 1]) && !tokens[i + 1].break_before
+                {
+                    i += 1;
+                }
+                let words: Vec<&str> = tokens[start..=i].iter().map(|t| t.text).collect();
+                out.push(words.join(" "));
+            }
+            i += 1;
+        }
+    }
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLUB: &str = "The club had 40 players last season, and it won 12 games.";
+
+    /// Checks an English question, with every word known and the sentence's first word in
+    /// lower case inside a sentence when it is a function word or `lower`.
+    fn en(question: &str, evidence: &str, key: &str) -> Result<(), Reason> {
+        let first = tokens(evidence)[0].lower.clone();
+        let words = Words {
+            lang: "en",
+            known: &|_| true,
+            first: if crate::text::is_stop_word("en", &first) || first == "astronomers" {
+                FirstWord::Lower
+            } else {
+                FirstWord::AsWritten
+            },
+        };
+        check_with(&words, question, evidence, key)
+    }
+
+    #[test]
+    fn do_support_takes_the_base_form_of_the_sentence_verb() {
+        assert_eq!(
+            en("How many players did the club have?", CLUB, "40"),
+            Ok(())
+        );
+        assert_eq!(
+            en("How many players did the club had?", CLUB, "40"),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        assert_eq!(en("How many games did it win?", CLUB, "12"), Ok(()));
+        assert_eq!(
+            en(
+                "How many players did the club have last season?",
+                CLUB,
+                "40"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            en(
+                "How many players did the club have last season and?",
+                CLUB,
+                "40"
+            ),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        let s = "The team estimates that its upper atmosphere reaches temperatures of 40 degrees.";
+        assert!(
+            en(
+                "How many degrees does its upper atmosphere reach temperatures of?",
+                s,
+                "40"
+            )
+            .is_err()
+        );
+        let s = "The upper atmosphere reaches 40 degrees in summer.";
+        assert_eq!(
+            en("How many degrees does the upper atmosphere reach?", s, "40"),
+            Ok(())
+        );
+        assert_eq!(
+            en(
+                "How many degrees does the upper atmosphere reaches?",
+                s,
+                "40"
+            ),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        let s = "Astronomers first detected the planet in 2019 with a small telescope.";
+        assert_eq!(
+            en(
+                "In which year did astronomers first detect the planet?",
+                s,
+                "2019"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            en(
+                "In which year did Astronomers first detect the planet?",
+                s,
+                "2019"
+            ),
+            Err(Reason::UngrammaticalQuestion),
+            "a word the article writes in lower case is not capitalised inside a question"
+        );
+        assert_eq!(
+            en(
+                "In which year did the planet first detected the telescope?",
+                s,
+                "2019"
+            ),
+            Err(Reason::UngrammaticalQuestion)
+        );
+    }
+
+    #[test]
+    fn subject_and_inversion_questions_keep_the_sentence_words() {
+        let s = "About 5,000 people attended the festival on Saturday.";
+        assert_eq!(
+            en("How many people attended the festival?", s, "5,000"),
+            Ok(())
+        );
+        assert_eq!(
+            en("How many people attended the?", s, "5,000"),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        let s = "The bridge was opened in 1932 by the mayor.";
+        assert_eq!(
+            en("In which year was the bridge opened?", s, "1932"),
+            Ok(())
+        );
+        let s = "On Monday, Helen Marsh opened the new library in Leeds.";
+        assert_eq!(en("Who opened the new library?", s, "Helen Marsh"), Ok(()));
+        assert_eq!(
+            en("Who opened the new the library?", s, "Helen Marsh"),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        assert_eq!(
+            en(
+                "How many players did the club have?",
+                "The club had more than 40 players.",
+                "40"
+            ),
+            Err(Reason::UngrammaticalQuestion),
+            "more than 40 is no answer to how many"
+        );
+    }
+
+    #[test]
+    fn a_question_whose_gap_is_not_the_key_is_refused() {
+        // She trains three evenings; the bakery does not "work" three evenings.
+        let s = "She trains three evenings a week and works at the bakery on Mill Street.";
+        assert!(
+            en(
+                "How many evenings does the bakery works on Mill Street?",
+                s,
+                "three"
+            )
+            .is_err()
+        );
+        let s = "The club had 40 players, and the town had 12 teams.";
+        assert_eq!(
+            en("How many players did the town have?", s, "40"),
+            Err(Reason::QuestionMisdirected)
+        );
+        assert!(en("How many players did the club have?", s, "12").is_err());
+        assert_eq!(
+            en("Who did the club have?", CLUB, "Helen"),
+            Err(Reason::QuestionMisdirected)
+        );
+    }
+
+    #[test]
+    fn an_auxiliary_is_no_subject() {
+        let s = "The planet, catalogued as KTO-2291 b, was first flagged in 2025 by a telescope.";
+        assert!(en("In which year did was first flag?", s, "2025").is_err());
+        assert!(!may_be_subject(&["has"]));
+        assert!(!may_be_subject(&["a", "man", "who"]));
+        assert!(may_be_subject(&["the", "club"]));
+    }
+
+    #[test]
+    fn a_key_inside_a_clause_of_its_own_or_a_bare_verb_is_refused() {
+        let s = "The elder Mateen is a salesman who started a group in 2010 called Durand Jirga.";
+        assert!(
+            en(
+                "In which year is the elder Mateen a salesman who started a group called Durand Jirga?",
+                s,
+                "2010"
+            )
+            .is_err()
+        );
+        let s = "The industry is driving growth in 12 states, Herrmann said.";
+        assert!(en("Who said?", s, "Herrmann").is_err());
+    }
+
+    #[test]
+    fn subjects_are_noun_phrases_and_keys_fill_a_slot() {
+        let s = "With constant turnover in government departments in the past 15 years, there appears to be no record.";
+        assert!(
+            en(
+                "How many years does with constant turnover in government department in the past?",
+                s,
+                "15"
+            )
+            .is_err()
+        );
+        let s = "That still leaves him with less than half the number he employed in 2009.";
+        assert!(
+            en(
+                "In which year does still leave him with less than half the number he employed?",
+                s,
+                "2009"
+            )
+            .is_err()
+        );
+        let s = "The industry is driving the expansion in 12 of the 13 states leading growth.";
+        assert!(
+            en("How many states is the industry driving the expansion in 12 of the leading growth?", s, "13")
+                .is_err()
+        );
+        let s = "He was living in the capital when he left 31 years ago for the U.S.";
+        assert!(en("How many years did he leave?", s, "31").is_err());
+        assert_eq!(en("How many years ago did he leave?", s, "31"), Ok(()));
+        assert!(may_be_subject(&["the", "energy", "industry"]));
+        assert!(may_be_subject(&["Leonard", "Pike"]));
+        assert!(!may_be_subject(&["still"]));
+        assert!(!may_be_subject(&["the"]));
+    }
+
+    #[test]
+    fn loops_and_other_languages_are_refused() {
+        assert_eq!(
+            en("How many players did the club have in a in a?", CLUB, "40"),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        let words = Words {
+            lang: "es",
+            known: &|_| true,
+            first: FirstWord::Lower,
+        };
+        assert_eq!(
+            check_with(
+                &words,
+                "¿Cuántos jugadores tenía el club?",
+                "El club tenía 40 jugadores.",
+                "40"
+            ),
+            Err(Reason::UngrammaticalQuestion)
+        );
+    }
+
+    #[test]
+    fn base_forms_undo_regular_and_irregular_inflection() {
+        assert_eq!(base_forms("had"), vec!["have"]);
+        assert_eq!(base_forms("has"), vec!["have"]);
+        assert!(base_forms("detected").contains(&"detect".to_string()));
+        assert!(base_forms("used").contains(&"use".to_string()));
+        assert!(base_forms("stopped").contains(&"stop".to_string()));
+        assert!(base_forms("carried").contains(&"carry".to_string()));
+        assert!(base_forms("reaches").contains(&"reach".to_string()));
+        assert!(base_forms("works").contains(&"work".to_string()));
+        assert!(base_forms("table").is_empty());
+    }
+
+    #[test]
+    fn a_frame_is_the_gap_clause_before_the_key_and_the_words_after_it() {
+        let s = "The club had 40 players last season, and it won 12 games.";
+        assert_eq!(
+            frame(s, (13, 23), FirstWord::Lower),
+            Some(Frame {
+                before: vec!["the".into(), "club".into(), "had".into()],
+                after: vec!["last".into(), "season".into()],
+            })
+        );
+        assert_eq!(
+            frame(s, (48, 56), FirstWord::Lower).map(|f| f.before),
+            Some(vec!["it".to_string(), "won".into()])
+        );
+        let s = "About 6,000 people came this year, which is a new record.";
+        assert_eq!(
+            frame(s, (6, 18), FirstWord::Unknown),
+            Some(Frame {
+                before: vec![],
+                after: vec!["came".into(), "this".into(), "year".into()],
+            })
+        );
+    }
+
+    #[test]
+    fn the_round_trip_chooses_among_spans_of_the_key_kind() {
+        assert_eq!(
+            candidate_spans("How many players did the club have?", CLUB),
+            vec!["40", "12"]
+        );
+        assert_eq!(
+            candidate_spans(
+                "Who opened the new library?",
+                "Last week Helen Marsh opened the library with Tom Reed."
+            ),
+            vec!["Helen Marsh", "Tom Reed"]
+        );
+    }
+}
