@@ -1399,6 +1399,36 @@ fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
     )
 }
 
+/// Verifies candidates at once (their round trips share the article prefix in the engine),
+/// keeps the first of duplicates, and records every rejection.
+async fn verify_at_once(
+    candidates: Vec<crate::exercise::Candidate>,
+    text: &ArticleText,
+    generator: &Generator,
+    lesson: &[VerifiedExercise],
+    records: &mut Vec<ExerciseRecord>,
+    report: &mut RunReport,
+) -> Vec<VerifiedExercise> {
+    let verdicts = futures_util::future::join_all(
+        candidates
+            .into_iter()
+            .map(|c| verify(c, text, generator, lesson)),
+    )
+    .await;
+    let mut accepted: Vec<VerifiedExercise> = Vec::new();
+    for verdict in verdicts {
+        match verdict {
+            Ok(v) => accepted.push(v),
+            Err(r) => records.push(rejected_record(&r, report)),
+        }
+    }
+    let (accepted, duplicates) = deduplicate(accepted);
+    for d in &duplicates {
+        records.push(rejected_record(d, report));
+    }
+    accepted
+}
+
 /// Question plans a lesson asks the model to phrase, and phrasings asked of each: a question
 /// is about 20 tokens, so several are asked and only those that pass verification kept.
 const PHRASED_PLANS: usize = 6;
@@ -1464,26 +1494,9 @@ async fn phrased_exercises(
             }
         }
     }
-    let verdicts = futures_util::future::join_all(
-        candidates
-            .into_iter()
-            .map(|c| verify(c, text, generator, lesson)),
-    )
-    .await;
-    let mut kept: Vec<VerifiedExercise> = Vec::new();
-    for verdict in verdicts {
-        match verdict {
-            Ok(v) => kept.push(v),
-            Err(r) => records.push(rejected_record(&r, report)),
-        }
-    }
-    // One question per sentence: a second phrasing of the same plan is a duplicate.
-    let (mut kept, duplicates) = deduplicate(kept);
-    let mut seen = HashSet::new();
-    kept.retain(|v| seen.insert(v.exercise().evidence().to_string()));
-    for d in &duplicates {
-        records.push(rejected_record(d, report));
-    }
+    // One question per sentence: a second phrasing of the same plan (same evidence and key)
+    // is a duplicate.
+    let mut kept = verify_at_once(candidates, text, generator, lesson, records, report).await;
     kept.truncate(PHRASED_PER_LESSON.min(room));
     for v in &kept {
         records.push(verified_record(v));
@@ -1559,24 +1572,8 @@ async fn make_exercises(
         }
     }
     let verify_started = std::time::Instant::now();
-    let verdicts = futures_util::future::join_all(
-        candidates
-            .into_iter()
-            .map(|c| verify(c, text, generator, &[])),
-    )
-    .await;
+    let mut accepted = verify_at_once(candidates, text, generator, &[], &mut records, report).await;
     let verify_time = verify_started.elapsed();
-    let mut accepted: Vec<VerifiedExercise> = Vec::new();
-    for verdict in verdicts {
-        match verdict {
-            Ok(v) => accepted.push(v),
-            Err(r) => records.push(rejected_record(&r, report)),
-        }
-    }
-    let (mut accepted, duplicates) = deduplicate(accepted);
-    for d in &duplicates {
-        records.push(rejected_record(d, report));
-    }
     accepted.truncate(lesson_cfg.exercises);
     for v in &accepted {
         records.push(verified_record(v));

@@ -437,11 +437,34 @@ pub fn frame(sentence: &str, answer: (usize, usize), first: FirstWord) -> Option
         }
     };
     let before = (start..g0).map(shown).collect();
-    let after = (g1..toks.len())
-        .take_while(|&i| !toks[i].break_before)
-        .map(shown)
-        .collect();
+    let mut end = (g1..toks.len())
+        .find(|&i| toks[i].break_before)
+        .unwrap_or(toks.len());
+    // Not up to a name that a comma cuts ("to his Albuquerque, New Mexico, company"): the
+    // words after the key stop before the phrase that holds it.
+    if end > g1 && cut_name(&toks, end - 1) {
+        while end > g1 && capitalised(&toks[end - 1]) {
+            end -= 1;
+        }
+        while end > g1 && crate::text::is_stop_word("en", &toks[end - 1].lower) {
+            end -= 1;
+        }
+    }
+    let after = (g1..end).map(shown).collect();
     Some(Frame { before, after })
+}
+
+fn capitalised(t: &Token<'_>) -> bool {
+    t.text.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// Whether the token at `last` is a capitalised word that punctuation separates from a
+/// capitalised word after it: a name or place cut by a comma ("Albuquerque, New Mexico").
+fn cut_name(tokens: &[Token<'_>], last: usize) -> bool {
+    capitalised(&tokens[last])
+        && tokens
+            .get(last + 1)
+            .is_some_and(|t| t.break_before && capitalised(t))
 }
 
 /// Whether an auxiliary or modal may move before the subject ("was", "has", "can").
@@ -687,8 +710,12 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize,
     };
     let subject_ok = |s: &[&str]| may_be_subject(s);
     let ends_well = |last: usize| {
-        // The clause ends here, or on a word that carries meaning.
-        last + 1 == tokens.len() || tokens[last + 1].break_before || !stop(&tokens[last].lower)
+        // The clause ends here, or on a word that carries meaning; not inside a name cut by
+        // a comma ("his Albuquerque | , New Mexico, company").
+        !cut_name(tokens, last)
+            && (last + 1 == tokens.len()
+                || tokens[last + 1].break_before
+                || !stop(&tokens[last].lower))
     };
     let mut elsewhere = false;
 
@@ -1048,6 +1075,27 @@ mod tests {
         assert!(may_be_subject(&["Leonard", "Pike"]));
         assert!(!may_be_subject(&["still"]));
         assert!(!may_be_subject(&["the"]));
+    }
+
+    #[test]
+    fn a_question_does_not_stop_inside_a_name_a_comma_cuts() {
+        let s = "Kevin Yearout has added about 80 jobs to his Albuquerque, New Mexico, company.";
+        assert!(
+            en(
+                "How many jobs has Kevin Yearout added to his Albuquerque?",
+                s,
+                "80"
+            )
+            .is_err()
+        );
+        assert_eq!(
+            en("How many jobs has Kevin Yearout added?", s, "80"),
+            Ok(())
+        );
+        assert_eq!(
+            frame(s, (30, 37), FirstWord::AsWritten).map(|f| f.after),
+            Some(vec![])
+        );
     }
 
     #[test]
