@@ -176,7 +176,9 @@ pub fn question_grammar(plan: &QuestionPlan) -> Option<String> {
             ));
         }
         let bases = plan.bases.get(verb).map(Vec::as_slice).unwrap_or_default();
-        if !takes_do_support(&word) {
+        // A verb is written in lower case, and no past form follows it.
+        let next_past = before.get(verb + 1).is_some_and(|w| w.ends_with("ed"));
+        if !takes_do_support(&word) || before[verb] != word || next_past {
             continue;
         }
         // The auxiliary agrees with the sentence's verb form: "had" gives "did … have".
