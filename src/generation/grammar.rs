@@ -1,8 +1,8 @@
 //! GBNF grammars that force the model's replies into the JSON we parse, with evidence that
 //! can only be a sentence of the article and answers that can only be spans of it.
 
-use crate::generation::QuestionPlan;
 use crate::text;
+use crate::verification::{Frame, Opening};
 
 /// Escapes text for use inside a JSON string.
 fn json_escape(s: &str) -> String {
@@ -140,13 +140,13 @@ pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String 
 ///   year");
 /// - an auxiliary of the clause moved before its subject ("was | the bridge | opened");
 /// - do-support with a base form of one of its words ("did | the club | have | last
-///   season"), did, does or do as the model chooses.
+///   season"), with did, does or do agreeing with the sentence's form of it.
 ///
 /// The grammar only shapes the reply; verification decides whether the question is
 /// grammatical, is the sentence's, and asks for its key.
-pub fn question_grammar(plan: &QuestionPlan) -> Option<String> {
+pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Option<String> {
     use crate::verification::{do_support, inverts, may_be_subject, takes_do_support};
-    let (before, after) = (&plan.frame.before, &plan.frame.after);
+    let (before, after) = (&frame.before, &frame.after);
     let mut forms: Vec<String> = Vec::new();
     // A subject question keeps at least two words ("Who said?" asks nothing).
     if before.is_empty() && after.len() >= 2 {
@@ -175,10 +175,8 @@ pub fn question_grammar(plan: &QuestionPlan) -> Option<String> {
                 literal(&format!("{word} {subject} {}", rest.join(" ")))
             ));
         }
-        let bases = plan.bases.get(verb).map(Vec::as_slice).unwrap_or_default();
-        // A verb is written in lower case, and no past form follows it.
-        let next_past = before.get(verb + 1).is_some_and(|w| w.ends_with("ed"));
-        if !takes_do_support(&word) || before[verb] != word || next_past {
+        let bases = bases.get(verb).map(Vec::as_slice).unwrap_or_default();
+        if !takes_do_support(&before[verb], before.get(verb + 1).map(String::as_str)) {
             continue;
         }
         // The auxiliary agrees with the sentence's verb form: "had" gives "did … have".
@@ -214,7 +212,7 @@ pub fn question_grammar(plan: &QuestionPlan) -> Option<String> {
     }
     Some(format!(
         "root ::= {} \" \" ({}) \"?\"\n{rules}",
-        literal(&plan.opening.text()),
+        literal(&opening.text()),
         forms.join(" | ")
     ))
 }
@@ -249,35 +247,25 @@ mod tests {
 
     #[test]
     fn question_grammar_offers_the_clause_in_question_forms() {
-        let plan = QuestionPlan {
-            evidence: "The club had 40 players last season.".into(),
-            opening: crate::verification::Opening::HowMany(vec!["players".into()]),
-            answer_phrase: "40 players".into(),
-            options: vec!["40".into(), "20".into(), "80".into()],
-            answer: 0,
-            frame: crate::verification::Frame {
-                before: vec!["the".into(), "club".into(), "had".into()],
-                after: vec!["last".into(), "season".into()],
-            },
-            bases: vec![vec![], vec![], vec!["have".into()]],
+        let opening = Opening::HowMany(vec!["players".into()]);
+        let frame = Frame {
+            before: vec!["the".into(), "club".into(), "had".into()],
+            after: vec!["last".into(), "season".into()],
         };
-        let g = question_grammar(&plan).unwrap();
+        let bases = vec![vec![], vec![], vec!["have".into()]];
+        let g = question_grammar(&opening, &frame, &bases).unwrap();
         assert_eq!(
             g,
             "root ::= \"How many players\" \" \" (\"did the club have\" (\" \" after)?) \"?\"\n\
              after ::= \"last\" (\" \" after1)?\n\
              after1 ::= \"season\"\n"
         );
-        let subject = QuestionPlan {
-            frame: crate::verification::Frame {
-                before: vec![],
-                after: vec!["came".into(), "here".into()],
-            },
-            bases: vec![],
-            ..plan
+        let subject = Frame {
+            before: vec![],
+            after: vec!["came".into(), "here".into()],
         };
         assert!(
-            question_grammar(&subject)
+            question_grammar(&opening, &subject, &[])
                 .unwrap()
                 .contains("(\"came\" \" \" after1)")
         );

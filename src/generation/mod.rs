@@ -188,13 +188,6 @@ impl Generator {
         seed: u32,
     ) -> Result<String, GenerationFailure> {
         let opening = plan.opening.text();
-        let Some(grammar) = grammar::question_grammar(plan) else {
-            return Err(GenerationFailure {
-                reason: Reason::UngrammaticalQuestion,
-                detail: "the sentence's clause has no question form".into(),
-                raw: String::new(),
-            });
-        };
         let request = self.request(
             prompts::phrase_question(
                 article.text(),
@@ -204,7 +197,7 @@ impl Generator {
                 &plan.answer_phrase,
                 &opening,
             ),
-            grammar,
+            plan.grammar.clone(),
             PHRASE_TOKENS,
             self.config.temperature,
             seed,

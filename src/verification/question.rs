@@ -507,9 +507,14 @@ pub fn do_support(base: &str, form: &str) -> Option<&'static str> {
     }
 }
 
-/// Whether a verb form takes do-support in a question (not "be" or a modal).
-pub fn takes_do_support(word: &str) -> bool {
-    !NO_DO_SUPPORT.contains(&word)
+/// Whether a word of the sentence, followed by `next`, may be the verb that do-support
+/// stands in for: written in lower case (a capitalised word is a name: "the United
+/// Nations"), not "be" or a modal, and with no past form after it ("Nations established":
+/// the verb is the past form).
+pub fn takes_do_support(form: &str, next: Option<&str>) -> bool {
+    form.chars().all(|c| !c.is_uppercase())
+        && !NO_DO_SUPPORT.contains(&form)
+        && next.is_none_or(|n| !looks_past(&n.to_lowercase()))
 }
 
 /// Determiners and possessives that open a noun phrase.
@@ -791,15 +796,12 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize,
                     continue;
                 }
                 let form = &tokens[v];
-                // A verb is written in lower case, and no past form follows it ("does the
-                // United nation established": "Nations" is no verb).
-                let next_past = tokens
+                let next = tokens
                     .get(v + 1)
-                    .is_some_and(|t| !t.break_before && looks_past(&t.lower));
-                let inflected = !NO_DO_SUPPORT.contains(&form.lower.as_str())
-                    && !form.break_before
-                    && form.text == form.lower
-                    && !next_past
+                    .filter(|t| !t.break_before)
+                    .map(|t| t.text);
+                let inflected = !form.break_before
+                    && takes_do_support(form.text, next)
                     && match aux {
                         "did" => is_past(verb, &form.lower),
                         "does" => is_third(verb, &form.lower),

@@ -12,6 +12,7 @@ use super::{
     targets_in, usable,
 };
 use crate::exercise::Exercise;
+use crate::generation::grammar::question_grammar;
 use crate::text;
 use crate::verification::{
     ArticleText, COUNT_BOUNDS, Frame, Opening, base_forms, first_word, frame, phrasing_supported,
@@ -31,9 +32,9 @@ pub struct QuestionPlan {
     pub answer: usize,
     /// The sentence around the answer: its clause before it, the words after it.
     pub frame: Frame,
-    /// For each word of `frame.before`, the base forms it may be the past or third-person
-    /// form of that are words of the language ("had" → "have"), for do-support.
-    pub bases: Vec<Vec<String>>,
+    /// The grammar the model phrases the question under: the frame's clause in the
+    /// language's question forms (`generation::grammar::question_grammar`).
+    pub grammar: String,
 }
 
 impl QuestionPlan {
@@ -77,8 +78,6 @@ pub fn question_plans(
             .into_iter()
             .filter(|t| !inside_quotes(sentence, t.offset))
             .filter_map(|t| plan(&builder, sentence, &t, &mut rng))
-            // Only plans whose clause has a question form.
-            .filter(|p| crate::generation::grammar::question_grammar(p).is_some())
             .collect();
         if !plans.is_empty() {
             out.push(plans.swap_remove(rng.below(plans.len())));
@@ -180,7 +179,9 @@ fn plan(
     if frame.before.is_empty() && frame.after.is_empty() {
         return None;
     }
-    let bases = frame
+    // For each word of the clause, the base forms it may be the past or third-person form
+    // of that are words of the language ("had" → "have"), for do-support.
+    let bases: Vec<Vec<String>> = frame
         .before
         .iter()
         .map(|w| {
@@ -190,11 +191,13 @@ fn plan(
                 .collect()
         })
         .collect();
+    // Only a clause with a question form makes a plan.
+    let grammar = question_grammar(&opening, &frame, &bases)?;
     Some(QuestionPlan {
         evidence: sentence.to_string(),
         answer_phrase: sentence[range.0..range.1].to_string(),
         frame,
-        bases,
+        grammar,
         opening,
         options,
         answer,
@@ -252,7 +255,11 @@ mod tests {
         assert_eq!(players.answer_phrase, "40 players");
         assert_eq!(players.frame.before, vec!["the", "club", "had"]);
         assert_eq!(players.frame.after, vec!["last", "season"]);
-        assert_eq!(players.bases[2], vec!["have"]);
+        assert!(
+            players.grammar.contains("\"did the club have\""),
+            "{}",
+            players.grammar
+        );
     }
 
     #[test]
