@@ -238,7 +238,7 @@ pub fn stop_words(lang: &str) -> &'static [&'static str] {
             "a", "au", "aux", "avec", "ce", "ces", "combien", "comment", "dans", "de", "des", "du",
             "elle", "en", "est", "et", "il", "la", "le", "les", "leur", "mais", "ne", "ou", "où",
             "par", "pas", "pour", "qu", "quand", "que", "quel", "quelle", "qui", "sa", "se", "son",
-            "sur", "un", "une",
+            "sur", "un", "une", "à",
         ],
         "de" => &[
             "am", "an", "auf", "aus", "bei", "das", "dem", "den", "der", "des", "die", "ein",

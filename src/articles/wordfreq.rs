@@ -17,7 +17,12 @@ pub struct Ranks {
 impl Ranks {
     /// The rank of a lower-case word.
     pub fn rank(&self, word: &str) -> Option<u32> {
-        self.ranks.get(word).copied()
+        match self.ranks.get(word) {
+            Some(r) => Some(*r),
+            // wordfreq case-folds: its German list spells "groß" as "gross".
+            None if word.contains('ß') => self.ranks.get(&word.replace('ß', "ss")).copied(),
+            None => None,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -182,7 +187,7 @@ mod tests {
             ]),
             rmpv::Value::Array(vec![]),
             rmpv::Value::Array(vec![rmpv::Value::from("the"), rmpv::Value::from("of")]),
-            rmpv::Value::Array(vec![rmpv::Value::from("cat")]),
+            rmpv::Value::Array(vec![rmpv::Value::from("cat"), rmpv::Value::from("gross")]),
         ]);
         rmpv::encode::write_value(&mut raw, &value).unwrap();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
@@ -192,6 +197,9 @@ mod tests {
         assert_eq!(ranks.rank("of"), Some(2));
         assert_eq!(ranks.rank("cat"), Some(3));
         assert_eq!(ranks.rank("dog"), None);
+        // The list is case-folded, "ß" to "ss"; a German text keeps its "ß".
+        assert_eq!(ranks.rank("groß"), Some(4));
+        assert_eq!(ranks.rank("großes"), None);
         assert!(parse_wordfreq(Path::new("x"), b"not gzip").is_err());
     }
 }

@@ -506,6 +506,10 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
             if numeric(&w) {
                 return !word_shaped(&w);
             }
+            // The language's function words are words, lists or not ("a", "y", "в").
+            if text::is_stop_word(lang, &w) {
+                return false;
+            }
             match article.knows_word(&w) {
                 Some(true) => false,
                 Some(false) => true,
@@ -516,7 +520,7 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
     // only far down; mixed scripts never).
     let misshapen = shown.iter().flat_map(|t| text::words(t)).any(|w| {
         let lower = w.to_lowercase();
-        !article.words.contains(&lower) && !word_shaped(&lower)
+        !article.words.contains(&lower) && !text::is_stop_word(lang, &lower) && !word_shaped(&lower)
     });
     if unknown || misshapen {
         reasons.push(Reason::NonWord);
@@ -616,7 +620,8 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
             answer,
             ..
         } => {
-            if !text::normalized_words(evidence).contains(&word.to_lowercase()) {
+            // A whole word, or the word after an elision ("d'avocats", "l'engouement").
+            if !text::has_phrase(&evidence.to_lowercase(), &word.to_lowercase()) {
                 reasons.push(Reason::KeyNotInEvidence);
             }
             if !options_distinct(options) {
