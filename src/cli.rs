@@ -185,6 +185,24 @@ pub enum Command {
         #[arg(long)]
         no_model: bool,
     },
+    /// Measure, per language, whether the configured model may judge the kinds of exercise
+    /// whose key only a model can judge (what a word means): each item of the set in
+    /// `lang/<code>/calibration-<kind>.tsv` is verified with each of its four meanings as the
+    /// key, as a lesson's item would be. The kind turns on for a language only when at least
+    /// 60% of right keys and, at 95% confidence, at most 5% of wrong keys pass. The verdict is
+    /// stored with the model file's sha256: another model file starts off again.
+    Calibrate {
+        /// Languages, comma-separated (default: every language with a set).
+        #[arg(long, value_delimiter = ',')]
+        langs: Vec<String>,
+        /// Print the stored verdicts and whether they hold for the configured model file;
+        /// measure nothing (the model is not loaded).
+        #[arg(long)]
+        show: bool,
+        /// Print JSON lines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show how articles rank for a learner: interest match, level fit, freshness, topic
     /// variety, and which are excluded (already read as another feed's story).
     ExplainSelection {
@@ -259,7 +277,7 @@ pub enum BenchCommand {
     },
     /// Lessons over the bundled English demo articles, with 1 and K parallel sequences and
     /// with K without prefix sharing: lessons per hour, token rates, accepted share, time
-    /// writing versus verifying, peak memory. Uses [model] and [lesson] from the config.
+    /// writing versus verifying, peak memory. Uses `[model]` and `[lesson]` from the config.
     Generation {
         #[arg(long, default_value_t = 8)]
         lessons: usize,
@@ -742,6 +760,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Learners(cmd) => learners_command(&cli.config, cmd),
         Command::Extract { url, file } => extract(url.as_deref(), &file),
         Command::Reindex { relevel } => reindex(&cli.config, relevel, cli.quiet),
+        Command::Calibrate { langs, show, json } => {
+            calibrate(&cli.config, &langs, show, json, cli.quiet).await
+        }
         Command::Verify {
             jsonl,
             profile,
@@ -982,7 +1003,73 @@ fn verify_options(
     Ok(crate::verification::VerifyOptions {
         profile,
         round_trip: !no_model,
+        ..Default::default()
     })
+}
+
+/// `hyperlearn calibrate`.
+async fn calibrate(
+    config_path: &Path,
+    langs: &[String],
+    show: bool,
+    json: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    let config = config_or_defaults(config_path)?;
+    let store = crate::store::Store::open(&config.store_path)?;
+    let kind = "vocabulary";
+    let langs = crate::calibrate::langs(kind, langs)?;
+    if show {
+        let sha = crate::generation::model_file_sha256(&config.model.path)
+            .with_context(|| format!("model {}", config.model.path.display()))?;
+        let stored = crate::calibrate::stored(&store, &sha)?;
+        if stored.is_empty() && !json {
+            out!(
+                "No calibration yet: model-judged kinds (vocabulary) are off. Run `hyperlearn calibrate`."
+            );
+        }
+        for s in stored {
+            if json {
+                out!("{}", serde_json::to_string(&s)?);
+            } else {
+                out!("{s}");
+            }
+        }
+        return Ok(());
+    }
+    let generator = model_for(config_path, false, quiet)?.expect("a model is loaded");
+    let progress = pipeline::Progress::new(quiet);
+    let frequencies = crate::articles::WordFrequencies::new(&config.wordfreq_dir);
+    let outcomes =
+        crate::calibrate::calibrate(&store, &generator, &frequencies, kind, &langs, |line| {
+            progress.say(line)
+        })
+        .await?;
+    for o in &outcomes {
+        if json {
+            out!("{}", serde_json::to_string(o)?);
+        } else {
+            out!("{o}");
+        }
+    }
+    if !json {
+        let on: Vec<&str> = outcomes
+            .iter()
+            .filter(|o| o.passed)
+            .map(|o| o.measure.lang.as_str())
+            .collect();
+        out!(
+            "Stored for {} in {}. Lessons use {kind} in: {}.",
+            config.model.path.display(),
+            config.store_path.display(),
+            if on.is_empty() {
+                "no language".to_string()
+            } else {
+                on.join(", ")
+            }
+        );
+    }
+    Ok(())
 }
 
 /// `hyperlearn level`.

@@ -88,8 +88,28 @@ pub async fn check(config: &Config, with_model: bool) -> Vec<Finding> {
     }
     if with_model {
         out.push(found("model", model(config).await));
+        out.push(found("calibration", calibration(config)));
     }
     out
+}
+
+/// Which model-judged kinds the configured model file has passed a calibration of: never a
+/// fault (such kinds are simply off), but worth knowing after changing the model.
+fn calibration(config: &Config) -> Result<String, String> {
+    let store = crate::store::Store::open(&config.store_path).map_err(|e| e.to_string())?;
+    let sha = crate::generation::model_file_sha256(&config.model.path)
+        .map_err(|e| format!("model {}: {e}", config.model.path.display()))?;
+    let on: Vec<String> = crate::calibrate::stored(&store, &sha)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .filter(|s| s.applies && s.calibration.passed)
+        .map(|s| format!("{} ({})", s.calibration.kind, s.calibration.lang))
+        .collect();
+    Ok(if on.is_empty() {
+        "no model-judged kind is on for this model file (vocabulary stays off; `hyperlearn calibrate` measures whether it may be on)".into()
+    } else {
+        format!("on for this model file: {}", on.join(", "))
+    })
 }
 
 fn public_url(config: &Config) -> Result<String, String> {

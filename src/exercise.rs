@@ -58,6 +58,17 @@ pub enum Exercise {
     },
 }
 
+/// The question of a vocabulary exercise, in the article's language.
+pub fn vocabulary_question(lang: &str, word: &str) -> String {
+    match lang {
+        "es" => format!("¿Qué significa la palabra «{word}» en el artículo?"),
+        "fr" => format!("Que signifie le mot « {word} » dans l'article ?"),
+        "de" => format!("Was bedeutet das Wort „{word}“ im Artikel?"),
+        "ru" => format!("Что значит слово «{word}» в статье?"),
+        _ => format!("What does the word “{word}” mean in the article?"),
+    }
+}
+
 /// Between the sentences of an order exercise's evidence.
 pub const ORDER_SEPARATOR: &str = " … ";
 

@@ -3,6 +3,7 @@
 
 pub mod adapt;
 pub mod articles;
+pub mod calibrate;
 pub mod cli;
 pub mod config;
 pub mod delivery;

@@ -30,7 +30,10 @@ use crate::selection::{self, CandidateArticle};
 use crate::store::{
     DeliveryOutcome, DeliveryState, ExerciseRecord, Learner, OpenDelivery, Store, StoredArticle,
 };
-use crate::verification::{ArticleText, Rejection, VerifiedExercise, deduplicate, verify};
+use crate::verification::{
+    ArticleText, Calibrated, Rejection, VerifiedExercise, VerifyOptions, deduplicate, verify,
+    verify_with,
+};
 
 /// Entries that failed this many times are not tried again.
 const MAX_ENTRY_ATTEMPTS: i64 = 3;
@@ -645,6 +648,7 @@ async fn lesson_stage(
     options: &RunOptions,
 ) -> anyhow::Result<()> {
     let now = options.now;
+    adopt_calibrations(&services.store, generator)?;
     let learners: Vec<Learner> = services
         .store
         .learners()?
@@ -723,6 +727,28 @@ async fn lesson_stage(
         ));
         report.absorb(part);
     }
+    Ok(())
+}
+
+/// Tells the generator which model-judged kinds its model file has passed a calibration of
+/// (`hyperlearn calibrate`), by language: verdicts for this file's sha256, measured on the
+/// set this binary ships. Read at each lesson stage, so a calibration made while `serve`
+/// runs counts from the next stage on. Without any passed verdict the file is not hashed.
+pub fn adopt_calibrations(store: &Store, generator: &Generator) -> anyhow::Result<()> {
+    let mut by_lang: HashMap<String, Calibrated> = HashMap::new();
+    if store.any_calibration_passed()? {
+        let sha = generator
+            .model_sha256()
+            .map_err(|e| anyhow::anyhow!("cannot read the model's calibrations: {e}"))?;
+        for s in crate::calibrate::stored(store, &sha)? {
+            let c = s.calibration;
+            if s.applies && c.passed {
+                let kinds = by_lang.entry(c.lang).or_default();
+                *kinds = kinds.with(&c.kind);
+            }
+        }
+    }
+    generator.set_calibrated(by_lang);
     Ok(())
 }
 
@@ -1400,7 +1426,8 @@ fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
 }
 
 /// Verifies candidates at once (their round trips share the article prefix in the engine),
-/// keeps the first of duplicates, and records every rejection.
+/// keeps the first of duplicates, and records every rejection. Model-judged kinds pass only
+/// where the model is calibrated for them ([`adopt_calibrations`]).
 async fn verify_at_once(
     candidates: Vec<crate::exercise::Candidate>,
     text: &ArticleText,
@@ -1409,10 +1436,14 @@ async fn verify_at_once(
     records: &mut Vec<ExerciseRecord>,
     report: &mut RunReport,
 ) -> Vec<VerifiedExercise> {
+    let options = VerifyOptions {
+        calibrated: generator.calibrated(text.lang()),
+        ..VerifyOptions::default()
+    };
     let verdicts = futures_util::future::join_all(
         candidates
             .into_iter()
-            .map(|c| verify(c, text, generator, lesson)),
+            .map(|c| verify_with(c, text, generator, lesson, options)),
     )
     .await;
     let mut accepted: Vec<VerifiedExercise> = Vec::new();
@@ -1526,16 +1557,18 @@ async fn make_exercises(
         .filter(|s| (6..=40).contains(&crate::text::words(s).len()))
         .collect();
     let wanted = lesson_cfg.model_candidates.min(usable.len());
+    // Vocabulary only when the model has passed a calibration of it in this language: only
+    // a model can judge a meaning key.
+    let shapes: &[Shape] = if generator.calibrated(text.lang()).vocabulary {
+        &[Shape::MultipleChoice, Shape::Vocabulary, Shape::ShortAnswer]
+    } else {
+        &[Shape::MultipleChoice, Shape::ShortAnswer]
+    };
     let writes = (0..wanted).map(|i| {
         // Every candidate gets its own share of the sentences: different evidence, no
         // duplicates, and a smaller grammar.
         let share: Vec<&str> = usable.iter().copied().skip(i).step_by(wanted).collect();
-        // Not vocabulary: only a model can judge a meaning key, and no model has passed a
-        // calibration of that kind (verification would refuse it: `model_judged_kind`).
-        let shape = match i % 2 {
-            0 => Shape::MultipleChoice,
-            _ => Shape::ShortAnswer,
-        };
+        let shape = shapes[i % shapes.len()];
         let seed = rng.next_u64() as u32;
         async move {
             (

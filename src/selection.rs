@@ -5,7 +5,7 @@
 //! the article's difficulty to the learner's level, freshness, and variety (a topic the
 //! learner had on most recent days counts against it), and reading value (a press release,
 //! an advertorial or a listing page counts against it: news is preferred when there is a
-//! choice, see [`crate::articles::genre`]). A story the learner already read through another
+//! choice, see [`mod@crate::articles::genre`]). A story the learner already read through another
 //! feed (same title, near enough) is never chosen.
 
 use std::collections::HashSet;

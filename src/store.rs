@@ -209,6 +209,25 @@ CREATE TABLE forgotten (
     r#"
 ALTER TABLE lessons ADD COLUMN glossary TEXT NOT NULL DEFAULT '[]';
 "#,
+    // Calibration verdicts: whether a model file (by sha256) judges a model-judged kind of
+    // exercise reliably in a language, measured on a set (by sha256).
+    r#"
+CREATE TABLE calibrations (
+    model_sha256   TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    lang           TEXT NOT NULL,
+    set_sha256     TEXT NOT NULL,
+    model_file     TEXT NOT NULL,
+    items          INTEGER NOT NULL,
+    right_accepted INTEGER NOT NULL,
+    wrong_tried    INTEGER NOT NULL,
+    wrong_accepted INTEGER NOT NULL,
+    passed         INTEGER NOT NULL,
+    why            TEXT NOT NULL,
+    measured_at    TEXT NOT NULL,
+    PRIMARY KEY (model_sha256, kind, lang)
+);
+"#,
 ];
 
 /// A user of the web UI.
@@ -533,6 +552,26 @@ pub struct Delivery {
     pub state: DeliveryState,
     pub attempts: i64,
     pub last_error: Option<String>,
+}
+
+/// A calibration verdict: what `hyperlearn calibrate` measured for a model file, a kind
+/// and a language.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Calibration {
+    pub model_sha256: String,
+    pub kind: String,
+    pub lang: String,
+    /// The sha256 of the calibration set it was measured on.
+    pub set_sha256: String,
+    /// The model file's path when it was measured (for people; the sha256 is the key).
+    pub model_file: String,
+    pub items: i64,
+    pub right_accepted: i64,
+    pub wrong_tried: i64,
+    pub wrong_accepted: i64,
+    pub passed: bool,
+    pub why: String,
+    pub measured_at: DateTime<Utc>,
 }
 
 /// The SQLite store.
@@ -2215,6 +2254,81 @@ impl Store {
             .map_err(|e| self.q(e))?;
         Ok(())
     }
+
+    // --- calibrations -------------------------------------------------------------------
+
+    /// Records a calibration verdict, replacing the one for the same model, kind and
+    /// language.
+    pub fn save_calibration(&self, c: &Calibration) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO calibrations (model_sha256, kind, lang, set_sha256,
+                    model_file, items, right_accepted, wrong_tried, wrong_accepted, passed, why,
+                    measured_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                params![
+                    c.model_sha256,
+                    c.kind,
+                    c.lang,
+                    c.set_sha256,
+                    c.model_file,
+                    c.items,
+                    c.right_accepted,
+                    c.wrong_tried,
+                    c.wrong_accepted,
+                    c.passed,
+                    c.why,
+                    c.measured_at.to_rfc3339(),
+                ],
+            )
+            .map_err(|e| self.q(e))?;
+        Ok(())
+    }
+
+    /// Every calibration verdict, newest first.
+    pub fn calibrations(&self) -> Result<Vec<Calibration>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT model_sha256, kind, lang, set_sha256, model_file, items, right_accepted,
+                        wrong_tried, wrong_accepted, passed, why, measured_at
+                 FROM calibrations ORDER BY measured_at DESC, kind, lang",
+            )
+            .map_err(|e| self.q(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                let at: String = r.get(11)?;
+                Ok(Calibration {
+                    model_sha256: r.get(0)?,
+                    kind: r.get(1)?,
+                    lang: r.get(2)?,
+                    set_sha256: r.get(3)?,
+                    model_file: r.get(4)?,
+                    items: r.get(5)?,
+                    right_accepted: r.get(6)?,
+                    wrong_tried: r.get(7)?,
+                    wrong_accepted: r.get(8)?,
+                    passed: r.get(9)?,
+                    why: r.get(10)?,
+                    measured_at: DateTime::parse_from_rfc3339(&at)
+                        .map(|t| t.with_timezone(&Utc))
+                        .unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.q(e))?;
+        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+    }
+
+    /// Whether any verdict turned a kind on: without one, nobody needs the model's sha256.
+    pub fn any_calibration_passed(&self) -> Result<bool, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM calibrations WHERE passed = 1)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.q(e))
+    }
 }
 
 #[cfg(test)]
@@ -2247,6 +2361,38 @@ mod tests {
         assert_eq!(store.find_learner("ANA@example.org").unwrap().id, a.id);
         store.remove_learner("ana@example.org").unwrap();
         assert!(store.learners().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_calibration_verdict_is_kept_per_model_kind_and_language_and_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        assert!(!store.any_calibration_passed().unwrap());
+        let verdict = |lang: &str, passed: bool| Calibration {
+            model_sha256: "ab".repeat(32),
+            kind: "vocabulary".into(),
+            lang: lang.into(),
+            set_sha256: "cd".repeat(32),
+            model_file: "models/m.gguf".into(),
+            items: 40,
+            right_accepted: if passed { 38 } else { 12 },
+            wrong_tried: 120,
+            wrong_accepted: if passed { 0 } else { 25 },
+            passed,
+            why: "measured".into(),
+            measured_at: DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        };
+        store.save_calibration(&verdict("en", false)).unwrap();
+        store.save_calibration(&verdict("es", false)).unwrap();
+        assert!(!store.any_calibration_passed().unwrap());
+        store.save_calibration(&verdict("en", true)).unwrap();
+        assert!(store.any_calibration_passed().unwrap());
+        let all = store.calibrations().unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(all.contains(&verdict("en", true)));
+        assert!(all.contains(&verdict("es", false)));
     }
 
     #[test]

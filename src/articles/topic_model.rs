@@ -1,7 +1,7 @@
 //! A learned topic classifier: multinomial Naive Bayes over word stems, trained on labelled
 //! articles (for English, the BBC News corpus under `data/topics`). Small, fast, explainable,
 //! and a clear improvement over keyword lists where labelled text exists; languages without
-//! a model keep the keyword lists of [`super::topics`].
+//! a model keep the keyword lists of `articles::topics`.
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -183,6 +183,12 @@ pub async fn eval_lessons(
     let lang = options.lang.as_str();
     let level = options.level.as_str();
     let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
+    // The configured model's calibrations, as the lesson stage reads them.
+    if config.store_path.is_file() {
+        let store = crate::store::Store::open(&config.store_path)?;
+        crate::pipeline::adopt_calibrations(&store, generator)?;
+    }
+    let calibrated = generator.calibrated(lang);
     let mut jsonl = match &options.jsonl {
         Some(p) => Some(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("--jsonl {}", p.display()))?,
@@ -353,6 +359,15 @@ pub async fn eval_lessons(
     let _ = writeln!(
         out,
         "  model-phrased questions: {phrased_delivered} delivered of {phrased_made} tried; lessons with one: {phrased_lessons} of {lessons}"
+    );
+    let _ = writeln!(
+        out,
+        "  model-judged kinds (vocabulary): {}",
+        if calibrated.vocabulary {
+            format!("on, the model passed its {lang} calibration")
+        } else {
+            format!("off, the model has not passed a {lang} calibration (`hyperlearn calibrate`)")
+        }
     );
     let _ = writeln!(
         out,

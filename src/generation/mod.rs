@@ -11,6 +11,9 @@ mod grammar;
 mod llm;
 mod prompts;
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+
 use serde::Deserialize;
 
 pub use construct::{QuestionPlan, Rng, constructed_exercises, question_plans, text_items_wanted};
@@ -22,7 +25,7 @@ pub use llm::{
 use crate::articles::Cefr;
 use crate::config::ModelConfig;
 use crate::exercise::{Candidate, Exercise, Origin};
-use crate::verification::{AnswerModel, ArticleText, Reason};
+use crate::verification::{AnswerModel, ArticleText, Calibrated, Reason};
 
 /// A model reply that could not be turned into a candidate.
 #[derive(Debug, Clone)]
@@ -40,6 +43,11 @@ pub struct GenerationFailure {
 pub struct Generator {
     engine: Engine,
     config: ModelConfig,
+    /// The model-judged kinds this model file has passed a calibration of, by language
+    /// (`hyperlearn calibrate`); the lesson stage sets them from the store.
+    calibrated: Arc<RwLock<HashMap<String, Calibrated>>>,
+    /// The model file's sha256, read once: the key of its calibrations.
+    sha256: Arc<OnceLock<Result<String, String>>>,
 }
 
 #[derive(Deserialize)]
@@ -79,7 +87,31 @@ impl Generator {
         Ok(Generator {
             engine: Engine::start(config)?,
             config: config.clone(),
+            calibrated: Arc::default(),
+            sha256: Arc::default(),
         })
+    }
+
+    /// The sha256 of the model file (hex), read on first use.
+    pub fn model_sha256(&self) -> Result<String, String> {
+        self.sha256
+            .get_or_init(|| {
+                let path = &self.config.path;
+                model_file_sha256(path).map_err(|e| format!("model {}: {e}", path.display()))
+            })
+            .clone()
+    }
+
+    /// The model-judged kinds this model may judge in `lang`: those it passed a calibration
+    /// of. None until [`Generator::set_calibrated`].
+    pub fn calibrated(&self, lang: &str) -> Calibrated {
+        let by_lang = self.calibrated.read().unwrap_or_else(|p| p.into_inner());
+        by_lang.get(lang).copied().unwrap_or_default()
+    }
+
+    /// Replaces the kinds this model may judge, by language.
+    pub fn set_calibrated(&self, by_lang: HashMap<String, Calibrated>) {
+        *self.calibrated.write().unwrap_or_else(|p| p.into_inner()) = by_lang;
     }
 
     pub fn engine(&self) -> &Engine {
@@ -178,7 +210,7 @@ impl Generator {
 impl Generator {
     /// Asks the model to phrase the question of `plan`: its opening, then runs of the
     /// evidence sentence's words in one of the language's question forms, then a question
-    /// mark ([`grammar::question_grammar`]). The question is
+    /// mark (`grammar::question_grammar`). The question is
     /// short, so a reply cut off is a failure, not retried.
     pub async fn phrase_question(
         &self,
@@ -235,7 +267,7 @@ fn parse_exercise(reply: &str, shape: Shape, seed: u32, lang: &str) -> Result<Ex
             let answer = (seed as usize) % 4;
             options.insert(answer, r.meaning.trim().to_string());
             Ok(Exercise::Vocabulary {
-                question: prompts::vocabulary_question(lang, &r.word),
+                question: crate::exercise::vocabulary_question(lang, &r.word),
                 word: r.word,
                 options,
                 answer,
@@ -268,6 +300,14 @@ fn parse_exercise(reply: &str, shape: Shape, seed: u32, lang: &str) -> Result<Ex
             })
         }
     }
+}
+
+/// The sha256 of a model file, hex: the key of its calibrations.
+pub fn model_file_sha256(path: &std::path::Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut std::fs::File::open(path)?, &mut hasher)?;
+    Ok(hex::encode(hasher.finalize()))
 }
 
 impl AnswerModel for Generator {

@@ -75,17 +75,6 @@ pub fn vocabulary(article: &str, lang: &str, level: &str) -> ChatPrompt {
     }
 }
 
-/// The question of a vocabulary exercise, in the article's language.
-pub fn vocabulary_question(lang: &str, word: &str) -> String {
-    match lang {
-        "es" => format!("¿Qué significa la palabra «{word}» en el artículo?"),
-        "fr" => format!("Que signifie le mot « {word} » dans l'article ?"),
-        "de" => format!("Was bedeutet das Wort „{word}“ im Artikel?"),
-        "ru" => format!("Что значит слово «{word}» в статье?"),
-        _ => format!("What does the word “{word}” mean in the article?"),
-    }
-}
-
 /// Asks for the rest of a question whose answer and opening the program chose.
 pub fn phrase_question(
     article: &str,

@@ -6,7 +6,9 @@
 //! Checks, in order (the first failing group stops the rest; every failing check of a group
 //! is recorded):
 //! 0. proof: a model-written item whose key only a model could judge
-//!    ([`crate::exercise::KeyProof::ModelJudgement`]) is refused outright;
+//!    ([`crate::exercise::KeyProof::ModelJudgement`]) is refused, unless the model has
+//!    passed a measured calibration of that kind in the article's language
+//!    ([`calibration`], [`VerifyOptions::calibrated`]);
 //! 1. form: fields present, sane lengths, no URLs or markup, the article's language;
 //! 2. grounding: the evidence is a sentence of the article, the key is supported by it
 //!    (stem-aware overlap; numbers and names must match exactly), distractors are not;
@@ -19,6 +21,7 @@
 //!
 //! Verification never touches the network: the model is reached through [`AnswerModel`].
 
+pub mod calibration;
 mod checks;
 pub mod lexical;
 mod lists;
@@ -30,6 +33,7 @@ use std::fmt;
 use crate::exercise::{Candidate, Exercise, KeyProof, Origin};
 use crate::text;
 
+pub use calibration::Calibrated;
 pub use checks::{addresses_reader, more_than, quotable, without_addressed_paragraphs};
 pub use lexical::Profile;
 pub use question::{
@@ -100,7 +104,7 @@ pub enum Reason {
     /// The model picks the key without reading the article: the question tests knowledge.
     AnswerableWithoutArticle,
     /// A model-written item whose key only a model could judge (a word's meaning), and no
-    /// calibration has shown the model judges that kind reliably.
+    /// calibration has shown the model judges that kind reliably in the article's language.
     ModelJudgedKind,
     /// An option or key is not a word of the language: garbled tokens, mixed scripts,
     /// run-on strings, letters without a vowel.
@@ -164,6 +168,19 @@ impl Reason {
             Reason::UngrammaticalQuestion => "ungrammatical_question",
             Reason::QuestionMisdirected => "question_misdirected",
         }
+    }
+}
+
+impl Reason {
+    /// Whether this is the model's verdict (its round trip), not a rule of the program's.
+    pub fn is_models(self) -> bool {
+        matches!(
+            self,
+            Reason::RoundTripDisagrees
+                | Reason::EvidenceOnlyDisagrees
+                | Reason::RoundTripFailed
+                | Reason::AnswerableWithoutArticle
+        )
     }
 }
 
@@ -338,6 +355,9 @@ pub struct VerifyOptions {
     /// Ask the model (round trip) for model-written exercises. Only diagnostics turn this
     /// off: the pipeline always asks.
     pub round_trip: bool,
+    /// The model-judged kinds the model has passed a calibration of, in the article's
+    /// language: only these are judged by its round trip; the others are refused.
+    pub calibrated: Calibrated,
 }
 
 impl Default for VerifyOptions {
@@ -345,6 +365,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             profile: Profile::STRICT,
             round_trip: true,
+            calibrated: Calibrated::default(),
         }
     }
 }
@@ -383,7 +404,9 @@ pub async fn verify_with<M: AnswerModel>(
 ) -> Result<VerifiedExercise, Rejection> {
     let reject = |candidate: Candidate, reasons: Vec<Reason>| Err(Rejection { candidate, reasons });
     let mut passed = Vec::new();
-    if candidate.key_proof() == KeyProof::ModelJudgement {
+    if candidate.key_proof() == KeyProof::ModelJudgement
+        && !options.calibrated.allows(&candidate.exercise)
+    {
         return reject(candidate, vec![Reason::ModelJudgedKind]);
     }
     let ex = &candidate.exercise;

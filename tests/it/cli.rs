@@ -807,6 +807,7 @@ fn doctor_checks_the_relay_the_model_and_the_rest_and_says_what_to_fix() {
         "ok   feeds       1 feeds listed",
         "ok   mail        SMTP relay 127.0.0.1 accepted a connection",
         "ok   model",
+        "ok   calibration no model-judged kind is on for this model file",
         "Ready for `hyperlearn serve`.",
     ] {
         assert!(out.contains(line), "missing `{line}`:\n{out}");
@@ -984,4 +985,92 @@ fn eval_lessons_writes_the_jsonl_contract_and_an_audit_page() {
         "{page}"
     );
     assert!(!dir.path().join("BENCHMARKS.md").exists());
+}
+
+#[test]
+fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = crate::support::write_config(dir.path(), None, "");
+    let config_path = dir.path().join("config.toml");
+    let err = run_err(with_config(&config_path).args(["-q", "calibrate", "--langs", "it"]));
+    assert!(
+        err.contains("no vocabulary calibration set for `it`"),
+        "{err}"
+    );
+
+    // The test model guesses at word meanings: the kind stays off, and the figures say why.
+    let out = run_ok(with_config(&config_path).args(["-q", "calibrate", "--langs", "en"]));
+    assert!(
+        out.contains("vocabulary (en): 40 items; right keys accepted"),
+        "{out}"
+    );
+    assert!(out.contains(": off, "), "{out}");
+    assert!(
+        out.contains("Lessons use vocabulary in: no language."),
+        "{out}"
+    );
+    assert!(!out.contains("set defect"), "{out}");
+    let shown = run_ok(with_config(&config_path).args(["calibrate", "--show", "--json"]));
+    let verdict: serde_json::Value = serde_json::from_str(shown.trim()).unwrap();
+    assert_eq!(verdict["lang"], "en");
+    assert_eq!(verdict["passed"], false);
+    assert_eq!(verdict["applies"], true);
+    assert_eq!(verdict["items"], 40);
+    assert_eq!(verdict["wrong_tried"], 120);
+
+    // What a model that passed would get: vocabulary items among the model's candidates.
+    let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+    let sha = hyperlearn::generation::model_file_sha256(&config.model.path).unwrap();
+    let mut passed = store.calibrations().unwrap().remove(0);
+    assert_eq!(passed.model_sha256, sha);
+    passed.passed = true;
+    store.save_calibration(&passed).unwrap();
+    drop(store);
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    std::fs::copy(
+        repo().join("tests/fixtures/site/articles/en/ocean-robot.html"),
+        pages.join("ocean-robot.html"),
+    )
+    .unwrap();
+    let eval = |dir: &std::path::Path| {
+        run_ok(
+            with_config(&config_path)
+                .current_dir(dir)
+                .args(["-q", "eval", "lessons", "--lang", "en", "--level", "B2"])
+                .args(["--no-record", "--pages"])
+                .arg(&pages),
+        )
+    };
+    let out = eval(dir.path());
+    assert!(
+        out.contains("model-judged kinds (vocabulary): on, the model passed its en calibration"),
+        "{out}"
+    );
+    assert!(out.contains("\n  vocabulary "), "{out}");
+
+    // Another model file (or a changed set) does not inherit the verdict.
+    passed.model_sha256 = "0".repeat(64);
+    let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+    store.save_calibration(&passed).unwrap();
+    let mut own = store
+        .calibrations()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.model_sha256 == sha)
+        .unwrap();
+    own.passed = false;
+    store.save_calibration(&own).unwrap();
+    drop(store);
+    let out = eval(dir.path());
+    assert!(
+        out.contains("model-judged kinds (vocabulary): off"),
+        "{out}"
+    );
+    assert!(!out.contains("\n  vocabulary "), "{out}");
+    let shown = run_ok(with_config(&config_path).args(["calibrate", "--show"]));
+    assert!(
+        shown.contains("[another model file or set: does not apply]"),
+        "{shown}"
+    );
 }

@@ -1,0 +1,500 @@
+//! Calibration: has the configured model earned the right to judge a kind of exercise whose
+//! key nothing but a model can judge?
+//!
+//! A word's meaning ([`Exercise::Vocabulary`]) has no proof the program can check: only the
+//! model's round trip stands between a wrong meaning and a learner. Such a kind is sent only
+//! for a model file and language whose round trip has been *measured* to separate right keys
+//! from wrong ones on a set written for the purpose (`lang/<code>/calibration-vocabulary.tsv`):
+//! each item is verified four times, once with each of its four meanings as the key, through
+//! [`super::verify_with`] exactly as a lesson's item would be. The verdict is stored with the
+//! model file's sha256 and the set's, so another model file, or a changed set, starts off.
+//!
+//! The bar ([`Measure::verdict`]): at least [`MIN_ITEMS`] items; at least [`MIN_RIGHT`] of
+//! the right keys accepted; and, at one-sided 95% confidence, at most [`MAX_WRONG`] of the
+//! wrong keys accepted. The wrong meanings of the set are written to be wrong for a careful
+//! reader; a model's own wrong meanings may be subtler, which is why the bar on wrong keys
+//! is strict.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::{AnswerModel, ArticleText, Reason, VerifyOptions, verify_with};
+use crate::exercise::{Candidate, Exercise, Origin};
+
+/// Fewest items of a set for a verdict that can turn a kind on.
+pub const MIN_ITEMS: usize = 30;
+/// Least share of right keys the round trip must accept.
+pub const MIN_RIGHT: f64 = 0.6;
+/// Most share of wrong keys it may accept (upper bound at one-sided 95% confidence).
+pub const MAX_WRONG: f64 = 0.05;
+
+/// The kinds whose key only a model can judge.
+pub const KINDS: &[&str] = &["vocabulary"];
+
+/// Which model-judged kinds a model has passed, for one language. The default passes none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calibrated {
+    pub vocabulary: bool,
+}
+
+impl Calibrated {
+    /// Whether an exercise of this kind may be judged by the model.
+    pub fn allows(&self, exercise: &Exercise) -> bool {
+        match exercise {
+            Exercise::Vocabulary { .. } => self.vocabulary,
+            _ => false,
+        }
+    }
+
+    /// Turns on the kind named `kind` (one of [`KINDS`]); other names change nothing.
+    pub fn with(mut self, kind: &str) -> Calibrated {
+        if kind == "vocabulary" {
+            self.vocabulary = true;
+        }
+        self
+    }
+}
+
+/// A calibration set could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SetError {
+    #[error("no {kind} calibration set for language `{lang}` (lang/{lang}/calibration-{kind}.tsv)")]
+    Missing { kind: String, lang: String },
+    #[error("lang/{lang}/calibration-{kind}.tsv line {line}: {message}")]
+    Line {
+        kind: String,
+        lang: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// One item: a passage, a word of it, its meaning there and three wrong meanings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub word: String,
+    pub meaning: String,
+    pub wrong: [String; 3],
+    pub passage: String,
+}
+
+/// The set's text for a kind and language, as shipped in the binary.
+fn set_text(kind: &str, lang: &str) -> Option<&'static str> {
+    Some(match (kind, lang) {
+        ("vocabulary", "en") => include_str!("../../lang/en/calibration-vocabulary.tsv"),
+        ("vocabulary", "es") => include_str!("../../lang/es/calibration-vocabulary.tsv"),
+        ("vocabulary", "fr") => include_str!("../../lang/fr/calibration-vocabulary.tsv"),
+        ("vocabulary", "de") => include_str!("../../lang/de/calibration-vocabulary.tsv"),
+        ("vocabulary", "ru") => include_str!("../../lang/ru/calibration-vocabulary.tsv"),
+        _ => return None,
+    })
+}
+
+/// The languages with a set for `kind`.
+pub fn langs(kind: &str) -> Vec<&'static str> {
+    ["en", "es", "fr", "de", "ru"]
+        .into_iter()
+        .filter(|l| set_text(kind, l).is_some())
+        .collect()
+}
+
+/// The sha256 of a set, stored with a verdict: a changed set needs a new calibration.
+pub fn set_sha256(kind: &str, lang: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    set_text(kind, lang).map(|t| hex::encode(Sha256::digest(t.as_bytes())))
+}
+
+/// The items of the set for a kind and language.
+pub fn items(kind: &str, lang: &str) -> Result<Vec<Item>, SetError> {
+    let missing = || SetError::Missing {
+        kind: kind.into(),
+        lang: lang.into(),
+    };
+    let text = set_text(kind, lang).ok_or_else(missing)?;
+    parse(text).map_err(|(line, message)| SetError::Line {
+        kind: kind.into(),
+        lang: lang.into(),
+        line,
+        message,
+    })
+}
+
+fn parse(text: &str) -> Result<Vec<Item>, (usize, String)> {
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let [word, meaning, w1, w2, w3, passage] = fields[..] else {
+            return Err((n + 1, format!("{} fields instead of 6", fields.len())));
+        };
+        if [word, meaning, w1, w2, w3, passage]
+            .iter()
+            .any(|f| f.is_empty())
+        {
+            return Err((n + 1, "an empty field".into()));
+        }
+        items.push(Item {
+            word: word.into(),
+            meaning: meaning.into(),
+            wrong: [w1.into(), w2.into(), w3.into()],
+            passage: passage.into(),
+        });
+    }
+    Ok(items)
+}
+
+impl Item {
+    /// The item as a lesson's vocabulary exercise would be: the right meaning at `slot`
+    /// (0 to 3) among the wrong ones, and `key` the option given as the answer. `None` when
+    /// no sentence of the passage holds the word.
+    fn exercise(&self, article: &ArticleText, slot: usize, key: usize) -> Option<Exercise> {
+        let word = self.word.to_lowercase();
+        let evidence = article
+            .sentences()
+            .iter()
+            .find(|s| crate::text::has_phrase(&s.to_lowercase(), &word))?;
+        let mut options: Vec<String> = self.wrong.to_vec();
+        options.insert(slot, self.meaning.clone());
+        Some(Exercise::Vocabulary {
+            question: crate::exercise::vocabulary_question(article.lang(), &self.word),
+            word: self.word.clone(),
+            options,
+            answer: key,
+            evidence: evidence.clone(),
+        })
+    }
+}
+
+/// What a calibration measured for one kind and language.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Measure {
+    pub kind: String,
+    pub lang: String,
+    pub items: usize,
+    /// Items whose right key verification accepted.
+    pub right_accepted: usize,
+    /// Wrong keys tried (three per item).
+    pub wrong_tried: usize,
+    /// Wrong keys verification accepted.
+    pub wrong_accepted: usize,
+    /// Items whose right key the program's own checks refused before the model was asked
+    /// (a defect of the set: a word the word list lacks, an option too long), by word.
+    pub refused_by_checks: Vec<(String, Vec<String>)>,
+}
+
+/// A measure's verdict, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub passed: bool,
+    pub why: String,
+}
+
+impl Measure {
+    pub fn right_rate(&self) -> f64 {
+        ratio(self.right_accepted, self.items)
+    }
+
+    pub fn wrong_rate(&self) -> f64 {
+        ratio(self.wrong_accepted, self.wrong_tried)
+    }
+
+    /// The upper bound of the wrong keys' acceptance at one-sided 95% confidence (Wilson).
+    pub fn wrong_upper(&self) -> f64 {
+        wilson_upper(self.wrong_accepted, self.wrong_tried)
+    }
+
+    /// Whether the kind may be judged by this model, against the bar in the module header.
+    pub fn verdict(&self) -> Verdict {
+        let (right, upper) = (self.right_rate(), self.wrong_upper());
+        let why = if self.items < MIN_ITEMS {
+            format!("{} items, fewer than {MIN_ITEMS}", self.items)
+        } else if right < MIN_RIGHT {
+            format!(
+                "accepts {:.0}% of right keys, below {:.0}%",
+                right * 100.0,
+                MIN_RIGHT * 100.0
+            )
+        } else if upper > MAX_WRONG {
+            format!(
+                "may accept up to {:.1}% of wrong keys, above {:.0}%",
+                upper * 100.0,
+                MAX_WRONG * 100.0
+            )
+        } else {
+            return Verdict {
+                passed: true,
+                why: format!(
+                    "accepts {:.0}% of right keys and at most {:.1}% of wrong ones",
+                    right * 100.0,
+                    upper * 100.0
+                ),
+            };
+        };
+        Verdict { passed: false, why }
+    }
+}
+
+fn ratio(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// Wilson score interval's upper bound for `k` of `n`, one-sided 95% (z = 1.645); 1 when
+/// nothing was tried.
+fn wilson_upper(k: usize, n: usize) -> f64 {
+    if n == 0 {
+        return 1.0;
+    }
+    let (n, p, z) = (n as f64, k as f64 / n as f64, 1.645_f64);
+    let z2 = z * z;
+    let centre = p + z2 / (2.0 * n);
+    let spread = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
+    ((centre + spread) / (1.0 + z2 / n)).min(1.0)
+}
+
+/// A model that asks the wrapped one each distinct question once: the four trials of an
+/// item ask it the same questions (it never sees the key), so it is asked once, not four
+/// times.
+struct Once<'m, M> {
+    model: &'m M,
+    choices: Mutex<Choices>,
+}
+
+/// The model's choice for (context, question, options).
+type Choices = HashMap<(String, String, Vec<String>), Result<usize, String>>;
+
+impl<M: AnswerModel + Sync> AnswerModel for Once<'_, M> {
+    async fn choose(
+        &self,
+        context: &str,
+        question: &str,
+        options: &[String],
+    ) -> Result<usize, String> {
+        let key = (context.to_string(), question.to_string(), options.to_vec());
+        if let Some(known) = self.lock().get(&key) {
+            return known.clone();
+        }
+        let choice = self.model.choose(context, question, options).await;
+        self.lock().insert(key, choice.clone());
+        choice
+    }
+
+    async fn answer_span(&self, context: &str, question: &str) -> Result<String, String> {
+        self.model.answer_span(context, question).await
+    }
+}
+
+impl<M> Once<'_, M> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Choices> {
+        self.choices.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Measures how the round trip of `model` judges the `items` of one kind and language:
+/// every item verified with each of its meanings as the key. `lexicon` is the language's
+/// word list, as lessons use it. `progress` is called after each item with (done, total).
+pub async fn measure<M: AnswerModel + Sync>(
+    kind: &str,
+    lang: &str,
+    items: &[Item],
+    model: &M,
+    lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
+    mut progress: impl FnMut(usize, usize),
+) -> Measure {
+    let model = Once {
+        model,
+        choices: Mutex::default(),
+    };
+    let options = VerifyOptions {
+        calibrated: Calibrated::default().with(kind),
+        ..VerifyOptions::default()
+    };
+    let mut m = Measure {
+        kind: kind.into(),
+        lang: lang.into(),
+        items: items.len(),
+        ..Measure::default()
+    };
+    for (i, item) in items.iter().enumerate() {
+        let article = ArticleText::new(lang, &item.passage).with_lexicon(lexicon.clone());
+        // The right meaning takes each of the four places in turn over the set, so a model
+        // that favours one letter gains nothing.
+        let slot = i % 4;
+        for key in 0..4 {
+            let Some(exercise) = item.exercise(&article, slot, key) else {
+                if key == slot {
+                    m.refused_by_checks.push((
+                        item.word.clone(),
+                        vec![Reason::KeyNotInEvidence.to_string()],
+                    ));
+                }
+                continue;
+            };
+            let candidate = Candidate {
+                exercise,
+                origin: Origin::Model,
+            };
+            let verdict = verify_with(candidate, &article, &model, &[], options).await;
+            match (key == slot, verdict) {
+                (true, Ok(_)) => m.right_accepted += 1,
+                (false, Ok(_)) => m.wrong_accepted += 1,
+                (true, Err(r)) => {
+                    if !r.reasons.iter().any(|r| r.is_models()) {
+                        m.refused_by_checks.push((
+                            item.word.clone(),
+                            r.reasons.iter().map(|r| r.to_string()).collect(),
+                        ));
+                    }
+                }
+                (false, Err(_)) => {}
+            }
+            if key != slot {
+                m.wrong_tried += 1;
+            }
+        }
+        progress(i + 1, items.len());
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that picks the option naming the right meaning of every item of the set.
+    struct Knows(Vec<String>);
+
+    impl AnswerModel for Knows {
+        async fn choose(&self, _: &str, _: &str, options: &[String]) -> Result<usize, String> {
+            options
+                .iter()
+                .position(|o| self.0.contains(o))
+                .ok_or_else(|| "none known".into())
+        }
+        async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("not asked".into())
+        }
+    }
+
+    /// A reader that always picks the same letter.
+    struct Letter(usize);
+
+    impl AnswerModel for Letter {
+        async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
+            Ok(self.0)
+        }
+        async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("not asked".into())
+        }
+    }
+
+    /// A reader that picks the first wrong meaning whenever it can.
+    struct Fooled(Vec<String>);
+
+    impl AnswerModel for Fooled {
+        async fn choose(&self, _: &str, _: &str, options: &[String]) -> Result<usize, String> {
+            Ok(options.iter().position(|o| self.0.contains(o)).unwrap_or(0))
+        }
+        async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("not asked".into())
+        }
+    }
+
+    fn run<M: AnswerModel + Sync>(lang: &str, model: &M) -> Measure {
+        let items = items("vocabulary", lang).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(measure("vocabulary", lang, &items, model, None, |_, _| {}))
+    }
+
+    #[test]
+    fn every_set_parses_and_is_big_enough_for_a_verdict() {
+        for lang in ["en", "es", "fr", "de", "ru"] {
+            let items = items("vocabulary", lang).unwrap();
+            assert!(items.len() >= MIN_ITEMS, "{lang}: {} items", items.len());
+            let words: std::collections::HashSet<String> =
+                items.iter().map(|i| i.word.to_lowercase()).collect();
+            assert_eq!(words.len(), items.len(), "{lang}: a word twice");
+        }
+        assert_eq!(langs("vocabulary").len(), 5);
+        assert!(items("vocabulary", "it").is_err());
+    }
+
+    #[test]
+    fn a_reader_that_knows_the_meanings_passes_and_passes_every_check() {
+        for lang in ["en", "es", "fr", "de", "ru"] {
+            let set = items("vocabulary", lang).unwrap();
+            let m = run(
+                lang,
+                &Knows(set.iter().map(|i| i.meaning.clone()).collect()),
+            );
+            assert!(
+                m.refused_by_checks.is_empty(),
+                "{lang}: {:?}",
+                m.refused_by_checks
+            );
+            assert_eq!(m.right_accepted, m.items, "{lang}");
+            assert_eq!(
+                (m.wrong_accepted, m.wrong_tried),
+                (0, 3 * m.items),
+                "{lang}"
+            );
+            assert!(m.verdict().passed, "{lang}: {}", m.verdict().why);
+        }
+    }
+
+    #[test]
+    fn a_reader_that_favours_one_letter_fails() {
+        let m = run("en", &Letter(0));
+        assert_eq!(m.right_accepted, m.items.div_ceil(4));
+        let v = m.verdict();
+        assert!(!v.passed);
+        assert!(v.why.contains("right keys"), "{}", v.why);
+    }
+
+    #[test]
+    fn a_reader_fooled_by_wrong_meanings_fails_on_them() {
+        let set = items("vocabulary", "en").unwrap();
+        // Right on most items, fooled on a few: enough right keys, too many wrong ones.
+        let mut picks: Vec<String> = set.iter().map(|i| i.meaning.clone()).collect();
+        for item in set.iter().take(6) {
+            picks.retain(|p| *p != item.meaning);
+            picks.push(item.wrong[0].clone());
+        }
+        let m = run("en", &Fooled(picks));
+        assert_eq!(m.wrong_accepted, 6);
+        let v = m.verdict();
+        assert!(!v.passed);
+        assert!(v.why.contains("wrong keys"), "{}", v.why);
+    }
+
+    #[test]
+    fn the_bar() {
+        let m = |items, right, wrong| Measure {
+            items,
+            right_accepted: right,
+            wrong_tried: 3 * items,
+            wrong_accepted: wrong,
+            ..Measure::default()
+        };
+        assert!(m(40, 40, 0).verdict().passed);
+        assert!(m(40, 24, 2).verdict().passed);
+        assert!(!m(40, 23, 0).verdict().passed);
+        assert!(!m(40, 40, 4).verdict().passed);
+        assert!(!m(20, 20, 0).verdict().passed);
+        assert!((wilson_upper(0, 120) - 0.022).abs() < 0.001);
+        assert_eq!(wilson_upper(0, 0), 1.0);
+    }
+
+    #[test]
+    fn a_line_without_six_fields_is_named() {
+        let err = parse("# comment\nword\tmeaning\ta\tb\tc\n").unwrap_err();
+        assert_eq!(err, (2, "5 fields instead of 6".into()));
+    }
+}
