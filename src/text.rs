@@ -467,9 +467,37 @@ pub fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> 
         .find(|list| list.contains(&lower.as_str()))
 }
 
+/// Which of the calendar's lists a word is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalendarWord {
+    Month,
+    Weekday,
+}
+
+/// Whether a word is a month or a weekday of `lang`, written as dates are
+/// ([`calendar_list`]).
+pub fn calendar_word(lang: &str, word: &str) -> Option<CalendarWord> {
+    let list = calendar_list(lang, word)?;
+    let (_, months, _) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
+    Some(if std::ptr::eq(list, *months) {
+        CalendarWord::Month
+    } else {
+        CalendarWord::Weekday
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn months_and_weekdays() {
+        assert_eq!(calendar_word("en", "March"), Some(CalendarWord::Month));
+        assert_eq!(calendar_word("en", "march"), None);
+        assert_eq!(calendar_word("en", "Thursday"), Some(CalendarWord::Weekday));
+        assert_eq!(calendar_word("fr", "jeudi"), Some(CalendarWord::Weekday));
+        assert_eq!(calendar_word("en", "Ohio"), None);
+    }
 
     #[test]
     fn terminal_escapes_are_shown_not_acted_on() {

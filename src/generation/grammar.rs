@@ -148,8 +148,9 @@ pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>])
     use crate::verification::{do_support, inverts, may_be_subject, takes_do_support};
     let (before, after) = (&frame.before, &frame.after);
     let mut forms: Vec<String> = Vec::new();
-    // A subject question keeps at least two words ("Who said?" asks nothing).
-    if before.is_empty() && after.len() >= 2 {
+    // A subject question keeps at least two words ("Who said?" asks nothing); a time is
+    // never the subject.
+    if opening.may_be_subject() && before.is_empty() && after.len() >= 2 {
         forms.push(format!("{} \" \" after1", literal(&after[0])));
     }
     let tail = if after.is_empty() {

@@ -298,6 +298,15 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     if prompt.is_empty() || answer.trim().is_empty() || ex.evidence().trim().is_empty() {
         reasons.push(Reason::MissingField);
     }
+    // A question is one sentence: "… the system I've set up. I am now very, 2?" is not
+    // (a quotation inside it may hold several: "Who said: “We won. It rained.”?").
+    if matches!(
+        ex,
+        Exercise::MultipleChoice { .. } | Exercise::ShortAnswer { .. }
+    ) && text::sentences(&without_quotations(prompt)).len() > 1
+    {
+        reasons.push(Reason::UngrammaticalQuestion);
+    }
     match ex {
         Exercise::MultipleChoice {
             options, answer, ..
@@ -386,6 +395,26 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     reasons.sort();
     reasons.dedup();
     reasons
+}
+
+/// The text with what stands between quotation marks left out.
+fn without_quotations(text: &str) -> String {
+    let mut out = String::new();
+    let mut closing: Option<char> = None;
+    for c in text.chars() {
+        match closing {
+            Some(close) if c == close => closing = None,
+            Some(_) => {}
+            None => match c {
+                '“' => closing = Some('”'),
+                '«' => closing = Some('»'),
+                '„' => closing = Some('“'),
+                '"' => closing = Some('"'),
+                _ => out.push(c),
+            },
+        }
+    }
+    out
 }
 
 // --- real language --------------------------------------------------------------------

@@ -120,7 +120,8 @@ pub enum Reason {
     /// sentences are shown in that order already).
     OrderMismatch,
     /// A model-phrased question is not a grammatical question of its evidence sentence
-    /// (a wrong verb form after do-support, repeated words, words not the sentence's).
+    /// (a wrong verb form after do-support, repeated words, words not the sentence's); or
+    /// any question is more than one sentence.
     UngrammaticalQuestion,
     /// A model-phrased question is the sentence's, but its gap is not the key.
     QuestionMisdirected,

@@ -19,6 +19,7 @@
 //! rules yet, so their phrased questions are refused.
 
 use super::{ArticleText, Reason};
+use crate::text::{CalendarWord, calendar_word};
 
 /// The languages whose questions this module can judge.
 pub fn supported(lang: &str) -> bool {
@@ -34,6 +35,10 @@ pub enum Opening {
     Who,
     /// A year that the sentence gives as "in 1932".
     InWhichYear,
+    /// A month that the sentence gives as "in March" (no day or year after it).
+    InWhichMonth,
+    /// A weekday that the sentence gives as "on Thursday".
+    OnWhichDay,
 }
 
 impl Opening {
@@ -43,6 +48,26 @@ impl Opening {
             Opening::HowMany(unit) => format!("How many {}", unit.join(" ")),
             Opening::Who => "Who".into(),
             Opening::InWhichYear => "In which year".into(),
+            Opening::InWhichMonth => "In which month".into(),
+            Opening::OnWhichDay => "On which day".into(),
+        }
+    }
+
+    /// Whether the opening stands for the clause's subject ("Who", "How many players"),
+    /// so that the question may go on with the words after the key. A time ("In which
+    /// year") never does: "In which year Smith won the cup?" is no question.
+    pub fn may_be_subject(&self) -> bool {
+        matches!(self, Opening::Who | Opening::HowMany(_))
+    }
+
+    /// The preposition before a time key, and the calendar list the key must be on (none
+    /// for a year).
+    fn time(&self) -> Option<(&'static str, Option<CalendarWord>)> {
+        match self {
+            Opening::InWhichYear => Some(("in", None)),
+            Opening::InWhichMonth => Some(("in", Some(CalendarWord::Month))),
+            Opening::OnWhichDay => Some(("on", Some(CalendarWord::Weekday))),
+            Opening::Who | Opening::HowMany(_) => None,
         }
     }
 
@@ -82,10 +107,33 @@ impl Opening {
                         .all(|(u, t)| t.text == u))
                 .then_some((start, end))
             }
-            Opening::InWhichYear => (key_at > 0
-                && tokens[key_at - 1].lower == "in"
-                && joined(key_at - 1, key_at + key_len))
-            .then_some((key_at - 1, key_at + key_len)),
+            Opening::InWhichYear | Opening::InWhichMonth | Opening::OnWhichDay => {
+                let (preposition, list) = self.time()?;
+                let end = key_at + key_len;
+                let kind_ok = match list {
+                    None => key_len == 1 && tokens[key_at].text.len() == 4,
+                    Some(list) => {
+                        key_len == 1
+                            && calendar_word("en", tokens[key_at].text) == Some(list)
+                            // "in March 2015", "on Thursday 5": the date goes on.
+                            && tokens.get(end).is_none_or(|t| {
+                                t.break_before || !t.text.starts_with(|c: char| c.is_ascii_digit())
+                            })
+                    }
+                };
+                // "the Mail on Sunday": a capitalised word before the preposition makes the
+                // time part of a name.
+                let in_name = key_at >= 2
+                    && !tokens[key_at - 1].break_before
+                    && tokens[key_at - 2].text.starts_with(char::is_uppercase)
+                    && key_at - 2 > 0;
+                (kind_ok
+                    && !in_name
+                    && key_at > 0
+                    && tokens[key_at - 1].lower == preposition
+                    && joined(key_at - 1, end))
+                .then_some((key_at - 1, end))
+            }
         }
     }
 }
@@ -132,6 +180,19 @@ fn opens_clause(tokens: &[Token<'_>], at: usize) -> bool {
     let previous = tokens[at - 1].lower.as_str();
     CLAUSE_OPENERS.contains(&previous)
         || (COORDINATORS.contains(&previous) && tokens[at - 1].break_before)
+}
+
+/// Whether an auxiliary follows `from` in the same clause (before punctuation or a word
+/// that opens another clause).
+fn verb_after(tokens: &[Token<'_>], from: usize) -> bool {
+    tokens
+        .iter()
+        .enumerate()
+        .skip(from)
+        .take_while(|(i, t)| *i == from || !t.break_before)
+        .map(|(_, t)| t.lower.as_str())
+        .take_while(|w| !CLAUSE_OPENERS.contains(w) && !COORDINATORS.contains(w))
+        .any(|w| INVERTED.contains(&w))
 }
 
 /// Whether a lower-case word looks like a past form ("established", "said").
@@ -340,6 +401,9 @@ struct Token<'a> {
     lower: String,
     /// Punctuation (or a quotation mark) before the word: a clause or phrase boundary.
     break_before: bool,
+    /// A colon before the word ("December 28, 2014: Markets opened"): a capital here may
+    /// be the clause's, not a name's.
+    after_colon: bool,
 }
 
 /// The sentence's words with the boundaries between them: whitespace-separated pieces with
@@ -348,10 +412,12 @@ struct Token<'a> {
 fn tokens(sentence: &str) -> Vec<Token<'_>> {
     let mut out: Vec<Token<'_>> = Vec::new();
     let mut pending_break = false;
+    let mut pending_colon = false;
     for piece in sentence.split_whitespace() {
         let core = piece.trim_matches(|c: char| !c.is_alphanumeric());
         if core.is_empty() {
             pending_break = true;
+            pending_colon |= piece.contains(':');
             continue;
         }
         let start = piece.find(core).unwrap_or(0);
@@ -362,8 +428,10 @@ fn tokens(sentence: &str) -> Vec<Token<'_>> {
             start: piece.as_ptr() as usize - sentence.as_ptr() as usize + start,
             lower: core.to_lowercase(),
             break_before: pending_break || leading,
+            after_colon: pending_colon || piece[..start].contains(':'),
         });
         pending_break = trailing;
+        pending_colon = piece[start + core.len()..].contains(':');
     }
     out
 }
@@ -510,11 +578,15 @@ pub fn do_support(base: &str, form: &str) -> Option<&'static str> {
 /// Whether a word of the sentence, followed by `next`, may be the verb that do-support
 /// stands in for: written in lower case (a capitalised word is a name: "the United
 /// Nations"), not "be" or a modal, and with no past form after it ("Nations established":
-/// the verb is the past form).
+/// the verb is the past form), nor "by" ("a point emphasised by": a participle).
 pub fn takes_do_support(form: &str, next: Option<&str>) -> bool {
     form.chars().all(|c| !c.is_uppercase())
         && !NO_DO_SUPPORT.contains(&form)
-        && next.is_none_or(|n| !looks_past(&n.to_lowercase()))
+        && next.is_none_or(|n| {
+            let n = n.to_lowercase();
+            // "a point emphasised by a poll": a participle, not the clause's verb.
+            !looks_past(&n) && n != "by"
+        })
 }
 
 /// Determiners and possessives that open a noun phrase.
@@ -648,7 +720,7 @@ fn check_with(
         {
             continue;
         }
-        match forms(words_of, rest, &tokens, gap) {
+        match forms(words_of, rest, &tokens, gap, opening.may_be_subject()) {
             Fit::AtGap => return Ok(()),
             Fit::Elsewhere => misdirected = true,
             Fit::None => {}
@@ -672,6 +744,8 @@ fn openings<'q>(
     match words {
         ["Who", rest @ ..] => out.push((Opening::Who, rest)),
         ["In", "which" | "what", "year", rest @ ..] => out.push((Opening::InWhichYear, rest)),
+        ["In", "which" | "what", "month", rest @ ..] => out.push((Opening::InWhichMonth, rest)),
+        ["On", "which" | "what", "day", rest @ ..] => out.push((Opening::OnWhichDay, rest)),
         ["How", "many", rest @ ..] => {
             // The counted words are those after the key in the sentence, as many as the
             // question repeats.
@@ -702,7 +776,13 @@ enum Fit {
 
 /// Whether the question's words after the opening are the clause around `gap` in one of the
 /// English question forms.
-fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize, usize)) -> Fit {
+fn forms(
+    words_of: &Words<'_>,
+    rest: &[&str],
+    tokens: &[Token<'_>],
+    gap: (usize, usize),
+    subject: bool,
+) -> Fit {
     if rest.is_empty() {
         return Fit::None;
     }
@@ -719,6 +799,8 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize,
                 let shown = match (at + k, words_of.first) {
                     (0, FirstWord::Lower) => t.lower.as_str(),
                     (0, FirstWord::Unknown) => return false,
+                    // A capital after a colon: the clause's or a name's, nobody knows.
+                    _ if t.after_colon && t.text != t.lower => return false,
                     _ => t.text,
                 };
                 (k == 0 || !t.break_before) && shown == *w
@@ -741,8 +823,9 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize,
     };
     let mut elsewhere = false;
 
-    // Subject gap: the words right after the key.
-    if gap.1 < tokens.len()
+    // Subject gap: the words right after the key (when the opening stands for a subject).
+    if subject
+        && gap.1 < tokens.len()
         && clause_start(gap.0)
         && same(rest, gap.1)
         && !tokens[gap.1].break_before
@@ -807,7 +890,9 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: (usize,
                         "does" => is_third(verb, &form.lower),
                         _ => form.lower == verb && !NO_DO_SUPPORT.contains(&verb),
                     };
-                if !inflected {
+                // "the rise in deaths announced on Friday was 777": the clause's verb comes
+                // after the gap, and this word was a participle.
+                if !inflected || verb_after(tokens, gap.1) {
                     continue;
                 }
                 match around_gap(tail, v + 1, 0) {
@@ -867,6 +952,22 @@ pub fn candidate_spans(question: &str, evidence: &str) -> Vec<String> {
             tokens
                 .iter()
                 .filter(|t| t.text.len() == 4 && t.text.parse::<u32>().is_ok())
+                .map(|t| t.text.to_string()),
+        );
+    } else if let Some(list) = [
+        ("In which month", CalendarWord::Month),
+        ("In what month", CalendarWord::Month),
+        ("On which day", CalendarWord::Weekday),
+        ("On what day", CalendarWord::Weekday),
+    ]
+    .iter()
+    .find(|(opening, _)| question.starts_with(opening))
+    .map(|(_, list)| *list)
+    {
+        out.extend(
+            tokens
+                .iter()
+                .filter(|t| calendar_word("en", t.text) == Some(list))
                 .map(|t| t.text.to_string()),
         );
     } else if question.starts_with("Who") {
@@ -986,6 +1087,87 @@ mod tests {
             ),
             Err(Reason::UngrammaticalQuestion)
         );
+    }
+
+    #[test]
+    fn a_month_or_a_weekday_after_its_preposition_is_asked_for_as_a_time() {
+        let s = "The council closed the old library in March after a long debate.";
+        assert_eq!(
+            en(
+                "In which month did the council close the old library?",
+                s,
+                "March"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            en("In which month was the council closed?", s, "March"),
+            Err(Reason::UngrammaticalQuestion)
+        );
+        assert_eq!(
+            en(
+                "On which day did the council close the old library?",
+                s,
+                "March"
+            ),
+            Err(Reason::UngrammaticalQuestion),
+            "a month is no day"
+        );
+        let s = "The council closed the old library in March 2015 after a long debate.";
+        assert!(
+            en(
+                "In which month did the council close the old library?",
+                s,
+                "March"
+            )
+            .is_err(),
+            "the date goes on: the gap is not the month alone"
+        );
+        let s = "The drivers began a strike on Friday in a dispute over pay.";
+        assert_eq!(
+            en("On which day did the drivers begin a strike?", s, "Friday"),
+            Ok(())
+        );
+        assert_eq!(
+            candidate_spans("On which day did the drivers begin a strike?", s),
+            vec!["Friday"]
+        );
+        let s = "December 28, 2014: Markets opened lower on Monday as traders waited.";
+        assert!(en("On which day did Markets open lower?", s, "Monday").is_err());
+        assert!(en("On which day did markets open lower?", s, "Monday").is_err());
+        let s = "The daily rise in deaths announced in the state on Friday was 777.";
+        assert!(
+            en(
+                "On which day did the daily rise in deaths announce in the state?",
+                s,
+                "Friday"
+            )
+            .is_err(),
+            "'announced' is a participle: the clause's verb is 'was'"
+        );
+        let s = "The letter argues that voters care, a point emphasised by a Mail on Sunday poll today.";
+        assert!(
+            en(
+                "On which day did a point emphasise by a Mail poll today?",
+                s,
+                "Sunday"
+            )
+            .is_err()
+        );
+        let s = "The poll was published by the Mail on Sunday after the debate.";
+        assert!(
+            en(
+                "On which day was the poll published by the Mail?",
+                s,
+                "Sunday"
+            )
+            .is_err()
+        );
+        // A time is never the subject: no question goes on with the words after it.
+        let s = "In 2019 Smith won the cup for the first time.";
+        assert!(en("In which year Smith won the cup?", s, "2019").is_err());
+        let s = "On Friday Smith won the cup for the first time.";
+        assert!(en("On which day Smith won the cup?", s, "Friday").is_err());
     }
 
     #[test]

@@ -210,7 +210,25 @@ fn markup_urls_and_giveaways_are_rejected() {
         ),
         &reader,
     );
-    assert_eq!(got, Err(vec![Reason::Url]));
+    assert_eq!(
+        got,
+        Err(vec![Reason::Url, Reason::UngrammaticalQuestion]),
+        "a link, and two sentences where one question belongs"
+    );
+    let got = check(
+        short(
+            "Who said: “The mayor is here. She came early.”?",
+            "Lena Ortiz",
+            S3,
+        ),
+        &reader,
+    );
+    assert!(
+        got.as_ref()
+            .err()
+            .is_none_or(|r| !r.contains(&Reason::UngrammaticalQuestion)),
+        "a quotation may hold two sentences: {got:?}"
+    );
     let got = check(
         short("Is Lena Ortiz the mayor of the city?", "Lena Ortiz", S3),
         &reader,

@@ -13,7 +13,7 @@ use super::{
 };
 use crate::exercise::Exercise;
 use crate::generation::grammar::question_grammar;
-use crate::text;
+use crate::text::{self, CalendarWord};
 use crate::verification::{
     ArticleText, COUNT_BOUNDS, Frame, Opening, base_forms, first_word, frame, phrasing_supported,
 };
@@ -155,11 +155,34 @@ fn plan(
                 same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
             (Opening::HowMany(unit), (target.offset, unit_end), others)
         }
-        Kind::Year if previous == "in" => {
-            let start = before.trim_end().len() - 2;
+        // A time after its preposition, the preposition right before it: "in 2019", "in
+        // March", "on Thursday".
+        Kind::Year | Kind::Calendar if before.ends_with(&format!(" {previous} ")) => {
+            let opening = match (target.kind, previous.as_str()) {
+                (Kind::Year, "in") => Opening::InWhichYear,
+                (Kind::Calendar, "in")
+                    if text::calendar_word(lang, target.word) == Some(CalendarWord::Month) =>
+                {
+                    Opening::InWhichMonth
+                }
+                (Kind::Calendar, "on")
+                    if text::calendar_word(lang, target.word) == Some(CalendarWord::Weekday) =>
+                {
+                    Opening::OnWhichDay
+                }
+                _ => return None,
+            };
+            // "in March 2015": the date goes on past the month.
+            if sentence[end..]
+                .trim_start()
+                .starts_with(|c: char| c.is_ascii_digit())
+            {
+                return None;
+            }
+            let start = before.len() - previous.len() - 1;
             let others =
                 same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
-            (Opening::InWhichYear, (start, end), others)
+            (opening, (start, end), others)
         }
         Kind::Name if builder.is_person(target.word) => (
             Opening::Who,
@@ -259,6 +282,44 @@ mod tests {
             players.grammar.contains("\"did the club have\""),
             "{}",
             players.grammar
+        );
+    }
+
+    #[test]
+    fn a_month_after_in_and_a_weekday_after_on_make_time_questions() {
+        let article = ArticleText::new(
+            "en",
+            "The council closed the old library in March after a long debate. The drivers \
+             began a strike on Friday over pay. The museum reopened in May 2015 with a new \
+             roof. Visitors came back on Sunday.",
+        );
+        let plans = question_plans(&article, 10, 3, &HashSet::new());
+        let month = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("The council"))
+            .expect("a plan about the month");
+        assert_eq!(month.opening, Opening::InWhichMonth);
+        assert_eq!(month.answer_phrase, "in March");
+        assert_eq!(month.options[month.answer], "March");
+        assert!(
+            month
+                .options
+                .iter()
+                .all(|o| text::calendar_word("en", o) == Some(CalendarWord::Month))
+        );
+        let day = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("The drivers"))
+            .expect("a plan about the day");
+        assert_eq!(day.opening, Opening::OnWhichDay);
+        assert!(
+            day.grammar.contains("\"did the drivers begin a strike\""),
+            "{}",
+            day.grammar
+        );
+        assert!(
+            !plans.iter().any(|p| p.evidence.starts_with("The museum")),
+            "'in May 2015' goes on past the month: {plans:?}"
         );
     }
 
