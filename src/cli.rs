@@ -647,7 +647,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 } else {
                     pipeline::Timing::Scheduled
                 },
-                ..RunOptions::scheduled(false, false, true, cli.quiet)
+                ..RunOptions::scheduled(crate::pipeline::Stage::Mail, cli.quiet)
             };
             let report = pipeline::run(&services, None, &options).await?;
             print_report(&report, json)
@@ -675,7 +675,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let services = open_services(&cli.config)?;
             let generator = Generator::start(&services.config.model)?;
-            crate::scheduler::serve(services, generator).await
+            crate::serve::run(services, generator).await
         }
         Command::Search(args) => search(&cli.config, args),
         Command::Feeds(FeedsCommand::Refresh { url, json }) => {

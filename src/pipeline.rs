@@ -138,18 +138,29 @@ impl RunOptions {
         }
     }
 
-    /// Only the given stages, on the learners' schedules.
-    pub fn scheduled(fetch: bool, lessons: bool, mail: bool, quiet: bool) -> RunOptions {
+    /// One stage, on the learners' schedules (what `serve` runs on each stage's schedule).
+    pub fn scheduled(stage: Stage, quiet: bool) -> RunOptions {
         RunOptions {
             now: Utc::now(),
-            fetch,
-            lessons,
-            mail,
+            fetch: stage == Stage::Fetch,
+            lessons: stage == Stage::Lessons,
+            mail: stage == Stage::Mail,
             timing: Timing::Scheduled,
             only_feed: None,
             quiet,
         }
     }
+}
+
+/// A stage of the run that `serve` schedules on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Fetch feeds and articles.
+    Fetch,
+    /// Make lessons.
+    Lessons,
+    /// Send the mail that is due.
+    Mail,
 }
 
 /// Progress lines on stderr.

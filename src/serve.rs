@@ -10,10 +10,10 @@ use anyhow::Context;
 use tokio_cron_scheduler::{Job, JobScheduler};
 
 use crate::generation::Generator;
-use crate::pipeline::{self, Progress, RunOptions, Services};
+use crate::pipeline::{self, Progress, RunOptions, Services, Stage};
 
 /// Runs until interrupted.
-pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<()> {
+pub async fn run(services: Services, generator: Generator) -> anyhow::Result<()> {
     let services = Arc::new(services);
     let generator = Arc::new(generator);
     // Counts running jobs, so shutdown can wait for them.
@@ -39,10 +39,10 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
         }
     });
     let schedule = &services.config.schedule;
-    for (name, cron, stages) in [
-        ("fetch", schedule.fetch.clone(), (true, false, false)),
-        ("lessons", schedule.lessons.clone(), (false, true, false)),
-        ("mail", schedule.mail.clone(), (false, false, true)),
+    for (name, cron, stage) in [
+        ("fetch", schedule.fetch.clone(), Stage::Fetch),
+        ("lessons", schedule.lessons.clone(), Stage::Lessons),
+        ("mail", schedule.mail.clone(), Stage::Mail),
     ] {
         let (services, generator, running) = (services.clone(), generator.clone(), running.clone());
         let job = Job::new_async(cron.as_str(), move |_id, _lock| {
@@ -50,10 +50,9 @@ pub async fn serve(services: Services, generator: Generator) -> anyhow::Result<(
                 (services.clone(), generator.clone(), running.clone());
             Box::pin(async move {
                 let _running = running.read().await;
-                let (fetch, lessons, mail) = stages;
-                let options = RunOptions::scheduled(fetch, lessons, mail, false);
+                let options = RunOptions::scheduled(stage, false);
                 match pipeline::run(&services, Some(&generator), &options).await {
-                    Ok(report) if report.is_idle() && !fetch => {}
+                    Ok(report) if report.is_idle() && stage != Stage::Fetch => {}
                     Ok(report) => progress.say(report),
                     Err(e) => progress.say(format!("{name}: {e:#}")),
                 }

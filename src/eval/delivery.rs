@@ -171,7 +171,7 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
     let options = RunOptions {
         now,
         timing: Timing::Now,
-        ..RunOptions::scheduled(false, false, true, true)
+        ..RunOptions::scheduled(crate::pipeline::Stage::Mail, true)
     };
     let started = Instant::now();
     let report = pipeline::run(&services, None, &options).await?;

@@ -12,7 +12,6 @@ pub mod search;
 pub mod topics;
 pub mod verifier;
 
-use std::io::Write;
 use std::path::Path;
 
 /// A one-line description of this machine: CPU model, cores, memory.
@@ -53,29 +52,101 @@ pub fn peak_memory_mib() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Appends a section to `BENCHMARKS.md` in the current folder.
+/// The top of `BENCHMARKS.md`.
+const BENCHMARKS_HEAD: &str = "# Benchmarks\n\nFigures recorded by HyperLearn's eval and bench commands. \
+\"Latest\" holds the newest figures of each benchmark, with the machine and the commit they \
+were measured on; every earlier run is kept under \"History\", newest first.\n";
+
+/// Records a benchmark's figures in `BENCHMARKS.md` in the current folder: they become the
+/// benchmark's latest, and the figures they replace move to the top of the history.
 pub fn record(title: &str, body: &str) -> std::io::Result<()> {
     let path = Path::new("BENCHMARKS.md");
-    let new = !path.exists();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    if new {
-        writeln!(
-            f,
-            "# Benchmarks\n\nFigures appended by HyperLearn's eval and bench commands, newest last.\n"
-        )?;
+    let old = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    if !old.is_empty() && !(old.contains("\n## Latest\n") && old.contains("\n## History\n")) {
+        return Err(std::io::Error::other(
+            "BENCHMARKS.md has no \"## Latest\" and \"## History\" sections; nothing recorded",
+        ));
     }
     let when = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
-    writeln!(
-        f,
-        "\n## {title}\n\n_{when}; {}; hyperlearn {}_\n\n{}",
+    let section = format!(
+        "### {title}\n\n_{when}; {}; hyperlearn {} at {}_\n\n{}\n",
         machine(),
         env!("CARGO_PKG_VERSION"),
-        body.trim_end()
-    )?;
-    Ok(())
+        commit(),
+        without_machine_paths(body.trim_end())
+    );
+    std::fs::write(path, with_latest(&old, title, &section))
+}
+
+/// `BENCHMARKS.md` with `section` as the latest of `title`, the one it replaces first in the
+/// history.
+fn with_latest(old: &str, title: &str, section: &str) -> String {
+    let (latest, history) = match old.split_once("\n## History\n") {
+        Some((top, history)) => (
+            top.split_once("\n## Latest\n").map_or("", |(_, l)| l),
+            history,
+        ),
+        None => ("", ""),
+    };
+    let mut latest = sections(latest);
+    let mut history = sections(history);
+    let heading = format!("### {title}\n");
+    if let Some(at) = latest.iter().position(|s| s.starts_with(&heading)) {
+        history.insert(0, latest.remove(at));
+    }
+    latest.insert(0, section.to_string());
+    let join = |s: &[String]| {
+        s.iter()
+            .map(|s| s.trim_end())
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    format!(
+        "{BENCHMARKS_HEAD}\n## Latest\n\n{}\n\n## History\n\n{}\n",
+        join(&latest),
+        join(&history)
+    )
+}
+
+/// The `### ` sections of a part of `BENCHMARKS.md`.
+fn sections(part: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in part.lines() {
+        if line.starts_with("### ") {
+            out.push(String::new());
+        }
+        if let Some(current) = out.last_mut() {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    out
+}
+
+/// The commit the figures were measured on: `git describe` of the working tree, marked
+/// when it has uncommitted changes; "an unknown commit" outside a git checkout.
+fn commit() -> String {
+    std::process::Command::new("git")
+        .args(["describe", "--always", "--dirty=+uncommitted changes"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().replace('+', " + "))
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "an unknown commit".into())
+}
+
+/// Paths of this machine out of recorded figures: the current folder's prefix goes.
+fn without_machine_paths(body: &str) -> String {
+    match std::env::current_dir() {
+        Ok(dir) if dir.as_os_str().len() > 1 => body.replace(&format!("{}/", dir.display()), ""),
+        _ => body.to_string(),
+    }
 }
 
 /// Formats a share as a percentage.
@@ -84,5 +155,36 @@ pub fn pct(n: usize, d: usize) -> String {
         "n/a".into()
     } else {
         format!("{:.1}%", 100.0 * n as f64 / d as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_figure_is_the_latest_and_the_one_it_replaces_heads_the_history() {
+        let first = with_latest("", "Search", "### Search\n\n_one_\n\np99 2 ms\n");
+        assert!(first.starts_with(BENCHMARKS_HEAD));
+        let second = with_latest(&first, "Levels", "### Levels\n\n_two_\n\n0.80\n");
+        let third = with_latest(&second, "Search", "### Search\n\n_three_\n\np99 1 ms\n");
+        let (latest, history) = third.split_once("## History").unwrap();
+        assert!(
+            latest.contains("p99 1 ms") && latest.contains("0.80"),
+            "{third}"
+        );
+        assert!(!latest.contains("p99 2 ms"), "{third}");
+        assert!(history.contains("p99 2 ms"), "{third}");
+        assert!(
+            latest.find("### Search").unwrap() < latest.find("### Levels").unwrap(),
+            "the newest first: {third}"
+        );
+        let fourth = with_latest(&third, "Search", "### Search\n\n_four_\n\np99 0.5 ms\n");
+        let (_, history) = fourth.split_once("## History").unwrap();
+        assert!(
+            history.find("p99 1 ms").unwrap() < history.find("p99 2 ms").unwrap(),
+            "history newest first: {fourth}"
+        );
+        assert_eq!(fourth.matches("### ").count(), 4);
     }
 }

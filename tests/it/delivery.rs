@@ -107,7 +107,7 @@ fn seed(
 fn mail_run(now: DateTime<Utc>) -> RunOptions {
     RunOptions {
         now,
-        ..RunOptions::scheduled(false, false, true, true)
+        ..RunOptions::scheduled(hyperlearn::pipeline::Stage::Mail, true)
     }
 }
 
