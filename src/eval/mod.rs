@@ -127,18 +127,38 @@ fn sections(part: &str) -> Vec<String> {
     out
 }
 
-/// The commit the figures were measured on: `git describe` of the working tree, marked
-/// when it has uncommitted changes; "an unknown commit" outside a git checkout.
+/// The commit the figures were measured on (`git describe`), marked when the working tree
+/// has changes other than to `BENCHMARKS.md`; "an unknown commit" outside a git checkout.
 fn commit() -> String {
-    std::process::Command::new("git")
-        .args(["describe", "--always", "--dirty=+uncommitted changes"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().replace('+', " + "))
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "an unknown commit".into())
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+    };
+    let Some(described) = git(&["describe", "--always"]).filter(|d| !d.trim().is_empty()) else {
+        return "an unknown commit".into();
+    };
+    let changed = git(&[
+        "status",
+        "--porcelain",
+        "--untracked-files=no",
+        "--",
+        ".",
+        ":(exclude)BENCHMARKS.md",
+    ])
+    .is_some_and(|s| !s.trim().is_empty());
+    format!(
+        "{}{}",
+        described.trim(),
+        if changed {
+            " + uncommitted changes"
+        } else {
+            ""
+        }
+    )
 }
 
 /// Paths of this machine out of recorded figures: the current folder's prefix goes.
