@@ -66,7 +66,8 @@ pub fn record(title: &str, body: &str) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(e),
     };
-    if !old.is_empty() && !(old.contains("\n## Latest\n") && old.contains("\n## History\n")) {
+    let sectioned = old.contains("\n## Latest\n") && old.contains("\n## History\n");
+    if !(old.is_empty() || sectioned) {
         return Err(std::io::Error::other(
             "BENCHMARKS.md has no \"## Latest\" and \"## History\" sections; nothing recorded",
         ));
