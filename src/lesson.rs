@@ -36,6 +36,22 @@ pub struct GlossaryEntry {
     pub sentence: String,
 }
 
+/// The sentences exercises are about (each of an order exercise's), normalised: a
+/// glossary must not quote them, or it gives an answer away (a gap's word, the number a
+/// true/false statement changes).
+pub fn exercise_sentences(exercises: &[VerifiedExercise]) -> std::collections::HashSet<String> {
+    exercises
+        .iter()
+        .flat_map(|v| {
+            v.exercise()
+                .evidence()
+                .split(crate::exercise::ORDER_SEPARATOR)
+                .map(crate::text::normalize)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Too few exercises passed verification to make a lesson.
 #[derive(Debug, thiserror::Error)]
 #[error("only {got} verified exercises for article {article_id} (at least {min} needed)")]
@@ -65,6 +81,10 @@ impl VerifiedLesson {
         glossary: Vec<GlossaryEntry>,
         min_exercises: usize,
     ) -> Result<VerifiedLesson, TooFewExercises> {
+        // A glossary line that quotes an exercise's sentence gives its answer away.
+        let asked = exercise_sentences(&exercises);
+        let mut glossary = glossary;
+        glossary.retain(|g| !asked.contains(&crate::text::normalize(&g.sentence)));
         if exercises.len() < min_exercises {
             return Err(TooFewExercises {
                 article_id: article.id,

@@ -865,6 +865,8 @@ async fn lesson_steps(
     let lesson_cfg = &services.config.lesson;
     let (article, made, below_mix) =
         article_and_exercises(services, generator, learner, now, seed, report).await?;
+    // The glossary quotes a word's first sentence that no exercise is about.
+    let asked = crate::lesson::exercise_sentences(&made.accepted);
     let lesson = VerifiedLesson::new(
         LessonLearner {
             id: learner.id,
@@ -894,7 +896,10 @@ async fn lesson_steps(
             learner.level,
             &services.frequencies,
             8,
-            crate::verification::quotable,
+            |sentence| {
+                crate::verification::quotable(sentence)
+                    && !asked.contains(&crate::text::normalize(sentence))
+            },
         )
         .into_iter()
         .map(|w| crate::lesson::GlossaryEntry {

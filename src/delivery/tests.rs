@@ -19,6 +19,15 @@ impl AnswerModel for NoModel {
 const TEXT: &str = "Engineers from Alden College built the robot for 12,000 euros. The mayor, Lena Ortiz, said the city will buy 2 more robots next spring. The robot collected 340 kilograms of plastic in six weeks.";
 
 fn lesson(name: &str, title: &str, lang: &str) -> VerifiedLesson {
+    lesson_with_glossary(name, title, lang, vec![])
+}
+
+fn lesson_with_glossary(
+    name: &str,
+    title: &str,
+    lang: &str,
+    glossary: Vec<crate::lesson::GlossaryEntry>,
+) -> VerifiedLesson {
     let article = ArticleText::new("en", TEXT);
     let sentences = article.sentences().to_vec();
     let candidates = vec![
@@ -79,10 +88,31 @@ fn lesson(name: &str, title: &str, lang: &str) -> VerifiedLesson {
         },
         chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap(),
         verified,
-        vec![],
+        glossary,
         3,
     )
     .unwrap()
+}
+
+#[test]
+fn the_glossary_never_quotes_a_sentence_an_exercise_is_about() {
+    let sentences = ArticleText::new("en", TEXT).sentences().to_vec();
+    let entry = |word: &str, sentence: &str| crate::lesson::GlossaryEntry {
+        word: word.into(),
+        sentence: sentence.into(),
+    };
+    let lesson = lesson_with_glossary(
+        "Ana",
+        "Robot cleans harbour",
+        "en",
+        vec![
+            // The first sentence is the gap's and the statement's: it holds "12,000".
+            entry("harbour", &sentences[0]),
+            entry("mayor", &sentences[1]),
+        ],
+    );
+    let words: Vec<&str> = lesson.glossary().iter().map(|g| g.word.as_str()).collect();
+    assert_eq!(words, ["mayor"]);
 }
 
 fn config() -> Config {
