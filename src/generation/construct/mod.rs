@@ -1046,8 +1046,17 @@ impl<'a> Builder<'a> {
     }
 
     /// A gap at the target, with a word bank of its kind; a person's name only among other
-    /// people (no bank, and a name is recalled rather than read: none).
-    fn gap(&self, sentence: &str, target: &Target<'_>, rng: &mut Rng) -> Option<Exercise> {
+    /// people (no bank, and a name is recalled rather than read: none). `shown` holds the
+    /// words of the banks made so far (keys and options): they come last in this bank, and
+    /// none of them is this bank's key, so that one gap's answer does not turn up in
+    /// another's bank, where it could be ruled out.
+    fn gap(
+        &self,
+        sentence: &str,
+        target: &Target<'_>,
+        rng: &mut Rng,
+        shown: &mut HashSet<String>,
+    ) -> Option<Exercise> {
         let others = if target.kind == Kind::Name {
             self.other_people(target.word, sentence)
         } else {
@@ -1063,14 +1072,24 @@ impl<'a> Builder<'a> {
         }
         let mut options: Vec<String> = Vec::new();
         if others.len() >= 2 {
+            // A word another bank showed as a wrong option is no key here.
+            if shown.contains(&target.word.to_lowercase()) {
+                return None;
+            }
             let mut pool = others;
             rng.shuffle(&mut pool);
-            // Content words: those that end like the key first (a verb among verbs).
-            if target.kind == Kind::Word {
-                pool.sort_by_key(|o| std::cmp::Reverse(shared_ending(o, target.word)));
-            }
+            // Words no other bank showed first; then, for content words, those that end
+            // like the key (a verb among verbs).
+            pool.sort_by_key(|o| {
+                let ending = match target.kind {
+                    Kind::Word => shared_ending(o, target.word),
+                    _ => 0,
+                };
+                (shown.contains(&o.to_lowercase()), std::cmp::Reverse(ending))
+            });
             options.extend(pool.into_iter().take(3));
             options.push(target.word.to_string());
+            shown.extend(options.iter().map(|o| o.to_lowercase()));
             rng.shuffle(&mut options);
         }
         Some(Exercise::GapFill {
@@ -1190,6 +1209,7 @@ pub fn constructed_exercises(
         .chain([Item::WordGap])
         .map(|k| (k, Default::default()))
         .collect();
+    let mut shown = HashSet::new();
     for sentence in order {
         let mut found: Vec<(Item, Exercise)> = Vec::new();
         if let Some(ex) = builder.who_said(sentence, &mut rng) {
@@ -1210,7 +1230,7 @@ pub fn constructed_exercises(
         );
         if let Some(target) = target {
             found.extend(builder.statements(sentence, &target));
-            if let Some(gap) = builder.gap(sentence, &target, &mut rng) {
+            if let Some(gap) = builder.gap(sentence, &target, &mut rng, &mut shown) {
                 let item = if gap.scope(lang) == Scope::Text {
                     Item::FactGap
                 } else {
@@ -1350,6 +1370,33 @@ mod tests {
         “We worried that it would scare away the fish near the old pier,” said Maria Silva, a fisherwoman. \
         Now the fishermen say that they like the robot and want one in every port. \
         The harbour master, Paul Novak, said the robots cost less than one boat crew.";
+
+    #[test]
+    fn one_gaps_answer_is_not_in_another_gaps_word_bank() {
+        let article = ArticleText::new("en", SPEAKERS);
+        let mut lessons_with_two_banks = 0;
+        for seed in 0..20 {
+            let gaps: Vec<(String, Vec<String>)> =
+                constructed_exercises(&article, Cefr::A2, 6, seed, &HashSet::new())
+                    .into_iter()
+                    .filter_map(|c| match c.exercise {
+                        Exercise::GapFill {
+                            answer, options, ..
+                        } if !options.is_empty() => Some((answer, options)),
+                        _ => None,
+                    })
+                    .collect();
+            if gaps.len() >= 2 {
+                lessons_with_two_banks += 1;
+            }
+            for (i, (answer, _)) in gaps.iter().enumerate() {
+                for (j, (_, options)) in gaps.iter().enumerate() {
+                    assert!(i == j || !options.contains(answer), "seed {seed}: {gaps:?}");
+                }
+            }
+        }
+        assert!(lessons_with_two_banks >= 5, "{lessons_with_two_banks}");
+    }
 
     #[test]
     fn higher_levels_get_items_that_need_the_article() {
