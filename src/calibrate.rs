@@ -17,19 +17,17 @@ pub struct Outcome {
     pub measure: Measure,
     pub right_rate: f64,
     pub wrong_upper: f64,
-    pub passed: bool,
-    pub why: String,
+    #[serde(flatten)]
+    pub verdict: Verdict,
 }
 
 impl Outcome {
     fn new(measure: Measure) -> Outcome {
-        let Verdict { passed, why } = measure.verdict();
         Outcome {
             right_rate: measure.right_rate(),
             wrong_upper: measure.wrong_upper(),
+            verdict: measure.verdict(),
             measure,
-            passed,
-            why,
         }
     }
 }
@@ -50,8 +48,8 @@ impl std::fmt::Display for Outcome {
             m.wrong_tried,
             m.wrong_rate() * 100.0,
             self.wrong_upper * 100.0,
-            if self.passed { "ON" } else { "off" },
-            self.why
+            if self.verdict.passed { "ON" } else { "off" },
+            self.verdict.why
         )?;
         for (word, reasons) in &m.refused_by_checks {
             write!(
@@ -127,8 +125,8 @@ pub async fn calibrate(
             right_accepted: m.right_accepted as i64,
             wrong_tried: m.wrong_tried as i64,
             wrong_accepted: m.wrong_accepted as i64,
-            passed: outcome.passed,
-            why: outcome.why.clone(),
+            passed: outcome.verdict.passed,
+            why: outcome.verdict.why.clone(),
             measured_at: chrono::Utc::now(),
         })?;
         outcomes.push(outcome);

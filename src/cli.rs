@@ -1055,7 +1055,7 @@ async fn calibrate(
     if !json {
         let on: Vec<&str> = outcomes
             .iter()
-            .filter(|o| o.passed)
+            .filter(|o| o.verdict.passed)
             .map(|o| o.measure.lang.as_str())
             .collect();
         out!(

@@ -477,9 +477,9 @@ pub enum CalendarWord {
 /// Whether a word is a month or a weekday of `lang`, written as dates are
 /// ([`calendar_list`]).
 pub fn calendar_word(lang: &str, word: &str) -> Option<CalendarWord> {
-    let list = calendar_list(lang, word)?;
+    calendar_list(lang, word)?;
     let (_, months, _) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
-    Some(if std::ptr::eq(list, *months) {
+    Some(if months.contains(&word.to_lowercase().as_str()) {
         CalendarWord::Month
     } else {
         CalendarWord::Weekday

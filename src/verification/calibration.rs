@@ -185,7 +185,7 @@ pub struct Measure {
 }
 
 /// A measure's verdict, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Verdict {
     pub passed: bool,
     pub why: String,

@@ -128,6 +128,17 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Whether this is the model's verdict (its round trip), not a rule of the program's.
+    pub fn is_models(self) -> bool {
+        matches!(
+            self,
+            Reason::RoundTripDisagrees
+                | Reason::EvidenceOnlyDisagrees
+                | Reason::RoundTripFailed
+                | Reason::AnswerableWithoutArticle
+        )
+    }
+
     /// The stable snake_case code.
     pub fn code(self) -> &'static str {
         match self {
@@ -169,19 +180,6 @@ impl Reason {
             Reason::UngrammaticalQuestion => "ungrammatical_question",
             Reason::QuestionMisdirected => "question_misdirected",
         }
-    }
-}
-
-impl Reason {
-    /// Whether this is the model's verdict (its round trip), not a rule of the program's.
-    pub fn is_models(self) -> bool {
-        matches!(
-            self,
-            Reason::RoundTripDisagrees
-                | Reason::EvidenceOnlyDisagrees
-                | Reason::RoundTripFailed
-                | Reason::AnswerableWithoutArticle
-        )
     }
 }
 
