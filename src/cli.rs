@@ -104,7 +104,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// The daily run on a bundled demo: serves demo feeds and pages in five languages from
+    /// The daily run on a bundled demo: serves demo feeds and pages in six languages from
     /// 127.0.0.1, adds demo learners, and writes their lessons as .eml files to an outbox.
     /// Uses `[model]` and `[lesson]` from the config file when it exists.
     Demo {
@@ -426,10 +426,10 @@ impl LessonsArgs {
             anyhow::anyhow!("--level `{}`: use A1, A2, B1, B2, C1 or C2", self.level)
         })?;
         let lang = self.lang.trim().to_ascii_lowercase();
-        if !crate::text::SUPPORTED_LANGS.contains(&lang.as_str()) {
+        if !crate::lang::is_supported(&lang) {
             bail!(
                 "--lang `{lang}`: use one of {}",
-                crate::text::SUPPORTED_LANGS.join(", ")
+                crate::lang::codes().collect::<Vec<_>>().join(", ")
             );
         }
         Ok(crate::eval::lessons::EvalLessonsOptions {

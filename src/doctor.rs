@@ -163,9 +163,7 @@ fn link_key(config: &Config) -> Result<String, String> {
 }
 
 fn word_lists(config: &Config) -> Result<String, String> {
-    let missing: Vec<&str> = crate::text::SUPPORTED_LANGS
-        .iter()
-        .copied()
+    let missing: Vec<&str> = crate::lang::codes()
         .filter(|lang| {
             !config
                 .wordfreq_dir

@@ -4,7 +4,12 @@
 //! An [`Exercise`] is only a candidate. The only way to get something delivery accepts is
 //! [`crate::verification::VerifiedExercise`], which verification alone can construct.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde::{Deserialize, Serialize};
+
+use crate::lang::{Text, Words};
 
 /// A reading-comprehension exercise about one article, with its answer key and the
 /// verbatim article sentence that supports the key.
@@ -60,13 +65,100 @@ pub enum Exercise {
 
 /// The question of a vocabulary exercise, in the article's language.
 pub fn vocabulary_question(lang: &str, word: &str) -> String {
-    match lang {
-        "es" => format!("¿Qué significa la palabra «{word}» en el artículo?"),
-        "fr" => format!("Que signifie le mot « {word} » dans l'article ?"),
-        "de" => format!("Was bedeutet das Wort „{word}“ im Artikel?"),
-        "ru" => format!("Что значит слово «{word}» в статье?"),
-        _ => format!("What does the word “{word}” mean in the article?"),
-    }
+    phrasing(lang).vocabulary_question.replace("{word}", word)
+}
+
+/// The words and phrasings of rule-built exercises in a language: its home's
+/// `exercises.toml`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrasing {
+    /// A vocabulary exercise's question; `{word}` is the word.
+    pub vocabulary_question: Text,
+    /// An order exercise's question.
+    pub order_question: Text,
+    /// Words that speak to the reader ("you", "your").
+    pub you: Words,
+    /// Words that link or frame clauses rather than carry the article's facts.
+    pub discourse_markers: Words,
+    /// Phrases that already compare a number ("more than 300").
+    pub comparatives: Words,
+    /// Words after which "more than" cannot stand before a number (articles, possessives,
+    /// words that already qualify it).
+    pub no_comparison_after: Words,
+    /// Words before a number that make it an age ("aged").
+    pub age_before: Words,
+    /// What follows a number that makes it an age (" years old").
+    pub age_after: Words,
+    /// What a number of the hours of a day counts ("Uhr").
+    pub hour_units: Words,
+    /// Hours counted in a half day ("pm").
+    pub half_day_units: Words,
+    /// The word after a number that makes it a percentage.
+    pub percent_units: Words,
+    /// Titles before a name ("mrs", "herr").
+    pub titles: Words,
+    /// Relative pronouns for people ("who").
+    pub person_after: Words,
+    /// The word of an age after a number ("ans").
+    pub age_words: Words,
+    /// Phrases of page furniture ("all rights reserved").
+    pub boilerplate: Words,
+    /// Words right before a name (or its role noun) that say the person is a woman ("la",
+    /// "mrs").
+    pub feminine_before: Words,
+    /// Words right before a name (or its role noun) that say the person is a man ("il",
+    /// "mr").
+    pub masculine_before: Words,
+    /// How reported speech is written and asked about.
+    pub speech: SpeechWords,
+}
+
+/// Reported speech in a language: the verbs that report it and how a "who said" question
+/// is written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpeechWords {
+    /// A name right after one of these verbs is its speaker ("…," said Lena Ortiz).
+    pub after: Words,
+    /// After these, only a name before the verb is the speaker ("Ortiz told Reuters").
+    pub before_only: Words,
+    /// Auxiliaries that may stand between the speaker and the verb ("Dupont a déclaré").
+    pub auxiliaries: Words,
+    /// The question for a quote, with `{q}` for the quote.
+    pub quote_question: Text,
+    /// The word that asks for a person, before a clause's verb.
+    pub who: Text,
+    /// Written before a question mark (French puts a space there).
+    pub before_mark: Text,
+    /// Opens a question (Spanish "¿").
+    pub opening: Text,
+}
+
+/// The phrasing of a language with a home.
+pub fn phrasing_of(lang: &str) -> Option<&'static Phrasing> {
+    static PHRASINGS: LazyLock<HashMap<&'static str, Phrasing>> =
+        LazyLock::new(|| crate::lang::parse_all("exercises.toml"));
+    PHRASINGS.get(lang)
+}
+
+/// One list of every home's phrasing, pooled: words that mark page furniture, ages, hours
+/// or titles are taken whichever language they come in, as articles quote other languages.
+pub fn pooled(list: fn(&Phrasing) -> &Words) -> Vec<&'static str> {
+    let mut all: Vec<&'static str> = crate::lang::codes()
+        .filter_map(phrasing_of)
+        .flat_map(|p| list(p).iter().copied())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// The phrasing of a language, English's for a language without a home.
+pub fn phrasing(lang: &str) -> &'static Phrasing {
+    phrasing_of(lang)
+        .or_else(|| phrasing_of("en"))
+        .expect("English has a home")
 }
 
 /// Between the sentences of an order exercise's evidence.
@@ -223,7 +315,7 @@ fn fact_shaped(lang: &str, option: &str) -> bool {
             w.chars()
                 .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
         }) || (words.len() == 1 && crate::text::calendar_list(lang, words[0]).is_some())
-            || (lang != "de"
+            || (!crate::text::capitalises_nouns(lang)
                 && words
                     .iter()
                     .all(|w| w.chars().next().is_some_and(char::is_uppercase))))

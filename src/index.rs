@@ -26,14 +26,36 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 use crate::articles::Cefr;
 
-/// Languages with their own analyzer; everything else uses the generic one.
-const INDEX_LANGS: [(&str, Language); 5] = [
-    ("en", Language::English),
-    ("ru", Language::Russian),
-    ("de", Language::German),
-    ("fr", Language::French),
-    ("es", Language::Spanish),
-];
+/// Languages with their own analyzer (every home, by its stemmer); everything else uses the
+/// generic one. A new home adds fields to the schema: `hyperlearn reindex` rebuilds an
+/// index made before it.
+fn index_langs() -> impl Iterator<Item = (&'static str, Language)> {
+    crate::lang::codes().map(|code| {
+        let name = &crate::lang::language(code).expect("a home").stemmer;
+        let language = match name.as_str() {
+            "arabic" => Language::Arabic,
+            "danish" => Language::Danish,
+            "dutch" => Language::Dutch,
+            "english" => Language::English,
+            "finnish" => Language::Finnish,
+            "french" => Language::French,
+            "german" => Language::German,
+            "greek" => Language::Greek,
+            "hungarian" => Language::Hungarian,
+            "italian" => Language::Italian,
+            "norwegian" => Language::Norwegian,
+            "portuguese" => Language::Portuguese,
+            "romanian" => Language::Romanian,
+            "russian" => Language::Russian,
+            "spanish" => Language::Spanish,
+            "swedish" => Language::Swedish,
+            "tamil" => Language::Tamil,
+            "turkish" => Language::Turkish,
+            other => panic!("lang/{code}/language.toml: tantivy has no stemmer {other}"),
+        };
+        (code, language)
+    })
+}
 const GENERIC: &str = "xx";
 
 /// The furthest into a result list a search may look (offset plus limit). tantivy allocates
@@ -177,7 +199,7 @@ fn build_schema() -> Schema {
     b.add_text_field("topic", STRING | STORED);
     b.add_text_field("source", STRING | STORED);
     b.add_text_field("published", STRING | STORED);
-    for lang in INDEX_LANGS.iter().map(|(l, _)| *l).chain([GENERIC]) {
+    for lang in index_langs().map(|(l, _)| l).chain([GENERIC]) {
         let options = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(&analyzer_name(lang))
@@ -190,7 +212,7 @@ fn build_schema() -> Schema {
 }
 
 fn register_analyzers(index: &Index) {
-    for (code, language) in INDEX_LANGS {
+    for (code, language) in index_langs() {
         let mut builder = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(40))
             .filter(LowerCaser)
@@ -211,9 +233,8 @@ fn register_analyzers(index: &Index) {
 }
 
 fn lang_key(lang: &str) -> &'static str {
-    INDEX_LANGS
-        .iter()
-        .map(|(l, _)| *l)
+    index_langs()
+        .map(|(l, _)| l)
         .find(|l| *l == lang)
         .unwrap_or(GENERIC)
 }
@@ -231,7 +252,7 @@ impl ArticleIndex {
         let schema = build_schema();
         let index = Index::open_or_create(directory, schema.clone()).map_err(|e| {
             open_err(format!(
-                "{e} (if the schema changed, delete the folder and run `hyperlearn reindex`)"
+                "{e} (an index made by another version, for example before a language was added: run `hyperlearn reindex`)"
             ))
         })?;
         register_analyzers(&index);
@@ -255,9 +276,8 @@ impl ArticleIndex {
             source: f("source"),
             published: f("published"),
         };
-        let text_fields = INDEX_LANGS
-            .iter()
-            .map(|(l, _)| *l)
+        let text_fields = index_langs()
+            .map(|(l, _)| l)
             .chain([GENERIC])
             .map(|l| (l, (f(&format!("title_{l}")), f(&format!("body_{l}")))))
             .collect();
@@ -610,6 +630,36 @@ mod tests {
                 published: Some(&published),
             })
             .unwrap();
+    }
+
+    #[test]
+    fn every_home_has_its_stemmer_in_search() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = ArticleIndex::open(dir.path()).unwrap();
+        add(
+            &index,
+            1,
+            "it",
+            "I forni del lago",
+            "Le panetterie del paese vendono pagnotte ogni mattina.",
+            Cefr::A2,
+        );
+        index.commit().unwrap();
+        let hits = |text: &str| {
+            index
+                .search(&SearchQuery {
+                    text: text.into(),
+                    lang: Some("it".into()),
+                    limit: 10,
+                    ..Default::default()
+                })
+                .unwrap()
+                .total
+        };
+        // Italian stems: "forno" finds "forni", "pagnotta" finds "pagnotte".
+        assert_eq!(hits("forno"), 1);
+        assert_eq!(hits("pagnotta"), 1);
+        assert_eq!(index_langs().count(), crate::lang::HOMES.len());
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod feeds;
 pub mod generation;
 pub mod http;
 pub mod index;
+pub mod lang;
 pub mod lesson;
 pub mod metrics;
 pub mod pipeline;

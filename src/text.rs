@@ -4,18 +4,13 @@
 
 use unicode_segmentation::UnicodeSegmentation;
 
-/// Languages with full support (stemming, stop words, mail strings).
-pub const SUPPORTED_LANGS: [&str; 5] = ["en", "ru", "de", "fr", "es"];
-
-/// Human name of a language code, for messages and mail.
+/// Human name of a language code, for messages and mail: its home's name, or one of the
+/// common languages HyperLearn detects but has no home for.
 pub fn lang_name(code: &str) -> &'static str {
+    if let Some(l) = crate::lang::language(code) {
+        return &l.name;
+    }
     match code {
-        "en" => "English",
-        "ru" => "Russian",
-        "de" => "German",
-        "fr" => "French",
-        "es" => "Spanish",
-        "it" => "Italian",
         "pt" => "Portuguese",
         "nl" => "Dutch",
         "pl" => "Polish",
@@ -25,6 +20,12 @@ pub fn lang_name(code: &str) -> &'static str {
         "zh" => "Chinese",
         _ => "other",
     }
+}
+
+/// Whether a language writes its common nouns with a capital (German): a capital is then no
+/// sign of a name.
+pub fn capitalises_nouns(lang: &str) -> bool {
+    crate::lang::language(lang).is_some_and(|l| l.nouns_capitalised)
 }
 
 /// Paragraphs of a text whose paragraphs are separated by blank lines.
@@ -94,21 +95,51 @@ pub fn stem(lang: &str, word: &str) -> String {
 
 fn stemmer(lang: &str) -> Option<&'static rust_stemmers::Stemmer> {
     use rust_stemmers::{Algorithm, Stemmer};
-    use std::sync::OnceLock;
-    static STEMMERS: OnceLock<Vec<(&'static str, Stemmer)>> = OnceLock::new();
-    let all = STEMMERS.get_or_init(|| {
-        vec![
-            ("en", Stemmer::create(Algorithm::English)),
-            ("ru", Stemmer::create(Algorithm::Russian)),
-            ("de", Stemmer::create(Algorithm::German)),
-            ("fr", Stemmer::create(Algorithm::French)),
-            ("es", Stemmer::create(Algorithm::Spanish)),
-            ("it", Stemmer::create(Algorithm::Italian)),
-            ("pt", Stemmer::create(Algorithm::Portuguese)),
-            ("nl", Stemmer::create(Algorithm::Dutch)),
-        ]
+    use std::sync::LazyLock;
+    /// A home's stemmer, or Snowball's for a language without a home.
+    static STEMMERS: LazyLock<Vec<(&'static str, Stemmer)>> = LazyLock::new(|| {
+        let homes = crate::lang::codes().map(|code| {
+            let name = &crate::lang::language(code).expect("a home").stemmer;
+            (
+                code,
+                snowball(name).unwrap_or_else(|| panic!("lang/{code}: stemmer {name}")),
+            )
+        });
+        homes
+            .chain([("pt", Algorithm::Portuguese), ("nl", Algorithm::Dutch)])
+            .map(|(code, algorithm)| (code, Stemmer::create(algorithm)))
+            .collect()
     });
-    all.iter().find(|(code, _)| *code == lang).map(|(_, s)| s)
+    STEMMERS
+        .iter()
+        .find(|(code, _)| *code == lang)
+        .map(|(_, s)| s)
+}
+
+/// The Snowball stemmer of a name in a home's `language.toml`.
+fn snowball(name: &str) -> Option<rust_stemmers::Algorithm> {
+    use rust_stemmers::Algorithm::*;
+    Some(match name {
+        "arabic" => Arabic,
+        "danish" => Danish,
+        "dutch" => Dutch,
+        "english" => English,
+        "finnish" => Finnish,
+        "french" => French,
+        "german" => German,
+        "greek" => Greek,
+        "hungarian" => Hungarian,
+        "italian" => Italian,
+        "norwegian" => Norwegian,
+        "portuguese" => Portuguese,
+        "romanian" => Romanian,
+        "russian" => Russian,
+        "spanish" => Spanish,
+        "swedish" => Swedish,
+        "tamil" => Tamil,
+        "turkish" => Turkish,
+        _ => return None,
+    })
 }
 
 /// Stems of the content words of a text (stop words removed).
@@ -216,79 +247,9 @@ pub fn is_stop_word(lang: &str, word: &str) -> bool {
     stop_words(lang).binary_search(&word).is_ok()
 }
 
-/// A short, sorted stop-word list per language (function words only).
+/// The function words of a language (its home's `stop_words`), sorted.
 pub fn stop_words(lang: &str) -> &'static [&'static str] {
-    match lang {
-        "en" => &[
-            "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at",
-            "be", "because", "been", "before", "being", "but", "by", "can", "could", "did", "do",
-            "does", "for", "from", "had", "has", "have", "he", "her", "him", "his", "how", "i",
-            "if", "in", "into", "is", "it", "its", "many", "more", "most", "much", "my", "no",
-            "not", "of", "on", "one", "or", "our", "out", "over", "she", "so", "some", "than",
-            "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-            "to", "up", "very", "was", "we", "were", "what", "when", "where", "which", "who",
-            "whom", "why", "will", "with", "would", "you", "your",
-        ],
-        "es" => &[
-            "a", "al", "como", "con", "cuál", "cuándo", "cuántos", "de", "del", "dónde", "el",
-            "ella", "en", "es", "esta", "este", "fue", "ha", "la", "las", "lo", "los", "más", "no",
-            "o", "para", "pero", "por", "quién", "qué", "se", "sin", "su", "sus", "un", "una", "y",
-        ],
-        "fr" => &[
-            "a", "au", "aux", "avec", "ce", "ces", "combien", "comment", "dans", "de", "des", "du",
-            "elle", "en", "est", "et", "il", "la", "le", "les", "leur", "mais", "ne", "ou", "où",
-            "par", "pas", "pour", "qu", "quand", "que", "quel", "quelle", "qui", "sa", "se", "son",
-            "sur", "un", "une", "à",
-        ],
-        "de" => &[
-            "am", "an", "auf", "aus", "bei", "das", "dem", "den", "der", "des", "die", "ein",
-            "eine", "einen", "einer", "er", "es", "für", "hat", "im", "in", "ist", "mit", "nach",
-            "nicht", "sie", "sind", "und", "von", "vor", "war", "was", "welche", "wer", "wie",
-            "wo", "zu", "zum", "zur",
-        ],
-        "ru" => &[
-            "а",
-            "в",
-            "во",
-            "где",
-            "да",
-            "для",
-            "до",
-            "его",
-            "ее",
-            "её",
-            "же",
-            "за",
-            "и",
-            "из",
-            "или",
-            "их",
-            "к",
-            "как",
-            "когда",
-            "кто",
-            "ли",
-            "на",
-            "не",
-            "но",
-            "о",
-            "об",
-            "он",
-            "она",
-            "они",
-            "от",
-            "по",
-            "с",
-            "сколько",
-            "со",
-            "так",
-            "то",
-            "у",
-            "что",
-            "это",
-        ],
-        _ => &[],
-    }
+    crate::lang::language(lang).map_or(&[], |l| &l.stop_words)
 }
 
 /// Cuts a text to at most `max_words` words, at a sentence end where possible. Returns a
@@ -325,144 +286,17 @@ pub fn terminal_safe(s: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Month and weekday names: dates, not names, although English capitalises them. The
-/// constructor gives a month other months as distractors, a weekday other weekdays.
-const CALENDAR: &[(&str, &[&str], &[&str])] = &[
-    (
-        "en",
-        &[
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ],
-        &[
-            "monday",
-            "tuesday",
-            "wednesday",
-            "thursday",
-            "friday",
-            "saturday",
-            "sunday",
-        ],
-    ),
-    (
-        "es",
-        &[
-            "enero",
-            "febrero",
-            "marzo",
-            "abril",
-            "mayo",
-            "junio",
-            "julio",
-            "agosto",
-            "septiembre",
-            "octubre",
-            "noviembre",
-            "diciembre",
-        ],
-        &[
-            "lunes",
-            "martes",
-            "miércoles",
-            "jueves",
-            "viernes",
-            "sábado",
-            "domingo",
-        ],
-    ),
-    (
-        "fr",
-        &[
-            "janvier",
-            "février",
-            "mars",
-            "avril",
-            "mai",
-            "juin",
-            "juillet",
-            "août",
-            "septembre",
-            "octobre",
-            "novembre",
-            "décembre",
-        ],
-        &[
-            "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
-        ],
-    ),
-    (
-        "de",
-        &[
-            "januar",
-            "februar",
-            "märz",
-            "april",
-            "mai",
-            "juni",
-            "juli",
-            "august",
-            "september",
-            "oktober",
-            "november",
-            "dezember",
-        ],
-        &[
-            "montag",
-            "dienstag",
-            "mittwoch",
-            "donnerstag",
-            "freitag",
-            "samstag",
-            "sonntag",
-        ],
-    ),
-    (
-        "ru",
-        &[
-            "января",
-            "февраля",
-            "марта",
-            "апреля",
-            "мая",
-            "июня",
-            "июля",
-            "августа",
-            "сентября",
-            "октября",
-            "ноября",
-            "декабря",
-        ],
-        &[
-            "понедельник",
-            "вторник",
-            "среду",
-            "четверг",
-            "пятницу",
-            "субботу",
-            "воскресенье",
-        ],
-    ),
-];
-
-/// The calendar list (months or weekdays) a word belongs to, if any.
+/// The calendar list (months or weekdays) a word belongs to, if any. Months and weekdays
+/// are dates, not names, although English capitalises them; the constructor gives a month
+/// other months as distractors, a weekday other weekdays.
 pub fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> {
+    let language = crate::lang::language(lang)?;
     // English and German write them with a capital ("may" and "march" are verbs).
-    if matches!(lang, "en" | "de") && !word.chars().next().is_some_and(char::is_uppercase) {
+    if language.calendar_capitalised && !word.chars().next().is_some_and(char::is_uppercase) {
         return None;
     }
     let lower = word.to_lowercase();
-    let (_, months, days) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
-    [*months, *days]
+    [&*language.months, &*language.weekdays]
         .into_iter()
         .find(|list| list.contains(&lower.as_str()))
 }
@@ -478,7 +312,7 @@ pub enum CalendarWord {
 /// ([`calendar_list`]).
 pub fn calendar_word(lang: &str, word: &str) -> Option<CalendarWord> {
     calendar_list(lang, word)?;
-    let (_, months, _) = CALENDAR.iter().find(|(l, _, _)| *l == lang)?;
+    let months = &crate::lang::language(lang)?.months;
     Some(if months.contains(&word.to_lowercase().as_str()) {
         CalendarWord::Month
     } else {
@@ -537,7 +371,7 @@ mod tests {
 
     #[test]
     fn stop_word_lists_are_sorted_for_binary_search() {
-        for lang in SUPPORTED_LANGS {
+        for lang in crate::lang::codes() {
             let list = stop_words(lang);
             let mut sorted = list.to_vec();
             sorted.sort_unstable();

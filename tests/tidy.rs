@@ -117,3 +117,39 @@ fn naming_finds_paths_and_imports_but_not_comments_or_longer_names() {
         .collect();
     assert_eq!(lines, vec![1, 4, 5]);
 }
+
+#[test]
+fn only_lang_reads_the_language_homes() {
+    // A language's data lives in its home, `lang/<code>/`, registered in `src/lang.rs`;
+    // a module that read a home's file itself would be a second register.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(root, Path::new("src"), &mut files);
+    let mut breaches = Vec::new();
+    for file in &files {
+        let shown = file.to_string_lossy().replace('\\', "/");
+        if shown == "src/lang.rs" {
+            continue;
+        }
+        let source = std::fs::read_to_string(root.join(file)).unwrap();
+        for (n, line) in source.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            if code.contains("include_str!") && code.contains("lang/") {
+                breaches.push(format!("{shown}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        breaches.is_empty(),
+        "read a home through `crate::lang`:\n{}",
+        breaches.join("\n")
+    );
+    let register = std::fs::read_to_string(root.join("src/lang.rs")).unwrap();
+    for entry in std::fs::read_dir(root.join("lang")).unwrap() {
+        let code = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            register.contains(&format!("home!(\"{code}\")")),
+            "lang/{code}/ has no `home!(\"{code}\")` line in src/lang.rs"
+        );
+    }
+}

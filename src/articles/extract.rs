@@ -1002,7 +1002,8 @@ fn drop_label(out: &mut Vec<String>) {
 /// Month names and their usual abbreviations (first three letters match), in the
 /// languages whose pages are most common: a date written out ("2. Februar 2022").
 const MONTHS: &[&str] = &[
-    // en, de, fr, es, pt, it, nl, pl (stems where the forms differ)
+    // en, de, fr, es, it, pl (stems where the forms differ). Extraction runs before the
+    // language is known, so these are pooled here rather than taken from the homes.
     "january",
     "february",
     "march",
@@ -1046,6 +1047,15 @@ const MONTHS: &[&str] = &[
     "octubre",
     "noviembre",
     "diciembre",
+    "gennaio",
+    "febbraio",
+    "aprile",
+    "maggio",
+    "giugno",
+    "luglio",
+    "settembre",
+    "ottobre",
+    "dicembre",
     "stycznia",
     "lutego",
     "marca",

@@ -121,7 +121,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn detects_the_five_core_languages() {
+    fn detects_the_languages_with_a_home() {
         let check = |text: &str, code: &str| {
             assert_eq!(article_language(text, None, None), code, "{text}");
         };
@@ -144,6 +144,10 @@ mod tests {
         check(
             "Городской совет в понедельник решил построить новый мост через реку в следующем году.",
             "ru",
+        );
+        check(
+            "Il consiglio comunale ha deciso lunedì di costruire un nuovo ponte sul fiume il prossimo anno.",
+            "it",
         );
     }
 

@@ -22,6 +22,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::wordfreq::{Ranks, WordFrequencies};
+use crate::lang::LevelConstants;
 
 /// A CEFR band.
 #[derive(
@@ -140,36 +141,16 @@ impl Features {
     }
 }
 
-/// How a language's scores are made comparable with English ones.
-struct LangConstants {
-    /// The ranks that cover as much running text in the language as ranks 1k, 2k, 5k and
-    /// 10k in English ([`BANDS`]), by the wordfreq lists' own frequencies.
-    bands: [u32; 4],
-    /// Added to the score, aligning the language's typical texts with English ones.
-    offset: f64,
-    /// The weight of the rare-word shares, as a factor of English's.
-    rare_factor: f64,
-    /// Whether words missing from the list are tried as compounds of listed words.
-    compounds: bool,
-}
-
-fn language_constants(lang: &str) -> LangConstants {
-    let (bands, offset, rare_factor, compounds) = match lang {
-        // German compounds and inflection put many everyday words past the bands even
-        // when split, so a rare word says less: the factor was fitted on TextComplexityDE
-        // (Spearman is flat between 0.2 and 0.45 of English's weight).
-        "de" => ([1_357, 3_244, 10_390, 24_965], 0.59, 0.44, true),
-        "es" => ([995, 2_305, 6_741, 14_530], -0.15, 1.0, false),
-        "fr" => ([741, 1_779, 5_268, 11_373], -0.07, 1.0, false),
-        "ru" => ([5_530, 11_710, 30_992, 62_745], -0.45, 1.0, false),
-        _ => (BANDS, 0.0, 1.0, false),
+/// How a language's scores are made comparable with English ones: its home's `[level]`,
+/// or English's for a language without a home.
+fn language_constants(lang: &str) -> &'static LevelConstants {
+    static ENGLISH_LIKE: LevelConstants = LevelConstants {
+        bands: BANDS,
+        offset: 0.0,
+        rare_factor: 1.0,
+        compounds: false,
     };
-    LangConstants {
-        bands,
-        offset,
-        rare_factor,
-        compounds,
-    }
+    crate::lang::language(lang).map_or(&ENGLISH_LIKE, |l| &l.level)
 }
 
 /// Shares of rare words assumed for a language without a frequency list (about what
@@ -639,7 +620,7 @@ mod tests {
         assert_eq!(equivalent_rank(&ru, 500), 2_765);
         assert_eq!(equivalent_rank(&ru, 20_000), 125_490);
         // Thresholds rise with the level in every language.
-        for lang in ["en", "de", "es", "fr", "ru", "xx"] {
+        for lang in ["en", "de", "es", "fr", "ru", "it", "xx"] {
             let ranks: Vec<u32> = Cefr::ALL
                 .iter()
                 .map(|c| known_rank(lang, c.score()))

@@ -1,570 +1,38 @@
 //! Which topics is an article about? Feed and entry categories first, then keyword hits in
 //! the title and text, per language.
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use crate::lang::Words;
 use crate::text;
 
-/// Keyword stems per language code.
-type Keywords = &'static [(&'static str, &'static [&'static str])];
-
-/// The topics HyperLearn knows, with stems of keywords per language.
-const TOPICS: &[(&str, Keywords)] = &[
-    (
-        "science",
-        &[
-            (
-                "en",
-                &[
-                    "scienc",
-                    "scientist",
-                    "research",
-                    "studi",
-                    "laboratori",
-                    "telescop",
-                    "planet",
-                    "astronom",
-                    "physic",
-                    "biolog",
-                    "experi",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "cienci",
-                    "cientif",
-                    "investig",
-                    "estudi",
-                    "laboratori",
-                    "telescopi",
-                    "planet",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "scienc",
-                    "scientif",
-                    "recherch",
-                    "étud",
-                    "laboratoir",
-                    "télescop",
-                    "planet",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "wissenschaft",
-                    "forsch",
-                    "studi",
-                    "labor",
-                    "teleskop",
-                    "planet",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "наук",
-                    "учен",
-                    "исследован",
-                    "лаборатор",
-                    "телескоп",
-                    "планет",
-                    "обсерватор",
-                ],
-            ),
-        ],
-    ),
-    (
-        "technology",
-        &[
-            (
-                "en",
-                &[
-                    "technolog",
-                    "robot",
-                    "softwar",
-                    "app",
-                    "comput",
-                    "digit",
-                    "internet",
-                    "data",
-                    "engin",
-                    "autonom",
-                    "batteri",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "tecnolog", "robot", "softwar", "aplic", "digital", "internet", "dat",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "technolog",
-                    "robot",
-                    "logiciel",
-                    "applic",
-                    "numer",
-                    "internet",
-                    "donné",
-                    "ordin",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "technik",
-                    "technolog",
-                    "robot",
-                    "softwar",
-                    "digital",
-                    "intern",
-                    "dat",
-                    "fahrerlos",
-                    "comput",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "технолог",
-                    "робот",
-                    "программ",
-                    "цифров",
-                    "интернет",
-                    "данн",
-                    "компьютер",
-                ],
-            ),
-        ],
-    ),
-    (
-        "sport",
-        &[
-            (
-                "en",
-                &[
-                    "sport", "footbal", "match", "team", "player", "goal", "race", "marathon",
-                    "champion", "leagu", "coach",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "deport", "fútbol", "partid", "equip", "jugador", "gol", "carrer", "maratón",
-                    "campeon", "entren",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "sport", "footbal", "match", "équip", "joueur", "but", "cours", "marathon",
-                    "champion", "entraîn",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "sport",
-                    "fussbal",
-                    "fußbal",
-                    "spiel",
-                    "mannschaft",
-                    "spiel",
-                    "tor",
-                    "lauf",
-                    "marathon",
-                    "meist",
-                    "train",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "спорт",
-                    "футбол",
-                    "матч",
-                    "команд",
-                    "игрок",
-                    "гол",
-                    "забег",
-                    "марафон",
-                    "чемпион",
-                    "тренер",
-                ],
-            ),
-        ],
-    ),
-    (
-        "environment",
-        &[
-            (
-                "en",
-                &[
-                    "environ", "climat", "pollut", "plastic", "tree", "forest", "recycl", "wast",
-                    "emiss", "wildlif", "river",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "ambient", "clima", "contamin", "plástic", "árbol", "bosqu", "recicl",
-                    "residu", "emision",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "environ",
-                    "climat",
-                    "pollut",
-                    "plastiqu",
-                    "arbre",
-                    "forêt",
-                    "recycl",
-                    "déchet",
-                    "émission",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "umwelt",
-                    "klima",
-                    "verschmutz",
-                    "plastik",
-                    "baum",
-                    "bäum",
-                    "wald",
-                    "recycl",
-                    "abfall",
-                    "müll",
-                    "emission",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "экол",
-                    "климат",
-                    "загрязн",
-                    "пластик",
-                    "дерев",
-                    "лес",
-                    "переработ",
-                    "отход",
-                    "выброс",
-                ],
-            ),
-        ],
-    ),
-    (
-        "culture",
-        &[
-            (
-                "en",
-                &[
-                    "cultur", "art", "museum", "exhibit", "music", "film", "book", "librari",
-                    "festiv", "theatr", "painter",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "cultur",
-                    "arte",
-                    "muse",
-                    "exposi",
-                    "músic",
-                    "películ",
-                    "libr",
-                    "bibliotec",
-                    "festival",
-                    "teatr",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "cultur",
-                    "art",
-                    "musé",
-                    "exposit",
-                    "musiqu",
-                    "film",
-                    "livr",
-                    "bibliothequ",
-                    "festival",
-                    "théâtr",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "kultur",
-                    "kunst",
-                    "museum",
-                    "ausstell",
-                    "musik",
-                    "film",
-                    "buch",
-                    "bibliothek",
-                    "festival",
-                    "theat",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "культур",
-                    "искусств",
-                    "музе",
-                    "выставк",
-                    "музык",
-                    "фильм",
-                    "книг",
-                    "библиотек",
-                    "фестивал",
-                    "театр",
-                    "художник",
-                ],
-            ),
-        ],
-    ),
-    (
-        "business",
-        &[
-            (
-                "en",
-                &[
-                    "busi", "compani", "market", "econom", "profit", "invest", "job", "factori",
-                    "sale", "price", "bank",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "empres", "mercad", "econom", "benefici", "invers", "empleo", "fábric",
-                    "venta", "preci", "banc",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "entrepris",
-                    "march",
-                    "économ",
-                    "bénéfic",
-                    "invest",
-                    "emploi",
-                    "usin",
-                    "vent",
-                    "prix",
-                    "banqu",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "unternehm",
-                    "firma",
-                    "markt",
-                    "wirtschaft",
-                    "gewinn",
-                    "invest",
-                    "arbeitsplätz",
-                    "fabrik",
-                    "verkauf",
-                    "preis",
-                    "bank",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "бизнес",
-                    "компан",
-                    "рынок",
-                    "рынк",
-                    "эконом",
-                    "прибыл",
-                    "инвест",
-                    "рабоч",
-                    "завод",
-                    "продаж",
-                    "цен",
-                    "банк",
-                    "предприят",
-                ],
-            ),
-        ],
-    ),
-    (
-        "food",
-        &[
-            (
-                "en",
-                &[
-                    "food", "cook", "recip", "restaur", "chef", "bread", "chees", "kitchen",
-                    "bakeri", "dish", "eat",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "comid", "cocin", "recet", "restaur", "chef", "pan", "queso", "plato",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "cuisin",
-                    "recett",
-                    "restaur",
-                    "chef",
-                    "pain",
-                    "fromag",
-                    "plat",
-                    "boulang",
-                    "gastronom",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "essen", "koch", "rezept", "restaur", "brot", "käse", "küch", "bäcker",
-                    "gericht",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "еда",
-                    "кухн",
-                    "рецепт",
-                    "ресторан",
-                    "повар",
-                    "хлеб",
-                    "сыр",
-                    "блюд",
-                ],
-            ),
-        ],
-    ),
-    (
-        "health",
-        &[
-            (
-                "en",
-                &[
-                    "health", "hospit", "doctor", "patient", "diseas", "medic", "vaccin", "nurs",
-                ],
-            ),
-            (
-                "es",
-                &["salud", "hospital", "médic", "pacient", "enfermed", "vacun"],
-            ),
-            (
-                "fr",
-                &["santé", "hôpital", "médec", "patient", "maladi", "vaccin"],
-            ),
-            (
-                "de",
-                &[
-                    "gesund",
-                    "krankenhaus",
-                    "arzt",
-                    "ärzt",
-                    "patient",
-                    "krankheit",
-                    "impf",
-                ],
-            ),
-            (
-                "ru",
-                &["здоров", "больниц", "врач", "пациент", "болезн", "вакцин"],
-            ),
-        ],
-    ),
-    (
-        "politics",
-        &[
-            (
-                "en",
-                &[
-                    "polit",
-                    "govern",
-                    "elect",
-                    "minist",
-                    "parliament",
-                    "vote",
-                    "law",
-                    "mayor",
-                    "council",
-                ],
-            ),
-            (
-                "es",
-                &[
-                    "polít",
-                    "gobiern",
-                    "eleccion",
-                    "ministr",
-                    "parlament",
-                    "vot",
-                    "ley",
-                    "alcald",
-                ],
-            ),
-            (
-                "fr",
-                &[
-                    "polit",
-                    "gouvern",
-                    "élect",
-                    "ministr",
-                    "parlement",
-                    "vot",
-                    "loi",
-                    "mair",
-                ],
-            ),
-            (
-                "de",
-                &[
-                    "polit",
-                    "regier",
-                    "wahl",
-                    "minist",
-                    "parlament",
-                    "gesetz",
-                    "bürgermeist",
-                ],
-            ),
-            (
-                "ru",
-                &[
-                    "полит",
-                    "правительств",
-                    "выбор",
-                    "министр",
-                    "парламент",
-                    "голос",
-                    "закон",
-                    "мэр",
-                ],
-            ),
-        ],
-    ),
+/// The topics HyperLearn knows. Each home's `topics.toml` gives keyword stems per topic.
+const TOPICS: [&str; 9] = [
+    "science",
+    "technology",
+    "sport",
+    "environment",
+    "culture",
+    "business",
+    "food",
+    "health",
+    "politics",
 ];
+
+/// The keyword stems of a topic in a language (none for a language without a home).
+fn keywords(lang: &str, topic: &str) -> &'static [&'static str] {
+    static KEYWORDS: LazyLock<HashMap<&'static str, HashMap<String, Words>>> =
+        LazyLock::new(|| crate::lang::parse_all("topics.toml"));
+    KEYWORDS
+        .get(lang)
+        .and_then(|topics| topics.get(topic))
+        .map_or(&[], |w| w)
+}
 
 /// The names of all known topics.
 pub fn known_topics() -> impl Iterator<Item = &'static str> {
-    TOPICS.iter().map(|(name, _)| *name)
+    TOPICS.into_iter()
 }
 
 /// Topics of an article: categories (lower-cased, mapped to a known topic when they name
@@ -584,14 +52,14 @@ pub fn classify_topics(lang: &str, title: &str, body: &str, categories: &[String
     let total = words.len().max(1);
     let min_hits = (total / 120).clamp(2, 6);
     let mut scored: Vec<(&str, usize)> = TOPICS
-        .iter()
-        .filter_map(|(name, langs)| {
-            let keys = langs.iter().find(|(l, _)| *l == lang)?.1;
+        .into_iter()
+        .filter_map(|name| {
+            let keys = keywords(lang, name);
             let hits = words
                 .iter()
                 .filter(|w| keys.iter().any(|k| w.starts_with(k)))
                 .count();
-            (hits >= min_hits).then_some((*name, hits))
+            (hits >= min_hits).then_some((name, hits))
         })
         .collect();
     scored.sort_by_key(|(_, hits)| std::cmp::Reverse(*hits));
@@ -618,5 +86,21 @@ mod tests {
         assert_eq!(topics[0], "local news");
         assert!(topics.contains(&"technology".to_string()), "{topics:?}");
         assert!(topics.contains(&"environment".to_string()), "{topics:?}");
+    }
+
+    #[test]
+    fn every_home_names_only_known_topics() {
+        for code in crate::lang::codes() {
+            let topics: HashMap<String, Words> =
+                toml::from_str(crate::lang::home(code).unwrap().file("topics.toml")).unwrap();
+            for (topic, stems) in &topics {
+                assert!(
+                    TOPICS.contains(&topic.as_str()),
+                    "lang/{code}/topics.toml: {topic}"
+                );
+                assert!(!stems.is_empty(), "lang/{code}/topics.toml: {topic}");
+            }
+            assert_eq!(topics.len(), TOPICS.len(), "lang/{code}/topics.toml");
+        }
     }
 }

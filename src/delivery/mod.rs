@@ -246,7 +246,7 @@ pub fn exercise_view(number: usize, ex: &Exercise, s: &MailStrings) -> ExerciseV
     };
     ExerciseView {
         number,
-        instruction,
+        instruction: instruction.0,
         prompt: ex.prompt().to_string(),
         options,
         answer,

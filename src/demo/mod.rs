@@ -1,5 +1,5 @@
 //! `hyperlearn demo`: a full daily run on bundled content, with no network and no set-up
-//! beyond the model. The binary serves its own demo news site (feeds in five languages and
+//! beyond the model. The binary serves its own demo news site (feeds in six languages and
 //! their article pages, written for HyperLearn) from 127.0.0.1, keeps its store, index and
 //! outbox under `var/demo/`, and adds a few demo learners.
 
@@ -43,6 +43,9 @@ pub const DEMO_SITE: &[SiteFile] = &[
     site_file!("articles/fr/abeilles-sommeil-eclairage-valmont.html"),
     site_file!("articles/fr/boulanger-vernelle-ble-oublie.html"),
     site_file!("articles/fr/robot-tri-dechets-college-montclair.html"),
+    site_file!("articles/it/forno-bertoli-cento-anni.html"),
+    site_file!("articles/it/liceo-galilei-satellite-in-orbita.html"),
+    site_file!("articles/it/sub-volontari-puliscono-lago-sereno.html"),
     site_file!("articles/ru/detskaya-observatoriya-prirechensk.html"),
     site_file!("articles/ru/syrovarnya-kedrovka-novyj-ceh.html"),
     site_file!("articles/ru/vystavka-laptev-ozyorsk.html"),
@@ -50,6 +53,7 @@ pub const DEMO_SITE: &[SiteFile] = &[
     site_file!("feeds/en-courier.rss.xml"),
     site_file!("feeds/es-valle.atom.xml"),
     site_file!("feeds/fr-matin.json"),
+    site_file!("feeds/it-gazzetta.rss.xml"),
     site_file!("feeds/ru-vesti.rss.xml"),
 ];
 
@@ -60,6 +64,7 @@ const DEMO_FEEDS: &[(&str, &str, &str)] = &[
     ("Le Petit Matin", "/feeds/fr-matin.json", "fr"),
     ("Rheintaler Rundschau", "/feeds/de-rundschau.atom.xml", "de"),
     ("Вести Приречья", "/feeds/ru-vesti.rss.xml", "ru"),
+    ("La Gazzetta del Lago", "/feeds/it-gazzetta.rss.xml", "it"),
 ];
 
 struct DemoLearner {
@@ -127,6 +132,15 @@ const DEMO_LEARNERS: &[DemoLearner] = &[
         interests: &["бизнес", "культура"],
         time: "09:00",
         tz: "Europe/Moscow",
+    },
+    DemoLearner {
+        email: "giulia@demo.hyperlearn.localhost",
+        name: "Giulia",
+        lang: "it",
+        level: 3.0,
+        interests: &["ambiente", "cucina"],
+        time: "07:45",
+        tz: "Europe/Rome",
     },
 ];
 

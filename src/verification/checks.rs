@@ -307,6 +307,12 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     {
         reasons.push(Reason::UngrammaticalQuestion);
     }
+    // No prompt stutters ("conta più di più di 300 iscritti", "the the"), unless its
+    // evidence does. Quotations are the article's words (and a vocabulary question quotes
+    // its word: What does the word "mean" mean?).
+    if stutters(&without_quotations(prompt), ex.evidence()) {
+        reasons.push(Reason::UngrammaticalQuestion);
+    }
     match ex {
         Exercise::MultipleChoice {
             options, answer, ..
@@ -388,7 +394,7 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
         && let Some(d) = crate::articles::detect_language(&sample)
         && d.reliable
         && d.code != lang
-        && text::SUPPORTED_LANGS.contains(&lang)
+        && crate::lang::is_supported(lang)
     {
         reasons.push(Reason::WrongLanguage);
     }
@@ -472,31 +478,26 @@ fn word_shaped(word: &str) -> bool {
     letters.len() >= 2 && has_vowel(word)
 }
 
-/// The offensive-word list of a language (LDNOOBW, CC BY 4.0; see each file's header).
+/// The offensive-word list of a language: its home's `offensive.txt` (LDNOOBW, CC BY 4.0;
+/// see each file's header).
 fn offensive_list(lang: &str) -> &'static [Vec<String>] {
-    use std::sync::OnceLock;
-    static LISTS: OnceLock<HashMap<&'static str, Vec<Vec<String>>>> = OnceLock::new();
-    let lists = LISTS.get_or_init(|| {
-        [
-            ("en", include_str!("offensive/en.txt")),
-            ("es", include_str!("offensive/es.txt")),
-            ("fr", include_str!("offensive/fr.txt")),
-            ("de", include_str!("offensive/de.txt")),
-            ("ru", include_str!("offensive/ru.txt")),
-        ]
-        .into_iter()
-        .map(|(lang, file)| {
-            let phrases = file
-                .lines()
-                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-                .map(text::normalized_words)
-                .filter(|w| !w.is_empty())
-                .collect();
-            (lang, phrases)
-        })
-        .collect()
+    use std::sync::LazyLock;
+    static LISTS: LazyLock<HashMap<&'static str, Vec<Vec<String>>>> = LazyLock::new(|| {
+        crate::lang::HOMES
+            .iter()
+            .map(|home| {
+                let phrases = home
+                    .file("offensive.txt")
+                    .lines()
+                    .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                    .map(text::normalized_words)
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                (home.code, phrases)
+            })
+            .collect()
     });
-    lists.get(lang).map_or(&[], Vec::as_slice)
+    LISTS.get(lang).map_or(&[], Vec::as_slice)
 }
 
 /// Whether a text holds a phrase of the language's offensive-word list (as whole words).
@@ -723,19 +724,23 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
     reasons
 }
 
-/// "More than" in each language: a statement may restate a number of its evidence as a
-/// comparison ("more than 10,000 euros" for "12,000 euros"), whose truth is arithmetic.
-const MORE_THAN: &[(&str, &str)] = &[
-    ("en", "more than"),
-    ("es", "más de"),
-    ("fr", "plus de"),
-    ("de", "mehr als"),
-    ("ru", "более"),
-];
+/// Whether a text repeats a run of one to three words back to back ("più di più di")
+/// where `evidence` does not.
+fn stutters(text: &str, evidence: &str) -> bool {
+    let words = text::normalized_words(text);
+    let evidence = text::normalized_words(evidence);
+    (1..=3).any(|n| {
+        words
+            .windows(2 * n)
+            .any(|run| run[..n] == run[n..] && !evidence.windows(2 * n).any(|e| e == run))
+    })
+}
 
-/// The phrase for "more than" in `lang`, if the language has one here.
+/// The phrase for "more than" in `lang`, if the language has a home: a statement may
+/// restate a number of its evidence as a comparison ("more than 10,000 euros" for "12,000
+/// euros"), whose truth is arithmetic.
 pub fn more_than(lang: &str) -> Option<&'static str> {
-    MORE_THAN.iter().find(|(l, _)| *l == lang).map(|(_, p)| *p)
+    crate::verification::lists::more_than(lang)
 }
 
 /// For a statement that is its evidence with one whole number `n` replaced by "more than
@@ -995,5 +1000,28 @@ pub(super) async fn round_trip<M: AnswerModel>(
         // A gap is checked by construction: the rebuilt sentence is the evidence; an order
         // by the sentences' places in the article.
         Exercise::GapFill { .. } | Exercise::Order { .. } => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prompt_that_stutters_is_refused_unless_its_evidence_does() {
+        let evidence = "Oggi l'associazione conta più di 400 iscritti.";
+        assert!(stutters(
+            "Oggi l'associazione conta più di più di 300 iscritti.",
+            evidence
+        ));
+        assert!(stutters("The the club won.", "The club won."));
+        assert!(!stutters(
+            "Oggi l'associazione conta più di 300 iscritti.",
+            evidence
+        ));
+        assert!(!stutters(
+            "It was very, very cold.",
+            "It was very, very cold that night."
+        ));
     }
 }

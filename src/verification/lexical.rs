@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use super::lists::{LangLists, QType, lists};
+use super::lists::{LangLists, QType, QTypePhrases, lists};
 use crate::text;
 
 /// How strict the last two rules are.
@@ -107,7 +107,7 @@ fn normalize(text: &str) -> String {
 /// followed by whitespace, except after a `.` whose word is one letter (initials) or a known
 /// abbreviation.
 fn sentence_ranges(lang: &str, text: &str) -> Vec<(usize, usize)> {
-    let abbreviations = lists(lang).abbreviations;
+    let abbreviations = &lists(lang).abbreviations;
     let bytes: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut start = 0;
@@ -191,7 +191,7 @@ impl Context {
                 let lower = w.to_lowercase();
                 toks.push(Tok {
                     stem: text::stem(lang, &lower),
-                    stop: contains(l.stop, &lower),
+                    stop: contains(&l.stop, &lower),
                     lower,
                     sentence: si,
                     capitalised: w.chars().next().is_some_and(char::is_uppercase),
@@ -240,16 +240,16 @@ fn has_digit(w: &str) -> bool {
 }
 
 fn is_numeric_token(l: &LangLists, w: &str) -> bool {
-    has_digit(w) || (contains(l.number_words, w) && !contains(l.not_numeric, w))
+    has_digit(w) || (contains(&l.number_words, w) && !contains(&l.not_numeric, w))
 }
 
 fn question_type(l: &LangLists, question: &str) -> QType {
     let q = format!(" {} ", normalize(question));
     let mut best: Option<(usize, std::cmp::Reverse<usize>, QType)> = None;
-    for (ty, phrases) in l.qtypes {
-        for p in *phrases {
+    for QTypePhrases { asks, phrases } in &l.qtypes {
+        for p in phrases.iter() {
             if let Some(i) = q.find(&format!(" {p} ")) {
-                let key = (i, std::cmp::Reverse(p.len()), *ty);
+                let key = (i, std::cmp::Reverse(p.len()), *asks);
                 if best.is_none_or(|b| (key.0, key.1) < (b.0, b.1)) {
                     best = Some(key);
                 }
@@ -263,7 +263,7 @@ fn focus_stem(lang: &str, l: &LangLists, question: &str) -> Option<String> {
     let words = norm_words(question);
     for i in 0..words.len().saturating_sub(1) {
         let w = words[i].as_str();
-        if !contains(l.focus_after, w) {
+        if !contains(&l.focus_after, w) {
             continue;
         }
         let needs_how = match lang {
@@ -277,7 +277,7 @@ fn focus_stem(lang: &str, l: &LangLists, question: &str) -> Option<String> {
             continue;
         }
         let next = &words[i + 1];
-        return (!contains(l.stop, next)).then(|| text::stem(lang, next));
+        return (!contains(&l.stop, next)).then(|| text::stem(lang, next));
     }
     None
 }
@@ -299,7 +299,7 @@ fn is_year_like(lang: &str, l: &LangLists, words: &[String]) -> bool {
             || (digits == 4 && rest == "er" && lang == "de")
             || (digits > 0 && matches!(rest, "st" | "nd" | "rd" | "th") && lang == "en")
             || (digits > 0 && matches!(rest, "e" | "ème" | "er") && lang == "fr")
-            || contains(l.century_words, w)
+            || contains(&l.century_words, w)
     })
 }
 
@@ -341,7 +341,7 @@ impl Analysis {
         let qw = norm_words(question);
         let qstems: HashSet<String> = qw
             .iter()
-            .filter(|w| !contains(l.stop, w))
+            .filter(|w| !contains(&l.stop, w))
             .map(|w| text::stem(lang, w))
             .collect();
         if aw.is_empty() || aw.len() > toks.len() {
@@ -426,13 +426,13 @@ impl Analysis {
 
         let astems: HashSet<String> = aw
             .iter()
-            .filter(|w| !contains(l.stop, w))
+            .filter(|w| !contains(&l.stop, w))
             .map(|w| text::stem(lang, w))
             .collect();
-        let content: Vec<&String> = aw.iter().filter(|w| !contains(l.stop, w)).collect();
+        let content: Vec<&String> = aw.iter().filter(|w| !contains(&l.stop, w)).collect();
         let first_meaningful = aw
             .iter()
-            .find(|w| !contains(l.stop, w) || is_numeric_token(l, w));
+            .find(|w| !contains(&l.stop, w) || is_numeric_token(l, w));
         let a_numeric_class = aw.iter().any(|w| is_numeric_token(l, w));
         let a_capitalised =
             (st..en).any(|i| toks[i].capitalised && !toks[i].stop && !toks[i].sentence_start);
@@ -521,8 +521,10 @@ impl Analysis {
             answer_in_question: astems.is_empty() || astems.is_subset(&qstems),
             a_number: aw
                 .iter()
-                .any(|w| has_digit(w) || contains(l.number_words, w)),
-            a_time: aw.iter().any(|w| has_digit(w) || contains(l.time_words, w)),
+                .any(|w| has_digit(w) || contains(&l.number_words, w)),
+            a_time: aw
+                .iter()
+                .any(|w| has_digit(w) || contains(&l.time_words, w)),
             a_digit: aw.iter().any(|w| has_digit(w)),
             a_bare_year: content.len() == 1
                 && content[0].len() == 4
@@ -530,12 +532,12 @@ impl Analysis {
                     .parse::<u32>()
                     .is_ok_and(|y| (1000..=2100).contains(&y)),
             a_year_like: is_year_like(lang, l, &aw),
-            a_time_word: aw.iter().any(|w| contains(l.time_words, w)),
+            a_time_word: aw.iter().any(|w| contains(&l.time_words, w)),
             a_starts_numeric: first_meaningful.is_some_and(|w| is_numeric_token(l, w)),
             a_capitalised,
             a_percent: is_percent(l, answer),
             q_percent: is_percent(l, question),
-            q_year: qw.iter().any(|w| contains(l.year_words, w)),
+            q_year: qw.iter().any(|w| contains(&l.year_words, w)),
             q_quantity_cue: qw
                 .iter()
                 .any(|w| quantity_cues.contains(&text::stem(lang, w))),

@@ -121,7 +121,8 @@ pub enum Reason {
     OrderMismatch,
     /// A model-phrased question is not a grammatical question of its evidence sentence
     /// (a wrong verb form after do-support, repeated words, words not the sentence's); or
-    /// any question is more than one sentence.
+    /// any question is more than one sentence; or any prompt repeats words back to back
+    /// where its evidence does not ("più di più di 300").
     UngrammaticalQuestion,
     /// A model-phrased question is the sentence's, but its gap is not the key.
     QuestionMisdirected,

@@ -640,7 +640,7 @@ mod tests {
             "{page}"
         );
         // Every language has every page string (none left empty).
-        for lang in crate::text::SUPPORTED_LANGS {
+        for lang in crate::lang::codes() {
             let json = serde_json::to_value(crate::delivery::mail_strings(lang).page).unwrap();
             for (k, v) in json.as_object().unwrap() {
                 assert!(!v.as_str().unwrap().trim().is_empty(), "{lang}.{k}");

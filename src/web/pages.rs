@@ -742,7 +742,7 @@ fn link_not_found(state: &WebState, headers: &HeaderMap) -> Response {
     let mut r = render(
         state,
         "message.html",
-        context! { title => t.link_invalid_title, text => t.link_invalid_text, page_lang => lang },
+        context! { title => t.link_invalid_title.0, text => t.link_invalid_text.0, page_lang => lang },
     );
     *r.status_mut() = StatusCode::NOT_FOUND;
     r
@@ -760,7 +760,7 @@ fn preferred_language(accept: &str) -> &'static str {
             .and_then(|q| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
         let primary = tag.split('-').next().unwrap_or("").to_ascii_lowercase();
-        let Some(lang) = crate::text::SUPPORTED_LANGS.iter().find(|l| **l == primary) else {
+        let Some(lang) = crate::lang::codes().find(|l| *l == primary) else {
             continue;
         };
         if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
@@ -947,7 +947,7 @@ pub async fn lesson_answers(
     let csrf = form.get("csrf").map(String::as_str).unwrap_or("");
     if !same(csrf, &form_token(&state, &token)) {
         return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
-            (t.stale_title, t.stale_text)
+            (t.stale_title.0, t.stale_text.0)
         });
     }
     let exercises = match lesson_exercises(&state, lesson_id) {
@@ -1015,7 +1015,7 @@ pub async fn lesson_flag(
     };
     if !same(&form.csrf, &form_token(&state, &token)) {
         return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
-            (t.stale_title, t.stale_text)
+            (t.stale_title.0, t.stale_text.0)
         });
     }
     // Only an exercise of this lesson can be flagged from its page.
@@ -1024,7 +1024,7 @@ pub async fn lesson_flag(
         .unwrap_or(false);
     if !ok {
         return learner_message(&state, StatusCode::NOT_FOUND, &learner, |t| {
-            (t.link_invalid_title, t.link_invalid_text)
+            (t.link_invalid_title.0, t.link_invalid_text.0)
         });
     }
     let note: String = form.note.chars().take(500).collect();
@@ -1034,7 +1034,7 @@ pub async fn lesson_flag(
         .flag_exercise(form.exercise_id, Some(learner.id), &note)
     {
         Ok(()) => learner_message(&state, StatusCode::OK, &learner, |t| {
-            (t.thanks_title, t.thanks_text)
+            (t.thanks_title.0, t.thanks_text.0)
         }),
         Err(e) => server_error(&state, e),
     }
@@ -1123,7 +1123,7 @@ pub async fn unsubscribe(
         .is_some_and(|c| same(c, &form_token(&state, &token)));
     if !one_click && !button {
         return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
-            (t.stale_title, t.stale_text)
+            (t.stale_title.0, t.stale_text.0)
         });
     }
     match state
@@ -1560,7 +1560,7 @@ pub async fn preferences_save(
     };
     if !same(&f.csrf, &form_token(&state, &token)) {
         return learner_message(&state, StatusCode::FORBIDDEN, &learner, |t| {
-            (t.stale_title, t.stale_text)
+            (t.stale_title.0, t.stale_text.0)
         });
     }
     let checked = checked_learner(

@@ -199,13 +199,13 @@ fn demo_writes_a_lesson_for_every_demo_learner_and_can_run_twice() {
         c
     };
     let first = run_ok(&mut demo());
-    assert!(first.contains("6 generated"), "{first}");
+    assert!(first.contains("7 generated"), "{first}");
     let mails: Vec<_> = std::fs::read_dir(&outbox)
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .collect();
-    assert_eq!(mails.len(), 6, "{first}");
+    assert_eq!(mails.len(), 7, "{first}");
     for m in &mails {
         let raw = std::fs::read(m).unwrap();
         let parsed = mail_parser::MessageParser::default().parse(&raw).unwrap();
@@ -218,8 +218,8 @@ fn demo_writes_a_lesson_for_every_demo_learner_and_can_run_twice() {
         );
     }
     let second = run_ok(&mut demo());
-    assert!(second.contains("6 already sent today"), "{second}");
-    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 6);
+    assert!(second.contains("7 already sent today"), "{second}");
+    assert_eq!(std::fs::read_dir(&outbox).unwrap().count(), 7);
 }
 
 #[test]
@@ -992,9 +992,9 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
     let dir = tempfile::tempdir().unwrap();
     let config = crate::support::write_config(dir.path(), None, "");
     let config_path = dir.path().join("config.toml");
-    let err = run_err(with_config(&config_path).args(["-q", "calibrate", "--langs", "it"]));
+    let err = run_err(with_config(&config_path).args(["-q", "calibrate", "--langs", "pt"]));
     assert!(
-        err.contains("no vocabulary calibration set for `it`"),
+        err.contains("no vocabulary calibration set for `pt`"),
         "{err}"
     );
 

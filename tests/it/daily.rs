@@ -196,7 +196,7 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
         // of the article it is about.
         let learner = services.store.find_learner(&m.rcpt[0]).unwrap();
         let lang = learner.lang.clone();
-        let label = hyperlearn::delivery::mail_strings(&lang).evidence;
+        let label = &hyperlearn::delivery::mail_strings(&lang).evidence;
         let evidence = quoted_evidence(&text, label);
         assert!(evidence.len() >= 3, "at least 3 exercises: {text}");
         let date = pipeline::local_date(&learner, chrono::Utc::now()).unwrap();

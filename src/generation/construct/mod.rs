@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use crate::articles::Cefr;
-use crate::exercise::{Candidate, Exercise, GAP, Origin, Scope};
+use crate::exercise::{self, Candidate, Exercise, GAP, Origin, Scope};
 use crate::text::{self, calendar_list};
 
 mod plan;
@@ -76,134 +76,11 @@ struct Target<'a> {
     unit: String,
 }
 
-/// Words that link or frame clauses rather than carry the article's facts: a gap there
-/// tests grammar, not reading (the C1 lesson's "He insists, _____, that ..." → however).
-const DISCOURSE_MARKERS: &[(&str, &[&str])] = &[
-    (
-        "en",
-        &[
-            "actually",
-            "additionally",
-            "although",
-            "anyway",
-            "because",
-            "besides",
-            "certainly",
-            "clearly",
-            "consequently",
-            "furthermore",
-            "however",
-            "indeed",
-            "instead",
-            "likewise",
-            "meanwhile",
-            "moreover",
-            "nevertheless",
-            "nonetheless",
-            "obviously",
-            "otherwise",
-            "perhaps",
-            "probably",
-            "therefore",
-            "thereby",
-            "whereas",
-            "whether",
-            "without",
-        ],
-    ),
-    (
-        "es",
-        &[
-            "además",
-            "aunque",
-            "asimismo",
-            "embargo",
-            "entonces",
-            "finalmente",
-            "mientras",
-            "obstante",
-            "porque",
-            "también",
-            "todavía",
-            "tampoco",
-            "quizás",
-            "realmente",
-            "siempre",
-        ],
-    ),
-    (
-        "fr",
-        &[
-            "ailleurs",
-            "cependant",
-            "certainement",
-            "d'ailleurs",
-            "ensuite",
-            "finalement",
-            "néanmoins",
-            "pourtant",
-            "pourquoi",
-            "puisque",
-            "quand",
-            "toutefois",
-            "vraiment",
-            "désormais",
-            "également",
-            "lorsque",
-            "tandis",
-        ],
-    ),
-    (
-        "de",
-        &[
-            "allerdings",
-            "außerdem",
-            "dennoch",
-            "deshalb",
-            "deswegen",
-            "eigentlich",
-            "folglich",
-            "jedoch",
-            "nämlich",
-            "schließlich",
-            "trotzdem",
-            "während",
-            "weshalb",
-            "wirklich",
-            "zumindest",
-            "zunächst",
-            "inzwischen",
-        ],
-    ),
-    (
-        "ru",
-        &[
-            "впрочем",
-            "действительно",
-            "кроме",
-            "наконец",
-            "например",
-            "однако",
-            "поэтому",
-            "потому",
-            "следовательно",
-            "тем",
-            "тоже",
-            "также",
-            "хотя",
-            "конечно",
-            "всё-таки",
-            "всетаки",
-            "именно",
-        ],
-    ),
-];
-
+/// Whether a word links or frames clauses rather than carries the article's facts: a gap
+/// there tests grammar, not reading (the C1 lesson's "He insists, _____, that ..." →
+/// however). The language's `discourse_markers`.
 fn is_discourse_marker(lang: &str, word: &str) -> bool {
-    DISCOURSE_MARKERS
-        .iter()
-        .find(|(l, _)| *l == lang)
-        .is_some_and(|(_, words)| words.contains(&word))
+    exercise::phrasing_of(lang).is_some_and(|p| p.discourse_markers.contains(&word))
 }
 
 fn capitalised(word: &str) -> bool {
@@ -257,9 +134,10 @@ fn targets_in<'a>(
                 .map(|k| spans[k].1.to_lowercase())
                 .unwrap_or_default();
             let after = &sentence[offset + word.len()..];
-            let age = AGE_BEFORE.contains(&previous.as_str())
+            let age = pooled().age_before.contains(&previous.as_str())
                 || (sentence[..offset].ends_with(", ") && after.starts_with(','))
-                || AGE_AFTER
+                || pooled()
+                    .age_after
                     .iter()
                     .any(|a| after.to_lowercase().starts_with(a));
             let unit = if age {
@@ -309,7 +187,7 @@ fn targets_in<'a>(
         // German capitalises every noun: there a capital letter does not make a name.
         // A run of capitals that opens the sentence may be a name whose first word is the
         // sentence's capital ("Helen Marsh said"): neither it nor part of it is a target.
-        if lang != "de" && capitalised(word) {
+        if !text::capitalises_nouns(lang) && capitalised(word) {
             let mut j = i;
             let mut end = offset + word.len();
             while let Some((o, w)) = spans.get(j + 1) {
@@ -460,6 +338,23 @@ fn same_kind_elsewhere(
     out
 }
 
+/// Whether the two words before a name say the person is a woman (`Some(true)`) or a man
+/// (`Some(false)`): "la biologa Sara Conti", "il sindaco Paolo Donati", "Mrs Hale" (the
+/// language's `feminine_before` and `masculine_before`).
+fn gender_cue(lang: &str, sentence: &str, offset: usize) -> Option<bool> {
+    let phrasing = exercise::phrasing_of(lang)?;
+    let before = text::normalized_words(&sentence[..offset]);
+    before.iter().rev().take(2).find_map(|w| {
+        if phrasing.feminine_before.contains(&w.as_str()) {
+            Some(true)
+        } else if phrasing.masculine_before.contains(&w.as_str()) {
+            Some(false)
+        } else {
+            None
+        }
+    })
+}
+
 /// Numbers near `target` in size, written the same way: other years close by; for counts
 /// and amounts, double, half and one step of the leading digit up or down (a percentage
 /// stays at most 100). Decimals get none.
@@ -485,9 +380,9 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
         100
     } else if target.unit == AGE {
         105
-    } else if HALF_DAY_UNITS.contains(&target.unit.as_str()) {
+    } else if pooled().half_day_units.contains(&target.unit.as_str()) {
         12
-    } else if HOUR_UNITS.contains(&target.unit.as_str()) {
+    } else if pooled().hour_units.contains(&target.unit.as_str()) {
         24
     } else {
         u64::MAX
@@ -498,27 +393,6 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
         .map(|c| text::format_count(c, separator))
         .collect()
 }
-
-/// Page furniture that extraction may leave in a text: never a fact to test.
-const BOILERPLATE: &[&str] = &[
-    "copyright",
-    "©",
-    "all rights reserved",
-    "originally appeared",
-    "originally published",
-    "derechos reservados",
-    "tous droits réservés",
-    "alle rechte vorbehalten",
-    "все права защищены",
-    ".com",
-    ".org",
-    ".net",
-    "click here",
-    "click the",
-    "click on",
-    "subscribe",
-    "sign up",
-];
 
 /// Abbreviations a sentence splitter may take for a sentence's end ("As No. 8 Ohio State
 /// prepares to take on No."): a sentence that ends with one is cut short.
@@ -541,7 +415,12 @@ fn usable(lang: &str, sentence: &str) -> bool {
         .iter()
         .filter(|w| w.chars().next().is_some_and(char::is_lowercase))
         .count();
-    let prose = lower * 100 >= n * if lang == "de" { 25 } else { 40 };
+    let prose = lower * 100
+        >= n * if text::capitalises_nouns(lang) {
+            25
+        } else {
+            40
+        };
     let opens = sentence
         .chars()
         .next()
@@ -577,23 +456,21 @@ fn usable(lang: &str, sentence: &str) -> bool {
         && prose
         && opens
         && !dateline
-        && !BOILERPLATE.iter().any(|b| text::has_phrase(&lower_text, b))
+        && !pooled()
+            .boilerplate
+            .iter()
+            .any(|b| text::has_phrase(&lower_text, b))
 }
 
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
 /// about whom).
 fn addresses_you(lang: &str, sentence: &str) -> bool {
-    let you: &[&str] = match lang {
-        "en" => &["you", "your", "yours"],
-        "es" => &["tú", "usted", "ustedes", "vosotros"],
-        "fr" => &["vous", "tu", "votre", "vos", "ton"],
-        "de" => &["du", "dein", "deine", "euch"],
-        "ru" => &["ты", "вы", "ваш", "ваша", "твой"],
-        _ => &[],
+    let Some(phrasing) = exercise::phrasing_of(lang) else {
+        return false;
     };
     text::normalized_words(sentence)
         .iter()
-        .any(|w| you.contains(&w.as_str()))
+        .any(|w| phrasing.you.contains(&w.as_str()))
 }
 
 /// Whether a byte offset of a sentence lies inside a quotation: words there are someone's
@@ -643,201 +520,49 @@ pub fn text_items_wanted(level: Cefr) -> usize {
 
 /// Whether a number's unit word says "percent" in one of the languages.
 fn is_percent(unit: &str) -> bool {
-    [
-        "%",
-        "cent",
-        "ciento",
-        "percent",
-        "per",
-        "por",
-        "pour",
-        "prozent",
-        "процентов",
-        "процента",
-        "процент",
-    ]
-    .contains(&unit)
+    unit == "%" || pooled().percent_units.contains(&unit)
+}
+
+/// The constructor's word lists, pooled over every home's `exercises.toml`
+/// ([`exercise::pooled`]).
+struct Pooled {
+    /// Words after which "more than" cannot stand before a number.
+    no_comparison_after: Vec<&'static str>,
+    age_before: Vec<&'static str>,
+    age_after: Vec<&'static str>,
+    hour_units: Vec<&'static str>,
+    half_day_units: Vec<&'static str>,
+    percent_units: Vec<&'static str>,
+    /// Page furniture: a sentence holding one of these (or a web address) is no sentence to
+    /// build on.
+    boilerplate: Vec<&'static str>,
+    titles: Vec<&'static str>,
+    person_after: Vec<&'static str>,
+    age_words: Vec<&'static str>,
+}
+
+/// The pooled lists, read once.
+fn pooled() -> &'static Pooled {
+    static WORDS: std::sync::LazyLock<Pooled> = std::sync::LazyLock::new(|| Pooled {
+        no_comparison_after: exercise::pooled(|p| &p.no_comparison_after),
+        age_before: exercise::pooled(|p| &p.age_before),
+        age_after: exercise::pooled(|p| &p.age_after),
+        hour_units: exercise::pooled(|p| &p.hour_units),
+        half_day_units: exercise::pooled(|p| &p.half_day_units),
+        percent_units: exercise::pooled(|p| &p.percent_units),
+        boilerplate: ["©", ".com", ".org", ".net"]
+            .into_iter()
+            .chain(exercise::pooled(|p| &p.boilerplate))
+            .collect(),
+        titles: exercise::pooled(|p| &p.titles),
+        person_after: exercise::pooled(|p| &p.person_after),
+        age_words: exercise::pooled(|p| &p.age_words),
+    });
+    &WORDS
 }
 
 /// The unit of a person's age: distractors are other ages, at most 105.
 const AGE: &str = "<age>";
-/// Words before a number that make it an age.
-const AGE_BEFORE: &[&str] = &[
-    "aged",
-    "turned",
-    "age",
-    "edad",
-    "âgé",
-    "âgée",
-    "alter",
-    "возрасте",
-];
-/// What follows a number that makes it an age.
-const AGE_AFTER: &[&str] = &[
-    " years old",
-    "-year-old",
-    " year-old",
-    " ans,",
-    " años,",
-    " jahre alt",
-    "-jährige",
-    " лет,",
-];
-
-/// What a number of the hours of a day counts ("6 Uhr", "9 de la mañana").
-const HOUR_UNITS: &[&str] = &[
-    "uhr",
-    "heures",
-    "heure",
-    "h",
-    "horas",
-    "hora",
-    "o'clock",
-    "час",
-    "часов",
-    "часа",
-];
-/// Hours counted in a half day ("9 de la mañana", "7 pm").
-const HALF_DAY_UNITS: &[&str] = &[
-    "am",
-    "pm",
-    "a.m",
-    "p.m",
-    "mañana",
-    "tarde",
-    "noche",
-    "matin",
-    "soir",
-    "утра",
-    "вечера",
-];
-
-/// Words after which "more than" cannot stand ("the 340 kilograms", "about 300"): articles,
-/// possessives and words that already qualify the number.
-const NO_COMPARISON_AFTER: &[&str] = &[
-    "the",
-    "a",
-    "an",
-    "its",
-    "their",
-    "his",
-    "her",
-    "these",
-    "those",
-    "this",
-    "that",
-    "all",
-    "some",
-    "about",
-    "around",
-    "nearly",
-    "almost",
-    "over",
-    "under",
-    "than",
-    "only",
-    "just",
-    "approximately",
-    "höchstens",
-    "mindestens",
-    "maximal",
-    "bis",
-    "hasta",
-    "máximo",
-    "mínimo",
-    "jusqu'à",
-    "maximum",
-    "minimum",
-    "до",
-    "не",
-    "last",
-    "first",
-    "next",
-    "past",
-    "previous",
-    "final",
-    "top",
-    "últimos",
-    "últimas",
-    "primeros",
-    "primeras",
-    "próximos",
-    "derniers",
-    "dernières",
-    "premiers",
-    "prochains",
-    "letzten",
-    "ersten",
-    "nächsten",
-    "последние",
-    "первые",
-    "ближайшие",
-    "roughly",
-    "least",
-    "most",
-    "up",
-    "to",
-    "los",
-    "las",
-    "el",
-    "la",
-    "unos",
-    "unas",
-    "sus",
-    "su",
-    "estos",
-    "estas",
-    "esos",
-    "esas",
-    "todos",
-    "todas",
-    "unos",
-    "casi",
-    "unos",
-    "cerca",
-    "más",
-    "menos",
-    "solo",
-    "les",
-    "des",
-    "ces",
-    "leurs",
-    "ses",
-    "ces",
-    "près",
-    "environ",
-    "plus",
-    "moins",
-    "quelque",
-    "die",
-    "der",
-    "den",
-    "des",
-    "dem",
-    "diese",
-    "ihre",
-    "seine",
-    "alle",
-    "rund",
-    "etwa",
-    "fast",
-    "knapp",
-    "mehr",
-    "weniger",
-    "über",
-    "nur",
-    "эти",
-    "все",
-    "их",
-    "около",
-    "почти",
-    "более",
-    "менее",
-    "свыше",
-    "примерно",
-    "лишь",
-    "только",
-];
 
 /// A true or false statement that restates the target number as "more than m": true with
 /// the round number below it (12,000 → more than 10,000), false with the round number above
@@ -863,9 +588,11 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
         || !counts_a_word
         || !sentence[..target.offset].ends_with(' ')
         || previous.is_none_or(|p| {
-            NO_COMPARISON_AFTER.contains(&p.as_str()) || p.chars().any(|c| c.is_ascii_digit())
+            pooled().no_comparison_after.contains(&p.as_str())
+                || p.chars().any(|c| c.is_ascii_digit())
         })
         || before.ends_with(['$', '€', '£', '-', '−'])
+        || already_compared(lang, before)
     {
         return None;
     }
@@ -883,8 +610,8 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
         below + step
     };
     // Hours and ages are not restated: "plus de 30 ans" for a person's age reads oddly.
-    let hour = HOUR_UNITS.contains(&target.unit.as_str())
-        || HALF_DAY_UNITS.contains(&target.unit.as_str())
+    let hour = pooled().hour_units.contains(&target.unit.as_str())
+        || pooled().half_day_units.contains(&target.unit.as_str())
         || target.unit == AGE;
     if m == 0 || hour || (is_percent(&target.unit) && m > 100) {
         return None;
@@ -896,6 +623,18 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
         text::format_count(m, separator),
         &sentence[target.offset + target.word.len()..]
     ))
+}
+
+/// Whether the words before a number already compare it ("más de 1800", "plus de 300"):
+/// a second "more than" there would read "más de más de 1000".
+fn already_compared(lang: &str, before: &str) -> bool {
+    let words = text::normalized_words(before);
+    exercise::phrasing_of(lang).is_some_and(|p| {
+        p.comparatives.iter().any(|phrase| {
+            let phrase = text::normalized_words(phrase);
+            words.ends_with(&phrase)
+        })
+    })
 }
 
 /// What one sentence can give a lesson.
@@ -924,6 +663,9 @@ struct Builder<'a> {
     /// Months and weekdays the article also uses in a name ("Mark May"): there they are
     /// no dates.
     in_names: HashSet<String>,
+    /// Whether the article marks each person as a woman (`Some(true)`) or a man
+    /// ([`gender_cue`]); `None` where it does not, or not the same way each time.
+    cues: Vec<Option<bool>>,
 }
 
 impl<'a> Builder<'a> {
@@ -938,12 +680,25 @@ impl<'a> Builder<'a> {
             .filter(|w| calendar_list(lang, w).is_some())
             .map(|w| w.to_lowercase())
             .collect();
+        let cues = people
+            .iter()
+            .map(|person| {
+                let mut seen = article.sentences().iter().flat_map(|s| {
+                    s.match_indices(person)
+                        .map(|(at, _)| gender_cue(lang, s, at))
+                        .collect::<Vec<_>>()
+                });
+                let first = seen.find(Option::is_some).flatten();
+                first.filter(|cue| seen.all(|c| c.is_none_or(|c| c == *cue)))
+            })
+            .collect();
         Builder {
             article,
             lang,
             lower_case,
             people,
             in_names,
+            cues,
         }
     }
 
@@ -954,13 +709,21 @@ impl<'a> Builder<'a> {
 
     /// The article's people other than `name` (nor another form of it), none of them in
     /// `sentence`, written as `name` is: by surname alone when it is one word, in full
-    /// otherwise, so that no option stands out by its form.
+    /// otherwise, so that no option stands out by its form. Where the sentence marks `name`
+    /// as a woman or a man, only people the article marks the same way ("La biologa
+    /// Giorgio Sala" would give the answer away).
     fn other_people(&self, name: &str, sentence: &str) -> Vec<String> {
         let here: HashSet<String> = text::normalized_words(sentence).into_iter().collect();
         let words = text::words(name).len();
         let one_word = words == 1;
+        let cue = sentence
+            .find(name)
+            .and_then(|at| gender_cue(self.lang, sentence, at));
         self.people
             .iter()
+            .zip(&self.cues)
+            .filter(|(_, c)| cue.is_none() || **c == cue)
+            .map(|(o, _)| o)
             .filter(|o| one_word || text::words(o).len() == words)
             .filter(|o| !speech::share_a_word(o, name))
             .filter(|o| !text::normalized_words(o).iter().any(|w| here.contains(w)))
@@ -1101,15 +864,9 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The question of an order exercise, per language.
+/// The question of an order exercise, in the article's language.
 fn order_question(lang: &str) -> &'static str {
-    match lang {
-        "es" => "¿En qué orden cuenta el artículo estas cosas?",
-        "fr" => "Dans quel ordre l'article raconte-t-il ces faits ?",
-        "de" => "In welcher Reihenfolge erzählt der Artikel das?",
-        "ru" => "В каком порядке об этом говорится в статье?",
-        _ => "In which order does the article tell these things?",
-    }
+    &exercise::phrasing(lang).order_question
 }
 
 /// The longest sentence an order exercise shows.
@@ -1165,7 +922,7 @@ fn order_exercise(
         .iter()
         .map(|s| s.as_str())
         .collect::<Vec<_>>()
-        .join(crate::exercise::ORDER_SEPARATOR);
+        .join(exercise::ORDER_SEPARATOR);
     Some(Exercise::Order {
         question: order_question(lang).to_string(),
         items,
@@ -1578,6 +1335,61 @@ mod tests {
             .find(|t| t.kind == Kind::Number)
             .unwrap();
         assert_eq!(comparison("en", close, &target, true), None);
+    }
+
+    #[test]
+    fn a_number_already_compared_is_not_compared_again() {
+        // Found reading the Italian demo lesson: "conta più di più di 300 iscritti".
+        for (lang, sentence) in [
+            (
+                "it",
+                "Oggi l'associazione conta più di 400 iscritti in tutta la provincia.",
+            ),
+            (
+                "es",
+                "La campaña reunió a más de 600 personas de toda la comarca.",
+            ),
+            (
+                "de",
+                "Die Aktion brachte mehr als 300 Menschen in die Altstadt.",
+            ),
+        ] {
+            let target = targets_in(lang, sentence, None)
+                .into_iter()
+                .find(|t| t.kind == Kind::Number)
+                .unwrap();
+            assert_eq!(
+                comparison(lang, sentence, &target, true),
+                None,
+                "{sentence}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_marked_as_a_woman_or_a_man_is_swapped_only_for_one_marked_the_same() {
+        // Found reading the Italian demo lesson: "La biologa Giorgio Sala ha spiegato ...".
+        let text = "La biologa Sara Conti ha spiegato che una sola rete può uccidere molti pesci. \
+            «Ogni anno troviamo meno plastica», ha dichiarato la presidente Elena Marchetti. \
+            «Vieteremo i sacchetti di plastica nei negozi», ha detto il sindaco Paolo Donati. \
+            Il sub più giovane, Giorgio Sala, 16 anni, ha raccolto due biciclette sul fondale.";
+        let article = ArticleText::new("it", text);
+        let builder = Builder::new(&article);
+        let sentences = article.sentences();
+        // A speaker after the verb and a role ("ha dichiarato la presidente Elena
+        // Marchetti") is a person.
+        assert_eq!(builder.people.len(), 4, "{:?}", builder.people);
+        assert_eq!(
+            builder.other_people("Sara Conti", &sentences[0]),
+            vec!["Elena Marchetti".to_string()]
+        );
+        assert_eq!(
+            builder.other_people("Paolo Donati", &sentences[2]),
+            Vec::<String>::new()
+        );
+        // A name without a cue may be swapped for any other.
+        let others = builder.other_people("Giorgio Sala", &sentences[3]);
+        assert_eq!(others.len(), 3, "{others:?}");
     }
 
     #[test]

@@ -5,166 +5,8 @@
 
 use std::collections::HashSet;
 
+use crate::exercise::SpeechWords;
 use crate::text;
-
-/// Verbs that report speech. `after`: a name right after the verb is its speaker ("…,"
-/// said Lena Ortiz); otherwise only a name before it is ("Ortiz told Reuters": Reuters is
-/// the listener).
-struct Verbs {
-    lang: &'static str,
-    after: &'static [&'static str],
-    before_only: &'static [&'static str],
-    /// Auxiliaries that may stand between the speaker and the verb ("Dupont a déclaré").
-    auxiliaries: &'static [&'static str],
-    /// The question's opening, with `{q}` for the quote.
-    quote_question: &'static str,
-    /// The word that asks for a person, before a clause's verb.
-    who: &'static str,
-    /// Written before a question mark (French puts a space there).
-    before_mark: &'static str,
-    /// Opens a question (Spanish "¿").
-    opening: &'static str,
-}
-
-const VERBS: &[Verbs] = &[
-    Verbs {
-        lang: "en",
-        after: &["said", "says", "added", "explained", "wrote", "noted"],
-        before_only: &[
-            "told",
-            "asked",
-            "argued",
-            "warned",
-            "insisted",
-            "stated",
-            "recalled",
-            "admitted",
-            "claimed",
-            "announced",
-        ],
-        auxiliaries: &["has", "had"],
-        quote_question: "Who said: “{q}”?",
-        who: "Who",
-        before_mark: "",
-        opening: "",
-    },
-    Verbs {
-        lang: "es",
-        after: &[
-            "dijo",
-            "afirmó",
-            "explicó",
-            "señaló",
-            "aseguró",
-            "añadió",
-            "declaró",
-            "indicó",
-            "comentó",
-            "sostuvo",
-            "apuntó",
-            "relató",
-            "contó",
-            "advirtió",
-            "agregó",
-            "dice",
-            "explica",
-            "afirma",
-            "asegura",
-            "señala",
-        ],
-        before_only: &["manifestó", "anunció", "recordó"],
-        auxiliaries: &["ha", "había"],
-        quote_question: "¿Quién dijo: «{q}»?",
-        who: "Quién",
-        before_mark: "",
-        opening: "¿",
-    },
-    Verbs {
-        lang: "fr",
-        after: &[
-            "déclaré",
-            "dit",
-            "expliqué",
-            "affirmé",
-            "ajouté",
-            "indiqué",
-            "souligné",
-            "estimé",
-            "raconté",
-            "précisé",
-            "assuré",
-            "explique",
-            "affirme",
-            "ajoute",
-            "indique",
-            "souligne",
-            "estime",
-            "raconte",
-            "précise",
-            "assure",
-            "déclare",
-        ],
-        before_only: &["annoncé", "rappelé", "confié"],
-        auxiliaries: &["a", "avait"],
-        quote_question: "Qui a dit : « {q} » ?",
-        who: "Qui",
-        before_mark: " ",
-        opening: "",
-    },
-    Verbs {
-        lang: "de",
-        after: &[
-            "sagte",
-            "sagt",
-            "erklärte",
-            "erklärt",
-            "betonte",
-            "betont",
-            "meinte",
-            "meint",
-            "berichtete",
-            "berichtet",
-            "sagten",
-            "schrieb",
-            "ergänzte",
-        ],
-        before_only: &[],
-        auxiliaries: &[],
-        quote_question: "Wer sagte: „{q}“?",
-        who: "Wer",
-        before_mark: "",
-        opening: "",
-    },
-    Verbs {
-        lang: "ru",
-        after: &[
-            "сказал",
-            "сказала",
-            "заявил",
-            "заявила",
-            "отметил",
-            "отметила",
-            "пояснил",
-            "пояснила",
-            "добавил",
-            "добавила",
-            "рассказал",
-            "рассказала",
-            "подчеркнул",
-            "подчеркнула",
-            "говорит",
-            "считает",
-            "признался",
-            "призналась",
-        ],
-        before_only: &[],
-        auxiliaries: &[],
-        quote_question: "Кто сказал: «{q}»?",
-        who: "Кто",
-        before_mark: "",
-        opening: "",
-    },
-];
 
 /// Quote marks that open and close a quotation.
 const QUOTES: &[(char, char)] = &[('“', '”'), ('«', '»'), ('„', '“'), ('"', '"')];
@@ -181,8 +23,10 @@ pub(super) struct Speech<'a> {
     pub question: String,
 }
 
-fn verbs(lang: &str) -> Option<&'static Verbs> {
-    VERBS.iter().find(|v| v.lang == lang)
+/// The verbs that report speech in a language, and how its "who said" question is written
+/// (its home's `exercises.toml`, `[speech]`).
+fn verbs(lang: &str) -> Option<&'static SpeechWords> {
+    crate::exercise::phrasing_of(lang).map(|p| &p.speech)
 }
 
 fn capitalised(word: &str) -> bool {
@@ -248,14 +92,14 @@ pub(super) fn name_words(sentence: &str) -> Vec<&str> {
 /// word the article writes in lower case; a run that opens the sentence, or a German one
 /// (German capitalises nouns), needs two words.
 fn is_name(lang: &str, words: &[&str], opens_sentence: bool, lower_case: &HashSet<String>) -> bool {
-    let two_needed = opens_sentence || lang == "de";
+    let two_needed = opens_sentence || text::capitalises_nouns(lang);
     (words.len() >= 2 || !two_needed)
         && words.iter().all(|w| {
             let lower = w.to_lowercase();
             w.chars().count() >= 2
                 && !text::is_stop_word(lang, &lower)
                 && text::calendar_list(lang, w).is_none()
-                && (lang == "de" || !lower_case.contains(&lower))
+                && (text::capitalises_nouns(lang) || !lower_case.contains(&lower))
         })
 }
 
@@ -295,10 +139,18 @@ pub(super) fn speech<'a>(
                     || sentence[..spans[first].0].trim_end().ends_with(',')
                     || (first > 0 && !capitalised(spans[first - 1].1)));
             // "…," said Lena Ortiz: the speaker after the verb only after a quotation
-            // ("who said Ohio State was out" reports a clause about Ohio State).
+            // ("who said Ohio State was out" reports a clause about Ohio State); a role
+            // with its article may stand between ("…», ha dichiarato la presidente Elena
+            // Marchetti", "…», dijo el alcalde Tomás Ruiz").
+            let spaced = |from: usize, to: usize| {
+                (from..to).all(|j| sentence[end_of(j)..spans[j + 1].0] == *" ")
+            };
+            let role = first == k + 3
+                && text::is_stop_word(lang, &spans[k + 1].1.to_lowercase())
+                && spans[k + 2].1.chars().all(char::is_lowercase);
             let behind = after
-                && first == k + 1
-                && sentence[end_of(k)..spans[first].0] == *" "
+                && (first == k + 1 || role)
+                && spaced(k, first)
                 && quote.is_some_and(|(_, e)| e < *offset);
             if (before || behind)
                 && let Some(first) = name_start(lang, &spans, first, last, lower_case)
@@ -369,8 +221,8 @@ fn name_start(
     while f <= last {
         let lower = spans[f].1.to_lowercase();
         if text::is_stop_word(lang, &lower)
-            || TITLES.contains(&lower.as_str())
-            || (lang != "de" && lower_case.contains(&lower))
+            || super::pooled().titles.contains(&lower.as_str())
+            || (!text::capitalises_nouns(lang) && lower_case.contains(&lower))
         {
             f += 1;
         } else {
@@ -386,36 +238,6 @@ fn name_start(
     let words: Vec<&str> = spans[f..=last].iter().map(|(_, w)| *w).collect();
     is_name(lang, &words, f == 0, lower_case).then_some(f)
 }
-
-/// Titles before a person's name.
-const TITLES: &[&str] = &[
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "señor",
-    "señora",
-    "sr",
-    "sra",
-    "don",
-    "doña",
-    "m",
-    "mme",
-    "monsieur",
-    "madame",
-    "herr",
-    "frau",
-    "prof",
-    "professor",
-    "господин",
-    "госпожа",
-];
-
-/// Words after a name and a comma that say it is a person's: relative pronouns for people,
-/// or an age ("Théo, 34 ans", "Lena Ortiz, 45,").
-const PERSON_AFTER: &[&str] = &["who", "whose", "quien", "quienes"];
-const AGE_WORDS: &[&str] = &["ans", "años", "jahre", "лет", "год", "года"];
 
 /// The people the article names, in order of first mention, each in the longest form the
 /// article gives ("Lena Ortiz", not "Ortiz"): names with a title before them, a relative
@@ -463,17 +285,20 @@ pub(super) fn people<'a>(
             if last == start + 1 {
                 two_words.push(name);
             }
-            let titled = start > 0 && TITLES.contains(&spans[start - 1].1.to_lowercase().as_str());
+            let titled = start > 0
+                && super::pooled()
+                    .titles
+                    .contains(&spans[start - 1].1.to_lowercase().as_str());
             let rest = &sentence[end..];
             let after: Vec<String> = text::normalized_words(rest).into_iter().take(2).collect();
             let described = rest.starts_with(", ")
                 && after.first().is_some_and(|w| {
-                    PERSON_AFTER.contains(&w.as_str())
+                    super::pooled().person_after.contains(&w.as_str())
                         || (w.chars().all(|c| c.is_ascii_digit())
                             && (rest[2 + w.len()..].starts_with(',')
-                                || after
-                                    .get(1)
-                                    .is_some_and(|a| AGE_WORDS.contains(&a.as_str()))))
+                                || after.get(1).is_some_and(|a| {
+                                    super::pooled().age_words.contains(&a.as_str())
+                                })))
                 });
             if titled || described {
                 found.push(name);
