@@ -1594,12 +1594,12 @@ fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
         let mut levels = Vec::with_capacity(articles.len());
         for a in &mut articles {
             let level = articles::estimate_level(&a.lang, &a.text, &frequencies);
-            if level.cefr.as_str() != a.cefr {
+            if level.cefr != a.cefr {
                 changed += 1;
             }
             levels.push((a.id, level));
             a.level = level.score;
-            a.cefr = level.cefr.as_str().to_string();
+            a.cefr = level.cefr;
         }
         store.set_article_levels(&levels)?;
         out!(
@@ -1608,7 +1608,6 @@ fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
         );
     }
     for (i, a) in articles.iter().enumerate() {
-        let cefr: Cefr = a.cefr.parse().unwrap_or(Cefr::B1);
         index.upsert(&IndexDoc {
             article_id: a.id,
             url: &a.url,
@@ -1616,7 +1615,7 @@ fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
             text: &a.text,
             lang: &a.lang,
             level: a.level,
-            cefr,
+            cefr: a.cefr,
             topics: &a.topics,
             source: &a.source,
             published: a.published.as_deref(),

@@ -880,7 +880,7 @@ async fn lesson_steps(
             title: article.title.clone(),
             url: article.url.clone(),
             lang: article.lang.clone(),
-            cefr: article.cefr.clone(),
+            cefr: article.cefr.to_string(),
             source: article.source.clone(),
             published: article.published.as_deref().map(display_date),
             text: article.text.clone(),
@@ -1406,39 +1406,12 @@ pub async fn lesson_exercises(
     make_exercises(lesson_cfg, generator, text, level, seed, &mut report).await
 }
 
-fn record(
-    candidate: &crate::exercise::Candidate,
-    accepted: bool,
-    reasons: Vec<String>,
-) -> ExerciseRecord {
-    ExerciseRecord {
-        kind: candidate.exercise.kind().to_string(),
-        origin: candidate.origin.as_str().to_string(),
-        payload: serde_json::to_string(&candidate.exercise).expect("exercises serialise"),
-        accepted,
-        reasons,
-    }
-}
-
-fn verified_record(v: &VerifiedExercise) -> ExerciseRecord {
-    ExerciseRecord {
-        kind: v.exercise().kind().to_string(),
-        origin: v.origin().as_str().to_string(),
-        payload: serde_json::to_string(v.exercise()).expect("exercises serialise"),
-        accepted: true,
-        reasons: v.checks().iter().map(|c| format!("passed:{c}")).collect(),
-    }
-}
-
+/// A refused candidate's row, counted in the report by reason.
 fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
     for reason in &r.reasons {
         report.reject(reason.code());
     }
-    record(
-        &r.candidate,
-        false,
-        r.reasons.iter().map(|x| x.code().to_string()).collect(),
-    )
+    ExerciseRecord::rejected(r)
 }
 
 /// Verifies candidates at once (their round trips share the article prefix in the engine),
@@ -1531,13 +1504,13 @@ async fn phrased_exercises(
             }
             Err(f) => {
                 report.reject(f.reason.code());
-                records.push(ExerciseRecord {
-                    kind: "multiple_choice".into(),
-                    origin: Origin::Phrased.as_str().into(),
-                    payload: serde_json::json!({ "raw": f.raw, "detail": f.detail }).to_string(),
-                    accepted: false,
-                    reasons: vec![f.reason.code().into()],
-                });
+                records.push(ExerciseRecord::failed_reply(
+                    "multiple_choice",
+                    Origin::Phrased,
+                    &f.raw,
+                    &f.detail,
+                    f.reason.code(),
+                ));
             }
         }
     }
@@ -1546,7 +1519,7 @@ async fn phrased_exercises(
     let mut kept = verify_at_once(candidates, text, generator, lesson, records, report).await;
     kept.truncate(PHRASED_PER_LESSON.min(room));
     for v in &kept {
-        records.push(verified_record(v));
+        records.push(ExerciseRecord::verified(v));
     }
     report.questions_phrased_accepted += kept.len();
     kept
@@ -1603,17 +1576,18 @@ async fn make_exercises(
         for f in failures {
             report.reject(f.reason.code());
             tracing::debug!(reason = f.reason.code(), detail = %f.detail, raw = %f.raw, "model reply failed");
-            records.push(ExerciseRecord {
-                kind: match shape {
-                    Shape::MultipleChoice => "multiple_choice".into(),
-                    Shape::ShortAnswer => "short_answer".into(),
-                    Shape::Vocabulary => "vocabulary".into(),
-                },
-                origin: Origin::Model.as_str().into(),
-                payload: serde_json::json!({ "raw": f.raw, "detail": f.detail }).to_string(),
-                accepted: false,
-                reasons: vec![f.reason.code().into()],
-            });
+            let kind = match shape {
+                Shape::MultipleChoice => "multiple_choice",
+                Shape::ShortAnswer => "short_answer",
+                Shape::Vocabulary => "vocabulary",
+            };
+            records.push(ExerciseRecord::failed_reply(
+                kind,
+                Origin::Model,
+                &f.raw,
+                &f.detail,
+                f.reason.code(),
+            ));
         }
         if let Some(c) = candidate {
             report.questions_model_written += 1;
@@ -1625,7 +1599,7 @@ async fn make_exercises(
     let verify_time = verify_started.elapsed();
     accepted.truncate(lesson_cfg.exercises);
     for v in &accepted {
-        records.push(verified_record(v));
+        records.push(ExerciseRecord::verified(v));
     }
     report.questions_model_accepted += accepted.len();
     let model_accepted = accepted.len();
@@ -1658,7 +1632,7 @@ async fn make_exercises(
             report.questions_constructed += 1;
             match verify(candidate, text, generator, &accepted).await {
                 Ok(v) => {
-                    records.push(verified_record(&v));
+                    records.push(ExerciseRecord::verified(&v));
                     report.questions_constructed_accepted += 1;
                     accepted.push(v);
                 }

@@ -12,6 +12,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::articles::{Article, Cefr, Level};
+use crate::exercise::{Exercise, Origin};
+use crate::verification::{Rejection, VerifiedExercise};
 
 /// Errors of the store; each names the database file.
 #[derive(Debug, thiserror::Error)]
@@ -414,22 +416,104 @@ pub struct StoredArticle {
     pub lang: String,
     pub text: String,
     pub level: f64,
-    pub cefr: String,
+    pub cefr: Cefr,
     pub topics: Vec<String>,
     pub image: Option<String>,
     pub source: String,
     pub fetched_at: String,
 }
 
-/// An exercise as stored, with its verdict.
+/// An exercise row to store, with its verdict. Only a [`VerifiedExercise`] makes an accepted
+/// row: every other constructor makes a refused one, so the ledger cannot hold an
+/// unverified exercise as accepted (and the lesson pages cannot serve one).
 #[derive(Debug, Clone)]
 pub struct ExerciseRecord {
-    pub kind: String,
-    pub origin: String,
-    /// The exercise as JSON.
-    pub payload: String,
-    pub accepted: bool,
-    pub reasons: Vec<String>,
+    kind: String,
+    origin: Origin,
+    /// The exercise as JSON (or, for a model reply that never became one, the reply).
+    payload: String,
+    accepted: bool,
+    reasons: Vec<String>,
+}
+
+impl ExerciseRecord {
+    /// An exercise that passed verification, with the checks it passed.
+    pub fn verified(v: &VerifiedExercise) -> ExerciseRecord {
+        ExerciseRecord {
+            kind: v.exercise().kind().to_string(),
+            origin: v.origin(),
+            payload: serde_json::to_string(v.exercise()).expect("exercises serialise"),
+            accepted: true,
+            reasons: v.checks().iter().map(|c| format!("passed:{c}")).collect(),
+        }
+    }
+
+    /// A candidate that verification refused, with its reasons.
+    pub fn rejected(r: &Rejection) -> ExerciseRecord {
+        let candidate = &r.candidate;
+        ExerciseRecord {
+            kind: candidate.exercise.kind().to_string(),
+            origin: candidate.origin,
+            payload: serde_json::to_string(&candidate.exercise).expect("exercises serialise"),
+            accepted: false,
+            reasons: r.reasons.iter().map(|x| x.code().to_string()).collect(),
+        }
+    }
+
+    /// A model reply that never became a candidate (it did not parse, or broke off), kept
+    /// with what it was meant to be and why it failed.
+    pub fn failed_reply(
+        kind: &str,
+        origin: Origin,
+        raw: &str,
+        detail: &str,
+        reason: &str,
+    ) -> ExerciseRecord {
+        ExerciseRecord {
+            kind: kind.to_string(),
+            origin,
+            payload: serde_json::json!({ "raw": raw, "detail": detail }).to_string(),
+            accepted: false,
+            reasons: vec![reason.to_string()],
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    pub fn accepted(&self) -> bool {
+        self.accepted
+    }
+
+    /// Why it was refused (reason codes), or the checks it passed (`passed:<check>`).
+    pub fn reasons(&self) -> &[String] {
+        &self.reasons
+    }
+}
+
+/// A verified exercise that is not pulled: what learners' pages and teachers' exercise
+/// sets may show ([`Store::servable_exercises`]).
+#[derive(Debug, Clone)]
+pub struct ServableExercise {
+    pub id: i64,
+    /// The date of the lesson it was made for.
+    pub lesson_date: Option<String>,
+    pub exercise: Exercise,
+}
+
+/// Whose servable exercises to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Servable {
+    /// One lesson's, in lesson order.
+    Lesson(i64),
+    /// Every one about an article (a teacher's reusable sets), by lesson; those of a lesson
+    /// that was never made (too few passed) have no date.
+    Article(i64),
 }
 
 /// An exercise row.
@@ -1243,7 +1327,16 @@ impl Store {
             lang: r.get(5)?,
             text: r.get(6)?,
             level: r.get(7)?,
-            cefr: r.get(8)?,
+            cefr: {
+                let cefr: String = r.get(8)?;
+                cefr.parse().map_err(|e: crate::articles::BadCefr| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        8,
+                        rusqlite::types::Type::Text,
+                        Box::new(e),
+                    )
+                })?
+            },
             topics: serde_json::from_str(&topics).unwrap_or_default(),
             image: r.get(10)?,
             source: r.get(11)?,
@@ -1388,7 +1481,7 @@ impl Store {
                     lesson_id,
                     article_id,
                     e.kind,
-                    e.origin,
+                    e.origin.as_str(),
                     e.payload,
                     e.accepted as i64,
                     serde_json::to_string(&e.reasons).expect("strings serialise"),
@@ -1427,7 +1520,7 @@ impl Store {
                 params![
                     article_id,
                     e.kind,
-                    e.origin,
+                    e.origin.as_str(),
                     e.payload,
                     e.accepted as i64,
                     serde_json::to_string(&e.reasons).expect("strings serialise"),
@@ -2049,23 +2142,40 @@ impl Store {
         tx.commit().map_err(|e| self.q(e))
     }
 
-    /// Verified, not pulled exercises of an article with their ids and lesson dates.
-    pub fn article_exercise_sets(
-        &self,
-        article_id: i64,
-    ) -> Result<Vec<(i64, Option<String>, String)>, StoreError> {
+    /// The verified exercises that are not pulled, of a lesson or of every lesson about an
+    /// article: the one query behind every page that shows exercises. A row whose payload
+    /// no longer parses is left out.
+    pub fn servable_exercises(&self, of: Servable) -> Result<Vec<ServableExercise>, StoreError> {
+        let (filter, id) = match of {
+            Servable::Lesson(id) => ("e.lesson_id = ?1", id),
+            Servable::Article(id) => ("e.article_id = ?1", id),
+        };
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
+            .prepare(&format!(
                 "SELECT e.id, l.lesson_date, e.payload FROM exercises e
                  LEFT JOIN lessons l ON l.id = e.lesson_id
-                 WHERE e.article_id = ?1 AND e.accepted = 1 AND e.pulled = 0 ORDER BY e.lesson_id, e.id",
-            )
+                 WHERE {filter} AND e.accepted = 1 AND e.pulled = 0 ORDER BY e.lesson_id, e.id"
+            ))
             .map_err(|e| self.q(e))?;
         let rows = stmt
-            .query_map([article_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get::<_, String>(2)?))
+            })
             .map_err(|e| self.q(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.q(e))
+        let rows: Vec<(i64, Option<String>, String)> =
+            rows.collect::<Result<_, _>>().map_err(|e| self.q(e))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, lesson_date, payload)| {
+                let exercise = serde_json::from_str(&payload).ok()?;
+                Some(ServableExercise {
+                    id,
+                    lesson_date,
+                    exercise,
+                })
+            })
+            .collect())
     }
 
     /// The latest runs, newest first.

@@ -250,14 +250,13 @@ pub async fn eval_lessons(
         .await;
         seconds.push(started.elapsed().as_secs_f64());
         for r in &made.records {
-            let k = kinds.entry(r.kind.clone()).or_default();
+            let k = kinds.entry(r.kind().to_string()).or_default();
             k.made += 1;
-            if r.accepted {
+            if r.accepted() {
                 k.accepted += 1;
-                k.accepted_model +=
-                    usize::from(r.origin != crate::exercise::Origin::Constructed.as_str());
+                k.accepted_model += usize::from(r.origin() != crate::exercise::Origin::Constructed);
             } else {
-                for reason in &r.reasons {
+                for reason in r.reasons() {
                     *k.rejected.entry(reason.clone()).or_default() += 1;
                 }
             }
@@ -292,7 +291,7 @@ pub async fn eval_lessons(
         phrased_made += made
             .records
             .iter()
-            .filter(|r| r.origin == crate::exercise::Origin::Phrased.as_str())
+            .filter(|r| r.origin() == crate::exercise::Origin::Phrased)
             .count();
         mixed_lessons += usize::from(beyond >= wanted);
         for v in &made.accepted {

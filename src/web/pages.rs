@@ -17,6 +17,7 @@ use crate::articles::Cefr;
 use crate::exercise::{Exercise, option_letter};
 use crate::http::Validators;
 use crate::index::SearchQuery;
+use crate::store::Servable;
 use crate::tokens::{self, Purpose};
 
 const PAGE_SIZE: usize = 10;
@@ -227,17 +228,13 @@ fn article_page(state: &WebState, headers: &HeaderMap, id: i64, print: bool) -> 
         Ok(None) => return not_found(state),
         Err(e) => return server_error(state, e),
     };
-    let sets = match store.article_exercise_sets(id) {
+    let sets = match store.servable_exercises(Servable::Article(id)) {
         Ok(s) => s,
         Err(e) => return server_error(state, e),
     };
     let exercises: Vec<ShownExercise> = sets
         .iter()
-        .filter_map(|(eid, date, payload)| {
-            serde_json::from_str::<Exercise>(payload)
-                .ok()
-                .map(|e| shown(*eid, date.clone(), &e))
-        })
+        .map(|e| shown(e.id, e.lesson_date.clone(), &e.exercise))
         .collect();
     let paragraphs: Vec<String> = article.text.split("\n\n").map(str::to_string).collect();
     render(
@@ -245,7 +242,7 @@ fn article_page(state: &WebState, headers: &HeaderMap, id: i64, print: bool) -> 
         "article.html",
         context! {
             nav => nav(&session), print, id, title => article.title.clone(), url => article.url.clone(),
-            lang => article.lang.clone(), cefr => article.cefr.clone(), level => format!("{:.1}", article.level),
+            lang => article.lang.clone(), cefr => article.cefr.as_str(), level => format!("{:.1}", article.level),
             topics => article.topics.clone(), source => article.source.clone(),
             published => article.published.clone(), paragraphs, exercises => minijinja::Value::from(minijinja::value::Serde(&exercises)),
         },
@@ -802,21 +799,12 @@ fn form_token(state: &WebState, page_token: &str) -> String {
 
 /// The lesson's exercises that are verified and not pulled.
 fn lesson_exercises(state: &WebState, lesson_id: i64) -> Result<Vec<(i64, Exercise)>, String> {
-    let store = &state.services.store;
-    let lesson = store
-        .lesson_exercises(lesson_id)
+    let exercises = state
+        .services
+        .store
+        .servable_exercises(Servable::Lesson(lesson_id))
         .map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for e in lesson
-        .exercises
-        .into_iter()
-        .filter(|e| e.accepted && !e.pulled)
-    {
-        if let Ok(ex) = serde_json::from_str::<Exercise>(&e.payload) {
-            out.push((e.id, ex));
-        }
-    }
-    Ok(out)
+    Ok(exercises.into_iter().map(|e| (e.id, e.exercise)).collect())
 }
 
 /// An exercise on a learner's page: numbered and worded as in their mail, with its id and
@@ -895,7 +883,7 @@ pub async fn lesson(
         .unwrap_or_default();
     let article = article.map(|a| {
         context! {
-            title => a.title, url => a.url, source => a.source, cefr => a.cefr,
+            title => a.title, url => a.url, source => a.source, cefr => a.cefr.as_str(),
             published => a.published.as_deref().map(|p| p.get(..10).unwrap_or(p).to_string()),
             excerpt => excerpt(&a.text, 60),
         }

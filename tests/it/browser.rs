@@ -336,13 +336,10 @@ async fn browser_walkthrough_admin_teacher_learner() {
     services
         .store
         .add_learner(&NewLearner {
-            email: "lee@example.org".into(),
             name: "Lee".into(),
-            lang: "en".into(),
             level: 2.5,
             interests: vec!["science".into()],
-            delivery_time: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
-            timezone: "UTC".into(),
+            ..crate::support::learner("lee@example.org")
         })
         .unwrap();
     let services = Arc::new(services);

@@ -472,7 +472,7 @@ fn reindex_relevel_measures_stored_articles_again() {
     };
     assert_eq!(
         stored(id).cefr,
-        "C2",
+        hyperlearn::articles::Cefr::C2,
         "a plain reindex keeps the stored level"
     );
     let out = run_ok(
@@ -484,7 +484,7 @@ fn reindex_relevel_measures_stored_articles_again() {
     );
     assert!(out.contains("1 changed band"), "{out}");
     let article = stored(id);
-    assert_eq!(article.cefr, "A1", "{out}");
+    assert_eq!(article.cefr, hyperlearn::articles::Cefr::A1, "{out}");
     assert!(article.level < 1.5, "{}", article.level);
 }
 

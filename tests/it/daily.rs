@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveTime;
 use hyperlearn::generation::Generator;
 use hyperlearn::index::SearchQuery;
 use hyperlearn::pipeline::{self, RunOptions, Services};
@@ -15,13 +14,11 @@ use crate::support::{
 
 fn learner(email: &str, lang: &str, level: f64, interests: &[&str]) -> NewLearner {
     NewLearner {
-        email: email.into(),
-        name: email.split('@').next().unwrap().into(),
         lang: lang.into(),
         level,
         interests: interests.iter().map(|s| s.to_string()).collect(),
-        delivery_time: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
         timezone: "Europe/London".into(),
+        ..crate::support::learner(email)
     }
 }
 

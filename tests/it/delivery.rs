@@ -67,13 +67,10 @@ fn seed(
             Ok(l) => l,
             Err(_) => store
                 .add_learner(&NewLearner {
-                    email: email.to_string(),
                     name: "Learner".into(),
-                    lang: "en".into(),
-                    level: 3.0,
-                    interests: vec![],
                     delivery_time: time,
                     timezone: tz.to_string(),
+                    ..crate::support::learner(email)
                 })
                 .unwrap(),
         };
@@ -463,13 +460,9 @@ async fn lessons_due_counts_the_lessons_the_lesson_job_would_make_now() {
         services
             .store
             .add_learner(&NewLearner {
-                email: email.into(),
                 name: "Learner".into(),
-                lang: "en".into(),
-                level: 3.0,
-                interests: vec![],
                 delivery_time: NaiveTime::parse_from_str(time, "%H:%M").unwrap(),
-                timezone: "UTC".into(),
+                ..crate::support::learner(email)
             })
             .unwrap();
     }

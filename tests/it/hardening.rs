@@ -406,13 +406,10 @@ async fn a_russian_learner_sees_russian_on_their_pages() {
         .services
         .store
         .add_learner(&hyperlearn::store::NewLearner {
-            email: "dmitri@example.org".into(),
             name: "Дмитрий".into(),
             lang: "ru".into(),
-            level: 3.0,
-            interests: vec![],
-            delivery_time: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
             timezone: "Europe/Moscow".into(),
+            ..crate::support::learner("dmitri@example.org")
         })
         .unwrap();
     let config = &site.services.config;
@@ -482,13 +479,7 @@ async fn a_russian_learner_sees_russian_on_their_pages() {
             site.article_id,
             date,
             "[]",
-            &[hyperlearn::store::ExerciseRecord {
-                kind: "true_false".into(),
-                origin: "rule".into(),
-                payload: serde_json::to_string(&exercise).unwrap(),
-                accepted: true,
-                reasons: vec![],
-            }],
+            &[crate::web::verified_record(exercise).await],
             "<lesson.ru@hyperlearn.test>",
             b"Subject: x\r\n\r\nx\r\n",
             chrono::Utc::now(),

@@ -82,6 +82,21 @@ pub struct Smtp {
 }
 
 /// A free port on 127.0.0.1 (nothing listens on it until someone binds it).
+/// A learner to add, with the defaults the tests share: named after the address's local
+/// part, English, level 3.0 (B1), no interests, lessons at 07:00 UTC. Change what a test
+/// needs with struct update syntax: `NewLearner { lang: "ru".into(), ..learner(email) }`.
+pub fn learner(email: &str) -> hyperlearn::store::NewLearner {
+    hyperlearn::store::NewLearner {
+        email: email.into(),
+        name: email.split('@').next().unwrap_or(email).into(),
+        lang: "en".into(),
+        level: 3.0,
+        interests: vec![],
+        delivery_time: chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
+        timezone: "UTC".into(),
+    }
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveTime, Utc};
+use chrono::Utc;
 use hyperlearn::articles::{Article, Cefr, Level, TextSource};
 use hyperlearn::delivery::{lesson_url, unsubscribe_url};
 use hyperlearn::exercise::Exercise;
@@ -29,6 +29,29 @@ pub(crate) struct Site {
     pub(crate) lesson_token_path: String,
     pub(crate) unsubscribe_path: String,
     pub(crate) preferences_path: String,
+}
+
+/// The row of an exercise about the site's article that passed verification (a
+/// constructed one: the checks need no model). Only a verified exercise makes an accepted
+/// row.
+pub(crate) async fn verified_record(exercise: Exercise) -> ExerciseRecord {
+    let candidate = hyperlearn::exercise::Candidate {
+        exercise,
+        origin: hyperlearn::exercise::Origin::Constructed,
+    };
+    // The article's first sentence: the rest of the test article is markup meant to be
+    // escaped, which verification does not read.
+    let first = XSS_TEXT.split_inclusive(". ").next().unwrap().trim();
+    let article = hyperlearn::verification::ArticleText::new("en", first);
+    let verified = hyperlearn::verification::verify(
+        candidate,
+        &article,
+        &hyperlearn::verification::NoModel,
+        &[],
+    )
+    .await
+    .unwrap_or_else(|r| panic!("the test's exercise does not verify: {:?}", r.reasons));
+    ExerciseRecord::verified(&verified)
 }
 
 pub(crate) async fn site() -> (Site, tempfile::TempDir) {
@@ -81,13 +104,9 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
     services.index.commit().unwrap();
     let learner = store
         .add_learner(&NewLearner {
-            email: "lee@example.org".into(),
             name: "Lee".into(),
-            lang: "en".into(),
             level: 2.5,
-            interests: vec![],
-            delivery_time: NaiveTime::from_hms_opt(7, 0, 0).unwrap(),
-            timezone: "UTC".into(),
+            ..crate::support::learner("lee@example.org")
         })
         .unwrap();
     let exercise = Exercise::TrueFalse {
@@ -102,13 +121,7 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
             article_id,
             date,
             r#"[{"word":"telescope","sentence":"The new telescope sees far."}]"#,
-            &[ExerciseRecord {
-                kind: "true_false".into(),
-                origin: "model".into(),
-                payload: serde_json::to_string(&exercise).unwrap(),
-                accepted: true,
-                reasons: vec![],
-            }],
+            &[verified_record(exercise).await],
             "<lesson.test@hyperlearn.test>",
             b"Subject: x\r\n\r\nx\r\n",
             Utc::now(),
