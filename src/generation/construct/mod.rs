@@ -1338,7 +1338,7 @@ mod tests {
     }
 
     #[test]
-    fn a_number_already_compared_is_not_compared_again() {
+    fn a_number_already_compared_or_qualified_is_not_compared_again() {
         // Found reading the Italian demo lesson: "conta più di più di 300 iscritti".
         for (lang, sentence) in [
             (
@@ -1352,6 +1352,20 @@ mod tests {
             (
                 "de",
                 "Die Aktion brachte mehr als 300 Menschen in die Altstadt.",
+            ),
+            // Found reading Italian lessons at A2 and C1: "con soli più di 10 soci",
+            // "insieme ad altri più di 30 piccoli satelliti"; and "every more than 90".
+            (
+                "it",
+                "L'associazione è nata nel 2019 con soli 12 soci del paese.",
+            ),
+            (
+                "it",
+                "È stato lanciato insieme ad altri 30 piccoli satelliti europei.",
+            ),
+            (
+                "en",
+                "It circles the Earth every 95 minutes at a great height.",
             ),
         ] {
             let target = targets_in(lang, sentence, None)
