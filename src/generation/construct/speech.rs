@@ -1,5 +1,5 @@
 //! Who said it: reported speech in an article sentence (a quote, or a clause after a speech
-//! verb) and its named speaker, found by rule in en, es, fr, de and ru. The "who said"
+//! verb) and its named speaker, found by rule in every language with a home. The "who said"
 //! exercise asks for the speaker, with the article's other speakers as options: people in
 //! the same role, so no option is ruled out without reading.
 
