@@ -99,11 +99,8 @@ fn stemmer(lang: &str) -> Option<&'static rust_stemmers::Stemmer> {
     /// A home's stemmer, or Snowball's for a language without a home.
     static STEMMERS: LazyLock<Vec<(&'static str, Stemmer)>> = LazyLock::new(|| {
         let homes = crate::lang::codes().map(|code| {
-            let name = &crate::lang::language(code).expect("a home").stemmer;
-            (
-                code,
-                snowball(name).unwrap_or_else(|| panic!("lang/{code}: stemmer {name}")),
-            )
+            let stemmer = crate::lang::language(code).expect("a home").stemmer;
+            (code, snowball(stemmer))
         });
         homes
             .chain([("pt", Algorithm::Portuguese), ("nl", Algorithm::Dutch)])
@@ -116,30 +113,30 @@ fn stemmer(lang: &str) -> Option<&'static rust_stemmers::Stemmer> {
         .map(|(_, s)| s)
 }
 
-/// The Snowball stemmer of a name in a home's `language.toml`.
-fn snowball(name: &str) -> Option<rust_stemmers::Algorithm> {
-    use rust_stemmers::Algorithm::*;
-    Some(match name {
-        "arabic" => Arabic,
-        "danish" => Danish,
-        "dutch" => Dutch,
-        "english" => English,
-        "finnish" => Finnish,
-        "french" => French,
-        "german" => German,
-        "greek" => Greek,
-        "hungarian" => Hungarian,
-        "italian" => Italian,
-        "norwegian" => Norwegian,
-        "portuguese" => Portuguese,
-        "romanian" => Romanian,
-        "russian" => Russian,
-        "spanish" => Spanish,
-        "swedish" => Swedish,
-        "tamil" => Tamil,
-        "turkish" => Turkish,
-        _ => return None,
-    })
+/// rust-stemmers' algorithm for a home's stemmer.
+fn snowball(stemmer: crate::lang::Stemmer) -> rust_stemmers::Algorithm {
+    use crate::lang::Stemmer as S;
+    use rust_stemmers::Algorithm as A;
+    match stemmer {
+        S::Arabic => A::Arabic,
+        S::Danish => A::Danish,
+        S::Dutch => A::Dutch,
+        S::English => A::English,
+        S::Finnish => A::Finnish,
+        S::French => A::French,
+        S::German => A::German,
+        S::Greek => A::Greek,
+        S::Hungarian => A::Hungarian,
+        S::Italian => A::Italian,
+        S::Norwegian => A::Norwegian,
+        S::Portuguese => A::Portuguese,
+        S::Romanian => A::Romanian,
+        S::Russian => A::Russian,
+        S::Spanish => A::Spanish,
+        S::Swedish => A::Swedish,
+        S::Tamil => A::Tamil,
+        S::Turkish => A::Turkish,
+    }
 }
 
 /// Stems of the content words of a text (stop words removed).

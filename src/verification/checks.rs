@@ -736,17 +736,10 @@ fn stutters(text: &str, evidence: &str) -> bool {
     })
 }
 
-/// The phrase for "more than" in `lang`, if the language has a home: a statement may
-/// restate a number of its evidence as a comparison ("more than 10,000 euros" for "12,000
-/// euros"), whose truth is arithmetic.
-pub fn more_than(lang: &str) -> Option<&'static str> {
-    crate::verification::lists::more_than(lang)
-}
-
 /// For a statement that is its evidence with one whole number `n` replaced by "more than
 /// `m`": whether that is true (`n > m`). `None` when the statement is no such restatement.
 pub(super) fn comparison_truth(lang: &str, statement: &str, evidence: &str) -> Option<bool> {
-    let phrase = format!("{} ", more_than(lang)?);
+    let phrase = format!("{} ", super::lists::more_than(lang)?);
     let (statement, evidence) = (squash(statement), squash(evidence));
     for (at, _) in statement.match_indices(&phrase) {
         let prefix = &statement[..at];

@@ -62,7 +62,9 @@ pub fn lists(lang: &str) -> &'static LangLists {
     LISTS.get(lang).unwrap_or(&NONE)
 }
 
-/// The phrase for "more than" in `lang`, if the language has a home.
+/// The phrase for "more than" in `lang`, if the language has a home: a statement may
+/// restate a number of its evidence as a comparison ("more than 10,000 euros" for "12,000
+/// euros"), whose truth is arithmetic.
 pub fn more_than(lang: &str) -> Option<&'static str> {
     lists(lang).more_than.map(|t| t.0)
 }

@@ -34,8 +34,9 @@ use crate::exercise::{Candidate, Exercise, KeyProof, Origin};
 use crate::text;
 
 pub use calibration::Calibrated;
-pub use checks::{addresses_reader, more_than, quotable, without_addressed_paragraphs};
+pub use checks::{addresses_reader, quotable, without_addressed_paragraphs};
 pub use lexical::Profile;
+pub use lists::more_than;
 pub use question::{
     BOUNDS as COUNT_BOUNDS, FirstWord, Frame, Opening, base_forms, do_support, first_word, frame,
     inverts, leads_to_slot, may_be_subject, supported as phrasing_supported, takes_do_support,
