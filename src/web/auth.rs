@@ -9,9 +9,11 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::context;
 use sha2::{Digest, Sha256};
 
 use super::{WebState, render};
@@ -268,9 +270,38 @@ pub fn current(state: &WebState, headers: &HeaderMap) -> Option<Session> {
     })
 }
 
+/// A signed-in teacher or admin. A handler that takes one serves nobody else: a visitor
+/// without a session is sent to the login page, a signed-in user of a lesser role gets 403.
+pub struct Teacher(pub Session);
+
+/// A signed-in admin (refused as [`Teacher`] refuses).
+pub struct Admin(pub Session);
+
+impl FromRequestParts<Arc<WebState>> for Teacher {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<WebState>,
+    ) -> Result<Self, Response> {
+        require(state, &parts.headers, Role::Teacher).map(Teacher)
+    }
+}
+
+impl FromRequestParts<Arc<WebState>> for Admin {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Arc<WebState>,
+    ) -> Result<Self, Response> {
+        require(state, &parts.headers, Role::Admin).map(Admin)
+    }
+}
+
 /// The session, if its role is at least `role`; else a redirect to the login page
 /// (anonymous) or 403 (signed in, not allowed).
-pub fn require(state: &WebState, headers: &HeaderMap, role: Role) -> Result<Session, Response> {
+fn require(state: &WebState, headers: &HeaderMap, role: Role) -> Result<Session, Response> {
     match current(state, headers) {
         None => Err(Redirect::to("/login").into_response()),
         Some(s) if s.role >= role => Ok(s),
@@ -279,6 +310,19 @@ pub fn require(state: &WebState, headers: &HeaderMap, role: Role) -> Result<Sess
             "Forbidden: your role may not see this page.",
         )
             .into_response()),
+    }
+}
+
+/// The values every signed-in page's layout needs.
+pub(crate) fn nav(s: &Session) -> minijinja::Value {
+    context! { user => s.user.username.clone(), admin => s.role == Role::Admin, csrf => s.csrf.clone() }
+}
+
+pub async fn home(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Response {
+    match current(&state, &headers) {
+        Some(s) if s.role == Role::Admin => Redirect::to("/admin/feeds").into_response(),
+        Some(_) => Redirect::to("/search").into_response(),
+        None => Redirect::to("/login").into_response(),
     }
 }
 

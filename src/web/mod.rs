@@ -9,9 +9,11 @@
 //! in every form (the session's, or one derived from the page's signed token); a strict
 //! Content-Security-Policy with no inline script or style.
 
+mod admin;
 mod auth;
 mod health;
-mod pages;
+mod learner;
+mod teacher;
 
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
@@ -317,46 +319,46 @@ pub fn router(state: Arc<WebState>) -> Router {
 
 fn routes() -> Router<Arc<WebState>> {
     Router::new()
-        .route("/", get(pages::home))
+        .route("/", get(auth::home))
         .route(
             "/static/style.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], STYLE) }),
         )
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
-        .route("/search", get(pages::search))
-        .route("/articles/{id}", get(pages::article))
-        .route("/articles/{id}/print", get(pages::article_print))
-        .route("/admin/feeds", get(pages::feeds))
-        .route("/admin/feeds/preview", post(pages::feed_preview))
-        .route("/admin/feeds/add", post(pages::feed_add))
-        .route("/admin/feeds/remove", post(pages::feed_remove))
-        .route("/admin/feeds/refresh", post(pages::feed_refresh))
-        .route("/admin/feeds/edit", post(pages::feed_edit))
-        .route("/admin/learners", get(pages::learners))
-        .route("/admin/learners/pause", post(pages::learner_pause))
-        .route("/admin/learners/resume", post(pages::learner_resume))
-        .route("/admin/learners/save", post(pages::learner_save))
-        .route("/admin/learners/import", post(pages::learners_import))
-        .route("/admin/learners/export", get(pages::learner_export))
-        .route("/admin/learners/forget", post(pages::learner_forget))
-        .route("/admin/feeds.opml", get(pages::feeds_opml))
-        .route("/admin/feeds/opml", post(pages::feeds_opml_import))
+        .route("/search", get(teacher::search))
+        .route("/articles/{id}", get(teacher::article))
+        .route("/articles/{id}/print", get(teacher::article_print))
+        .route("/admin/feeds", get(admin::feeds))
+        .route("/admin/feeds/preview", post(admin::feed_preview))
+        .route("/admin/feeds/add", post(admin::feed_add))
+        .route("/admin/feeds/remove", post(admin::feed_remove))
+        .route("/admin/feeds/refresh", post(admin::feed_refresh))
+        .route("/admin/feeds/edit", post(admin::feed_edit))
+        .route("/admin/learners", get(admin::learners))
+        .route("/admin/learners/pause", post(admin::learner_pause))
+        .route("/admin/learners/resume", post(admin::learner_resume))
+        .route("/admin/learners/save", post(admin::learner_save))
+        .route("/admin/learners/import", post(admin::learners_import))
+        .route("/admin/learners/export", get(admin::learner_export))
+        .route("/admin/learners/forget", post(admin::learner_forget))
+        .route("/admin/feeds.opml", get(admin::feeds_opml))
+        .route("/admin/feeds/opml", post(admin::feeds_opml_import))
         .route(
             "/preferences/{token}",
-            get(pages::preferences).post(pages::preferences_save),
+            get(learner::preferences).post(learner::preferences_save),
         )
-        .route("/admin/runs", get(pages::runs).post(pages::run_now))
-        .route("/admin/flags", get(pages::flags))
-        .route("/admin/flags/pull", post(pages::flag_pull))
+        .route("/admin/runs", get(admin::runs).post(admin::run_now))
+        .route("/admin/flags", get(admin::flags))
+        .route("/admin/flags/pull", post(admin::flag_pull))
         .route(
             "/lesson/{token}",
-            get(pages::lesson).post(pages::lesson_answers),
+            get(learner::lesson).post(learner::lesson_answers),
         )
-        .route("/lesson/{token}/flag", post(pages::lesson_flag))
+        .route("/lesson/{token}/flag", post(learner::lesson_flag))
         .route(
             "/unsubscribe/{token}",
-            get(pages::unsubscribe_form).post(pages::unsubscribe),
+            get(learner::unsubscribe_form).post(learner::unsubscribe),
         )
 }
 
@@ -411,7 +413,7 @@ mod tests {
         }
     }
 
-    /// An exercise as the learner's pages show it (`pages::LearnerExercise`).
+    /// An exercise as the learner's pages show it (`learner::LearnerExercise`).
     fn learner_exercise(kind: &str, options: &[&str]) -> minijinja::Value {
         context! {
             id => 7, kind => kind.to_string(), number => 2, instruction => "Fill the gap.",
