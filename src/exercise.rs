@@ -337,6 +337,13 @@ pub enum Origin {
 }
 
 impl Origin {
+    /// The origin `as_str` names.
+    pub fn parse(s: &str) -> Option<Origin> {
+        [Origin::Model, Origin::Constructed, Origin::Phrased]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Origin::Model => "model",

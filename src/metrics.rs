@@ -93,7 +93,11 @@ impl Metrics {
             "from_feed_text",
             report.articles_from_feed_text,
         );
-        for f in report.failures.iter().filter(|f| f.kind == "page") {
+        for f in report
+            .failures
+            .iter()
+            .filter(|f| f.kind == crate::report::FailureKind::Page)
+        {
             add(&mut t.articles_failed, failure_reason(&f.error), 1);
         }
         for (origin, written, accepted) in [
@@ -431,7 +435,7 @@ mod tests {
         };
         report.reject("round_trip_disagrees");
         report.failures.push(Failure {
-            kind: "page".into(),
+            kind: crate::report::FailureKind::Page,
             subject: "https://example.org/secret-learner-page".into(),
             error: "https://example.org/x: not an HTML page: a PDF document".into(),
         });

@@ -23,12 +23,13 @@ use crate::generation::{Generator, Rng, Shape, constructed_exercises, question_p
 use crate::http::{FetchError, HttpClient, Validators};
 use crate::index::{ArticleIndex, IndexDoc};
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
-use crate::report::RunReport;
+use crate::report::{FailureKind, RunReport};
 use crate::runlock::RunLock;
 use crate::schedule::{self, SendDecision};
 use crate::selection::{self, CandidateArticle};
 use crate::store::{
-    DeliveryOutcome, DeliveryState, ExerciseRecord, Learner, OpenDelivery, Store, StoredArticle,
+    Delivery, DeliveryOutcome, DeliveryState, ExerciseRecord, Learner, OpenDelivery, Store,
+    StoredArticle,
 };
 use crate::verification::{
     ArticleText, Calibrated, Rejection, VerifiedExercise, VerifyOptions, deduplicate, verify,
@@ -273,7 +274,7 @@ fn load_sources(services: &Services, report: &mut RunReport) -> Vec<FeedSource> 
             .filter(|p| p.extension().is_some_and(|e| e == "toml"))
             .collect(),
         Err(e) => {
-            report.fail("feed-list", dir.display().to_string(), e);
+            report.fail(FailureKind::FeedList, dir.display().to_string(), e);
             return Vec::new();
         }
     };
@@ -283,7 +284,7 @@ fn load_sources(services: &Services, report: &mut RunReport) -> Vec<FeedSource> 
         match feeds::load_feed_list(&file) {
             Ok(list) => sources.extend(list),
             // A broken list file costs its own feeds only.
-            Err(e) => report.fail("feed-list", file.display().to_string(), e),
+            Err(e) => report.fail(FailureKind::FeedList, file.display().to_string(), e),
         }
     }
     sources.into_iter().filter(|f| f.enabled).collect()
@@ -367,7 +368,7 @@ async fn fetch_stage(
         if state.paused(fetch_cfg.pause_after_failures) {
             report.feeds_paused += 1;
             report.fail(
-                "feed",
+                FailureKind::Feed,
                 &feed.url,
                 format!(
                     "paused after {} failures in a row (last: {}); `hyperlearn feeds refresh {}` tries it again",
@@ -426,7 +427,7 @@ async fn fetch_stage(
         };
         progress.say(format!("  x {}: {error}", feed.name));
         report.fail(
-            "feed",
+            FailureKind::Feed,
             &feed.url,
             format!("{error} ({streak} failures in a row{paused})"),
         );
@@ -569,7 +570,7 @@ async fn fetch_stage(
             Err(error) => {
                 store.record_entry_error(&p.key, &p.feed.url, &error)?;
                 report.articles_failed += 1;
-                report.fail("page", &subject, &error);
+                report.fail(FailureKind::Page, &subject, &error);
                 progress.say(format!("  x {subject}: {error}"));
             }
         }
@@ -674,7 +675,7 @@ async fn lesson_stage(
             Ok(tz) => tz,
             Err(e) => {
                 report.lessons_failed += 1;
-                report.fail("learner", &learner.email, e);
+                report.fail(FailureKind::Learner, &learner.email, e);
                 continue;
             }
         };
@@ -724,7 +725,7 @@ async fn lesson_stage(
         } = outcome;
         if let Err(e) = &result {
             part.lessons_failed += 1;
-            part.fail("learner", &learner.email, e);
+            part.fail(FailureKind::Learner, &learner.email, e);
         }
         let line = match &result {
             Ok(()) => note,
@@ -868,23 +869,8 @@ async fn lesson_steps(
     // The glossary quotes a word's first sentence that no exercise is about.
     let asked = crate::lesson::exercise_sentences(&made.accepted);
     let lesson = VerifiedLesson::new(
-        LessonLearner {
-            id: learner.id,
-            name: learner.name.clone(),
-            email: learner.email.clone(),
-            lang: learner.lang.clone(),
-            cefr: learner.cefr().to_string(),
-        },
-        LessonArticle {
-            id: article.id,
-            title: article.title.clone(),
-            url: article.url.clone(),
-            lang: article.lang.clone(),
-            cefr: article.cefr.to_string(),
-            source: article.source.clone(),
-            published: article.published.as_deref().map(display_date),
-            text: article.text.clone(),
-        },
+        lesson_learner(learner),
+        lesson_article(&article),
         date,
         made.accepted,
         articles::glossary(
@@ -921,16 +907,7 @@ async fn lesson_steps(
     let mail = delivery::compose(&lesson, &services.renderer, &services.config.mail)
         .map_err(|e| e.to_string())?;
     store
-        .save_lesson(
-            learner.id,
-            article.id,
-            date,
-            &serde_json::to_string(lesson.glossary()).expect("strings serialise"),
-            &made.records,
-            &mail.message_id,
-            &mail.bytes,
-            due,
-        )
+        .save_lesson(&mail, &made.records, due)
         .map_err(|e| e.to_string())?;
     report.lessons_generated += 1;
     if due > now {
@@ -957,6 +934,75 @@ async fn lesson_steps(
     Ok(())
 }
 
+fn lesson_learner(learner: &Learner) -> LessonLearner {
+    LessonLearner {
+        id: learner.id,
+        name: learner.name.clone(),
+        email: learner.email.clone(),
+        lang: learner.lang.clone(),
+        cefr: learner.cefr().to_string(),
+    }
+}
+
+fn lesson_article(article: &StoredArticle) -> LessonArticle {
+    LessonArticle {
+        id: article.id,
+        title: article.title.clone(),
+        url: article.url.clone(),
+        lang: article.lang.clone(),
+        cefr: article.cefr.to_string(),
+        source: article.source.clone(),
+        published: article.published.as_deref().map(display_date),
+        text: article.text.clone(),
+    }
+}
+
+/// Makes a lesson the way the daily run does, from exercises given instead of generated:
+/// verifies each (they must be constructed ones: no model judges them), puts them in the
+/// learner's lesson about the stored article on `date`, composes its mail and stores it as
+/// a pending delivery due at `due`. For seeding benchmarks and tests with real lessons;
+/// the ledger takes nothing but a composed verified lesson.
+#[allow(clippy::too_many_arguments)]
+pub async fn keep_lesson(
+    store: &Store,
+    renderer: &Renderer,
+    mail: &crate::config::MailConfig,
+    learner: &Learner,
+    article_id: i64,
+    date: NaiveDate,
+    exercises: Vec<crate::exercise::Exercise>,
+    glossary: Vec<crate::lesson::GlossaryEntry>,
+    due: DateTime<Utc>,
+) -> anyhow::Result<Delivery> {
+    let article = store
+        .article(article_id)?
+        .with_context(|| format!("no article {article_id}"))?;
+    let text = ArticleText::new(&article.lang, &article.text);
+    let mut verified = Vec::new();
+    for exercise in exercises {
+        let candidate = crate::exercise::Candidate {
+            exercise,
+            origin: Origin::Constructed,
+        };
+        let v = verify(candidate, &text, &crate::verification::NoModel, &verified)
+            .await
+            .map_err(|r| anyhow::anyhow!("an exercise does not verify: {:?}", r.reasons))?;
+        verified.push(v);
+    }
+    let records: Vec<ExerciseRecord> = verified.iter().map(ExerciseRecord::verified).collect();
+    let min = verified.len();
+    let lesson = VerifiedLesson::new(
+        lesson_learner(learner),
+        lesson_article(&article),
+        date,
+        verified,
+        glossary,
+        min,
+    )?;
+    let composed = delivery::compose(&lesson, renderer, mail)?;
+    Ok(store.save_lesson(&composed, &records, due)?)
+}
+
 // --- mail -------------------------------------------------------------------------------
 
 /// Sends the lessons that are due (all of today's with [`Timing::Now`]), marks those past
@@ -976,7 +1022,7 @@ pub async fn delivery_stage(
         let tz = match schedule::zone(&d.timezone) {
             Ok(tz) => tz,
             Err(e) => {
-                report.fail("mail", &d.email, e);
+                report.fail(FailureKind::Mail, &d.email, e);
                 continue;
             }
         };
@@ -999,7 +1045,11 @@ pub async fn delivery_stage(
                 );
                 store.miss_delivery(d.id, &why)?;
                 report.mails_missed += 1;
-                report.fail("mail", &d.email, format!("{} lesson {why}", d.lesson_date));
+                report.fail(
+                    FailureKind::Mail,
+                    &d.email,
+                    format!("{} lesson {why}", d.lesson_date),
+                );
             }
         }
     }
@@ -1041,11 +1091,11 @@ pub async fn delivery_stage(
                     report.mails_failed += 1;
                 }
                 progress.say(format!("  x {}: {error}", d.email));
-                report.fail("mail", &d.email, &error);
+                report.fail(FailureKind::Mail, &d.email, &error);
                 if paused {
                     report.learners_paused += 1;
                     report.fail(
-                        "learner",
+                        FailureKind::Learner,
                         &d.email,
                         "paused after repeated permanent mail failures (see `learners list`)",
                     );

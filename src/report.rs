@@ -4,11 +4,44 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// What a failure is about: the kind of thing its subject names.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A feed-list file or folder (the subject is its path).
+    FeedList,
+    /// A feed (its URL).
+    Feed,
+    /// An article page (its URL).
+    Page,
+    /// A learner whose lesson could not be made or who was paused (their address).
+    Learner,
+    /// A lesson mail (the learner's address).
+    Mail,
+}
+
+impl FailureKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::FeedList => "feed-list",
+            FailureKind::Feed => "feed",
+            FailureKind::Page => "page",
+            FailureKind::Learner => "learner",
+            FailureKind::Mail => "mail",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One thing that failed, named.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Failure {
-    /// "feed", "page", "learner", "mail", "model".
-    pub kind: String,
+    pub kind: FailureKind,
     /// The feed URL, page URL or learner address at fault.
     pub subject: String,
     pub error: String,
@@ -64,9 +97,14 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    pub fn fail(&mut self, kind: &str, subject: impl Into<String>, error: impl fmt::Display) {
+    pub fn fail(
+        &mut self,
+        kind: FailureKind,
+        subject: impl Into<String>,
+        error: impl fmt::Display,
+    ) {
         self.failures.push(Failure {
-            kind: kind.into(),
+            kind,
             subject: subject.into(),
             error: error.to_string(),
         });
@@ -119,7 +157,7 @@ impl RunReport {
         self.questions_rejected.values().sum()
     }
 
-    pub fn failures_of(&self, kind: &str) -> impl Iterator<Item = &Failure> {
+    pub fn failures_of(&self, kind: FailureKind) -> impl Iterator<Item = &Failure> {
         self.failures.iter().filter(move |f| f.kind == kind)
     }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::articles::{Article, Cefr, Level};
+use crate::delivery::ComposedMail;
 use crate::exercise::{Exercise, Origin};
 use crate::verification::{Rejection, VerifiedExercise};
 
@@ -521,7 +522,7 @@ pub enum Servable {
 pub struct StoredExercise {
     pub id: i64,
     pub kind: String,
-    pub origin: String,
+    pub origin: Origin,
     pub payload: String,
     pub accepted: bool,
     pub reasons: Vec<String>,
@@ -1449,21 +1450,19 @@ impl Store {
             .map_err(|e| self.q(e))
     }
 
-    /// Stores a lesson (with its glossary, as JSON), every exercise tried for it (accepted
-    /// or not, with reasons) and its rendered mail as a pending delivery, in one
+    /// Stores a lesson from its composed mail (learner, article, date, glossary and the
+    /// message, which only a verified lesson composes), every exercise tried for it
+    /// (accepted or not, with reasons) and the message as a pending delivery, in one
     /// transaction. Returns the delivery.
-    #[allow(clippy::too_many_arguments)]
     pub fn save_lesson(
         &self,
-        learner_id: i64,
-        article_id: i64,
-        date: NaiveDate,
-        glossary: &str,
+        mail: &ComposedMail,
         exercises: &[ExerciseRecord],
-        message_id: &str,
-        message: &[u8],
         due_at: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
+        let (learner_id, article_id, date) = (mail.learner_id(), mail.article_id(), mail.date());
+        let (glossary, message_id, message) =
+            (mail.glossary_json(), mail.message_id(), mail.bytes());
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(|e| self.q(e))?;
         let t = now();
@@ -2299,10 +2298,17 @@ impl Store {
         let rows = stmt
             .query_map([lesson_id], |r| {
                 let reasons: String = r.get(5)?;
+                let origin: String = r.get(2)?;
                 Ok(StoredExercise {
                     id: r.get(0)?,
                     kind: r.get(1)?,
-                    origin: r.get(2)?,
+                    origin: Origin::parse(&origin).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            2,
+                            rusqlite::types::Type::Text,
+                            format!("unknown exercise origin {origin:?}").into(),
+                        )
+                    })?,
                     payload: r.get(3)?,
                     accepted: r.get::<_, i64>(4)? != 0,
                     reasons: serde_json::from_str(&reasons).unwrap_or_default(),

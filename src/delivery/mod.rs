@@ -11,6 +11,8 @@ mod strings;
 
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
@@ -73,12 +75,52 @@ pub enum SendError {
     Permanent(String),
 }
 
-/// A rendered lesson mail.
+/// A rendered lesson mail, with the keys of the verified lesson it was rendered from. Only
+/// [`compose`] makes one, from a [`VerifiedLesson`], and it is the only thing the delivery
+/// ledger accepts (`Store::save_lesson`): every stored message is a verified lesson's.
 #[derive(Debug, Clone)]
 pub struct ComposedMail {
-    pub message_id: String,
-    pub subject: String,
-    pub bytes: Vec<u8>,
+    learner_id: i64,
+    article_id: i64,
+    date: NaiveDate,
+    glossary: String,
+    message_id: String,
+    subject: String,
+    bytes: Vec<u8>,
+}
+
+impl ComposedMail {
+    pub fn learner_id(&self) -> i64 {
+        self.learner_id
+    }
+
+    pub fn article_id(&self) -> i64 {
+        self.article_id
+    }
+
+    /// The learner's local date the lesson is for.
+    pub fn date(&self) -> NaiveDate {
+        self.date
+    }
+
+    /// The lesson's glossary as JSON (a list of `{word, sentence}`), as the learner's lesson
+    /// page shows it.
+    pub fn glossary_json(&self) -> &str {
+        &self.glossary
+    }
+
+    pub fn message_id(&self) -> &str {
+        &self.message_id
+    }
+
+    pub fn subject(&self) -> &str {
+        &self.subject
+    }
+
+    /// The whole message, headers and both parts, as sent.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// The templates, built-in or from a folder.
@@ -434,6 +476,10 @@ pub fn compose(
         })?;
     dkim::sign(&mut message, mail.dkim.as_ref())?;
     Ok(ComposedMail {
+        learner_id: learner.id,
+        article_id: lesson.article().id,
+        date: lesson.date(),
+        glossary: serde_json::to_string(lesson.glossary()).expect("strings serialise"),
         message_id,
         subject: rendered.subject,
         bytes: message.formatted(),

@@ -5,6 +5,7 @@
 //! accepts and counts messages, checking each has its Message-ID); its work shares the CPU
 //! with the sender, so the figure is a lower bound for a relay on another machine.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -15,8 +16,11 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use crate::articles::{Article, Cefr, Level, TextSource};
 use crate::config::Config;
+use crate::exercise::Exercise;
+use crate::generation::constructed_exercises;
 use crate::pipeline::{self, RunOptions, Services, Timing};
 use crate::store::NewLearner;
+use crate::verification::ArticleText;
 
 pub struct DeliveryBench {
     pub learners: usize,
@@ -91,21 +95,16 @@ async fn sink_session(
 }
 
 /// A lesson-sized message (about 12 KB, text and HTML) for one learner.
-fn message(message_id: &str, to: &str) -> Vec<u8> {
-    let paragraph = "The city council voted on Tuesday to extend the river path by two kilometres, \
-                     so that walkers and cyclists can reach the old harbour without using the main road.\r\n";
-    let text = paragraph.repeat(20);
-    let html = format!("<p>{}</p>\r\n", paragraph.trim_end()).repeat(30);
-    format!(
-        "From: HyperLearn <lessons@hyperlearn.localhost>\r\nTo: <{to}>\r\n\
-         Subject: Your lesson: River path to be extended\r\nMessage-ID: {message_id}\r\n\
-         Date: Thu, 26 Nov 2026 06:00:00 +0000\r\nMIME-Version: 1.0\r\n\
-         Content-Type: multipart/alternative; boundary=\"b1\"\r\n\r\n\
-         --b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n\
-         --b1\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n--b1--\r\n"
-    )
-    .into_bytes()
-}
+/// The bench lessons' article: enough people, numbers and speech for a lesson's worth of
+/// constructed exercises.
+const ARTICLE: &str = "The city council voted on Tuesday to extend the river path by two kilometres. \
+    Walkers and cyclists will reach the old harbour without using the main road. \
+    \"This path will change how people cross the city,\" said Mayor Lena Ortiz. \
+    The work will cost 4.5 million euros and should end in 18 months. \
+    Council member Tom Hale voted against the plan. \
+    He said the money should go to the bus network instead. \
+    About 3,000 people use the path every day, according to the council. \
+    The first section will open in May.";
 
 pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
@@ -137,7 +136,7 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
         byline: None,
         published: None,
         lang: "en".into(),
-        text: "The city council voted to extend the river path.".into(),
+        text: ARTICLE.into(),
         level: Level {
             score: 3.0,
             cefr: Cefr::B1,
@@ -147,6 +146,16 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
         source: "bench".into(),
         text_source: TextSource::Page,
     })?;
+    let exercises: Vec<Exercise> = constructed_exercises(
+        &ArticleText::new("en", ARTICLE),
+        Cefr::B1,
+        5,
+        1,
+        &HashSet::new(),
+    )
+    .into_iter()
+    .map(|c| c.exercise)
+    .collect();
     let now = Utc::now();
     let date = now.date_naive();
     let mut bytes = 0usize;
@@ -161,10 +170,19 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
             delivery_time: chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("valid"),
             timezone: "UTC".into(),
         })?;
-        let id = crate::delivery::lesson_message_id(&services.config.mail, learner.id, date);
-        let m = message(&id, &email);
-        bytes += m.len();
-        store.save_lesson(learner.id, article_id, date, "[]", &[], &id, &m, now)?;
+        let kept = pipeline::keep_lesson(
+            store,
+            &services.renderer,
+            &services.config.mail,
+            &learner,
+            article_id,
+            date,
+            exercises.clone(),
+            vec![],
+            now,
+        )
+        .await?;
+        bytes += store.delivery_message(kept.id)?.len();
     }
     let memory_before = crate::eval::peak_memory_mib();
     eprintln!("Sending ...");

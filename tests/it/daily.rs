@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use hyperlearn::generation::Generator;
 use hyperlearn::index::SearchQuery;
 use hyperlearn::pipeline::{self, RunOptions, Services};
+use hyperlearn::report::FailureKind;
 use hyperlearn::store::NewLearner;
 use mail_parser::MimeHeaders;
 
@@ -112,12 +113,12 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
     assert_eq!(report.feeds_failed, 1, "{report}");
     assert!(
         report
-            .failures_of("feed")
+            .failures_of(FailureKind::Feed)
             .any(|f| f.subject.ends_with("/feeds/broken.rss.xml")),
         "{report}"
     );
     // The page that 404s is reported, and the other articles of its feed are indexed.
-    let missing: Vec<_> = report.failures_of("page").collect();
+    let missing: Vec<_> = report.failures_of(FailureKind::Page).collect();
     assert!(
         missing
             .iter()

@@ -10,9 +10,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use futures_util::FutureExt;
 use hyperlearn::articles::{Article, Cefr, Level, TextSource};
 use hyperlearn::config::Config;
-use hyperlearn::delivery::lesson_message_id;
+use hyperlearn::delivery::{Renderer, lesson_message_id};
+use hyperlearn::exercise::Exercise;
 use hyperlearn::pipeline::{self, RunOptions, Services};
 use hyperlearn::runlock::RunLock;
 use hyperlearn::store::{DeliveryState, NewLearner, Store};
@@ -33,8 +35,12 @@ fn delivery_config(dir: &Path, port: u16, delivery: &str) -> Config {
     Config::from_file(&path).unwrap()
 }
 
+/// The seeded lessons' article.
+const SEEDED_TEXT: &str = "Robots clean the harbour of Port Alden every week now.";
+
 /// Adds learners (address, zone, local time) with a lesson for `date` due at `due`
-/// (or at their local time when `None`), as the lesson stage stores them.
+/// (or at their local time when `None`), as the lesson stage stores them: a verified
+/// lesson, composed.
 fn seed(
     config: &Config,
     learners: &[(&str, &str, &str)],
@@ -42,6 +48,7 @@ fn seed(
     due: Option<DateTime<Utc>>,
 ) -> Vec<i64> {
     let store = Store::open(&config.store_path).unwrap();
+    let renderer = Renderer::new(None).unwrap();
     let (article_id, _) = store
         .insert_article(&Article {
             url: format!("http://127.0.0.1/seed/{date}.html"),
@@ -49,7 +56,7 @@ fn seed(
             byline: None,
             published: None,
             lang: "en".into(),
-            text: "A seeded article for delivery tests.".into(),
+            text: SEEDED_TEXT.into(),
             level: Level {
                 score: 3.0,
                 cefr: Cefr::B1,
@@ -77,25 +84,30 @@ fn seed(
         let due = due.unwrap_or_else(|| {
             hyperlearn::schedule::due_at(tz.parse().unwrap(), date, learner.delivery_time)
         });
-        let message_id = lesson_message_id(&config.mail, learner.id, date);
-        let message = format!(
-            "From: HyperLearn Test <lessons@hyperlearn.test>\r\nTo: <{email}>\r\n\
-             Subject: Your lesson for {date}\r\nMessage-ID: {message_id}\r\n\
-             Date: Thu, 26 Nov 2026 06:00:00 +0000\r\nMIME-Version: 1.0\r\n\
-             Content-Type: text/plain; charset=utf-8\r\n\r\nToday's lesson.\r\n"
+        let exercise = Exercise::TrueFalse {
+            statement: "Robots clean the harbour every week.".into(),
+            answer: true,
+            evidence: SEEDED_TEXT.into(),
+        };
+        // A lesson of constructed exercises: verifying them waits on no model.
+        let kept = pipeline::keep_lesson(
+            &store,
+            &renderer,
+            &config.mail,
+            &learner,
+            article_id,
+            date,
+            vec![exercise],
+            vec![],
+            due,
+        )
+        .now_or_never()
+        .expect("no model to wait for")
+        .unwrap();
+        assert_eq!(
+            kept.message_id,
+            lesson_message_id(&config.mail, learner.id, date)
         );
-        store
-            .save_lesson(
-                learner.id,
-                article_id,
-                date,
-                "[]",
-                &[],
-                &message_id,
-                message.as_bytes(),
-                due,
-            )
-            .unwrap();
         ids.push(learner.id);
     }
     ids

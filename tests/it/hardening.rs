@@ -472,19 +472,15 @@ async fn a_russian_learner_sees_russian_on_their_pages() {
         answer: true,
         evidence: "Robots clean the harbour of Port Alden every week now.".into(),
     };
-    site.services
-        .store
-        .save_lesson(
-            dmitri.id,
-            site.article_id,
-            date,
-            "[]",
-            &[crate::web::verified_record(exercise).await],
-            "<lesson.ru@hyperlearn.test>",
-            b"Subject: x\r\n\r\nx\r\n",
-            chrono::Utc::now(),
-        )
-        .unwrap();
+    crate::web::keep_lesson(
+        &site.services,
+        &dmitri,
+        site.article_id,
+        date,
+        vec![exercise],
+        vec![],
+    )
+    .await;
     let lesson = path(hyperlearn::delivery::lesson_url(
         &config.mail,
         dmitri.id,

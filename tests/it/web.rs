@@ -9,16 +9,19 @@ use hyperlearn::articles::{Article, Cefr, Level, TextSource};
 use hyperlearn::delivery::{lesson_url, unsubscribe_url};
 use hyperlearn::exercise::Exercise;
 use hyperlearn::index::IndexDoc;
+use hyperlearn::lesson::GlossaryEntry;
 use hyperlearn::pipeline::Services;
-use hyperlearn::store::{ExerciseRecord, NewLearner};
+use hyperlearn::store::{Learner, NewLearner};
 use hyperlearn::web::{WebState, hash_password};
 use reqwest::StatusCode;
 
 use crate::support::write_config;
 
 const XSS_TITLE: &str = "<script>alert('title')</script> Robots & \"quotes\"";
+/// Its first sentence is plain, so that a lesson's exercise can quote it; the markup is in
+/// the second.
 const XSS_TEXT: &str = "Robots clean the harbour of Port Alden every week now. \
-    <img src=x onerror=alert('text')> The city is pleased with the results so far.";
+    The city <img src=x onerror=alert('text')> is pleased with the results so far.";
 
 pub(crate) struct Site {
     pub(crate) base: String,
@@ -31,27 +34,29 @@ pub(crate) struct Site {
     pub(crate) preferences_path: String,
 }
 
-/// The row of an exercise about the site's article that passed verification (a
-/// constructed one: the checks need no model). Only a verified exercise makes an accepted
-/// row.
-pub(crate) async fn verified_record(exercise: Exercise) -> ExerciseRecord {
-    let candidate = hyperlearn::exercise::Candidate {
-        exercise,
-        origin: hyperlearn::exercise::Origin::Constructed,
-    };
-    // The article's first sentence: the rest of the test article is markup meant to be
-    // escaped, which verification does not read.
-    let first = XSS_TEXT.split_inclusive(". ").next().unwrap().trim();
-    let article = hyperlearn::verification::ArticleText::new("en", first);
-    let verified = hyperlearn::verification::verify(
-        candidate,
-        &article,
-        &hyperlearn::verification::NoModel,
-        &[],
+/// Stores a verified lesson of `exercises` (constructed ones: the checks need no model)
+/// about the site's article for `learner` on `date`, as the lesson stage would.
+pub(crate) async fn keep_lesson(
+    services: &Services,
+    learner: &Learner,
+    article_id: i64,
+    date: chrono::NaiveDate,
+    exercises: Vec<Exercise>,
+    glossary: Vec<GlossaryEntry>,
+) {
+    hyperlearn::pipeline::keep_lesson(
+        &services.store,
+        &services.renderer,
+        &services.config.mail,
+        learner,
+        article_id,
+        date,
+        exercises,
+        glossary,
+        Utc::now(),
     )
     .await
-    .unwrap_or_else(|r| panic!("the test's exercise does not verify: {:?}", r.reasons));
-    ExerciseRecord::verified(&verified)
+    .unwrap();
 }
 
 pub(crate) async fn site() -> (Site, tempfile::TempDir) {
@@ -115,18 +120,19 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
         evidence: "Robots clean the harbour of Port Alden every week now.".into(),
     };
     let date = Utc::now().date_naive();
-    store
-        .save_lesson(
-            learner.id,
-            article_id,
-            date,
-            r#"[{"word":"telescope","sentence":"The new telescope sees far."}]"#,
-            &[verified_record(exercise).await],
-            "<lesson.test@hyperlearn.test>",
-            b"Subject: x\r\n\r\nx\r\n",
-            Utc::now(),
-        )
-        .unwrap();
+    let glossary = GlossaryEntry {
+        word: "telescope".into(),
+        sentence: "The new telescope sees far.".into(),
+    };
+    keep_lesson(
+        &services,
+        &learner,
+        article_id,
+        date,
+        vec![exercise],
+        vec![glossary],
+    )
+    .await;
     let path_of = |url: String| {
         let u = url::Url::parse(&url).unwrap();
         u.path().to_string()
