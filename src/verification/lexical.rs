@@ -231,7 +231,7 @@ impl Context {
     /// `question` (the evidence the rules would pick), if the answer occurs.
     pub fn evidence_range(&self, question: &str, answer: &str) -> Option<(usize, usize)> {
         let a = Analysis::new(self, question, answer, None)?;
-        Some(self.sentence_bytes[self.toks[a.start].sentence])
+        Some(self.sentence_bytes[self.toks[a.answer_start].sentence])
     }
 }
 
@@ -303,27 +303,219 @@ fn is_year_like(lang: &str, l: &LangLists, words: &[String]) -> bool {
     })
 }
 
+/// A run of tokens: `start..end`, token indices into the context.
+type Span = (usize, usize);
+
+/// The kind of thing a token is, as the last rule compares them.
+#[derive(PartialEq, Clone, Copy)]
+enum TokenKind {
+    Number,
+    Name,
+    Word,
+}
+
 /// What the rules look at for one (question, answer) pair.
 struct Analysis {
     qtype: QType,
-    start: usize,
+    /// The first token of the answer's chosen occurrence.
+    answer_start: usize,
     sentence_strictly_best: bool,
     answer_in_question: bool,
-    a_number: bool,
-    a_time: bool,
-    a_digit: bool,
-    a_bare_year: bool,
-    a_year_like: bool,
-    a_time_word: bool,
-    a_starts_numeric: bool,
-    a_capitalised: bool,
-    a_percent: bool,
-    q_percent: bool,
-    q_year: bool,
-    q_quantity_cue: bool,
+    answer_number: bool,
+    answer_time: bool,
+    answer_digit: bool,
+    answer_bare_year: bool,
+    answer_year_like: bool,
+    answer_time_word: bool,
+    answer_starts_numeric: bool,
+    answer_capitalised: bool,
+    answer_percent: bool,
+    question_percent: bool,
+    question_year: bool,
+    question_quantity_cue: bool,
     focus_elsewhere: bool,
     content_gap: Option<usize>,
     closer_competitors: usize,
+}
+
+/// The question's content words, matched against the context's tokens.
+struct QuestionWords<'a> {
+    ctx: &'a Context,
+    stems: HashSet<String>,
+    /// The same stems in sorted order: sums run over them in this order, so that equal
+    /// scores are equal to the last bit and every verdict is the same from run to run (hash
+    /// order is not).
+    sorted: Vec<String>,
+}
+
+impl<'a> QuestionWords<'a> {
+    fn new(ctx: &'a Context, lists: &LangLists, words: &[String]) -> QuestionWords<'a> {
+        let stems: HashSet<String> = words
+            .iter()
+            .filter(|w| !contains(&lists.stop, w))
+            .map(|w| text::stem(&ctx.lang, w))
+            .collect();
+        let mut sorted: Vec<String> = stems.iter().cloned().collect();
+        sorted.sort();
+        QuestionWords { ctx, stems, sorted }
+    }
+
+    /// A stem's weight: the rarer among the context's sentences, the more it says.
+    fn weight(&self, stem: &str) -> f64 {
+        1.0 / *self.ctx.df.get(stem).unwrap_or(&1) as f64
+    }
+
+    /// Whether token `i` is one of the question's content words.
+    fn at(&self, i: usize) -> bool {
+        let token = &self.ctx.toks[i];
+        !token.stop && self.stems.contains(&token.stem)
+    }
+
+    /// How well each sentence of the context matches the question: the weights of the
+    /// question's stems it holds.
+    fn sentence_scores(&self) -> Vec<f64> {
+        self.ctx
+            .sentence_stems
+            .iter()
+            .map(|stems| {
+                self.sorted
+                    .iter()
+                    .filter(|s| stems.contains(*s))
+                    .map(|s| self.weight(s))
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// How close the question's words sit to `span` among the tokens of `sentence`: each
+    /// question stem counts once, at its nearest token, its weight decaying with distance.
+    fn proximity(&self, span: Span, sentence: Span) -> f64 {
+        let (start, end) = span;
+        let mut nearest: BTreeMap<&str, usize> = BTreeMap::new();
+        for i in sentence.0..sentence.1 {
+            if (start..end).contains(&i) || !self.at(i) {
+                continue;
+            }
+            let distance = if i < start { start - i } else { i - end + 1 };
+            let d = nearest
+                .entry(self.ctx.toks[i].stem.as_str())
+                .or_insert(usize::MAX);
+            *d = (*d).min(distance);
+        }
+        nearest
+            .iter()
+            .map(|(s, &d)| self.weight(s) * DECAY.get(d - 1).copied().unwrap_or(0.0))
+            .sum()
+    }
+
+    /// Content words between `span` and the nearest question word within `sentence`, on
+    /// whichever side is nearer; `None` when no question word is in the sentence.
+    fn content_gap(&self, span: Span, sentence: Span) -> Option<usize> {
+        let toks = &self.ctx.toks;
+        let gap = |indices: &mut dyn Iterator<Item = usize>| -> Option<usize> {
+            let mut words = 0;
+            for i in indices {
+                if self.at(i) {
+                    return Some(words);
+                }
+                if !toks[i].stop {
+                    words += 1;
+                }
+            }
+            None
+        };
+        let left = gap(&mut (sentence.0..span.0).rev());
+        let right = gap(&mut (span.1..sentence.1));
+        match (left, right) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Runs of tokens of `kind` in `sentence`, outside `span` and not question words, that
+    /// the question's words sit closer to than `span` (whose closeness is `span_proximity`).
+    fn closer_competitors(
+        &self,
+        lists: &LangLists,
+        kind: TokenKind,
+        span: Span,
+        span_proximity: f64,
+        sentence: Span,
+    ) -> usize {
+        let toks = &self.ctx.toks;
+        let kind_of = |i: usize| -> Option<TokenKind> {
+            let t = &toks[i];
+            if is_numeric_token(lists, &t.lower) {
+                Some(TokenKind::Number)
+            } else if t.stop {
+                None
+            } else if t.capitalised {
+                Some(TokenKind::Name)
+            } else {
+                Some(TokenKind::Word)
+            }
+        };
+        let competitor =
+            |i: usize| kind_of(i) == Some(kind) && !self.at(i) && !(span.0..span.1).contains(&i);
+        let mut closer = 0;
+        let mut i = sentence.0;
+        while i < sentence.1 {
+            if competitor(i) {
+                let mut j = i;
+                while j < sentence.1 && competitor(j) {
+                    j += 1;
+                }
+                if self.proximity((i, j), sentence) > span_proximity + 1e-9 {
+                    closer += 1;
+                }
+                i = j;
+            } else {
+                i += 1;
+            }
+        }
+        closer
+    }
+}
+
+/// Where the answer's words occur as a run of tokens (starting inside `within`, a byte
+/// range, when given).
+fn occurrences(toks: &[Tok], answer_words: &[String], within: Option<(usize, usize)>) -> Vec<Span> {
+    let n = answer_words.len();
+    (0..=toks.len() - n)
+        .filter(|&i| {
+            toks[i..i + n]
+                .iter()
+                .zip(answer_words)
+                .all(|(t, w)| &t.lower == w)
+        })
+        .filter(|&i| within.is_none_or(|(s, e)| toks[i].start >= s && toks[i + n - 1].start < e))
+        .map(|i| (i, i + n))
+        .collect()
+}
+
+/// Whether the word the question asks about ("what award", "how many goals") sits in the
+/// answer's sentence but away from the answer, and not in it.
+fn focus_elsewhere(
+    ctx: &Context,
+    lists: &LangLists,
+    question: &str,
+    answer_words: &[String],
+    span: Span,
+    sentence: Span,
+) -> bool {
+    let lang = ctx.lang.as_str();
+    let toks = &ctx.toks;
+    let Some(focus) = focus_stem(lang, lists, question) else {
+        return false;
+    };
+    let (start, end) = span;
+    let in_answer = answer_words.iter().any(|w| text::stem(lang, w) == focus);
+    let in_sentence =
+        (sentence.0..sentence.1).any(|i| !(start..end).contains(&i) && toks[i].stem == focus);
+    let near = (sentence.0.max(start.saturating_sub(FOCUS_WINDOW))
+        ..sentence.1.min(end + FOCUS_WINDOW))
+        .any(|i| toks[i].stem == focus);
+    in_sentence && !near && !in_answer
 }
 
 impl Analysis {
@@ -335,215 +527,116 @@ impl Analysis {
         within: Option<(usize, usize)>,
     ) -> Option<Analysis> {
         let lang = ctx.lang.as_str();
-        let l = lists(lang);
+        let lists = lists(lang);
         let toks = &ctx.toks;
-        let aw = norm_words(answer);
-        let qw = norm_words(question);
-        let qstems: HashSet<String> = qw
-            .iter()
-            .filter(|w| !contains(&l.stop, w))
-            .map(|w| text::stem(lang, w))
-            .collect();
-        if aw.is_empty() || aw.len() > toks.len() {
+        let answer_words = norm_words(answer);
+        let question_words = norm_words(question);
+        if answer_words.is_empty() || answer_words.len() > toks.len() {
             return None;
         }
-        let occurrences: Vec<(usize, usize)> = (0..=toks.len() - aw.len())
-            .filter(|&i| {
-                toks[i..i + aw.len()]
-                    .iter()
-                    .zip(&aw)
-                    .all(|(t, w)| &t.lower == w)
-            })
-            .filter(|&i| {
-                within.is_none_or(|(s, e)| toks[i].start >= s && toks[i + aw.len() - 1].start < e)
-            })
-            .map(|i| (i, i + aw.len()))
-            .collect();
-        if occurrences.is_empty() {
+        let found = occurrences(toks, &answer_words, within);
+        if found.is_empty() {
             return None;
         }
-        let weight = |s: &str| 1.0 / *ctx.df.get(s).unwrap_or(&1) as f64;
-        let is_q = |i: usize| !toks[i].stop && qstems.contains(&toks[i].stem);
-        // Sums run over stems in sorted order, so that equal scores are equal to the last
-        // bit and every verdict is the same from run to run (hash order is not).
-        let mut qsorted: Vec<&String> = qstems.iter().collect();
-        qsorted.sort();
-        let sentence_score: Vec<f64> = ctx
-            .sentence_stems
-            .iter()
-            .map(|stems| {
-                qsorted
-                    .iter()
-                    .filter(|s| stems.contains(**s))
-                    .map(|s| weight(s))
-                    .sum()
-            })
-            .collect();
-        let prox = |a0: usize, a1: usize, lo: usize, hi: usize| -> f64 {
-            let mut best: BTreeMap<&str, usize> = BTreeMap::new();
-            for (i, tok) in toks.iter().enumerate().take(hi).skip(lo) {
-                if (a0..a1).contains(&i) || !is_q(i) {
-                    continue;
-                }
-                let d = if i < a0 { a0 - i } else { i - a1 + 1 };
-                let e = best.entry(tok.stem.as_str()).or_insert(usize::MAX);
-                *e = (*e).min(d);
-            }
-            best.iter()
-                .map(|(s, &d)| weight(s) * DECAY.get(d - 1).copied().unwrap_or(0.0))
-                .sum()
-        };
-        let span_range = |(a, b): (usize, usize)| {
+        let asked = QuestionWords::new(ctx, lists, &question_words);
+        let sentence_of = |(start, end): Span| -> Span {
             (
-                ctx.sentence_tokens[toks[a].sentence].0,
-                ctx.sentence_tokens[toks[b - 1].sentence].1,
+                ctx.sentence_tokens[toks[start].sentence].0,
+                ctx.sentence_tokens[toks[end - 1].sentence].1,
             )
         };
-        let top = occurrences
+
+        // The occurrence the question points at: in the best-matching sentence, the one the
+        // question's words sit closest to.
+        let scores = asked.sentence_scores();
+        let top = found
             .iter()
-            .map(|o| sentence_score[toks[o.0].sentence])
+            .map(|o| scores[toks[o.0].sentence])
             .fold(f64::MIN, f64::max);
-        let mut chosen: Option<((usize, usize), f64)> = None;
-        for &o in occurrences
-            .iter()
-            .filter(|o| sentence_score[toks[o.0].sentence] == top)
-        {
-            let (lo, hi) = span_range(o);
-            let p = prox(o.0, o.1, lo, hi);
+        let mut chosen: Option<(Span, f64)> = None;
+        for &o in found.iter().filter(|o| scores[toks[o.0].sentence] == top) {
+            let p = asked.proximity(o, sentence_of(o));
             if chosen.is_none_or(|(_, best)| p > best) {
                 chosen = Some((o, p));
             }
         }
-        let ((st, en), a_prox) = chosen.expect("occurrences are not empty");
-        let (lo, hi) = span_range((st, en));
-        let si = toks[st].sentence;
-        let others = sentence_score
+        let (span, span_proximity) = chosen.expect("occurrences are not empty");
+        let (start, end) = span;
+        let sentence = sentence_of(span);
+        let own = toks[start].sentence;
+        let best_elsewhere = scores
             .iter()
             .enumerate()
-            .filter(|(k, _)| *k != si)
-            .map(|(_, s)| *s);
-        let sentence_strictly_best = sentence_score[si] > others.fold(0.0, f64::max);
+            .filter(|(k, _)| *k != own)
+            .map(|(_, s)| *s)
+            .fold(0.0, f64::max);
 
-        let astems: HashSet<String> = aw
+        // The answer's words.
+        let answer_stems: HashSet<String> = answer_words
             .iter()
-            .filter(|w| !contains(&l.stop, w))
+            .filter(|w| !contains(&lists.stop, w))
             .map(|w| text::stem(lang, w))
             .collect();
-        let content: Vec<&String> = aw.iter().filter(|w| !contains(&l.stop, w)).collect();
-        let first_meaningful = aw
+        let content: Vec<&String> = answer_words
             .iter()
-            .find(|w| !contains(&l.stop, w) || is_numeric_token(l, w));
-        let a_numeric_class = aw.iter().any(|w| is_numeric_token(l, w));
-        let a_capitalised =
-            (st..en).any(|i| toks[i].capitalised && !toks[i].stop && !toks[i].sentence_start);
-        let quantity_cues: HashSet<String> = l
+            .filter(|w| !contains(&lists.stop, w))
+            .collect();
+        let first_meaningful = answer_words
+            .iter()
+            .find(|w| !contains(&lists.stop, w) || is_numeric_token(lists, w));
+        let answer_capitalised =
+            (start..end).any(|i| toks[i].capitalised && !toks[i].stop && !toks[i].sentence_start);
+        let kind = if answer_words.iter().any(|w| is_numeric_token(lists, w)) {
+            TokenKind::Number
+        } else if answer_capitalised {
+            TokenKind::Name
+        } else {
+            TokenKind::Word
+        };
+        let quantity_cues: HashSet<String> = lists
             .quantity_cues
             .iter()
             .map(|w| text::stem(lang, w))
             .collect();
 
-        let focus = focus_stem(lang, l, question);
-        let focus_elsewhere = focus.as_ref().is_some_and(|f| {
-            let in_answer = aw.iter().any(|w| &text::stem(lang, w) == f);
-            let in_sentence = (lo..hi).any(|i| !(st..en).contains(&i) && &toks[i].stem == f);
-            let near = (lo.max(st.saturating_sub(FOCUS_WINDOW))..hi.min(en + FOCUS_WINDOW))
-                .any(|i| &toks[i].stem == f);
-            in_sentence && !near && !in_answer
-        });
-
-        let gap = |indices: &mut dyn Iterator<Item = usize>| -> Option<usize> {
-            let mut n = 0;
-            for i in indices {
-                if is_q(i) {
-                    return Some(n);
-                }
-                if !toks[i].stop {
-                    n += 1;
-                }
-            }
-            None
-        };
-        let left = gap(&mut (lo..st).rev());
-        let right = gap(&mut (en..hi));
-        let content_gap = match (left, right) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-
-        #[derive(PartialEq, Clone, Copy)]
-        enum Class {
-            Number,
-            Name,
-            Word,
-        }
-        let class = |i: usize| -> Option<Class> {
-            let t = &toks[i];
-            if is_numeric_token(l, &t.lower) {
-                Some(Class::Number)
-            } else if t.stop {
-                None
-            } else if t.capitalised {
-                Some(Class::Name)
-            } else {
-                Some(Class::Word)
-            }
-        };
-        let answer_class = if a_numeric_class {
-            Class::Number
-        } else if a_capitalised {
-            Class::Name
-        } else {
-            Class::Word
-        };
-        let competitor =
-            |i: usize| class(i) == Some(answer_class) && !is_q(i) && !(st..en).contains(&i);
-        let mut closer_competitors = 0;
-        let mut i = lo;
-        while i < hi {
-            if competitor(i) {
-                let mut j = i;
-                while j < hi && competitor(j) {
-                    j += 1;
-                }
-                if prox(i, j, lo, hi) > a_prox + 1e-9 {
-                    closer_competitors += 1;
-                }
-                i = j;
-            } else {
-                i += 1;
-            }
-        }
-
         Some(Analysis {
-            qtype: question_type(l, question),
-            start: st,
-            sentence_strictly_best,
-            answer_in_question: astems.is_empty() || astems.is_subset(&qstems),
-            a_number: aw
+            qtype: question_type(lists, question),
+            answer_start: start,
+            sentence_strictly_best: scores[own] > best_elsewhere,
+            answer_in_question: answer_stems.is_empty() || answer_stems.is_subset(&asked.stems),
+            answer_number: answer_words
                 .iter()
-                .any(|w| has_digit(w) || contains(&l.number_words, w)),
-            a_time: aw
+                .any(|w| has_digit(w) || contains(&lists.number_words, w)),
+            answer_time: answer_words
                 .iter()
-                .any(|w| has_digit(w) || contains(&l.time_words, w)),
-            a_digit: aw.iter().any(|w| has_digit(w)),
-            a_bare_year: content.len() == 1
+                .any(|w| has_digit(w) || contains(&lists.time_words, w)),
+            answer_digit: answer_words.iter().any(|w| has_digit(w)),
+            answer_bare_year: content.len() == 1
                 && content[0].len() == 4
                 && content[0]
                     .parse::<u32>()
                     .is_ok_and(|y| (1000..=2100).contains(&y)),
-            a_year_like: is_year_like(lang, l, &aw),
-            a_time_word: aw.iter().any(|w| contains(&l.time_words, w)),
-            a_starts_numeric: first_meaningful.is_some_and(|w| is_numeric_token(l, w)),
-            a_capitalised,
-            a_percent: is_percent(l, answer),
-            q_percent: is_percent(l, question),
-            q_year: qw.iter().any(|w| contains(&l.year_words, w)),
-            q_quantity_cue: qw
+            answer_year_like: is_year_like(lang, lists, &answer_words),
+            answer_time_word: answer_words.iter().any(|w| contains(&lists.time_words, w)),
+            answer_starts_numeric: first_meaningful.is_some_and(|w| is_numeric_token(lists, w)),
+            answer_capitalised,
+            answer_percent: is_percent(lists, answer),
+            question_percent: is_percent(lists, question),
+            question_year: question_words
+                .iter()
+                .any(|w| contains(&lists.year_words, w)),
+            question_quantity_cue: question_words
                 .iter()
                 .any(|w| quantity_cues.contains(&text::stem(lang, w))),
-            focus_elsewhere,
-            content_gap,
-            closer_competitors,
+            focus_elsewhere: focus_elsewhere(ctx, lists, question, &answer_words, span, sentence),
+            content_gap: asked.content_gap(span, sentence),
+            closer_competitors: asked.closer_competitors(
+                lists,
+                kind,
+                span,
+                span_proximity,
+                sentence,
+            ),
         })
     }
 
@@ -552,16 +645,18 @@ impl Analysis {
         if self.answer_in_question {
             return Some(Rule::AnswerInQuestion);
         }
-        let type_mismatch = (self.qtype == Num && (!self.a_number || self.a_bare_year))
-            || (self.qtype == Time && !self.a_time)
-            || (matches!(self.qtype, Person | Place) && self.a_digit)
-            || (self.qtype == Time && !self.a_year_like && (self.q_year || !self.a_time_word))
-            || (self.q_percent && !self.a_percent)
-            || (self.a_percent && !self.q_percent && self.qtype != Num)
+        let type_mismatch = (self.qtype == Num && (!self.answer_number || self.answer_bare_year))
+            || (self.qtype == Time && !self.answer_time)
+            || (matches!(self.qtype, Person | Place) && self.answer_digit)
+            || (self.qtype == Time
+                && !self.answer_year_like
+                && (self.question_year || !self.answer_time_word))
+            || (self.question_percent && !self.answer_percent)
+            || (self.answer_percent && !self.question_percent && self.qtype != Num)
             || (matches!(self.qtype, Other | Person | Place)
-                && self.a_starts_numeric
-                && !self.q_quantity_cue)
-            || (self.qtype == Person && !self.a_capitalised);
+                && self.answer_starts_numeric
+                && !self.question_quantity_cue)
+            || (self.qtype == Person && !self.answer_capitalised);
         if type_mismatch {
             return Some(Rule::TypeMismatch);
         }
