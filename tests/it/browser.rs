@@ -313,6 +313,7 @@ fn config(dir: &std::path::Path, smtp_port: u16, web_port: u16) -> Config {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn browser_walkthrough_admin_teacher_learner() {
+    let _turn = crate::support::model_turn().await;
     let Some(browser) = Driver::start().await else {
         return;
     };

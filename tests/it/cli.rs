@@ -172,6 +172,7 @@ fn help_explains_every_command() {
 
 #[test]
 fn demo_writes_a_lesson_for_every_demo_learner_and_can_run_twice() {
+    let _turn = crate::support::model_turn_blocking();
     let dir = tempfile::tempdir().unwrap();
     // The demo takes [model] and [lesson] from the config file; fewer model candidates
     // keep the test quick.
@@ -795,6 +796,7 @@ fn the_systemd_unit_passes_systemd_analyze_verify() {
 
 #[test]
 fn doctor_checks_the_relay_the_model_and_the_rest_and_says_what_to_fix() {
+    let _turn = crate::support::model_turn_blocking();
     let smtp = crate::support::Smtp::start();
     let dir = tempfile::tempdir().unwrap();
     let config = crate::support::write_config(dir.path(), Some(smtp.port), "");
@@ -877,6 +879,7 @@ fn a_forgotten_learner_comes_back_only_when_they_ask() {
 
 #[test]
 fn eval_lessons_writes_the_jsonl_contract_and_an_audit_page() {
+    let _turn = crate::support::model_turn_blocking();
     let dir = tempfile::tempdir().unwrap();
     crate::support::write_config(dir.path(), None, "");
     let pages = dir.path().join("pages");
@@ -989,6 +992,7 @@ fn eval_lessons_writes_the_jsonl_contract_and_an_audit_page() {
 
 #[test]
 fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
+    let _turn = crate::support::model_turn_blocking();
     let dir = tempfile::tempdir().unwrap();
     let config = crate::support::write_config(dir.path(), None, "");
     let config_path = dir.path().join("config.toml");

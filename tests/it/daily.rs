@@ -65,6 +65,7 @@ fn collapsed(text: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_failure() {
+    let _turn = crate::support::model_turn().await;
     let site = fixture_site().await;
     let smtp = Smtp::start();
     let dir = tempfile::tempdir().unwrap();
@@ -258,6 +259,7 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_model_replies_are_reported_and_the_lesson_still_goes_out() {
+    let _turn = crate::support::model_turn().await;
     let site = fixture_site().await;
     let dir = tempfile::tempdir().unwrap();
     // So few tokens that every model reply is cut off mid-JSON.
@@ -296,6 +298,7 @@ async fn malformed_model_replies_are_reported_and_the_lesson_still_goes_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instructions_inside_an_article_do_not_change_what_is_delivered() {
+    let _turn = crate::support::model_turn().await;
     let site = fixture_site().await;
     let dir = tempfile::tempdir().unwrap();
     let config = write_config(dir.path(), None, "");

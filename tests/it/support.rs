@@ -8,6 +8,22 @@ use std::time::Duration;
 use hyperlearn::config::Config;
 use hyperlearn::demo::{DEMO_SITE, SiteFile, StaticSite};
 
+/// Tests that run the model take turns. llama.cpp's threads spin while they wait for each
+/// other, so two model runs at once on a 2-core machine each take many times as long as
+/// alone (the demo test: 50 s alone, 467 s beside the calibration test).
+static MODEL_TURN: std::sync::LazyLock<tokio::sync::Mutex<()>> =
+    std::sync::LazyLock::new(|| tokio::sync::Mutex::new(()));
+
+/// The model's turn, for an async test: hold it while the model runs.
+pub async fn model_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    MODEL_TURN.lock().await
+}
+
+/// The model's turn, for a test outside a runtime (one that runs the binary).
+pub fn model_turn_blocking() -> tokio::sync::MutexGuard<'static, ()> {
+    MODEL_TURN.blocking_lock()
+}
+
 /// The repository root.
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
