@@ -486,6 +486,35 @@ pub fn compose(
     })
 }
 
+/// Spaces sends out to at most `rate` per second (0: no limit).
+pub struct Pacer {
+    interval: Option<std::time::Duration>,
+    next: tokio::sync::Mutex<tokio::time::Instant>,
+}
+
+impl Pacer {
+    pub fn new(rate: f64) -> Pacer {
+        Pacer {
+            interval: (rate > 0.0).then(|| std::time::Duration::from_secs_f64(1.0 / rate)),
+            next: tokio::sync::Mutex::new(tokio::time::Instant::now()),
+        }
+    }
+
+    /// Waits for the next free slot.
+    pub async fn wait(&self) {
+        let Some(interval) = self.interval else {
+            return;
+        };
+        let slot = {
+            let mut next = self.next.lock().await;
+            let slot = (*next).max(tokio::time::Instant::now());
+            *next = slot + interval;
+            slot
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+}
+
 /// Where mail goes.
 enum Transport {
     Smtp {

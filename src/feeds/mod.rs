@@ -1,14 +1,17 @@
 //! `feeds/`: what is new at our sources?
 //!
 //! Owns the feed-list files (`list`), feed parsing with feed-rs (`parse`) and the identity of
-//! an entry (`identity`). Fetching goes through [`crate::http`].
+//! an entry (`identity`), and when a feed is fetched again (`due`: ttl, max-age, back-off).
+//! Fetching goes through [`crate::http`].
 
+mod due;
 mod identity;
 mod list;
 mod parse;
 
 use std::path::PathBuf;
 
+pub use due::{next_fetch_after_error, next_fetch_after_ok};
 pub use identity::{canonical_url, entry_key};
 pub use list::{
     FeedEdit, FeedSource, ListName, NewFeed, add_feed, edit_feed, load_feed_list, load_feed_lists,

@@ -1,0 +1,894 @@
+//! The lesson stage: for each learner whose lesson is due, an article, its exercises
+//! (written, phrased and constructed, every one verified), the lesson and its mail, kept
+//! in the ledger.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Context;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::StreamExt;
+
+use crate::articles::{self, Cefr};
+use crate::delivery::{self, Renderer};
+use crate::exercise::Origin;
+use crate::generation::{Generator, Rng, Shape, constructed_exercises, question_plans};
+use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
+use crate::report::{FailureKind, RunReport};
+use crate::schedule;
+use crate::selection::{self, CandidateArticle};
+use crate::store::{Delivery, DeliveryState, ExerciseRecord, Learner, Store, StoredArticle};
+use crate::verification::{
+    ArticleText, Calibrated, Rejection, VerifiedExercise, VerifyOptions, deduplicate, verify,
+    verify_with,
+};
+
+use super::{Progress, RunOptions, Services, Timing};
+
+pub(super) async fn lesson_stage(
+    services: &Services,
+    generator: &Generator,
+    report: &mut RunReport,
+    progress: Progress,
+    options: &RunOptions,
+) -> anyhow::Result<()> {
+    let now = options.now;
+    adopt_calibrations(&services.store, generator)?;
+    let learners: Vec<Learner> = services
+        .store
+        .learners()?
+        .into_iter()
+        .filter(|l| l.active)
+        .collect();
+    report.learners = learners.len();
+    // Which lessons to make: (learner, local date, due time).
+    let mut work = Vec::new();
+    for learner in &learners {
+        let tz = match schedule::zone(&learner.timezone) {
+            Ok(tz) => tz,
+            Err(e) => {
+                report.lessons_failed += 1;
+                report.fail(FailureKind::Learner, &learner.email, e);
+                continue;
+            }
+        };
+        match options.timing {
+            Timing::Now => work.push((learner, schedule::local_date(tz, now), now)),
+            Timing::Scheduled => {
+                for date in schedule::dates_to_prepare(
+                    tz,
+                    learner.delivery_time,
+                    now,
+                    &services.config.delivery,
+                ) {
+                    let due = schedule::due_at(tz, date, learner.delivery_time);
+                    work.push((learner, date, due));
+                }
+            }
+        }
+    }
+    let parallel = generator.config().parallel_sequences.max(1) as usize;
+    if options.timing == Timing::Scheduled && work.is_empty() {
+        return Ok(());
+    }
+    progress.say(format!(
+        "Making lessons for {} learners ({} at a time) ...",
+        work.len(),
+        parallel
+    ));
+    let total = work.len();
+    // Several lessons at once: their model requests share the engine's batch.
+    let lessons: Vec<_> = work
+        .into_iter()
+        .map(|(learner, date, due)| async move {
+            (
+                learner,
+                lesson_for(services, generator, learner, now, date, due).await,
+            )
+        })
+        .collect();
+    let mut outcomes = futures_util::stream::iter(lessons).buffer_unordered(parallel);
+    let mut done = 0;
+    while let Some((learner, outcome)) = outcomes.next().await {
+        done += 1;
+        let LessonOutcome {
+            mut part,
+            result,
+            note,
+        } = outcome;
+        if let Err(e) = &result {
+            part.lessons_failed += 1;
+            part.fail(FailureKind::Learner, &learner.email, e);
+        }
+        let line = match &result {
+            Ok(()) => note,
+            Err(e) => format!("x {e}"),
+        };
+        progress.say(format!(
+            "  [{done}/{total}] {} ({}, {}): {line}",
+            learner.email,
+            learner.lang,
+            learner.cefr()
+        ));
+        report.absorb(part);
+    }
+    Ok(())
+}
+
+/// Tells the generator which model-judged kinds its model file has passed a calibration of
+/// (`hyperlearn calibrate`), by language: verdicts for this file's sha256, measured on the
+/// set this binary ships. Read at each lesson stage, so a calibration made while `serve`
+/// runs counts from the next stage on. Without any passed verdict the file is not hashed.
+pub fn adopt_calibrations(store: &Store, generator: &Generator) -> anyhow::Result<()> {
+    let mut by_lang: HashMap<String, Calibrated> = HashMap::new();
+    if store.any_calibration_passed()? {
+        let sha = generator
+            .model_sha256()
+            .map_err(|e| anyhow::anyhow!("cannot read the model's calibrations: {e}"))?;
+        for s in crate::calibrate::stored(store, &sha)? {
+            let c = s.calibration;
+            if s.applies && c.passed {
+                let kinds = by_lang.entry(c.lang).or_default();
+                *kinds = kinds.with(&c.kind);
+            }
+        }
+    }
+    generator.set_calibrated(by_lang);
+    Ok(())
+}
+
+/// Lessons the scheduled lesson job would make at `now`: for each active learner, the local
+/// dates within the lead before (and the cut-off after) their delivery time that have no
+/// lesson yet. Learners with an unknown time zone are left out (the run reports them).
+pub fn lessons_due(
+    services: &Services,
+    now: DateTime<Utc>,
+) -> Result<i64, crate::store::StoreError> {
+    let mut wanted = Vec::new();
+    for learner in services.store.learners()?.iter().filter(|l| l.active) {
+        let Ok(tz) = schedule::zone(&learner.timezone) else {
+            continue;
+        };
+        for date in
+            schedule::dates_to_prepare(tz, learner.delivery_time, now, &services.config.delivery)
+        {
+            wanted.push((learner.id, date));
+        }
+    }
+    // One query for the lessons already made (a scrape must not cost a query per learner).
+    let Some(from) = wanted.iter().map(|(_, d)| *d).min() else {
+        return Ok(0);
+    };
+    let made = services.store.lesson_dates_from(from)?;
+    Ok(wanted.iter().filter(|w| !made.contains(w)).count() as i64)
+}
+
+/// The learner's local date at `now`.
+pub fn local_date(learner: &Learner, now: DateTime<Utc>) -> Result<NaiveDate, String> {
+    Ok(schedule::local_date(
+        schedule::zone(&learner.timezone)?,
+        now,
+    ))
+}
+
+fn lesson_seed(base: u32, learner_id: i64, date: NaiveDate) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in format!("{base}/{learner_id}/{date}").bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// What one learner's lesson did: its share of the report, and a line for the progress.
+struct LessonOutcome {
+    part: RunReport,
+    result: Result<(), String>,
+    note: String,
+}
+
+/// Makes and stores one learner's lesson for a local date, as a pending delivery due at
+/// `due`. Errors are this learner's only.
+async fn lesson_for(
+    services: &Services,
+    generator: &Generator,
+    learner: &Learner,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+    due: DateTime<Utc>,
+) -> LessonOutcome {
+    let mut part = RunReport::default();
+    let mut note = String::new();
+    let result = lesson_steps(
+        services, generator, learner, now, date, due, &mut part, &mut note,
+    )
+    .await;
+    LessonOutcome { part, result, note }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn lesson_steps(
+    services: &Services,
+    generator: &Generator,
+    learner: &Learner,
+    now: DateTime<Utc>,
+    date: NaiveDate,
+    due: DateTime<Utc>,
+    report: &mut RunReport,
+    note: &mut String,
+) -> Result<(), String> {
+    let store = &services.store;
+    if let Some(existing) = store
+        .delivery_for(learner.id, date)
+        .map_err(|e| e.to_string())?
+    {
+        // Made already: a lesson is made once per learner and date, whatever its mail did.
+        *note = match existing.state {
+            DeliveryState::Sent => {
+                report.lessons_already_sent += 1;
+                format!("{date}: already sent")
+            }
+            state => format!("{date}: already made ({})", state.as_str()),
+        };
+        return Ok(());
+    }
+    delivery::check_address(&learner.email)
+        .map_err(|e| format!("cannot mail this learner: {e}"))?;
+
+    let seed = lesson_seed(services.config.model.seed, learner.id, date);
+    let lesson_cfg = &services.config.lesson;
+    let (article, made, below_mix) =
+        article_and_exercises(services, generator, learner, now, seed, report).await?;
+    // The glossary quotes a word's first sentence that no exercise is about.
+    let asked = crate::lesson::exercise_sentences(&made.accepted);
+    let lesson = VerifiedLesson::new(
+        lesson_learner(learner),
+        lesson_article(&article),
+        date,
+        made.accepted,
+        articles::glossary(
+            &article.lang,
+            &crate::verification::without_addressed_paragraphs(&text_body(
+                &article.text,
+                lesson_cfg.max_article_words,
+            )),
+            learner.level,
+            &services.frequencies,
+            8,
+            |sentence| {
+                crate::verification::quotable(sentence)
+                    && !asked.contains(&crate::text::normalize(sentence))
+            },
+        )
+        .into_iter()
+        .map(|w| crate::lesson::GlossaryEntry {
+            word: w.word,
+            sentence: w.sentence,
+        })
+        .collect(),
+        services.config.lesson.min_exercises,
+    );
+    let lesson = match lesson {
+        Ok(l) => l,
+        Err(e) => {
+            store
+                .save_rejected_exercises(article.id, &made.records)
+                .map_err(|e| e.to_string())?;
+            return Err(e.to_string());
+        }
+    };
+    let mail = delivery::compose(&lesson, &services.renderer, &services.config.mail)
+        .map_err(|e| e.to_string())?;
+    store
+        .save_lesson(&mail, &made.records, due)
+        .map_err(|e| e.to_string())?;
+    report.lessons_generated += 1;
+    if due > now {
+        report.lessons_waiting += 1;
+    }
+    *note = format!(
+        "[{}] {} -> {} verified exercises ({} from the model){}{}",
+        article.cefr,
+        article.title,
+        lesson.exercises().len(),
+        made.model_accepted,
+        below_mix
+            .map(|(got, wanted)| format!(
+                "; {got} of the {wanted} items beyond one sentence a {} lesson wants",
+                learner.cefr()
+            ))
+            .unwrap_or_default(),
+        if due > now {
+            format!("; mail due {}", due.format("%Y-%m-%d %H:%M UTC"))
+        } else {
+            String::new()
+        }
+    );
+    Ok(())
+}
+
+fn lesson_learner(learner: &Learner) -> LessonLearner {
+    LessonLearner {
+        id: learner.id,
+        name: learner.name.clone(),
+        email: learner.email.clone(),
+        lang: learner.lang.clone(),
+        cefr: learner.cefr().to_string(),
+    }
+}
+
+fn lesson_article(article: &StoredArticle) -> LessonArticle {
+    LessonArticle {
+        id: article.id,
+        title: article.title.clone(),
+        url: article.url.clone(),
+        lang: article.lang.clone(),
+        cefr: article.cefr.to_string(),
+        source: article.source.clone(),
+        published: article.published.as_deref().map(display_date),
+        text: article.text.clone(),
+    }
+}
+
+/// Makes a lesson the way the daily run does, from exercises given instead of generated:
+/// verifies each (they must be constructed ones: no model judges them), puts them in the
+/// learner's lesson about the stored article on `date`, composes its mail and stores it as
+/// a pending delivery due at `due`. For seeding benchmarks and tests with real lessons;
+/// the ledger takes nothing but a composed verified lesson.
+#[allow(clippy::too_many_arguments)]
+pub async fn keep_lesson(
+    store: &Store,
+    renderer: &Renderer,
+    mail: &crate::config::MailConfig,
+    learner: &Learner,
+    article_id: i64,
+    date: NaiveDate,
+    exercises: Vec<crate::exercise::Exercise>,
+    glossary: Vec<crate::lesson::GlossaryEntry>,
+    due: DateTime<Utc>,
+) -> anyhow::Result<Delivery> {
+    let article = store
+        .article(article_id)?
+        .with_context(|| format!("no article {article_id}"))?;
+    let text = ArticleText::new(&article.lang, &article.text);
+    let mut verified = Vec::new();
+    for exercise in exercises {
+        let candidate = crate::exercise::Candidate {
+            exercise,
+            origin: Origin::Constructed,
+        };
+        let v = verify(candidate, &text, &crate::verification::NoModel, &verified)
+            .await
+            .map_err(|r| anyhow::anyhow!("an exercise does not verify: {:?}", r.reasons))?;
+        verified.push(v);
+    }
+    let records: Vec<ExerciseRecord> = verified.iter().map(ExerciseRecord::verified).collect();
+    let min = verified.len();
+    let lesson = VerifiedLesson::new(
+        lesson_learner(learner),
+        lesson_article(&article),
+        date,
+        verified,
+        glossary,
+        min,
+    )?;
+    let composed = delivery::compose(&lesson, renderer, mail)?;
+    Ok(store.save_lesson(&composed, &records, due)?)
+}
+
+/// The part of an article the lesson works with.
+fn text_body(text: &str, max_words: usize) -> String {
+    crate::text::truncate_words(text, max_words).to_string()
+}
+
+/// A publication time as a plain date when it parses, else as given.
+fn display_date(published: &str) -> String {
+    DateTime::parse_from_rfc3339(published)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|_| published.to_string())
+}
+
+/// What the learner had: titles of every article, topics of the last lessons.
+fn learner_history(services: &Services, learner: &Learner) -> Result<selection::History, String> {
+    let lessons = services
+        .store
+        .recent_lessons(learner.id, 10_000)
+        .map_err(|e| e.to_string())?;
+    Ok(selection::History {
+        titles: lessons.iter().map(|l| l.title.clone()).collect(),
+        recent_topics: lessons
+            .iter()
+            .take(selection::VARIETY_WINDOW)
+            .map(|l| l.topics.clone())
+            .collect(),
+    })
+}
+
+/// Unseen articles in the learner's language, ranked (best first, excluded ones last).
+pub fn rank_articles(
+    services: &Services,
+    learner: &Learner,
+    now: DateTime<Utc>,
+) -> Result<(Vec<StoredArticle>, Vec<selection::Ranked>), String> {
+    let candidates = services
+        .store
+        .unseen_articles(learner.id, &learner.lang, 300)
+        .map_err(|e| e.to_string())?;
+    let interest = services
+        .index
+        .interest_scores(&learner.lang, &learner.interests, 500)
+        .map_err(|e| e.to_string())?;
+    let scored: Vec<CandidateArticle> = candidates
+        .iter()
+        .map(|a| CandidateArticle {
+            article_id: a.id,
+            title: a.title.clone(),
+            level: a.level,
+            interest: interest.get(&a.id).copied().unwrap_or(0.0),
+            published: a
+                .published
+                .as_deref()
+                .and_then(|p| DateTime::parse_from_rfc3339(p).ok())
+                .or_else(|| DateTime::parse_from_rfc3339(&a.fetched_at).ok())
+                .map(|d| d.with_timezone(&Utc)),
+            topics: a.topics.clone(),
+            poor_reading: services
+                .poor_reading
+                .lock()
+                .expect("the genre cache is never poisoned")
+                .entry(a.id)
+                .or_insert_with(|| crate::articles::genre(&a.title, &a.text).poor_reading())
+                .clone(),
+        })
+        .collect();
+    let history = learner_history(services, learner)?;
+    let ranked = selection::rank(&scored, learner.level, &history, now);
+    Ok((candidates, ranked))
+}
+
+/// Articles tried for a learner's lesson before one below the level's mix of items beyond
+/// one sentence is taken.
+const ARTICLES_TRIED: usize = 3;
+
+/// The best unseen articles for a learner, best first (at most `n`), none repeating a story
+/// the learner had.
+fn choose_articles(
+    services: &Services,
+    learner: &Learner,
+    now: DateTime<Utc>,
+    n: usize,
+) -> Result<Vec<StoredArticle>, String> {
+    let (mut candidates, ranked) = rank_articles(services, learner, now)?;
+    if candidates.is_empty() {
+        return Err(format!("no unseen article in language `{}`", learner.lang));
+    }
+    let chosen: Vec<StoredArticle> = ranked
+        .iter()
+        .filter(|r| r.excluded.is_none())
+        .take(n)
+        .filter_map(|r| {
+            let at = candidates.iter().position(|a| a.id == r.article_id)?;
+            Some(candidates.swap_remove(at))
+        })
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "every unseen article in `{}` repeats a story the learner already had",
+            learner.lang
+        ));
+    }
+    Ok(chosen)
+}
+
+/// The article of a learner's lesson and its exercises: the best article whose lesson has
+/// the level's mix of items beyond one sentence ([`crate::generation::text_items_wanted`]);
+/// when none of the best [`ARTICLES_TRIED`] has, the one with most such items among those
+/// with enough exercises (then `Some((got, wanted))`), or the best article when none has
+/// enough. Exercises made for an article not taken are kept as not sent.
+async fn article_and_exercises(
+    services: &Services,
+    generator: &Generator,
+    learner: &Learner,
+    now: DateTime<Utc>,
+    seed: u64,
+    report: &mut RunReport,
+) -> Result<(StoredArticle, MadeExercises, Option<(usize, usize)>), String> {
+    let lesson_cfg = &services.config.lesson;
+    let level = learner.cefr();
+    let wanted = crate::generation::text_items_wanted(level);
+    let mut tried: Vec<(StoredArticle, MadeExercises, usize)> = Vec::new();
+    for article in choose_articles(services, learner, now, ARTICLES_TRIED)? {
+        let text = ArticleText::new(
+            &article.lang,
+            crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
+        )
+        .with_lexicon(services.frequencies.ranks(&article.lang));
+        let made = make_exercises(lesson_cfg, generator, &text, level, seed, report).await;
+        let beyond = made
+            .accepted
+            .iter()
+            .filter(|v| v.exercise().scope(&article.lang) == crate::exercise::Scope::Text)
+            .count();
+        let enough = made.accepted.len() >= lesson_cfg.min_exercises;
+        if enough && beyond >= wanted {
+            keep_not_taken(services, &tried)?;
+            return Ok((article, made, None));
+        }
+        tracing::debug!(
+            article = article.id,
+            exercises = made.accepted.len(),
+            beyond,
+            wanted,
+            "article gives no lesson with the level's mix; trying the next"
+        );
+        tried.push((article, made, beyond));
+    }
+    let counts: Vec<(usize, usize)> = tried
+        .iter()
+        .map(|(_, m, beyond)| (m.accepted.len(), *beyond))
+        .collect();
+    let best = fallback_attempt(&counts, lesson_cfg.min_exercises);
+    let (article, made, beyond) = tried.remove(best);
+    keep_not_taken(services, &tried)?;
+    Ok((article, made, Some((beyond, wanted))))
+}
+
+/// Which of the articles tried (each with its lesson's verified exercises and those beyond
+/// one sentence, best-ranked first) to take when none has the level's mix: the most items
+/// beyond one sentence among lessons with enough exercises, the better-ranked on a tie;
+/// the best-ranked when none has enough (its lesson then fails with "too few").
+fn fallback_attempt(tried: &[(usize, usize)], min_exercises: usize) -> usize {
+    tried
+        .iter()
+        .enumerate()
+        .filter(|(_, (exercises, _))| *exercises >= min_exercises)
+        .max_by_key(|(i, (_, beyond))| (*beyond, std::cmp::Reverse(*i)))
+        .map_or(0, |(i, _)| i)
+}
+
+/// Keeps the exercises made for articles not taken, as not sent.
+fn keep_not_taken(
+    services: &Services,
+    tried: &[(StoredArticle, MadeExercises, usize)],
+) -> Result<(), String> {
+    for (article, made, _) in tried {
+        services
+            .store
+            .save_rejected_exercises(article.id, &made.records)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Records a learner's score for a lesson and moves their level estimate.
+pub fn record_score(
+    services: &Services,
+    learner: &Learner,
+    date: Option<NaiveDate>,
+    score: f64,
+) -> anyhow::Result<(f64, f64)> {
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&score),
+        "the score must be between 0 and 1 (share of right answers)"
+    );
+    let lessons = services.store.recent_lessons(learner.id, 10_000)?;
+    let lesson = match date {
+        Some(d) => lessons.iter().find(|l| l.date == d.to_string()),
+        None => lessons.first(),
+    }
+    .with_context(|| match date {
+        Some(d) => format!("{} had no lesson on {d}", learner.email),
+        None => format!("{} has had no lesson yet", learner.email),
+    })?;
+    let new_level = crate::adapt::updated_level(learner.level, lesson.article_level, score);
+    services
+        .store
+        .record_score(learner.id, lesson.lesson_id, score, new_level)?;
+    Ok((learner.level, new_level))
+}
+
+pub struct MadeExercises {
+    /// The lesson's exercises, at most `[lesson] exercises`.
+    pub accepted: Vec<VerifiedExercise>,
+    /// Every exercise tried, accepted or not, with its reasons.
+    pub records: Vec<ExerciseRecord>,
+    model_accepted: usize,
+    /// Time waiting for the model to write candidates.
+    write_time: std::time::Duration,
+    /// Time verifying them (round trips included).
+    verify_time: std::time::Duration,
+}
+
+/// Makes one lesson's exercises for an article (benchmarks): the report part and the time
+/// spent writing and verifying.
+pub async fn timed_exercises(
+    lesson_cfg: &crate::config::LessonConfig,
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    seed: u64,
+) -> (RunReport, std::time::Duration, std::time::Duration) {
+    let mut report = RunReport::default();
+    let made = make_exercises(lesson_cfg, generator, text, level, seed, &mut report).await;
+    (report, made.write_time, made.verify_time)
+}
+
+/// Makes one lesson's exercises for an article as the lesson stage does (`eval lessons`).
+pub async fn lesson_exercises(
+    lesson_cfg: &crate::config::LessonConfig,
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    seed: u64,
+) -> MadeExercises {
+    let mut report = RunReport::default();
+    make_exercises(lesson_cfg, generator, text, level, seed, &mut report).await
+}
+
+/// A refused candidate's row, counted in the report by reason.
+fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
+    for reason in &r.reasons {
+        report.reject(reason.code());
+    }
+    ExerciseRecord::rejected(r)
+}
+
+/// Verifies candidates at once (their round trips share the article prefix in the engine),
+/// keeps the first of duplicates, and records every rejection. Model-judged kinds pass only
+/// where the model is calibrated for them ([`adopt_calibrations`]).
+async fn verify_at_once(
+    candidates: Vec<crate::exercise::Candidate>,
+    text: &ArticleText,
+    generator: &Generator,
+    lesson: &[VerifiedExercise],
+    records: &mut Vec<ExerciseRecord>,
+    report: &mut RunReport,
+) -> Vec<VerifiedExercise> {
+    let options = VerifyOptions {
+        calibrated: generator.calibrated(text.lang()),
+        ..VerifyOptions::default()
+    };
+    let verdicts = futures_util::future::join_all(
+        candidates
+            .into_iter()
+            .map(|c| verify_with(c, text, generator, lesson, options)),
+    )
+    .await;
+    let mut accepted: Vec<VerifiedExercise> = Vec::new();
+    for verdict in verdicts {
+        match verdict {
+            Ok(v) => accepted.push(v),
+            Err(r) => records.push(rejected_record(&r, report)),
+        }
+    }
+    let (accepted, duplicates) = deduplicate(accepted);
+    for d in &duplicates {
+        records.push(rejected_record(d, report));
+    }
+    accepted
+}
+
+/// Question plans a lesson asks the model to phrase, and phrasings asked of each: a question
+/// is about 20 tokens, so several are asked and only those that pass verification kept.
+const PHRASED_PLANS: usize = 6;
+const PHRASINGS_PER_PLAN: usize = 3;
+/// At most this many phrased questions in one lesson, so that it keeps other kinds.
+const PHRASED_PER_LESSON: usize = 2;
+
+/// Questions whose key the program chose and whose wording the model wrote
+/// ([`crate::generation::question_plans`]): every phrasing is verified, and at most one per
+/// plan (and [`PHRASED_PER_LESSON`] in all, at most `room`) is kept.
+#[allow(clippy::too_many_arguments)]
+async fn phrased_exercises(
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    rng: &mut Rng,
+    lesson: &[VerifiedExercise],
+    room: usize,
+    records: &mut Vec<ExerciseRecord>,
+    report: &mut RunReport,
+) -> Vec<VerifiedExercise> {
+    let avoid: HashSet<String> = lesson
+        .iter()
+        .map(|v| v.exercise().evidence().to_string())
+        .collect();
+    let plans = question_plans(text, PHRASED_PLANS, rng.next_u64(), &avoid);
+    let asks = plans
+        .iter()
+        .flat_map(|plan| (0..PHRASINGS_PER_PLAN).map(move |_| plan));
+    let seeds: Vec<u32> = (0..plans.len() * PHRASINGS_PER_PLAN)
+        .map(|_| rng.next_u64() as u32)
+        .collect();
+    let phrasings =
+        futures_util::future::join_all(asks.zip(seeds).map(|(plan, seed)| async move {
+            (
+                plan,
+                generator.phrase_question(text, plan, level, seed).await,
+            )
+        }))
+        .await;
+    let mut candidates: Vec<crate::exercise::Candidate> = Vec::new();
+    for (plan, phrasing) in phrasings {
+        match phrasing {
+            Ok(question) => {
+                let exercise = plan.exercise(question);
+                if !candidates.iter().any(|c| c.exercise == exercise) {
+                    report.questions_phrased += 1;
+                    candidates.push(crate::exercise::Candidate {
+                        exercise,
+                        origin: Origin::Phrased,
+                    });
+                }
+            }
+            Err(f) => {
+                report.reject(f.reason.code());
+                records.push(ExerciseRecord::failed_reply(
+                    "multiple_choice",
+                    Origin::Phrased,
+                    &f.raw,
+                    &f.detail,
+                    f.reason.code(),
+                ));
+            }
+        }
+    }
+    // One question per sentence: a second phrasing of the same plan (same evidence and key)
+    // is a duplicate.
+    let mut kept = verify_at_once(candidates, text, generator, lesson, records, report).await;
+    kept.truncate(PHRASED_PER_LESSON.min(room));
+    for v in &kept {
+        records.push(ExerciseRecord::verified(v));
+    }
+    report.questions_phrased_accepted += kept.len();
+    kept
+}
+
+/// Model-written exercises first: all candidates of a lesson are written at once (they share
+/// the article prefix in the engine), each from its own share of the article's sentences,
+/// then verified at once; duplicates are dropped after. Constructed exercises fill the rest.
+async fn make_exercises(
+    lesson_cfg: &crate::config::LessonConfig,
+    generator: &Generator,
+    text: &ArticleText,
+    level: Cefr,
+    seed: u64,
+    report: &mut RunReport,
+) -> MadeExercises {
+    let mut rng = Rng::new(seed);
+    let mut records = Vec::new();
+
+    let usable: Vec<&str> = text
+        .sentences()
+        .iter()
+        .map(String::as_str)
+        .filter(|s| (6..=40).contains(&crate::text::words(s).len()))
+        .collect();
+    let wanted = lesson_cfg.model_candidates.min(usable.len());
+    // Vocabulary only when the model has passed a calibration of it in this language: only
+    // a model can judge a meaning key.
+    let shapes: &[Shape] = if generator.calibrated(text.lang()).vocabulary {
+        &[Shape::MultipleChoice, Shape::Vocabulary, Shape::ShortAnswer]
+    } else {
+        &[Shape::MultipleChoice, Shape::ShortAnswer]
+    };
+    let writes = (0..wanted).map(|i| {
+        // Every candidate gets its own share of the sentences: different evidence, no
+        // duplicates, and a smaller grammar.
+        let share: Vec<&str> = usable.iter().copied().skip(i).step_by(wanted).collect();
+        let shape = shapes[i % shapes.len()];
+        let seed = rng.next_u64() as u32;
+        async move {
+            (
+                shape,
+                generator
+                    .write_exercise(text, &share, shape, level, seed)
+                    .await,
+            )
+        }
+    });
+    let write_started = std::time::Instant::now();
+    let written = futures_util::future::join_all(writes).await;
+    let write_time = write_started.elapsed();
+    let mut candidates = Vec::new();
+    for (shape, (candidate, failures)) in written {
+        for f in failures {
+            report.reject(f.reason.code());
+            tracing::debug!(reason = f.reason.code(), detail = %f.detail, raw = %f.raw, "model reply failed");
+            let kind = match shape {
+                Shape::MultipleChoice => "multiple_choice",
+                Shape::ShortAnswer => "short_answer",
+                Shape::Vocabulary => "vocabulary",
+            };
+            records.push(ExerciseRecord::failed_reply(
+                kind,
+                Origin::Model,
+                &f.raw,
+                &f.detail,
+                f.reason.code(),
+            ));
+        }
+        if let Some(c) = candidate {
+            report.questions_model_written += 1;
+            candidates.push(c);
+        }
+    }
+    let verify_started = std::time::Instant::now();
+    let mut accepted = verify_at_once(candidates, text, generator, &[], &mut records, report).await;
+    let verify_time = verify_started.elapsed();
+    accepted.truncate(lesson_cfg.exercises);
+    for v in &accepted {
+        records.push(ExerciseRecord::verified(v));
+    }
+    report.questions_model_accepted += accepted.len();
+    let model_accepted = accepted.len();
+
+    if accepted.len() < lesson_cfg.exercises {
+        let phrased = phrased_exercises(
+            generator,
+            text,
+            level,
+            &mut rng,
+            &accepted,
+            lesson_cfg.exercises - accepted.len(),
+            &mut records,
+            report,
+        )
+        .await;
+        accepted.extend(phrased);
+    }
+
+    if accepted.len() < lesson_cfg.exercises {
+        let avoid: HashSet<String> = accepted
+            .iter()
+            .map(|v| v.exercise().evidence().to_string())
+            .collect();
+        let want = lesson_cfg.exercises - accepted.len();
+        for candidate in constructed_exercises(text, level, want * 2 + 4, rng.next_u64(), &avoid) {
+            if accepted.len() >= lesson_cfg.exercises {
+                break;
+            }
+            report.questions_constructed += 1;
+            match verify(candidate, text, generator, &accepted).await {
+                Ok(v) => {
+                    records.push(ExerciseRecord::verified(&v));
+                    report.questions_constructed_accepted += 1;
+                    accepted.push(v);
+                }
+                Err(r) => records.push(rejected_record(&r, report)),
+            }
+        }
+    }
+    MadeExercises {
+        accepted,
+        records,
+        model_accepted,
+        write_time,
+        verify_time,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_the_mix_the_lesson_with_most_items_beyond_one_sentence_is_taken() {
+        // (verified exercises, of them beyond one sentence), best-ranked article first.
+        assert_eq!(
+            fallback_attempt(&[(5, 1), (5, 1), (4, 1)], 3),
+            0,
+            "a tie: rank"
+        );
+        assert_eq!(
+            fallback_attempt(&[(5, 0), (2, 2), (4, 1)], 3),
+            2,
+            "enough first"
+        );
+        assert_eq!(
+            fallback_attempt(&[(1, 0), (2, 2)], 3),
+            0,
+            "none enough: the best"
+        );
+        assert_eq!(fallback_attempt(&[(3, 0), (5, 1)], 3), 1);
+    }
+}

@@ -1,0 +1,252 @@
+//! The daily run: the only module that calls several stages.
+//!
+//! feeds -> articles -> index -> selection -> generation -> verification -> delivery.
+//! Every stage returns what worked and records what failed in the [`RunReport`]; one broken
+//! feed, page, model reply or address never stops the run for the others. Only failures of
+//! the run as a whole (store, index, model, templates) end it with an error.
+
+mod fetch;
+mod lessons;
+mod mail;
+
+use fetch::fetch_stage;
+use lessons::lesson_stage;
+pub use lessons::{
+    MadeExercises, adopt_calibrations, keep_lesson, lesson_exercises, lessons_due, local_date,
+    rank_articles, record_score, timed_exercises,
+};
+pub use mail::delivery_stage;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+
+use crate::articles::{self};
+use crate::config::Config;
+use crate::delivery::{Mailer, Renderer};
+use crate::generation::Generator;
+use crate::http::HttpClient;
+use crate::index::ArticleIndex;
+use crate::report::RunReport;
+use crate::runlock::RunLock;
+use crate::store::Store;
+
+/// The long-lived parts a run works with.
+pub struct Services {
+    pub config: Config,
+    pub store: Store,
+    pub index: ArticleIndex,
+    pub http: HttpClient,
+    pub renderer: Renderer,
+    pub mailer: Mailer,
+    pub frequencies: articles::WordFrequencies,
+    /// The learned topic classifier, when `[paths] topic_model` exists.
+    pub topic_model: Option<articles::TopicModel>,
+    /// What this process's runs did (`/metrics`).
+    pub metrics: crate::metrics::Metrics,
+    /// Why an article is poor reading (`None`: it is not), by article id: judged once per
+    /// article for the process, not once per learner that ranks it.
+    poor_reading: std::sync::Mutex<HashMap<i64, Option<String>>>,
+}
+
+impl Services {
+    /// Opens the store, the index, the HTTP client, the templates and the mailer.
+    pub fn open(config: Config) -> anyhow::Result<Services> {
+        let store = Store::open(&config.store_path)?;
+        let index = ArticleIndex::open(&config.index_dir)?;
+        let http = HttpClient::new(&config.fetch).context("cannot build the HTTP client")?;
+        let renderer = Renderer::new(config.templates_dir.as_deref())?;
+        let mailer = Mailer::new(
+            &config.mail,
+            &config.outbox_dir,
+            config.delivery.connections,
+        )?;
+        let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
+        let topic_model = if config.topic_model.is_file() {
+            match articles::TopicModel::load(&config.topic_model) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    tracing::warn!("topic model not used: {e}");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        Ok(Services {
+            config,
+            store,
+            index,
+            http,
+            renderer,
+            mailer,
+            frequencies,
+            topic_model,
+            metrics: crate::metrics::Metrics::default(),
+            poor_reading: Default::default(),
+        })
+    }
+}
+
+/// What a run does.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The run's clock (injectable for tests).
+    pub now: DateTime<Utc>,
+    /// Fetch feeds and articles.
+    pub fetch: bool,
+    /// Make lessons.
+    pub lessons: bool,
+    /// Send the mail that is due.
+    pub mail: bool,
+    /// Whether lessons follow each learner's delivery time or are made and sent now.
+    pub timing: Timing,
+    /// Fetch only this feed (a manual refresh).
+    pub only_feed: Option<String>,
+    /// No progress lines on stderr.
+    pub quiet: bool,
+}
+
+/// When lessons are made and sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// `hyperlearn daily`: today's lesson for every learner, sent now.
+    Now,
+    /// `hyperlearn serve`: lessons made within the lead before each learner's local delivery
+    /// time and sent at it, with retries and the catch-up cut-off ([`crate::schedule`]).
+    Scheduled,
+}
+
+impl RunOptions {
+    /// Everything, now: the daily run.
+    pub fn full(quiet: bool) -> RunOptions {
+        RunOptions {
+            now: Utc::now(),
+            fetch: true,
+            lessons: true,
+            mail: true,
+            timing: Timing::Now,
+            only_feed: None,
+            quiet,
+        }
+    }
+
+    /// One stage, on the learners' schedules (what `serve` runs on each stage's schedule).
+    pub fn scheduled(stage: Stage, quiet: bool) -> RunOptions {
+        RunOptions {
+            now: Utc::now(),
+            fetch: stage == Stage::Fetch,
+            lessons: stage == Stage::Lessons,
+            mail: stage == Stage::Mail,
+            timing: Timing::Scheduled,
+            only_feed: None,
+            quiet,
+        }
+    }
+}
+
+/// A stage of the run that `serve` schedules on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Fetch feeds and articles.
+    Fetch,
+    /// Make lessons.
+    Lessons,
+    /// Send the mail that is due.
+    Mail,
+}
+
+/// Progress lines on stderr.
+#[derive(Clone, Copy)]
+pub struct Progress {
+    quiet: bool,
+}
+
+impl Progress {
+    pub fn new(quiet: bool) -> Progress {
+        Progress { quiet }
+    }
+
+    pub fn say(&self, line: impl std::fmt::Display) {
+        if !self.quiet {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(
+                err,
+                "{}",
+                crate::text::terminal_safe(&line.to_string(), true)
+            );
+        }
+    }
+}
+
+/// One run: fetch, index, and make and deliver today's lessons. `generator` is needed
+/// when lessons are made.
+pub async fn run(
+    services: &Services,
+    generator: Option<&Generator>,
+    options: &RunOptions,
+) -> anyhow::Result<RunReport> {
+    let started = Instant::now();
+    let progress = Progress::new(options.quiet);
+    let mut report = RunReport {
+        started_at: options.now.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        mail_destination: services.mailer.describe(),
+        ..Default::default()
+    };
+    let kind = match (options.fetch, options.lessons, options.mail) {
+        (true, true, true) => "daily",
+        (true, false, false) => "fetch",
+        (false, true, false) => "lessons",
+        (false, false, true) => "mail",
+        _ => "run",
+    };
+    // Each stage has its own lock (serve runs them on separate schedules, so a slow lesson
+    // stage never holds up the mail); a run takes those of its stages before it starts.
+    let ttl = services.config.delivery.lock_ttl;
+    let mut locks = Vec::new();
+    for (name, wanted) in [
+        ("fetch", options.fetch),
+        ("lessons", options.lessons),
+        ("mail", options.mail),
+    ] {
+        if wanted {
+            locks.push(RunLock::acquire(services.store.path(), name, ttl)?);
+        }
+    }
+    let run_id = services.store.start_run(kind)?;
+    if options.fetch {
+        fetch_stage(services, &mut report, progress, options).await?;
+        if let Some(keep) = services.config.keep {
+            let (mails, scores) = services.store.apply_retention(options.now - keep)?;
+            if mails + scores > 0 {
+                progress.say(format!(
+                    "Retention ([privacy] keep_days): {mails} old mail bodies and {scores} scores deleted"
+                ));
+            }
+        }
+    }
+    if options.lessons {
+        let generator = generator.context("a lesson run needs the model")?;
+        lesson_stage(services, generator, &mut report, progress, options).await?;
+        report.model = Some(generator.engine().stats());
+    }
+    if options.mail {
+        delivery_stage(services, &mut report, progress, options).await?;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    if options.timing == Timing::Scheduled && !options.fetch && report.is_idle() {
+        // A scheduled tick that found nothing to do leaves no trace in the run history.
+        services.store.discard_run(run_id)?;
+    } else {
+        services.store.finish_run(
+            run_id,
+            &serde_json::to_string(&report).expect("report serialises"),
+        )?;
+    }
+    drop(locks);
+    services.metrics.record(kind, &report);
+    Ok(report)
+}
