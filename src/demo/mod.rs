@@ -1,5 +1,5 @@
 //! `hyperlearn demo`: a full daily run on bundled content, with no network and no set-up
-//! beyond the model. The binary serves its own demo news site (feeds in six languages and
+//! beyond the model. The binary serves its own demo news site (feeds in seven languages and
 //! their article pages, written for HyperLearn) from 127.0.0.1, keeps its store, index and
 //! outbox under `var/demo/`, and adds a few demo learners.
 

@@ -179,7 +179,7 @@ async fn nothing_of_an_injected_paragraph_becomes_an_exercise_option_or_glossary
 
 #[test]
 fn no_paragraph_of_the_bundled_news_is_taken_for_addressing_the_reader() {
-    // The demo site's articles are ordinary news in six languages: the detector must leave
+    // The demo site's articles are ordinary news in seven languages: the detector must leave
     // every paragraph of them alone (a false alarm costs the lesson a paragraph).
     let mut paragraphs = 0;
     for file in crate::demo::DEMO_SITE
