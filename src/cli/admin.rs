@@ -442,10 +442,13 @@ pub(super) fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::R
                 learner.level,
                 learner.cefr()
             );
-            for (at, level, why) in history {
+            for change in history {
                 out!(
-                    "  {at}  {level:.2} ({})  {why}",
-                    articles::Cefr::from_score(level)
+                    "  {}  {:.2} ({})  {}",
+                    change.at,
+                    change.level,
+                    articles::Cefr::from_score(change.level),
+                    change.reason
                 );
             }
             Ok(())

@@ -130,22 +130,24 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
     let services = Services::open(config)?;
     eprintln!("Seeding {} learners and their lessons ...", b.learners);
     let store = &services.store;
-    let (article_id, _) = store.insert_article(&Article {
-        url: "http://127.0.0.1/bench.html".into(),
-        title: "River path to be extended".into(),
-        byline: None,
-        published: None,
-        lang: "en".into(),
-        text: ARTICLE.into(),
-        level: Level {
-            score: 3.0,
-            cefr: Cefr::B1,
-        },
-        topics: vec![],
-        image: None,
-        source: "bench".into(),
-        text_source: TextSource::Page,
-    })?;
+    let article_id = store
+        .insert_article(&Article {
+            url: "http://127.0.0.1/bench.html".into(),
+            title: "River path to be extended".into(),
+            byline: None,
+            published: None,
+            lang: "en".into(),
+            text: ARTICLE.into(),
+            level: Level {
+                score: 3.0,
+                cefr: Cefr::B1,
+            },
+            topics: vec![],
+            image: None,
+            source: "bench".into(),
+            text_source: TextSource::Page,
+        })?
+        .id;
     let exercises: Vec<Exercise> = constructed_exercises(
         &ArticleText::new("en", ARTICLE),
         Cefr::B1,

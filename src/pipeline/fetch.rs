@@ -273,7 +273,7 @@ pub(super) async fn fetch_stage(
                 if article.text_source == TextSource::Feed {
                     report.articles_from_feed_text += 1;
                 }
-                let (id, new) = store.insert_article(&article)?;
+                let crate::store::Inserted { id, new } = store.insert_article(&article)?;
                 store.record_entry_article(&p.key, &p.feed.url, id)?;
                 if !new {
                     report.articles_duplicate += 1;

@@ -220,10 +220,11 @@ pub async fn run(
     if options.fetch {
         fetch_stage(services, &mut report, progress, options).await?;
         if let Some(keep) = services.config.keep {
-            let (mails, scores) = services.store.apply_retention(options.now - keep)?;
-            if mails + scores > 0 {
+            let deleted = services.store.apply_retention(options.now - keep)?;
+            if deleted.mail_bodies + deleted.scores > 0 {
                 progress.say(format!(
-                    "Retention ([privacy] keep_days): {mails} old mail bodies and {scores} scores deleted"
+                    "Retention ([privacy] keep_days): {} old mail bodies and {} scores deleted",
+                    deleted.mail_bodies, deleted.scores
                 ));
             }
         }

@@ -192,7 +192,7 @@ pub async fn lesson(
         .lesson_info(lesson_id)
         .ok()
         .flatten()
-        .and_then(|(_, a, _)| store.article(a).ok().flatten());
+        .and_then(|l| store.article(l.article_id).ok().flatten());
     let glossary: Vec<crate::lesson::GlossaryEntry> = store
         .lesson_glossary(lesson_id)
         .ok()

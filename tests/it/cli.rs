@@ -439,7 +439,7 @@ fn reindex_relevel_measures_stored_articles_again() {
     let config = crate::support::write_config(dir.path(), None, "");
     let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
     // Stored with a level the current formula would not give this text.
-    let (id, _) = store
+    let id = store
         .insert_article(&Article {
             url: "http://127.0.0.1/relevel.html".into(),
             title: "Easy words".into(),
@@ -456,7 +456,8 @@ fn reindex_relevel_measures_stored_articles_again() {
             source: "test".into(),
             text_source: TextSource::Page,
         })
-        .unwrap();
+        .unwrap()
+        .id;
     drop(store);
     let config_path = dir.path().join("config.toml");
     let plain = run_ok(

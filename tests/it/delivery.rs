@@ -49,7 +49,7 @@ fn seed(
 ) -> Vec<i64> {
     let store = Store::open(&config.store_path).unwrap();
     let renderer = Renderer::new(None).unwrap();
-    let (article_id, _) = store
+    let article_id = store
         .insert_article(&Article {
             url: format!("http://127.0.0.1/seed/{date}.html"),
             title: "Seeded article".into(),
@@ -66,7 +66,8 @@ fn seed(
             source: "test".into(),
             text_source: TextSource::Page,
         })
-        .unwrap();
+        .unwrap()
+        .id;
     let mut ids = Vec::new();
     for (email, tz, time) in learners {
         let time = NaiveTime::parse_from_str(time, "%H:%M").unwrap();

@@ -73,7 +73,7 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
             )
             .unwrap();
     }
-    let (article_id, _) = store
+    let article_id = store
         .insert_article(&Article {
             url: "http://127.0.0.1/robots.html".into(),
             title: XSS_TITLE.into(),
@@ -90,7 +90,8 @@ pub(crate) async fn site() -> (Site, tempfile::TempDir) {
             source: "Courier".into(),
             text_source: TextSource::Page,
         })
-        .unwrap();
+        .unwrap()
+        .id;
     services
         .index
         .upsert(&IndexDoc {

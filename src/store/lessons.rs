@@ -1,0 +1,426 @@
+//! Lessons and their exercises: every one tried, with its verdict; what learners and
+//! teachers may be shown; flags.
+
+use crate::delivery::ComposedMail;
+use crate::exercise::{Exercise, Origin};
+use crate::verification::{Rejection, VerifiedExercise};
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Delivery, OrStore, Store, StoreError, now};
+
+/// An exercise a learner flagged as wrong.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Flag {
+    pub id: i64,
+    pub exercise_id: i64,
+    pub article_id: i64,
+    pub payload: String,
+    pub note: String,
+    pub created_at: String,
+    pub pulled: bool,
+}
+
+/// An exercise row to store, with its verdict. Only a [`VerifiedExercise`] makes an accepted
+/// row: every other constructor makes a refused one, so the ledger cannot hold an
+/// unverified exercise as accepted (and the lesson pages cannot serve one).
+#[derive(Debug, Clone)]
+pub struct ExerciseRecord {
+    kind: String,
+    origin: Origin,
+    /// The exercise as JSON (or, for a model reply that never became one, the reply).
+    payload: String,
+    accepted: bool,
+    reasons: Vec<String>,
+}
+
+impl ExerciseRecord {
+    /// An exercise that passed verification, with the checks it passed.
+    pub fn verified(v: &VerifiedExercise) -> ExerciseRecord {
+        ExerciseRecord {
+            kind: v.exercise().kind().to_string(),
+            origin: v.origin(),
+            payload: serde_json::to_string(v.exercise()).expect("exercises serialise"),
+            accepted: true,
+            reasons: v.checks().iter().map(|c| format!("passed:{c}")).collect(),
+        }
+    }
+
+    /// A candidate that verification refused, with its reasons.
+    pub fn rejected(r: &Rejection) -> ExerciseRecord {
+        let candidate = &r.candidate;
+        ExerciseRecord {
+            kind: candidate.exercise.kind().to_string(),
+            origin: candidate.origin,
+            payload: serde_json::to_string(&candidate.exercise).expect("exercises serialise"),
+            accepted: false,
+            reasons: r.reasons.iter().map(|x| x.code().to_string()).collect(),
+        }
+    }
+
+    /// A model reply that never became a candidate (it did not parse, or broke off), kept
+    /// with what it was meant to be and why it failed.
+    pub fn failed_reply(
+        kind: &str,
+        origin: Origin,
+        raw: &str,
+        detail: &str,
+        reason: &str,
+    ) -> ExerciseRecord {
+        ExerciseRecord {
+            kind: kind.to_string(),
+            origin,
+            payload: serde_json::json!({ "raw": raw, "detail": detail }).to_string(),
+            accepted: false,
+            reasons: vec![reason.to_string()],
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    pub fn origin(&self) -> Origin {
+        self.origin
+    }
+
+    pub fn accepted(&self) -> bool {
+        self.accepted
+    }
+
+    /// Why it was refused (reason codes), or the checks it passed (`passed:<check>`).
+    pub fn reasons(&self) -> &[String] {
+        &self.reasons
+    }
+}
+
+/// A verified exercise that is not pulled: what learners' pages and teachers' exercise
+/// sets may show ([`Store::servable_exercises`]).
+#[derive(Debug, Clone)]
+pub struct ServableExercise {
+    pub id: i64,
+    /// The date of the lesson it was made for.
+    pub lesson_date: Option<String>,
+    pub exercise: Exercise,
+}
+
+/// Whose servable exercises to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Servable {
+    /// One lesson's, in lesson order.
+    Lesson(i64),
+    /// Every one about an article (a teacher's reusable sets), by lesson; those of a lesson
+    /// that was never made (too few passed) have no date.
+    Article(i64),
+}
+
+/// Whose lesson, about which article, for which date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LessonInfo {
+    pub learner_id: i64,
+    pub article_id: i64,
+    pub date: NaiveDate,
+}
+
+/// An exercise row.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredExercise {
+    pub id: i64,
+    pub kind: String,
+    pub origin: Origin,
+    pub payload: String,
+    pub accepted: bool,
+    pub reasons: Vec<String>,
+    /// Pulled by an admin after a learner flagged it: never shown again.
+    pub pulled: bool,
+}
+
+/// A lesson's article and every exercise tried for it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LessonExercises {
+    pub lesson_id: i64,
+    pub article_id: i64,
+    pub exercises: Vec<StoredExercise>,
+}
+
+impl Store {
+    /// Stores a lesson from its composed mail (learner, article, date, glossary and the
+    /// message, which only a verified lesson composes), every exercise tried for it
+    /// (accepted or not, with reasons) and the message as a pending delivery, in one
+    /// transaction. Returns the delivery.
+    pub fn save_lesson(
+        &self,
+        mail: &ComposedMail,
+        exercises: &[ExerciseRecord],
+        due_at: DateTime<Utc>,
+    ) -> Result<Delivery, StoreError> {
+        let (learner_id, article_id, date) = (mail.learner_id(), mail.article_id(), mail.date());
+        let (glossary, message_id, message) =
+            (mail.glossary_json(), mail.message_id(), mail.bytes());
+        let mut conn = self.conn();
+        let tx = conn.transaction().or_store(self)?;
+        let t = now();
+        tx.execute(
+            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at, glossary) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![learner_id, article_id, date.to_string(), t, glossary],
+        )
+        .or_store(self)?;
+        let lesson_id = tx.last_insert_rowid();
+        for e in exercises {
+            tx.execute(
+                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    lesson_id,
+                    article_id,
+                    e.kind,
+                    e.origin.as_str(),
+                    e.payload,
+                    e.accepted as i64,
+                    serde_json::to_string(&e.reasons).expect("strings serialise"),
+                    t
+                ],
+            )
+            .or_store(self)?;
+        }
+        tx.execute(
+            "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at, due_at)
+             VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
+            params![lesson_id, learner_id, date.to_string(), message_id, message, t, due_at.to_rfc3339()],
+        )
+        .or_store(self)?;
+        tx.commit().or_store(self)?;
+        drop(conn);
+        Ok(self
+            .delivery_for(learner_id, date)?
+            .expect("delivery was just stored"))
+    }
+
+    /// Stores exercises that were tried for an article without making a lesson (e.g. too
+    /// few passed), so their verdicts are kept.
+    pub fn save_rejected_exercises(
+        &self,
+        article_id: i64,
+        exercises: &[ExerciseRecord],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().or_store(self)?;
+        let t = now();
+        for e in exercises {
+            tx.execute(
+                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
+                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    article_id,
+                    e.kind,
+                    e.origin.as_str(),
+                    e.payload,
+                    e.accepted as i64,
+                    serde_json::to_string(&e.reasons).expect("strings serialise"),
+                    t
+                ],
+            )
+            .or_store(self)?;
+        }
+        tx.commit().or_store(self)
+    }
+
+    /// The learner, article and date of a lesson.
+    pub fn lesson_info(&self, lesson_id: i64) -> Result<Option<LessonInfo>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT learner_id, article_id, lesson_date FROM lessons WHERE id = ?1",
+                [lesson_id],
+                |r| {
+                    let d: String = r.get(2)?;
+                    Ok(LessonInfo {
+                        learner_id: r.get(0)?,
+                        article_id: r.get(1)?,
+                        date: d.parse().unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+            .or_store(self)
+    }
+
+    /// The (learner, local date) of every lesson in the ledger dated `from` or later.
+    pub fn lesson_dates_from(
+        &self,
+        from: NaiveDate,
+    ) -> Result<std::collections::HashSet<(i64, NaiveDate)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT learner_id, lesson_date FROM deliveries WHERE lesson_date >= ?1")
+            .or_store(self)?;
+        let rows = stmt
+            .query_map([from.to_string()], |r| {
+                let date: String = r.get(1)?;
+                Ok((r.get(0)?, date.parse().unwrap_or_default()))
+            })
+            .or_store(self)?;
+        rows.collect::<Result<_, _>>().or_store(self)
+    }
+
+    /// A lesson's glossary as stored (JSON; `[]` for lessons made before it was kept).
+    pub fn lesson_glossary(&self, lesson_id: i64) -> Result<String, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT glossary FROM lessons WHERE id = ?1",
+                [lesson_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .or_store(self)
+    }
+
+    /// Whether a lesson already has a recorded score.
+    pub fn lesson_scored(&self, lesson_id: i64) -> Result<bool, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT EXISTS(SELECT 1 FROM lesson_scores WHERE lesson_id = ?1)",
+                [lesson_id],
+                |r| r.get(0),
+            )
+            .or_store(self)
+    }
+
+    /// Records a learner's flag on an exercise; flagging it again only updates the note.
+    pub fn flag_exercise(
+        &self,
+        exercise_id: i64,
+        learner_id: Option<i64>,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO flags (exercise_id, learner_id, note, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (exercise_id, learner_id) DO UPDATE SET note = excluded.note",
+                params![exercise_id, learner_id, note, now()],
+            )
+            .or_store(self)?;
+        Ok(())
+    }
+
+    /// Open flags, newest first.
+    pub fn flags(&self) -> Result<Vec<Flag>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT f.id, f.exercise_id, e.article_id, e.payload, f.note, f.created_at, e.pulled
+                 FROM flags f JOIN exercises e ON e.id = f.exercise_id
+                 WHERE f.resolved IS NULL ORDER BY f.id DESC",
+            )
+            .or_store(self)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(Flag {
+                    id: r.get(0)?,
+                    exercise_id: r.get(1)?,
+                    article_id: r.get(2)?,
+                    payload: r.get(3)?,
+                    note: r.get(4)?,
+                    created_at: r.get(5)?,
+                    pulled: r.get::<_, i64>(6)? != 0,
+                })
+            })
+            .or_store(self)?;
+        rows.collect::<Result<_, _>>().or_store(self)
+    }
+
+    /// Pulls an exercise: it is never shown or sent again; its flags are resolved.
+    pub fn pull_exercise(&self, exercise_id: i64) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().or_store(self)?;
+        tx.execute(
+            "UPDATE exercises SET pulled = 1 WHERE id = ?1",
+            [exercise_id],
+        )
+        .or_store(self)?;
+        tx.execute(
+            "UPDATE flags SET resolved = ?2 WHERE exercise_id = ?1 AND resolved IS NULL",
+            params![exercise_id, now()],
+        )
+        .or_store(self)?;
+        tx.commit().or_store(self)
+    }
+
+    /// The verified exercises that are not pulled, of a lesson or of every lesson about an
+    /// article: the one query behind every page that shows exercises. A row whose payload
+    /// no longer parses is left out.
+    pub fn servable_exercises(&self, of: Servable) -> Result<Vec<ServableExercise>, StoreError> {
+        let (filter, id) = match of {
+            Servable::Lesson(id) => ("e.lesson_id = ?1", id),
+            Servable::Article(id) => ("e.article_id = ?1", id),
+        };
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT e.id, l.lesson_date, e.payload FROM exercises e
+                 LEFT JOIN lessons l ON l.id = e.lesson_id
+                 WHERE {filter} AND e.accepted = 1 AND e.pulled = 0 ORDER BY e.lesson_id, e.id"
+            ))
+            .or_store(self)?;
+        let rows = stmt
+            .query_map([id], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get::<_, String>(2)?))
+            })
+            .or_store(self)?;
+        let rows: Vec<(i64, Option<String>, String)> =
+            rows.collect::<Result<_, _>>().or_store(self)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, lesson_date, payload)| {
+                let exercise = serde_json::from_str(&payload).ok()?;
+                Some(ServableExercise {
+                    id,
+                    lesson_date,
+                    exercise,
+                })
+            })
+            .collect())
+    }
+
+    /// A lesson's article and exercises (accepted and rejected, with reasons).
+    pub fn lesson_exercises(&self, lesson_id: i64) -> Result<LessonExercises, StoreError> {
+        let conn = self.conn();
+        let article_id: i64 = conn
+            .query_row(
+                "SELECT article_id FROM lessons WHERE id = ?1",
+                [lesson_id],
+                |r| r.get(0),
+            )
+            .or_store(self)?;
+        let mut stmt = conn
+            .prepare("SELECT id, kind, origin, payload, accepted, reasons, pulled FROM exercises WHERE lesson_id = ?1 ORDER BY id")
+            .or_store(self)?;
+        let rows = stmt
+            .query_map([lesson_id], |r| {
+                let reasons: String = r.get(5)?;
+                let origin: String = r.get(2)?;
+                Ok(StoredExercise {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    origin: Origin::parse(&origin).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            2,
+                            rusqlite::types::Type::Text,
+                            format!("unknown exercise origin {origin:?}").into(),
+                        )
+                    })?,
+                    payload: r.get(3)?,
+                    accepted: r.get::<_, i64>(4)? != 0,
+                    reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+                    pulled: r.get::<_, i64>(6)? != 0,
+                })
+            })
+            .or_store(self)?;
+        let exercises = rows.collect::<Result<Vec<_>, _>>().or_store(self)?;
+        Ok(LessonExercises {
+            lesson_id,
+            article_id,
+            exercises,
+        })
+    }
+}

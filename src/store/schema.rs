@@ -1,0 +1,196 @@
+//! The schema: migrations, in order.
+
+/// Migrations, in order; `user_version` is the number applied.
+pub(super) const MIGRATIONS: &[&str] = &[
+    r#"
+CREATE TABLE learners (
+    id            INTEGER PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    lang          TEXT NOT NULL,
+    level         REAL NOT NULL,
+    interests     TEXT NOT NULL DEFAULT '[]',
+    delivery_time TEXT NOT NULL DEFAULT '07:00',
+    timezone      TEXT NOT NULL DEFAULT 'UTC',
+    active        INTEGER NOT NULL DEFAULT 1,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE feed_state (
+    url                TEXT PRIMARY KEY,
+    etag               TEXT,
+    last_modified      TEXT,
+    last_fetch_at      TEXT,
+    last_ok_at         TEXT,
+    last_error         TEXT,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    items_seen         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE entries (
+    entry_key   TEXT PRIMARY KEY,
+    feed_url    TEXT NOT NULL,
+    article_id  INTEGER REFERENCES articles(id),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    first_seen  TEXT NOT NULL
+);
+CREATE TABLE articles (
+    id          INTEGER PRIMARY KEY,
+    url         TEXT NOT NULL UNIQUE,
+    title       TEXT NOT NULL,
+    byline      TEXT,
+    published   TEXT,
+    lang        TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    level       REAL NOT NULL,
+    cefr        TEXT NOT NULL,
+    topics      TEXT NOT NULL DEFAULT '[]',
+    image       TEXT,
+    source      TEXT NOT NULL,
+    text_source TEXT NOT NULL,
+    fetched_at  TEXT NOT NULL
+);
+CREATE INDEX articles_lang ON articles(lang, fetched_at);
+CREATE TABLE lessons (
+    id          INTEGER PRIMARY KEY,
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    lesson_date TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (learner_id, lesson_date)
+);
+CREATE TABLE exercises (
+    id          INTEGER PRIMARY KEY,
+    lesson_id   INTEGER REFERENCES lessons(id),
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    kind        TEXT NOT NULL,
+    origin      TEXT NOT NULL,
+    payload     TEXT NOT NULL,
+    accepted    INTEGER NOT NULL,
+    reasons     TEXT NOT NULL DEFAULT '[]',
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX exercises_article ON exercises(article_id, accepted);
+CREATE TABLE deliveries (
+    id          INTEGER PRIMARY KEY,
+    lesson_id   INTEGER NOT NULL UNIQUE REFERENCES lessons(id),
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    lesson_date TEXT NOT NULL,
+    message_id  TEXT NOT NULL UNIQUE,
+    state       TEXT NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    transport   TEXT,
+    message     BLOB NOT NULL,
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT,
+    UNIQUE (learner_id, lesson_date)
+);
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    report      TEXT
+);
+"#,
+    r#"
+CREATE TABLE lesson_scores (
+    id          INTEGER PRIMARY KEY,
+    lesson_id   INTEGER NOT NULL REFERENCES lessons(id),
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    score       REAL NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE level_history (
+    id          INTEGER PRIMARY KEY,
+    learner_id  INTEGER NOT NULL REFERENCES learners(id),
+    level       REAL NOT NULL,
+    reason      TEXT NOT NULL,
+    lesson_id   INTEGER REFERENCES lessons(id),
+    at          TEXT NOT NULL
+);
+"#,
+    r#"
+ALTER TABLE deliveries ADD COLUMN due_at TEXT;
+ALTER TABLE deliveries ADD COLUMN next_attempt_at TEXT;
+CREATE INDEX deliveries_open ON deliveries(state) WHERE state IN ('pending', 'sending');
+ALTER TABLE learners ADD COLUMN paused_reason TEXT;
+ALTER TABLE learners ADD COLUMN mail_failures INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE locks (
+    name        TEXT PRIMARY KEY,
+    owner       TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+"#,
+    r#"
+ALTER TABLE feed_state ADD COLUMN next_fetch_at TEXT;
+"#,
+    r#"
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user_id     INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf        TEXT NOT NULL,
+    expires_at  TEXT NOT NULL
+);
+CREATE TABLE flags (
+    id          INTEGER PRIMARY KEY,
+    exercise_id INTEGER NOT NULL REFERENCES exercises(id),
+    learner_id  INTEGER REFERENCES learners(id),
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    resolved    TEXT
+);
+ALTER TABLE exercises ADD COLUMN pulled INTEGER NOT NULL DEFAULT 0;
+"#,
+    // One flag per learner and exercise (a learner's repeated flags only update the note).
+    r#"
+DELETE FROM flags WHERE learner_id IS NOT NULL AND id NOT IN (
+    SELECT MAX(id) FROM flags WHERE learner_id IS NOT NULL GROUP BY exercise_id, learner_id
+);
+CREATE UNIQUE INDEX flags_once ON flags(exercise_id, learner_id);
+"#,
+    // Learners forgotten at their request: a salted hash of the address, so they are never
+    // mailed (or imported) again and the address itself is gone.
+    r#"
+CREATE TABLE settings (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+INSERT INTO settings (name, value) VALUES ('address_salt', lower(hex(randomblob(32))));
+CREATE TABLE forgotten (
+    address_hash TEXT PRIMARY KEY,
+    forgotten_at TEXT NOT NULL
+);
+"#,
+    // The lesson's glossary (JSON), so the lesson page shows what the mail showed.
+    r#"
+ALTER TABLE lessons ADD COLUMN glossary TEXT NOT NULL DEFAULT '[]';
+"#,
+    // Calibration verdicts: whether a model file (by sha256) judges a model-judged kind of
+    // exercise reliably in a language, measured on a set (by sha256).
+    r#"
+CREATE TABLE calibrations (
+    model_sha256   TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    lang           TEXT NOT NULL,
+    set_sha256     TEXT NOT NULL,
+    model_file     TEXT NOT NULL,
+    items          INTEGER NOT NULL,
+    right_accepted INTEGER NOT NULL,
+    wrong_tried    INTEGER NOT NULL,
+    wrong_accepted INTEGER NOT NULL,
+    passed         INTEGER NOT NULL,
+    why            TEXT NOT NULL,
+    measured_at    TEXT NOT NULL,
+    PRIMARY KEY (model_sha256, kind, lang)
+);
+"#,
+];

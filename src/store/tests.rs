@@ -1,0 +1,274 @@
+use chrono::{DateTime, NaiveTime, Utc};
+use rusqlite::params;
+
+use crate::articles::Cefr;
+
+use super::*;
+
+fn learner(email: &str) -> NewLearner {
+    NewLearner {
+        email: email.into(),
+        name: "Ana".into(),
+        lang: "es".into(),
+        level: 3.0,
+        interests: vec!["sport".into()],
+        delivery_time: NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+        timezone: "Europe/Madrid".into(),
+    }
+}
+
+#[test]
+fn learners_round_trip_and_duplicates_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let a = store.add_learner(&learner("ana@example.org")).unwrap();
+    assert_eq!(a.cefr(), Cefr::B1);
+    assert_eq!(a.interests, vec!["sport"]);
+    assert!(matches!(
+        store.add_learner(&learner("ana@example.org")),
+        Err(StoreError::DuplicateLearner(_))
+    ));
+    assert_eq!(store.find_learner("ANA@example.org").unwrap().id, a.id);
+    store.remove_learner("ana@example.org").unwrap();
+    assert!(store.learners().unwrap().is_empty());
+}
+
+#[test]
+fn a_calibration_verdict_is_kept_per_model_kind_and_language_and_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    assert!(!store.any_calibration_passed().unwrap());
+    let verdict = |lang: &str, passed: bool| Calibration {
+        model_sha256: "ab".repeat(32),
+        kind: "vocabulary".into(),
+        lang: lang.into(),
+        set_sha256: "cd".repeat(32),
+        model_file: "models/m.gguf".into(),
+        items: 40,
+        right_accepted: if passed { 38 } else { 12 },
+        wrong_tried: 120,
+        wrong_accepted: if passed { 0 } else { 25 },
+        passed,
+        why: "measured".into(),
+        measured_at: DateTime::parse_from_rfc3339("2026-12-02T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+    };
+    store.save_calibration(&verdict("en", false)).unwrap();
+    store.save_calibration(&verdict("es", false)).unwrap();
+    assert!(!store.any_calibration_passed().unwrap());
+    store.save_calibration(&verdict("en", true)).unwrap();
+    assert!(store.any_calibration_passed().unwrap());
+    let all = store.calibrations().unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all.contains(&verdict("en", true)));
+    assert!(all.contains(&verdict("es", false)));
+}
+
+#[test]
+fn expired_sessions_go_and_users_can_be_removed_or_get_a_new_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let ada = store.add_user("ada", "old-hash", "admin").unwrap();
+    let past = Utc::now() - chrono::Duration::hours(1);
+    let later = Utc::now() + chrono::Duration::hours(1);
+    store.create_session("expired", ada.id, "c1", past).unwrap();
+    store.create_session("live", ada.id, "c2", later).unwrap();
+    assert_eq!(
+        store.session_count().unwrap(),
+        1,
+        "the expired one was deleted"
+    );
+    let changed = store.set_password("ADA", "new-hash").unwrap();
+    assert_eq!(changed.password_hash, "new-hash");
+    assert_eq!(
+        store.session_count().unwrap(),
+        0,
+        "a new password ends sessions"
+    );
+    store.create_session("again", ada.id, "c3", later).unwrap();
+    assert_eq!(store.remove_user("ada").unwrap().id, ada.id);
+    assert!(store.user_by_name("ada").unwrap().is_none());
+    assert_eq!(store.session_count().unwrap(), 0);
+    assert!(store.remove_user("ada").is_err());
+    assert!(store.set_password("nobody", "h").is_err());
+}
+
+#[test]
+fn a_backup_taken_while_in_use_is_checked_and_restores_what_it_held() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    store.add_learner(&learner("ana@example.org")).unwrap();
+    // Another connection keeps writing while the backup is taken.
+    let other = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    other.add_learner(&learner("ben@example.org")).unwrap();
+    let backup = dir.path().join("backup.sqlite");
+    let info = store.backup_to(&backup).unwrap();
+    assert_eq!(info.learners, 2);
+    assert_eq!(info.schema_version as usize, MIGRATIONS.len());
+    assert!(store.backup_to(&backup).is_err(), "never overwrites");
+    // Later changes are undone by the restore.
+    store.remove_learner("ana@example.org").unwrap();
+    store.add_learner(&learner("cy@example.org")).unwrap();
+    store.restore_from(&backup).unwrap();
+    let mut emails: Vec<String> = other
+        .learners()
+        .unwrap()
+        .into_iter()
+        .map(|l| l.email)
+        .collect();
+    emails.sort();
+    assert_eq!(emails, ["ana@example.org", "ben@example.org"]);
+    // What is not a store is refused with a reason, and changes nothing.
+    let junk = dir.path().join("junk.sqlite");
+    std::fs::write(&junk, b"not a database at all, just some text").unwrap();
+    assert!(store.restore_from(&junk).is_err());
+    assert!(check_copy(&dir.path().join("missing.sqlite")).is_err());
+    assert_eq!(store.learners().unwrap().len(), 2);
+    // A run's live lock refuses the restore.
+    store
+        .conn()
+        .execute(
+            "INSERT INTO locks (name, owner, acquired_at, expires_at) VALUES ('mail', 'x', ?1, ?2)",
+            params![
+                now(),
+                (Utc::now() + chrono::Duration::minutes(5)).to_rfc3339()
+            ],
+        )
+        .unwrap();
+    let err = store.restore_from(&backup).unwrap_err().to_string();
+    assert!(err.contains("mail run is going"), "{err}");
+}
+
+#[test]
+fn retention_clears_old_mail_bodies_and_scores_but_keeps_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    let ana = store.add_learner(&learner("ana@example.org")).unwrap();
+    let old = "2025-01-01T07:00:00+00:00";
+    let recent = Utc::now().to_rfc3339();
+    {
+        let conn = store.conn();
+        conn.execute(
+            "INSERT INTO articles (id, url, title, lang, body, level, cefr, source, text_source, fetched_at)
+             VALUES (1, 'https://e.org/a', 'A', 'es', 'Texto.', 3.0, 'B1', 'E', 'page', ?1)",
+            [old],
+        )
+        .unwrap();
+        for (id, date, state, at) in [
+            (1, "2025-01-01", "sent", old),
+            (2, "2025-01-02", "pending", old),
+            (3, "2026-12-01", "sent", recent.as_str()),
+        ] {
+            conn.execute(
+                "INSERT INTO lessons (id, learner_id, article_id, lesson_date, created_at) VALUES (?1, ?2, 1, ?3, ?4)",
+                params![id, ana.id, date, at],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, X'48656C6C6F', ?6)",
+                params![id, ana.id, date, format!("<m{id}@t>"), state, at],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO lesson_scores (lesson_id, learner_id, score, recorded_at) VALUES (?1, ?2, 0.5, ?3)",
+                params![id, ana.id, at],
+            )
+            .unwrap();
+        }
+    }
+    let cutoff = Utc::now() - chrono::Duration::days(365);
+    assert_eq!(
+        store.apply_retention(cutoff).unwrap(),
+        Retention {
+            mail_bodies: 1,
+            scores: 2
+        }
+    );
+    assert_eq!(
+        store.apply_retention(cutoff).unwrap(),
+        Retention {
+            mail_bodies: 0,
+            scores: 0
+        },
+        "safe to run again"
+    );
+    let conn = store.conn();
+    let bodies: Vec<(String, i64)> = conn
+        .prepare("SELECT state, length(message) FROM deliveries ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        bodies,
+        [
+            ("sent".to_string(), 0),
+            ("pending".to_string(), 5),
+            ("sent".to_string(), 5)
+        ],
+        "an old pending mail keeps its body: it may still be sent"
+    );
+}
+
+#[test]
+fn concurrent_opens_of_a_new_database_migrate_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (path, start) = (path.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                Store::open(&path).map(|_| ())
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap().expect("every concurrent open succeeds");
+    }
+}
+
+#[test]
+fn reopening_keeps_data_and_does_not_migrate_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite");
+    Store::open(&path)
+        .unwrap()
+        .add_learner(&learner("b@example.org"))
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.learners().unwrap().len(), 1);
+}
+
+#[test]
+fn feed_errors_count_up_and_success_resets() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+    assert_eq!(store.record_feed_error("u", "boom", None).unwrap(), 1);
+    let later = Utc::now() + chrono::Duration::minutes(30);
+    assert_eq!(
+        store.record_feed_error("u", "boom", Some(later)).unwrap(),
+        2
+    );
+    let s = store.feed_state("u").unwrap();
+    assert!(s.paused(2) && !s.paused(3) && !s.paused(0));
+    assert_eq!(
+        s.next_fetch_at.map(|t| t.timestamp()),
+        Some(later.timestamp())
+    );
+    store.reset_feed("u").unwrap();
+    let s = store.feed_state("u").unwrap();
+    assert_eq!((s.consecutive_errors, s.next_fetch_at), (0, None));
+    store.record_feed_error("u", "boom", None).unwrap();
+    store
+        .record_feed_ok("u", Some("\"e\""), None, 3, None)
+        .unwrap();
+    let s = store.feed_state("u").unwrap();
+    assert_eq!(s.consecutive_errors, 0);
+    assert_eq!(s.etag.as_deref(), Some("\"e\""));
+    assert_eq!(s.items_seen, 3);
+}
