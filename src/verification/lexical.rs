@@ -181,7 +181,6 @@ pub struct Context {
 
 impl Context {
     pub fn new(lang: &str, text: &str) -> Context {
-        let l = lists(lang);
         let sentence_bytes = sentence_ranges(lang, text);
         let mut toks = Vec::new();
         let mut sentence_tokens = Vec::new();
@@ -191,7 +190,7 @@ impl Context {
                 let lower = w.to_lowercase();
                 toks.push(Tok {
                     stem: text::stem(lang, &lower),
-                    stop: contains(&l.stop, &lower),
+                    stop: text::is_stop_word(lang, &lower),
                     lower,
                     sentence: si,
                     capitalised: w.chars().next().is_some_and(char::is_uppercase),
@@ -277,7 +276,7 @@ fn focus_stem(lang: &str, l: &LangLists, question: &str) -> Option<String> {
             continue;
         }
         let next = &words[i + 1];
-        return (!contains(&l.stop, next)).then(|| text::stem(lang, next));
+        return (!text::is_stop_word(lang, next)).then(|| text::stem(lang, next));
     }
     None
 }
@@ -349,10 +348,10 @@ struct QuestionWords<'a> {
 }
 
 impl<'a> QuestionWords<'a> {
-    fn new(ctx: &'a Context, lists: &LangLists, words: &[String]) -> QuestionWords<'a> {
+    fn new(ctx: &'a Context, words: &[String]) -> QuestionWords<'a> {
         let stems: HashSet<String> = words
             .iter()
-            .filter(|w| !contains(&lists.stop, w))
+            .filter(|w| !text::is_stop_word(&ctx.lang, w))
             .map(|w| text::stem(&ctx.lang, w))
             .collect();
         let mut sorted: Vec<String> = stems.iter().cloned().collect();
@@ -538,7 +537,7 @@ impl Analysis {
         if found.is_empty() {
             return None;
         }
-        let asked = QuestionWords::new(ctx, lists, &question_words);
+        let asked = QuestionWords::new(ctx, &question_words);
         let sentence_of = |(start, end): Span| -> Span {
             (
                 ctx.sentence_tokens[toks[start].sentence].0,
@@ -574,16 +573,16 @@ impl Analysis {
         // The answer's words.
         let answer_stems: HashSet<String> = answer_words
             .iter()
-            .filter(|w| !contains(&lists.stop, w))
+            .filter(|w| !text::is_stop_word(lang, w))
             .map(|w| text::stem(lang, w))
             .collect();
         let content: Vec<&String> = answer_words
             .iter()
-            .filter(|w| !contains(&lists.stop, w))
+            .filter(|w| !text::is_stop_word(lang, w))
             .collect();
         let first_meaningful = answer_words
             .iter()
-            .find(|w| !contains(&lists.stop, w) || is_numeric_token(lists, w));
+            .find(|w| !text::is_stop_word(lang, w) || is_numeric_token(lists, w));
         let answer_capitalised =
             (start..end).any(|i| toks[i].capitalised && !toks[i].stop && !toks[i].sentence_start);
         let kind = if answer_words.iter().any(|w| is_numeric_token(lists, w)) {

@@ -40,7 +40,6 @@ pub struct QTypePhrases {
 pub struct LangLists {
     /// "More than": a statement may restate a number as a comparison.
     pub more_than: Option<Text>,
-    pub stop: SortedWords,
     pub qtypes: Vec<QTypePhrases>,
     pub focus_after: SortedWords,
     pub number_words: SortedWords,
@@ -53,8 +52,8 @@ pub struct LangLists {
     pub abbreviations: SortedWords,
 }
 
-/// The lists for a language; empty ones (no stop words, every question is `Other`) for a
-/// language without a home.
+/// The lists for a language; empty ones (every question is `Other`) for a language without
+/// a home. Its stop words are the home's one list (`text::is_stop_word`).
 pub fn lists(lang: &str) -> &'static LangLists {
     static LISTS: LazyLock<HashMap<&'static str, LangLists>> =
         LazyLock::new(|| crate::lang::parse_all("verification.toml"));
@@ -77,10 +76,13 @@ mod tests {
     fn every_home_has_lists_in_lower_case() {
         for lang in crate::lang::codes() {
             let l = lists(lang);
-            assert!(l.stop.len() > 50, "{lang}: {} stop words", l.stop.len());
+            assert!(
+                crate::text::stop_words(lang).len() > 50,
+                "{lang}: {} stop words",
+                crate::text::stop_words(lang).len()
+            );
             assert!(!l.qtypes.is_empty() && more_than(lang).is_some(), "{lang}");
             for list in [
-                &l.stop,
                 &l.focus_after,
                 &l.number_words,
                 &l.not_numeric,
@@ -95,6 +97,6 @@ mod tests {
                 }
             }
         }
-        assert!(lists("xx").stop.is_empty() && more_than("xx").is_none());
+        assert!(lists("xx").qtypes.is_empty() && more_than("xx").is_none());
     }
 }
