@@ -17,6 +17,17 @@ use super::{Progress, RunOptions, Services};
 /// Entries that failed this many times are not tried again.
 const MAX_ENTRY_ATTEMPTS: i64 = 3;
 
+/// A feed fetched and parsed without storing anything: what an admin sees before adding
+/// it. The error says what failed, the fetch or the parse.
+pub async fn preview_feed(services: &Services, url: &str) -> Result<feeds::ParsedFeed, String> {
+    let fetched = services
+        .http
+        .get(url, &Validators::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    feeds::parse_feed(url, &fetched.body).map_err(|e| e.to_string())
+}
+
 struct PendingEntry {
     feed: FeedSource,
     feed_lang: Option<String>,

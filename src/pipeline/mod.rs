@@ -10,6 +10,7 @@ mod lessons;
 mod mail;
 
 use fetch::fetch_stage;
+pub use fetch::preview_feed;
 use lessons::lesson_stage;
 pub use lessons::{
     MadeExercises, adopt_calibrations, keep_lesson, lesson_exercises, lessons_due, local_date,

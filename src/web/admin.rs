@@ -14,7 +14,6 @@ use super::learner::{LearnerForm, checked_learner};
 use super::teacher::shown;
 use super::{WebState, message, not_found, render, server_error};
 use crate::exercise::Exercise;
-use crate::http::Validators;
 
 /// After an admin's change: back to `page`, or a 400 saying what was not done and why.
 fn back_to<T, E: std::fmt::Display>(
@@ -80,18 +79,16 @@ pub async fn feed_preview(
     }
     let url = form.url.trim().to_string();
     // Fetched and parsed before it is saved: the admin sees what they add.
-    let preview = match state.services.http.get(&url, &Validators::default()).await {
-        Ok(f) => match crate::feeds::parse_feed(&url, &f.body) {
-            Ok(p) => Ok(context! {
+    let preview = crate::pipeline::preview_feed(&state.services, &url)
+        .await
+        .map(|p| {
+            context! {
                 url => url.clone(), lang => form.lang.clone(), name => form.name.clone(),
                 title => p.title.clone(), language => p.language.clone(),
                 entries => p.entries.iter().take(10).map(|e| e.title.clone()).collect::<Vec<_>>(),
                 count => p.entries.len(),
-            }),
-            Err(e) => Err(e.to_string()),
-        },
-        Err(e) => Err(e.to_string()),
-    };
+            }
+        });
     match preview {
         Ok(p) => render(
             &state,
