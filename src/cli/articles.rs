@@ -9,7 +9,7 @@ use clap::Args;
 
 use crate::articles::{self, Cefr};
 use crate::config::Config;
-use crate::index::{ArticleIndex, IndexDoc, SearchQuery};
+use crate::index::{ArticleIndex, SearchQuery};
 use crate::pipeline;
 use crate::store::Store;
 
@@ -213,24 +213,7 @@ pub(super) fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Resu
             articles.len()
         );
     }
-    for (i, a) in articles.iter().enumerate() {
-        index.upsert(&IndexDoc {
-            article_id: a.id,
-            url: &a.url,
-            title: &a.title,
-            text: &a.text,
-            lang: &a.lang,
-            level: a.level,
-            cefr: a.cefr,
-            topics: &a.topics,
-            source: &a.source,
-            published: a.published.as_deref(),
-        })?;
-        if (i + 1) % 1000 == 0 {
-            progress.say(format!("  {} / {}", i + 1, articles.len()));
-        }
-    }
-    index.commit()?;
+    pipeline::index_articles(&index, &articles, &progress)?;
     out!(
         "Indexed {} articles into {}",
         articles.len(),

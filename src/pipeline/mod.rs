@@ -25,15 +25,15 @@ use std::time::Instant;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 
-use crate::articles::{self};
+use crate::articles;
 use crate::config::Config;
 use crate::delivery::{Mailer, Renderer};
 use crate::generation::Generator;
 use crate::http::HttpClient;
-use crate::index::ArticleIndex;
+use crate::index::{ArticleIndex, IndexDoc};
 use crate::report::RunReport;
 use crate::runlock::RunLock;
-use crate::store::Store;
+use crate::store::{Store, StoredArticle};
 
 /// The long-lived parts a run works with.
 pub struct Services {
@@ -58,6 +58,21 @@ impl Services {
     pub fn open(config: Config) -> anyhow::Result<Services> {
         let store = Store::open(&config.store_path)?;
         let index = ArticleIndex::open(&config.index_dir)?;
+        // An empty index beside a store that has articles (a restored store, a deleted index
+        // folder, a new web node) is filled from the store before anything searches it.
+        if index.is_empty() && store.article_count()? > 0 {
+            let articles = store.all_articles()?;
+            tracing::info!(
+                "the search index in {} is empty: indexing the {} stored articles",
+                config.index_dir.display(),
+                articles.len()
+            );
+            if let Err(e) = index_articles(&index, &articles, &Progress::new(true)) {
+                tracing::warn!(
+                    "cannot fill the search index from the store: {e:#}; run `hyperlearn reindex`"
+                );
+            }
+        }
         let http = HttpClient::new(&config.fetch).context("cannot build the HTTP client")?;
         let renderer = Renderer::new(config.templates_dir.as_deref())?;
         let mailer = Mailer::new(
@@ -90,6 +105,33 @@ impl Services {
             poor_reading: Default::default(),
         })
     }
+}
+
+/// Puts `articles` into the index and commits, saying how far it got every thousand.
+pub fn index_articles(
+    index: &ArticleIndex,
+    articles: &[StoredArticle],
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    for (i, a) in articles.iter().enumerate() {
+        index.upsert(&IndexDoc {
+            article_id: a.id,
+            url: &a.url,
+            title: &a.title,
+            text: &a.text,
+            lang: &a.lang,
+            level: a.level,
+            cefr: a.cefr,
+            topics: &a.topics,
+            source: &a.source,
+            published: a.published.as_deref(),
+        })?;
+        if (i + 1) % 1000 == 0 {
+            progress.say(format!("  {} / {}", i + 1, articles.len()));
+        }
+    }
+    index.commit()?;
+    Ok(())
 }
 
 /// What a run does.

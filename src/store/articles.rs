@@ -211,6 +211,14 @@ impl Store {
     }
 
     /// Every stored article, by id (for re-indexing).
+    /// How many articles are stored.
+    pub fn article_count(&self) -> Result<u64, StoreError> {
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM articles", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .or_store(self)
+    }
+
     pub fn all_articles(&self) -> Result<Vec<StoredArticle>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn

@@ -488,6 +488,19 @@ fn reindex_relevel_measures_stored_articles_again() {
     let article = stored(id);
     assert_eq!(article.cefr, hyperlearn::articles::Cefr::A1, "{out}");
     assert!(article.level < 1.5, "{}", article.level);
+
+    // Without its index folder (a restored store, a new web node), the index is filled from
+    // the store when the services open, and search finds the article again.
+    std::fs::remove_dir_all(&config.index_dir).unwrap();
+    let services = hyperlearn::pipeline::Services::open(config.clone()).unwrap();
+    assert_eq!(services.index.len(), 1);
+    let out = run_ok(
+        hyperlearn()
+            .arg("--config")
+            .arg(&config_path)
+            .args(["search", "dog"]),
+    );
+    assert!(out.contains("Easy words"), "{out}");
 }
 
 fn run_err(cmd: &mut Command) -> String {
