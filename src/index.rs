@@ -366,11 +366,17 @@ impl ArticleIndex {
 
     /// Commits pending changes and makes them visible to searches. The writer (and the
     /// folder's write lock) is let go, so that another process (`hyperlearn fetch` beside
-    /// `serve`) can write between our runs.
+    /// `serve`) can write between our runs; before that, the merges the commit started are
+    /// waited for. A writer dropped mid-merge leaves its segments unmerged, and a
+    /// commit per run would pile them up: at a million articles, queries got several times
+    /// slower (BENCHMARKS, "Search").
     pub fn commit(&self) -> Result<(), IndexError> {
         let mut guard = self.writer.lock().expect("index writer lock");
         if let Some(mut writer) = guard.take() {
             writer.commit().map_err(|e| self.write_err(e))?;
+            writer
+                .wait_merging_threads()
+                .map_err(|e| self.write_err(e))?;
         }
         self.reader.reload().map_err(|e| self.write_err(e))
     }
