@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::auth::{Admin, Session, check_csrf, nav};
+use super::auth::{Admin, AdminForm, CsrfForm, csrf_token, nav};
 use super::learner::{LearnerForm, checked_learner};
 use super::teacher::shown;
 use super::{WebState, message, not_found, render, server_error};
@@ -71,12 +70,8 @@ pub struct FeedForm {
 
 pub async fn feed_preview(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<FeedForm>,
+    AdminForm(session, form): AdminForm<FeedForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     let url = form.url.trim().to_string();
     // Fetched and parsed before it is saved: the admin sees what they add.
     let preview = crate::pipeline::preview_feed(&state.services, &url)
@@ -105,12 +100,8 @@ pub async fn feed_preview(
 
 pub async fn feed_add(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<FeedForm>,
+    AdminForm(_, form): AdminForm<FeedForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     let lang = Some(form.lang.trim().to_ascii_lowercase()).filter(|l| !l.is_empty());
     let added = crate::feeds::ListName::new(lang.as_deref().unwrap_or("feeds")).and_then(|list| {
         crate::feeds::add_feed(
@@ -129,12 +120,8 @@ pub async fn feed_add(
 
 pub async fn feed_remove(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<FeedForm>,
+    AdminForm(_, form): AdminForm<FeedForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     back_to(
         &state,
         "/admin/feeds",
@@ -163,12 +150,8 @@ pub struct FeedEditForm {
 /// file, which stays readable by hand).
 pub async fn feed_edit(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<FeedEditForm>,
+    AdminForm(_, form): AdminForm<FeedEditForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     let edit = crate::feeds::FeedEdit {
         name: form.name,
         lang: form.lang.map(|l| l.trim().to_ascii_lowercase()),
@@ -194,12 +177,8 @@ pub async fn feed_edit(
 
 pub async fn feed_refresh(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<FeedForm>,
+    AdminForm(_, form): AdminForm<FeedForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     match state.services.store.reset_feed(form.url.trim()) {
         Ok(()) => Redirect::to("/admin/feeds").into_response(),
         Err(e) => server_error(&state, e),
@@ -238,15 +217,7 @@ pub struct IdForm {
     id: i64,
 }
 
-async fn set_paused(
-    state: Arc<WebState>,
-    session: Session,
-    form: IdForm,
-    reason: Option<&str>,
-) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
+async fn set_paused(state: Arc<WebState>, form: IdForm, reason: Option<&str>) -> Response {
     match state.services.store.set_learner_paused(form.id, reason) {
         Ok(()) => Redirect::to("/admin/learners").into_response(),
         Err(e) => server_error(&state, e),
@@ -255,18 +226,16 @@ async fn set_paused(
 
 pub async fn learner_pause(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<IdForm>,
+    AdminForm(_, form): AdminForm<IdForm>,
 ) -> Response {
-    set_paused(state, session, form, Some("paused by an admin")).await
+    set_paused(state, form, Some("paused by an admin")).await
 }
 
 pub async fn learner_resume(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<IdForm>,
+    AdminForm(_, form): AdminForm<IdForm>,
 ) -> Response {
-    set_paused(state, session, form, None).await
+    set_paused(state, form, None).await
 }
 
 #[derive(serde::Deserialize)]
@@ -313,12 +282,8 @@ pub struct ForgetForm {
 /// are never mailed or imported again).
 pub async fn learner_forget(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<ForgetForm>,
+    AdminForm(_, form): AdminForm<ForgetForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     if form.confirm != "yes" {
         return message(
             &state,
@@ -368,14 +333,7 @@ pub async fn runs(State(state): State<Arc<WebState>>, Admin(session): Admin) -> 
     )
 }
 
-pub async fn run_now(
-    State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<super::auth::CsrfForm>,
-) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
+pub async fn run_now(State(state): State<Arc<WebState>>, _: AdminForm<CsrfForm>) -> Response {
     let request = state
         .run_now
         .as_ref()
@@ -426,12 +384,8 @@ pub async fn flags(State(state): State<Arc<WebState>>, Admin(session): Admin) ->
 
 pub async fn flag_pull(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(form): Form<IdForm>,
+    AdminForm(_, form): AdminForm<IdForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &form.csrf) {
-        return r;
-    }
     match state.services.store.pull_exercise(form.id) {
         Ok(()) => Redirect::to("/admin/flags").into_response(),
         Err(e) => server_error(&state, e),
@@ -441,12 +395,8 @@ pub async fn flag_pull(
 /// Adds a learner, or updates the one with that address.
 pub async fn learner_save(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(f): Form<LearnerForm>,
+    AdminForm(_, f): AdminForm<LearnerForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &f.csrf) {
-        return r;
-    }
     match checked_learner(
         &f.email,
         &f.name,
@@ -485,12 +435,8 @@ const LEARNER_CSV_HEADER: &str = "email,name,lang,level,interests,time,timezone"
 /// number, and a first line that is neither is an error.
 pub async fn learners_import(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(f): Form<CsvForm>,
+    AdminForm(_, f): AdminForm<CsvForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &f.csrf) {
-        return r;
-    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
@@ -618,12 +564,8 @@ pub struct OpmlForm {
 /// of its `language` (or "imported"); feeds already listed are skipped.
 pub async fn feeds_opml_import(
     State(state): State<Arc<WebState>>,
-    Admin(session): Admin,
-    Form(f): Form<OpmlForm>,
+    AdminForm(_, f): AdminForm<OpmlForm>,
 ) -> Response {
-    if let Err(r) = check_csrf(&session, &f.csrf) {
-        return r;
-    }
     let outlines = opml_outlines(&f.opml);
     if outlines.is_empty() {
         return message(
@@ -745,3 +687,13 @@ mod tests {
         }
     }
 }
+
+csrf_token!(
+    FeedForm,
+    FeedEditForm,
+    IdForm,
+    ForgetForm,
+    CsvForm,
+    OpmlForm,
+    LearnerForm
+);

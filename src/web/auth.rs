@@ -9,7 +9,7 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -296,6 +296,47 @@ impl FromRequestParts<Arc<WebState>> for Admin {
         state: &Arc<WebState>,
     ) -> Result<Self, Response> {
         require(state, &parts.headers, Role::Admin).map(Admin)
+    }
+}
+
+/// A form that carries the session's CSRF token.
+pub trait CsrfToken {
+    fn csrf(&self) -> &str;
+}
+
+/// Implements [`CsrfToken`] for forms whose token is their `csrf` field.
+macro_rules! csrf_token {
+    ($($form:ty),* $(,)?) => {
+        $(impl $crate::web::auth::CsrfToken for $form {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        })*
+    };
+}
+pub(crate) use csrf_token;
+
+csrf_token!(CsrfForm);
+
+/// An admin's state-changing request: the signed-in admin and their form, whose CSRF token
+/// is the session's. Refused as [`Admin`] refuses; a form that does not parse is refused as
+/// axum's `Form` refuses it; a stale or foreign token gets 403.
+pub struct AdminForm<T>(pub Session, pub T);
+
+impl<T> FromRequest<Arc<WebState>> for AdminForm<T>
+where
+    T: serde::de::DeserializeOwned + CsrfToken + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &Arc<WebState>) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Admin(session) = Admin::from_request_parts(&mut parts, state).await?;
+        let Form(form) = Form::<T>::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        check_csrf(&session, form.csrf())?;
+        Ok(AdminForm(session, form))
     }
 }
 
