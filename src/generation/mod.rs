@@ -25,13 +25,34 @@ pub use llm::{
 use crate::articles::Cefr;
 use crate::config::ModelConfig;
 use crate::exercise::{Candidate, Exercise, Origin};
-use crate::verification::{AnswerModel, ArticleText, Calibrated, Reason};
+use crate::verification::{AnswerModel, ArticleText, Calibrated};
+
+/// Why a model reply gave no candidate, before verification saw anything. Codes are stable:
+/// they are stored and counted beside verification's rejection reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyFailure {
+    /// The reply was not the JSON asked for.
+    Malformed,
+    /// The reply was cut off (token or time limit).
+    Truncated,
+    /// The model could not be run for this request.
+    ModelError,
+}
+
+impl ReplyFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            ReplyFailure::Malformed => "malformed_reply",
+            ReplyFailure::Truncated => "truncated_reply",
+            ReplyFailure::ModelError => "model_error",
+        }
+    }
+}
 
 /// A model reply that could not be turned into a candidate.
 #[derive(Debug, Clone)]
 pub struct GenerationFailure {
-    /// `MalformedReply`, `TruncatedReply` or `ModelError`.
-    pub reason: Reason,
+    pub reason: ReplyFailure,
     /// What went wrong, for the run report.
     pub detail: String,
     /// The raw reply, when there was one.
@@ -173,12 +194,12 @@ impl Generator {
             );
             match self.engine.complete(request).await {
                 Err(e) => failures.push(GenerationFailure {
-                    reason: Reason::ModelError,
+                    reason: ReplyFailure::ModelError,
                     detail: e.to_string(),
                     raw: String::new(),
                 }),
                 Ok(c) if c.stop != StopReason::Finished => failures.push(GenerationFailure {
-                    reason: Reason::TruncatedReply,
+                    reason: ReplyFailure::Truncated,
                     detail: format!(
                         "reply cut off after {} tokens ({:?})",
                         c.generated_tokens, c.stop
@@ -196,7 +217,7 @@ impl Generator {
                         );
                     }
                     Err(detail) => failures.push(GenerationFailure {
-                        reason: Reason::MalformedReply,
+                        reason: ReplyFailure::Malformed,
                         detail,
                         raw: c.text,
                     }),
@@ -236,12 +257,12 @@ impl Generator {
         );
         match self.engine.complete(request).await {
             Err(e) => Err(GenerationFailure {
-                reason: Reason::ModelError,
+                reason: ReplyFailure::ModelError,
                 detail: e.to_string(),
                 raw: String::new(),
             }),
             Ok(c) if c.stop != StopReason::Finished => Err(GenerationFailure {
-                reason: Reason::TruncatedReply,
+                reason: ReplyFailure::Truncated,
                 detail: format!("question cut off after {} tokens", c.generated_tokens),
                 raw: c.text,
             }),

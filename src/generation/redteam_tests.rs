@@ -280,7 +280,7 @@ async fn every_bad_model_reply_is_rejected_with_its_named_reason() {
             other => panic!("unknown shape {other}"),
         };
         let reasons: Vec<String> = match super::parse_exercise(&c.reply, shape, 1, &c.lang) {
-            Err(_) => vec![Reason::MalformedReply.code().to_string()],
+            Err(_) => vec![super::ReplyFailure::Malformed.code().to_string()],
             Ok(exercise) => {
                 let candidate = Candidate {
                     exercise,

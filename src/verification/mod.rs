@@ -46,12 +46,6 @@ pub use question::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
-    /// The model's reply was not the JSON asked for.
-    MalformedReply,
-    /// The model's reply was cut off (token or time limit).
-    TruncatedReply,
-    /// The model could not be run for this request.
-    ModelError,
     /// A field is empty or an option index is out of range.
     MissingField,
     /// Question, answer or options are too long or too short.
@@ -144,9 +138,6 @@ impl Reason {
     /// The stable snake_case code.
     pub fn code(self) -> &'static str {
         match self {
-            Reason::MalformedReply => "malformed_reply",
-            Reason::TruncatedReply => "truncated_reply",
-            Reason::ModelError => "model_error",
             Reason::MissingField => "missing_field",
             Reason::BadLength => "bad_length",
             Reason::Markup => "markup",
