@@ -166,23 +166,7 @@ impl Store {
         )
         .or_store(self)?;
         let lesson_id = tx.last_insert_rowid();
-        for e in exercises {
-            tx.execute(
-                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    lesson_id,
-                    article_id,
-                    e.kind,
-                    e.origin.as_str(),
-                    e.payload,
-                    e.accepted as i64,
-                    serde_json::to_string(&e.reasons).expect("strings serialise"),
-                    t
-                ],
-            )
-            .or_store(self)?;
-        }
+        self.insert_exercises(&tx, Some(lesson_id), article_id, exercises, &t)?;
         tx.execute(
             "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at, due_at)
              VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
@@ -196,6 +180,35 @@ impl Store {
             .expect("delivery was just stored"))
     }
 
+    /// Exercise rows of an article, of a lesson or (`None`) of none, inside `tx`.
+    fn insert_exercises(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        lesson_id: Option<i64>,
+        article_id: i64,
+        exercises: &[ExerciseRecord],
+        created_at: &str,
+    ) -> Result<(), StoreError> {
+        for e in exercises {
+            tx.execute(
+                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    lesson_id,
+                    article_id,
+                    e.kind,
+                    e.origin.as_str(),
+                    e.payload,
+                    e.accepted as i64,
+                    serde_json::to_string(&e.reasons).expect("strings serialise"),
+                    created_at
+                ],
+            )
+            .or_store(self)?;
+        }
+        Ok(())
+    }
+
     /// Stores exercises that were tried for an article without making a lesson (e.g. too
     /// few passed), so their verdicts are kept.
     pub fn save_rejected_exercises(
@@ -206,22 +219,7 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction().or_store(self)?;
         let t = now();
-        for e in exercises {
-            tx.execute(
-                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
-                 VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    article_id,
-                    e.kind,
-                    e.origin.as_str(),
-                    e.payload,
-                    e.accepted as i64,
-                    serde_json::to_string(&e.reasons).expect("strings serialise"),
-                    t
-                ],
-            )
-            .or_store(self)?;
-        }
+        self.insert_exercises(&tx, None, article_id, exercises, &t)?;
         tx.commit().or_store(self)
     }
 

@@ -368,7 +368,7 @@ pub async fn home(State(state): State<Arc<WebState>>, headers: HeaderMap) -> Res
 }
 
 /// Checks a form's CSRF token against the session's.
-pub fn check_csrf(session: &Session, form_token: &str) -> Result<(), Response> {
+fn check_csrf(session: &Session, form_token: &str) -> Result<(), Response> {
     if same(&session.csrf, form_token) {
         Ok(())
     } else {
