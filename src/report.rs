@@ -71,6 +71,10 @@ pub struct RunReport {
     pub lessons_generated: usize,
     pub lessons_already_sent: usize,
     pub lessons_failed: usize,
+    /// Exercise sets (an article's exercises for one band) made by this run.
+    pub exercise_sets_made: usize,
+    /// Lessons that took an exercise set made before instead of making one.
+    pub exercise_sets_reused: usize,
     pub questions_model_written: usize,
     pub questions_model_accepted: usize,
     pub questions_constructed: usize,
@@ -123,6 +127,8 @@ impl RunReport {
         self.lessons_generated += part.lessons_generated;
         self.lessons_already_sent += part.lessons_already_sent;
         self.lessons_failed += part.lessons_failed;
+        self.exercise_sets_made += part.exercise_sets_made;
+        self.exercise_sets_reused += part.exercise_sets_reused;
         self.questions_model_written += part.questions_model_written;
         self.questions_model_accepted += part.questions_model_accepted;
         self.questions_phrased += part.questions_phrased;
@@ -187,8 +193,13 @@ impl fmt::Display for RunReport {
         )?;
         writeln!(
             f,
-            "  Lessons:   {} learners, {} generated, {} already sent today, {} failed",
-            self.learners, self.lessons_generated, self.lessons_already_sent, self.lessons_failed
+            "  Lessons:   {} learners, {} generated, {} already sent today, {} failed; {} exercise sets made, {} reused",
+            self.learners,
+            self.lessons_generated,
+            self.lessons_already_sent,
+            self.lessons_failed,
+            self.exercise_sets_made,
+            self.exercise_sets_reused
         )?;
         writeln!(
             f,

@@ -56,6 +56,16 @@ pub enum BenchCommand {
         #[arg(long)]
         no_record: bool,
     },
+    /// What exercise sets made once save: the lesson stage over the demo's English
+    /// articles, first one learner per band (each lesson makes its sets), then N learners at
+    /// the same bands (their lessons reuse them): lessons per hour, sets made and reused,
+    /// model requests. Uses `[model]` and `[lesson]` from the config.
+    Sets {
+        #[arg(long, default_value_t = 40)]
+        learners: usize,
+        #[arg(long)]
+        no_record: bool,
+    },
     /// Raw engine throughput for N sequences of P prompt and G generated tokens, the mix
     /// llama.cpp's llama-batched-bench measures.
     Engine {
@@ -333,6 +343,17 @@ pub(super) async fn bench(config: &Path, cmd: BenchCommand) -> anyhow::Result<()
                 lesson: config.lesson,
                 lessons,
                 parallel,
+                record: !no_record,
+            })
+            .await
+        }
+        BenchCommand::Sets {
+            learners,
+            no_record,
+        } => {
+            crate::eval::bench::bench_sets(&crate::eval::bench::SetsBench {
+                config_file: config.to_path_buf(),
+                learners,
                 record: !no_record,
             })
             .await

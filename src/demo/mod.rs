@@ -172,11 +172,7 @@ pub async fn run_demo(options: &DemoOptions) -> anyhow::Result<DemoOutcome> {
         std::fs::remove_dir_all(&options.dir)
             .with_context(|| format!("cannot remove {}", options.dir.display()))?;
     }
-    std::fs::create_dir_all(&options.dir)
-        .with_context(|| format!("cannot create {}", options.dir.display()))?;
-    let site = StaticSite::start(DEMO_SITE.to_vec(), Some(DEMO_PORT)).await?;
-    let config = demo_config(options)?;
-    write_demo_feeds(&config.feeds_dir, site.base_url())?;
+    let (site, config) = start_site(options).await?;
 
     let progress = pipeline::Progress::new(options.quiet);
     progress.say(format!("Demo site serving on {}", site.base_url()));
@@ -216,6 +212,17 @@ pub async fn run_demo(options: &DemoOptions) -> anyhow::Result<DemoOutcome> {
         outbox,
         mails,
     })
+}
+
+/// The demo's working folder, its site serving on 127.0.0.1 and its configuration, with
+/// the site's feeds listed (the demo, and benchmarks that need real feeds and pages).
+pub async fn start_site(options: &DemoOptions) -> anyhow::Result<(StaticSite, Config)> {
+    std::fs::create_dir_all(&options.dir)
+        .with_context(|| format!("cannot create {}", options.dir.display()))?;
+    let site = StaticSite::start(DEMO_SITE.to_vec(), Some(DEMO_PORT)).await?;
+    let config = demo_config(options)?;
+    write_demo_feeds(&config.feeds_dir, site.base_url())?;
+    Ok((site, config))
 }
 
 fn demo_config(options: &DemoOptions) -> anyhow::Result<Config> {

@@ -1,4 +1,4 @@
-//! `hyperlearn bench generation` and `hyperlearn bench engine`: throughput of lesson making
+//! `hyperlearn bench generation`, `bench sets` and `bench engine`: throughput of lesson making
 //! and of the inference engine, printed and appended to BENCHMARKS.md.
 
 use std::time::{Duration, Instant};
@@ -372,6 +372,107 @@ pub async fn bench_engine(b: &EngineBench) -> anyhow::Result<()> {
     println!("{table}");
     if b.record {
         super::record("Engine", &table)?;
+    }
+    Ok(())
+}
+
+/// Options of `bench sets`.
+pub struct SetsBench {
+    /// `config.toml`, for `[model]` and `[lesson]` (as the demo reads it).
+    pub config_file: std::path::PathBuf,
+    /// Learners of the second phase, who read as the first phase's learners do.
+    pub learners: usize,
+    pub record: bool,
+}
+
+/// The bands the benchmark's English learners are at.
+const SET_BANDS: [f64; 4] = [2.0, 3.0, 4.0, 5.0];
+
+/// What exercise sets made once save: the real lesson stage over the demo's English
+/// articles, served from 127.0.0.1, first with one learner per band (every lesson makes
+/// its sets), then with N more learners at the same bands and interests (their lessons
+/// take the sets made). Lessons per hour of each phase, sets made and reused, model
+/// requests.
+pub async fn bench_sets(b: &SetsBench) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let options = crate::demo::DemoOptions {
+        dir: dir.path().to_path_buf(),
+        outbox: None,
+        config_file: b.config_file.clone(),
+        fresh: true,
+        quiet: true,
+    };
+    let (site, config) = crate::demo::start_site(&options).await?;
+    let generator = Generator::start(&config.model)?;
+    let services = pipeline::Services::open(config)?;
+    let stage = |fetch: bool| pipeline::RunOptions {
+        fetch,
+        lessons: !fetch,
+        mail: false,
+        ..pipeline::RunOptions::full(true)
+    };
+    eprintln!("Fetching the demo feeds from {} ...", site.base_url());
+    pipeline::run(&services, None, &stage(true)).await?;
+    let mut rows = Vec::new();
+    for (phase, learners) in [
+        ("one learner per band", SET_BANDS.len()),
+        ("the same bands again", b.learners),
+    ] {
+        for i in 0..learners {
+            let n = services.store.learners()?.len();
+            services.store.add_learner(&crate::store::NewLearner {
+                email: format!("learner{n:05}@bench.example"),
+                name: format!("Learner {n}"),
+                lang: "en".into(),
+                level: SET_BANDS[i % SET_BANDS.len()],
+                interests: vec!["food".into(), "science".into()],
+                delivery_time: chrono::NaiveTime::from_hms_opt(7, 0, 0).expect("valid"),
+                timezone: "UTC".into(),
+            })?;
+        }
+        eprintln!("Making lessons: {phase} ({learners} learners) ...");
+        let before = generator.engine().stats();
+        let started = Instant::now();
+        let report = pipeline::run(&services, Some(&generator), &stage(false)).await?;
+        let wall = started.elapsed();
+        let requests = delta(&generator.engine().stats(), &before).requests;
+        anyhow::ensure!(
+            report.lessons_generated == learners,
+            "{phase}: {} of {learners} lessons made:\n{report}",
+            report.lessons_generated
+        );
+        rows.push((phase, learners, wall, requests, report));
+    }
+    site.stop().await;
+    let mut table = format!(
+        "Exercise sets made once (`hyperlearn bench sets --learners {}`), model {}, the demo's English articles from 127.0.0.1, English learners at A2, B1, B2 and C1\n\n\
+         | phase | lessons | sets made | sets reused | model requests | seconds | per lesson |\n\
+         |---|---|---|---|---|---|---|\n",
+        b.learners,
+        services
+            .config
+            .model
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default(),
+    );
+    for (phase, lessons, wall, requests, report) in &rows {
+        table.push_str(&format!(
+            "| {phase} | {lessons} | {} | {} | {requests} | {:.1} | {:.1} ms |\n",
+            report.exercise_sets_made,
+            report.exercise_sets_reused,
+            wall.as_secs_f64(),
+            wall.as_secs_f64() * 1000.0 / *lessons as f64,
+        ));
+    }
+    table.push_str(
+        "\nA lesson that takes a stored set verifies its exercises again (every check but the round trip, which was recorded) and composes its own mail and glossary; the model is not asked. \
+         A lesson tries up to three articles for its level's mix, and every set made on the way is kept.\n",
+    );
+    println!("{table}");
+    if b.record {
+        super::record("Exercise sets", &table)?;
     }
     Ok(())
 }

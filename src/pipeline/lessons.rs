@@ -16,10 +16,12 @@ use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::{FailureKind, RunReport};
 use crate::schedule;
 use crate::selection::{self, CandidateArticle};
-use crate::store::{Delivery, DeliveryState, ExerciseRecord, Learner, Store, StoredArticle};
+use crate::store::{
+    Delivery, DeliveryState, ExerciseRecord, Learner, LessonItems, SetKey, Store, StoredArticle,
+};
 use crate::verification::{
-    ArticleText, Calibrated, Rejection, VerifiedExercise, VerifyOptions, deduplicate, verify,
-    verify_with,
+    ArticleText, Calibrated, Rejection, VerifiedExercise, VerifyOptions, deduplicate, reverify,
+    verify, verify_with,
 };
 
 use super::{Progress, RunOptions, Services, Timing};
@@ -170,9 +172,10 @@ pub fn local_date(learner: &Learner, now: DateTime<Utc>) -> Result<NaiveDate, St
     ))
 }
 
-fn lesson_seed(base: u32, learner_id: i64, date: NaiveDate) -> u64 {
+/// The seed of an exercise set: the same for whichever learner's lesson makes it.
+fn set_seed(base: u32, key: &SetKey) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{base}/{learner_id}/{date}").bytes() {
+    for b in format!("{base}/{}/{}/{}", key.article_id, key.band, key.lang).bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
@@ -234,17 +237,20 @@ async fn lesson_steps(
     delivery::check_address(&learner.email)
         .map_err(|e| format!("cannot mail this learner: {e}"))?;
 
-    let seed = lesson_seed(services.config.model.seed, learner.id, date);
     let lesson_cfg = &services.config.lesson;
-    let (article, made, below_mix) =
-        article_and_exercises(services, generator, learner, now, seed, report).await?;
+    let (article, set, below_mix) =
+        article_and_exercises(services, generator, learner, now, report).await?;
     // The glossary quotes a word's first sentence that no exercise is about.
-    let asked = crate::lesson::exercise_sentences(&made.accepted);
+    let asked = crate::lesson::exercise_sentences(&set.accepted);
+    let items = LessonItems {
+        set_id: set.set_id,
+        exercise_ids: set.ids,
+    };
     let lesson = VerifiedLesson::new(
         lesson_learner(learner),
         lesson_article(&article),
         date,
-        made.accepted,
+        set.accepted,
         articles::glossary(
             &article.lang,
             &crate::verification::without_addressed_paragraphs(&text_body(
@@ -267,30 +273,28 @@ async fn lesson_steps(
         .collect(),
         services.config.lesson.min_exercises,
     );
-    let lesson = match lesson {
-        Ok(l) => l,
-        Err(e) => {
-            store
-                .save_rejected_exercises(article.id, &made.records)
-                .map_err(|e| e.to_string())?;
-            return Err(e.to_string());
-        }
-    };
+    // (The exercises tried are kept with their set, even when the lesson fails.)
+    let lesson = lesson.map_err(|e| e.to_string())?;
     let mail = delivery::compose(&lesson, &services.renderer, &services.config.mail)
         .map_err(|e| e.to_string())?;
     store
-        .save_lesson(&mail, &made.records, due)
+        .save_lesson(&mail, &items, due)
         .map_err(|e| e.to_string())?;
     report.lessons_generated += 1;
     if due > now {
         report.lessons_waiting += 1;
     }
     *note = format!(
-        "[{}] {} -> {} verified exercises ({} from the model){}{}",
+        "[{}] {} -> {} verified exercises ({} from the model{}){}{}",
         article.cefr,
         article.title,
         lesson.exercises().len(),
-        made.model_accepted,
+        set.model_accepted,
+        if set.reused {
+            "; the level's set, made before"
+        } else {
+            ""
+        },
         below_mix
             .map(|(got, wanted)| format!(
                 "; {got} of the {wanted} items beyond one sentence a {} lesson wants",
@@ -362,6 +366,11 @@ pub async fn keep_lesson(
         verified.push(v);
     }
     let records: Vec<ExerciseRecord> = verified.iter().map(ExerciseRecord::verified).collect();
+    let kept = store.keep_exercises(article_id, None, &records)?;
+    let items = LessonItems {
+        set_id: None,
+        exercise_ids: kept.accepted,
+    };
     let min = verified.len();
     let lesson = VerifiedLesson::new(
         lesson_learner(learner),
@@ -372,7 +381,7 @@ pub async fn keep_lesson(
         min,
     )?;
     let composed = delivery::compose(&lesson, renderer, mail)?;
-    Ok(store.save_lesson(&composed, &records, due)?)
+    Ok(store.save_lesson(&composed, &items, due)?)
 }
 
 /// The part of an article the lesson works with.
@@ -479,57 +488,186 @@ fn choose_articles(
     Ok(chosen)
 }
 
-/// The article of a learner's lesson and its exercises: the best article whose lesson has
-/// the level's mix of items beyond one sentence ([`crate::generation::text_items_wanted`]);
-/// when none of the best [`ARTICLES_TRIED`] has, the one with most such items among those
-/// with enough exercises (then `Some((got, wanted))`), or the best article when none has
-/// enough. Exercises made for an article not taken are kept as not sent.
+/// The article of a learner's lesson and its exercise set: the best article whose set
+/// has the level's mix of items beyond one sentence
+/// ([`crate::generation::text_items_wanted`]); when none of the best [`ARTICLES_TRIED`]
+/// has, the one with most such items among those with enough exercises (then
+/// `Some((got, wanted))`), or the best article when none has enough. Every set made on the
+/// way is kept, for the next learner at this level who gets its article.
 async fn article_and_exercises(
     services: &Services,
     generator: &Generator,
     learner: &Learner,
     now: DateTime<Utc>,
-    seed: u64,
     report: &mut RunReport,
-) -> Result<(StoredArticle, MadeExercises, Option<(usize, usize)>), String> {
+) -> Result<(StoredArticle, LessonSet, Option<(usize, usize)>), String> {
     let lesson_cfg = &services.config.lesson;
     let level = learner.cefr();
     let wanted = crate::generation::text_items_wanted(level);
-    let mut tried: Vec<(StoredArticle, MadeExercises, usize)> = Vec::new();
+    let mut tried: Vec<(StoredArticle, LessonSet, usize)> = Vec::new();
     for article in choose_articles(services, learner, now, ARTICLES_TRIED)? {
-        let text = ArticleText::new(
-            &article.lang,
-            crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
-        )
-        .with_lexicon(services.frequencies.ranks(&article.lang));
-        let made = make_exercises(lesson_cfg, generator, &text, level, seed, report).await;
-        let beyond = made
+        let set = exercise_set(services, generator, &article, level, report).await?;
+        let beyond = set
             .accepted
             .iter()
             .filter(|v| v.exercise().scope(&article.lang) == crate::exercise::Scope::Text)
             .count();
-        let enough = made.accepted.len() >= lesson_cfg.min_exercises;
+        let enough = set.accepted.len() >= lesson_cfg.min_exercises;
         if enough && beyond >= wanted {
-            keep_not_taken(services, &tried)?;
-            return Ok((article, made, None));
+            return Ok((article, set, None));
         }
         tracing::debug!(
             article = article.id,
-            exercises = made.accepted.len(),
+            exercises = set.accepted.len(),
             beyond,
             wanted,
             "article gives no lesson with the level's mix; trying the next"
         );
-        tried.push((article, made, beyond));
+        tried.push((article, set, beyond));
     }
     let counts: Vec<(usize, usize)> = tried
         .iter()
-        .map(|(_, m, beyond)| (m.accepted.len(), *beyond))
+        .map(|(_, s, beyond)| (s.accepted.len(), *beyond))
         .collect();
     let best = fallback_attempt(&counts, lesson_cfg.min_exercises);
-    let (article, made, beyond) = tried.remove(best);
-    keep_not_taken(services, &tried)?;
-    Ok((article, made, Some((beyond, wanted))))
+    let (article, set, beyond) = tried.swap_remove(best);
+    Ok((article, set, Some((beyond, wanted))))
+}
+
+/// An article's exercises for one band as a lesson takes them: verified, with the ids of
+/// their rows in the ledger.
+struct LessonSet {
+    accepted: Vec<VerifiedExercise>,
+    /// The rows of `accepted`, in the same order.
+    ids: Vec<i64>,
+    set_id: Option<i64>,
+    model_accepted: usize,
+    /// Made for an earlier lesson.
+    reused: bool,
+}
+
+/// Turns at making exercise sets, by set: whoever holds a set's turn makes it (or finds it
+/// made); a second lesson wanting it waits, then reuses it.
+#[derive(Default)]
+pub(super) struct SetTurns(
+    std::sync::Mutex<HashMap<SetKey, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+);
+
+impl SetTurns {
+    fn turn(&self, key: &SetKey) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        let mut turns = self.0.lock().expect("the set turns are never poisoned");
+        turns.entry(key.clone()).or_default().clone()
+    }
+
+    /// Forgets a set's turn once nobody holds or waits for it.
+    fn done(&self, key: &SetKey, turn: std::sync::Arc<tokio::sync::Mutex<()>>) {
+        let mut turns = self.0.lock().expect("the set turns are never poisoned");
+        // Two references left: the map's and `turn`.
+        if std::sync::Arc::strong_count(&turn) == 2 {
+            turns.remove(key);
+        }
+    }
+}
+
+/// The exercise set of an article at a band: the stored one, every exercise verified again
+/// ([`reverify`]: the checks run anew; the model's round trip is the one recorded), or,
+/// when none is stored, one made now (written, phrased and constructed, every one verified)
+/// and stored, with every exercise tried, for the next learner at this band.
+async fn exercise_set(
+    services: &Services,
+    generator: &Generator,
+    article: &StoredArticle,
+    band: Cefr,
+    report: &mut RunReport,
+) -> Result<LessonSet, String> {
+    let key = SetKey {
+        article_id: article.id,
+        band,
+        lang: article.lang.clone(),
+    };
+    let turn = services.set_turns.turn(&key);
+    let set = {
+        let _held = turn.lock().await;
+        stored_or_new_set(services, generator, article, &key, report).await
+    };
+    services.set_turns.done(&key, turn);
+    set
+}
+
+async fn stored_or_new_set(
+    services: &Services,
+    generator: &Generator,
+    article: &StoredArticle,
+    key: &SetKey,
+    report: &mut RunReport,
+) -> Result<LessonSet, String> {
+    let lesson_cfg = &services.config.lesson;
+    let text = ArticleText::new(
+        &article.lang,
+        crate::text::truncate_words(&article.text, lesson_cfg.max_article_words),
+    )
+    .with_lexicon(services.frequencies.ranks(&article.lang));
+    let store = &services.store;
+    if let Some(stored) = store.exercise_set(key).map_err(|e| e.to_string())? {
+        let calibrated = generator.calibrated(&article.lang);
+        let mut set = LessonSet {
+            accepted: Vec::new(),
+            ids: Vec::new(),
+            set_id: Some(stored.id),
+            model_accepted: 0,
+            reused: true,
+        };
+        for e in stored.exercises {
+            let candidate = crate::exercise::Candidate {
+                exercise: e.exercise,
+                origin: e.origin,
+            };
+            match reverify(
+                candidate,
+                &text,
+                &set.accepted,
+                calibrated,
+                e.round_trip_passed,
+            )
+            .await
+            {
+                Ok(v) => {
+                    set.model_accepted += usize::from(v.origin() == Origin::Model);
+                    set.accepted.push(v);
+                    set.ids.push(e.id);
+                }
+                Err(r) => tracing::warn!(
+                    exercise = e.id,
+                    reasons = ?r.reasons.iter().map(|x| x.code()).collect::<Vec<_>>(),
+                    "an exercise of a stored set no longer passes verification; the lesson leaves it out"
+                ),
+            }
+        }
+        report.exercise_sets_reused += 1;
+        return Ok(set);
+    }
+    let seed = set_seed(services.config.model.seed, key);
+    let made = make_exercises(lesson_cfg, generator, &text, key.band, seed, report).await;
+    let kept = store
+        .keep_exercises(article.id, Some(key), &made.records)
+        .map_err(|e| e.to_string())?;
+    // Every accepted exercise has exactly one accepted row, in the same order.
+    if kept.accepted.len() != made.accepted.len() {
+        return Err(format!(
+            "article {}: {} exercises verified but {} kept as accepted",
+            article.id,
+            made.accepted.len(),
+            kept.accepted.len()
+        ));
+    }
+    report.exercise_sets_made += 1;
+    Ok(LessonSet {
+        accepted: made.accepted,
+        ids: kept.accepted,
+        set_id: kept.set_id,
+        model_accepted: made.model_accepted,
+        reused: false,
+    })
 }
 
 /// Which of the articles tried (each with its lesson's verified exercises and those beyond
@@ -543,20 +681,6 @@ fn fallback_attempt(tried: &[(usize, usize)], min_exercises: usize) -> usize {
         .filter(|(_, (exercises, _))| *exercises >= min_exercises)
         .max_by_key(|(i, (_, beyond))| (*beyond, std::cmp::Reverse(*i)))
         .map_or(0, |(i, _)| i)
-}
-
-/// Keeps the exercises made for articles not taken, as not sent.
-fn keep_not_taken(
-    services: &Services,
-    tried: &[(StoredArticle, MadeExercises, usize)],
-) -> Result<(), String> {
-    for (article, made, _) in tried {
-        services
-            .store
-            .save_rejected_exercises(article.id, &made.records)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
 }
 
 /// Records a learner's score for a lesson and moves their level estimate.

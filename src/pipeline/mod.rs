@@ -51,6 +51,9 @@ pub struct Services {
     /// Why an article is poor reading (`None`: it is not), by article id: judged once per
     /// article for the process, not once per learner that ranks it.
     poor_reading: std::sync::Mutex<HashMap<i64, Option<String>>>,
+    /// One turn per exercise set being made in this process: a second lesson that wants the
+    /// same article at the same band waits for the set instead of making it again.
+    set_turns: lessons::SetTurns,
 }
 
 impl Services {
@@ -103,6 +106,7 @@ impl Services {
             topic_model,
             metrics: crate::metrics::Metrics::default(),
             poor_reading: Default::default(),
+            set_turns: Default::default(),
         })
     }
 }

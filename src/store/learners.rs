@@ -213,6 +213,9 @@ impl Store {
             "DELETE FROM flags WHERE learner_id = ?1
                 OR exercise_id IN (SELECT e.id FROM exercises e JOIN lessons l ON l.id = e.lesson_id
                                    WHERE l.learner_id = ?1)",
+            "DELETE FROM lesson_items WHERE lesson_id IN (SELECT id FROM lessons WHERE learner_id = ?1)",
+            // Rows of lessons made before exercise sets were the learner's own; a set's rows
+            // are the article's, shared by every learner who had it.
             "DELETE FROM exercises WHERE lesson_id IN (SELECT id FROM lessons WHERE learner_id = ?1)",
             "DELETE FROM lessons WHERE learner_id = ?1",
             "DELETE FROM learners WHERE id = ?1",
@@ -319,8 +322,9 @@ impl Store {
             },
         )?;
         let exercises = rows(
-            "SELECT e.lesson_id, e.id, e.kind, e.origin, e.accepted, e.payload FROM exercises e
-             JOIN lessons l ON l.id = e.lesson_id WHERE l.learner_id = ?1 ORDER BY e.id",
+            "SELECT i.lesson_id, e.id, e.kind, e.origin, e.accepted, e.payload FROM lesson_items i
+             JOIN exercises e ON e.id = i.exercise_id JOIN lessons l ON l.id = i.lesson_id
+             WHERE l.learner_id = ?1 ORDER BY i.lesson_id, i.position",
             &|r| {
                 let payload: String = r.get(5)?;
                 Ok(

@@ -7,7 +7,7 @@ use crate::verification::{Rejection, VerifiedExercise};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Delivery, OrStore, Store, StoreError, now};
+use super::{Delivery, LessonItems, OrStore, Store, StoreError, now};
 
 /// An exercise a learner flagged as wrong.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -99,8 +99,9 @@ impl ExerciseRecord {
 #[derive(Debug, Clone)]
 pub struct ServableExercise {
     pub id: i64,
-    /// The date of the lesson it was made for.
-    pub lesson_date: Option<String>,
+    /// What it was made for: "lesson of <date>" (lessons made before exercise sets),
+    /// "<band> set" (an exercise set), or `None` (tried for a lesson that was never made).
+    pub made_for: Option<String>,
     pub exercise: Exercise,
 }
 
@@ -109,8 +110,8 @@ pub struct ServableExercise {
 pub enum Servable {
     /// One lesson's, in lesson order.
     Lesson(i64),
-    /// Every one about an article (a teacher's reusable sets), by lesson; those of a lesson
-    /// that was never made (too few passed) have no date.
+    /// Every one about an article (a teacher's reusable sets): by exercise set, then those
+    /// of lessons made before sets, then those tried for no lesson.
     Article(i64),
 }
 
@@ -145,13 +146,14 @@ pub struct LessonExercises {
 
 impl Store {
     /// Stores a lesson from its composed mail (learner, article, date, glossary and the
-    /// message, which only a verified lesson composes), every exercise tried for it
-    /// (accepted or not, with reasons) and the message as a pending delivery, in one
-    /// transaction. Returns the delivery.
+    /// message, which only a verified lesson composes), the exercise rows it shows (kept
+    /// before with [`Store::keep_exercises`]; only accepted, unpulled rows about its article
+    /// are taken) and the message as a pending delivery, in one transaction. Returns the
+    /// delivery.
     pub fn save_lesson(
         &self,
         mail: &ComposedMail,
-        exercises: &[ExerciseRecord],
+        items: &LessonItems,
         due_at: DateTime<Utc>,
     ) -> Result<Delivery, StoreError> {
         let (learner_id, article_id, date) = (mail.learner_id(), mail.article_id(), mail.date());
@@ -161,12 +163,29 @@ impl Store {
         let tx = conn.transaction().or_store(self)?;
         let t = now();
         tx.execute(
-            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at, glossary) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![learner_id, article_id, date.to_string(), t, glossary],
+            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at, glossary, set_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![learner_id, article_id, date.to_string(), t, glossary, items.set_id],
         )
         .or_store(self)?;
         let lesson_id = tx.last_insert_rowid();
-        self.insert_exercises(&tx, Some(lesson_id), article_id, exercises, &t)?;
+        for (position, exercise_id) in items.exercise_ids.iter().enumerate() {
+            let linked = tx
+                .execute(
+                    "INSERT INTO lesson_items (lesson_id, position, exercise_id)
+                     SELECT ?1, ?2, id FROM exercises
+                     WHERE id = ?3 AND article_id = ?4 AND accepted = 1 AND pulled = 0",
+                    params![lesson_id, position as i64 + 1, exercise_id, article_id],
+                )
+                .or_store(self)?;
+            if linked != 1 {
+                return Err(StoreError::Query {
+                    path: self.path.clone(),
+                    message: format!(
+                        "exercise {exercise_id} is not a verified, unpulled exercise of article {article_id}: no lesson shows it"
+                    ),
+                });
+            }
+        }
         tx.execute(
             "INSERT INTO deliveries (lesson_id, learner_id, lesson_date, message_id, state, message, created_at, due_at)
              VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7)",
@@ -180,21 +199,25 @@ impl Store {
             .expect("delivery was just stored"))
     }
 
-    /// Exercise rows of an article, of a lesson or (`None`) of none, inside `tx`.
-    fn insert_exercises(
+    /// Exercise rows of an article, of a lesson, a set or neither, inside `tx`. Returns the
+    /// ids of the accepted rows, in order.
+    pub(super) fn insert_exercises(
         &self,
         tx: &rusqlite::Transaction<'_>,
         lesson_id: Option<i64>,
+        set_id: Option<i64>,
         article_id: i64,
         exercises: &[ExerciseRecord],
         created_at: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut accepted = Vec::new();
         for e in exercises {
             tx.execute(
-                "INSERT INTO exercises (lesson_id, article_id, kind, origin, payload, accepted, reasons, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO exercises (lesson_id, set_id, article_id, kind, origin, payload, accepted, reasons, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
                     lesson_id,
+                    set_id,
                     article_id,
                     e.kind,
                     e.origin.as_str(),
@@ -205,22 +228,11 @@ impl Store {
                 ],
             )
             .or_store(self)?;
+            if e.accepted {
+                accepted.push(tx.last_insert_rowid());
+            }
         }
-        Ok(())
-    }
-
-    /// Stores exercises that were tried for an article without making a lesson (e.g. too
-    /// few passed), so their verdicts are kept.
-    pub fn save_rejected_exercises(
-        &self,
-        article_id: i64,
-        exercises: &[ExerciseRecord],
-    ) -> Result<(), StoreError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction().or_store(self)?;
-        let t = now();
-        self.insert_exercises(&tx, None, article_id, exercises, &t)?;
-        tx.commit().or_store(self)
+        Ok(accepted)
     }
 
     /// The learner, article and date of a lesson.
@@ -344,22 +356,32 @@ impl Store {
         tx.commit().or_store(self)
     }
 
-    /// The verified exercises that are not pulled, of a lesson or of every lesson about an
-    /// article: the one query behind every page that shows exercises. A row whose payload
-    /// no longer parses is left out.
+    /// The verified exercises that are not pulled, of a lesson or of everything made about
+    /// an article: the one query behind every page that shows exercises. A row whose
+    /// payload no longer parses is left out.
     pub fn servable_exercises(&self, of: Servable) -> Result<Vec<ServableExercise>, StoreError> {
-        let (filter, id) = match of {
-            Servable::Lesson(id) => ("e.lesson_id = ?1", id),
-            Servable::Article(id) => ("e.article_id = ?1", id),
+        let (sql, id) = match of {
+            Servable::Lesson(id) => (
+                "SELECT e.id, NULL, e.payload FROM lesson_items i
+                 JOIN exercises e ON e.id = i.exercise_id
+                 WHERE i.lesson_id = ?1 AND e.accepted = 1 AND e.pulled = 0 ORDER BY i.position",
+                id,
+            ),
+            Servable::Article(id) => (
+                "SELECT e.id,
+                        CASE WHEN s.band IS NOT NULL THEN s.band || ' set'
+                             WHEN l.lesson_date IS NOT NULL THEN 'lesson of ' || l.lesson_date END,
+                        e.payload
+                 FROM exercises e
+                 LEFT JOIN exercise_sets s ON s.id = e.set_id
+                 LEFT JOIN lessons l ON l.id = e.lesson_id
+                 WHERE e.article_id = ?1 AND e.accepted = 1 AND e.pulled = 0
+                 ORDER BY e.set_id IS NULL, e.set_id, e.lesson_id IS NULL, e.lesson_id, e.id",
+                id,
+            ),
         };
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare(&format!(
-                "SELECT e.id, l.lesson_date, e.payload FROM exercises e
-                 LEFT JOIN lessons l ON l.id = e.lesson_id
-                 WHERE {filter} AND e.accepted = 1 AND e.pulled = 0 ORDER BY e.lesson_id, e.id"
-            ))
-            .or_store(self)?;
+        let mut stmt = conn.prepare(sql).or_store(self)?;
         let rows = stmt
             .query_map([id], |r| {
                 Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get::<_, String>(2)?))
@@ -369,18 +391,19 @@ impl Store {
             rows.collect::<Result<_, _>>().or_store(self)?;
         Ok(rows
             .into_iter()
-            .filter_map(|(id, lesson_date, payload)| {
+            .filter_map(|(id, made_for, payload)| {
                 let exercise = serde_json::from_str(&payload).ok()?;
                 Some(ServableExercise {
                     id,
-                    lesson_date,
+                    made_for,
                     exercise,
                 })
             })
             .collect())
     }
 
-    /// A lesson's article and exercises (accepted and rejected, with reasons).
+    /// A lesson's article and every exercise tried for it (accepted and rejected, with
+    /// reasons): its own rows (lessons made before exercise sets) or its set's.
     pub fn lesson_exercises(&self, lesson_id: i64) -> Result<LessonExercises, StoreError> {
         let conn = self.conn();
         let article_id: i64 = conn
@@ -391,7 +414,12 @@ impl Store {
             )
             .or_store(self)?;
         let mut stmt = conn
-            .prepare("SELECT id, kind, origin, payload, accepted, reasons, pulled FROM exercises WHERE lesson_id = ?1 ORDER BY id")
+            .prepare(
+                "SELECT id, kind, origin, payload, accepted, reasons, pulled FROM exercises
+                 WHERE lesson_id = ?1 OR set_id = (SELECT set_id FROM lessons WHERE id = ?1)
+                    OR id IN (SELECT exercise_id FROM lesson_items WHERE lesson_id = ?1)
+                 ORDER BY id",
+            )
             .or_store(self)?;
         let rows = stmt
             .query_map([lesson_id], |r| {

@@ -13,6 +13,7 @@ mod lessons;
 mod maintenance;
 mod runs;
 mod schema;
+mod sets;
 #[cfg(test)]
 mod tests;
 mod users;
@@ -33,6 +34,7 @@ pub use lessons::{
 pub use maintenance::{CopyInfo, Retention, StoreGauges, check_copy};
 pub use runs::{LockHolder, RunRecord};
 use schema::MIGRATIONS;
+pub use sets::{ExerciseSet, KeptExercises, LessonItems, SetExercise, SetKey};
 pub use users::User;
 
 /// Errors of the store; each names the database file.

@@ -193,4 +193,31 @@ CREATE TABLE calibrations (
     PRIMARY KEY (model_sha256, kind, lang)
 );
 "#,
+    // Exercise sets made once: an article's exercises for one CEFR band, made for the first
+    // learner at that band who gets it and reused for every other. Their rows belong to the
+    // set, not to a learner's lesson; what a lesson shows is listed in `lesson_items` (the
+    // lessons made before sets keep their rows and get their items here).
+    r#"
+CREATE TABLE exercise_sets (
+    id          INTEGER PRIMARY KEY,
+    article_id  INTEGER NOT NULL REFERENCES articles(id),
+    band        TEXT NOT NULL,
+    lang        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    UNIQUE (article_id, band, lang)
+);
+ALTER TABLE exercises ADD COLUMN set_id INTEGER REFERENCES exercise_sets(id);
+CREATE INDEX exercises_set ON exercises(set_id) WHERE set_id IS NOT NULL;
+ALTER TABLE lessons ADD COLUMN set_id INTEGER REFERENCES exercise_sets(id);
+CREATE TABLE lesson_items (
+    lesson_id   INTEGER NOT NULL REFERENCES lessons(id),
+    position    INTEGER NOT NULL,
+    exercise_id INTEGER NOT NULL REFERENCES exercises(id),
+    PRIMARY KEY (lesson_id, position)
+);
+CREATE INDEX lesson_items_exercise ON lesson_items(exercise_id);
+INSERT INTO lesson_items (lesson_id, position, exercise_id)
+    SELECT lesson_id, ROW_NUMBER() OVER (PARTITION BY lesson_id ORDER BY id), id
+    FROM exercises WHERE lesson_id IS NOT NULL AND accepted = 1;
+"#,
 ];

@@ -272,3 +272,281 @@ fn feed_errors_count_up_and_success_resets() {
     assert_eq!(s.etag.as_deref(), Some("\"e\""));
     assert_eq!(s.items_seen, 3);
 }
+
+const SET_TEXT: &str = "Engineers from Alden College built the robot for 12,000 euros. The mayor, Lena Ortiz, said the city will buy 2 more robots next spring. The robot collected 340 kilograms of plastic in six weeks. Volunteers from the harbour club helped the engineers test it in March.";
+
+fn set_article(store: &Store, url: &str) -> i64 {
+    store
+        .insert_article(&crate::articles::Article {
+            url: url.into(),
+            title: "Robot cleans harbour".into(),
+            byline: None,
+            published: None,
+            lang: "en".into(),
+            text: SET_TEXT.into(),
+            level: crate::articles::Level {
+                score: 3.0,
+                cefr: Cefr::B1,
+            },
+            topics: vec![],
+            image: None,
+            source: "Example News".into(),
+            text_source: crate::articles::TextSource::Page,
+        })
+        .unwrap()
+        .id
+}
+
+/// Constructed exercises about [`SET_TEXT`], verified (no model needed), and a refused one.
+fn set_records() -> (
+    Vec<crate::verification::VerifiedExercise>,
+    Vec<ExerciseRecord>,
+) {
+    use futures_util::FutureExt;
+    let text = crate::verification::ArticleText::new("en", SET_TEXT);
+    let mut verified = Vec::new();
+    for c in crate::generation::constructed_exercises(&text, Cefr::B1, 6, 1, &Default::default()) {
+        let v = crate::verification::verify(c, &text, &crate::verification::NoModel, &verified)
+            .now_or_never()
+            .expect("verification without a model does not wait");
+        if let Ok(v) = v {
+            verified.push(v);
+        }
+    }
+    assert!(verified.len() >= 2, "{verified:?}");
+    let refused = crate::verification::Rejection {
+        candidate: crate::exercise::Candidate {
+            exercise: verified[0].exercise().clone(),
+            origin: crate::exercise::Origin::Constructed,
+        },
+        reasons: vec![crate::verification::Reason::Duplicate],
+    };
+    let mut records = vec![ExerciseRecord::rejected(&refused)];
+    records.extend(verified.iter().map(ExerciseRecord::verified));
+    (verified, records)
+}
+
+#[test]
+fn an_exercise_set_is_kept_once_per_article_band_and_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("hl.db")).unwrap();
+    let article_id = set_article(&store, "http://127.0.0.1/robot.html");
+    let (verified, records) = set_records();
+    let key = SetKey {
+        article_id,
+        band: Cefr::B1,
+        lang: "en".into(),
+    };
+    assert!(store.exercise_set(&key).unwrap().is_none());
+
+    let kept = store
+        .keep_exercises(article_id, Some(&key), &records)
+        .unwrap();
+    let set_id = kept.set_id.expect("the first set for the key is stored");
+    assert_eq!(kept.accepted.len(), verified.len(), "one row per accepted");
+    let set = store.exercise_set(&key).unwrap().unwrap();
+    assert_eq!(set.id, set_id);
+    assert_eq!(
+        set.exercises.iter().map(|e| e.id).collect::<Vec<_>>(),
+        kept.accepted,
+        "only the accepted rows, in the order they were made"
+    );
+    assert_eq!(set.exercises[0].exercise, *verified[0].exercise());
+    assert!(
+        set.exercises.iter().all(|e| !e.round_trip_passed),
+        "constructed exercises had no round trip"
+    );
+
+    // A second set for the same key (another process made it at the same time) is kept as
+    // tried, beside the first; the stored set stays the first.
+    let again = store
+        .keep_exercises(article_id, Some(&key), &records)
+        .unwrap();
+    assert_eq!(again.set_id, None);
+    assert_eq!(again.accepted.len(), verified.len());
+    assert_eq!(store.exercise_set(&key).unwrap().unwrap().id, set_id);
+    for other in [
+        SetKey {
+            band: Cefr::B2,
+            ..key.clone()
+        },
+        SetKey {
+            lang: "es".into(),
+            ..key.clone()
+        },
+    ] {
+        assert!(store.exercise_set(&other).unwrap().is_none(), "{other:?}");
+    }
+
+    // A pulled exercise leaves the set for every later lesson.
+    store.pull_exercise(kept.accepted[0]).unwrap();
+    let set = store.exercise_set(&key).unwrap().unwrap();
+    assert_eq!(set.exercises.len(), verified.len() - 1);
+    assert!(set.exercises.iter().all(|e| e.id != kept.accepted[0]));
+}
+
+#[test]
+fn a_lesson_shows_only_accepted_unpulled_rows_of_its_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("hl.db")).unwrap();
+    let learner = store.add_learner(&learner("ana@example.org")).unwrap();
+    let article_id = set_article(&store, "http://127.0.0.1/robot.html");
+    let other_article = set_article(&store, "http://127.0.0.1/other.html");
+    let (verified, records) = set_records();
+    let other_row = store
+        .keep_exercises(other_article, None, &records)
+        .unwrap()
+        .accepted[0];
+    let key = SetKey {
+        article_id,
+        band: Cefr::B1,
+        lang: "en".into(),
+    };
+    let kept = store
+        .keep_exercises(article_id, Some(&key), &records)
+        .unwrap();
+    let refused_row = kept.accepted[0] - 1;
+    let config = crate::config::Config::parse(
+        "[mail]\nfrom = \"HyperLearn <lessons@hl.example>\"\npublic_url = \"https://hl.example/\"\ntoken_key = \"k\"\n",
+        dir.path(),
+    )
+    .unwrap();
+    let renderer = crate::delivery::Renderer::new(None).unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+    let mail = |date| {
+        let lesson = crate::lesson::VerifiedLesson::new(
+            crate::lesson::LessonLearner {
+                id: learner.id,
+                name: learner.name.clone(),
+                email: learner.email.clone(),
+                lang: "en".into(),
+                cefr: "B1".into(),
+            },
+            crate::lesson::LessonArticle {
+                id: article_id,
+                title: "Robot cleans harbour".into(),
+                url: "http://127.0.0.1/robot.html".into(),
+                lang: "en".into(),
+                cefr: "B1".into(),
+                source: "Example News".into(),
+                published: None,
+                text: SET_TEXT.into(),
+            },
+            date,
+            verified.clone(),
+            vec![],
+            1,
+        )
+        .unwrap();
+        crate::delivery::compose(&lesson, &renderer, &config.mail).unwrap()
+    };
+    let due = Utc::now();
+    for (bad, why) in [
+        (refused_row, "a refused row"),
+        (other_row, "another article's row"),
+        (other_row + 10_000, "no such row"),
+    ] {
+        let items = LessonItems {
+            set_id: kept.set_id,
+            exercise_ids: vec![kept.accepted[1], bad],
+        };
+        let err = store.save_lesson(&mail(date), &items, due).unwrap_err();
+        assert!(err.to_string().contains("not a verified"), "{why}: {err}");
+        assert!(
+            store.delivery_for(learner.id, date).unwrap().is_none(),
+            "{why}: nothing kept"
+        );
+    }
+
+    let items = LessonItems {
+        set_id: kept.set_id,
+        exercise_ids: kept.accepted.iter().rev().copied().collect(),
+    };
+    let delivery = store.save_lesson(&mail(date), &items, due).unwrap();
+    let shown: Vec<i64> = store
+        .servable_exercises(Servable::Lesson(delivery.lesson_id))
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(shown, items.exercise_ids, "the lesson's own order");
+    // Every row tried for the set, refused ones too, is the lesson's record.
+    let tried = store.lesson_exercises(delivery.lesson_id).unwrap();
+    assert_eq!(tried.exercises.len(), records.len());
+    // The teacher sees the set once, labelled with its band.
+    let for_teacher = store
+        .servable_exercises(Servable::Article(article_id))
+        .unwrap();
+    assert_eq!(for_teacher.len(), verified.len());
+    assert!(
+        for_teacher
+            .iter()
+            .all(|e| e.made_for.as_deref() == Some("B1 set"))
+    );
+
+    // Pulling an exercise takes it out of the lesson; erasing the learner keeps the set,
+    // which is the article's, not theirs.
+    store.pull_exercise(items.exercise_ids[0]).unwrap();
+    assert_eq!(
+        store
+            .servable_exercises(Servable::Lesson(delivery.lesson_id))
+            .unwrap()
+            .len(),
+        verified.len() - 1
+    );
+    store.forget_learner(&learner.email).unwrap();
+    assert_eq!(
+        store.exercise_set(&key).unwrap().unwrap().exercises.len(),
+        verified.len() - 1
+    );
+}
+
+#[test]
+fn lessons_made_before_exercise_sets_keep_showing_their_exercises() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hl.db");
+    // A store as the release before exercise sets left it: one lesson with its own rows.
+    let before_sets = MIGRATIONS
+        .iter()
+        .position(|m| m.contains("CREATE TABLE exercise_sets"))
+        .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for m in &MIGRATIONS[..before_sets] {
+            conn.execute_batch(m).unwrap();
+        }
+        conn.pragma_update(None, "user_version", before_sets as i64)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO learners (id, email, name, lang, level, created_at)
+                 VALUES (1, 'ana@example.org', 'Ana', 'en', 3.0, 't');
+             INSERT INTO articles (id, url, title, lang, body, level, cefr, source, text_source, fetched_at)
+                 VALUES (1, 'http://127.0.0.1/a', 'A', 'en', 'Text.', 3.0, 'B1', 's', 'page', 't');
+             INSERT INTO lessons (id, learner_id, article_id, lesson_date, created_at)
+                 VALUES (1, 1, 1, '2026-12-01', 't');
+             INSERT INTO exercises (id, lesson_id, article_id, kind, origin, payload, accepted, created_at) VALUES
+                 (10, 1, 1, 'true_false', 'constructed', '{\"type\":\"true_false\",\"statement\":\"Text.\",\"answer\":true,\"evidence\":\"Text.\"}', 1, 't'),
+                 (11, 1, 1, 'true_false', 'model', '{}', 0, 't'),
+                 (12, 1, 1, 'true_false', 'constructed', '{\"type\":\"true_false\",\"statement\":\"Text!\",\"answer\":false,\"evidence\":\"Text.\"}', 1, 't');",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let shown: Vec<(i64, Option<String>)> = store
+        .servable_exercises(Servable::Lesson(1))
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.id, e.made_for))
+        .collect();
+    assert_eq!(
+        shown,
+        vec![(10, None), (12, None)],
+        "the accepted rows, in order"
+    );
+    assert_eq!(store.lesson_exercises(1).unwrap().exercises.len(), 3);
+    let for_teacher = store.servable_exercises(Servable::Article(1)).unwrap();
+    assert_eq!(
+        for_teacher[0].made_for.as_deref(),
+        Some("lesson of 2026-12-01")
+    );
+}

@@ -458,6 +458,40 @@ pub async fn verify_with<M: AnswerModel>(
     })
 }
 
+/// Verifies again an exercise kept in an exercise set (made once, reused for every learner
+/// of the article at that level): every check runs anew on the same article text (rules
+/// may have changed since the set was made; a model-judged kind needs a calibration still),
+/// except the round trip, which is the one recorded when the set was made
+/// (`round_trip_passed`): the model read this article and agreed with the key then, and it
+/// is not asked again for each learner.
+pub async fn reverify(
+    candidate: Candidate,
+    article: &ArticleText,
+    lesson: &[VerifiedExercise],
+    calibrated: Calibrated,
+    round_trip_passed: bool,
+) -> Result<VerifiedExercise, Rejection> {
+    let options = VerifyOptions {
+        round_trip: false,
+        calibrated,
+        ..VerifyOptions::default()
+    };
+    let mut verified = verify_with(candidate, article, &NoModel, lesson, options).await?;
+    if verified.origin != Origin::Constructed {
+        if !round_trip_passed {
+            return Err(Rejection {
+                candidate: Candidate {
+                    exercise: verified.exercise,
+                    origin: verified.origin,
+                },
+                reasons: vec![Reason::RoundTripFailed],
+            });
+        }
+        verified.checks.push("round_trip");
+    }
+    Ok(verified)
+}
+
 /// Whether a model-phrased multiple-choice question is a grammatical question of its
 /// evidence sentence whose gap is the key ([`question::check`]).
 fn phrasing(ex: &Exercise, article: &ArticleText) -> Result<(), Reason> {

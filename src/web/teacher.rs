@@ -150,10 +150,11 @@ pub(super) struct ShownExercise {
     options: Vec<String>,
     key: String,
     evidence: String,
-    date: Option<String>,
+    /// What it was made for ("B1 set", "lesson of 2026-12-01").
+    made_for: Option<String>,
 }
 
-pub(super) fn shown(id: i64, date: Option<String>, e: &Exercise) -> ShownExercise {
+pub(super) fn shown(id: i64, made_for: Option<String>, e: &Exercise) -> ShownExercise {
     let key = match e {
         Exercise::MultipleChoice { answer, .. } | Exercise::Vocabulary { answer, .. } => {
             format!("{}) {}", option_letter(*answer), e.answer_text())
@@ -168,7 +169,7 @@ pub(super) fn shown(id: i64, date: Option<String>, e: &Exercise) -> ShownExercis
         options: e.options().to_vec(),
         key,
         evidence: e.evidence().to_string(),
-        date,
+        made_for,
     }
 }
 
@@ -185,7 +186,7 @@ fn article_page(state: &WebState, session: &Session, id: i64, print: bool) -> Re
     };
     let exercises: Vec<ShownExercise> = sets
         .iter()
-        .map(|e| shown(e.id, e.lesson_date.clone(), &e.exercise))
+        .map(|e| shown(e.id, e.made_for.clone(), &e.exercise))
         .collect();
     let paragraphs: Vec<String> = article.text.split("\n\n").map(str::to_string).collect();
     render(

@@ -93,6 +93,8 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
         learner("robin@example.org", "en", 3.0, &["robot", "ocean"]),
         learner("sam@example.org", "en", 2.0, &["football", "sport"]),
         learner("lucia@example.org", "es", 3.0, &["bosque"]),
+        // Reads as Robin does (language, level, interests): gets the same article.
+        learner("kim@example.org", "en", 3.0, &["robot", "ocean"]),
     ];
     for l in &good {
         services.store.add_learner(l).unwrap();
@@ -149,9 +151,38 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
             .any(|f| f.subject == "not an address"),
         "{report}"
     );
-    assert_eq!(report.lessons_generated, 3, "{report}");
-    assert_eq!(report.mails_sent, 3, "{report}");
-    assert!(eventually(|| smtp.messages().len() == 3));
+    assert_eq!(report.lessons_generated, 4, "{report}");
+    assert_eq!(report.mails_sent, 4, "{report}");
+    assert!(eventually(|| smtp.messages().len() == 4));
+
+    // Robin's and Kim's lessons are one exercise set, made once and verified again for
+    // the second lesson; their mails differ (learner, links) but not in the questions.
+    assert!(report.exercise_sets_reused >= 1, "{report}");
+    let shown = |email: &str| {
+        let l = services.store.find_learner(email).unwrap();
+        let date = pipeline::local_date(&l, chrono::Utc::now()).unwrap();
+        let d = services.store.delivery_for(l.id, date).unwrap().unwrap();
+        let ids: Vec<i64> = services
+            .store
+            .servable_exercises(hyperlearn::store::Servable::Lesson(d.lesson_id))
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        (
+            services
+                .store
+                .lesson_info(d.lesson_id)
+                .unwrap()
+                .unwrap()
+                .article_id,
+            ids,
+        )
+    };
+    let (robin, kim) = (shown("robin@example.org"), shown("kim@example.org"));
+    assert_eq!(robin.0, kim.0, "the same article");
+    assert!(!robin.1.is_empty());
+    assert_eq!(robin.1, kim.1, "the same exercise rows, in the same order");
 
     // Exactly one mail per learner, with both parts and the list headers.
     let messages = smtp.messages();
@@ -250,10 +281,10 @@ async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_fa
         .await
         .unwrap();
     assert_eq!(again.mails_sent, 0, "{again}");
-    assert_eq!(again.lessons_already_sent, 3, "{again}");
+    assert_eq!(again.lessons_already_sent, 4, "{again}");
     assert_eq!(again.articles_new, 0, "{again}");
     std::thread::sleep(std::time::Duration::from_millis(300));
-    assert_eq!(smtp.messages().len(), 3);
+    assert_eq!(smtp.messages().len(), 4);
     site.stop().await;
 }
 
