@@ -453,3 +453,30 @@ mod tests {
         assert_eq!(order.scope("en"), Scope::Text);
     }
 }
+
+/// The kinds whose key only a model can judge.
+pub const CALIBRATED_KINDS: &[&str] = &["vocabulary"];
+
+/// Which model-judged kinds a model has passed, for one language. The default passes none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calibrated {
+    pub vocabulary: bool,
+}
+
+impl Calibrated {
+    /// Whether an exercise of this kind may be judged by the model.
+    pub fn allows(&self, exercise: &Exercise) -> bool {
+        match exercise {
+            Exercise::Vocabulary { .. } => self.vocabulary,
+            _ => false,
+        }
+    }
+
+    /// Turns on the kind named `kind` (one of [`CALIBRATED_KINDS`]); other names change nothing.
+    pub fn with(mut self, kind: &str) -> Calibrated {
+        if kind == "vocabulary" {
+            self.vocabulary = true;
+        }
+        self
+    }
+}

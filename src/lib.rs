@@ -2,6 +2,7 @@
 //! learner. See ARCHITECTURE.md for the map; `pipeline` is where the stages meet.
 
 pub mod adapt;
+pub mod analysis;
 pub mod articles;
 pub mod calibrate;
 pub mod cli;

@@ -153,3 +153,61 @@ fn only_lang_reads_the_language_homes() {
         );
     }
 }
+
+/// The exercise stages, lowest first: each may name only those before it.
+const STAGES: &[(&str, &str)] = &[
+    ("src/analysis", "crate::analysis"),
+    ("src/generation", "crate::generation"),
+    ("src/verification", "crate::verification"),
+];
+
+/// A file's code outside its unit tests (a `tests.rs` file, or what follows
+/// `#[cfg(test)] mod tests`): tests may use the stage after the one they test.
+fn without_tests(file: &str, source: &str) -> String {
+    if file.ends_with("tests.rs") {
+        return String::new();
+    }
+    let end = source
+        .find("#[cfg(test)]\nmod tests")
+        .unwrap_or(source.len());
+    source[..end].to_string()
+}
+
+#[test]
+fn the_exercise_stages_import_only_downwards() {
+    // Generation writes exercises from the article's analysis and verification judges them
+    // against it; neither asks the stage after it, and the analysis asks neither.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut breaches = Vec::new();
+    let mut seen = 0;
+    for (i, (dir, _)) in STAGES.iter().enumerate() {
+        let mut files = Vec::new();
+        rust_files(root, Path::new(dir), &mut files);
+        seen += files.len();
+        for file in files {
+            let shown = file.to_string_lossy().replace('\\', "/");
+            let source = std::fs::read_to_string(root.join(&file)).unwrap();
+            let code = without_tests(&shown, &source);
+            for (_, later) in &STAGES[i + 1..] {
+                for (n, line) in naming(&code, later) {
+                    breaches.push(format!(
+                        "{shown}:{n}: names the later stage `{later}`: {line}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(seen >= 10, "the stages' files: {seen}");
+    assert!(breaches.is_empty(), "\n{}", breaches.join("\n"));
+}
+
+#[test]
+fn unit_tests_are_left_out_of_the_stage_rule() {
+    let source = "use crate::analysis::ArticleText;\n\
+                  fn f() {}\n\
+                  #[cfg(test)]\nmod tests {\n    use crate::verification::verify;\n}\n";
+    let code = without_tests("src/generation/x.rs", source);
+    assert!(naming(&code, "crate::verification").is_empty());
+    assert_eq!(naming(source, "crate::verification").len(), 1);
+    assert!(without_tests("src/generation/redteam_tests.rs", source).is_empty());
+}

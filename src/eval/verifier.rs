@@ -8,10 +8,11 @@ use anyhow::Context as _;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
+use crate::analysis::lexical;
 use crate::articles;
 use crate::exercise::{Candidate, Exercise, Origin};
 use crate::generation::Generator;
-use crate::verification::{self, ArticleText, NoModel, Reason, VerifyOptions, lexical};
+use crate::verification::{self, ArticleText, NoModel, Reason, VerifyOptions};
 
 /// One input line of `verify --jsonl`.
 #[derive(Debug, Clone, Deserialize)]

@@ -1,8 +1,8 @@
 //! GBNF grammars that force the model's replies into the JSON we parse, with evidence that
 //! can only be a sentence of the article and answers that can only be spans of it.
 
+use crate::analysis::english::{Frame, Opening};
 use crate::text;
-use crate::verification::{Frame, Opening};
 
 /// Escapes text for use inside a JSON string.
 fn json_escape(s: &str) -> String {
@@ -145,7 +145,7 @@ pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String 
 /// The grammar only shapes the reply; verification decides whether the question is
 /// grammatical, is the sentence's, and asks for its key.
 pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Option<String> {
-    use crate::verification::{do_support, inverts, may_be_subject, takes_do_support};
+    use crate::analysis::english::{do_support, inverts, may_be_subject, takes_do_support};
     let (before, after) = (&frame.before, &frame.after);
     let mut forms: Vec<String> = Vec::new();
     // A subject question keeps at least two words ("Who said?" asks nothing); a time is
@@ -167,7 +167,7 @@ pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>])
         let rest = &before[verb + 1..];
         // "reach temperatures of | 1,300 degrees": the key is inside a phrase, not in a slot
         // of the clause.
-        if !crate::verification::leads_to_slot(rest) {
+        if !crate::analysis::english::leads_to_slot(rest) {
             continue;
         }
         if inverts(&word) && !rest.is_empty() {

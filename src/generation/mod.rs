@@ -22,10 +22,11 @@ pub use llm::{
     ChatPrompt, Completion, CompletionRequest, Engine, EngineStats, LlmError, ModelInfo, StopReason,
 };
 
+use crate::analysis::{AnswerModel, ArticleText};
 use crate::articles::Cefr;
 use crate::config::ModelConfig;
+use crate::exercise::Calibrated;
 use crate::exercise::{Candidate, Exercise, Origin};
-use crate::verification::{AnswerModel, ArticleText, Calibrated};
 
 /// Why a model reply gave no candidate, before verification saw anything. Codes are stable:
 /// they are stored and counted beside verification's rejection reasons.

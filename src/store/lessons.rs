@@ -99,8 +99,8 @@ impl ExerciseRecord {
 #[derive(Debug, Clone)]
 pub struct ServableExercise {
     pub id: i64,
-    /// What it was made for: "lesson of <date>" (lessons made before exercise sets),
-    /// "<band> set" (an exercise set), or `None` (tried for a lesson that was never made).
+    /// What it was made for: `lesson of 2026-12-01` (lessons made before exercise sets),
+    /// `B1 set` (an exercise set), or `None` (tried for a lesson that was never made).
     pub made_for: Option<String>,
     pub exercise: Exercise,
 }

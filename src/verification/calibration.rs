@@ -28,32 +28,7 @@ pub const MIN_RIGHT: f64 = 0.6;
 /// Most share of wrong keys it may accept (upper bound at one-sided 95% confidence).
 pub const MAX_WRONG: f64 = 0.05;
 
-/// The kinds whose key only a model can judge.
-pub const KINDS: &[&str] = &["vocabulary"];
-
-/// Which model-judged kinds a model has passed, for one language. The default passes none.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Calibrated {
-    pub vocabulary: bool,
-}
-
-impl Calibrated {
-    /// Whether an exercise of this kind may be judged by the model.
-    pub fn allows(&self, exercise: &Exercise) -> bool {
-        match exercise {
-            Exercise::Vocabulary { .. } => self.vocabulary,
-            _ => false,
-        }
-    }
-
-    /// Turns on the kind named `kind` (one of [`KINDS`]); other names change nothing.
-    pub fn with(mut self, kind: &str) -> Calibrated {
-        if kind == "vocabulary" {
-            self.vocabulary = true;
-        }
-        self
-    }
-}
+pub use crate::exercise::{CALIBRATED_KINDS as KINDS, Calibrated};
 
 /// A calibration set could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -23,24 +23,16 @@
 
 pub mod calibration;
 mod checks;
-pub mod lexical;
-mod lists;
-mod question;
 
-use std::collections::HashMap;
 use std::fmt;
 
+use crate::analysis::english::{self, QuestionFault};
 use crate::exercise::{Candidate, Exercise, KeyProof, Origin};
-use crate::text;
 
+pub use crate::analysis::addressed::{addresses_reader, quotable, without_addressed_paragraphs};
+pub use crate::analysis::lexical::Profile;
+pub use crate::analysis::{AnswerModel, ArticleText};
 pub use calibration::Calibrated;
-pub use checks::{addresses_reader, quotable, without_addressed_paragraphs};
-pub use lexical::Profile;
-pub use lists::more_than;
-pub use question::{
-    BOUNDS as COUNT_BOUNDS, FirstWord, Frame, Opening, base_forms, do_support, first_word, frame,
-    inverts, leads_to_slot, may_be_subject, supported as phrasing_supported, takes_do_support,
-};
 
 /// Why an exercise was rejected. Codes are stable: they are stored and counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -180,133 +172,6 @@ impl fmt::Display for Reason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
     }
-}
-
-/// The article as verification sees it: its language, text and sentences.
-pub struct ArticleText {
-    lang: String,
-    text: String,
-    sentences: Vec<String>,
-    /// Whitespace-normalised sentence -> its byte range in `text`.
-    ranges: HashMap<String, (usize, usize)>,
-    lexical: lexical::Context,
-    /// The article's words, lower-cased: an option's word found here is a real word.
-    words: std::collections::HashSet<String>,
-    /// The language's word list (wordfreq ranks): an option's word that is not in the
-    /// article must be among its most frequent words. `None`: no list, shape rules only.
-    lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
-}
-
-impl std::fmt::Debug for ArticleText {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ArticleText")
-            .field("lang", &self.lang)
-            .field("sentences", &self.sentences.len())
-            .finish()
-    }
-}
-
-fn squash(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-impl ArticleText {
-    /// Splits the text into sentences once. Paragraphs that address the reader or a model
-    /// (prompt injection, "Answer B.") are left out: nothing is generated, constructed,
-    /// verified or asked of the model from them.
-    pub fn new(lang: &str, text: &str) -> ArticleText {
-        let text = &*checks::without_addressed_paragraphs(text);
-        let slices = text::sentences(text);
-        let ranges = slices
-            .iter()
-            .map(|s| {
-                let start = s.as_ptr() as usize - text.as_ptr() as usize;
-                (squash(s), (start, start + s.len()))
-            })
-            .collect();
-        ArticleText {
-            lang: lang.to_string(),
-            text: text.to_string(),
-            sentences: slices.into_iter().map(str::to_string).collect(),
-            ranges,
-            lexical: lexical::Context::new(lang, text),
-            words: text::normalized_words(text).into_iter().collect(),
-            lexicon: None,
-        }
-    }
-
-    /// With the language's word list, against which invented option words are checked.
-    pub fn with_lexicon(
-        mut self,
-        lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
-    ) -> ArticleText {
-        self.lexicon = lexicon.filter(|l| !l.is_empty());
-        self
-    }
-
-    /// Whether a lower-case word is a word of the article (`Some(true)`), of its language's
-    /// list (`Some(true)`), or of neither (`Some(false)`); `None` without a list.
-    pub fn knows_word(&self, word: &str) -> Option<bool> {
-        if self.words.contains(word) {
-            return Some(true);
-        }
-        self.lexicon
-            .as_ref()
-            .map(|l| l.rank(word).is_some_and(|r| r <= checks::LEXICON_RANKS))
-    }
-
-    pub fn lang(&self) -> &str {
-        &self.lang
-    }
-
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    pub fn sentences(&self) -> &[String] {
-        &self.sentences
-    }
-
-    /// Whether `sentence` is one of the article's sentences (whitespace-insensitive).
-    pub fn has_sentence(&self, sentence: &str) -> bool {
-        self.ranges.contains_key(&squash(sentence))
-    }
-
-    /// The byte range of one of the article's sentences.
-    pub fn sentence_range(&self, sentence: &str) -> Option<(usize, usize)> {
-        self.ranges.get(&squash(sentence)).copied()
-    }
-
-    /// The article's sentence that contains the byte range, if one does.
-    pub fn sentence_containing(&self, range: (usize, usize)) -> Option<&str> {
-        self.ranges
-            .values()
-            .find(|(s, e)| *s <= range.0 && range.1 <= *e)
-            .map(|(s, e)| &self.text[*s..*e])
-    }
-
-    fn lexical(&self) -> &lexical::Context {
-        &self.lexical
-    }
-}
-
-/// The model as a reader, for round-trip checks. Implemented by the generation engine;
-/// unit tests use fakes.
-pub trait AnswerModel {
-    /// Which option the model picks for `question` after reading `context`.
-    fn choose(
-        &self,
-        context: &str,
-        question: &str,
-        options: &[String],
-    ) -> impl Future<Output = Result<usize, String>> + Send;
-
-    /// A short answer, copied from `context`, to `question`.
-    fn answer_span(
-        &self,
-        context: &str,
-        question: &str,
-    ) -> impl Future<Output = Result<String, String>> + Send;
 }
 
 /// An exercise that passed every check. Only [`verify`] makes one.
@@ -493,7 +358,7 @@ pub async fn reverify(
 }
 
 /// Whether a model-phrased multiple-choice question is a grammatical question of its
-/// evidence sentence whose gap is the key ([`question::check`]).
+/// evidence sentence whose gap is the key ([`english::check`]).
 fn phrasing(ex: &Exercise, article: &ArticleText) -> Result<(), Reason> {
     let Exercise::MultipleChoice {
         question,
@@ -504,7 +369,10 @@ fn phrasing(ex: &Exercise, article: &ArticleText) -> Result<(), Reason> {
     else {
         return Err(Reason::UngrammaticalQuestion);
     };
-    question::check(article, question, evidence, &options[*answer])
+    english::check(article, question, evidence, &options[*answer]).map_err(|f| match f {
+        QuestionFault::Ungrammatical => Reason::UngrammaticalQuestion,
+        QuestionFault::Misdirected => Reason::QuestionMisdirected,
+    })
 }
 
 /// The round trip of a phrased question: the model, reading the article and the question,
@@ -516,7 +384,7 @@ async fn phrased_round_trip<M: AnswerModel>(
     model: &M,
 ) -> Vec<Reason> {
     let (question, key) = (ex.prompt(), ex.answer_text());
-    let spans = question::candidate_spans(question, ex.evidence());
+    let spans = english::candidate_spans(question, ex.evidence());
     let Some(right) = spans.iter().position(|s| *s == key) else {
         return vec![Reason::QuestionMisdirected];
     };

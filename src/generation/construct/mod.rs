@@ -14,7 +14,7 @@ use crate::text::{self, calendar_list};
 mod plan;
 mod speech;
 
-use crate::verification::ArticleText;
+use crate::analysis::ArticleText;
 pub use plan::{QuestionPlan, question_plans};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
@@ -568,7 +568,7 @@ const AGE: &str = "<age>";
 /// the round number below it (12,000 → more than 10,000), false with the round number above
 /// it (more than 20,000). Only whole counts of ten or more that stand free in the sentence.
 fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -> Option<String> {
-    let phrase = crate::verification::more_than(lang)?;
+    let phrase = crate::analysis::more_than(lang)?;
     let n = text::count_value(target.word)?;
     let before = sentence[..target.offset].trim_end();
     let previous = text::words(before).last().map(|w| w.to_lowercase());

@@ -11,12 +11,14 @@ use super::{
     AGE, Builder, Kind, Rng, addresses_you, inside_quotes, is_percent, same_kind_elsewhere,
     targets_in, usable,
 };
+use crate::analysis::ArticleText;
+use crate::analysis::english::{
+    BOUNDS as COUNT_BOUNDS, Frame, Opening, base_forms, first_word, frame,
+    supported as phrasing_supported,
+};
 use crate::exercise::Exercise;
 use crate::generation::grammar::question_grammar;
 use crate::text::{self, CalendarWord};
-use crate::verification::{
-    ArticleText, COUNT_BOUNDS, Frame, Opening, base_forms, first_word, frame, phrasing_supported,
-};
 
 /// One question for the model to phrase.
 #[derive(Debug, Clone)]

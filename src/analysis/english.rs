@@ -18,8 +18,17 @@
 //! clause is the sentence's but not next to the key, as misdirected. Other languages have no
 //! rules yet, so their phrased questions are refused.
 
-use super::{ArticleText, Reason};
+use super::ArticleText;
 use crate::text::{CalendarWord, calendar_word};
+
+/// What is wrong with a phrased question.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuestionFault {
+    /// Not the sentence's clause turned into a question the way the language does it.
+    Ungrammatical,
+    /// The sentence's clause, but its gap is not where the key is.
+    Misdirected,
+}
 
 /// The languages whose questions this module can judge.
 pub fn supported(lang: &str) -> bool {
@@ -654,12 +663,12 @@ pub fn leads_to_slot(words: &[impl AsRef<str>]) -> bool {
 }
 
 /// Why a phrased question of `article` fails, if it does.
-pub(super) fn check(
+pub fn check(
     article: &ArticleText,
     question: &str,
     evidence: &str,
     key: &str,
-) -> Result<(), Reason> {
+) -> Result<(), QuestionFault> {
     let known = |w: &str| article.knows_word(w) != Some(false);
     let words = Words {
         lang: article.lang(),
@@ -674,20 +683,20 @@ fn check_with(
     question: &str,
     evidence: &str,
     key: &str,
-) -> Result<(), Reason> {
+) -> Result<(), QuestionFault> {
     let lang = words_of.lang;
     if !supported(lang) {
-        return Err(Reason::UngrammaticalQuestion);
+        return Err(QuestionFault::Ungrammatical);
     }
     let Some(body) = question.trim().strip_suffix('?') else {
-        return Err(Reason::UngrammaticalQuestion);
+        return Err(QuestionFault::Ungrammatical);
     };
     let words: Vec<&str> = body.split_whitespace().collect();
     // Only words: no punctuation inside the question (apostrophes and hyphens in words).
     if words.iter().any(|w| {
         w.trim_matches(|c: char| !c.is_alphanumeric()) != *w || w.contains(['"', '“', '”'])
     }) {
-        return Err(Reason::UngrammaticalQuestion);
+        return Err(QuestionFault::Ungrammatical);
     }
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
     if lower.windows(2).any(|w| w[0] == w[1])
@@ -696,7 +705,7 @@ fn check_with(
             .enumerate()
             .any(|(i, w)| !crate::text::is_stop_word(lang, w) && lower[i + 1..].contains(w))
     {
-        return Err(Reason::UngrammaticalQuestion);
+        return Err(QuestionFault::Ungrammatical);
     }
     let tokens = tokens(evidence);
     let key_tokens = self::tokens(key);
@@ -708,7 +717,7 @@ fn check_with(
                 .all(|(k, t)| k.text == t.text)
             && (i + 1..i + key_tokens.len()).all(|j| !tokens[j].break_before)
     }) else {
-        return Err(Reason::QuestionMisdirected);
+        return Err(QuestionFault::Misdirected);
     };
     let mut misdirected = false;
     for (opening, rest) in openings(&words, &tokens, key_at, key_tokens.len()) {
@@ -727,9 +736,9 @@ fn check_with(
         }
     }
     Err(if misdirected {
-        Reason::QuestionMisdirected
+        QuestionFault::Misdirected
     } else {
-        Reason::UngrammaticalQuestion
+        QuestionFault::Ungrammatical
     })
 }
 
@@ -998,7 +1007,7 @@ mod tests {
 
     /// Checks an English question, with every word known and the sentence's first word in
     /// lower case inside a sentence when it is a function word or `lower`.
-    fn en(question: &str, evidence: &str, key: &str) -> Result<(), Reason> {
+    fn en(question: &str, evidence: &str, key: &str) -> Result<(), QuestionFault> {
         let first = tokens(evidence)[0].lower.clone();
         let words = Words {
             lang: "en",
@@ -1020,7 +1029,7 @@ mod tests {
         );
         assert_eq!(
             en("How many players did the club had?", CLUB, "40"),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         assert_eq!(en("How many games did it win?", CLUB, "12"), Ok(()));
         assert_eq!(
@@ -1037,7 +1046,7 @@ mod tests {
                 CLUB,
                 "40"
             ),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         let s = "The team estimates that its upper atmosphere reaches temperatures of 40 degrees.";
         assert!(
@@ -1059,7 +1068,7 @@ mod tests {
                 s,
                 "40"
             ),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         let s = "Astronomers first detected the planet in 2019 with a small telescope.";
         assert_eq!(
@@ -1076,7 +1085,7 @@ mod tests {
                 s,
                 "2019"
             ),
-            Err(Reason::UngrammaticalQuestion),
+            Err(QuestionFault::Ungrammatical),
             "a word the article writes in lower case is not capitalised inside a question"
         );
         assert_eq!(
@@ -1085,7 +1094,7 @@ mod tests {
                 s,
                 "2019"
             ),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
     }
 
@@ -1102,7 +1111,7 @@ mod tests {
         );
         assert_eq!(
             en("In which month was the council closed?", s, "March"),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         assert_eq!(
             en(
@@ -1110,7 +1119,7 @@ mod tests {
                 s,
                 "March"
             ),
-            Err(Reason::UngrammaticalQuestion),
+            Err(QuestionFault::Ungrammatical),
             "a month is no day"
         );
         let s = "The council closed the old library in March 2015 after a long debate.";
@@ -1179,7 +1188,7 @@ mod tests {
         );
         assert_eq!(
             en("How many people attended the?", s, "5,000"),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         let s = "The bridge was opened in 1932 by the mayor.";
         assert_eq!(
@@ -1190,7 +1199,7 @@ mod tests {
         assert_eq!(en("Who opened the new library?", s, "Helen Marsh"), Ok(()));
         assert_eq!(
             en("Who opened the new the library?", s, "Helen Marsh"),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         assert_eq!(
             en(
@@ -1198,7 +1207,7 @@ mod tests {
                 "The club had more than 40 players.",
                 "40"
             ),
-            Err(Reason::UngrammaticalQuestion),
+            Err(QuestionFault::Ungrammatical),
             "more than 40 is no answer to how many"
         );
     }
@@ -1218,12 +1227,12 @@ mod tests {
         let s = "The club had 40 players, and the town had 12 teams.";
         assert_eq!(
             en("How many players did the town have?", s, "40"),
-            Err(Reason::QuestionMisdirected)
+            Err(QuestionFault::Misdirected)
         );
         assert!(en("How many players did the club have?", s, "12").is_err());
         assert_eq!(
             en("Who did the club have?", CLUB, "Helen"),
-            Err(Reason::QuestionMisdirected)
+            Err(QuestionFault::Misdirected)
         );
     }
 
@@ -1347,7 +1356,7 @@ mod tests {
     fn loops_and_other_languages_are_refused() {
         assert_eq!(
             en("How many players did the club have in a in a?", CLUB, "40"),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
         let words = Words {
             lang: "es",
@@ -1361,7 +1370,7 @@ mod tests {
                 "El club tenía 40 jugadores.",
                 "40"
             ),
-            Err(Reason::UngrammaticalQuestion)
+            Err(QuestionFault::Ungrammatical)
         );
     }
 

@@ -1,0 +1,155 @@
+//! `analysis`: the article as the exercise stages read it, below both of them.
+//!
+//! Generation writes and constructs exercises from an [`ArticleText`], and verification
+//! judges them against the same one; neither imports the other. What this layer knows
+//! about an article: its sentences and their places ([`ArticleText`]), the paragraphs that
+//! speak to the reader or a model ([`addressed`]), the words a question and a sentence
+//! share ([`lexical`]), and how an English question is built from its sentence
+//! ([`english`]). It says what it finds; verification turns that into verdicts.
+
+pub mod addressed;
+pub mod english;
+pub mod lexical;
+mod lists;
+
+use std::collections::HashMap;
+
+use crate::text;
+
+pub use lists::more_than;
+
+/// An option word that is not the article's must rank among this many of the language's
+/// most frequent words.
+pub(crate) const LEXICON_RANKS: u32 = 100_000;
+
+/// The model as a reader of the article, for verification's round trips. Implemented by
+/// the generation engine; unit tests use fakes.
+pub trait AnswerModel {
+    /// Which option the model picks for `question` after reading `context`.
+    fn choose(
+        &self,
+        context: &str,
+        question: &str,
+        options: &[String],
+    ) -> impl Future<Output = Result<usize, String>> + Send;
+
+    /// A short answer, copied from `context`, to `question`.
+    fn answer_span(
+        &self,
+        context: &str,
+        question: &str,
+    ) -> impl Future<Output = Result<String, String>> + Send;
+}
+
+/// The article as the exercise stages read it: its language, text and sentences.
+pub struct ArticleText {
+    lang: String,
+    text: String,
+    sentences: Vec<String>,
+    /// Whitespace-normalised sentence -> its byte range in `text`.
+    ranges: HashMap<String, (usize, usize)>,
+    lexical: lexical::Context,
+    /// The article's words, lower-cased: an option's word found here is a real word.
+    words: std::collections::HashSet<String>,
+    /// The language's word list (wordfreq ranks): an option's word that is not in the
+    /// article must be among its most frequent words. `None`: no list, shape rules only.
+    lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
+}
+
+impl std::fmt::Debug for ArticleText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArticleText")
+            .field("lang", &self.lang)
+            .field("sentences", &self.sentences.len())
+            .finish()
+    }
+}
+
+pub(crate) fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl ArticleText {
+    /// Splits the text into sentences once. Paragraphs that address the reader or a model
+    /// (prompt injection, "Answer B.") are left out: nothing is generated, constructed,
+    /// verified or asked of the model from them.
+    pub fn new(lang: &str, text: &str) -> ArticleText {
+        let text = &*addressed::without_addressed_paragraphs(text);
+        let slices = text::sentences(text);
+        let ranges = slices
+            .iter()
+            .map(|s| {
+                let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                (squash(s), (start, start + s.len()))
+            })
+            .collect();
+        ArticleText {
+            lang: lang.to_string(),
+            text: text.to_string(),
+            sentences: slices.into_iter().map(str::to_string).collect(),
+            ranges,
+            lexical: lexical::Context::new(lang, text),
+            words: text::normalized_words(text).into_iter().collect(),
+            lexicon: None,
+        }
+    }
+
+    /// With the language's word list, against which invented option words are checked.
+    pub fn with_lexicon(
+        mut self,
+        lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
+    ) -> ArticleText {
+        self.lexicon = lexicon.filter(|l| !l.is_empty());
+        self
+    }
+
+    /// Whether a lower-case word is a word of the article (`Some(true)`), of its language's
+    /// list (`Some(true)`), or of neither (`Some(false)`); `None` without a list.
+    pub fn knows_word(&self, word: &str) -> Option<bool> {
+        if self.words.contains(word) {
+            return Some(true);
+        }
+        self.lexicon
+            .as_ref()
+            .map(|l| l.rank(word).is_some_and(|r| r <= LEXICON_RANKS))
+    }
+
+    /// Whether a lower-case word is one of the article's.
+    pub fn has_word(&self, word: &str) -> bool {
+        self.words.contains(word)
+    }
+
+    pub fn lang(&self) -> &str {
+        &self.lang
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn sentences(&self) -> &[String] {
+        &self.sentences
+    }
+
+    /// Whether `sentence` is one of the article's sentences (whitespace-insensitive).
+    pub fn has_sentence(&self, sentence: &str) -> bool {
+        self.ranges.contains_key(&squash(sentence))
+    }
+
+    /// The byte range of one of the article's sentences.
+    pub fn sentence_range(&self, sentence: &str) -> Option<(usize, usize)> {
+        self.ranges.get(&squash(sentence)).copied()
+    }
+
+    /// The article's sentence that contains the byte range, if one does.
+    pub fn sentence_containing(&self, range: (usize, usize)) -> Option<&str> {
+        self.ranges
+            .values()
+            .find(|(s, e)| *s <= range.0 && range.1 <= *e)
+            .map(|(s, e)| &self.text[*s..*e])
+    }
+
+    pub(crate) fn lexical(&self) -> &lexical::Context {
+        &self.lexical
+    }
+}
