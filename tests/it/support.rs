@@ -97,7 +97,6 @@ pub struct Smtp {
     dir: tempfile::TempDir,
 }
 
-/// A free port on 127.0.0.1 (nothing listens on it until someone binds it).
 /// A learner to add, with the defaults the tests share: named after the address's local
 /// part, English, level 3.0 (B1), no interests, lessons at 07:00 UTC. Change what a test
 /// needs with struct update syntax: `NewLearner { lang: "ru".into(), ..learner(email) }`.
@@ -113,6 +112,7 @@ pub fn learner(email: &str) -> hyperlearn::store::NewLearner {
     }
 }
 
+/// A free port on 127.0.0.1 (nothing listens on it until someone binds it).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
