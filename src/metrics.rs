@@ -28,6 +28,8 @@ struct Totals {
     exercises: BTreeMap<(&'static str, &'static str), u64>,
     rejections: BTreeMap<String, u64>,
     lessons: BTreeMap<&'static str, u64>,
+    /// Exercise sets made, or taken from an earlier lesson.
+    exercise_sets: BTreeMap<&'static str, u64>,
     mails: BTreeMap<&'static str, u64>,
     learners_paused: u64,
     /// The model engine's own totals (since it started), as last reported.
@@ -121,6 +123,8 @@ impl Metrics {
         }
         add(&mut t.lessons, "made", report.lessons_generated);
         add(&mut t.lessons, "failed", report.lessons_failed);
+        add(&mut t.exercise_sets, "made", report.exercise_sets_made);
+        add(&mut t.exercise_sets, "reused", report.exercise_sets_reused);
         add(&mut t.mails, "sent", report.mails_sent);
         add(&mut t.mails, "failed", report.mails_failed);
         add(&mut t.mails, "retried", report.mails_retrying);
@@ -225,6 +229,13 @@ impl Metrics {
             "result",
             &t.lessons,
             &["made", "failed"],
+        );
+        out.counter_map(
+            "hyperlearn_exercise_sets_total",
+            "Exercise sets (an article's exercises for one band) made, or reused by a later lesson.",
+            "result",
+            &t.exercise_sets,
+            &["made", "reused"],
         );
         out.counter_map(
             "hyperlearn_mail_attempts_total",
@@ -430,6 +441,8 @@ mod tests {
             questions_constructed: 6,
             questions_constructed_accepted: 6,
             lessons_generated: 2,
+            exercise_sets_made: 1,
+            exercise_sets_reused: 1,
             mails_sent: 2,
             ..RunReport::default()
         };
@@ -458,6 +471,7 @@ mod tests {
             "hyperlearn_exercises_total{origin=\"model\",verdict=\"rejected\"} 12",
             "hyperlearn_exercise_rejections_total{reason=\"round_trip_disagrees\"} 3",
             "hyperlearn_mail_attempts_total{result=\"sent\"} 6",
+            "hyperlearn_exercise_sets_total{result=\"reused\"} 3",
             "hyperlearn_learners{state=\"active\"} 7",
             "hyperlearn_mails{state=\"sent\"} 5",
             "hyperlearn_lessons_due 3",
