@@ -22,6 +22,10 @@ pub use lists::more_than;
 /// most frequent words.
 pub(crate) const LEXICON_RANKS: u32 = 100_000;
 
+/// The fewest words of a sentence that, found inside another, make it said twice
+/// ([`ArticleText::echoed`]).
+const ECHO_WORDS: usize = 5;
+
 /// The model as a reader of the article, for verification's round trips. Implemented by
 /// the generation engine; unit tests use fakes.
 pub trait AnswerModel {
@@ -139,6 +143,35 @@ impl ArticleText {
     /// The byte range of one of the article's sentences.
     pub fn sentence_range(&self, sentence: &str) -> Option<(usize, usize)> {
         self.ranges.get(&squash(sentence)).copied()
+    }
+
+    /// Whether the article says the sentence twice: it occurs again, or it holds another
+    /// sentence's words in a row or another holds its (five words at least): a pull quote
+    /// set beside the text repeats a sentence or part of one. Such a sentence has no one
+    /// place in the article.
+    pub fn echoed(&self, sentence: &str) -> bool {
+        let words = |s: &str| format!(" {} ", text::normalized_words(s).join(" "));
+        let this = words(sentence);
+        let mut itself = false;
+        for other in &self.sentences {
+            let other = words(other);
+            if other == this {
+                if itself {
+                    return true;
+                }
+                itself = true;
+                continue;
+            }
+            let (short, long) = if other.len() < this.len() {
+                (&other, &this)
+            } else {
+                (&this, &other)
+            };
+            if short.split_whitespace().count() >= ECHO_WORDS && long.contains(short.as_str()) {
+                return true;
+            }
+        }
+        false
     }
 
     /// The article's sentence that contains the byte range, if one does.

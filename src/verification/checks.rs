@@ -518,6 +518,9 @@ fn order_grounding(
     if !options_distinct(items) {
         reasons.push(Reason::OptionsNotDistinct);
     }
+    if items.iter().any(|i| article.echoed(i)) {
+        reasons.push(Reason::OrderAmbiguous);
+    }
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by_key(|i| places[*i]);
     let in_order: Vec<&str> = order.iter().map(|i| items[*i].as_str()).collect();

@@ -106,6 +106,8 @@ pub enum Reason {
     /// An order exercise's key is not the order of its sentences in the article (or the
     /// sentences are shown in that order already).
     OrderMismatch,
+    /// An order item the article says twice (a pull quote repeats it): it has no one place.
+    OrderAmbiguous,
     /// A model-phrased question is not a grammatical question of its evidence sentence
     /// (a wrong verb form after do-support, repeated words, words not the sentence's); or
     /// any question is more than one sentence; or any prompt repeats words back to back
@@ -162,6 +164,7 @@ impl Reason {
             Reason::Offensive => "offensive",
             Reason::StatementCopiesEvidence => "statement_copies_evidence",
             Reason::OrderMismatch => "order_mismatch",
+            Reason::OrderAmbiguous => "order_ambiguous",
             Reason::UngrammaticalQuestion => "ungrammatical_question",
             Reason::QuestionMisdirected => "question_misdirected",
         }

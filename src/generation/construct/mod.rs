@@ -869,11 +869,16 @@ impl<'a> Builder<'a> {
                     Kind::Word => shared_ending(o, target.word),
                     _ => 0,
                 };
-                (shown.options.contains(&o.to_lowercase()), std::cmp::Reverse(ending))
+                (
+                    shown.options.contains(&o.to_lowercase()),
+                    std::cmp::Reverse(ending),
+                )
             });
             options.extend(pool.into_iter().take(3));
             options.push(target.word.to_string());
-            shown.options.extend(options.iter().map(|o| o.to_lowercase()));
+            shown
+                .options
+                .extend(options.iter().map(|o| o.to_lowercase()));
             shown.keys.insert(target.word.to_lowercase());
             rng.shuffle(&mut options);
         }
@@ -910,6 +915,8 @@ fn order_exercise(
             && s.chars().count() <= ORDER_ITEM_CHARS
             && !used.contains(s.as_str())
             && !addresses_you(lang, s)
+            // A sentence a pull quote repeats has no one place in the article.
+            && !article.echoed(s)
     };
     let stretch = sentences.len().div_ceil(count).max(1);
     let mut chosen: Vec<&String> = Vec::new();
@@ -1334,6 +1341,50 @@ mod tests {
         assert_eq!(b1[1].exercise.kind(), "order", "{b1:#?}");
         let a2 = constructed_exercises(&article, Cefr::A2, 5, 1, &HashSet::new());
         assert!(a2.iter().all(|c| c.exercise.kind() != "order"));
+    }
+
+    #[test]
+    fn a_sentence_a_pull_quote_repeats_is_never_an_order_item() {
+        let text =
+            format!("{SPEAKERS}\n\n“We have never seen the water this clean in twenty years.”");
+        let article = ArticleText::new("en", &text);
+        let sentences = article.sentences().to_vec();
+        let quote = sentences[1].clone();
+        assert!(quote.contains("said Lena Ortiz"), "{quote}");
+        assert!(article.echoed(&quote));
+        assert!(
+            article.echoed(sentences.last().unwrap()),
+            "the pull quote too"
+        );
+        assert!(!article.echoed(&sentences[0]));
+        let mut orders = 0;
+        for seed in 0..30 {
+            let mut rng = Rng::new(seed);
+            if let Some(Exercise::Order { items, .. }) =
+                order_exercise(&article, 4, &HashSet::new(), &HashSet::new(), &mut rng)
+            {
+                orders += 1;
+                assert!(items.iter().all(|i| !i.contains("never seen")), "{items:?}");
+            }
+        }
+        assert!(orders > 0);
+        // Verification refuses an order that holds it, even in the right order.
+        let exercise = Exercise::Order {
+            question: order_question("en").to_string(),
+            items: vec![sentences[2].clone(), quote.clone(), sentences[0].clone()],
+            answer: vec![2, 1, 0],
+            evidence: [&sentences[0], &quote, &sentences[2]]
+                .map(String::as_str)
+                .join(exercise::ORDER_SEPARATOR),
+        };
+        let candidate = Candidate {
+            exercise,
+            origin: Origin::Constructed,
+        };
+        assert_eq!(
+            verified(&article, candidate),
+            Err(vec![crate::verification::Reason::OrderAmbiguous])
+        );
     }
 
     #[test]
