@@ -58,6 +58,15 @@ pub struct ArticleText {
     /// The language's word list (wordfreq ranks): an option's word that is not in the
     /// article must be among its most frequent words. `None`: no list, shape rules only.
     lexicon: Option<std::sync::Arc<crate::articles::Ranks>>,
+    /// Each sentence's words as [`echo_form`] gives them, made on the first
+    /// [`ArticleText::echoed`].
+    echo_forms: std::sync::OnceLock<Vec<String>>,
+}
+
+/// A sentence's words, lower case, space-separated and padded with a space on each side,
+/// so that one sentence's form found in another's is a run of whole words.
+fn echo_form(sentence: &str) -> String {
+    format!(" {} ", text::normalized_words(sentence).join(" "))
 }
 
 impl std::fmt::Debug for ArticleText {
@@ -95,6 +104,7 @@ impl ArticleText {
             lexical: lexical::Context::new(lang, text),
             words: text::normalized_words(text).into_iter().collect(),
             lexicon: None,
+            echo_forms: std::sync::OnceLock::new(),
         }
     }
 
@@ -150,12 +160,13 @@ impl ArticleText {
     /// set beside the text repeats a sentence or part of one. Such a sentence has no one
     /// place in the article.
     pub fn echoed(&self, sentence: &str) -> bool {
-        let words = |s: &str| format!(" {} ", text::normalized_words(s).join(" "));
-        let this = words(sentence);
+        let forms = self
+            .echo_forms
+            .get_or_init(|| self.sentences.iter().map(|s| echo_form(s)).collect());
+        let this = echo_form(sentence);
         let mut itself = false;
-        for other in &self.sentences {
-            let other = words(other);
-            if other == this {
+        for other in forms {
+            if *other == this {
                 if itself {
                     return true;
                 }
@@ -163,9 +174,9 @@ impl ArticleText {
                 continue;
             }
             let (short, long) = if other.len() < this.len() {
-                (&other, &this)
+                (other, &this)
             } else {
-                (&this, &other)
+                (&this, other)
             };
             if short.split_whitespace().count() >= ECHO_WORDS && long.contains(short.as_str()) {
                 return true;

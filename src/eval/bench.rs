@@ -414,12 +414,14 @@ pub async fn bench_sets(b: &SetsBench) -> anyhow::Result<()> {
     eprintln!("Fetching the demo feeds from {} ...", site.base_url());
     pipeline::run(&services, None, &stage(true)).await?;
     let mut rows = Vec::new();
+    let mut added = 0;
     for (phase, learners) in [
         ("one learner per band", SET_BANDS.len()),
         ("the same bands again", b.learners),
     ] {
         for i in 0..learners {
-            let n = services.store.learners()?.len();
+            let n = added;
+            added += 1;
             services.store.add_learner(&crate::store::NewLearner {
                 email: format!("learner{n:05}@bench.example"),
                 name: format!("Learner {n}"),
