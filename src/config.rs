@@ -12,8 +12,21 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::store::StoreLocation;
+
 /// Environment variable that overrides `[mail] token_key` (the unsubscribe-link secret).
 pub const TOKEN_KEY_ENV: &str = "HYPERLEARN_TOKEN_KEY";
+
+/// The environment variable with the PostgreSQL password, for a `[store] url` without one.
+pub const STORE_PASSWORD_ENV: &str = "HYPERLEARN_STORE_PASSWORD";
+
+/// The PostgreSQL password from [`STORE_PASSWORD_ENV`], when set.
+pub fn store_password() -> Option<Secret> {
+    std::env::var(STORE_PASSWORD_ENV)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .map(Secret::new)
+}
 /// Environment variable that overrides `[mail.smtp] password`.
 pub const SMTP_PASSWORD_ENV: &str = "HYPERLEARN_SMTP_PASSWORD";
 /// The file, beside the store, that holds the link-signing key when none is configured.
@@ -139,6 +152,15 @@ pub struct RawConfig {
     pub metrics: RawMetrics,
     #[serde(default)]
     pub privacy: RawPrivacy,
+    #[serde(default)]
+    pub store: RawStore,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawStore {
+    /// `sqlite:PATH` or `postgres://…`; unset: the SQLite file `paths.store`.
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -416,7 +438,10 @@ pub struct Config {
     pub feeds_dir: PathBuf,
     /// Folder of the tantivy index.
     pub index_dir: PathBuf,
-    /// The SQLite file.
+    /// Where the store is: `[store] url`, or else the SQLite file `paths.store`.
+    pub store: StoreLocation,
+    /// The SQLite file of `paths.store`; files kept "beside the store" (the generated
+    /// link-signing key) live in its folder whichever store is used.
     pub store_path: PathBuf,
     /// Where mail goes when no SMTP server is configured.
     pub outbox_dir: PathBuf,
@@ -695,6 +720,11 @@ impl Config {
         Ok(Config {
             feeds_dir: resolve(&raw.paths.feeds_dir),
             index_dir: resolve(&raw.paths.index_dir),
+            store: match raw.store.url.as_deref() {
+                None => StoreLocation::Sqlite(resolve(&raw.paths.store)),
+                Some(url) => StoreLocation::parse(url, base, store_password())
+                    .map_err(|e| invalid("store.url", e))?,
+            },
             store_path: resolve(&raw.paths.store),
             outbox_dir: resolve(&raw.paths.outbox_dir),
             templates_dir: raw.paths.templates_dir.as_deref().map(resolve),

@@ -38,13 +38,14 @@ pub async fn check(config: &Config, with_model: bool) -> Vec<Finding> {
     out.push(found("link key", link_key(config)));
     out.push(found(
         "store",
-        crate::store::Store::open(&config.store_path)
+        crate::store::Store::connect(&config.store)
             .map_err(|e| format!("{e}"))
             .and_then(|s| {
                 s.ping().map_err(|e| e.to_string())?;
                 Ok(format!(
-                    "{} opens, schema up to date",
-                    config.store_path.display()
+                    "{} opens, schema {} (up to date)",
+                    config.store,
+                    s.schema_version().map_err(|e| e.to_string())?
                 ))
             }),
     ));
@@ -96,7 +97,7 @@ pub async fn check(config: &Config, with_model: bool) -> Vec<Finding> {
 /// Which model-judged kinds the configured model file has passed a calibration of: never a
 /// fault (such kinds are simply off), but worth knowing after changing the model.
 fn calibration(config: &Config) -> Result<String, String> {
-    let store = crate::store::Store::open(&config.store_path).map_err(|e| e.to_string())?;
+    let store = crate::store::Store::connect(&config.store).map_err(|e| e.to_string())?;
     let sha = crate::generation::model_file_sha256(&config.model.path)
         .map_err(|e| format!("model {}: {e}", config.model.path.display()))?;
     let on: Vec<String> = crate::calibrate::stored(&store, &sha)
@@ -153,6 +154,13 @@ fn link_key(config: &Config) -> Result<String, String> {
                         file.display()
                     ));
                 }
+            }
+            if config.store.backend() == crate::store::Backend::Postgres {
+                return Err(format!(
+                    "the key is generated on this machine ({}), but the store is in PostgreSQL, shared with other machines: links one signs fail on another. Set the same [mail] token_key or {} on every machine (the content of this file will do)",
+                    file.display(),
+                    crate::config::TOKEN_KEY_ENV
+                ));
             }
             Ok(format!("generated, kept in {} (owner only)", file.display()))
         }

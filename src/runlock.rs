@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use crate::store::{LockHolder, Store, StoreError};
+use crate::store::{LockHolder, Store, StoreError, StoreLocation};
 
 /// Why a lock could not be taken.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +30,7 @@ pub struct RunLock {
     owner: String,
     stop: Option<mpsc::Sender<()>>,
     renewer: Option<std::thread::JoinHandle<()>>,
-    store_path: std::path::PathBuf,
+    store: StoreLocation,
 }
 
 fn hostname() -> String {
@@ -64,9 +64,13 @@ fn holder_alive(owner: &str) -> Option<bool> {
 }
 
 impl RunLock {
-    /// Takes the lock `name` in the store at `store_path`, or says who holds it.
-    pub fn acquire(store_path: &Path, name: &str, ttl: Duration) -> Result<RunLock, LockError> {
-        let store = Store::open(store_path)?;
+    /// Takes the lock `name` in the store at `location`, or says who holds it.
+    pub fn acquire(
+        location: &StoreLocation,
+        name: &str,
+        ttl: Duration,
+    ) -> Result<RunLock, LockError> {
+        let store = Store::connect(location)?;
         let owner = new_owner();
         if let Err(holder) = store.try_lock(name, &owner, ttl, Utc::now(), holder_alive)? {
             return Err(LockError::Held {
@@ -96,7 +100,7 @@ impl RunLock {
             owner,
             stop: Some(stop),
             renewer: Some(renewer),
-            store_path: store_path.to_path_buf(),
+            store: location.clone(),
         })
     }
 }
@@ -107,7 +111,7 @@ impl Drop for RunLock {
         if let Some(t) = self.renewer.take() {
             let _ = t.join();
         }
-        match Store::open(&self.store_path) {
+        match Store::connect(&self.store) {
             Ok(store) => {
                 if let Err(e) = store.unlock(&self.name, &self.owner) {
                     tracing::warn!("lock {}: cannot release: {e}", self.name);
@@ -125,7 +129,7 @@ mod tests {
     #[test]
     fn a_live_holder_is_respected_and_a_released_lock_is_free() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
+        let path = StoreLocation::Sqlite(dir.path().join("store.sqlite"));
         let first = RunLock::acquire(&path, "mail", Duration::from_secs(60)).unwrap();
         let err = match RunLock::acquire(&path, "mail", Duration::from_secs(60)) {
             Err(e) => e.to_string(),
@@ -141,8 +145,8 @@ mod tests {
     #[test]
     fn a_crashed_holder_is_taken_over() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let store = Store::open(&path).unwrap();
+        let path = StoreLocation::Sqlite(dir.path().join("store.sqlite"));
+        let store = Store::connect(&path).unwrap();
         let now = Utc::now();
         // A holder on this host whose process is gone (pid beyond pid_max).
         let dead = format!("{}/4294967/1", hostname());

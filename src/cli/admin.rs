@@ -10,7 +10,7 @@ use clap::Subcommand;
 use crate::articles::{self, Cefr};
 use crate::feeds::{self, NewFeed};
 use crate::pipeline::{self, Services};
-use crate::store::{NewLearner, Store};
+use crate::store::{NewLearner, Store, StoreLocation};
 
 use super::{StdoutError, load_config};
 
@@ -65,6 +65,24 @@ pub enum UsersCommand {
     /// Set a new password (first line of standard input, at least 12 characters); the
     /// account's sessions end at once.
     Passwd { username: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Bring the store's schema up to date and say which version it is at. Every command
+    /// does this when it starts; run it alone before starting the workers of a new release,
+    /// or to check that a PostgreSQL database is reachable.
+    Migrate,
+    /// Copy everything from the configured store into a new, empty one at URL
+    /// (`postgres://USER@HOST/DATABASE`, or `sqlite:PATH`): learners, articles, lessons and
+    /// exercise sets, the mail ledger with every delivery state, flags, forgotten addresses,
+    /// accounts and calibrations. Stop `serve` and workers first; afterwards set
+    /// `[store] url` to URL. The search index is not copied: each web node builds its own
+    /// (`hyperlearn reindex`). The password may come from HYPERLEARN_STORE_PASSWORD.
+    Copy {
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -149,7 +167,7 @@ pub(super) fn feeds_command(config: &Path, cmd: FeedsCommand) -> anyhow::Result<
     match cmd {
         FeedsCommand::List { json } => {
             let sources = feeds::load_feed_lists(&config.feeds_dir)?;
-            let store = Store::open(&config.store_path)?;
+            let store = Store::connect(&config.store)?;
             let mut rows = Vec::new();
             for f in &sources {
                 let state = store.feed_state(&f.url)?;
@@ -249,6 +267,55 @@ fn password_from_stdin() -> anyhow::Result<String> {
     Ok(password.to_string())
 }
 
+pub(super) fn store_command(config: &Path, cmd: StoreCommand, quiet: bool) -> anyhow::Result<()> {
+    let config = load_config(config)?;
+    match cmd {
+        StoreCommand::Migrate => {
+            let before = Store::schema_version_at(&config.store)?;
+            let store = Store::connect(&config.store)?;
+            let now = store.schema_version()?;
+            if before == now {
+                out!("{}: schema {now}, up to date.", config.store);
+            } else {
+                out!("{}: schema {before} -> {now}, up to date.", config.store);
+            }
+        }
+        StoreCommand::Copy { to } => {
+            let base = std::env::current_dir().context("the current folder")?;
+            let target = StoreLocation::parse(&to, &base, crate::config::store_password())
+                .map_err(anyhow::Error::msg)?;
+            let source = Store::connect(&config.store)?;
+            let dest = Store::connect(&target)?;
+            let progress = pipeline::Progress::new(quiet);
+            progress.say(format!("Copying {} to {target} ...", config.store));
+            let copied = source.copy_to(&dest, |table, rows| {
+                progress.say(format!("  {table}: {rows} rows"));
+            })?;
+            // Read back what arrived: every table holds what was copied.
+            let arrived = dest.table_counts()?;
+            if arrived != copied {
+                bail!("the copy does not hold what was read: {arrived:?}, not {copied:?}");
+            }
+            let count = |table: &str| {
+                copied
+                    .iter()
+                    .find(|(t, _)| t == table)
+                    .map_or(0, |(_, n)| *n)
+            };
+            out!(
+                "Copied {} to {target}: {} learners, {} articles, {} lessons, {} deliveries, {} rows in all (checked). Set `[store] url` to it and start HyperLearn again; run `hyperlearn reindex` on each web node.",
+                config.store,
+                count("learners"),
+                count("articles"),
+                count("lessons"),
+                count("deliveries"),
+                copied.iter().map(|(_, n)| n).sum::<usize>()
+            );
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn users_command(config: &Path, cmd: UsersCommand) -> anyhow::Result<()> {
     match cmd {
         UsersCommand::Add { username, role } => {
@@ -268,14 +335,14 @@ pub(super) fn users_command(config: &Path, cmd: UsersCommand) -> anyhow::Result<
             }
             let password = password_from_stdin()?;
             let config = load_config(config)?;
-            let store = Store::open(&config.store_path)?;
+            let store = Store::connect(&config.store)?;
             let hash = crate::web::hash_password(&password)?;
             let user = store.add_user(username, &hash, &role)?;
             out!("Added {} ({}).", user.username, user.role);
         }
         UsersCommand::List => {
             let config = load_config(config)?;
-            let users = Store::open(&config.store_path)?.users()?;
+            let users = Store::connect(&config.store)?.users()?;
             if users.is_empty() {
                 out!(
                     "No web UI accounts yet (add one with `hyperlearn users add NAME --role admin`)."
@@ -287,7 +354,7 @@ pub(super) fn users_command(config: &Path, cmd: UsersCommand) -> anyhow::Result<
         }
         UsersCommand::Remove { username } => {
             let config = load_config(config)?;
-            let user = Store::open(&config.store_path)?.remove_user(username.trim())?;
+            let user = Store::connect(&config.store)?.remove_user(username.trim())?;
             out!(
                 "Removed {} ({}); their sessions have ended.",
                 printable(&user.username),
@@ -296,7 +363,7 @@ pub(super) fn users_command(config: &Path, cmd: UsersCommand) -> anyhow::Result<
         }
         UsersCommand::Passwd { username } => {
             let config = load_config(config)?;
-            let store = Store::open(&config.store_path)?;
+            let store = Store::connect(&config.store)?;
             if store.user_by_name(username.trim())?.is_none() {
                 bail!(
                     "no user named `{}` (see `hyperlearn users list`)",
@@ -322,7 +389,7 @@ fn printable(s: &str) -> std::borrow::Cow<'_, str> {
 
 pub(super) fn learners_command(config: &Path, cmd: LearnersCommand) -> anyhow::Result<()> {
     let config = load_config(config)?;
-    let store = Store::open(&config.store_path)?;
+    let store = Store::connect(&config.store)?;
     match cmd {
         LearnersCommand::Add {
             email,

@@ -190,7 +190,7 @@ pub(super) fn extract(url: Option<&str>, file: &Path) -> anyhow::Result<()> {
 
 pub(super) fn reindex(config: &Path, relevel: bool, quiet: bool) -> anyhow::Result<()> {
     let config = load_config(config)?;
-    let store = Store::open(&config.store_path)?;
+    let store = Store::connect(&config.store)?;
     let index = ArticleIndex::recreate(&config.index_dir)?;
     let mut articles = store.all_articles()?;
     let progress = pipeline::Progress::new(quiet);

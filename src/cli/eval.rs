@@ -420,7 +420,7 @@ pub(super) async fn calibrate(
     quiet: bool,
 ) -> anyhow::Result<()> {
     let config = config_or_defaults(config_path)?;
-    let store = crate::store::Store::open(&config.store_path)?;
+    let store = crate::store::Store::connect(&config.store)?;
     let kind = "vocabulary";
     let langs = crate::calibrate::langs(kind, langs)?;
     if show {
@@ -465,7 +465,7 @@ pub(super) async fn calibrate(
         out!(
             "Stored for {} in {}. Lessons use {kind} in: {}.",
             config.model.path.display(),
-            config.store_path.display(),
+            config.store,
             if on.is_empty() {
                 "no language".to_string()
             } else {

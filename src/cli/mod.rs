@@ -33,7 +33,7 @@ use crate::generation::Generator;
 use crate::pipeline::{self, RunOptions, Services};
 use crate::store::Store;
 
-pub use admin::{FeedsCommand, LearnersCommand, UsersCommand};
+pub use admin::{FeedsCommand, LearnersCommand, StoreCommand, UsersCommand};
 pub use articles::SearchArgs;
 pub use eval::{BenchCommand, EvalCommand, LessonsArgs};
 
@@ -139,6 +139,9 @@ pub enum Command {
     /// Manage web UI accounts (admins and teachers).
     #[command(subcommand)]
     Users(UsersCommand),
+    /// The store: bring its schema up to date, or copy it into PostgreSQL (`[store] url`).
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Extract an article from a saved HTML page and print it as JSON:
     /// {"title","byline","published","lang","text"} (paragraphs separated by blank lines).
     Extract {
@@ -338,6 +341,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Feeds(cmd) => admin::feeds_command(&cli.config, cmd),
         Command::Users(cmd) => admin::users_command(&cli.config, cmd),
+        Command::Store(cmd) => admin::store_command(&cli.config, cmd, cli.quiet),
         Command::Doctor { no_model } => {
             let config = load_config(&cli.config)?;
             pipeline::Progress::new(cli.quiet)
@@ -360,10 +364,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Backup { path } => {
             let config = load_config(&cli.config)?;
-            let info = Store::open(&config.store_path)?.backup_to(&path)?;
+            let info = Store::connect(&config.store)?.backup_to(&path)?;
             out!(
                 "Backed up {} to {} ({} bytes, schema {}): {} learners, {} lessons, {} deliveries.",
-                config.store_path.display(),
+                config.store,
                 path.display(),
                 info.bytes,
                 info.schema_version,
@@ -375,10 +379,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { path } => {
             let config = load_config(&cli.config)?;
-            let info = Store::open(&config.store_path)?.restore_from(&path)?;
+            let info = Store::connect(&config.store)?.restore_from(&path)?;
             out!(
                 "Restored {} from {} (schema {}): {} learners, {} lessons, {} deliveries. Run `hyperlearn reindex` to rebuild the search index.",
-                config.store_path.display(),
+                config.store,
                 path.display(),
                 info.schema_version,
                 info.learners,

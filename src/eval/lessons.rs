@@ -184,8 +184,12 @@ pub async fn eval_lessons(
     let level = options.level.as_str();
     let frequencies = articles::WordFrequencies::new(&config.wordfreq_dir);
     // The configured model's calibrations, as the lesson stage reads them.
-    if config.store_path.is_file() {
-        let store = crate::store::Store::open(&config.store_path)?;
+    let stored = match &config.store {
+        crate::store::StoreLocation::Sqlite(path) => path.is_file(),
+        crate::store::StoreLocation::Postgres { .. } => true,
+    };
+    if stored {
+        let store = crate::store::Store::connect(&config.store)?;
         crate::pipeline::adopt_calibrations(&store, generator)?;
     }
     let calibrated = generator.calibrated(lang);

@@ -59,7 +59,7 @@ pub struct Services {
 impl Services {
     /// Opens the store, the index, the HTTP client, the templates and the mailer.
     pub fn open(config: Config) -> anyhow::Result<Services> {
-        let store = Store::open(&config.store_path)?;
+        let store = Store::connect(&config.store)?;
         let index = ArticleIndex::open(&config.index_dir)?;
         // An empty index beside a store that has articles (a restored store, a deleted index
         // folder, a new web node) is filled from the store before anything searches it.
@@ -260,7 +260,7 @@ pub async fn run(
         ("mail", options.mail),
     ] {
         if wanted {
-            locks.push(RunLock::acquire(services.store.path(), name, ttl)?);
+            locks.push(RunLock::acquire(services.store.location(), name, ttl)?);
         }
     }
     let run_id = services.store.start_run(kind)?;

@@ -1,8 +1,8 @@
 //! Feed entries tried and the articles made of them.
 
 use crate::articles::{Article, Cefr, Level};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{DbError, DbResult, OptionalExtension, Row, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// An article's id, and whether storing it added it (or found it stored already).
@@ -58,7 +58,7 @@ impl Store {
         self.conn()
             .execute(
                 "INSERT INTO entries (entry_key, feed_url, article_id, attempts, first_seen) VALUES (?1, ?2, ?3, 1, ?4)
-                 ON CONFLICT(entry_key) DO UPDATE SET article_id = ?3, attempts = attempts + 1, last_error = NULL",
+                 ON CONFLICT(entry_key) DO UPDATE SET article_id = ?3, attempts = entries.attempts + 1, last_error = NULL",
                 params![entry_key, feed_url, article_id, now()],
             )
             .or_store(self)?;
@@ -75,7 +75,7 @@ impl Store {
         self.conn()
             .execute(
                 "INSERT INTO entries (entry_key, feed_url, attempts, last_error, first_seen) VALUES (?1, ?2, 1, ?3, ?4)
-                 ON CONFLICT(entry_key) DO UPDATE SET attempts = attempts + 1, last_error = ?3",
+                 ON CONFLICT(entry_key) DO UPDATE SET attempts = entries.attempts + 1, last_error = ?3",
                 params![entry_key, feed_url, error, now()],
             )
             .or_store(self)?;
@@ -97,34 +97,43 @@ impl Store {
         if let Some(id) = self.article_id_by_url(&a.url)? {
             return Ok(Inserted { id, new: false });
         }
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO articles (url, title, byline, published, lang, body, level, cefr, topics, image, source, text_source, fetched_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                a.url,
-                a.title,
-                a.byline,
-                a.published,
-                a.lang,
-                a.text,
-                a.level.score,
-                a.level.cefr.as_str(),
-                serde_json::to_string(&a.topics).expect("strings serialise"),
-                a.image,
-                a.source,
-                a.text_source.as_str(),
-                now()
-            ],
-        )
-        .or_store(self)?;
-        Ok(Inserted {
-            id: conn.last_insert_rowid(),
-            new: true,
-        })
+        // Another process may store the same page at the same moment: the first row wins.
+        let id: Option<i64> = self
+            .conn()
+            .insert(
+                "INSERT INTO articles (url, title, byline, published, lang, body, level, cefr, topics, image, source, text_source, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT (url) DO NOTHING",
+                params![
+                    a.url,
+                    a.title,
+                    a.byline,
+                    a.published,
+                    a.lang,
+                    a.text,
+                    a.level.score,
+                    a.level.cefr.as_str(),
+                    serde_json::to_string(&a.topics).expect("strings serialise"),
+                    a.image,
+                    a.source,
+                    a.text_source.as_str(),
+                    now()
+                ],
+            )
+            .optional()
+            .or_store(self)?;
+        match id {
+            Some(id) => Ok(Inserted { id, new: true }),
+            None => {
+                let id = self.article_id_by_url(&a.url)?.ok_or_else(|| {
+                    self.fail(format!("article {} was stored and is gone", a.url))
+                })?;
+                Ok(Inserted { id, new: false })
+            }
+        }
     }
 
-    fn article_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredArticle> {
+    fn article_from_row(r: &Row) -> DbResult<StoredArticle> {
         let topics: String = r.get(9)?;
         Ok(StoredArticle {
             id: r.get(0)?,
@@ -137,13 +146,8 @@ impl Store {
             level: r.get(7)?,
             cefr: {
                 let cefr: String = r.get(8)?;
-                cefr.parse().map_err(|e: crate::articles::BadCefr| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        8,
-                        rusqlite::types::Type::Text,
-                        Box::new(e),
-                    )
-                })?
+                cefr.parse()
+                    .map_err(|e: crate::articles::BadCefr| DbError::conversion(8, e))?
             },
             topics: serde_json::from_str(&topics).unwrap_or_default(),
             image: r.get(10)?,
@@ -210,7 +214,6 @@ impl Store {
         tx.commit().or_store(self)
     }
 
-    /// Every stored article, by id (for re-indexing).
     /// How many articles are stored.
     pub fn article_count(&self) -> Result<u64, StoreError> {
         self.conn()
@@ -219,6 +222,7 @@ impl Store {
             .or_store(self)
     }
 
+    /// Every stored article, by id (for re-indexing).
     pub fn all_articles(&self) -> Result<Vec<StoredArticle>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn

@@ -1,8 +1,8 @@
 //! Calibration verdicts, keyed by the model file, the kind and the language.
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 
+use super::db::params;
 use super::{OrStore, Store, StoreError};
 
 /// A calibration verdict: what `hyperlearn calibrate` measured for a model file, a kind
@@ -31,10 +31,16 @@ impl Store {
     pub fn save_calibration(&self, c: &Calibration) -> Result<(), StoreError> {
         self.conn()
             .execute(
-                "INSERT OR REPLACE INTO calibrations (model_sha256, kind, lang, set_sha256,
+                "INSERT INTO calibrations (model_sha256, kind, lang, set_sha256,
                     model_file, items, right_accepted, wrong_tried, wrong_accepted, passed, why,
                     measured_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT (model_sha256, kind, lang) DO UPDATE SET
+                    set_sha256 = excluded.set_sha256, model_file = excluded.model_file,
+                    items = excluded.items, right_accepted = excluded.right_accepted,
+                    wrong_tried = excluded.wrong_tried, wrong_accepted = excluded.wrong_accepted,
+                    passed = excluded.passed, why = excluded.why,
+                    measured_at = excluded.measured_at",
                 params![
                     c.model_sha256,
                     c.kind,

@@ -1,8 +1,8 @@
 //! The delivery ledger: pending -> sending -> sent | failed, or missed.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{OptionalExtension, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// Delivery states (the ledger): pending -> sending -> sent | failed, or pending -> missed.
@@ -274,7 +274,7 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT state, COUNT(*) FROM deliveries
-                 WHERE ?1 IS NULL OR lesson_date = ?1 GROUP BY state ORDER BY state",
+                 WHERE CAST(?1 AS TEXT) IS NULL OR lesson_date = ?1 GROUP BY state ORDER BY state",
             )
             .or_store(self)?;
         let rows = stmt

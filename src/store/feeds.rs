@@ -1,8 +1,8 @@
 //! Feed state: validators, failures in a row, when a feed is due again.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{OptionalExtension, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// Per-feed fetch state.
@@ -75,7 +75,7 @@ impl Store {
                 "INSERT INTO feed_state (url, etag, last_modified, last_fetch_at, last_ok_at, last_error, consecutive_errors, items_seen, next_fetch_at)
                  VALUES (?1, ?2, ?3, ?4, ?4, NULL, 0, ?5, ?6)
                  ON CONFLICT(url) DO UPDATE SET etag=?2, last_modified=?3, last_fetch_at=?4, last_ok_at=?4,
-                    last_error=NULL, consecutive_errors=0, items_seen=items_seen + ?5, next_fetch_at=?6",
+                    last_error=NULL, consecutive_errors=0, items_seen=feed_state.items_seen + ?5, next_fetch_at=?6",
                 params![url, etag, last_modified, t, items as i64, next],
             )
             .or_store(self)?;
@@ -103,7 +103,7 @@ impl Store {
         let conn = self.conn();
         conn.execute(
             "INSERT INTO feed_state (url, last_fetch_at, last_error, consecutive_errors, next_fetch_at) VALUES (?1, ?2, ?3, 1, ?4)
-             ON CONFLICT(url) DO UPDATE SET last_fetch_at=?2, last_error=?3, consecutive_errors=consecutive_errors + 1, next_fetch_at=?4",
+             ON CONFLICT(url) DO UPDATE SET last_fetch_at=?2, last_error=?3, consecutive_errors=feed_state.consecutive_errors + 1, next_fetch_at=?4",
             params![url, now(), error, next_fetch_at.map(|t| t.to_rfc3339())],
         )
         .or_store(self)?;

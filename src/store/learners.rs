@@ -2,9 +2,9 @@
 
 use crate::articles::Cefr;
 use chrono::NaiveTime;
-use rusqlite::{OptionalExtension, params};
 use std::collections::HashMap;
 
+use super::db::{DbResult, ErrorKind, OptionalExtension, Row, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// A change of a learner's level: when (RFC 3339), to what, and why.
@@ -67,8 +67,7 @@ impl Store {
         if self.is_forgotten(&l.email)? {
             return Err(StoreError::Forgotten(l.email.clone()));
         }
-        let conn = self.conn();
-        let result = conn.execute(
+        let result = self.conn().insert(
             "INSERT INTO learners (email, name, lang, level, interests, delivery_time, timezone, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -83,17 +82,12 @@ impl Store {
             ],
         );
         match result {
-            Ok(_) => {}
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Err(StoreError::DuplicateLearner(l.email.clone()));
+            Ok(id) => self.learner(id),
+            Err(e) if e.kind == ErrorKind::Unique => {
+                Err(StoreError::DuplicateLearner(l.email.clone()))
             }
-            Err(e) => return Err(self.q(e)),
+            Err(e) => Err(self.q(e)),
         }
-        let id = conn.last_insert_rowid();
-        drop(conn);
-        self.learner(id)
     }
 
     /// Adds a learner, or updates name, language, level, interests and time of an existing
@@ -122,7 +116,7 @@ impl Store {
         }
     }
 
-    fn learner_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Learner> {
+    fn learner_from_row(row: &Row) -> DbResult<Learner> {
         let interests: String = row.get(5)?;
         let time: String = row.get(6)?;
         Ok(Learner {
@@ -166,7 +160,7 @@ impl Store {
         self.conn()
             .query_row(
                 &format!(
-                    "SELECT {} FROM learners WHERE email = ?1 COLLATE NOCASE",
+                    "SELECT {} FROM learners WHERE lower(email) = lower(?1)",
                     Self::LEARNER_COLUMNS
                 ),
                 [id_or_email],
@@ -224,17 +218,18 @@ impl Store {
         }
         if remember_hash {
             tx.execute(
-                "INSERT OR IGNORE INTO forgotten (address_hash, forgotten_at) VALUES (?1, ?2)",
+                "INSERT INTO forgotten (address_hash, forgotten_at) VALUES (?1, ?2)
+                 ON CONFLICT DO NOTHING",
                 params![hash, now()],
             )
             .or_store(self)?;
         }
         tx.commit().or_store(self)?;
-        if remember_hash {
+        if let (true, Some(sqlite)) = (remember_hash, conn.sqlite()) {
             // Old versions of the erased pages also live in the write-ahead log until it is
             // checkpointed: fold it into the database and empty it (best effort: a reader in
             // another process may hold it; the next checkpoint then finishes the job).
-            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
+            let _ = sqlite.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);");
         }
         Ok(learner)
     }
@@ -286,16 +281,15 @@ impl Store {
         let conn = self.conn();
         // The binding lets `stmt` outlive the rows iterator that borrows it.
         #[allow(clippy::let_and_return)]
-        let rows =
-            |sql: &str, f: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<serde_json::Value>| {
-                let mut stmt = conn.prepare(sql).or_store(self)?;
-                let out = stmt
-                    .query_map([learner.id], |r| f(r))
-                    .or_store(self)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .or_store(self);
-                out
-            };
+        let rows = |sql: &str, f: &dyn Fn(&Row) -> DbResult<serde_json::Value>| {
+            let mut stmt = conn.prepare(sql).or_store(self)?;
+            let out = stmt
+                .query_map([learner.id], |r| f(r))
+                .or_store(self)?
+                .collect::<Result<Vec<_>, _>>()
+                .or_store(self);
+            out
+        };
         let paused_reason: Option<String> = conn
             .query_row(
                 "SELECT paused_reason FROM learners WHERE id = ?1",
@@ -459,7 +453,7 @@ impl Store {
         self.conn()
             .execute(
                 "UPDATE learners SET active = ?2, paused_reason = ?3,
-                    mail_failures = CASE WHEN ?2 = 1 THEN 0 ELSE mail_failures END
+                    mail_failures = CASE WHEN CAST(?3 AS TEXT) IS NULL THEN 0 ELSE mail_failures END
                  WHERE id = ?1",
                 params![id, reason.is_none() as i64, reason],
             )

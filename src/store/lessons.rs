@@ -5,8 +5,8 @@ use crate::delivery::ComposedMail;
 use crate::exercise::{Exercise, Origin};
 use crate::verification::{Rejection, VerifiedExercise};
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{DbError, OptionalExtension, Tx, params};
 use super::{Delivery, LessonItems, OrStore, Store, StoreError, now};
 
 /// An exercise a learner flagged as wrong.
@@ -162,28 +162,25 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction().or_store(self)?;
         let t = now();
-        tx.execute(
-            "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at, glossary, set_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![learner_id, article_id, date.to_string(), t, glossary, items.set_id],
-        )
-        .or_store(self)?;
-        let lesson_id = tx.last_insert_rowid();
+        let lesson_id = tx
+            .insert(
+                "INSERT INTO lessons (learner_id, article_id, lesson_date, created_at, glossary, set_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![learner_id, article_id, date.to_string(), t, glossary, items.set_id],
+            )
+            .or_store(self)?;
         for (position, exercise_id) in items.exercise_ids.iter().enumerate() {
             let linked = tx
                 .execute(
                     "INSERT INTO lesson_items (lesson_id, position, exercise_id)
-                     SELECT ?1, ?2, id FROM exercises
+                     SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), id FROM exercises
                      WHERE id = ?3 AND article_id = ?4 AND accepted = 1 AND pulled = 0",
                     params![lesson_id, position as i64 + 1, exercise_id, article_id],
                 )
                 .or_store(self)?;
             if linked != 1 {
-                return Err(StoreError::Query {
-                    path: self.path.clone(),
-                    message: format!(
-                        "exercise {exercise_id} is not a verified, unpulled exercise of article {article_id}: no lesson shows it"
-                    ),
-                });
+                return Err(self.fail(format!(
+                    "exercise {exercise_id} is not a verified, unpulled exercise of article {article_id}: no lesson shows it"
+                )));
             }
         }
         tx.execute(
@@ -203,7 +200,7 @@ impl Store {
     /// ids of the accepted rows, in order.
     pub(super) fn insert_exercises(
         &self,
-        tx: &rusqlite::Transaction<'_>,
+        tx: &Tx<'_>,
         lesson_id: Option<i64>,
         set_id: Option<i64>,
         article_id: i64,
@@ -212,7 +209,8 @@ impl Store {
     ) -> Result<Vec<i64>, StoreError> {
         let mut accepted = Vec::new();
         for e in exercises {
-            tx.execute(
+            let id = tx
+                .insert(
                 "INSERT INTO exercises (lesson_id, set_id, article_id, kind, origin, payload, accepted, reasons, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -229,7 +227,7 @@ impl Store {
             )
             .or_store(self)?;
             if e.accepted {
-                accepted.push(tx.last_insert_rowid());
+                accepted.push(id);
             }
         }
         Ok(accepted)
@@ -429,11 +427,7 @@ impl Store {
                     id: r.get(0)?,
                     kind: r.get(1)?,
                     origin: Origin::parse(&origin).ok_or_else(|| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            2,
-                            rusqlite::types::Type::Text,
-                            format!("unknown exercise origin {origin:?}").into(),
-                        )
+                        DbError::conversion(2, format!("unknown exercise origin {origin:?}"))
                     })?,
                     payload: r.get(3)?,
                     accepted: r.get::<_, i64>(4)? != 0,

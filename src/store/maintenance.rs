@@ -1,10 +1,11 @@
 //! Backups, restores, retention, health and gauges.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use std::path::Path;
 
-use super::{MIGRATIONS, OrStore, Store, StoreError, now};
+use super::db::{OptionalExtension, Value, params};
+use super::{MIGRATIONS, OrStore, Store, StoreError, StoreLocation, now};
 
 /// What a retention pass deleted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,7 @@ pub struct StoreGauges {
 /// program knows, and the tables it needs.
 pub fn check_copy(path: &Path) -> Result<CopyInfo, StoreError> {
     let fail = |message: String| StoreError::Open {
-        path: path.to_path_buf(),
+        store: path.display().to_string(),
         message,
     };
     let bytes = std::fs::metadata(path)
@@ -98,7 +99,7 @@ impl Store {
     ) -> Result<StoreGauges, StoreError> {
         let deliveries = self.delivery_counts(None)?;
         let conn = self.conn();
-        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<i64, StoreError> {
+        let count = |sql: &str, p: &[&dyn super::db::ToValue]| -> Result<i64, StoreError> {
             conn.query_row(sql, p, |r| r.get(0)).or_store(self)
         };
         let now = now.to_rfc3339();
@@ -140,7 +141,7 @@ impl Store {
     /// its name.
     pub fn backup_to(&self, dest: &Path) -> Result<CopyInfo, StoreError> {
         let fail = |message: String| StoreError::Query {
-            path: dest.to_path_buf(),
+            store: dest.display().to_string(),
             message,
         };
         if dest.exists() {
@@ -150,8 +151,9 @@ impl Store {
         let _ = std::fs::remove_file(&tmp);
         {
             let conn = self.conn();
+            let conn = conn.sqlite().ok_or_else(|| self.sqlite_only("backup"))?;
             let mut target = Connection::open(&tmp).map_err(|e| fail(e.to_string()))?;
-            let backup = rusqlite::backup::Backup::new(&conn, &mut target)
+            let backup = rusqlite::backup::Backup::new(conn, &mut target)
                 .map_err(|e| fail(e.to_string()))?;
             loop {
                 match backup.step(-1).map_err(|e| fail(e.to_string()))? {
@@ -177,6 +179,9 @@ impl Store {
     /// holds a lock: stop `serve` and other runs first. Migrations then bring an older
     /// backup up to date.
     pub fn restore_from(&self, src: &Path) -> Result<CopyInfo, StoreError> {
+        let StoreLocation::Sqlite(path) = self.location.clone() else {
+            return Err(self.sqlite_only("restore"));
+        };
         let info = check_copy(src)?;
         {
             let mut conn = self.conn();
@@ -189,22 +194,23 @@ impl Store {
                 .optional()
                 .or_store(self)?;
             if let Some(name) = held {
-                return Err(StoreError::Query {
-                    path: self.path.clone(),
-                    message: format!(
-                        "a {name} run is going (its lock is held); stop `hyperlearn serve` and other runs, then restore"
-                    ),
-                });
+                return Err(self.fail(format!(
+                    "a {name} run is going (its lock is held); stop `hyperlearn serve` and other runs, then restore"
+                )));
             }
-            conn.restore(
-                rusqlite::MAIN_DB,
-                src,
-                None::<fn(rusqlite::backup::Progress)>,
-            )
-            .or_store(self)?;
+            let Some(sqlite) = conn.sqlite_mut() else {
+                return Err(self.sqlite_only("restore"));
+            };
+            sqlite
+                .restore(
+                    rusqlite::MAIN_DB,
+                    src,
+                    None::<fn(rusqlite::backup::Progress)>,
+                )
+                .map_err(|e| self.fail(e.to_string()))?;
         }
         // Bring an older copy's schema up to date (and check a newer one is refused).
-        Store::open(&self.path)?;
+        Store::open(&path)?;
         Ok(info)
     }
 
@@ -217,9 +223,9 @@ impl Store {
         let tx = conn.transaction().or_store(self)?;
         let mails = tx
             .execute(
-                "UPDATE deliveries SET message = X'' WHERE state IN ('sent', 'failed', 'missed')
+                "UPDATE deliveries SET message = ?2 WHERE state IN ('sent', 'failed', 'missed')
                  AND created_at < ?1 AND length(message) > 0",
-                [&cutoff],
+                params![cutoff, Value::Blob(Vec::new())],
             )
             .or_store(self)?;
         let scores = tx
@@ -233,6 +239,13 @@ impl Store {
             mail_bodies: mails,
             scores,
         })
+    }
+
+    /// What only an SQLite store can do.
+    fn sqlite_only(&self, what: &str) -> StoreError {
+        self.fail(format!(
+            "`{what}` copies an SQLite store file; for PostgreSQL use pg_dump and pg_restore"
+        ))
     }
 
     /// Whether the database answers (for `/readyz`).

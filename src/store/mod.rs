@@ -1,11 +1,16 @@
-//! The SQLite store: learners, feed state, articles, lessons, exercises with their
-//! verification verdicts, deliveries and run reports. The only module that imports rusqlite.
+//! The store: learners, feed state, articles, lessons, exercises with their verification
+//! verdicts, deliveries and run reports, in an SQLite file (the default) or a PostgreSQL
+//! database (`[store] url`). The only module that imports rusqlite or postgres; `db` owns
+//! both drivers and the one SQL dialect the store writes.
 //!
-//! The schema is versioned with `PRAGMA user_version`; migrations run on open, in order, each
-//! in its own transaction.
+//! The schema is versioned (SQLite: `PRAGMA user_version`; PostgreSQL: the table
+//! `schema_version`); migrations run on open, in order, in one transaction that holds the
+//! store's write lock, so two processes starting at once do not both migrate.
 
 mod articles;
 mod calibrations;
+mod copy;
+pub(crate) mod db;
 mod deliveries;
 mod feeds;
 mod learners;
@@ -14,14 +19,19 @@ mod maintenance;
 mod runs;
 mod schema;
 mod sets;
+#[doc(hidden)]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 mod users;
 
+use crate::config::Secret;
 use chrono::Utc;
-use rusqlite::Connection;
+use db::{Conn, DbError};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+
+pub use db::Backend;
 
 pub use articles::{Inserted, StoredArticle};
 pub use calibrations::Calibration;
@@ -37,15 +47,16 @@ use schema::MIGRATIONS;
 pub use sets::{ExerciseSet, KeptExercises, LessonItems, SetExercise, SetKey};
 pub use users::User;
 
-/// Errors of the store; each names the database file.
+/// Errors of the store; each names the database (an SQLite file, or a PostgreSQL URL
+/// without its password).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database could not be opened or migrated.
-    #[error("store {path}: cannot open: {message}")]
-    Open { path: PathBuf, message: String },
+    #[error("store {store}: cannot open: {message}")]
+    Open { store: String, message: String },
     /// A query failed.
-    #[error("store {path}: {message}")]
-    Query { path: PathBuf, message: String },
+    #[error("store {store}: {message}")]
+    Query { store: String, message: String },
     /// A learner that does not exist.
     #[error("no learner `{0}` (use `hyperlearn learners list`)")]
     NoSuchLearner(String),
@@ -59,22 +70,122 @@ pub enum StoreError {
     DuplicateLearner(String),
 }
 
-/// A rusqlite result as the store's: a failed query becomes [`StoreError::Query`], naming
-/// the database file. Every query of the store ends in `.or_store(self)`.
+/// A query's result as the store's: a failed query becomes [`StoreError::Query`], naming
+/// the database. Every query of the store ends in `.or_store(self)`.
 trait OrStore<T> {
     fn or_store(self, store: &Store) -> Result<T, StoreError>;
 }
 
-impl<T> OrStore<T> for rusqlite::Result<T> {
+impl<T> OrStore<T> for Result<T, DbError> {
     fn or_store(self, store: &Store) -> Result<T, StoreError> {
         self.map_err(|e| store.q(e))
     }
 }
 
-/// The SQLite store.
+/// Where the store lives: an SQLite file (the default, nothing to set up) or a PostgreSQL
+/// database shared by several processes and machines.
+#[derive(Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    Sqlite(PathBuf),
+    /// A `postgres://` URL, and the password when it is not in the URL (`config` reads it
+    /// from `HYPERLEARN_STORE_PASSWORD`).
+    Postgres {
+        url: String,
+        password: Option<Secret>,
+    },
+}
+
+impl StoreLocation {
+    /// Reads `sqlite:PATH` (relative paths against `base`) or `postgres://…`
+    /// (`postgresql://…`), with the password to use when the URL has none.
+    pub fn parse(
+        url: &str,
+        base: &Path,
+        password: Option<Secret>,
+    ) -> Result<StoreLocation, String> {
+        let url = url.trim();
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let path = path.strip_prefix("//").unwrap_or(path);
+            if path.is_empty() {
+                return Err("`sqlite:` needs a file, as in `sqlite:var/hyperlearn.db`".into());
+            }
+            return Ok(StoreLocation::Sqlite(base.join(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let config = url.parse::<postgres::Config>().map_err(|e| {
+                format!(
+                    "`{}` is not a PostgreSQL URL HyperLearn can use: {e}",
+                    redact(url)
+                )
+            })?;
+            if config.get_ssl_mode() == postgres::config::SslMode::Require {
+                return Err(format!(
+                    "`{}` asks for TLS, which HyperLearn does not speak to PostgreSQL yet: connect over a Unix socket, a private network or a tunnel, without `sslmode=require`",
+                    redact(url)
+                ));
+            }
+            return Ok(StoreLocation::Postgres {
+                url: url.to_string(),
+                password,
+            });
+        }
+        Err(format!(
+            "`{}` is neither `sqlite:PATH` nor `postgres://USER@HOST/DATABASE`",
+            redact(url)
+        ))
+    }
+
+    /// The store as messages name it: the file, or the URL without its password.
+    pub fn name(&self) -> String {
+        match self {
+            StoreLocation::Sqlite(path) => path.display().to_string(),
+            StoreLocation::Postgres { url, .. } => redact(url),
+        }
+    }
+
+    /// Which engine it is.
+    pub fn backend(&self) -> Backend {
+        match self {
+            StoreLocation::Sqlite(_) => Backend::Sqlite,
+            StoreLocation::Postgres { .. } => Backend::Postgres,
+        }
+    }
+}
+
+/// As `Display`: a URL's password is never printed.
+impl std::fmt::Debug for StoreLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreLocation::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            StoreLocation::Postgres { url, .. } => {
+                f.debug_tuple("Postgres").field(&redact(url)).finish()
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for StoreLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// A URL without its password.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "(a database URL)".into(),
+    }
+}
+
+/// The store.
 pub struct Store {
-    path: PathBuf,
-    conn: Mutex<Connection>,
+    location: StoreLocation,
+    conn: Mutex<Conn>,
 }
 
 fn now() -> String {
@@ -82,82 +193,163 @@ fn now() -> String {
 }
 
 impl Store {
-    /// Opens (creating when missing) and migrates the database file.
+    /// Opens (creating when missing) and migrates an SQLite database file.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::connect(&StoreLocation::Sqlite(path.to_path_buf()))
+    }
+
+    /// Opens the store at `location` and brings its schema up to date: an SQLite file is
+    /// created when missing; a PostgreSQL database must exist (its tables are made here).
+    pub fn connect(location: &StoreLocation) -> Result<Store, StoreError> {
         let open_err = |message: String| StoreError::Open {
-            path: path.to_path_buf(),
+            store: location.name(),
             message,
         };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
-        }
-        // Opening (journal mode, migrations) can meet another process doing the same on a
-        // new file; SQLite then answers "locked" without waiting, so try again for a while.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-        let conn = loop {
-            match Self::open_and_migrate(path) {
-                Ok(conn) => break conn,
-                Err(e)
-                    if matches!(
-                        e.sqlite_error_code(),
-                        Some(
-                            rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                        )
-                    ) && std::time::Instant::now() < deadline =>
-                {
-                    std::thread::sleep(std::time::Duration::from_millis(20));
+        let conn = match location {
+            StoreLocation::Sqlite(path) => {
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent).map_err(|e| open_err(e.to_string()))?;
                 }
-                Err(e) => return Err(open_err(e.to_string())),
+                // Opening (journal mode, migrations) can meet another process doing the same
+                // on a new file; SQLite then answers "locked" without waiting, so try again
+                // for a while.
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+                loop {
+                    match Self::open_sqlite(path) {
+                        Ok(conn) => break conn,
+                        Err(e)
+                            if e.kind == db::ErrorKind::Busy
+                                && std::time::Instant::now() < deadline =>
+                        {
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                        }
+                        Err(e) => return Err(open_err(e.to_string())),
+                    }
+                }
+            }
+            StoreLocation::Postgres { url, password } => {
+                Self::open_postgres(url, password.as_ref()).map_err(|e| open_err(e.to_string()))?
             }
         };
         Ok(Store {
-            path: path.to_path_buf(),
+            location: location.clone(),
             conn: Mutex::new(conn),
         })
     }
 
-    fn open_and_migrate(path: &Path) -> rusqlite::Result<Connection> {
-        let mut conn = Connection::open(path)?;
+    fn open_sqlite(path: &Path) -> Result<Conn, DbError> {
+        let conn = rusqlite::Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.set_prepared_statement_cache_capacity(128);
         conn.execute_batch(
             // secure_delete: deleted rows (a forgotten learner's) are overwritten, not left
             // readable in free pages.
             "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;
              PRAGMA secure_delete = ON;",
         )?;
-        // Migrate under a write lock, reading the version inside it, so that two processes
-        // opening a new database at once do not both run the same migration.
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version as usize > MIGRATIONS.len() {
-            return Err(rusqlite::Error::InvalidParameterName(format!(
-                "schema version {version} is newer than this program knows ({}); upgrade HyperLearn",
-                MIGRATIONS.len()
-            )));
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        }
-        tx.commit()?;
+        let mut conn = Conn::Sqlite(conn);
+        schema::migrate(&mut conn)?;
         Ok(conn)
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    fn open_postgres(url: &str, password: Option<&Secret>) -> Result<Conn, DbError> {
+        let mut conn = Self::connect_postgres(url, password)?;
+        schema::migrate(&mut conn)?;
+        Ok(conn)
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    fn connect_postgres(url: &str, password: Option<&Secret>) -> Result<Conn, DbError> {
+        let mut config: postgres::Config = url
+            .parse()
+            .map_err(|e| DbError::other(format!("not a PostgreSQL URL: {e}")))?;
+        if config.get_password().is_none()
+            && let Some(password) = password
+        {
+            config.password(password.expose());
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
+        config.application_name("hyperlearn");
+        let client = db::off_runtime(|| config.connect(postgres::NoTls))?;
+        Ok(Conn::postgres(client))
+    }
+
+    /// The schema version of the store at `location`, read without migrating it (0: a
+    /// new database, or no SQLite file yet).
+    pub fn schema_version_at(location: &StoreLocation) -> Result<usize, StoreError> {
+        let open_err = |e: DbError| StoreError::Open {
+            store: location.name(),
+            message: e.to_string(),
+        };
+        let conn = match location {
+            StoreLocation::Sqlite(path) if !path.exists() => return Ok(0),
+            StoreLocation::Sqlite(path) => Conn::Sqlite(
+                rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                )
+                .map_err(|e| open_err(e.into()))?,
+            ),
+            StoreLocation::Postgres { url, password } => {
+                Self::connect_postgres(url, password.as_ref()).map_err(open_err)?
+            }
+        };
+        schema::version(&conn).map_err(open_err)
+    }
+
+    /// The number of migrations this program knows: the schema version it brings a store to.
+    pub fn latest_schema_version() -> usize {
+        MIGRATIONS.len()
+    }
+
+    /// How many rows each table holds, in copy order (for checking a copy).
+    pub fn table_counts(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        let conn = self.conn();
+        copy::TABLES
+            .iter()
+            .map(|&(table, _)| {
+                let n: i64 = conn
+                    .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                    .or_store(self)?;
+                Ok((table.to_string(), n as usize))
+            })
+            .collect()
+    }
+
+    /// Where the store is.
+    pub fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
+    /// Which engine holds the store.
+    pub fn backend(&self) -> Backend {
+        self.location.backend()
+    }
+
+    /// The schema version the database is at.
+    pub fn schema_version(&self) -> Result<usize, StoreError> {
+        schema::version(&self.conn()).or_store(self)
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Conn> {
         self.conn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn q(&self, e: rusqlite::Error) -> StoreError {
+    fn q(&self, e: DbError) -> StoreError {
         StoreError::Query {
-            path: self.path.clone(),
+            store: self.location.name(),
             message: e.to_string(),
+        }
+    }
+
+    /// A failure of the store's own making, naming the store.
+    fn fail(&self, message: impl Into<String>) -> StoreError {
+        StoreError::Query {
+            store: self.location.name(),
+            message: message.into(),
         }
     }
 }

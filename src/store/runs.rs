@@ -1,8 +1,8 @@
 //! Runs and their reports, and the named locks that keep runs of a kind from overlapping.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{OptionalExtension, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// A run as recorded.
@@ -57,9 +57,7 @@ impl Store {
         holder_alive: impl Fn(&str) -> Option<bool>,
     ) -> Result<Result<(), LockHolder>, StoreError> {
         let mut conn = self.conn();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .or_store(self)?;
+        let tx = conn.transaction_immediate().or_store(self)?;
         let holder: Option<LockHolder> = tx
             .query_row(
                 "SELECT owner, acquired_at, expires_at FROM locks WHERE name = ?1",
@@ -129,13 +127,12 @@ impl Store {
 
     /// Starts a run record.
     pub fn start_run(&self, kind: &str) -> Result<i64, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO runs (kind, started_at) VALUES (?1, ?2)",
-            params![kind, now()],
-        )
-        .or_store(self)?;
-        Ok(conn.last_insert_rowid())
+        self.conn()
+            .insert(
+                "INSERT INTO runs (kind, started_at) VALUES (?1, ?2)",
+                params![kind, now()],
+            )
+            .or_store(self)
     }
 
     /// Forgets a run that did nothing.

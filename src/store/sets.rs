@@ -4,8 +4,8 @@
 
 use crate::articles::Cefr;
 use crate::exercise::{Exercise, Origin};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{OptionalExtension, params};
 use super::{ExerciseRecord, OrStore, Store, StoreError, now};
 
 /// What an exercise set is made for: one article, at one CEFR band, in the article's
@@ -115,16 +115,14 @@ impl Store {
         let tx = conn.transaction().or_store(self)?;
         let t = now();
         let set_id = match set {
-            Some(key) => {
-                let made = tx
-                    .execute(
-                        "INSERT OR IGNORE INTO exercise_sets (article_id, band, lang, created_at)
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![key.article_id, key.band.as_str(), key.lang, t],
-                    )
-                    .or_store(self)?;
-                (made == 1).then(|| tx.last_insert_rowid())
-            }
+            Some(key) => tx
+                .insert(
+                    "INSERT INTO exercise_sets (article_id, band, lang, created_at)
+                     VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                    params![key.article_id, key.band.as_str(), key.lang, t],
+                )
+                .optional()
+                .or_store(self)?,
             None => None,
         };
         let accepted = self.insert_exercises(&tx, None, set_id, article_id, exercises, &t)?;

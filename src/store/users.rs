@@ -1,8 +1,8 @@
 //! Web UI accounts and sessions.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
 
+use super::db::{DbResult, ErrorKind, OptionalExtension, Row, Tx, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// A user of the web UI.
@@ -16,7 +16,7 @@ pub struct User {
 }
 
 /// A `User` from the columns `id, username, role, password_hash` of a row.
-fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+fn user_row(r: &Row) -> DbResult<User> {
     Ok(User {
         id: r.get(0)?,
         username: r.get(1)?,
@@ -33,20 +33,18 @@ impl Store {
         password_hash: &str,
         role: &str,
     ) -> Result<User, StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT INTO users (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![username, password_hash, role, now()],
-        )
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::Query {
-                path: self.path.clone(),
-                message: format!("a user named `{username}` already exists"),
-            },
-            _ => self.q(e),
-        })?;
+        let id = self
+            .conn()
+            .insert(
+                "INSERT INTO users (username, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![username, password_hash, role, now()],
+            )
+            .map_err(|e| match e.kind {
+                ErrorKind::Unique => self.fail(format!("a user named `{username}` already exists")),
+                _ => self.q(e),
+            })?;
         Ok(User {
-            id: conn.last_insert_rowid(),
+            id,
             username: username.to_string(),
             role: role.to_string(),
             password_hash: password_hash.to_string(),
@@ -57,7 +55,7 @@ impl Store {
     pub fn user_by_name(&self, username: &str) -> Result<Option<User>, StoreError> {
         self.conn()
             .query_row(
-                "SELECT id, username, role, password_hash FROM users WHERE username = ?1",
+                "SELECT id, username, role, password_hash FROM users WHERE lower(username) = lower(?1)",
                 [username],
                 user_row,
             )
@@ -133,14 +131,11 @@ impl Store {
     fn change_user(
         &self,
         username: &str,
-        change: impl FnOnce(&rusqlite::Transaction<'_>, &User) -> rusqlite::Result<()>,
+        change: impl FnOnce(&Tx<'_>, &User) -> DbResult<()>,
     ) -> Result<User, StoreError> {
         let user = self
             .user_by_name(username)?
-            .ok_or_else(|| StoreError::Query {
-                path: self.path.clone(),
-                message: format!("no user named `{username}`"),
-            })?;
+            .ok_or_else(|| self.fail(format!("no user named `{username}`")))?;
         let mut conn = self.conn();
         let tx = conn.transaction().or_store(self)?;
         tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user.id])

@@ -257,7 +257,7 @@ fn serve_runs_scheduled_jobs_and_stops_on_ctrl_c() {
         .spawn()
         .unwrap();
     let fetched = crate::support::eventually_for(std::time::Duration::from_secs(30), || {
-        hyperlearn::store::Store::open(&config.store_path)
+        hyperlearn::store::Store::connect(&config.store)
             .and_then(|s| s.feed_state(&format!("{}/feeds/en-test.rss.xml", site.base_url())))
             .is_ok_and(|s| s.last_ok_at.is_some())
     });
@@ -437,7 +437,7 @@ fn reindex_relevel_measures_stored_articles_again() {
     use hyperlearn::articles::{Article, Cefr, Level, TextSource};
     let dir = tempfile::tempdir().unwrap();
     let config = crate::support::write_config(dir.path(), None, "");
-    let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+    let store = hyperlearn::store::Store::connect(&config.store).unwrap();
     // Stored with a level the current formula would not give this text.
     let id = store
         .insert_article(&Article {
@@ -468,7 +468,7 @@ fn reindex_relevel_measures_stored_articles_again() {
     );
     assert!(plain.contains("Indexed 1 articles"), "{plain}");
     let stored = |id: i64| {
-        let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+        let store = hyperlearn::store::Store::connect(&config.store).unwrap();
         let a = store.all_articles().unwrap();
         a.into_iter().find(|a| a.id == id).unwrap()
     };
@@ -1037,7 +1037,7 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
     assert_eq!(verdict["wrong_tried"], 120);
 
     // What a model that passed would get: vocabulary items among the model's candidates.
-    let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+    let store = hyperlearn::store::Store::connect(&config.store).unwrap();
     let sha = hyperlearn::generation::model_file_sha256(&config.model.path).unwrap();
     let mut passed = store.calibrations().unwrap().remove(0);
     assert_eq!(passed.model_sha256, sha);
@@ -1069,7 +1069,7 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
 
     // Another model file (or a changed set) does not inherit the verdict.
     passed.model_sha256 = "0".repeat(64);
-    let store = hyperlearn::store::Store::open(&config.store_path).unwrap();
+    let store = hyperlearn::store::Store::connect(&config.store).unwrap();
     store.save_calibration(&passed).unwrap();
     let mut own = store
         .calibrations()
@@ -1090,5 +1090,73 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
     assert!(
         shown.contains("[another model file or set: does not apply]"),
         "{shown}"
+    );
+}
+
+#[test]
+fn an_sqlite_installation_moves_to_postgresql_with_one_command() {
+    let Some(target) = hyperlearn::store::testing::test_postgres() else {
+        eprintln!("skipped: no PostgreSQL cluster (HYPERLEARN_TEST_POSTGRES)");
+        return;
+    };
+    let (dir, config) = admin_config();
+    let base = || with_config(&config);
+    for (email, level) in [("ana@example.org", "B1"), ("bo@example.org", "A2")] {
+        run_ok(base().args([
+            "learners", "add", "--email", email, "--name", "N", "--lang", "en", "--level", level,
+        ]));
+    }
+    let out = run_ok(base().args(["store", "migrate"]));
+    let latest = hyperlearn::store::Store::latest_schema_version();
+    assert!(
+        out.contains(&format!("schema {latest}, up to date")),
+        "{out}"
+    );
+
+    let url = target.to_string();
+    let out = run_ok(base().args(["store", "copy", "--to", &url]));
+    assert!(
+        out.contains("2 learners") && out.contains("(checked)"),
+        "{out}"
+    );
+    // The copy is refused a second time: the target holds data now.
+    let err = run_err(base().args(["store", "copy", "--to", &url]));
+    assert!(err.contains("already holds data"), "{err}");
+
+    // The same installation, pointed at PostgreSQL.
+    let on_postgres = dir.path().join("postgres.toml");
+    std::fs::write(
+        &on_postgres,
+        format!("[paths]\nstore = \"db.sqlite\"\n[store]\nurl = \"{url}\"\n"),
+    )
+    .unwrap();
+    let out = run_ok(with_config(&on_postgres).args(["learners", "list"]));
+    assert!(
+        out.contains("ana@example.org") && out.contains("bo@example.org"),
+        "{out}"
+    );
+    run_ok(with_config(&on_postgres).args([
+        "learners",
+        "add",
+        "--email",
+        "cy@example.org",
+        "--name",
+        "C",
+        "--lang",
+        "en",
+        "--level",
+        "B2",
+    ]));
+    let out = run_ok(with_config(&on_postgres).args(["store", "migrate"]));
+    assert!(
+        out.contains(&format!("schema {latest}, up to date")),
+        "{out}"
+    );
+
+    // A URL that is neither engine is named, with what would do.
+    let err = run_err(base().args(["store", "copy", "--to", "mysql://x@y/z"]));
+    assert!(
+        err.contains("neither `sqlite:PATH` nor `postgres://"),
+        "{err}"
     );
 }

@@ -6,11 +6,11 @@ use hyperlearn::generation::Generator;
 use hyperlearn::index::SearchQuery;
 use hyperlearn::pipeline::{self, RunOptions, Services};
 use hyperlearn::report::FailureKind;
-use hyperlearn::store::NewLearner;
+use hyperlearn::store::{NewLearner, StoreLocation};
 use mail_parser::MimeHeaders;
 
 use crate::support::{
-    Smtp, add_dkim_key, dkim_verify, eventually, fixture_site, write_config, write_feeds,
+    Smtp, add_dkim_key, dkim_verify, eventually, fixture_site, put_store, write_config, write_feeds,
 };
 
 fn learner(email: &str, lang: &str, level: f64, interests: &[&str]) -> NewLearner {
@@ -65,11 +65,26 @@ fn collapsed(text: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn daily_run_delivers_one_verified_lesson_per_learner_and_reports_every_failure() {
+    daily_run(None).await;
+}
+
+/// The same run with the store in PostgreSQL (`[store] url`), when the tests have a
+/// cluster (`scripts/with-postgres`; `scripts/test` always does).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_run_on_postgresql_delivers_the_same() {
+    match hyperlearn::store::testing::test_postgres() {
+        Some(store) => daily_run(Some(store)).await,
+        None => eprintln!("skipped: no PostgreSQL cluster (HYPERLEARN_TEST_POSTGRES)"),
+    }
+}
+
+async fn daily_run(store: Option<StoreLocation>) {
     let _turn = crate::support::model_turn().await;
     let site = fixture_site().await;
     let smtp = Smtp::start();
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), Some(smtp.port), "");
+    put_store(dir.path(), store.as_ref());
     // Signed with DKIM; every mail is checked by an independent verifier below.
     let dkim_record = add_dkim_key(dir.path());
     let config = hyperlearn::config::Config::from_file(&dir.path().join("config.toml")).unwrap();

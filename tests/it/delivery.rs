@@ -17,9 +17,9 @@ use hyperlearn::delivery::{Renderer, lesson_message_id};
 use hyperlearn::exercise::Exercise;
 use hyperlearn::pipeline::{self, RunOptions, Services};
 use hyperlearn::runlock::RunLock;
-use hyperlearn::store::{DeliveryState, NewLearner, Store};
+use hyperlearn::store::{DeliveryState, NewLearner, Store, StoreLocation};
 
-use crate::support::{Smtp, free_port, write_config};
+use crate::support::{Smtp, free_port, put_store, write_config};
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -47,7 +47,7 @@ fn seed(
     date: NaiveDate,
     due: Option<DateTime<Utc>>,
 ) -> Vec<i64> {
-    let store = Store::open(&config.store_path).unwrap();
+    let store = Store::connect(&config.store).unwrap();
     let renderer = Renderer::new(None).unwrap();
     let article_id = store
         .insert_article(&Article {
@@ -149,14 +149,29 @@ fn ids_by_recipient(smtp: &Smtp) -> BTreeMap<String, Vec<String>> {
 
 #[test]
 fn crash_recovery_every_learner_gets_exactly_one_lesson_through_kills() {
+    crash_recovery(None);
+}
+
+/// The same kills with the ledger in PostgreSQL, when the tests have a cluster.
+#[test]
+fn crash_recovery_on_postgresql_sends_each_lesson_once_too() {
+    match hyperlearn::store::testing::test_postgres() {
+        Some(store) => crash_recovery(Some(store)),
+        None => eprintln!("skipped: no PostgreSQL cluster (HYPERLEARN_TEST_POSTGRES)"),
+    }
+}
+
+fn crash_recovery(store: Option<StoreLocation>) {
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::start();
     // Slow enough that the kills land mid-run.
-    let config = delivery_config(
+    delivery_config(
         dir.path(),
         smtp.port,
         "rate_per_second = 60\nconnections = 3",
     );
+    put_store(dir.path(), store.as_ref());
+    let config = Config::from_file(&dir.path().join("config.toml")).unwrap();
     let now = Utc::now();
     let date = now.date_naive();
     let emails: Vec<String> = (0..200)
@@ -219,7 +234,7 @@ fn crash_recovery_every_learner_gets_exactly_one_lesson_through_kills() {
         duplicates += ids.len() - 1;
     }
     assert_eq!(received.len(), emails.len(), "mail to unknown recipients");
-    let store = Store::open(&config.store_path).unwrap();
+    let store = Store::connect(&config.store).unwrap();
     assert_eq!(
         store.delivery_counts(Some(date)).unwrap(),
         vec![("sent".to_string(), 200)]
@@ -408,7 +423,7 @@ async fn a_run_never_overlaps_a_slow_previous_one() {
     seed(&config, &[("a@example.org", "UTC", "07:00")], day, None);
     let services = Services::open(config.clone()).unwrap();
     // A slow previous run (another process, say) holds the mail lock.
-    let held = RunLock::acquire(&config.store_path, "mail", Duration::from_secs(60)).unwrap();
+    let held = RunLock::acquire(&config.store, "mail", Duration::from_secs(60)).unwrap();
     let err = pipeline::run(&services, None, &mail_run(utc("2026-11-26T07:05:00Z")))
         .await
         .unwrap_err()
@@ -416,8 +431,7 @@ async fn a_run_never_overlaps_a_slow_previous_one() {
     assert!(err.contains("another mail run is in progress"), "{err}");
     assert!(smtp.messages().is_empty());
     // Lessons may still be made meanwhile: the locks are per stage.
-    let _lessons =
-        RunLock::acquire(&config.store_path, "lessons", Duration::from_secs(60)).unwrap();
+    let _lessons = RunLock::acquire(&config.store, "lessons", Duration::from_secs(60)).unwrap();
     drop(held);
     let r = deliver(&services, utc("2026-11-26T07:05:00Z")).await;
     assert_eq!(r.mails_sent, 1, "{r}");

@@ -366,7 +366,7 @@ async fn misbehaving_servers_end_in_their_expected_states() {
     assert_eq!(report.feeds_failed, 7, "{report}");
 
     // The good article is indexed once though three feeds list it.
-    let store = Store::open(&config.store_path).unwrap();
+    let store = Store::connect(&config.store).unwrap();
     let good = store
         .article_id_by_url(&format!("{base}/articles/good.html"))
         .unwrap();

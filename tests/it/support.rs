@@ -247,6 +247,17 @@ token_key = "integration-test-key-0123456789abcdef"
     Config::from_file(&path).expect("test config is valid")
 }
 
+/// Points the config in `dir` at `store` (`[store] url`); `None` leaves the SQLite default.
+pub fn put_store(dir: &Path, store: Option<&hyperlearn::store::StoreLocation>) {
+    let Some(hyperlearn::store::StoreLocation::Postgres { url, .. }) = store else {
+        return;
+    };
+    let path = dir.join("config.toml");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(&format!("\n[store]\nurl = \"{url}\"\n"));
+    std::fs::write(&path, text).unwrap();
+}
+
 /// Writes a feed list file.
 pub fn write_feeds(config: &Config, name: &str, feeds: &[(&str, &str)]) {
     std::fs::create_dir_all(&config.feeds_dir).unwrap();

@@ -11,11 +11,11 @@ use hyperlearn::exercise::Exercise;
 use hyperlearn::index::IndexDoc;
 use hyperlearn::lesson::GlossaryEntry;
 use hyperlearn::pipeline::Services;
-use hyperlearn::store::{Learner, NewLearner};
+use hyperlearn::store::{Learner, NewLearner, StoreLocation};
 use hyperlearn::web::{WebState, hash_password};
 use reqwest::StatusCode;
 
-use crate::support::write_config;
+use crate::support::{put_store, write_config};
 
 const XSS_TITLE: &str = "<script>alert('title')</script> Robots & \"quotes\"";
 /// Its first sentence is plain, so that a lesson's exercise can quote it; the markup is in
@@ -60,8 +60,15 @@ pub(crate) async fn keep_lesson(
 }
 
 pub(crate) async fn site() -> (Site, tempfile::TempDir) {
+    site_on(None).await
+}
+
+/// The test site with its store at `store` (`None`: the SQLite default).
+async fn site_on(store: Option<StoreLocation>) -> (Site, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), None, "");
+    write_config(dir.path(), None, "");
+    put_store(dir.path(), store.as_ref());
+    let config = hyperlearn::config::Config::from_file(&dir.path().join("config.toml")).unwrap();
     let services = Services::open(config).unwrap();
     let store = &services.store;
     for (name, role) in [("ada", "admin"), ("tom", "teacher")] {
@@ -414,7 +421,20 @@ async fn markup_from_feeds_articles_and_queries_is_escaped() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_learner_answers_flags_and_unsubscribes_from_signed_links() {
-    let (site, _dir) = site().await;
+    learner_pages(None).await;
+}
+
+/// The same pages with the store in PostgreSQL, when the tests have a cluster.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn learner_pages_on_postgresql_work_the_same() {
+    match hyperlearn::store::testing::test_postgres() {
+        Some(store) => learner_pages(Some(store)).await,
+        None => eprintln!("skipped: no PostgreSQL cluster (HYPERLEARN_TEST_POSTGRES)"),
+    }
+}
+
+async fn learner_pages(store: Option<StoreLocation>) {
+    let (site, _dir) = site_on(store).await;
     let (status, page) = site.get(&site.lesson_token_path, None).await;
     assert_eq!(status, StatusCode::OK);
     // It reads like a lesson: the article (title, source, opening), the glossary, then the

@@ -1,0 +1,157 @@
+//! Copying a whole store into another, empty one: an SQLite installation moved to
+//! PostgreSQL (`hyperlearn store copy --to postgres://…`), or back.
+
+use super::db::{Backend, Conn, DbResult, Value};
+use super::{OrStore, Store, StoreError, now};
+
+/// Every table of the store, in an order that satisfies their foreign keys, with the
+/// columns that order its rows. `locks` is left out: a run's lock means nothing in
+/// another database. A test checks that every table of the schema is here.
+pub(super) const TABLES: &[(&str, &str)] = &[
+    ("settings", "name"),
+    ("learners", "id"),
+    ("feed_state", "url"),
+    ("articles", "id"),
+    ("entries", "entry_key"),
+    ("exercise_sets", "id"),
+    ("lessons", "id"),
+    ("exercises", "id"),
+    ("lesson_items", "lesson_id, position"),
+    ("deliveries", "id"),
+    ("runs", "id"),
+    ("lesson_scores", "id"),
+    ("level_history", "id"),
+    ("users", "id"),
+    ("sessions", "token_hash"),
+    ("flags", "id"),
+    ("forgotten", "address_hash"),
+    ("calibrations", "model_sha256, kind, lang"),
+];
+
+/// Tables not copied: the engine's bookkeeping and run locks.
+pub(super) const NOT_COPIED: &[&str] = &["locks", "schema_version"];
+
+/// Rows read and written at a time.
+const BATCH: usize = 2_000;
+
+impl Store {
+    /// Copies everything this store holds into `target`, which must be empty (a new
+    /// database, migrated), in one transaction there: learners, lessons, the mail ledger
+    /// with every delivery state, flags, forgotten addresses (with the salt that hashes
+    /// them), accounts and sessions, calibrations. Reads one consistent moment of this
+    /// store; refused while a run holds a lock here (stop `serve` and workers first).
+    /// Calls `progress` with each table and its row count as it goes; returns them all.
+    pub fn copy_to(
+        &self,
+        target: &Store,
+        mut progress: impl FnMut(&str, usize),
+    ) -> Result<Vec<(String, usize)>, StoreError> {
+        if self.location == target.location {
+            return Err(self.fail("the store cannot be copied onto itself"));
+        }
+        let unknown: Vec<String> = self
+            .conn()
+            .tables()
+            .or_store(self)?
+            .into_iter()
+            .filter(|t| {
+                !TABLES.iter().any(|(name, _)| name == t) && !NOT_COPIED.contains(&t.as_str())
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(self.fail(format!(
+                "holds tables this program cannot copy ({}): use the HyperLearn that made them",
+                unknown.join(", ")
+            )));
+        }
+        let held: Vec<String> = self
+            .conn()
+            .prepare("SELECT name FROM locks WHERE expires_at > ?1 ORDER BY name")
+            .or_store(self)?
+            .query_map([now()], |r| r.get(0))
+            .or_store(self)?
+            .collect::<Result<_, _>>()
+            .or_store(self)?;
+        if !held.is_empty() {
+            return Err(self.fail(format!(
+                "runs are going ({}): stop `hyperlearn serve` and workers, then copy",
+                held.join(", ")
+            )));
+        }
+        let (source_version, target_version) = (self.schema_version()?, target.schema_version()?);
+        if source_version != target_version {
+            return Err(target.fail(format!(
+                "schema {target_version}, but the store copied is at {source_version}"
+            )));
+        }
+        let mut source = self.conn();
+        let mut dest = target.conn();
+        let read = source.snapshot().or_store(self)?;
+        let write = dest.transaction_immediate().or_store(target)?;
+        for &(table, _) in TABLES {
+            if table == "settings" {
+                continue;
+            }
+            let rows: i64 = write
+                .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+                .or_store(target)?;
+            if rows > 0 {
+                return Err(target.fail(format!(
+                    "already holds data ({rows} rows in {table}); copy into a new, empty database"
+                )));
+            }
+        }
+        // The target's migration made its own settings (the address salt); the copy's
+        // forgotten addresses need the source's.
+        write.execute("DELETE FROM settings", []).or_store(target)?;
+        let mut counts = Vec::new();
+        for &(table, order) in TABLES {
+            let copied = copy_table(&read, &write, table, order)
+                .map_err(|e| target.fail(format!("copying {table}: {e}")))?;
+            progress(table, copied);
+            counts.push((table.to_string(), copied));
+        }
+        if write.backend() == Backend::Postgres {
+            // Rows came with their ids: new rows must be numbered after them.
+            for &(table, order) in TABLES {
+                if order == "id" {
+                    write
+                        .execute_batch(&format!(
+                            "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
+                                           COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+                        ))
+                        .or_store(target)?;
+                }
+            }
+        }
+        write.commit().or_store(target)?;
+        drop(read);
+        Ok(counts)
+    }
+}
+
+/// Copies one table's rows, in batches; returns how many.
+fn copy_table(read: &Conn, write: &Conn, table: &str, order: &str) -> DbResult<usize> {
+    let names = read.columns(table)?;
+    let (columns, width) = (names.join(", "), names.len());
+    let select = format!("SELECT {columns} FROM {table} ORDER BY {order} LIMIT ?1 OFFSET ?2");
+    let placeholders: Vec<String> = (1..=width).map(|i| format!("?{i}")).collect();
+    let insert = format!(
+        "INSERT INTO {table} ({columns}) VALUES ({})",
+        placeholders.join(", ")
+    );
+    let mut copied = 0;
+    loop {
+        let rows: Vec<Vec<Value>> = read
+            .prepare(&select)?
+            .query_map([BATCH, copied], |r| Ok(r.clone().into_values()))?
+            .collect::<DbResult<_>>()?;
+        for row in &rows {
+            write.execute(&insert, row.clone())?;
+        }
+        copied += rows.len();
+        if rows.len() < BATCH {
+            return Ok(copied);
+        }
+    }
+}
