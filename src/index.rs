@@ -7,7 +7,7 @@
 //! topic, source) are raw-string fields; the canonical URL is the document key, so
 //! re-indexing an article replaces it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -389,6 +389,45 @@ impl ArticleIndex {
     /// Whether the index holds no article.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// The store ids of the indexed articles numbered `from` or higher (for catching up with
+    /// a store that other processes write to). Reads the id column of every live document.
+    pub fn article_ids_from(&self, from: i64) -> Result<HashSet<i64>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut ids = HashSet::new();
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .i64("article_id")
+                .map_err(|e| self.write_err(e))?;
+            let alive = segment.alive_bitset();
+            for doc in 0..segment.max_doc() {
+                if alive.is_some_and(|a| !a.is_alive(doc)) {
+                    continue;
+                }
+                if let Some(id) = column.first(doc).filter(|id| *id >= from) {
+                    ids.insert(id);
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The highest store id of an indexed article (0 for an empty index).
+    pub fn max_article_id(&self) -> Result<i64, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut max = 0;
+        for segment in searcher.segment_readers() {
+            let column = segment
+                .fast_fields()
+                .i64("article_id")
+                .map_err(|e| self.write_err(e))?;
+            if segment.num_docs() > 0 {
+                max = max.max(column.max_value());
+            }
+        }
+        Ok(max)
     }
 
     fn text_query(&self, text: &str, lang: Option<&str>, conjunction: bool) -> Box<dyn Query> {

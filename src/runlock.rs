@@ -41,15 +41,46 @@ fn hostname() -> String {
         .unwrap_or_else(|| "localhost".into())
 }
 
-/// A new owner name: host, process and a counter, so two runs of one process differ too.
+/// The name `worker --id` gave this process.
+static PROCESS_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Names this process in the locks and claims it holds (`worker --id`): one word of
+/// letters, digits, `-`, `_` or `.`.
+pub fn name_this_process(name: &str) -> Result<(), String> {
+    if name.is_empty()
+        || name.len() > 64
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(format!(
+            "`{name}` is not a worker name: use up to 64 letters, digits, `-`, `_` or `.`"
+        ));
+    }
+    PROCESS_NAME
+        .set(name.to_string())
+        .map_err(|_| "this process is named already".to_string())
+}
+
+/// The name given with [`name_this_process`], if any.
+pub fn process_name() -> Option<&'static str> {
+    PROCESS_NAME.get().map(String::as_str)
+}
+
+/// A new owner name: host, process and a counter, so two runs of one process differ too,
+/// then the worker's name when it has one.
 fn new_owner() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!(
+    let owner = format!(
         "{}/{}/{}",
         hostname(),
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
-    )
+    );
+    match process_name() {
+        Some(name) => format!("{owner}/{name}"),
+        None => owner,
+    }
 }
 
 /// Whether the holder still runs: known for holders on this host (Linux), else `None`.
@@ -105,6 +136,43 @@ impl RunLock {
     }
 }
 
+/// A claim on one piece of work shared by processes (one learner's lesson for one day):
+/// taken when free, or when its holder is gone (on this host: its process ended; elsewhere:
+/// its claim expired), and released when dropped. Not renewed: keep the work shorter than
+/// the time to live.
+pub struct Claim<'s> {
+    store: &'s Store,
+    name: String,
+    owner: String,
+}
+
+/// Claims `name` for this process for `ttl`; `None` when another holder has it.
+pub fn claim<'s>(
+    store: &'s Store,
+    name: &str,
+    ttl: Duration,
+) -> Result<Option<Claim<'s>>, StoreError> {
+    let owner = new_owner();
+    Ok(
+        match store.try_lock(name, &owner, ttl, Utc::now(), holder_alive)? {
+            Ok(()) => Some(Claim {
+                store,
+                name: name.to_string(),
+                owner,
+            }),
+            Err(_held) => None,
+        },
+    )
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.store.unlock(&self.name, &self.owner) {
+            tracing::warn!("claim {}: cannot release: {e}", self.name);
+        }
+    }
+}
+
 impl Drop for RunLock {
     fn drop(&mut self) {
         drop(self.stop.take());
@@ -140,6 +208,22 @@ mod tests {
         let _other = RunLock::acquire(&path, "lessons", Duration::from_secs(60)).unwrap();
         drop(first);
         RunLock::acquire(&path, "mail", Duration::from_secs(60)).unwrap();
+    }
+
+    #[test]
+    fn a_claim_is_held_once_and_let_go_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let other = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let ttl = Duration::from_secs(60);
+        let first = claim(&store, "lesson/1/2026-12-06", ttl).unwrap().unwrap();
+        assert!(claim(&other, "lesson/1/2026-12-06", ttl).unwrap().is_none());
+        assert!(claim(&other, "lesson/2/2026-12-06", ttl).unwrap().is_some());
+        drop(first);
+        assert!(claim(&other, "lesson/1/2026-12-06", ttl).unwrap().is_some());
+        for bad in ["", "two words", "a/b", &"x".repeat(65)] {
+            assert!(name_this_process(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

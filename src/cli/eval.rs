@@ -66,6 +66,25 @@ pub enum BenchCommand {
         #[arg(long)]
         no_record: bool,
     },
+    /// What the store costs workers that share lesson jobs (`hyperlearn worker`): N worker
+    /// threads, each with its own connection, claim every job as the lesson stage does.
+    /// Making a lesson is replaced by a fixed wait (a stand-in, named in the output), so the
+    /// figures are the coordination's. Needs an empty store it may fill (`--store`, e.g. a
+    /// new PostgreSQL database, or `sqlite:/tmp/fleet.db`).
+    Fleet {
+        #[arg(long, value_name = "URL")]
+        store: String,
+        /// Worker counts to measure, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+        workers: Vec<usize>,
+        #[arg(long, default_value_t = 2000)]
+        jobs: usize,
+        /// The stand-in for making one lesson, in milliseconds.
+        #[arg(long, default_value_t = 0)]
+        stand_in_ms: u64,
+        #[arg(long)]
+        no_record: bool,
+    },
     /// Raw engine throughput for N sequences of P prompt and G generated tokens, the mix
     /// llama.cpp's llama-batched-bench measures.
     Engine {
@@ -357,6 +376,25 @@ pub(super) async fn bench(config: &Path, cmd: BenchCommand) -> anyhow::Result<()
                 record: !no_record,
             })
             .await
+        }
+        BenchCommand::Fleet {
+            store,
+            workers,
+            jobs,
+            stand_in_ms,
+            no_record,
+        } => {
+            let base = std::env::current_dir()?;
+            let store =
+                crate::store::StoreLocation::parse(&store, &base, crate::config::store_password())
+                    .map_err(anyhow::Error::msg)?;
+            crate::eval::fleet::bench_fleet(&crate::eval::fleet::FleetBench {
+                store,
+                workers,
+                jobs,
+                stand_in: std::time::Duration::from_millis(stand_in_ms),
+                record: !no_record,
+            })
         }
         BenchCommand::Engine {
             prompt_tokens,

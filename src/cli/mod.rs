@@ -128,6 +128,20 @@ pub enum Command {
     /// across daylight-saving changes; after downtime, late lessons are sent once within the
     /// cut-off. Stops cleanly on Ctrl-C.
     Serve,
+    /// Run some of `serve`'s work beside other processes on the same PostgreSQL store
+    /// (`[store] url`), on this machine or others: any number of workers share the lessons
+    /// (each learner's lesson is claimed in the store, so it is made once, and a killed
+    /// worker's claims are taken over), while fetch and mail runs take turns (one at a time,
+    /// any worker). A worker with the web role serves the web UI and keeps its own search
+    /// index caught up with the store.
+    Worker {
+        /// What this worker does: any of fetch, lessons, mail, web.
+        #[arg(long, default_value = "fetch,lessons,mail", value_name = "ROLES")]
+        roles: String,
+        /// A name for this worker in run locks and logs (default: host and process id).
+        #[arg(long, value_name = "NAME")]
+        id: Option<String>,
+    },
     /// Search the article index (for teachers).
     Search(SearchArgs),
     /// Manage the feed lists in `feeds/*.toml`.
@@ -317,7 +331,26 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => {
             let services = open_services(&cli.config)?;
             let generator = Generator::start(&services.config.model)?;
-            crate::serve::run(services, generator).await
+            crate::serve::run(services, Some(generator), crate::serve::Roles::ALL).await
+        }
+        Command::Worker { roles, id } => {
+            let roles = crate::serve::Roles::parse(&roles).map_err(anyhow::Error::msg)?;
+            if let Some(id) = id {
+                crate::runlock::name_this_process(&id).map_err(anyhow::Error::msg)?;
+            }
+            let services = open_services(&cli.config)?;
+            if services.store.backend() == crate::store::Backend::Sqlite {
+                pipeline::Progress::new(cli.quiet).say(format!(
+                    "Note: the store is the SQLite file {}; workers on other machines need a PostgreSQL store ([store] url)",
+                    services.store.location()
+                ));
+            }
+            let generator = if roles.lessons {
+                Some(Generator::start(&services.config.model)?)
+            } else {
+                None
+            };
+            crate::serve::run(services, generator, roles).await
         }
         Command::Search(args) => articles::search(&cli.config, args),
         Command::Feeds(FeedsCommand::Refresh { url, json }) => {

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod delivery;
 pub mod extraction;
 pub mod feeds;
+pub mod fleet;
 pub mod lessons;
 pub mod levels;
 pub mod search;

@@ -182,6 +182,12 @@ fn set_seed(base: u32, key: &SetKey) -> u64 {
     h
 }
 
+/// How long a worker's claim on a learner's lesson (or on an exercise set it is making)
+/// holds when its holder cannot be asked whether it still runs (it runs on another
+/// machine): longer than any lesson takes. A holder on this machine that died is replaced
+/// at once.
+const LESSON_CLAIM_TTL: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// What one learner's lesson did: its share of the report, and a line for the progress.
 struct LessonOutcome {
     part: RunReport,
@@ -201,10 +207,22 @@ async fn lesson_for(
 ) -> LessonOutcome {
     let mut part = RunReport::default();
     let mut note = String::new();
-    let result = lesson_steps(
-        services, generator, learner, now, date, due, &mut part, &mut note,
-    )
-    .await;
+    // Workers share the learners: whoever claims a learner's day makes its lesson, and
+    // another worker's claim is left alone (taken over only once its holder is gone).
+    let claim_name = format!("lesson/{}/{date}", learner.id);
+    let result = match crate::runlock::claim(&services.store, &claim_name, LESSON_CLAIM_TTL) {
+        Ok(Some(_claim)) => {
+            lesson_steps(
+                services, generator, learner, now, date, due, &mut part, &mut note,
+            )
+            .await
+        }
+        Ok(None) => {
+            note = format!("{date}: being made by another worker");
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    };
     LessonOutcome { part, result, note }
 }
 
@@ -588,10 +606,44 @@ async fn exercise_set(
     let turn = services.set_turns.turn(&key);
     let set = {
         let _held = turn.lock().await;
-        stored_or_new_set(services, generator, article, &key, report).await
+        match set_claim(services, &key).await {
+            Ok(_claim) => stored_or_new_set(services, generator, article, &key, report).await,
+            Err(e) => Err(e),
+        }
     };
     services.set_turns.done(&key, turn);
     set
+}
+
+/// Across processes, one makes a set at a time: unless the set is stored, claims it,
+/// waiting while another worker holds the claim (it is making the set, which this worker
+/// then reuses). `None` when the set is stored, or when the other worker took too long
+/// (then this one makes it too; the store keeps the first).
+async fn set_claim<'s>(
+    services: &'s Services,
+    key: &SetKey,
+) -> Result<Option<crate::runlock::Claim<'s>>, String> {
+    let name = format!("set/{}/{}/{}", key.article_id, key.band.as_str(), key.lang);
+    let deadline = std::time::Instant::now() + LESSON_CLAIM_TTL;
+    loop {
+        if services
+            .store
+            .exercise_set(key)
+            .map_err(|e| e.to_string())?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        if let Some(claim) = crate::runlock::claim(&services.store, &name, LESSON_CLAIM_TTL)
+            .map_err(|e| e.to_string())?
+        {
+            return Ok(Some(claim));
+        }
+        if std::time::Instant::now() > deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }
 
 async fn stored_or_new_set(

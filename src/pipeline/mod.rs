@@ -64,13 +64,11 @@ impl Services {
         // An empty index beside a store that has articles (a restored store, a deleted index
         // folder, a new web node) is filled from the store before anything searches it.
         if index.is_empty() && store.article_count()? > 0 {
-            let articles = store.all_articles()?;
             tracing::info!(
-                "the search index in {} is empty: indexing the {} stored articles",
-                config.index_dir.display(),
-                articles.len()
+                "the search index in {} is empty: indexing the stored articles",
+                config.index_dir.display()
             );
-            if let Err(e) = index_articles(&index, &articles, &Progress::new(true)) {
+            if let Err(e) = catch_up_index(&store, &index, &Progress::new(true)) {
                 tracing::warn!(
                     "cannot fill the search index from the store: {e:#}; run `hyperlearn reindex`"
                 );
@@ -117,7 +115,19 @@ pub fn index_articles(
     articles: &[StoredArticle],
     progress: &Progress,
 ) -> anyhow::Result<()> {
-    for (i, a) in articles.iter().enumerate() {
+    for (i, chunk) in articles.chunks(1000).enumerate() {
+        add_to_index(index, chunk)?;
+        if chunk.len() == 1000 {
+            progress.say(format!("  {} / {}", (i + 1) * 1000, articles.len()));
+        }
+    }
+    index.commit()?;
+    Ok(())
+}
+
+/// Adds (or replaces) articles in the index, uncommitted.
+fn add_to_index(index: &ArticleIndex, articles: &[StoredArticle]) -> anyhow::Result<()> {
+    for a in articles {
         index.upsert(&IndexDoc {
             article_id: a.id,
             url: &a.url,
@@ -130,12 +140,45 @@ pub fn index_articles(
             source: &a.source,
             published: a.published.as_deref(),
         })?;
-        if (i + 1) % 1000 == 0 {
-            progress.say(format!("  {} / {}", i + 1, articles.len()));
+    }
+    Ok(())
+}
+
+/// How far below its highest article id the index is checked again: another process may
+/// number an article before one it stores later.
+const CATCH_UP_WINDOW: i64 = 1_000;
+
+/// Stored articles read at a time when catching up.
+const CATCH_UP_BATCH: usize = 500;
+
+/// Indexes the stored articles the index lacks: everything on a new index, else what other
+/// processes stored since (a web node that does not fetch, beside workers that do). Adds,
+/// never rebuilds; returns how many were added.
+pub fn catch_up_index(
+    store: &Store,
+    index: &ArticleIndex,
+    progress: &Progress,
+) -> anyhow::Result<usize> {
+    let from = (index.max_article_id()? - CATCH_UP_WINDOW).max(0);
+    let indexed = index.article_ids_from(from)?;
+    let missing: Vec<i64> = store
+        .article_ids_from(from)?
+        .into_iter()
+        .filter(|id| !indexed.contains(id))
+        .collect();
+    let mut added = 0;
+    for ids in missing.chunks(CATCH_UP_BATCH) {
+        let articles = store.articles_by_ids(ids)?;
+        add_to_index(index, &articles)?;
+        added += articles.len();
+        if missing.len() > CATCH_UP_BATCH {
+            progress.say(format!("  {added} / {}", missing.len()));
         }
     }
-    index.commit()?;
-    Ok(())
+    if added > 0 {
+        index.commit()?;
+    }
+    Ok(added)
 }
 
 /// What a run does.
@@ -260,7 +303,14 @@ pub async fn run(
         ("mail", options.mail),
     ] {
         if wanted {
-            locks.push(RunLock::acquire(services.store.location(), name, ttl)?);
+            // Lesson runs of different workers go on side by side, sharing the learners
+            // (each lesson is claimed, `lessons::lesson_for`); one worker's runs never
+            // overlap each other.
+            let name = match (name, crate::runlock::process_name()) {
+                ("lessons", Some(worker)) => format!("lessons@{worker}"),
+                (name, _) => name.to_string(),
+            };
+            locks.push(RunLock::acquire(services.store.location(), &name, ttl)?);
         }
     }
     let run_id = services.store.start_run(kind)?;

@@ -2,7 +2,7 @@
 
 use crate::articles::{Article, Cefr, Level};
 
-use super::db::{DbError, DbResult, OptionalExtension, Row, params};
+use super::db::{DbError, DbResult, OptionalExtension, Row, Value, params};
 use super::{OrStore, Store, StoreError, now};
 
 /// An article's id, and whether storing it added it (or found it stored already).
@@ -196,6 +196,37 @@ impl Store {
             )
             .or_store(self)?;
         rows.collect::<Result<Vec<_>, _>>().or_store(self)
+    }
+
+    /// The ids of the stored articles numbered `from` or higher, in order.
+    pub fn article_ids_from(&self, from: i64) -> Result<Vec<i64>, StoreError> {
+        self.conn()
+            .prepare("SELECT id FROM articles WHERE id >= ?1 ORDER BY id")
+            .or_store(self)?
+            .query_map([from], |r| r.get(0))
+            .or_store(self)?
+            .collect::<Result<_, _>>()
+            .or_store(self)
+    }
+
+    /// The stored articles with these ids, in id order (ids not stored are left out).
+    pub fn articles_by_ids(&self, ids: &[i64]) -> Result<Vec<StoredArticle>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+        let values: Vec<Value> = ids.iter().map(|id| Value::Int(*id)).collect();
+        self.conn()
+            .prepare(&format!(
+                "SELECT {} FROM articles WHERE id IN ({}) ORDER BY id",
+                Self::ARTICLE_COLUMNS,
+                placeholders.join(", ")
+            ))
+            .or_store(self)?
+            .query_map(values, Self::article_from_row)
+            .or_store(self)?
+            .collect::<Result<_, _>>()
+            .or_store(self)
     }
 
     /// Sets articles' measured levels (after the level formula changed), in one transaction.

@@ -129,4 +129,18 @@ impl Store {
         tx.commit().or_store(self)?;
         Ok(KeptExercises { set_id, accepted })
     }
+
+    /// Exercise rows that belong to no set and no lesson's own rows: those of lessons an
+    /// admin or test made by hand (`keep_lesson`), and sets made a second time at the same
+    /// moment by another process, kept beside the first as tried (the waste the workers'
+    /// set claims prevent).
+    pub fn exercises_outside_sets(&self) -> Result<i64, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT COUNT(*) FROM exercises WHERE set_id IS NULL AND lesson_id IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .or_store(self)
+    }
 }

@@ -694,7 +694,10 @@ fn store_urls_are_read_and_named_without_their_password() {
     for (url, says) in [
         ("mysql://x@y/z", "neither `sqlite:PATH` nor `postgres://"),
         ("sqlite:", "needs a file"),
-        ("postgres://hl@db/hl?sslmode=require", "does not speak to PostgreSQL yet"),
+        (
+            "postgres://hl@db/hl?sslmode=require",
+            "does not speak to PostgreSQL yet",
+        ),
         ("postgres://hl@db/hl?nonsense=1", "not a PostgreSQL URL"),
     ] {
         let err = StoreLocation::parse(url, base, None).unwrap_err();

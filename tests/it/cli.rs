@@ -780,32 +780,45 @@ fn backup_and_restore_bring_back_a_removed_learner() {
 }
 
 #[test]
-fn the_systemd_unit_passes_systemd_analyze_verify() {
-    let unit = std::fs::read_to_string(repo().join("deploy/hyperlearn.service")).unwrap();
-    assert!(unit.contains("ProtectSystem=strict") && unit.contains("NoNewPrivileges=yes"));
-    assert!(
-        unit.contains("ReadWritePaths=/var/lib/hyperlearn") && unit.contains("Restart=on-failure")
-    );
-    // Verified with this build's binary in place of the installed one (verify checks that
-    // the command exists).
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("hyperlearn.service");
-    std::fs::write(
-        &file,
-        unit.replace(
-            "/usr/local/bin/hyperlearn",
-            env!("CARGO_BIN_EXE_hyperlearn"),
+fn the_systemd_units_pass_systemd_analyze_verify() {
+    // The service, and an instance of the worker template.
+    for (file, instance) in [
+        ("hyperlearn.service", "hyperlearn.service"),
+        (
+            "hyperlearn-worker@.service",
+            "hyperlearn-worker@lessons.service",
         ),
-    )
-    .unwrap();
-    let out = Command::new("systemd-analyze")
-        .arg("verify")
-        .arg(&file)
-        .output()
-        .expect("systemd-analyze runs (scripts/setup installs Debian's systemd package)");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    // It exits 0 after warnings such as an unknown value, so any output is a failure too.
-    assert!(out.status.success() && stderr.trim().is_empty(), "{stderr}");
+    ] {
+        let unit = std::fs::read_to_string(repo().join("deploy").join(file)).unwrap();
+        assert!(unit.contains("ProtectSystem=strict") && unit.contains("NoNewPrivileges=yes"));
+        assert!(
+            unit.contains("ReadWritePaths=/var/lib/hyperlearn")
+                && unit.contains("Restart=on-failure")
+        );
+        // Verified with this build's binary in place of the installed one (verify checks
+        // that the command exists).
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(instance);
+        std::fs::write(
+            &path,
+            unit.replace(
+                "/usr/local/bin/hyperlearn",
+                env!("CARGO_BIN_EXE_hyperlearn"),
+            ),
+        )
+        .unwrap();
+        let out = Command::new("systemd-analyze")
+            .arg("verify")
+            .arg(&path)
+            .output()
+            .expect("systemd-analyze runs (scripts/setup installs Debian's systemd package)");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        // It exits 0 after warnings such as an unknown value, so any output is a failure too.
+        assert!(
+            out.status.success() && stderr.trim().is_empty(),
+            "{file}: {stderr}"
+        );
+    }
 }
 
 #[test]

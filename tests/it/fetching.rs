@@ -421,3 +421,42 @@ async fn misbehaving_servers_end_in_their_expected_states() {
             .paused(3)
     );
 }
+
+/// A web node that does not fetch (its own index, the same store) gets what another
+/// process fetched, by catching up, without a rebuild.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_node_catches_its_index_up_with_the_store() {
+    let site = crate::support::fixture_site().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), None, "");
+    let base = site.base_url().to_string();
+    write_feeds(
+        &config,
+        "en",
+        &[(&format!("{base}/feeds/en-test.rss.xml"), "en")],
+    );
+    let web_node = Services::open(Config {
+        index_dir: dir.path().join("web-node-index"),
+        ..config.clone()
+    })
+    .unwrap();
+    assert!(web_node.index.is_empty());
+    let fetcher = Services::open(config).unwrap();
+    let report = fetch(&fetcher, Utc::now()).await;
+    assert!(report.articles_new > 0, "{report}");
+    let stored = fetcher.store.article_count().unwrap();
+
+    let progress = pipeline::Progress::new(true);
+    let added = pipeline::catch_up_index(&web_node.store, &web_node.index, &progress).unwrap();
+    assert_eq!(added as u64, stored);
+    assert_eq!(web_node.index.len(), stored);
+    assert_eq!(web_node.index.max_article_id().unwrap(), {
+        let ids = web_node.store.article_ids_from(0).unwrap();
+        *ids.last().unwrap()
+    });
+    // Nothing new: nothing added, nothing rebuilt.
+    assert_eq!(
+        pipeline::catch_up_index(&web_node.store, &web_node.index, &progress).unwrap(),
+        0
+    );
+}

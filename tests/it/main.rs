@@ -7,6 +7,7 @@ mod cli;
 mod daily;
 mod delivery;
 mod fetching;
+mod fleet;
 mod hardening;
 mod support;
 mod web;
