@@ -4,7 +4,7 @@
 //! Lessons are seeded straight into the store (their making is tested in daily.rs), so these
 //! tests exercise exactly the part under test: the ledger and the sending.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -19,7 +19,7 @@ use hyperlearn::pipeline::{self, RunOptions, Services};
 use hyperlearn::runlock::RunLock;
 use hyperlearn::store::{DeliveryState, NewLearner, Store, StoreLocation};
 
-use crate::support::{Smtp, free_port, put_store, write_config};
+use crate::support::{Smtp, free_port, ids_by_recipient, put_store, write_config};
 
 fn utc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -136,16 +136,6 @@ fn state(services: &Services, email: &str, date: NaiveDate) -> DeliveryState {
 }
 
 /// Message-IDs received per recipient.
-fn ids_by_recipient(smtp: &Smtp) -> BTreeMap<String, Vec<String>> {
-    let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for m in smtp.messages() {
-        let id = m.parsed().message_id().unwrap_or_default().to_string();
-        for r in &m.rcpt {
-            by.entry(r.clone()).or_default().push(id.clone());
-        }
-    }
-    by
-}
 
 #[test]
 fn crash_recovery_every_learner_gets_exactly_one_lesson_through_kills() {

@@ -112,6 +112,18 @@ pub fn learner(email: &str) -> hyperlearn::store::NewLearner {
     }
 }
 
+/// The Message-IDs each recipient got, in arrival order.
+pub fn ids_by_recipient(smtp: &Smtp) -> std::collections::BTreeMap<String, Vec<String>> {
+    let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for m in smtp.messages() {
+        let id = m.parsed().message_id().unwrap_or_default().to_string();
+        for r in &m.rcpt {
+            by.entry(r.clone()).or_default().push(id.clone());
+        }
+    }
+    by
+}
+
 /// A free port on 127.0.0.1 (nothing listens on it until someone binds it).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
