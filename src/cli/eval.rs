@@ -69,16 +69,19 @@ pub enum BenchCommand {
     /// What the store costs workers that share lesson jobs (`hyperlearn worker`): N worker
     /// threads, each with its own connection, claim every job as the lesson stage does.
     /// Making a lesson is replaced by a fixed wait (a stand-in, named in the output), so the
-    /// figures are the coordination's. Needs an empty store it may fill (`--store`, e.g. a
-    /// new PostgreSQL database, or `sqlite:/tmp/fleet.db`).
+    /// figures are the coordination's.
     Fleet {
+        /// An empty store to fill (`postgres://…`, or `sqlite:PATH`). Default: a scratch
+        /// database made beside the configured PostgreSQL store (needs the CREATEDB right)
+        /// and dropped afterwards; with an SQLite store, a scratch file.
         #[arg(long, value_name = "URL")]
-        store: String,
+        store: Option<String>,
         /// Worker counts to measure, comma-separated.
         #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
         workers: Vec<usize>,
+        /// Learners: one lesson job each.
         #[arg(long, default_value_t = 2000)]
-        jobs: usize,
+        learners: usize,
         /// The stand-in for making one lesson, in milliseconds.
         #[arg(long, default_value_t = 0)]
         stand_in_ms: u64,
@@ -380,21 +383,46 @@ pub(super) async fn bench(config: &Path, cmd: BenchCommand) -> anyhow::Result<()
         BenchCommand::Fleet {
             store,
             workers,
-            jobs,
+            learners,
             stand_in_ms,
             no_record,
         } => {
-            let base = std::env::current_dir()?;
-            let store =
-                crate::store::StoreLocation::parse(&store, &base, crate::config::store_password())
-                    .map_err(anyhow::Error::msg)?;
-            crate::eval::fleet::bench_fleet(&crate::eval::fleet::FleetBench {
-                store,
-                workers,
-                jobs,
-                stand_in: std::time::Duration::from_millis(stand_in_ms),
-                record: !no_record,
-            })
+            let bench = |store| {
+                crate::eval::fleet::bench_fleet(&crate::eval::fleet::FleetBench {
+                    store,
+                    workers: workers.clone(),
+                    learners,
+                    stand_in: std::time::Duration::from_millis(stand_in_ms),
+                    record: !no_record,
+                })
+            };
+            if let Some(store) = store {
+                let base = std::env::current_dir()?;
+                return bench(
+                    crate::store::StoreLocation::parse(
+                        &store,
+                        &base,
+                        crate::config::store_password(),
+                    )
+                    .map_err(anyhow::Error::msg)?,
+                );
+            }
+            let config = config_or_defaults(config)?;
+            match &config.store {
+                crate::store::StoreLocation::Sqlite(_) => {
+                    let dir = tempfile::tempdir()?;
+                    bench(crate::store::StoreLocation::Sqlite(
+                        dir.path().join("fleet.db"),
+                    ))
+                }
+                beside @ crate::store::StoreLocation::Postgres { .. } => {
+                    let name = format!("hyperlearn_fleet_{}", std::process::id());
+                    let scratch = crate::store::Store::create_database(beside, &name)?;
+                    let result = bench(scratch);
+                    crate::store::Store::drop_database(beside, &name)?;
+                    result
+                }
+            }
         }
         BenchCommand::Engine {
             prompt_tokens,

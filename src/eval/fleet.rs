@@ -18,7 +18,8 @@ pub struct FleetBench {
     /// An empty store the benchmark may fill (learners and claims).
     pub store: StoreLocation,
     pub workers: Vec<usize>,
-    pub jobs: usize,
+    /// Learners, whose lessons are the jobs.
+    pub learners: usize,
     /// The stand-in for making a lesson, per claimed job.
     pub stand_in: Duration,
     pub record: bool,
@@ -45,9 +46,9 @@ pub fn bench_fleet(b: &FleetBench) -> anyhow::Result<()> {
             b.store
         );
     }
-    eprintln!("Adding {} learners to {} ...", b.jobs, b.store);
-    let mut ids = Vec::with_capacity(b.jobs);
-    for i in 0..b.jobs {
+    eprintln!("Adding {} learners to {} ...", b.learners, b.store);
+    let mut ids = Vec::with_capacity(b.learners);
+    for i in 0..b.learners {
         ids.push(
             store
                 .add_learner(&NewLearner {
@@ -125,12 +126,12 @@ pub fn bench_fleet(b: &FleetBench) -> anyhow::Result<()> {
             seconds,
             store_seconds: store_nanos.into_inner() as f64 / 1e9,
         };
-        if r.claimed != b.jobs {
+        if r.claimed != b.learners {
             bail!(
                 "{} workers claimed {} jobs of {}: a job was claimed twice or never",
                 workers,
                 r.claimed,
-                b.jobs
+                b.learners
             );
         }
         eprintln!(
@@ -140,7 +141,7 @@ pub fn bench_fleet(b: &FleetBench) -> anyhow::Result<()> {
         rounds.push(r);
     }
     let mut table = format!(
-        "`hyperlearn bench fleet --workers {} --jobs {} --stand-in-ms {}` on {} ({}). Each \
+        "`hyperlearn bench fleet --workers {} --learners {} --stand-in-ms {}` on {} ({}). Each \
          worker is a thread with its own connection; each tries to claim every job (a learner's \
          lesson for a day), looks for a lesson made already, and holds what it claimed. Making \
          the lesson is a stand-in: a fixed wait of {} ms per claimed job, in this benchmark only.\n\n\
@@ -151,7 +152,7 @@ pub fn bench_fleet(b: &FleetBench) -> anyhow::Result<()> {
             .map(|w| w.to_string())
             .collect::<Vec<_>>()
             .join(","),
-        b.jobs,
+        b.learners,
         b.stand_in.as_millis(),
         match b.store.backend() {
             crate::store::Backend::Sqlite => "SQLite",

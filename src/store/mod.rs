@@ -298,6 +298,55 @@ impl Store {
         schema::version(&conn).map_err(open_err)
     }
 
+    /// Makes a new, empty PostgreSQL database named `name` on the server of `beside` (a
+    /// PostgreSQL store), for a benchmark that must not touch real data; needs the CREATEDB
+    /// right. [`Store::drop_database`] removes it.
+    pub fn create_database(
+        beside: &StoreLocation,
+        name: &str,
+    ) -> Result<StoreLocation, StoreError> {
+        Self::database_ddl(beside, &format!("CREATE DATABASE {name}"), name)?;
+        let StoreLocation::Postgres { url, password } = beside else {
+            unreachable!("database_ddl accepts PostgreSQL stores only")
+        };
+        let mut new = url::Url::parse(url).map_err(|e| StoreError::Open {
+            store: beside.name(),
+            message: e.to_string(),
+        })?;
+        new.set_path(&format!("/{name}"));
+        Ok(StoreLocation::Postgres {
+            url: new.to_string(),
+            password: password.clone(),
+        })
+    }
+
+    /// Removes a database [`Store::create_database`] made.
+    pub fn drop_database(beside: &StoreLocation, name: &str) -> Result<(), StoreError> {
+        Self::database_ddl(beside, &format!("DROP DATABASE IF EXISTS {name}"), name)
+    }
+
+    fn database_ddl(beside: &StoreLocation, sql: &str, name: &str) -> Result<(), StoreError> {
+        let fail = |message: String| StoreError::Open {
+            store: beside.name(),
+            message,
+        };
+        let StoreLocation::Postgres { url, password } = beside else {
+            return Err(fail("databases are made on a PostgreSQL server".into()));
+        };
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(fail(format!(
+                "`{name}` is not a database name for a scratch database"
+            )));
+        }
+        let conn =
+            Self::connect_postgres(url, password.as_ref()).map_err(|e| fail(e.to_string()))?;
+        conn.execute_batch(sql).map_err(|e| fail(e.to_string()))
+    }
+
     /// The number of migrations this program knows: the schema version it brings a store to.
     pub fn latest_schema_version() -> usize {
         MIGRATIONS.len()
