@@ -626,9 +626,10 @@ async fn set_claim<'s>(
     let name = format!("set/{}/{}/{}", key.article_id, key.band.as_str(), key.lang);
     let deadline = std::time::Instant::now() + LESSON_CLAIM_TTL;
     loop {
+        // Only whether it is stored: `stored_or_new_set` reads it.
         if services
             .store
-            .exercise_set(key)
+            .exercise_set_id(key)
             .map_err(|e| e.to_string())?
             .is_some()
         {

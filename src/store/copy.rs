@@ -1,7 +1,7 @@
 //! Copying a whole store into another, empty one: an SQLite installation moved to
 //! PostgreSQL (`hyperlearn store copy --to postgres://…`), or back.
 
-use super::db::{Backend, Conn, DbResult, Value};
+use super::db::{Backend, Conn, DbError, DbResult, Value};
 use super::{OrStore, Store, StoreError, now};
 
 /// Every table of the store, in an order that satisfies their foreign keys, with the
@@ -31,8 +31,9 @@ pub(super) const TABLES: &[(&str, &str)] = &[
 /// Tables not copied: the engine's bookkeeping and run locks.
 pub(super) const NOT_COPIED: &[&str] = &["locks", "schema_version"];
 
-/// Rows read and written at a time.
-const BATCH: usize = 2_000;
+/// Rows read and written at a time (a few in the unit tests, so that they go through
+/// several batches).
+const BATCH: usize = if cfg!(test) { 2 } else { 2_000 };
 
 impl Store {
     /// Copies everything this store holds into `target`, which must be empty (a new
@@ -130,27 +131,51 @@ impl Store {
     }
 }
 
-/// Copies one table's rows, in batches; returns how many.
+/// Copies one table's rows, in batches that go on from the last row's key (no OFFSET, which
+/// would read the skipped rows again for every batch); returns how many.
 fn copy_table(read: &Conn, write: &Conn, table: &str, order: &str) -> DbResult<usize> {
     let names = read.columns(table)?;
-    let (columns, width) = (names.join(", "), names.len());
-    let select = format!("SELECT {columns} FROM {table} ORDER BY {order} LIMIT ?1 OFFSET ?2");
-    let placeholders: Vec<String> = (1..=width).map(|i| format!("?{i}")).collect();
+    let columns = names.join(", ");
+    let key: Vec<usize> = order
+        .split(',')
+        .map(|k| {
+            names
+                .iter()
+                .position(|n| n == k.trim())
+                .ok_or_else(|| DbError::other(format!("{table} has no column {k}")))
+        })
+        .collect::<DbResult<_>>()?;
+    let first = format!("SELECT {columns} FROM {table} ORDER BY {order} LIMIT {BATCH}");
+    let after: Vec<String> = (1..=key.len()).map(|i| format!("?{i}")).collect();
+    let next = format!(
+        "SELECT {columns} FROM {table} WHERE ({order}) > ({}) ORDER BY {order} LIMIT {BATCH}",
+        after.join(", ")
+    );
+    let placeholders: Vec<String> = (1..=names.len()).map(|i| format!("?{i}")).collect();
     let insert = format!(
         "INSERT INTO {table} ({columns}) VALUES ({})",
         placeholders.join(", ")
     );
     let mut copied = 0;
+    let mut last: Option<Vec<Value>> = None;
     loop {
+        let (sql, params) = match &last {
+            None => (&first, Vec::new()),
+            Some(key) => (&next, key.clone()),
+        };
         let rows: Vec<Vec<Value>> = read
-            .prepare(&select)?
-            .query_map([BATCH, copied], |r| Ok(r.clone().into_values()))?
+            .prepare(sql)?
+            .query_map(params, |r| Ok(r.clone().into_values()))?
             .collect::<DbResult<_>>()?;
-        for row in &rows {
-            write.execute(&insert, row.clone())?;
-        }
+        let full = rows.len() == BATCH;
+        last = rows
+            .last()
+            .map(|row| key.iter().map(|&i| row[i].clone()).collect());
         copied += rows.len();
-        if rows.len() < BATCH {
+        for row in rows {
+            write.execute(&insert, row)?;
+        }
+        if !full {
             return Ok(copied);
         }
     }

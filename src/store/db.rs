@@ -361,12 +361,6 @@ impl FromValue for Vec<u8> {
     }
 }
 
-impl FromValue for Value {
-    fn from_value(v: &Value) -> Result<Value, String> {
-        Ok(v.clone())
-    }
-}
-
 impl<T: FromValue> FromValue for Option<T> {
     fn from_value(v: &Value) -> Result<Option<T>, String> {
         match v {

@@ -57,18 +57,10 @@ impl Store {
     /// The exercise set stored for `key`, with its exercises that are verified and not
     /// pulled. A row whose payload no longer parses is left out.
     pub fn exercise_set(&self, key: &SetKey) -> Result<Option<ExerciseSet>, StoreError> {
-        let conn = self.conn();
-        let Some(id) = conn
-            .query_row(
-                "SELECT id FROM exercise_sets WHERE article_id = ?1 AND band = ?2 AND lang = ?3",
-                params![key.article_id, key.band.as_str(), key.lang],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()
-            .or_store(self)?
-        else {
+        let Some(id) = self.exercise_set_id(key)? else {
             return Ok(None);
         };
+        let conn = self.conn();
         let mut stmt = conn
             .prepare(
                 "SELECT id, origin, payload, reasons FROM exercises
@@ -100,6 +92,18 @@ impl Store {
             })
             .collect();
         Ok(Some(ExerciseSet { id, exercises }))
+    }
+
+    /// The id of the exercise set stored for `key`, without reading its exercises.
+    pub fn exercise_set_id(&self, key: &SetKey) -> Result<Option<i64>, StoreError> {
+        self.conn()
+            .query_row(
+                "SELECT id FROM exercise_sets WHERE article_id = ?1 AND band = ?2 AND lang = ?3",
+                params![key.article_id, key.band.as_str(), key.lang],
+                |r| r.get::<_, i64>(0),
+            )
+            .optional()
+            .or_store(self)
     }
 
     /// Keeps every exercise tried for an article (accepted or not, with reasons), as the
