@@ -1490,6 +1490,29 @@ mod tests {
                 "en",
                 "It circles the Earth every 95 minutes at a great height.",
             ),
+            // Found reading the Russian demo lesson at B2: "каталог с репродукциями всех
+            // более 50 картин". A quantifier or determiner in any case keeps its number.
+            (
+                "ru",
+                "Музей планирует выпустить каталог с репродукциями всех 40 картин.",
+            ),
+            (
+                "en",
+                "The museum will print a catalogue of all 40 paintings.",
+            ),
+            ("en", "The club thanked both 12 volunteers for their work."),
+            (
+                "es",
+                "El museo publicará un catálogo con ambos 40 cuadros de la sala.",
+            ),
+            (
+                "fr",
+                "Le musée publiera un catalogue de tous 40 tableaux de la salle.",
+            ),
+            (
+                "de",
+                "Das Museum druckt einen Katalog mit allen 40 Bildern der Ausstellung.",
+            ),
         ] {
             let target = targets_in(lang, sentence, None)
                 .into_iter()
