@@ -68,8 +68,9 @@ pub fn process_name() -> Option<&'static str> {
 }
 
 /// A new owner name: host, process and a counter, so two runs of one process differ too,
-/// then the worker's name when it has one.
-fn new_owner() -> String {
+/// then the worker's name when it has one. Also names the holder of a lease
+/// ([`crate::store::Store::lease_delivery`]).
+pub fn new_owner() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     let owner = format!(
         "{}/{}/{}",
@@ -84,7 +85,7 @@ fn new_owner() -> String {
 }
 
 /// Whether the holder still runs: known for holders on this host (Linux), else `None`.
-fn holder_alive(owner: &str) -> Option<bool> {
+pub fn holder_alive(owner: &str) -> Option<bool> {
     let mut parts = owner.split('/');
     let (host, pid) = (parts.next()?, parts.next()?);
     if host != hostname() || !Path::new("/proc/self").exists() {

@@ -151,6 +151,19 @@ pub(super) async fn fetch_stage(
         .await;
 
     let mut pending = Vec::new();
+    let mut fetched_ok = Vec::new();
+    let record_fetched_ok = |fetched_ok: Vec<(String, Validators, usize, _)>| {
+        for (url, validators, entries, next) in fetched_ok {
+            store.record_feed_ok(
+                &url,
+                validators.etag.as_deref(),
+                validators.last_modified.as_deref(),
+                entries,
+                next,
+            )?;
+        }
+        anyhow::Ok(())
+    };
     let feed_error = |report: &mut RunReport,
                       feed: &FeedSource,
                       error: String,
@@ -202,13 +215,15 @@ pub(super) async fn fetch_stage(
                 continue;
             }
         };
-        store.record_feed_ok(
-            &feed.url,
-            fetched.validators.etag.as_deref(),
-            fetched.validators.last_modified.as_deref(),
+        // Recorded once its new entries are stored: a run killed before then leaves the
+        // feed due, with no validators for this version, so the next run reads it again
+        // (and finds what this one did not store) instead of a 304 or a later turn.
+        fetched_ok.push((
+            feed.url.clone(),
+            fetched.validators,
             parsed.entries.len(),
             next_fetch_after_ok(now, parsed.ttl_minutes, fetched.max_age),
-        )?;
+        ));
         report.feeds_fetched += 1;
         progress.say(format!(
             "  + {}: {} entries",
@@ -261,7 +276,7 @@ pub(super) async fn fetch_stage(
     }
     if to_fetch.is_empty() {
         progress.say("No new articles.");
-        return Ok(());
+        return record_fetched_ok(fetched_ok);
     }
     progress.say(format!("Downloading {} new articles ...", to_fetch.len()));
     let downloaded: Vec<_> = futures_util::stream::iter(to_fetch)
@@ -318,7 +333,7 @@ pub(super) async fn fetch_stage(
         }
     }
     services.index.commit()?;
-    Ok(())
+    record_fetched_ok(fetched_ok)
 }
 
 /// The article of an entry: from its page, else from the feed's own full text.

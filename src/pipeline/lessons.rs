@@ -69,8 +69,19 @@ pub(super) async fn lesson_stage(
         }
     }
     let parallel = generator.config().parallel_sequences.max(1) as usize;
-    if options.timing == Timing::Scheduled && work.is_empty() {
-        return Ok(());
+    if options.timing == Timing::Scheduled {
+        // Only the lessons still to make, found with one query: every worker runs this
+        // stage every few minutes, and most of its window is done. Each worker starts at
+        // its own place in the list, so that workers meet on a claim rarely.
+        if let Some(from) = work.iter().map(|(_, date, _)| *date).min() {
+            let made = services.store.lesson_dates_from(from)?;
+            work.retain(|(learner, date, _)| !made.contains(&(learner.id, *date)));
+        }
+        if work.is_empty() {
+            return Ok(());
+        }
+        let start = start_for(crate::runlock::process_name(), work.len());
+        work.rotate_left(start);
     }
     progress.say(format!(
         "Making lessons for {} learners ({} at a time) ...",
@@ -172,14 +183,29 @@ pub fn local_date(learner: &Learner, now: DateTime<Utc>) -> Result<NaiveDate, St
     ))
 }
 
-/// The seed of an exercise set: the same for whichever learner's lesson makes it.
-fn set_seed(base: u32, key: &SetKey) -> u64 {
+/// Where a worker starts in a list of `len` lessons to make: spread by its name (by its
+/// process id when unnamed), the same place on every run.
+pub(super) fn start_for(worker: Option<&str>, len: usize) -> usize {
+    let name = worker.map_or_else(|| std::process::id().to_string(), str::to_string);
+    (fnv1a(&name) % len.max(1) as u64) as usize
+}
+
+/// FNV-1a: a hash that stays the same across processes and releases.
+fn fnv1a(s: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in format!("{base}/{}/{}/{}", key.article_id, key.band, key.lang).bytes() {
+    for b in s.bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+/// The seed of an exercise set: the same for whichever learner's lesson makes it.
+fn set_seed(base: u32, key: &SetKey) -> u64 {
+    fnv1a(&format!(
+        "{base}/{}/{}/{}",
+        key.article_id, key.band, key.lang
+    ))
 }
 
 /// How long a worker's claim on a learner's lesson (or on an exercise set it is making)

@@ -1,6 +1,8 @@
 //! The mail stage: every open delivery that is due, sent once, each send bracketed by
 //! committed ledger writes.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 
@@ -25,6 +27,10 @@ pub async fn delivery_stage(
     let store = &services.store;
     let mut due = Vec::new();
     for d in store.open_deliveries()? {
+        // Mail workers share the ledger: what another process is sending now is its.
+        if d.sent_elsewhere(now.max(Utc::now()), crate::runlock::holder_alive) {
+            continue;
+        }
         let tz = match schedule::zone(&d.timezone) {
             Ok(tz) => tz,
             Err(e) => {
@@ -72,20 +78,24 @@ pub async fn delivery_stage(
             String::new()
         }
     ));
+    // Workers sharing the ledger each start at their own place in it, so that they meet
+    // on a lease rarely.
+    if let Some(worker) = crate::runlock::process_name() {
+        let start = super::lessons::start_for(Some(worker), due.len());
+        due.rotate_left(start);
+    }
     let pacer = Pacer::new(cfg.rate_per_second);
-    let sends = due.into_iter().map(|d| {
-        let pacer = &pacer;
-        async move {
-            pacer.wait().await;
-            send_one(services, d, now).await
-        }
-    });
+    let owner = crate::runlock::new_owner();
+    let sends = due
+        .into_iter()
+        .map(|d| send_one(services, d, now, &owner, &pacer));
     let mut outcomes = futures_util::stream::iter(sends).buffer_unordered(cfg.connections);
     let mut done = 0;
     while let Some((d, outcome)) = outcomes.next().await {
         done += 1;
         match outcome {
             Ok(Sent) => report.mails_sent += 1,
+            Ok(Elsewhere) => {}
             Ok(Failed {
                 error,
                 retry,
@@ -122,25 +132,47 @@ pub async fn delivery_stage(
 /// How one send ended (ledger already updated).
 enum SendResult {
     Sent,
+    /// Another process leased it first (it read the ledger at the same time).
+    Elsewhere,
     Failed {
         error: String,
         retry: bool,
         paused: bool,
     },
 }
-use SendResult::{Failed, Sent};
+use SendResult::{Elsewhere, Failed, Sent};
 
-/// One SMTP transaction, with the ledger written before and after it.
+/// How long a lease on a delivery being sent lasts: a send that outlives it could be
+/// taken over by another machine and sent twice, so it is far longer than an SMTP
+/// transaction may take (its commands time out after `[smtp] timeout_secs`).
+fn lease_time(services: &Services) -> chrono::Duration {
+    let smtp = services
+        .config
+        .mail
+        .smtp
+        .as_ref()
+        .map_or(Duration::ZERO, |s| s.timeout * 10);
+    chrono::Duration::from_std(smtp.max(Duration::from_secs(600))).unwrap_or(chrono::Duration::MAX)
+}
+
+/// One SMTP transaction under a lease, with the ledger written before and after it.
 async fn send_one(
     services: &Services,
     d: OpenDelivery,
     now: DateTime<Utc>,
+    owner: &str,
+    pacer: &Pacer,
 ) -> (OpenDelivery, Result<SendResult, crate::store::StoreError>) {
     let result = async {
         let store = &services.store;
         let cfg = &services.config.delivery;
         let bytes = store.delivery_message(d.id)?;
-        store.start_delivery(d.id)?;
+        // Leased before the wait for the rate limit, so that a worker spends its sending
+        // rate on its own mail, not on mail another worker took meanwhile.
+        if !store.lease_delivery(d.id, d.attempts, owner, Utc::now() + lease_time(services))? {
+            return Ok(Elsewhere);
+        }
+        pacer.wait().await;
         let stem = format!("{}_{}_{}", d.lesson_date, d.learner_id, d.email);
         let outcome = match services.mailer.send(&d.email, &bytes, &stem).await {
             Ok(sent) => DeliveryOutcome::Sent {

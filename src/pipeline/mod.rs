@@ -303,11 +303,13 @@ pub async fn run(
         ("mail", options.mail),
     ] {
         if wanted {
-            // Lesson runs of different workers go on side by side, sharing the learners
-            // (each lesson is claimed, `lessons::lesson_for`); one worker's runs never
-            // overlap each other.
+            // Lesson and mail runs of different workers go on side by side, sharing the
+            // learners (each lesson is claimed, `lessons::lesson_for`) and the ledger
+            // (each send is leased, `Store::lease_delivery`); one worker's runs never
+            // overlap each other. Fetch runs take turns across the fleet, which keeps the
+            // politeness limits per host across machines.
             let name = match (name, crate::runlock::process_name()) {
-                ("lessons", Some(worker)) => format!("lessons@{worker}"),
+                ("lessons" | "mail", Some(worker)) => format!("{name}@{worker}"),
                 (name, _) => name.to_string(),
             };
             locks.push(RunLock::acquire(services.store.location(), &name, ttl)?);

@@ -54,6 +54,32 @@ pub struct OpenDelivery {
     /// `None` for rows made before delivery times were recorded: due at once.
     pub due_at: Option<DateTime<Utc>>,
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The process that leased it last ([`Store::lease_delivery`]), and until when.
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<DateTime<Utc>>,
+}
+
+impl OpenDelivery {
+    /// Whether another process is sending it now: it is `sending` under a lease whose holder
+    /// `holder_alive` knows to run, or, where it cannot tell (`None`: another machine),
+    /// whose lease has not expired. A delivery left `sending` by a process that is gone is
+    /// not: it is sent again, with the same bytes and Message-ID.
+    pub fn sent_elsewhere(
+        &self,
+        now: DateTime<Utc>,
+        holder_alive: impl Fn(&str) -> Option<bool>,
+    ) -> bool {
+        if self.state != DeliveryState::Sending {
+            return false;
+        }
+        let Some(owner) = &self.lease_owner else {
+            return false;
+        };
+        match holder_alive(owner) {
+            Some(alive) => alive,
+            None => self.lease_until.is_some_and(|until| until > now),
+        }
+    }
 }
 
 /// How a delivery attempt ended, for [`Store::finish_delivery`].
@@ -124,7 +150,8 @@ impl Store {
         let mut stmt = conn
             .prepare(
                 "SELECT d.id, d.learner_id, l.email, l.timezone, d.lesson_date, d.message_id,
-                        d.state, d.attempts, d.due_at, d.next_attempt_at
+                        d.state, d.attempts, d.due_at, d.next_attempt_at, d.lease_owner,
+                        d.lease_until
                  FROM deliveries d JOIN learners l ON l.id = d.learner_id
                  WHERE d.state IN ('pending', 'sending') AND l.active = 1
                  ORDER BY COALESCE(d.due_at, d.created_at), d.id",
@@ -149,6 +176,8 @@ impl Store {
                     attempts: r.get::<_, i64>(7)?.max(0) as u32,
                     due_at: time(r.get(8)?),
                     next_attempt_at: time(r.get(9)?),
+                    lease_owner: r.get(10)?,
+                    lease_until: time(r.get(11)?),
                 })
             })
             .or_store(self)?;
@@ -166,15 +195,33 @@ impl Store {
             .or_store(self)
     }
 
-    /// Marks a delivery as being sent (committed before the SMTP transaction starts).
-    pub fn start_delivery(&self, delivery_id: i64) -> Result<(), StoreError> {
-        self.conn()
+    /// Leases a delivery to `owner` until `until` and marks it as being sent (committed
+    /// before the SMTP transaction starts). `seen_attempts` is its attempt count as the
+    /// caller read it: every lease counts an attempt, so the lease is refused (false) when
+    /// another process leased it since, or it reached a final state. One conditional
+    /// update: of two processes that read it alike, one gets it.
+    pub fn lease_delivery(
+        &self,
+        delivery_id: i64,
+        seen_attempts: u32,
+        owner: &str,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let n = self
+            .conn()
             .execute(
-                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1 WHERE id = ?1",
-                [delivery_id],
+                "UPDATE deliveries SET state = 'sending', attempts = attempts + 1,
+                    lease_owner = ?3, lease_until = ?4
+                 WHERE id = ?1 AND attempts = ?2 AND state IN ('pending', 'sending')",
+                params![
+                    delivery_id,
+                    i64::from(seen_attempts),
+                    owner,
+                    until.to_rfc3339()
+                ],
             )
             .or_store(self)?;
-        Ok(())
+        Ok(n == 1)
     }
 
     /// Records how an attempt ended, and keeps the learner's run of permanent failures:
@@ -200,7 +247,7 @@ impl Store {
             DeliveryOutcome::Sent { transport } => {
                 tx.execute(
                     "UPDATE deliveries SET state = 'sent', transport = ?2, last_error = NULL,
-                        next_attempt_at = NULL, sent_at = ?3 WHERE id = ?1",
+                        next_attempt_at = NULL, sent_at = ?3, lease_until = NULL WHERE id = ?1",
                     params![delivery_id, transport, t],
                 )
                 .or_store(self)?;
@@ -216,7 +263,8 @@ impl Store {
                     None => ("failed", None),
                 };
                 tx.execute(
-                    "UPDATE deliveries SET state = ?2, last_error = ?3, next_attempt_at = ?4
+                    "UPDATE deliveries SET state = ?2, last_error = ?3, next_attempt_at = ?4,
+                        lease_until = NULL
                      WHERE id = ?1",
                     params![delivery_id, state, error, at],
                 )
@@ -224,7 +272,8 @@ impl Store {
             }
             DeliveryOutcome::Permanent { error, pause_after } => {
                 tx.execute(
-                    "UPDATE deliveries SET state = 'failed', last_error = ?2, next_attempt_at = NULL
+                    "UPDATE deliveries SET state = 'failed', last_error = ?2, next_attempt_at = NULL,
+                        lease_until = NULL
                      WHERE id = ?1",
                     params![delivery_id, error],
                 )

@@ -229,6 +229,13 @@ INSERT INTO lesson_items (lesson_id, position, exercise_id)
 CREATE UNIQUE INDEX users_username_lower ON users(lower(username));
 CREATE INDEX learners_email_lower ON learners(lower(email));
 "#,
+    // A delivery being sent is leased: `lease_owner` (the process, as run locks name it)
+    // sends it until `lease_until`, so mail workers on several machines share the ledger.
+    // The owner stays after the send, naming who sent it last.
+    r#"
+ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;
+ALTER TABLE deliveries ADD COLUMN lease_until TEXT;
+"#,
 ];
 
 /// A migration in PostgreSQL's words: tables referenced before they are made get their

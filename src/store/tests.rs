@@ -499,6 +499,56 @@ fn a_lesson_shows_only_accepted_unpulled_rows_of_its_article() {
             .map(|e| e.id)
             .collect();
         assert_eq!(shown, items.exercise_ids, "the lesson's own order");
+
+        // Two mail workers that read the ledger alike: one of them leases the delivery.
+        let read = |store: &Store| {
+            store
+                .open_deliveries()
+                .unwrap()
+                .into_iter()
+                .find(|d| d.id == delivery.id)
+                .unwrap()
+        };
+        let seen = read(store);
+        assert!(!seen.sent_elsewhere(Utc::now(), |_| Some(true)), "pending");
+        let until = Utc::now() + chrono::Duration::minutes(10);
+        assert!(
+            store
+                .lease_delivery(seen.id, seen.attempts, "h/1/1/a", until)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .lease_delivery(seen.id, seen.attempts, "h/2/1/b", until)
+                .unwrap()
+        );
+        // Being sent: by a live holder, or one on another machine until its lease ends.
+        let leased = read(store);
+        assert_eq!(leased.lease_owner.as_deref(), Some("h/1/1/a"));
+        assert!(leased.sent_elsewhere(Utc::now(), |_| Some(true)));
+        assert!(leased.sent_elsewhere(Utc::now(), |_| None));
+        assert!(!leased.sent_elsewhere(until + chrono::Duration::seconds(1), |_| None));
+        assert!(
+            !leased.sent_elsewhere(Utc::now(), |_| Some(false)),
+            "holder gone"
+        );
+        // Taken over once its holder is gone; then sent, which no lease reopens.
+        assert!(
+            store
+                .lease_delivery(leased.id, leased.attempts, "h/2/1/b", until)
+                .unwrap()
+        );
+        store
+            .finish_delivery(
+                leased.id,
+                &DeliveryOutcome::Sent {
+                    transport: "smtp".into(),
+                },
+            )
+            .unwrap();
+        let sent = store.delivery_for(learner.id, date).unwrap().unwrap();
+        assert_eq!((sent.state, sent.attempts), (DeliveryState::Sent, 2));
+        assert!(!store.lease_delivery(sent.id, 2, "h/3/1/c", until).unwrap());
         // Every row tried for the set, refused ones too, is the lesson's record.
         let tried = store.lesson_exercises(delivery.lesson_id).unwrap();
         assert_eq!(tried.exercises.len(), records.len());
@@ -704,3 +754,4 @@ fn store_urls_are_read_and_named_without_their_password() {
         assert!(err.contains(says), "{url}: {err}");
     }
 }
+

@@ -1,34 +1,116 @@
-//! Several processes on one PostgreSQL store: workers share the lessons and take turns
-//! with the mail, killed workers' work is taken over, and nothing is made or sent twice.
+//! A fleet on one PostgreSQL store: `serve` and three `worker` processes share fetching,
+//! lessons and mail for 300 learners in four time zones; one worker is killed (SIGKILL)
+//! during each phase and started again, as systemd would. Nothing is fetched twice at
+//! once, made twice or sent as two different lessons, and the run reports add up.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use axum::extract::State;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{Timelike, Utc};
-use hyperlearn::pipeline::{self, RunOptions, Services};
+use hyperlearn::report::RunReport;
 use hyperlearn::store::{NewLearner, Store};
 
-use crate::support::{
-    Smtp, fixture_site, ids_by_recipient, learner, put_store, write_config, write_feeds,
-};
+use crate::support::{Smtp, fixture_files, ids_by_recipient, learner, put_store, write_config};
 
-/// A `worker` process with these roles; its progress lines go to `log`.
-fn worker(config: &std::path::Path, id: &str, roles: &str, log: &std::path::Path) -> Child {
+/// One request the site answered: path, start and end.
+type Served = (String, Instant, Instant);
+
+/// The fixture site, answering each article page after `delay` and recording when.
+struct SlowSite {
+    base: String,
+    served: Arc<Mutex<Vec<Served>>>,
+}
+
+struct SiteState {
+    pages: HashMap<String, (&'static str, String)>,
+    delay: Duration,
+    served: Arc<Mutex<Vec<Served>>>,
+}
+
+async fn slow_page(State(site): State<Arc<SiteState>>, uri: Uri) -> Response {
+    let start = Instant::now();
+    let Some((content_type, body)) = site.pages.get(uri.path()) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if uri.path().ends_with(".html") {
+        tokio::time::sleep(site.delay).await;
+        let end = Instant::now();
+        site.served
+            .lock()
+            .unwrap()
+            .push((uri.path().to_string(), start, end));
+    }
+    ([(header::CONTENT_TYPE, *content_type)], body.clone()).into_response()
+}
+
+impl SlowSite {
+    async fn start(delay: Duration) -> SlowSite {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let pages = fixture_files()
+            .into_iter()
+            .map(|f| {
+                let content_type = if f.path.ends_with(".html") {
+                    "text/html; charset=utf-8"
+                } else if f.path.ends_with(".json") {
+                    "application/feed+json"
+                } else if f.path.ends_with(".atom.xml") {
+                    "application/atom+xml"
+                } else {
+                    "application/rss+xml"
+                };
+                (
+                    format!("/{}", f.path),
+                    (content_type, f.body.replace("{{BASE}}", &base)),
+                )
+            })
+            .collect();
+        let served = Arc::new(Mutex::new(Vec::new()));
+        let state = Arc::new(SiteState {
+            pages,
+            delay,
+            served: served.clone(),
+        });
+        let app = axum::Router::new().fallback(slow_page).with_state(state);
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        SlowSite { base, served }
+    }
+
+    fn served(&self) -> Vec<Served> {
+        self.served.lock().unwrap().clone()
+    }
+}
+
+/// A `hyperlearn` process (`serve`, or `worker` with these roles); its progress lines go
+/// to `log`.
+fn start(config: &Path, args: &[&str], log: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_hyperlearn"))
         .arg("--config")
         .arg(config)
-        .args(["worker", "--roles", roles, "--id", id])
+        .args(args)
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap()
 }
 
-/// The learners whose lines in a worker's log say it made their lesson.
-fn made_by(log: &std::path::Path) -> Vec<String> {
-    std::fs::read_to_string(log)
-        .unwrap_or_default()
+fn worker(config: &Path, id: &str, roles: &str, log: &Path) -> Child {
+    start(config, &["worker", "--roles", roles, "--id", id], log)
+}
+
+fn log_of(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// The learners whose lines in a log say that process made their lesson.
+fn made_by(log: &Path) -> Vec<String> {
+    log_of(log)
         .lines()
         .filter(|l| l.trim_start().starts_with('[') && l.contains("@fleet.test"))
         .filter(|l| {
@@ -40,160 +122,337 @@ fn made_by(log: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-fn log_of(path: &std::path::Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
+/// The articles a log says that process stored ("  + [en B1] Title").
+fn stored_by(log: &Path) -> usize {
+    log_of(log)
+        .lines()
+        .filter(|l| l.starts_with("  + ["))
+        .count()
 }
 
+/// The processes of the fleet, by name, with their logs.
+struct Fleet {
+    dir: PathBuf,
+    config: PathBuf,
+    running: Vec<(String, Child, PathBuf)>,
+    /// Logs of the processes killed, and what they were doing.
+    killed: Vec<(PathBuf, &'static str)>,
+}
+
+impl Fleet {
+    fn log(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.log"))
+    }
+
+    fn worker(&mut self, name: &str, id: &str, roles: &str) {
+        let log = self.log(name);
+        let child = worker(&self.config, id, roles, &log);
+        self.running.push((name.to_string(), child, log));
+    }
+
+    fn serve(&mut self) {
+        let log = self.log("serve");
+        let child = start(&self.config, &["serve"], &log);
+        self.running.push(("serve".to_string(), child, log));
+    }
+
+    /// Fails when a process stopped by itself.
+    fn check(&mut self) {
+        for (name, child, log) in &mut self.running {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "{name} stopped:\n{}",
+                log_of(log)
+            );
+        }
+    }
+
+    /// Kills `name` with SIGKILL during `phase`.
+    fn kill(&mut self, name: &str, phase: &'static str) {
+        let i = self.running.iter().position(|(n, ..)| n == name).unwrap();
+        let (_, mut child, log) = self.running.remove(i);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        self.killed.push((log, phase));
+    }
+
+    fn stop_all(&mut self) {
+        for (_, child, _) in &mut self.running {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Fleet {
+    fn drop(&mut self) {
+        self.stop_all();
+    }
+}
+
+/// Waits until `ready` holds, checking the fleet, or fails with `what`.
+async fn until(fleet: &mut Fleet, limit: Duration, what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !ready() {
+        fleet.check();
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not after {limit:?}; logs:\n{}",
+            fleet
+                .running
+                .iter()
+                .map(|(n, _, log)| format!("--- {n}\n{}", log_of(log)))
+                .collect::<String>()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const LEARNERS: usize = 300;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn workers_share_the_work_and_killed_ones_are_taken_over() {
+async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phase() {
     let Some(location) = hyperlearn::store::testing::test_postgres() else {
         eprintln!("skipped: no PostgreSQL cluster (HYPERLEARN_TEST_POSTGRES)");
         return;
     };
     let _turn = crate::support::model_turn().await;
-    let site = fixture_site().await;
+    // Article pages take 300 ms, two at a time: the fetch phase lasts long enough to kill
+    // a worker in it.
+    let site = SlowSite::start(Duration::from_millis(300)).await;
     let smtp = Smtp::start();
     let dir = tempfile::tempdir().unwrap();
     write_config(dir.path(), Some(smtp.port), "");
     put_store(dir.path(), Some(&location));
     let path = dir.path().join("config.toml");
     // Constructed exercises only: the model's own questions are tested elsewhere, and the
-    // two workers that load it share these 2 cores.
-    let mut text = std::fs::read_to_string(&path)
+    // four processes that load it share these 2 cores.
+    let text = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("model_candidates = 2", "model_candidates = 0");
-    // Lesson and mail runs every two seconds; fetching is done once, below.
-    text.push_str(
-        "\n[schedule]\nlessons = \"*/2 * * * * *\"\nmail = \"*/2 * * * * *\"\nfetch = \"0 0 0 1 1 *\"\n\
-         [delivery]\nrate_per_second = 4\n",
-    );
-    std::fs::write(&path, text).unwrap();
+        .replace("model_candidates = 2", "model_candidates = 0")
+        .replace(
+            "per_host_concurrency = 8",
+            "per_host_concurrency = 2\nconcurrency = 2",
+        );
+    // Every stage runs every few seconds, on every process that has its role.
+    std::fs::write(
+        &path,
+        text + "\n[schedule]\nfetch = \"*/3 * * * * *\"\nlessons = \"*/2 * * * * *\"\n\
+                mail = \"*/2 * * * * *\"\n[delivery]\nrate_per_second = 20\n",
+    )
+    .unwrap();
     let config = hyperlearn::config::Config::from_file(&path).unwrap();
-    let base = site.base_url().to_string();
-    write_feeds(
-        &config,
-        "en",
-        &[
-            (&format!("{base}/feeds/en-test.rss.xml"), "en"),
-            (&format!("{base}/feeds/en-courier.rss.xml"), "en"),
-        ],
-    );
-    // The articles, fetched once into the shared store.
-    let services = Services::open(config.clone()).unwrap();
-    let fetch = RunOptions {
-        lessons: false,
-        mail: false,
-        ..RunOptions::full(true)
-    };
-    let report = pipeline::run(&services, None, &fetch).await.unwrap();
-    assert!(report.articles_new > 0, "{report}");
-    // Learners in four time zones whose lesson is due now, where they live: two bands, the
-    // same interests.
+    // The demo's feeds in six languages, and the English test feed.
+    let mut feeds = vec![(format!("{}/feeds/en-test.rss.xml", site.base), "en")];
+    for (file, lang) in [
+        ("en-courier.rss.xml", "en"),
+        ("de-rundschau.atom.xml", "de"),
+        ("es-valle.atom.xml", "es"),
+        ("fr-matin.json", "fr"),
+        ("it-gazzetta.rss.xml", "it"),
+        ("ru-vesti.rss.xml", "ru"),
+    ] {
+        feeds.push((format!("{}/feeds/{file}", site.base), lang));
+    }
+    let feeds: Vec<(&str, &str)> = feeds.iter().map(|(u, l)| (u.as_str(), *l)).collect();
+    crate::support::write_feeds(&config, "fleet", &feeds);
+
+    // 300 learners in six languages, two levels and four time zones, each due now where
+    // they live.
+    let store = Store::connect(&location).unwrap();
     let zones = ["UTC", "Europe/Madrid", "America/New_York", "Asia/Tokyo"];
-    let emails: Vec<String> = (0..12).map(|i| format!("l{i:02}@fleet.test")).collect();
+    let langs = ["en", "de", "es", "fr", "it", "ru"];
+    let emails: Vec<String> = (0..LEARNERS)
+        .map(|i| format!("l{i:03}@fleet.test"))
+        .collect();
     for (i, email) in emails.iter().enumerate() {
         let zone = zones[i % zones.len()];
         let tz: chrono_tz::Tz = zone.parse().unwrap();
-        // Their delivery time is this minute, local: due now, on their today.
         let local = Utc::now().with_timezone(&tz).time();
-        let at = local.with_second(0).unwrap().with_nanosecond(0).unwrap();
-        services
-            .store
+        store
             .add_learner(&NewLearner {
-                level: if i % 2 == 0 { 3.0 } else { 2.0 },
-                interests: vec!["robot".into(), "ocean".into()],
-                delivery_time: at,
+                lang: langs[i % langs.len()].into(),
+                level: if (i / langs.len()) % 2 == 0 { 3.0 } else { 2.0 },
+                interests: vec!["science".into(), "community".into()],
+                delivery_time: local.with_second(0).unwrap().with_nanosecond(0).unwrap(),
                 timezone: zone.into(),
                 ..learner(email)
             })
             .unwrap();
     }
 
-    // Two lesson workers, one of them also sending mail, and a mail worker.
-    let logs: Vec<_> = ["a", "b", "c"]
-        .iter()
-        .map(|w| dir.path().join(format!("{w}.log")))
-        .collect();
-    let mut a = worker(&path, "a", "lessons", &logs[0]);
-    let mut b = worker(&path, "b", "lessons,mail", &logs[1]);
-    let mut c = worker(&path, "c", "mail", &logs[2]);
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let alive = |child: &mut Child, log: &std::path::Path| {
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "a worker stopped:\n{}",
-            log_of(log)
-        );
+    let mut fleet = Fleet {
+        dir: dir.path().to_path_buf(),
+        config: path.clone(),
+        running: Vec::new(),
+        killed: Vec::new(),
     };
-    // Worker a is killed (SIGKILL) once its lesson run has started (it holds claims on
-    // learners and on the set it is making, which b must take over), c once a mail went out.
-    let (mut a_killed, mut c_killed) = (false, false);
-    while ids_by_recipient(&smtp).len() < emails.len() {
-        assert!(
-            Instant::now() < deadline,
-            "{} of {} learners got mail after 300 s; b's log:\n{}",
-            ids_by_recipient(&smtp).len(),
-            emails.len(),
-            log_of(&logs[1])
-        );
-        if !a_killed {
-            alive(&mut a, &logs[0]);
-            if log_of(&logs[0]).contains("Making lessons for") {
-                a.kill().unwrap();
-                a.wait().unwrap();
-                a_killed = true;
-            }
-        }
-        if !c_killed {
-            alive(&mut c, &logs[2]);
-            if !smtp.messages().is_empty() {
-                c.kill().unwrap();
-                c.wait().unwrap();
-                c_killed = true;
-            }
-        }
-        alive(&mut b, &logs[1]);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    b.kill().unwrap();
-    b.wait().unwrap();
-    for (child, killed) in [(&mut a, a_killed), (&mut c, c_killed)] {
-        if !killed {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        }
-    }
+    let pages = fixture_files()
+        .iter()
+        .filter(|f| f.path.ends_with(".html"))
+        .count();
 
-    // Every learner got one lesson: one Message-ID (a mail cut off by a kill is sent
-    // again with the same one), made by one worker.
+    // Fetch: worker a starts first and is killed while it downloads the pages; serve and
+    // worker c (the other fetchers) take the fetch over.
+    fleet.worker("a", "a", "fetch,lessons");
+    let a_log = fleet.log("a");
+    until(
+        &mut fleet,
+        Duration::from_secs(120),
+        "a downloads pages",
+        || log_of(&a_log).contains("Downloading"),
+    )
+    .await;
+    fleet.serve();
+    fleet.worker("b", "b", "lessons,mail");
+    fleet.worker("c", "c", "fetch,mail");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let downloaded_before_kill = site.served().len();
+    let a_text = log_of(&a_log);
+    let fetching = &a_text[a_text.find("Downloading").unwrap()..];
+    assert!(
+        !fetching
+            .lines()
+            .any(|l| l.starts_with("  Feeds:") && !l.contains(" 0 listed"))
+            && downloaded_before_kill < pages,
+        "a's fetch run ended before it could be killed:\n{a_text}"
+    );
+    fleet.kill("a", "fetch");
+    fleet.worker("a2", "a", "fetch,lessons");
+
+    // Lessons: worker b is killed while its lesson run goes on, once it made one.
+    let b_log = fleet.log("b");
+    until(
+        &mut fleet,
+        Duration::from_secs(120),
+        "b makes lessons",
+        || !made_by(&b_log).is_empty(),
+    )
+    .await;
+    fleet.kill("b", "lessons");
+    fleet.worker("b2", "b", "lessons,mail");
+
+    // Mail: worker c is killed once it sends and a mail went out.
+    let c_log = fleet.log("c");
+    until(&mut fleet, Duration::from_secs(180), "c sends mail", || {
+        log_of(&c_log).contains("Sending") && smtp.count() > 0
+    })
+    .await;
+    fleet.kill("c", "mail");
+    let received_before_mail_kill = smtp.count();
+    fleet.worker("c2", "c", "fetch,mail");
+
+    // Every learner gets their lesson.
+    let mut learners_reached = 0;
+    until(
+        &mut fleet,
+        Duration::from_secs(420),
+        "every learner gets mail",
+        || {
+            if smtp.count() >= LEARNERS {
+                learners_reached = ids_by_recipient(&smtp).len();
+            }
+            learners_reached >= LEARNERS
+        },
+    )
+    .await;
+    // Let the runs that sent the last mails record their reports.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    fleet.stop_all();
+
+    // One lesson per learner: one Message-ID (a mail cut off by a kill is sent again with
+    // the same one).
     let received = ids_by_recipient(&smtp);
     for email in &emails {
         let ids: BTreeSet<&String> = received[email].iter().collect();
         assert_eq!(ids.len(), 1, "{email} got different lessons: {ids:?}");
     }
-    assert_eq!(received.len(), emails.len(), "mail to unknown recipients");
-    let (by_a, by_b) = (made_by(&logs[0]), made_by(&logs[1]));
-    assert!(!by_b.is_empty(), "b made nothing; a: {by_a:?}");
-    for email in &emails {
-        let makers = by_a.iter().chain(&by_b).filter(|m| *m == email).count();
-        assert!(makers <= 1, "{email}'s lesson was made {makers} times");
-    }
-    let store = Store::connect(&location).unwrap();
+    assert_eq!(received.len(), LEARNERS, "mail to unknown recipients");
     assert_eq!(
         store.delivery_counts(None).unwrap(),
-        vec![("sent".to_string(), emails.len() as i64)]
+        vec![("sent".to_string(), LEARNERS as i64)]
     );
-    // No exercise set was made twice: every row the lesson stage made belongs to one
-    // stored set, none was kept beside it as tried.
+    // No exercise set made twice: every row the lesson stages made belongs to one stored
+    // set, none was kept beside it as tried.
     assert_eq!(
         store.exercises_outside_sets().unwrap(),
         0,
         "a set was made twice"
     );
+
+    // No page fetched twice at the same time, and every page is one article: the pages the
+    // killed fetch run downloaded but did not store were fetched again, after it.
+    let served = site.served();
+    let mut by_page: HashMap<&str, Vec<(Instant, Instant)>> = HashMap::new();
+    for (page, from, to) in &served {
+        by_page.entry(page).or_default().push((*from, *to));
+    }
+    for (page, mut times) in by_page.clone() {
+        times.sort();
+        for pair in times.windows(2) {
+            assert!(pair[1].0 >= pair[0].1, "{page} was fetched twice at once");
+        }
+    }
+    let counts: HashMap<String, usize> = store.table_counts().unwrap().into_iter().collect();
+    assert_eq!(counts["articles"], by_page.len(), "one article per page");
+    assert!(by_page.len() <= pages);
+
+    // The run reports add up: finished runs never count more than the store holds, and
+    // what the killed runs did accounts for the rest.
+    let mut totals = RunReport::default();
+    let mut unfinished = 0;
+    for run in store.runs(100_000).unwrap() {
+        let Some(report) = run.report else {
+            unfinished += 1;
+            continue;
+        };
+        let r: RunReport = serde_json::from_str(&report).unwrap();
+        totals.articles_new += r.articles_new;
+        totals.lessons_generated += r.lessons_generated;
+        totals.exercise_sets_made += r.exercise_sets_made;
+        totals.mails_sent += r.mails_sent;
+    }
+    let killed_log = |phase| &fleet.killed.iter().find(|(_, p)| *p == phase).unwrap().0;
+    let (fetch_log, lessons_log) = (killed_log("fetch"), killed_log("lessons"));
+    assert!(
+        unfinished <= 4,
+        "{unfinished} runs left unfinished by 3 kills"
+    );
+    assert!(totals.articles_new <= counts["articles"]);
+    assert!(
+        counts["articles"] <= totals.articles_new + stored_by(fetch_log) + 1,
+        "articles: {} stored, {} reported, {} by the killed run",
+        counts["articles"],
+        totals.articles_new,
+        stored_by(fetch_log)
+    );
+    let made_by_killed = made_by(fetch_log).len() + made_by(lessons_log).len();
+    assert!(made_by_killed > 0, "b was killed before it made a lesson");
+    assert_eq!(counts["lessons"], LEARNERS);
+    assert!(totals.lessons_generated <= LEARNERS);
+    assert!(
+        LEARNERS <= totals.lessons_generated + made_by_killed + 2,
+        "lessons: {} reported, {made_by_killed} by the killed runs",
+        totals.lessons_generated
+    );
+    assert!(totals.exercise_sets_made <= counts["exercise_sets"]);
+    assert!(totals.mails_sent <= LEARNERS);
+    assert!(
+        LEARNERS - totals.mails_sent <= received_before_mail_kill,
+        "mails: {} reported, {received_before_mail_kill} received when c was killed",
+        totals.mails_sent
+    );
     eprintln!(
-        "fleet: a made {} lessons before it was killed mid-run, b made {}; c {} killed after the first mail",
-        by_a.len(),
-        by_b.len(),
-        if c_killed { "was" } else { "was not" }
+        "fleet: {} pages ({} served before a was killed mid-fetch, {} requests in all); \
+         {} lessons reported by finished runs, {made_by_killed} made by killed ones; \
+         {} sets; {} mails reported sent, {} received ({} before c was killed)",
+        by_page.len(),
+        downloaded_before_kill,
+        served.len(),
+        totals.lessons_generated,
+        counts["exercise_sets"],
+        totals.mails_sent,
+        smtp.count(),
+        received_before_mail_kill,
     );
 }

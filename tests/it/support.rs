@@ -42,6 +42,13 @@ pub fn model_path() -> PathBuf {
 
 /// The demo site plus the test fixtures under tests/fixtures/site.
 pub async fn fixture_site() -> StaticSite {
+    StaticSite::start(fixture_files(), None)
+        .await
+        .expect("fixture site starts")
+}
+
+/// The files of [`fixture_site`].
+pub fn fixture_files() -> Vec<SiteFile> {
     let mut files: Vec<SiteFile> = DEMO_SITE.to_vec();
     let root = repo().join("tests/fixtures/site");
     for path in walk(&root) {
@@ -57,9 +64,7 @@ pub async fn fixture_site() -> StaticSite {
             body: Box::leak(body.into_boxed_str()),
         });
     }
-    StaticSite::start(files, None)
-        .await
-        .expect("fixture site starts")
+    files
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -166,6 +171,15 @@ impl Smtp {
             "the SMTP sink did not start; is python3-aiosmtpd installed?"
         );
         Smtp { child, port, dir }
+    }
+
+    /// How many messages were received so far (without reading them).
+    pub fn count(&self) -> usize {
+        std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|e| e == "eml"))
+            .count()
     }
 
     /// Every message received so far, in order.
