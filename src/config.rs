@@ -113,6 +113,9 @@ pub enum KeyOrigin {
     /// Random for this process only (config text parsed without a file: evaluations,
     /// benchmarks); links it signs stop working when the process ends.
     Ephemeral,
+    /// Generated once and kept in the PostgreSQL store, shared by every machine on it
+    /// ([`Config::use_store_key`]); the first key file to reach the store seeded it.
+    Store,
 }
 
 impl fmt::Debug for Secret {
@@ -682,6 +685,22 @@ impl Config {
         Ok(())
     }
 
+    /// Signs links with the key kept in a shared store, in place of this machine's key file.
+    pub fn use_store_key(&mut self, key: String) {
+        self.mail.token_key = Secret::new(key);
+        self.mail.token_key_origin = KeyOrigin::Store;
+    }
+
+    /// Whether a generated key belongs in the store rather than in a file: the store is
+    /// PostgreSQL, shared by machines that must sign links alike, and no key is set.
+    pub fn key_belongs_in_store(&self) -> bool {
+        self.store.backend() == crate::store::Backend::Postgres
+            && matches!(
+                self.mail.token_key_origin,
+                KeyOrigin::KeyFile(_) | KeyOrigin::Ephemeral | KeyOrigin::Store
+            )
+    }
+
     /// Parses config text; relative paths are resolved against `base`.
     pub fn parse(text: &str, base: &Path) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
@@ -1126,6 +1145,11 @@ pub fn rotate_token_key(config: &Config) -> Result<PathBuf, ConfigError> {
         KeyOrigin::ConfigFile => Err(invalid(
             "mail.token_key",
             "the key is set in the config file; set a new value there to rotate it".to_string(),
+        )),
+        KeyOrigin::Store => Err(invalid(
+            "mail.token_key",
+            "the key is kept in the store; `hyperlearn rotate-token-key` replaces it there"
+                .to_string(),
         )),
         KeyOrigin::KeyFile(_) | KeyOrigin::Ephemeral => {
             let file = config.token_key_file();

@@ -155,15 +155,15 @@ fn link_key(config: &Config) -> Result<String, String> {
                     ));
                 }
             }
-            if config.store.backend() == crate::store::Backend::Postgres {
-                return Err(format!(
-                    "the key is generated on this machine ({}), but the store is in PostgreSQL, shared with other machines: links one signs fail on another. Set the same [mail] token_key or {} on every machine (the content of this file will do)",
-                    file.display(),
-                    crate::config::TOKEN_KEY_ENV
+            if config.key_belongs_in_store() {
+                return Ok(format!(
+                    "generated once and kept in the PostgreSQL store, shared by every machine (the first key file to reach it, such as {}, seeded it)",
+                    file.display()
                 ));
             }
             Ok(format!("generated, kept in {} (owner only)", file.display()))
         }
+        KeyOrigin::Store => Ok("kept in the PostgreSQL store, shared by every machine".into()),
         KeyOrigin::Ephemeral => {
             Err("no key: links would stop working when the process ends".into())
         }

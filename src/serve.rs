@@ -122,6 +122,9 @@ pub async fn run(
         crate::config::KeyOrigin::Ephemeral => {
             "Learners' links are signed with a key for this process only".to_string()
         }
+        crate::config::KeyOrigin::Store => {
+            "Learners' links are signed with the key kept in the store, shared by every machine (`hyperlearn rotate-token-key` replaces it)".to_string()
+        }
     });
     if roles != Roles::ALL {
         progress.say(format!(

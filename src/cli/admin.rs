@@ -296,6 +296,16 @@ pub(super) fn store_command(config: &Path, cmd: StoreCommand, quiet: bool) -> an
             if arrived != copied {
                 bail!("the copy does not hold what was read: {arrived:?}, not {copied:?}");
             }
+            // This installation's generated link key comes along, so that the links in mail
+            // it sent keep working on every machine of the new store.
+            if target.backend() == crate::store::Backend::Postgres
+                && matches!(
+                    config.mail.token_key_origin,
+                    crate::config::KeyOrigin::KeyFile(_)
+                )
+            {
+                dest.shared_token_key(config.mail.token_key.expose())?;
+            }
             let count = |table: &str| {
                 copied
                     .iter()

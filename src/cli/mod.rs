@@ -426,6 +426,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::RotateTokenKey => {
             let config = load_config(&cli.config)?;
+            if config.key_belongs_in_store() {
+                let store = crate::store::Store::connect(&config.store)?;
+                store.replace_token_key(crate::config::Secret::random().expose())?;
+                out!(
+                    "A new link-signing key is kept in {}. Links in mail sent before now no longer open; restart `hyperlearn serve` and every worker to sign and check links with the new key.",
+                    config.store
+                );
+                return Ok(());
+            }
             let file = crate::config::rotate_token_key(&config)?;
             out!(
                 "A new link-signing key is in {}. Links in mail sent before now no longer open; restart `hyperlearn serve` to sign and check links with the new key.",

@@ -58,8 +58,14 @@ pub struct Services {
 
 impl Services {
     /// Opens the store, the index, the HTTP client, the templates and the mailer.
-    pub fn open(config: Config) -> anyhow::Result<Services> {
+    pub fn open(mut config: Config) -> anyhow::Result<Services> {
         let store = Store::connect(&config.store)?;
+        // Machines sharing a PostgreSQL store sign learners' links with one key: a generated
+        // one lives in the store (seeded by the first key file to reach it).
+        if config.key_belongs_in_store() {
+            let key = store.shared_token_key(config.mail.token_key.expose())?;
+            config.use_store_key(key);
+        }
         let index = ArticleIndex::open(&config.index_dir)?;
         // An empty index beside a store that has articles (a restored store, a deleted index
         // folder, a new web node) is filled from the store before anything searches it.

@@ -376,6 +376,36 @@ impl Store {
         self.location.backend()
     }
 
+    /// The link-signing key kept in the store for every machine that shares it: `candidate`
+    /// when the store has none yet (the first to ask seeds it), else the one it has.
+    pub fn shared_token_key(&self, candidate: &str) -> Result<String, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO settings (name, value) VALUES ('token_key', ?1)
+             ON CONFLICT (name) DO NOTHING",
+            [candidate],
+        )
+        .or_store(self)?;
+        conn.query_row(
+            "SELECT value FROM settings WHERE name = 'token_key'",
+            [],
+            |r| r.get(0),
+        )
+        .or_store(self)
+    }
+
+    /// Replaces the link-signing key kept in the store.
+    pub fn replace_token_key(&self, key: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT INTO settings (name, value) VALUES ('token_key', ?1)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                [key],
+            )
+            .or_store(self)?;
+        Ok(())
+    }
+
     /// The schema version the database is at.
     pub fn schema_version(&self) -> Result<usize, StoreError> {
         schema::version(&self.conn()).or_store(self)

@@ -755,3 +755,12 @@ fn store_urls_are_read_and_named_without_their_password() {
     }
 }
 
+#[test]
+fn the_first_link_key_to_reach_the_store_is_every_machines() {
+    each_store(|store| {
+        assert_eq!(store.shared_token_key("first").unwrap(), "first");
+        assert_eq!(store.shared_token_key("second").unwrap(), "first");
+        store.replace_token_key("rotated").unwrap();
+        assert_eq!(store.shared_token_key("third").unwrap(), "rotated");
+    });
+}

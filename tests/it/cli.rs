@@ -1148,6 +1148,41 @@ fn an_sqlite_installation_moves_to_postgresql_with_one_command() {
         out.contains("ana@example.org") && out.contains("bo@example.org"),
         "{out}"
     );
+    // The installation's generated link key came along: another machine on the same store,
+    // with a key file of its own, signs and checks links with it.
+    let source = hyperlearn::config::Config::from_file(&config).unwrap();
+    let key = std::fs::read_to_string(source.token_key_file()).unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let elsewhere = other.path().join("config.toml");
+    std::fs::write(
+        &elsewhere,
+        format!("[paths]\nstore = \"db.sqlite\"\n[store]\nurl = \"{url}\"\n"),
+    )
+    .unwrap();
+    let shared = |path: &std::path::Path| {
+        let config = hyperlearn::config::Config::from_file(path).unwrap();
+        let services = hyperlearn::pipeline::Services::open(config).unwrap();
+        assert_eq!(
+            services.config.mail.token_key_origin,
+            hyperlearn::config::KeyOrigin::Store
+        );
+        services.config.mail.token_key.expose().to_string()
+    };
+    assert_eq!(shared(&elsewhere), key.trim());
+    assert!(other.path().join("token.key").is_file(), "its own file");
+    // (doctor also finds this bare config's other gaps, so it exits with 1)
+    let out = with_config(&elsewhere).arg("doctor").output().unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.contains("kept in the PostgreSQL store, shared by every machine"),
+        "{out}"
+    );
+    // Rotating it replaces it in the store, for every machine.
+    let out = run_ok(with_config(&elsewhere).arg("rotate-token-key"));
+    assert!(out.contains("A new link-signing key is kept in"), "{out}");
+    let rotated = shared(&on_postgres);
+    assert_ne!(rotated, key.trim());
+    assert_eq!(shared(&elsewhere), rotated);
     run_ok(with_config(&on_postgres).args([
         "learners",
         "add",
