@@ -23,6 +23,7 @@ mod sets;
 pub mod testing;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod users;
 
 use crate::config::Secret;
@@ -112,18 +113,17 @@ impl StoreLocation {
             return Ok(StoreLocation::Sqlite(base.join(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let config = url.parse::<postgres::Config>().map_err(|e| {
+            let not_usable = |e: String| {
                 format!(
                     "`{}` is not a PostgreSQL URL HyperLearn can use: {e}",
                     redact(url)
                 )
-            })?;
-            if config.get_ssl_mode() == postgres::config::SslMode::Require {
-                return Err(format!(
-                    "`{}` asks for TLS, which HyperLearn does not speak to PostgreSQL yet: connect over a Unix socket, a private network or a tunnel, without `sslmode=require`",
-                    redact(url)
-                ));
-            }
+            };
+            let (plain, tls) = tls::split(url).map_err(not_usable)?;
+            plain
+                .parse::<postgres::Config>()
+                .map_err(|e| not_usable(e.to_string()))?;
+            tls::check(&tls).map_err(not_usable)?;
             return Ok(StoreLocation::Postgres {
                 url: url.to_string(),
                 password,
@@ -259,6 +259,7 @@ impl Store {
     }
 
     fn connect_postgres(url: &str, password: Option<&Secret>) -> Result<Conn, DbError> {
+        let (url, tls) = tls::split(url).map_err(DbError::other)?;
         let mut config: postgres::Config = url
             .parse()
             .map_err(|e| DbError::other(format!("not a PostgreSQL URL: {e}")))?;
@@ -271,7 +272,13 @@ impl Store {
             config.connect_timeout(std::time::Duration::from_secs(10));
         }
         config.application_name("hyperlearn");
-        let client = db::off_runtime(|| config.connect(postgres::NoTls))?;
+        let client = match tls {
+            tls::PgTls::Off => db::off_runtime(|| config.connect(postgres::NoTls))?,
+            tls::PgTls::Verified { root_cert } => {
+                let connector = tls::connector(root_cert.as_deref()).map_err(DbError::other)?;
+                db::off_runtime(|| config.connect(connector))?
+            }
+        };
         Ok(Conn::postgres(client))
     }
 

@@ -40,3 +40,24 @@ pub fn test_postgres() -> Option<StoreLocation> {
         password: None,
     })
 }
+
+/// The test cluster's TLS address (`scripts/with-postgres`), pointed at a new, empty
+/// database, and the CA that signed the server's certificate; with the same rules as
+/// [`test_postgres`].
+#[allow(clippy::disallowed_methods)]
+pub fn test_postgres_tls() -> Option<(String, std::path::PathBuf)> {
+    let StoreLocation::Postgres { url, .. } = test_postgres()? else {
+        unreachable!("test_postgres makes PostgreSQL databases")
+    };
+    let (Ok(tls), Ok(ca)) = (
+        std::env::var("HYPERLEARN_TEST_POSTGRES_TLS"),
+        std::env::var("HYPERLEARN_TEST_POSTGRES_CA"),
+    ) else {
+        panic!(
+            "{POSTGRES_VAR} is set but not the TLS address: run the tests through scripts/with-postgres"
+        );
+    };
+    let mut tls = url::Url::parse(&tls).unwrap();
+    tls.set_path(url::Url::parse(&url).unwrap().path());
+    Some((tls.to_string(), ca.into()))
+}

@@ -745,8 +745,8 @@ fn store_urls_are_read_and_named_without_their_password() {
         ("mysql://x@y/z", "neither `sqlite:PATH` nor `postgres://"),
         ("sqlite:", "needs a file"),
         (
-            "postgres://hl@db/hl?sslmode=require",
-            "does not speak to PostgreSQL yet",
+            "postgres://hl@db/hl?sslmode=require&sslrootcert=/nonexistent/ca.pem",
+            "/nonexistent/ca.pem",
         ),
         ("postgres://hl@db/hl?nonsense=1", "not a PostgreSQL URL"),
     ] {
@@ -763,4 +763,42 @@ fn the_first_link_key_to_reach_the_store_is_every_machines() {
         store.replace_token_key("rotated").unwrap();
         assert_eq!(store.shared_token_key("third").unwrap(), "rotated");
     });
+}
+
+#[test]
+fn postgresql_over_tls_checks_the_servers_certificate() {
+    let Some((url, ca)) = super::testing::test_postgres_tls() else {
+        return;
+    };
+    let base = std::path::Path::new("/");
+    let ca = percent_encoding::utf8_percent_encode(
+        ca.to_str().unwrap(),
+        percent_encoding::NON_ALPHANUMERIC,
+    );
+    // With the CA that signed the server's certificate: TLS, checked.
+    let verified = StoreLocation::parse(
+        &format!("{url}?sslmode=verify-full&sslrootcert={ca}"),
+        base,
+        None,
+    )
+    .unwrap();
+    let store = Store::connect(&verified).unwrap();
+    let ssl: bool = store
+        .conn()
+        .query_row(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(ssl, "the connection is not encrypted");
+    store.add_learner(&learner("ana@example.org")).unwrap();
+    // Without it, the system's roots do not trust the test CA: refused, and said so.
+    let unverified = StoreLocation::parse(&format!("{url}?sslmode=require"), base, None).unwrap();
+    let err = Store::connect(&unverified).err().unwrap().to_string();
+    assert!(
+        err.contains("certificate") || err.contains("Issuer"),
+        "{err}"
+    );
+    assert!(err.contains("localhost"), "names the store: {err}");
 }
