@@ -174,12 +174,14 @@ pub enum Command {
         #[arg(long)]
         no_model: bool,
     },
-    /// Write a consistent copy of the store to PATH (a new file) while the service runs
-    /// (SQLite's online backup), and check it. The search index is not in it: `reindex`
+    /// Write a consistent copy of the store to PATH (a new SQLite file) while the service
+    /// runs (SQLite's online backup; a PostgreSQL store's rows read at one moment), and
+    /// check it. The search index is not in it: `reindex`
     /// rebuilds it from the store. Keep `token.key` (beside the store) with the backups.
     Backup { path: PathBuf },
-    /// Replace the store's contents with a backup after checking it (integrity, schema).
-    /// Stop `serve` first; then run `hyperlearn reindex` to rebuild the search index.
+    /// Replace the store's contents with a backup after checking it (integrity, schema);
+    /// a PostgreSQL store's rows are replaced in one transaction. Stop `serve` and workers
+    /// first; then run `hyperlearn reindex` to rebuild the search index.
     Restore { path: PathBuf },
     /// Replace the key that signs learners' links (lesson, preferences, unsubscribe) with a
     /// new random one, kept beside the store (`token.key`, mode 0600). Links in mail already

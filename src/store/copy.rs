@@ -2,7 +2,7 @@
 //! PostgreSQL (`hyperlearn store copy --to postgres://…`), or back.
 
 use super::db::{Backend, Conn, DbError, DbResult, Value};
-use super::{OrStore, Store, StoreError, now};
+use super::{OrStore, Store, StoreError};
 
 /// Every table of the store, in an order that satisfies their foreign keys, with the
 /// columns that order its rows. `locks` is left out: a run's lock means nothing in
@@ -28,6 +28,17 @@ pub(super) const TABLES: &[(&str, &str)] = &[
     ("calibrations", "model_sha256, kind, lang"),
 ];
 
+/// What a copy is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Copy {
+    /// `store copy`: into an empty store, while no run goes on in this one.
+    Move,
+    /// `backup`: into a new store, while runs go on (one consistent moment is read).
+    Snapshot,
+    /// `restore`: over the target's rows, while no run goes on in the target.
+    Replace,
+}
+
 /// Tables not copied: the engine's bookkeeping and run locks.
 pub(super) const NOT_COPIED: &[&str] = &["locks", "schema_version"];
 
@@ -45,7 +56,29 @@ impl Store {
     pub fn copy_to(
         &self,
         target: &Store,
+        progress: impl FnMut(&str, usize),
+    ) -> Result<Vec<(String, usize)>, StoreError> {
+        self.copy_rows(target, progress, Copy::Move)
+    }
+
+    /// Copies everything this store holds, at one moment, into `target`, a new store made
+    /// for it, while runs go on here (`backup` of a PostgreSQL store into an SQLite file).
+    pub(super) fn snapshot_to(&self, target: &Store) -> Result<(), StoreError> {
+        self.copy_rows(target, |_, _| {}, Copy::Snapshot).map(drop)
+    }
+
+    /// Replaces everything `target` holds with what this store holds, in one transaction
+    /// there (`restore` of a PostgreSQL store from a backup file); refused while a run holds
+    /// a lock in `target`.
+    pub(super) fn replace_contents_of(&self, target: &Store) -> Result<(), StoreError> {
+        self.copy_rows(target, |_, _| {}, Copy::Replace).map(drop)
+    }
+
+    fn copy_rows(
+        &self,
+        target: &Store,
         mut progress: impl FnMut(&str, usize),
+        how: Copy,
     ) -> Result<Vec<(String, usize)>, StoreError> {
         if self.location == target.location {
             return Err(self.fail("the store cannot be copied onto itself"));
@@ -65,19 +98,20 @@ impl Store {
                 unknown.join(", ")
             )));
         }
-        let held: Vec<String> = self
-            .conn()
-            .prepare("SELECT name FROM locks WHERE expires_at > ?1 ORDER BY name")
-            .or_store(self)?
-            .query_map([now()], |r| r.get(0))
-            .or_store(self)?
-            .collect::<Result<_, _>>()
-            .or_store(self)?;
-        if !held.is_empty() {
-            return Err(self.fail(format!(
-                "runs are going ({}): stop `hyperlearn serve` and workers, then copy",
-                held.join(", ")
-            )));
+        // Moving or replacing a store while runs write to it would lose what they write.
+        let busy = match how {
+            Copy::Move => Some(self),
+            Copy::Snapshot => None,
+            Copy::Replace => Some(target),
+        };
+        if let Some(store) = busy {
+            let held = store.held_locks()?;
+            if !held.is_empty() {
+                return Err(store.fail(format!(
+                    "runs are going ({}): stop `hyperlearn serve` and workers first",
+                    held.join(", ")
+                )));
+            }
         }
         let (source_version, target_version) = (self.schema_version()?, target.schema_version()?);
         if source_version != target_version {
@@ -89,6 +123,14 @@ impl Store {
         let mut dest = target.conn();
         let read = source.snapshot().or_store(self)?;
         let write = dest.transaction_immediate().or_store(target)?;
+        if how == Copy::Replace {
+            // Children before the rows they point at.
+            for &(table, _) in TABLES.iter().rev() {
+                write
+                    .execute(&format!("DELETE FROM {table}"), [])
+                    .or_store(target)?;
+            }
+        }
         for &(table, _) in TABLES {
             if table == "settings" {
                 continue;

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 use std::path::Path;
 
-use super::db::{OptionalExtension, Value, params};
+use super::db::{Backend, Conn, Value, params};
 use super::{MIGRATIONS, OrStore, Store, StoreError, StoreLocation, now};
 
 /// What a retention pass deleted.
@@ -149,9 +149,20 @@ impl Store {
         }
         let tmp = dest.with_extension("partial");
         let _ = std::fs::remove_file(&tmp);
-        {
+        if self.backend() == Backend::Postgres {
+            // PostgreSQL: one consistent moment of it, read while runs go on, into a new
+            // SQLite file, which `restore` (or `store copy`) takes back.
+            let copy = Store::open(&tmp)?;
+            if let Err(e) = self.snapshot_to(&copy) {
+                drop(copy);
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        } else {
             let conn = self.conn();
-            let conn = conn.sqlite().ok_or_else(|| self.sqlite_only("backup"))?;
+            let conn = conn
+                .sqlite()
+                .ok_or_else(|| self.fail("not an SQLite store"))?;
             let mut target = Connection::open(&tmp).map_err(|e| fail(e.to_string()))?;
             let backup = rusqlite::backup::Backup::new(conn, &mut target)
                 .map_err(|e| fail(e.to_string()))?;
@@ -179,27 +190,32 @@ impl Store {
     /// holds a lock: stop `serve` and other runs first. Migrations then bring an older
     /// backup up to date.
     pub fn restore_from(&self, src: &Path) -> Result<CopyInfo, StoreError> {
-        let StoreLocation::Sqlite(path) = self.location.clone() else {
-            return Err(self.sqlite_only("restore"));
-        };
         let info = check_copy(src)?;
+        let StoreLocation::Sqlite(path) = self.location.clone() else {
+            // PostgreSQL: the backup (an SQLite file) is brought up to date in a scratch
+            // copy, never in place, and replaces every row in one transaction.
+            let scratch = tempfile::Builder::new()
+                .prefix("hyperlearn-restore")
+                .tempdir()
+                .map_err(|e| self.fail(format!("a scratch folder for the restore: {e}")))?;
+            let copy = scratch.path().join("restore.sqlite");
+            std::fs::copy(src, &copy).map_err(|e| StoreError::Query {
+                store: src.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Store::open(&copy)?.replace_contents_of(self)?;
+            return Ok(info);
+        };
         {
             let mut conn = self.conn();
-            let held: Option<String> = conn
-                .query_row(
-                    "SELECT name FROM locks WHERE expires_at > ?1 LIMIT 1",
-                    [now()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .or_store(self)?;
-            if let Some(name) = held {
+            let held = self.held_locks_in(&conn)?;
+            if let Some(name) = held.first() {
                 return Err(self.fail(format!(
                     "a {name} run is going (its lock is held); stop `hyperlearn serve` and other runs, then restore"
                 )));
             }
             let Some(sqlite) = conn.sqlite_mut() else {
-                return Err(self.sqlite_only("restore"));
+                return Err(self.fail("not an SQLite store"));
             };
             sqlite
                 .restore(
@@ -208,6 +224,9 @@ impl Store {
                     None::<fn(rusqlite::backup::Progress)>,
                 )
                 .map_err(|e| self.fail(e.to_string()))?;
+            // The locks of runs that went on while the backup was taken came with it; those
+            // runs are not going now.
+            conn.execute("DELETE FROM locks", []).or_store(self)?;
         }
         // Bring an older copy's schema up to date (and check a newer one is refused).
         Store::open(&path)?;
@@ -241,11 +260,18 @@ impl Store {
         })
     }
 
-    /// What only an SQLite store can do.
-    fn sqlite_only(&self, what: &str) -> StoreError {
-        self.fail(format!(
-            "`{what}` copies an SQLite store file; for PostgreSQL use pg_dump and pg_restore"
-        ))
+    /// The run locks held now.
+    pub(super) fn held_locks(&self) -> Result<Vec<String>, StoreError> {
+        self.held_locks_in(&self.conn())
+    }
+
+    fn held_locks_in(&self, conn: &Conn) -> Result<Vec<String>, StoreError> {
+        conn.prepare("SELECT name FROM locks WHERE expires_at > ?1 ORDER BY name")
+            .or_store(self)?
+            .query_map([now()], |r| r.get(0))
+            .or_store(self)?
+            .collect::<Result<_, _>>()
+            .or_store(self)
     }
 
     /// Whether the database answers (for `/readyz`).

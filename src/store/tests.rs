@@ -111,47 +111,60 @@ fn expired_sessions_go_and_users_can_be_removed_or_get_a_new_password() {
 #[test]
 fn a_backup_taken_while_in_use_is_checked_and_restores_what_it_held() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("db.sqlite")).unwrap();
-    store.add_learner(&learner("ana@example.org")).unwrap();
-    // Another connection keeps writing while the backup is taken.
-    let other = Store::open(&dir.path().join("db.sqlite")).unwrap();
-    other.add_learner(&learner("ben@example.org")).unwrap();
-    let backup = dir.path().join("backup.sqlite");
-    let info = store.backup_to(&backup).unwrap();
-    assert_eq!(info.learners, 2);
-    assert_eq!(info.schema_version as usize, MIGRATIONS.len());
-    assert!(store.backup_to(&backup).is_err(), "never overwrites");
-    // Later changes are undone by the restore.
-    store.remove_learner("ana@example.org").unwrap();
-    store.add_learner(&learner("cy@example.org")).unwrap();
-    store.restore_from(&backup).unwrap();
-    let mut emails: Vec<String> = other
-        .learners()
-        .unwrap()
-        .into_iter()
-        .map(|l| l.email)
-        .collect();
-    emails.sort();
-    assert_eq!(emails, ["ana@example.org", "ben@example.org"]);
-    // What is not a store is refused with a reason, and changes nothing.
-    let junk = dir.path().join("junk.sqlite");
-    std::fs::write(&junk, b"not a database at all, just some text").unwrap();
-    assert!(store.restore_from(&junk).is_err());
-    assert!(check_copy(&dir.path().join("missing.sqlite")).is_err());
-    assert_eq!(store.learners().unwrap().len(), 2);
-    // A run's live lock refuses the restore.
-    store
-        .conn()
-        .execute(
-            "INSERT INTO locks (name, owner, acquired_at, expires_at) VALUES ('mail', 'x', ?1, ?2)",
-            params![
-                now(),
-                (Utc::now() + chrono::Duration::minutes(5)).to_rfc3339()
-            ],
-        )
-        .unwrap();
-    let err = store.restore_from(&backup).unwrap_err().to_string();
-    assert!(err.contains("mail run is going"), "{err}");
+    let lock = |store: &Store, name: &str| {
+        store
+            .conn()
+            .execute(
+                "INSERT INTO locks (name, owner, acquired_at, expires_at) VALUES (?1, 'x', ?2, ?3)",
+                params![
+                    name,
+                    now(),
+                    (Utc::now() + chrono::Duration::minutes(5)).to_rfc3339()
+                ],
+            )
+            .unwrap();
+    };
+    // An SQLite store backs up with SQLite's online backup; a PostgreSQL one into an SQLite
+    // file, from one consistent moment. Both restore from their file.
+    each_store(|store| {
+        store.add_learner(&learner("ana@example.org")).unwrap();
+        // Another connection keeps writing, and a run goes on, while the backup is taken.
+        let other = Store::connect(store.location()).unwrap();
+        other.add_learner(&learner("ben@example.org")).unwrap();
+        lock(store, "lessons");
+        let backup = dir.path().join(format!("{:?}.sqlite", store.backend()));
+        let info = store.backup_to(&backup).unwrap();
+        assert_eq!(info.learners, 2);
+        assert_eq!(info.schema_version as usize, MIGRATIONS.len());
+        assert!(store.backup_to(&backup).is_err(), "never overwrites");
+        store.conn().execute("DELETE FROM locks", []).unwrap();
+        // Later changes are undone by the restore.
+        store.remove_learner("ana@example.org").unwrap();
+        store.add_learner(&learner("cy@example.org")).unwrap();
+        store.restore_from(&backup).unwrap();
+        let mut emails: Vec<String> = other
+            .learners()
+            .unwrap()
+            .into_iter()
+            .map(|l| l.email)
+            .collect();
+        emails.sort();
+        assert_eq!(emails, ["ana@example.org", "ben@example.org"]);
+        // New rows are numbered after the restored ones.
+        store.add_learner(&learner("dee@example.org")).unwrap();
+        store.remove_learner("dee@example.org").unwrap();
+        // What is not a store is refused with a reason, and changes nothing.
+        let junk = dir.path().join("junk.sqlite");
+        std::fs::write(&junk, b"not a database at all, just some text").unwrap();
+        assert!(store.restore_from(&junk).is_err());
+        assert!(check_copy(&dir.path().join("missing.sqlite")).is_err());
+        assert_eq!(store.learners().unwrap().len(), 2);
+        // A run's live lock refuses the restore.
+        lock(store, "mail");
+        let err = store.restore_from(&backup).unwrap_err().to_string();
+        assert!(err.contains("mail") && err.contains("going"), "{err}");
+        assert_eq!(store.learners().unwrap().len(), 2);
+    });
 }
 
 #[test]
