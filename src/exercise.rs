@@ -110,6 +110,14 @@ pub struct Phrasing {
     /// Words right before a name (or its role noun) that say the person is a man ("il",
     /// "mr").
     pub masculine_before: Words,
+    /// Endings that words of different classes share ("better", "mother", "whatever": -er):
+    /// a content word's wrong options share its last three letters, not only these.
+    #[serde(default)]
+    pub ambiguous_endings: Words,
+    /// Words that end like an inflection but are none ("something", "morning": -ing):
+    /// never a word gap's key or wrong option.
+    #[serde(default)]
+    pub not_inflections: Words,
     /// How reported speech is written and asked about.
     pub speech: SpeechWords,
 }
