@@ -272,7 +272,11 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
         store
             .add_learner(&NewLearner {
                 lang: langs[i % langs.len()].into(),
-                level: if (i / langs.len()).is_multiple_of(2) { 3.0 } else { 2.0 },
+                level: if (i / langs.len()).is_multiple_of(2) {
+                    3.0
+                } else {
+                    2.0
+                },
                 interests: vec!["science".into(), "community".into()],
                 delivery_time: local.with_second(0).unwrap().with_nanosecond(0).unwrap(),
                 timezone: zone.into(),
