@@ -156,7 +156,10 @@ fn targets_in<'a>(
                 && word
                     .parse::<u32>()
                     .is_ok_and(|y| (1800..=2100).contains(&y));
+            // A decade ("the 1840’s") is no year: another year in its place reads "1865’s".
+            let decade = year && (after.starts_with("’s") || after.starts_with("'s"));
             if !split
+                && !decade
                 && !joined
                 && !day
                 && !paired
@@ -1211,6 +1214,29 @@ mod tests {
             }
         }
         assert!(lessons_with_two_banks >= 5, "{lessons_with_two_banks}");
+    }
+
+    #[test]
+    fn a_decade_is_no_year() {
+        // Found reading lessons from real English news: "a restored 1865’s grain building"
+        // as the false version of "1840’s".
+        for sentence in [
+            "Visit their tasting room in a restored 1840’s grain building downtown.",
+            "Visit their tasting room in a restored 1840's grain building downtown.",
+        ] {
+            assert!(
+                targets_in("en", sentence, None)
+                    .iter()
+                    .all(|t| t.word != "1840"),
+                "{sentence}"
+            );
+        }
+        let year = "The hotel opened in 1840 on Main Street.";
+        assert!(
+            targets_in("en", year, None)
+                .iter()
+                .any(|t| t.word == "1840" && t.kind == Kind::Year)
+        );
     }
 
     #[test]
