@@ -109,7 +109,19 @@ fn targets_in<'a>(
             // Part of an identifier or a name ("KTO-2291", "S&P 500", "Dow 30") or a list's
             // number ("2)"): no fact a reader keeps. A day of
             // a month ("18 November", "November 18") is a date, not a count.
-            let joined = sentence[..offset].ends_with(['-', '/', '('])
+            let before = sentence[..offset].trim_end();
+            // A number's number ("No. 1", "Nr. 5", "#3", "№ 7", "n° 2"): a rank or a label.
+            let numbered = ["No.", "no.", "Nr.", "nr.", "n.º", "#", "№", "n°", "nº"]
+                .iter()
+                .any(|mark| {
+                    before.ends_with(mark)
+                        && before[..before.len() - mark.len()]
+                            .chars()
+                            .next_back()
+                            .is_none_or(|c| !c.is_alphanumeric())
+                });
+            let joined = numbered
+                || sentence[..offset].ends_with(['-', '/', '('])
                 || sentence[offset + word.len()..].starts_with(['-', '/', ')'])
                 || (i > 0
                     && spans[i - 1].0 + spans[i - 1].1.len() + 1 == offset
@@ -1802,6 +1814,16 @@ mod tests {
             ),
             [("3".to_string(), "moons".to_string())]
         );
+        // A rank or a label (found reading real English news: "No. _____ the Big Ten").
+        for sentence in [
+            "\"No. 1 the Big Ten would have somebody in the playoff,\" he said of 4 teams.",
+            "The No. 1 team faced 4 rivals and the #2 team.",
+            "Der Bus Nr. 7 fährt mit 4 Gästen.",
+        ] {
+            let found = numbers("en", sentence);
+            assert_eq!(found.len(), 1, "{sentence}: {found:?}");
+            assert_eq!(found[0].0, "4", "{sentence}");
+        }
         let sentence = "La plantación empezó a las 9 de la mañana con 40 voluntarios.";
         let nine = targets_in("es", sentence, None)
             .into_iter()
