@@ -51,7 +51,7 @@ pub fn sentences(text: &str) -> Vec<&str> {
             let e = s + trimmed.len();
             let short = trimmed.unicode_words().count() < 3;
             match spans.last_mut() {
-                Some(last) if short => last.1 = e,
+                Some(last) if short || no_break(&text[last.0..last.1], trimmed) => last.1 = e,
                 _ => spans.push((s, e)),
             }
         }
@@ -63,6 +63,33 @@ pub fn sentences(text: &str) -> Vec<&str> {
         out.extend(spans.into_iter().map(|(s, e)| &text[s..e]));
     }
     out
+}
+
+/// Whether a sentence bound between `before` and `after` is none: `before` ends with a
+/// name's initial ("Ulysses S. | Grant"), a title ("Dr. | Smith") or a number sign
+/// ("No. | 1"), which Unicode's sentence rules take for a full stop.
+fn no_break(before: &str, after: &str) -> bool {
+    let Some(stem) = before.strip_suffix('.') else {
+        return false;
+    };
+    let last = stem
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    if last.is_empty() || last.len() == stem.len() {
+        return false;
+    }
+    let next = after.chars().next();
+    let capital = next.is_some_and(char::is_uppercase);
+    match last {
+        "No" | "no" | "Nr" | "nr" => next.is_some_and(|c| c.is_ascii_digit()),
+        "Mr" | "Mrs" | "Ms" | "Dr" | "Prof" => capital,
+        _ => {
+            let mut chars = last.chars();
+            let initial = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
+            initial && capital
+        }
+    }
 }
 
 /// Words of a text (UAX #29 word boundaries; punctuation dropped).
@@ -346,6 +373,26 @@ mod tests {
             terminal_safe("Ana\tB\nC", true),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn initials_titles_and_number_signs_end_no_sentence() {
+        // Found auditing lessons from real English news: an order item showed "Step back in
+        // time to roam its streets where Abraham Lincoln and Ulysses S.", and a statement
+        // began "2 Alabama in the Sugar Bowl" (after "No.").
+        let text = "Step back in time to roam the streets where Ulysses S. Grant once lived. \
+            Holtz picked Ohio State to beat No. 1 Alabama in the Sugar Bowl that night. \
+            The hotel was opened by Dr. Ruth Adams and her husband. \
+            They chose plan B. Then it rained.";
+        assert_eq!(
+            sentences(text),
+            vec![
+                "Step back in time to roam the streets where Ulysses S. Grant once lived.",
+                "Holtz picked Ohio State to beat No. 1 Alabama in the Sugar Bowl that night.",
+                "The hotel was opened by Dr. Ruth Adams and her husband.",
+                "They chose plan B. Then it rained.",
+            ]
+        );
     }
 
     #[test]
