@@ -80,7 +80,7 @@ pub(super) async fn lesson_stage(
         if work.is_empty() {
             return Ok(());
         }
-        let start = start_for(crate::runlock::process_name(), work.len());
+        let start = super::start_for(crate::runlock::process_name(), work.len());
         work.rotate_left(start);
     }
     progress.say(format!(
@@ -183,26 +183,9 @@ pub fn local_date(learner: &Learner, now: DateTime<Utc>) -> Result<NaiveDate, St
     ))
 }
 
-/// Where a worker starts in a list of `len` lessons to make: spread by its name (by its
-/// process id when unnamed), the same place on every run.
-pub(super) fn start_for(worker: Option<&str>, len: usize) -> usize {
-    let name = worker.map_or_else(|| std::process::id().to_string(), str::to_string);
-    (fnv1a(&name) % len.max(1) as u64) as usize
-}
-
-/// FNV-1a: a hash that stays the same across processes and releases.
-fn fnv1a(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
 /// The seed of an exercise set: the same for whichever learner's lesson makes it.
 fn set_seed(base: u32, key: &SetKey) -> u64 {
-    fnv1a(&format!(
+    super::fnv1a(&format!(
         "{base}/{}/{}/{}",
         key.article_id, key.band, key.lang
     ))

@@ -81,7 +81,7 @@ pub async fn delivery_stage(
     // Workers sharing the ledger each start at their own place in it, so that they meet
     // on a lease rarely.
     if let Some(worker) = crate::runlock::process_name() {
-        let start = super::lessons::start_for(Some(worker), due.len());
+        let start = super::start_for(Some(worker), due.len());
         due.rotate_left(start);
     }
     let pacer = Pacer::new(cfg.rate_per_second);

@@ -356,3 +356,21 @@ pub async fn run(
     services.metrics.record(kind, &report);
     Ok(report)
 }
+
+/// Where a worker starts in a list of `len` jobs (lessons to make, mail to send): spread by
+/// its name (by its process id when unnamed), the same place on every run, so that workers
+/// sharing the list meet on a claim rarely.
+fn start_for(worker: Option<&str>, len: usize) -> usize {
+    let name = worker.map_or_else(|| std::process::id().to_string(), str::to_string);
+    (fnv1a(&name) % len.max(1) as u64) as usize
+}
+
+/// FNV-1a: a hash that stays the same across processes and releases.
+fn fnv1a(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}

@@ -30,7 +30,7 @@ pub(super) const TABLES: &[(&str, &str)] = &[
 
 /// What a copy is for.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Copy {
+enum CopyKind {
     /// `store copy`: into an empty store, while no run goes on in this one.
     Move,
     /// `backup`: into a new store, while runs go on (one consistent moment is read).
@@ -58,27 +58,29 @@ impl Store {
         target: &Store,
         progress: impl FnMut(&str, usize),
     ) -> Result<Vec<(String, usize)>, StoreError> {
-        self.copy_rows(target, progress, Copy::Move)
+        self.copy_rows(target, progress, CopyKind::Move)
     }
 
     /// Copies everything this store holds, at one moment, into `target`, a new store made
     /// for it, while runs go on here (`backup` of a PostgreSQL store into an SQLite file).
     pub(super) fn snapshot_to(&self, target: &Store) -> Result<(), StoreError> {
-        self.copy_rows(target, |_, _| {}, Copy::Snapshot).map(drop)
+        self.copy_rows(target, |_, _| {}, CopyKind::Snapshot)
+            .map(drop)
     }
 
     /// Replaces everything `target` holds with what this store holds, in one transaction
     /// there (`restore` of a PostgreSQL store from a backup file); refused while a run holds
     /// a lock in `target`.
     pub(super) fn replace_contents_of(&self, target: &Store) -> Result<(), StoreError> {
-        self.copy_rows(target, |_, _| {}, Copy::Replace).map(drop)
+        self.copy_rows(target, |_, _| {}, CopyKind::Replace)
+            .map(drop)
     }
 
     fn copy_rows(
         &self,
         target: &Store,
         mut progress: impl FnMut(&str, usize),
-        how: Copy,
+        how: CopyKind,
     ) -> Result<Vec<(String, usize)>, StoreError> {
         if self.location == target.location {
             return Err(self.fail("the store cannot be copied onto itself"));
@@ -100,9 +102,9 @@ impl Store {
         }
         // Moving or replacing a store while runs write to it would lose what they write.
         let busy = match how {
-            Copy::Move => Some(self),
-            Copy::Snapshot => None,
-            Copy::Replace => Some(target),
+            CopyKind::Move => Some(self),
+            CopyKind::Snapshot => None,
+            CopyKind::Replace => Some(target),
         };
         if let Some(store) = busy {
             let held = store.held_locks()?;
@@ -123,7 +125,7 @@ impl Store {
         let mut dest = target.conn();
         let read = source.snapshot().or_store(self)?;
         let write = dest.transaction_immediate().or_store(target)?;
-        if how == Copy::Replace {
+        if how == CopyKind::Replace {
             // Children before the rows they point at.
             for &(table, _) in TABLES.iter().rev() {
                 write
