@@ -50,7 +50,23 @@ pub const HOMES: &[Home] = &[
     home!("it"),
 ];
 
+/// Files only some homes have, compiled in: (code, file, text). The English word classes
+/// come from WordNet 3.0 (`lang/en/WORDNET-LICENSE`, `scripts/make-word-classes`).
+const OPTIONAL_FILES: &[(&str, &str, &str)] = &[(
+    "en",
+    "word-classes.txt",
+    include_str!("../lang/en/word-classes.txt"),
+)];
+
 impl Home {
+    /// The text of a file only some homes have, if this one has it.
+    pub fn optional_file(&self, name: &str) -> Option<&'static str> {
+        OPTIONAL_FILES
+            .iter()
+            .find(|(code, n, _)| *code == self.code && *n == name)
+            .map(|(_, _, text)| *text)
+    }
+
     /// The text of one of the home's files.
     pub fn file(&self, name: &str) -> &'static str {
         self.files

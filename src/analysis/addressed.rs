@@ -51,6 +51,30 @@ const INSTRUCTION_PHRASES: &[&str] = &[
     "верно или неверно",
 ];
 
+/// Phrases of a line about the publication rather than the news: a credit or a note on where
+/// and when the article appeared ("This article was published in the January 2015 issue"),
+/// in every supported language. "When was the article published?" tests no reading.
+const PUBLICATION_PHRASES: &[&str] = &[
+    "this article",
+    "this story",
+    "this post",
+    "originally published",
+    "originally appeared",
+    "a version of this",
+    "contributed to this report",
+    "este artículo",
+    "esta nota",
+    "publicado originalmente",
+    "cet article",
+    "publié initialement",
+    "dieser artikel",
+    "dieser beitrag",
+    "erschien zuerst",
+    "эта статья",
+    "впервые опубликован",
+    "questo articolo",
+];
+
 /// Imperatives that tell a reader or a model what to do with a test, in every supported
 /// language: a clause that begins with one addresses the reader, wherever it stands. Words
 /// that also begin news sentences as nouns or names ("Mark", "Marca", "Di", "Print") are left
@@ -232,15 +256,20 @@ fn sentence_pieces(sentence: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Whether a sentence addresses the reader or a model instead of reporting: instructions to a
-/// model, talk about answers and options, or a clause that begins with an imperative such as
-/// "Answer", "Choose" or "Ignore" (in any supported language). Such a sentence, and the
+/// model, talk about answers and options, a note about the publication itself ("This article
+/// was published in ..."), or a clause that begins with an imperative such as "Answer",
+/// "Choose" or "Ignore" (in any supported language). Such a sentence, and the
 /// paragraph it stands in, is never an exercise source, a distractor source or a glossary
 /// line.
 pub fn addresses_reader(sentence: &str) -> bool {
     const CLAUSE_BREAKS: [char; 13] = [
         ';', ':', ',', '—', '–', '(', ')', '"', '«', '»', '“', '”', '„',
     ];
+    let lower = sentence.to_lowercase();
     looks_like_instructions(sentence)
+        || PUBLICATION_PHRASES
+            .iter()
+            .any(|p| text::has_phrase(&lower, p))
         || sentence_pieces(sentence).any(|piece| {
             piece
                 .split(CLAUSE_BREAKS)

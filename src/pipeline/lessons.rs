@@ -812,6 +812,7 @@ pub async fn lesson_exercises(
 
 /// A refused candidate's row, counted in the report by reason.
 fn rejected_record(r: &Rejection, report: &mut RunReport) -> ExerciseRecord {
+    tracing::debug!(origin = ?r.candidate.origin, reasons = ?r.reasons, exercise = ?r.candidate.exercise, "rejected");
     for reason in &r.reasons {
         report.reject(reason.code());
     }
@@ -879,6 +880,10 @@ async fn phrased_exercises(
         .map(|v| v.exercise().evidence().to_string())
         .collect();
     let plans = question_plans(text, PHRASED_PLANS, rng.next_u64(), &avoid);
+    tracing::debug!(plans = plans.len(), "question plans");
+    for p in &plans {
+        tracing::debug!(opening = %p.opening.text(), answer = %p.answer_phrase, evidence = %p.evidence, "question plan");
+    }
     let asks = plans
         .iter()
         .flat_map(|plan| (0..PHRASINGS_PER_PLAN).map(move |_| plan));
@@ -897,6 +902,7 @@ async fn phrased_exercises(
     for (plan, phrasing) in phrasings {
         match phrasing {
             Ok(question) => {
+                tracing::debug!(%question, "phrased");
                 let exercise = plan.exercise(question);
                 if !candidates.iter().any(|c| c.exercise == exercise) {
                     report.questions_phrased += 1;

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::{AnswerModel, Reason};
 use crate::analysis::addressed::{addresses_reader, has_markup, has_url, looks_like_instructions};
 use crate::analysis::lexical::{self, Profile, Rule};
-use crate::analysis::{ArticleText, squash};
+use crate::analysis::{ArticleText, classes, squash};
 use crate::exercise::{Exercise, GAP};
 use crate::text;
 
@@ -414,6 +414,19 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
                         .all(|w| evidence_words.contains(w))
                 }) {
                     reasons.push(Reason::DistractorSupported);
+                }
+                // A content word's options of its word class, where the language lists
+                // classes (a name's or a number's options are of their own kind).
+                let content_word = answer.chars().next().is_some_and(char::is_lowercase);
+                let previous = sentence
+                    .find(GAP)
+                    .and_then(|at| classes::word_before(sentence, at));
+                if content_word
+                    && options
+                        .iter()
+                        .any(|o| !classes::same_class(lang, previous.as_deref(), answer, o))
+                {
+                    reasons.push(Reason::OptionClassMismatch);
                 }
             }
         }

@@ -115,6 +115,9 @@ pub enum Reason {
     UngrammaticalQuestion,
     /// A model-phrased question is the sentence's, but its gap is not the key.
     QuestionMisdirected,
+    /// A word bank's option is of another word class than the key and its gap take, by the
+    /// language's list of word classes: grammar rules it out without reading.
+    OptionClassMismatch,
 }
 
 impl Reason {
@@ -167,6 +170,7 @@ impl Reason {
             Reason::OrderAmbiguous => "order_ambiguous",
             Reason::UngrammaticalQuestion => "ungrammatical_question",
             Reason::QuestionMisdirected => "question_misdirected",
+            Reason::OptionClassMismatch => "option_class_mismatch",
         }
     }
 }

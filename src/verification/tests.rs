@@ -301,6 +301,33 @@ fn constructed_gap_fill_is_checked_by_construction_not_by_the_model() {
 }
 
 #[test]
+fn a_word_banks_options_are_of_the_word_class_its_gap_takes() {
+    let bank = |options: [&str; 3]| Candidate {
+        exercise: Exercise::GapFill {
+            sentence: format!("Engineers from Alden College built the {GAP} for 12,000 euros."),
+            answer: "robot".into(),
+            options: options
+                .iter()
+                .map(|o| o.to_string())
+                .chain(["robot".into()])
+                .collect(),
+            evidence: S2.into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let reader = FixedReader {
+        choice: 3,
+        span: "nonsense",
+    };
+    assert!(check(bank(["mayor", "spring", "harbour"]), &reader).is_ok());
+    // "built the buy": a verb where the gap and the key take a noun.
+    assert_eq!(
+        check(bank(["mayor", "spring", "buy"]), &reader),
+        Err(vec![Reason::OptionClassMismatch])
+    );
+}
+
+#[test]
 fn true_false_statements_are_checked_against_the_evidence() {
     let tf = |statement: &str, answer: bool| Candidate {
         exercise: Exercise::TrueFalse {

@@ -14,7 +14,7 @@ use crate::text::{self, calendar_list};
 mod plan;
 mod speech;
 
-use crate::analysis::ArticleText;
+use crate::analysis::{ArticleText, classes};
 pub use plan::{QuestionPlan, question_plans};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
@@ -315,7 +315,10 @@ fn same_kind_elsewhere(
             let lower = t.word.to_lowercase();
             let fits = t.kind == target.kind
                 && match t.kind {
-                    Kind::Number => same_unit(lang, &t.unit, &target.unit),
+                    Kind::Number => {
+                        same_unit(lang, &t.unit, &target.unit)
+                            && believable_size(t.word, target.word)
+                    }
                     Kind::Name | Kind::Calendar => t.unit == target.unit,
                     Kind::Year | Kind::Word => true,
                 };
@@ -351,6 +354,38 @@ fn same_kind_elsewhere(
         }
     }
     out
+}
+
+/// How far apart in size a number's misreading may be: within this factor of the key
+/// ("4500 trees" is no misreading of "3 trees" per volunteer, nor "50%" of a 2% loss).
+const BELIEVABLE_FACTOR: f64 = 10.0;
+/// How close it may be, at least: a number of the article within a tenth of the key may
+/// be the same fact rounded ("more than 30 years ago" and "31 years ago"), not a wrong one.
+const SAME_FACT_FACTOR: f64 = 1.1;
+
+/// The size of a number as an article writes it ("12,000", "5.8", "4,5"), if it reads as one.
+fn size_of(word: &str) -> Option<f64> {
+    if let Some(n) = text::count_value(word) {
+        return Some(n as f64);
+    }
+    let decimal = if word.matches(',').count() == 1 && !word.contains('.') {
+        word.replace(',', ".")
+    } else {
+        word.replace(',', "")
+    };
+    decimal.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Whether `other`, a number of the article, is a believable misreading of the number `key`
+/// by its size: within [`BELIEVABLE_FACTOR`] of it, either way, and not within
+/// [`SAME_FACT_FACTOR`]; where either size is unknown or zero, it is.
+fn believable_size(other: &str, key: &str) -> bool {
+    match (size_of(other), size_of(key)) {
+        (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
+            (SAME_FACT_FACTOR..=BELIEVABLE_FACTOR).contains(&(a.max(b) / a.min(b)))
+        }
+        _ => true,
+    }
 }
 
 /// Whether the two words before a name say the person is a woman (`Some(true)`) or a man
@@ -880,6 +915,10 @@ impl<'a> Builder<'a> {
                 SAME_FORM_ENDING
             };
             others.retain(|o| shared_ending(o, target.word) >= need && !looks_inflected(o));
+            // Of the key's word class too, where the language lists classes ("This _____ is
+            // hurtful": nouns, not "common").
+            let previous = classes::word_before(sentence, target.offset);
+            others.retain(|o| classes::same_class(self.lang, previous.as_deref(), target.word, o));
         }
         let gapped = format!(
             "{}{GAP}{}",
@@ -1294,13 +1333,44 @@ mod tests {
     }
 
     #[test]
+    fn a_numbers_misreadings_are_of_its_unit_and_a_believable_size() {
+        let article = ArticleText::new(
+            "en",
+            "The volunteers planted 4,500 trees in the valley this spring. \
+             Each volunteer planted 6 trees on the first morning. \
+             The old orchard still has 12 trees from the farm. \
+             A crew of 40 people cleared the paths before the planting.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[1];
+        let target = targets_in("en", sentence, Some(&builder.lower_case))
+            .into_iter()
+            .find(|t| t.word == "6")
+            .expect("the count is a target");
+        let others = same_kind_elsewhere("en", &article, &builder.lower_case, sentence, &target);
+        assert!(others.contains(&"12".to_string()), "{others:?}");
+        assert!(!others.contains(&"4,500".to_string()), "{others:?}");
+        assert!(
+            !others.contains(&"40".to_string()),
+            "another unit: {others:?}"
+        );
+        assert!(believable_size("0.8", "2") && believable_size("4,5", "12"));
+        assert!(!believable_size("50", "2") && !believable_size("0.08", "2"));
+        // "more than 30 years ago" and "31 years ago" may be one fact.
+        assert!(!believable_size("30", "31") && believable_size("11", "10"));
+    }
+
+    #[test]
     fn a_content_words_bank_holds_words_of_its_form() {
         let article = ArticleText::new("en", VOLUNTEERS);
         let mut banks = 0;
         for seed in 0..20 {
             for c in constructed_exercises(&article, Cefr::A2, 6, seed, &HashSet::new()) {
                 let Exercise::GapFill {
-                    answer, options, ..
+                    sentence,
+                    answer,
+                    options,
+                    ..
                 } = c.exercise
                 else {
                     continue;
@@ -1310,9 +1380,14 @@ mod tests {
                     continue;
                 }
                 banks += 1;
+                let previous = classes::word_before(&sentence, sentence.find(GAP).unwrap());
                 for o in &options {
                     assert!(
                         shared_ending(o, &answer) >= SAME_FORM_ENDING,
+                        "seed {seed}: {answer} among {options:?}"
+                    );
+                    assert!(
+                        classes::same_class("en", previous.as_deref(), &answer, o),
                         "seed {seed}: {answer} among {options:?}"
                     );
                 }

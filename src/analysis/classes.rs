@@ -1,0 +1,209 @@
+//! Which word classes a word form may have, where a language's home has a list of them
+//! (`word-classes.txt`; English, from WordNet 3.0 by `scripts/make-word-classes`): noun
+//! (singular, plural), verb (base, -s form, past or participle, -ing form), adjective
+//! (plain, comparative, superlative) or adverb. A word bank keeps options of its key's class
+//! with them: "This _____ is hurtful" holds a noun, so "common" gives itself away among
+//! "question", "person" and "opinion", and "One thing I _____" a verb, so "unbiased" does
+//! among "learned" and "turned". An ending alone cannot tell these apart.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A set of word classes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Classes(u16);
+
+/// The classes, one letter each, as the list writes them: noun, plural, verb, -s form,
+/// past or participle, -ing form, adjective, comparative, superlative, adverb.
+const LETTERS: &str = "NPVZDGACSR";
+
+impl Classes {
+    /// Every class: no restriction.
+    pub const ALL: Classes = Classes((1 << LETTERS.len()) - 1);
+
+    /// The classes of the list's letters; a letter it does not know is a bug of the list.
+    fn of(letters: &str) -> Option<Classes> {
+        letters.chars().try_fold(Classes(0), |acc, c| {
+            LETTERS.find(c).map(|bit| Classes(acc.0 | 1 << bit))
+        })
+    }
+
+    /// The classes in both sets.
+    pub fn and(self, other: Classes) -> Classes {
+        Classes(self.0 & other.0)
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// Each language's list, by lower-case word form.
+static LISTS: LazyLock<HashMap<&'static str, HashMap<&'static str, Classes>>> =
+    LazyLock::new(|| {
+        crate::lang::HOMES
+            .iter()
+            .filter_map(|h| Some((h.code, parse(h.optional_file(FILE)?, h.code))))
+            .collect()
+    });
+
+const FILE: &str = "word-classes.txt";
+
+/// A list: `#` comments, then lines of classes, a tab and the words with those classes.
+fn parse(text: &'static str, code: &str) -> HashMap<&'static str, Classes> {
+    let mut out = HashMap::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let (letters, words) = line
+            .split_once('\t')
+            .unwrap_or_else(|| panic!("lang/{code}/{FILE}:{}: no tab", n + 1));
+        let classes = Classes::of(letters)
+            .unwrap_or_else(|| panic!("lang/{code}/{FILE}:{}: classes {letters:?}", n + 1));
+        for w in words.split(' ') {
+            out.insert(w, classes);
+        }
+    }
+    out
+}
+
+/// The classes a word form may have; none where the language has no list or the list
+/// does not hold the word.
+pub fn classes(lang: &str, word: &str) -> Option<Classes> {
+    LISTS.get(lang)?.get(word.to_lowercase().as_str()).copied()
+}
+
+/// Words after which a noun phrase goes on: no base verb, -s form or adverb follows.
+const DETERMINERS: &[&str] = &[
+    "a", "an", "another", "any", "each", "every", "few", "his", "its", "many", "my", "no", "our",
+    "several", "some", "the", "their", "these", "this", "those", "your",
+    // Numbers written as words.
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "twenty", "thirty", "forty", "fifty", "hundred", "thousand", "million", "billion", "dozen",
+];
+/// Subjects after which a verb follows (or an adverb before it).
+const SUBJECTS: &[&str] = &["he", "i", "she", "they", "we"];
+/// Words after which a base verb follows (or an adverb before it).
+const BASE_VERB_AFTER: &[&str] = &[
+    "can", "could", "did", "didn't", "do", "does", "doesn't", "don't", "may", "might", "must",
+    "shall", "should", "will", "won't", "would",
+];
+
+/// The classes a gap right after `previous` (lower case) may hold, in English: a noun
+/// phrase's word after a determiner or a number, a verb after a subject pronoun, a base
+/// verb after a modal or "do"; any class elsewhere, and in languages without these rules.
+pub fn slot(lang: &str, previous: Option<&str>) -> Classes {
+    let Some(previous) = previous.filter(|_| lang == "en") else {
+        return Classes::ALL;
+    };
+    let letters = if DETERMINERS.contains(&previous) || crate::text::count_value(previous).is_some()
+    {
+        "NPDGACS"
+    } else if SUBJECTS.contains(&previous) {
+        "VZDR"
+    } else if BASE_VERB_AFTER.contains(&previous) {
+        "VR"
+    } else {
+        return Classes::ALL;
+    };
+    Classes::of(letters).expect("known letters")
+}
+
+/// The word right before a byte offset of a sentence (only spaces between), in lower case:
+/// the word before a gap.
+pub fn word_before(sentence: &str, offset: usize) -> Option<String> {
+    let before = &sentence[..offset];
+    let (at, word) = crate::text::word_spans(before).last().copied()?;
+    before[at + word.len()..]
+        .trim()
+        .is_empty()
+        .then(|| word.to_lowercase())
+}
+
+/// The parts of speech, as groups of classes: nominal, verbal, adjectival, adverbial.
+const PARTS: [&str; 4] = ["NP", "VZDG", "ACS", "R"];
+
+/// Whether `option` may stand in a word bank for `key`, the word of the gap after
+/// `previous`. The key's classes that the gap allows are wanted (all of the key's, where the
+/// gap allows none of them); the option shares a wanted class in every part of speech the
+/// wanted classes reach. So where the key may be a plural or an -s verb ("the book _____
+/// beautiful embroidery": "features"), so must every option ("pictures" gives itself away
+/// by its grammar, whichever the gap takes). Where the list does not know the key, or the
+/// language has no list, any option may; where it knows the key, only words it knows.
+pub fn same_class(lang: &str, previous: Option<&str>, key: &str, option: &str) -> bool {
+    let Some(of_key) = classes(lang, key) else {
+        return true;
+    };
+    let fits = of_key.and(slot(lang, previous));
+    let wanted = if fits.is_empty() { of_key } else { fits };
+    classes(lang, option).is_some_and(|c| {
+        PARTS.iter().all(|part| {
+            let part = Classes::of(part).expect("known letters");
+            wanted.and(part).is_empty() || !c.and(wanted).and(part).is_empty()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_english_list_parses_and_knows_common_forms() {
+        let has = |w: &str, letters: &str| {
+            let c = classes("en", w).unwrap_or_else(|| panic!("{w} is in the list"));
+            c.and(Classes::of(letters).unwrap()) == Classes::of(letters).unwrap()
+        };
+        assert!(has("question", "NV"));
+        assert!(has("questions", "PZ"));
+        assert!(has("learned", "D"));
+        assert!(has("stopped", "D"));
+        assert!(has("working", "G"));
+        assert!(has("nearest", "S"));
+        assert!(has("happier", "C"));
+        assert!(has("quickly", "R"));
+        // A rare use is left out: "common" is a noun (a park) in 1 of 72 tagged uses.
+        assert_eq!(classes("en", "common"), Classes::of("A"));
+        assert_eq!(classes("en", "Common"), Classes::of("A"));
+        assert_eq!(classes("es", "pregunta"), None);
+    }
+
+    #[test]
+    fn the_word_before_a_gap_is_next_to_it() {
+        let s = "Great scenes, like great movies, adhere to no formula.";
+        assert_eq!(
+            word_before(s, s.find("scenes").unwrap()).as_deref(),
+            Some("great")
+        );
+        assert_eq!(word_before(s, s.find("like").unwrap()), None);
+        assert_eq!(word_before(s, 0), None);
+    }
+
+    #[test]
+    fn a_bank_keeps_the_class_its_gap_and_key_share() {
+        // "This _____ is hurtful": a noun.
+        assert!(same_class("en", Some("this"), "question", "opinion"));
+        assert!(!same_class("en", Some("this"), "question", "common"));
+        // "One thing I _____": a verb, not the adjective "learned" also is.
+        assert!(same_class("en", Some("i"), "learned", "turned"));
+        assert!(!same_class("en", Some("i"), "learned", "unbiased"));
+        // "three _____ wineries", "the _____ theater": an adjective.
+        assert!(!same_class("en", Some("three"), "different", "percent"));
+        assert!(same_class("en", Some("the"), "nearest", "finest"));
+        assert!(!same_class("en", Some("the"), "nearest", "protagonist"));
+        // A plural noun after a determiner, not an -s verb.
+        assert!(same_class("en", Some("the"), "scenes", "stages"));
+        assert!(!same_class("en", Some("the"), "scenes", "begins"));
+        // Where the gap does not say, an option may be all the key may be: "the book _____
+        // beautiful embroidery" with "features" takes no "pictures", nor "includes".
+        assert!(same_class("en", Some("book"), "features", "surprises"));
+        assert!(!same_class("en", Some("book"), "features", "pictures"));
+        assert!(!same_class("en", Some("book"), "features", "includes"));
+        // A word the list does not know is no option for a word it knows.
+        assert!(!same_class("en", Some("the"), "scenes", "zqxwv"));
+        // A key it does not know, or a language without a list: the ending rule decides.
+        assert!(same_class("en", Some("the"), "zqxwv", "scenes"));
+        assert!(same_class("es", Some("la"), "pregunta", "común"));
+    }
+}
