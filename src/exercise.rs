@@ -100,6 +100,10 @@ pub struct Phrasing {
     pub titles: Words,
     /// Relative pronouns for people ("who").
     pub person_after: Words,
+    /// Last words of a place's or a firm's name that begins with a given name ("Virginia
+    /// Beach", "Jordan Valley"): no surname.
+    #[serde(default)]
+    pub not_surnames: Words,
     /// The word of an age after a number ("ans").
     pub age_words: Words,
     /// Phrases of page furniture ("all rights reserved").

@@ -51,12 +51,20 @@ pub const HOMES: &[Home] = &[
 ];
 
 /// Files only some homes have, compiled in: (code, file, text). The English word classes
-/// come from WordNet 3.0 (`lang/en/WORDNET-LICENSE`, `scripts/make-word-classes`).
-const OPTIONAL_FILES: &[(&str, &str, &str)] = &[(
-    "en",
-    "word-classes.txt",
-    include_str!("../lang/en/word-classes.txt"),
-)];
+/// come from WordNet 3.0 (`lang/en/WORDNET-LICENSE`, `scripts/make-word-classes`), the
+/// English given names from the US Census Bureau (the file's header).
+const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
+    (
+        "en",
+        "word-classes.txt",
+        include_str!("../lang/en/word-classes.txt"),
+    ),
+    (
+        "en",
+        "given-names.txt",
+        include_str!("../lang/en/given-names.txt"),
+    ),
+];
 
 impl Home {
     /// The text of a file only some homes have, if this one has it.

@@ -130,10 +130,15 @@ const PARTS: [&str; 4] = ["NP", "VZDG", "ACS", "R"];
 /// wanted classes reach. So where the key may be a plural or an -s verb ("the book _____
 /// beautiful embroidery": "features"), so must every option ("pictures" gives itself away
 /// by its grammar, whichever the gap takes). Where the list does not know the key, or the
-/// language has no list, any option may; where it knows the key, only words it knows.
+/// language has no list, any option may; where the list does not know the key (a word
+/// past its ~60,000 most frequent forms, or not a word of one class), none: its bank cannot
+/// be shown to be of one class.
 pub fn same_class(lang: &str, previous: Option<&str>, key: &str, option: &str) -> bool {
-    let Some(of_key) = classes(lang, key) else {
+    let Some(list) = LISTS.get(lang) else {
         return true;
+    };
+    let Some(&of_key) = list.get(key.to_lowercase().as_str()) else {
+        return false;
     };
     let fits = of_key.and(slot(lang, previous));
     let wanted = if fits.is_empty() { of_key } else { fits };
@@ -202,8 +207,9 @@ mod tests {
         assert!(!same_class("en", Some("book"), "features", "includes"));
         // A word the list does not know is no option for a word it knows.
         assert!(!same_class("en", Some("the"), "scenes", "zqxwv"));
-        // A key it does not know, or a language without a list: the ending rule decides.
-        assert!(same_class("en", Some("the"), "zqxwv", "scenes"));
+        // A key it does not know has no bank; a language without a list: the ending rule
+        // decides.
+        assert!(!same_class("en", Some("the"), "zqxwv", "scenes"));
         assert!(same_class("es", Some("la"), "pregunta", "común"));
     }
 }

@@ -3,7 +3,8 @@
 //! exercise asks for the speaker, with the article's other speakers as options: people in
 //! the same role, so no option is ruled out without reading.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::exercise::SpeechWords;
 use crate::text;
@@ -51,6 +52,26 @@ fn quotation(sentence: &str) -> Option<(usize, usize)> {
         }
     }
     None
+}
+
+/// The language's given names (its home's `given-names.txt`), lower case; none where the
+/// home has no list.
+fn given_names(lang: &str) -> Option<&'static HashSet<&'static str>> {
+    static LISTS: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLock::new(|| {
+        crate::lang::HOMES
+            .iter()
+            .filter_map(|h| {
+                let text = h.optional_file("given-names.txt")?;
+                let names = text
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .flat_map(str::split_whitespace)
+                    .collect();
+                Some((h.code, names))
+            })
+            .collect()
+    });
+    LISTS.get(lang)
 }
 
 /// Runs of capitalised words joined by single spaces: (first word index, last word index).
@@ -278,6 +299,13 @@ pub(super) fn people<'a>(
                 speaking.insert(spans[first].1.to_lowercase());
             }
             let end = spans[last].0 + spans[last].1.len();
+            // "Marwan Al-Sayed": the run stops at the hyphen, and "Marwan Al" is no name.
+            if sentence[end..]
+                .strip_prefix('-')
+                .is_some_and(|rest| rest.starts_with(char::is_uppercase))
+            {
+                continue;
+            }
             let Some(start) = name_start(lang, &spans, first, last, lower_case) else {
                 continue;
             };
@@ -300,7 +328,25 @@ pub(super) fn people<'a>(
                                     super::pooled().age_words.contains(&a.as_str())
                                 })))
                 });
-            if titled || described {
+            // A name of two words that begins with a given name ("Theodore Roosevelt",
+            // "Omar Mateen") and does not end as a place's or a firm's does ("Virginia
+            // Beach"), nor is two common words ("Mid Winter Meeting").
+            let (given_name, surname) =
+                (spans[start].1.to_lowercase(), spans[last].1.to_lowercase());
+            let common = |w: &str| crate::analysis::classes::classes(lang, w).is_some();
+            // The whole name: "Ralph Waldo Emerson" is not written "Waldo Emerson".
+            let whole = (first..start).all(|k| {
+                let lower = spans[k].1.to_lowercase();
+                text::is_stop_word(lang, &lower)
+                    || super::pooled().titles.contains(&lower.as_str())
+                    || lower_case.contains(&lower)
+            });
+            let given = last == start + 1
+                && whole
+                && given_names(lang).is_some_and(|names| names.contains(given_name.as_str()))
+                && !(common(&given_name) && common(&surname))
+                && !super::pooled().not_surnames.contains(&surname.as_str());
+            if titled || described || given {
                 found.push(name);
             }
         }
@@ -357,19 +403,24 @@ mod tests {
             ["Niamh Farrow", "Gareth Lowe", "Pat Ingram", "Theo"]
         );
         // Named again by the surname as a speaker: a person; a place is not, nor a
-        // speaker with one name (a firm or a government speaks too).
+        // speaker with one name (a firm or a government speaks too). A name that begins
+        // with a given name is a person's ("Leonard Pike"), unless it ends as a place's
+        // ("Virginia Beach"); a name cut at a hyphen is none ("Marwan Al-Sayed").
         let sentences: Vec<String> = [
             "When Leonard Pike retired, he bought a telescope in Lower Denholm.",
             "Pike was one of 43 amateur observers in Lower Denholm.",
             "Later Farida Lindgren joined them.",
             "The Taliban said the telescopes are a waste of money and time.",
             "Lindgren said the observatories are full for months and years.",
+            "The club moved to Virginia Beach with architect Marwan Al-Sayed.",
+            "The Mid Winter Meeting opens in March.",
+            "Guests such as Ralph Waldo Emerson stayed at the hotel.",
         ]
         .map(String::from)
         .to_vec();
         assert_eq!(
             people("en", &sentences, &HashSet::new()),
-            ["Farida Lindgren"]
+            ["Leonard Pike", "Farida Lindgren"]
         );
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
