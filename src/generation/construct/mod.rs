@@ -353,7 +353,22 @@ fn same_kind_elsewhere(
             }
         }
     }
+    // "12 of the 13 states": a part is no larger than its whole.
+    if target.kind == Kind::Number
+        && let Some(whole) = whole_after(sentence, target)
+    {
+        out.retain(|o| size_of(o).is_some_and(|n| n <= whole));
+    }
     out
+}
+
+/// The whole a number is a part of, where the sentence says "N of the M" or "N of M".
+fn whole_after(sentence: &str, target: &Target<'_>) -> Option<f64> {
+    let after = &sentence[target.offset + target.word.len()..];
+    let rest = after.strip_prefix(" of ")?;
+    let rest = rest.strip_prefix("the ").unwrap_or(rest);
+    let number = rest.split(|c: char| c.is_whitespace()).next()?;
+    size_of(number.trim_end_matches(|c: char| !c.is_ascii_digit()))
 }
 
 /// How far apart in size a number's misreading may be: within this factor of the key
@@ -1358,6 +1373,25 @@ mod tests {
         );
         assert!(believable_size("0.8", "2") && believable_size("4,5", "12"));
         assert!(!believable_size("50", "2") && !believable_size("0.08", "2"));
+        // A part is no larger than its whole.
+        let article = ArticleText::new(
+            "en",
+            "Energy drove growth in 12 of the 13 states that led the recovery. \
+             Factories added 22 new lines and 24 new machines. \
+             The council counted 6 new lines in the north.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[0];
+        let target = targets_in("en", sentence, Some(&builder.lower_case))
+            .into_iter()
+            .find(|t| t.word == "12")
+            .expect("the count is a target");
+        let others = same_kind_elsewhere("en", &article, &builder.lower_case, sentence, &target);
+        assert!(!others.is_empty(), "{others:?}");
+        assert!(
+            others.iter().all(|o| size_of(o).is_some_and(|n| n <= 13.0)),
+            "{others:?}"
+        );
         // "more than 30 years ago" and "31 years ago" may be one fact.
         assert!(!believable_size("30", "31") && believable_size("11", "10"));
     }
