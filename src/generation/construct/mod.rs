@@ -1349,6 +1349,17 @@ mod tests {
         eprintln!("{banks} options checked in -er/-ly/-le banks");
     }
 
+    /// The options of kind for the number `word` of the article's sentence `at`.
+    fn misreadings(article: &ArticleText, at: usize, word: &str) -> Vec<String> {
+        let builder = Builder::new(article);
+        let sentence = &article.sentences()[at];
+        let target = targets_in("en", sentence, Some(&builder.lower_case))
+            .into_iter()
+            .find(|t| t.word == word)
+            .expect("the count is a target");
+        same_kind_elsewhere("en", article, &builder.lower_case, sentence, &target)
+    }
+
     #[test]
     fn a_numbers_misreadings_are_of_its_unit_and_a_believable_size() {
         let article = ArticleText::new(
@@ -1358,13 +1369,7 @@ mod tests {
              The old orchard still has 12 trees from the farm. \
              A crew of 40 people cleared the paths before the planting.",
         );
-        let builder = Builder::new(&article);
-        let sentence = &article.sentences()[1];
-        let target = targets_in("en", sentence, Some(&builder.lower_case))
-            .into_iter()
-            .find(|t| t.word == "6")
-            .expect("the count is a target");
-        let others = same_kind_elsewhere("en", &article, &builder.lower_case, sentence, &target);
+        let others = misreadings(&article, 1, "6");
         assert!(others.contains(&"12".to_string()), "{others:?}");
         assert!(!others.contains(&"4,500".to_string()), "{others:?}");
         assert!(
@@ -1380,13 +1385,7 @@ mod tests {
              Factories added 22 new lines and 24 new machines. \
              The council counted 6 new lines in the north.",
         );
-        let builder = Builder::new(&article);
-        let sentence = &article.sentences()[0];
-        let target = targets_in("en", sentence, Some(&builder.lower_case))
-            .into_iter()
-            .find(|t| t.word == "12")
-            .expect("the count is a target");
-        let others = same_kind_elsewhere("en", &article, &builder.lower_case, sentence, &target);
+        let others = misreadings(&article, 0, "12");
         assert!(!others.is_empty(), "{others:?}");
         assert!(
             others.iter().all(|o| size_of(o).is_some_and(|n| n <= 13.0)),
