@@ -122,6 +122,11 @@ pub struct Phrasing {
     /// never a word gap's key or wrong option.
     #[serde(default)]
     pub not_inflections: Words,
+    /// Ordinal numbers, one series per form ("first" … "tenth"; "primera" … "décima"): an
+    /// ordinal's wrong options are its neighbours in its series, not words that end alike
+    /// ("segunda" among "creada", "defienda", "valida").
+    #[serde(default)]
+    pub ordinals: Vec<Words>,
     /// How reported speech is written and asked about.
     pub speech: SpeechWords,
 }

@@ -907,12 +907,7 @@ impl<'a> Builder<'a> {
         };
         others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
         if target.kind == Kind::Word {
-            // Options of one form: a content word's bank holds only words that end like the
-            // key ("tasted": "opened", "retired"), else a noun among verbs gives the answer
-            // away by grammar, and a word of another form may fit the gap too. Where an
-            // ending is shared by several classes (-er: "better", "mother", "whatever"),
-            // three letters; a word that only looks inflected ("something") is neither key
-            // nor option.
+            // A word that only looks inflected ("something") is neither key nor option.
             let phrasing = exercise::phrasing_of(self.lang);
             let list = |words: fn(&exercise::Phrasing) -> &crate::lang::Words| {
                 phrasing.map_or(&[][..], |p| &words(p)[..])
@@ -923,20 +918,82 @@ impl<'a> Builder<'a> {
                 return None;
             }
             let key = target.word.to_lowercase();
-            let need = if list(|p| &p.ambiguous_endings)
-                .iter()
-                .any(|e| key.ends_with(e))
+            // An ordinal among its neighbours in its series ("segunda": primera, tercera,
+            // cuarta), none of them in the sentence.
+            if let Some(series) =
+                phrasing.and_then(|p| p.ordinals.iter().find(|s| s.contains(&key.as_str())))
             {
-                3
+                let at = series.iter().position(|w| *w == key).unwrap_or_default();
+                let lower = sentence.to_lowercase();
+                let mut near: Vec<&str> = series
+                    .iter()
+                    .copied()
+                    .filter(|w| *w != key && !text::has_phrase(&lower, w))
+                    .collect();
+                near.sort_by_key(|w| {
+                    series
+                        .iter()
+                        .position(|x| x == w)
+                        .unwrap_or_default()
+                        .abs_diff(at)
+                });
+                let capital = target.word.starts_with(char::is_uppercase);
+                others = near
+                    .into_iter()
+                    .take(3)
+                    .map(|w| {
+                        let mut c = w.chars();
+                        match c.next() {
+                            Some(f) if capital => f.to_uppercase().chain(c).collect(),
+                            _ => w.to_string(),
+                        }
+                    })
+                    .filter(|o| !shown.keys.contains(&o.to_lowercase()))
+                    .collect();
             } else {
-                SAME_FORM_ENDING
-            };
-            others.retain(|o| shared_ending(o, target.word) >= need && !looks_inflected(o));
-            // Of the key's word class too, where the language lists classes ("This _____ is
-            // hurtful": nouns, not "common").
-            let previous = classes::word_before(sentence, target.offset);
-            others.retain(|o| classes::same_class(self.lang, previous.as_deref(), target.word, o));
+                self.same_form(sentence, target, &mut others);
+            }
         }
+        self.bank(sentence, target, others, rng, shown)
+    }
+
+    /// Keeps the wrong options of a content word's bank that are of its form: words that end
+    /// like the key ("tasted": "opened", "retired"), else a noun among verbs gives the
+    /// answer away by grammar, and a word of another form may fit the gap too. Where an
+    /// ending is shared by several classes (-er: "better", "mother", "whatever"), three
+    /// letters. And of its word class, where the language lists classes.
+    fn same_form(&self, sentence: &str, target: &Target<'_>, others: &mut Vec<String>) {
+        let phrasing = exercise::phrasing_of(self.lang);
+        let list = |words: fn(&exercise::Phrasing) -> &crate::lang::Words| {
+            phrasing.map_or(&[][..], |p| &words(p)[..])
+        };
+        let looks_inflected =
+            |w: &str| list(|p| &p.not_inflections).contains(&w.to_lowercase().as_str());
+        let key = target.word.to_lowercase();
+        let need = if list(|p| &p.ambiguous_endings)
+            .iter()
+            .any(|e| key.ends_with(e))
+        {
+            3
+        } else {
+            SAME_FORM_ENDING
+        };
+        others.retain(|o| shared_ending(o, target.word) >= need && !looks_inflected(o));
+        // Of the key's word class too, where the language lists classes ("This _____ is
+        // hurtful": nouns, not "common").
+        let previous = classes::word_before(sentence, target.offset);
+        others.retain(|o| classes::same_class(self.lang, previous.as_deref(), target.word, o));
+    }
+
+    /// The gap exercise at the target with these wrong options (see [`Builder::gap`]).
+    fn bank(
+        &self,
+        sentence: &str,
+        target: &Target<'_>,
+        others: Vec<String>,
+        rng: &mut Rng,
+        shown: &mut Shown,
+    ) -> Option<Exercise> {
         let gapped = format!(
             "{}{GAP}{}",
             &sentence[..target.offset],
@@ -1358,6 +1415,29 @@ mod tests {
             .find(|t| t.word == word)
             .expect("the count is a target");
         same_kind_elsewhere("en", article, &builder.lower_case, sentence, &target)
+    }
+
+    #[test]
+    fn an_ordinals_bank_is_its_neighbours() {
+        let article = ArticleText::new(
+            "es",
+            "Esta es la segunda ocasión en que el juez Castro imputa a la esposa del duque. \
+             La decisión fue creada por el tribunal para que la defienda su abogado. \
+             El juez valida la prueba en el tercer piso.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[0];
+        let target = targets_in("es", sentence, Some(&builder.lower_case))
+            .into_iter()
+            .find(|t| t.word == "segunda")
+            .expect("the ordinal is a target");
+        let gap = builder.gap(sentence, &target, &mut Rng::new(1), &mut Shown::default());
+        let Some(Exercise::GapFill { options, .. }) = gap else {
+            panic!("a gap: {gap:?}");
+        };
+        let mut options = options;
+        options.sort();
+        assert_eq!(options, ["cuarta", "primera", "segunda", "tercera"]);
     }
 
     #[test]
