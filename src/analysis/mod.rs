@@ -5,7 +5,8 @@
 //! about an article: its sentences and their places ([`ArticleText`]), the paragraphs that
 //! speak to the reader or a model ([`addressed`]), the words a question and a sentence
 //! share ([`lexical`]), the word classes a word form may have ([`classes`]), and how an
-//! English question is built from its sentence ([`english`]). It says what it finds; verification turns that into verdicts.
+//! English question is built from its sentence ([`english`]). It says what it finds;
+//! verification turns that into verdicts.
 
 pub mod addressed;
 pub mod classes;

@@ -331,18 +331,9 @@ fn same_kind_elsewhere(
         && let Some(list) = calendar_list(lang, target.word)
     {
         // Other months or days, written as the article writes this one.
-        let capital = target.word.chars().next().is_some_and(char::is_uppercase);
         for other in list {
-            let shown = if capital {
-                let mut c = other.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                    .unwrap_or_default()
-            } else {
-                other.to_string()
-            };
             if !here.contains(*other) && seen.insert(other.to_string()) {
-                out.push(shown);
+                out.push(written_like(other, target.word));
             }
         }
     }
@@ -369,6 +360,25 @@ fn whole_after(sentence: &str, target: &Target<'_>) -> Option<f64> {
     let rest = rest.strip_prefix("the ").unwrap_or(rest);
     let number = rest.split(|c: char| c.is_whitespace()).next()?;
     size_of(number.trim_end_matches(|c: char| !c.is_ascii_digit()))
+}
+
+/// `word` (lower case) with a capital where `model` has one: an option written as the
+/// article writes its key ("Monday", "Segunda").
+fn written_like(word: &str, model: &str) -> String {
+    let mut chars = word.chars();
+    match chars.next() {
+        Some(first) if model.starts_with(char::is_uppercase) => {
+            first.to_uppercase().chain(chars).collect()
+        }
+        _ => word.to_string(),
+    }
+}
+
+/// Whether a word only looks inflected ("something", "morning": the language's
+/// `not_inflections`): never a word gap's key or wrong option.
+fn looks_inflected(lang: &str, word: &str) -> bool {
+    exercise::phrasing_of(lang)
+        .is_some_and(|p| p.not_inflections.contains(&word.to_lowercase().as_str()))
 }
 
 /// How far apart in size a number's misreading may be: within this factor of the key
@@ -908,53 +918,44 @@ impl<'a> Builder<'a> {
         others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
         if target.kind == Kind::Word {
             // A word that only looks inflected ("something") is neither key nor option.
-            let phrasing = exercise::phrasing_of(self.lang);
-            let list = |words: fn(&exercise::Phrasing) -> &crate::lang::Words| {
-                phrasing.map_or(&[][..], |p| &words(p)[..])
-            };
-            let looks_inflected =
-                |w: &str| list(|p| &p.not_inflections).contains(&w.to_lowercase().as_str());
-            if looks_inflected(target.word) {
+            if looks_inflected(self.lang, target.word) {
                 return None;
             }
-            let key = target.word.to_lowercase();
-            // An ordinal among its neighbours in its series ("segunda": primera, tercera,
-            // cuarta), none of them in the sentence.
-            if let Some(series) =
-                phrasing.and_then(|p| p.ordinals.iter().find(|s| s.contains(&key.as_str())))
-            {
-                let at = series.iter().position(|w| *w == key).unwrap_or_default();
-                let lower = sentence.to_lowercase();
-                let mut near: Vec<&str> = series
-                    .iter()
-                    .copied()
-                    .filter(|w| *w != key && !text::has_phrase(&lower, w))
-                    .collect();
-                near.sort_by_key(|w| {
-                    series
-                        .iter()
-                        .position(|x| x == w)
-                        .unwrap_or_default()
-                        .abs_diff(at)
-                });
-                let capital = target.word.starts_with(char::is_uppercase);
-                others = near
-                    .into_iter()
-                    .take(3)
-                    .map(|w| {
-                        let mut c = w.chars();
-                        match c.next() {
-                            Some(f) if capital => f.to_uppercase().chain(c).collect(),
-                            _ => w.to_string(),
-                        }
-                    })
-                    .filter(|o| !shown.keys.contains(&o.to_lowercase()))
-                    .collect();
-            } else {
-                self.same_form(sentence, target, &mut others);
+            match self.ordinal_options(sentence, target.word) {
+                Some(ordinals) => {
+                    others = ordinals;
+                    others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
+                }
+                None => self.same_form(sentence, target, &mut others),
             }
         }
         self.bank(sentence, target, others, rng, shown)
+    }
+
+    /// An ordinal's wrong options: its nearest neighbours in its series ("segunda":
+    /// primera, tercera, cuarta), none of them in the sentence, written as the key is; none
+    /// where the key is no ordinal of the language.
+    fn ordinal_options(&self, sentence: &str, key: &str) -> Option<Vec<String>> {
+        let lower_key = key.to_lowercase();
+        let series = exercise::phrasing_of(self.lang)?
+            .ordinals
+            .iter()
+            .find(|s| s.contains(&lower_key.as_str()))?;
+        let place = |w: &str| series.iter().position(|x| *x == w).unwrap_or_default();
+        let at = place(&lower_key);
+        let lower = sentence.to_lowercase();
+        let mut near: Vec<&str> = series
+            .iter()
+            .copied()
+            .filter(|w| *w != lower_key && !text::has_phrase(&lower, w))
+            .collect();
+        near.sort_by_key(|w| place(w).abs_diff(at));
+        Some(
+            near.into_iter()
+                .take(3)
+                .map(|w| written_like(w, key))
+                .collect(),
+        )
     }
 
     /// Keeps the wrong options of a content word's bank that are of its form: words that end
@@ -963,22 +964,11 @@ impl<'a> Builder<'a> {
     /// ending is shared by several classes (-er: "better", "mother", "whatever"), three
     /// letters. And of its word class, where the language lists classes.
     fn same_form(&self, sentence: &str, target: &Target<'_>, others: &mut Vec<String>) {
-        let phrasing = exercise::phrasing_of(self.lang);
-        let list = |words: fn(&exercise::Phrasing) -> &crate::lang::Words| {
-            phrasing.map_or(&[][..], |p| &words(p)[..])
-        };
-        let looks_inflected =
-            |w: &str| list(|p| &p.not_inflections).contains(&w.to_lowercase().as_str());
         let key = target.word.to_lowercase();
-        let need = if list(|p| &p.ambiguous_endings)
-            .iter()
-            .any(|e| key.ends_with(e))
-        {
-            3
-        } else {
-            SAME_FORM_ENDING
-        };
-        others.retain(|o| shared_ending(o, target.word) >= need && !looks_inflected(o));
+        let ambiguous = exercise::phrasing_of(self.lang)
+            .is_some_and(|p| p.ambiguous_endings.iter().any(|e| key.ends_with(e)));
+        let need = if ambiguous { 3 } else { SAME_FORM_ENDING };
+        others.retain(|o| shared_ending(o, target.word) >= need && !looks_inflected(self.lang, o));
         // Of the key's word class too, where the language lists classes ("This _____ is
         // hurtful": nouns, not "common").
         let previous = classes::word_before(sentence, target.offset);
@@ -1404,16 +1394,31 @@ mod tests {
             }
         }
         eprintln!("{banks} options checked in -er/-ly/-le banks");
+        // The rule itself, on one bank: "the former player" keeps the options that end in
+        // "-yer", not every "-er" word.
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[2];
+        let target = target_of(&builder, sentence, "player");
+        let mut others: Vec<String> = ["lawyer", "mother", "weather", "buyer", "morning"]
+            .map(String::from)
+            .to_vec();
+        builder.same_form(sentence, &target, &mut others);
+        assert_eq!(others, ["lawyer", "buyer"]);
+    }
+
+    /// The target of a sentence at `word`.
+    fn target_of<'s>(builder: &Builder<'_>, sentence: &'s str, word: &str) -> Target<'s> {
+        targets_in(builder.lang, sentence, Some(&builder.lower_case))
+            .into_iter()
+            .find(|t| t.word == word)
+            .unwrap_or_else(|| panic!("{word} is a target of {sentence}"))
     }
 
     /// The options of kind for the number `word` of the article's sentence `at`.
     fn misreadings(article: &ArticleText, at: usize, word: &str) -> Vec<String> {
         let builder = Builder::new(article);
         let sentence = &article.sentences()[at];
-        let target = targets_in("en", sentence, Some(&builder.lower_case))
-            .into_iter()
-            .find(|t| t.word == word)
-            .expect("the count is a target");
+        let target = target_of(&builder, sentence, word);
         same_kind_elsewhere("en", article, &builder.lower_case, sentence, &target)
     }
 
@@ -1427,10 +1432,7 @@ mod tests {
         );
         let builder = Builder::new(&article);
         let sentence = &article.sentences()[0];
-        let target = targets_in("es", sentence, Some(&builder.lower_case))
-            .into_iter()
-            .find(|t| t.word == "segunda")
-            .expect("the ordinal is a target");
+        let target = target_of(&builder, sentence, "segunda");
         let gap = builder.gap(sentence, &target, &mut Rng::new(1), &mut Shown::default());
         let Some(Exercise::GapFill { options, .. }) = gap else {
             panic!("a gap: {gap:?}");

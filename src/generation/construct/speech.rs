@@ -239,16 +239,8 @@ fn name_start(
     lower_case: &HashSet<String>,
 ) -> Option<usize> {
     let mut f = first;
-    while f <= last {
-        let lower = spans[f].1.to_lowercase();
-        if text::is_stop_word(lang, &lower)
-            || super::pooled().titles.contains(&lower.as_str())
-            || (!text::capitalises_nouns(lang) && lower_case.contains(&lower))
-        {
-            f += 1;
-        } else {
-            break;
-        }
+    while f <= last && before_name(lang, spans[f].1, lower_case) {
+        f += 1;
     }
     if f > last {
         return None;
@@ -258,6 +250,15 @@ fn name_start(
     }
     let words: Vec<&str> = spans[f..=last].iter().map(|(_, w)| *w).collect();
     is_name(lang, &words, f == 0, lower_case).then_some(f)
+}
+
+/// Whether a capitalised word that opens a run is no part of the name after it: a function
+/// word, a title, or (where nouns take no capital) a word the article writes in lower case.
+fn before_name(lang: &str, word: &str, lower_case: &HashSet<String>) -> bool {
+    let lower = word.to_lowercase();
+    text::is_stop_word(lang, &lower)
+        || super::pooled().titles.contains(&lower.as_str())
+        || (!text::capitalises_nouns(lang) && lower_case.contains(&lower))
 }
 
 /// The people the article names, in order of first mention, each in the longest form the
@@ -335,12 +336,7 @@ pub(super) fn people<'a>(
                 (spans[start].1.to_lowercase(), spans[last].1.to_lowercase());
             let common = |w: &str| crate::analysis::classes::classes(lang, w).is_some();
             // The whole name: "Ralph Waldo Emerson" is not written "Waldo Emerson".
-            let whole = (first..start).all(|k| {
-                let lower = spans[k].1.to_lowercase();
-                text::is_stop_word(lang, &lower)
-                    || super::pooled().titles.contains(&lower.as_str())
-                    || lower_case.contains(&lower)
-            });
+            let whole = (first..start).all(|k| before_name(lang, spans[k].1, lower_case));
             let given = last == start + 1
                 && whole
                 && given_names(lang).is_some_and(|names| names.contains(given_name.as_str()))
