@@ -316,6 +316,7 @@ pub struct RawLesson {
     pub exercises: usize,
     pub min_exercises: usize,
     pub model_candidates: usize,
+    pub phrased_plans: usize,
     pub max_article_words: usize,
 }
 
@@ -325,6 +326,7 @@ impl Default for RawLesson {
             exercises: 5,
             min_exercises: 3,
             model_candidates: 4,
+            phrased_plans: 6,
             max_article_words: 600,
         }
     }
@@ -546,6 +548,9 @@ pub struct LessonConfig {
     pub min_exercises: usize,
     /// Model-written candidates tried per lesson before filling with constructed ones.
     pub model_candidates: usize,
+    /// Question plans (key chosen by the program) per lesson whose wording the model is
+    /// asked for, three times each; 0: none.
+    pub phrased_plans: usize,
     /// Articles are cut to this many words before they are given to the model.
     pub max_article_words: usize,
 }
@@ -874,6 +879,7 @@ fn check_lesson(raw: RawLesson) -> Result<LessonConfig, ConfigError> {
         exercises: raw.exercises,
         min_exercises: raw.min_exercises,
         model_candidates: raw.model_candidates,
+        phrased_plans: raw.phrased_plans,
         max_article_words: raw.max_article_words,
     })
 }

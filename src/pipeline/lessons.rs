@@ -854,9 +854,8 @@ async fn verify_at_once(
     accepted
 }
 
-/// Question plans a lesson asks the model to phrase, and phrasings asked of each: a question
+/// Phrasings asked of each question plan (`[lesson] phrased_plans` of them): a question
 /// is about 20 tokens, so several are asked and only those that pass verification kept.
-const PHRASED_PLANS: usize = 6;
 const PHRASINGS_PER_PLAN: usize = 3;
 /// At most this many phrased questions in one lesson, so that it keeps other kinds.
 const PHRASED_PER_LESSON: usize = 2;
@@ -867,6 +866,7 @@ const PHRASED_PER_LESSON: usize = 2;
 #[allow(clippy::too_many_arguments)]
 async fn phrased_exercises(
     generator: &Generator,
+    wanted_plans: usize,
     text: &ArticleText,
     level: Cefr,
     rng: &mut Rng,
@@ -879,7 +879,7 @@ async fn phrased_exercises(
         .iter()
         .map(|v| v.exercise().evidence().to_string())
         .collect();
-    let plans = question_plans(text, PHRASED_PLANS, rng.next_u64(), &avoid);
+    let plans = question_plans(text, wanted_plans, rng.next_u64(), &avoid);
     tracing::debug!(plans = plans.len(), "question plans");
     for p in &plans {
         tracing::debug!(opening = %p.opening.text(), answer = %p.answer_phrase, evidence = %p.evidence, "question plan");
@@ -1017,6 +1017,7 @@ async fn make_exercises(
     if accepted.len() < lesson_cfg.exercises {
         let phrased = phrased_exercises(
             generator,
+            lesson_cfg.phrased_plans,
             text,
             level,
             &mut rng,

@@ -225,11 +225,15 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
     write_config(dir.path(), Some(smtp.port), "");
     put_store(dir.path(), Some(&location));
     let path = dir.path().join("config.toml");
-    // Constructed exercises only: the model's own questions are tested elsewhere, and the
-    // four processes that load it share these 2 cores.
+    // Constructed exercises only, neither written nor phrased by the model: the model's
+    // questions are tested elsewhere, and the four processes that load it share these 2
+    // cores.
     let text = std::fs::read_to_string(&path)
         .unwrap()
-        .replace("model_candidates = 2", "model_candidates = 0")
+        .replace(
+            "model_candidates = 2",
+            "model_candidates = 0\nphrased_plans = 0",
+        )
         .replace(
             "per_host_concurrency = 8",
             "per_host_concurrency = 2\nconcurrency = 2",
