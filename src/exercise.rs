@@ -115,13 +115,18 @@ pub struct Phrasing {
     /// "mr").
     pub masculine_before: Words,
     /// Endings that words of different classes share ("better", "mother", "whatever": -er):
-    /// a content word's wrong options share its last three letters, not only these.
+    /// a content word's wrong options share one letter more of its ending than the longest
+    /// of these it ends with (three for -er).
     #[serde(default)]
     pub ambiguous_endings: Words,
     /// Words that end like an inflection but are none ("something", "morning": -ing):
     /// never a word gap's key or wrong option.
     #[serde(default)]
     pub not_inflections: Words,
+    /// Endings of adverbs only ("-mente"), for languages without a word-class list: no
+    /// content word to build on.
+    #[serde(default)]
+    pub adverb_endings: Words,
     /// Ordinal numbers, one series per form ("first" … "tenth"; "primera" … "décima"): an
     /// ordinal's wrong options are its neighbours in its series, not words that end alike
     /// ("segunda" among "creada", "defienda", "valida").

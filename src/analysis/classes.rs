@@ -74,6 +74,20 @@ pub fn classes(lang: &str, word: &str) -> Option<Classes> {
     LISTS.get(lang)?.get(word.to_lowercase().as_str()).copied()
 }
 
+/// Whether a word form may have one of the classes of `letters` ("ZD": an -s form or a
+/// past); none where the language has no list or the list does not hold the word.
+pub fn may_be(lang: &str, word: &str, letters: &str) -> Option<bool> {
+    let wanted = Classes::of(letters).expect("known class letters");
+    classes(lang, word).map(|c| !c.and(wanted).is_empty())
+}
+
+/// Whether every class a word form may have is among `letters` ("R": an adverb only); none
+/// where the language has no list or the list does not hold the word.
+pub fn only(lang: &str, word: &str, letters: &str) -> Option<bool> {
+    let allowed = Classes::of(letters).expect("known class letters");
+    classes(lang, word).map(|c| c.and(allowed) == c)
+}
+
 /// Words after which a noun phrase goes on: no base verb, -s form or adverb follows.
 const DETERMINERS: &[&str] = &[
     "a", "an", "another", "any", "each", "every", "few", "his", "its", "many", "my", "no", "our",

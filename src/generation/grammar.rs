@@ -145,12 +145,19 @@ pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String 
 /// The grammar only shapes the reply; verification decides whether the question is
 /// grammatical, is the sentence's, and asks for its key.
 pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Option<String> {
-    use crate::analysis::english::{do_support, inverts, may_be_subject, takes_do_support};
+    use crate::analysis::english::{
+        BE_FORMS, do_support, inverts, may_be_subject, takes_do_support,
+    };
     let (before, after) = (&frame.before, &frame.after);
     let mut forms: Vec<String> = Vec::new();
     // A subject question keeps at least two words ("Who said?" asks nothing); a time is
     // never the subject.
-    if opening.may_be_subject() && before.is_empty() && after.len() >= 2 {
+    // A subject question ends on a word that carries meaning: not "Who relied on?".
+    if before.is_empty()
+        && after.len() >= 2
+        && opening.may_be_subject(&after[0])
+        && !crate::text::is_stop_word("en", &after[after.len() - 1].to_lowercase())
+    {
         forms.push(format!("{} \" \" after1", literal(&after[0])));
     }
     let tail = if after.is_empty() {
@@ -170,11 +177,10 @@ pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>])
         if !crate::analysis::english::leads_to_slot(rest) {
             continue;
         }
-        if inverts(&word) && !rest.is_empty() {
-            forms.push(format!(
-                "{}{tail}",
-                literal(&format!("{word} {subject} {}", rest.join(" ")))
-            ));
+        let copula = BE_FORMS.contains(&word.as_str()) && opening.may_be_complement();
+        if inverts(&word) && (!rest.is_empty() || copula) {
+            let clause = format!("{word} {subject} {}", rest.join(" "));
+            forms.push(format!("{}{tail}", literal(clause.trim_end())));
         }
         let bases = bases.get(verb).map(Vec::as_slice).unwrap_or_default();
         if !takes_do_support(&before[verb], before.get(verb + 1).map(String::as_str)) {
@@ -263,13 +269,19 @@ mod tests {
         );
         let subject = Frame {
             before: vec![],
-            after: vec!["came".into(), "here".into()],
+            after: vec!["came".into(), "from".into(), "Leeds".into()],
         };
         assert!(
             question_grammar(&opening, &subject, &[])
                 .unwrap()
                 .contains("(\"came\" \" \" after1)")
         );
+        // "Who relied on?": no subject question ends on a function word.
+        let stops = Frame {
+            before: vec![],
+            after: vec!["came".into(), "here".into()],
+        };
+        assert!(question_grammar(&opening, &stops, &[]).is_none());
     }
 
     #[test]

@@ -83,6 +83,20 @@ fn is_discourse_marker(lang: &str, word: &str) -> bool {
     exercise::phrasing_of(lang).is_some_and(|p| p.discourse_markers.contains(&word))
 }
 
+/// Whether a lower-case word is an adverb and nothing else: a gap there has several
+/// answers that fit ("she _____ allows him to leave": finally, eventually; "The reasons are
+/// _____ very personal": usually, typically, really), and a changed adverb leaves a
+/// statement true. By the language's word-class list, else by its `adverb_endings`.
+fn is_adverb(lang: &str, word: &str) -> bool {
+    classes::only(lang, word, "R").unwrap_or_else(|| {
+        exercise::phrasing_of(lang).is_some_and(|p| {
+            p.adverb_endings
+                .iter()
+                .any(|e| word.len() > e.len() && word.ends_with(e))
+        })
+    })
+}
+
 fn capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase) && word.chars().all(char::is_alphabetic)
 }
@@ -240,6 +254,7 @@ fn targets_in<'a>(
             && word.chars().count() >= 6
             && !text::is_stop_word(lang, &lower)
             && !is_discourse_marker(lang, &lower)
+            && !is_adverb(lang, &lower)
         {
             out.push(Target {
                 offset,
@@ -406,11 +421,15 @@ fn size_of(word: &str) -> Option<f64> {
 /// [`SAME_FACT_FACTOR`]; where either size is unknown or zero, it is.
 fn believable_size(other: &str, key: &str) -> bool {
     match (size_of(other), size_of(key)) {
-        (Some(a), Some(b)) if a > 0.0 && b > 0.0 => {
-            (SAME_FACT_FACTOR..=BELIEVABLE_FACTOR).contains(&(a.max(b) / a.min(b)))
-        }
+        (Some(a), Some(b)) => believable_ratio(a, b),
         _ => true,
     }
+}
+
+/// Whether two sizes are believable misreadings of each other ([`believable_size`]); where
+/// either is zero, they are.
+fn believable_ratio(a: f64, b: f64) -> bool {
+    a <= 0.0 || b <= 0.0 || (SAME_FACT_FACTOR..=BELIEVABLE_FACTOR).contains(&(a.max(b) / a.min(b)))
 }
 
 /// Whether the two words before a name say the person is a woman (`Some(true)`) or a man
@@ -575,14 +594,13 @@ fn inside_quotes(sentence: &str, offset: usize) -> bool {
 /// inflection, a proxy for the same word class and form where no tagger is at hand.
 const SAME_FORM_ENDING: usize = 2;
 
-/// How many final letters two words share (up to 3): words that end alike are more often
-/// of one word class and form ("árboles" / "veranos", "tasted" / "opened").
+/// How many final letters two words share: words that end alike are more often of one word
+/// class and form ("árboles" / "veranos", "tasted" / "opened").
 fn shared_ending(a: &str, b: &str) -> usize {
     a.to_lowercase()
         .chars()
         .rev()
         .zip(b.to_lowercase().chars().rev())
-        .take(3)
         .take_while(|(x, y)| x == y)
         .count()
 }
@@ -965,9 +983,18 @@ impl<'a> Builder<'a> {
     /// letters. And of its word class, where the language lists classes.
     fn same_form(&self, sentence: &str, target: &Target<'_>, others: &mut Vec<String>) {
         let key = target.word.to_lowercase();
-        let ambiguous = exercise::phrasing_of(self.lang)
-            .is_some_and(|p| p.ambiguous_endings.iter().any(|e| key.ends_with(e)));
-        let need = if ambiguous { 3 } else { SAME_FORM_ENDING };
+        // An ending that words of several classes share: one letter more ("-yer" for
+        // "player", "-lent" for "veulent").
+        let need = exercise::phrasing_of(self.lang)
+            .and_then(|p| {
+                p.ambiguous_endings
+                    .iter()
+                    .filter(|e| key.ends_with(*e))
+                    .map(|e| e.chars().count() + 1)
+                    .max()
+            })
+            .unwrap_or(SAME_FORM_ENDING)
+            .max(SAME_FORM_ENDING);
         others.retain(|o| shared_ending(o, target.word) >= need && !looks_inflected(self.lang, o));
         // Of the key's word class too, where the language lists classes ("This _____ is
         // hurtful": nouns, not "common").
@@ -1002,10 +1029,10 @@ impl<'a> Builder<'a> {
             let mut pool = others;
             rng.shuffle(&mut pool);
             // Words no other bank showed first; then, for content words, those that end
-            // most like the key.
+            // most like the key (up to three letters).
             pool.sort_by_key(|o| {
                 let ending = match target.kind {
-                    Kind::Word => shared_ending(o, target.word),
+                    Kind::Word => shared_ending(o, target.word).min(3),
                     _ => 0,
                 };
                 (
@@ -1404,6 +1431,52 @@ mod tests {
             .to_vec();
         builder.same_form(sentence, &target, &mut others);
         assert_eq!(others, ["lawyer", "buyer"]);
+    }
+
+    #[test]
+    fn adverbs_are_no_content_words_to_build_on() {
+        // From lessons on real English news at B2: "she _____ allows him to leave" had
+        // finally and eventually, "The reasons are _____ very personal" usually, typically
+        // and really: each gap had two answers or more.
+        let words = |lang: &str, sentence: &str| -> Vec<String> {
+            targets_in(lang, sentence, None)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Word)
+                .map(|t| t.word.to_string())
+                .collect()
+        };
+        assert_eq!(
+            words(
+                "en",
+                "She eventually allows the prisoner to leave the spaceship."
+            ),
+            ["allows", "prisoner", "spaceship"]
+        );
+        assert_eq!(
+            words("es", "Los vecinos plantaron finalmente sus árboles."),
+            ["vecinos", "plantaron", "árboles"]
+        );
+    }
+
+    #[test]
+    fn a_french_verb_in_ent_keeps_verbs_of_its_ending_in_its_bank() {
+        // Fleur's demo lesson (fr A2): "Quatre agriculteurs de la région _____ semer le
+        // rouge de Vernelle" had veulent among pourront / devant / gratuitement, a future,
+        // a preposition and an adverb that only end in -nt.
+        let article = ArticleText::new(
+            "fr",
+            "Quatre agriculteurs de la région veulent semer le blé l'année prochaine. \
+             Les visiteurs pourront goûter gratuitement trois sortes de pain devant le four. \
+             Les clients parlent du pain et roulent cinquante kilomètres pour une miche.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[0];
+        let target = target_of(&builder, sentence, "veulent");
+        let mut others: Vec<String> = ["pourront", "devant", "gratuitement", "parlent", "roulent"]
+            .map(String::from)
+            .to_vec();
+        builder.same_form(sentence, &target, &mut others);
+        assert_eq!(others, ["parlent", "roulent"]);
     }
 
     /// The target of a sentence at `word`.

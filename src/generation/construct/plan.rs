@@ -8,13 +8,13 @@
 use std::collections::HashSet;
 
 use super::{
-    AGE, Builder, Kind, Rng, addresses_you, inside_quotes, is_percent, same_kind_elsewhere,
-    targets_in, usable,
+    AGE, Builder, Kind, Rng, Target, addresses_you, believable_numbers, believable_ratio,
+    inside_quotes, is_percent, same_kind_elsewhere, size_of, targets_in, usable,
 };
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
-    BOUNDS as COUNT_BOUNDS, Frame, Opening, base_forms, first_word, frame,
-    supported as phrasing_supported,
+    BOUNDS as COUNT_BOUNDS, Frame, Opening, amounts, base_forms, first_word, frame,
+    supported as phrasing_supported, who_start,
 };
 use crate::exercise::Exercise;
 use crate::generation::grammar::question_grammar;
@@ -102,8 +102,25 @@ fn plan(
         .map(|w| w.to_lowercase())
         .unwrap_or_default();
     let end = target.offset + target.word.len();
-    // (opening, the byte range the answer covers, other options)
-    let (opening, range, others) = match target.kind {
+    // "$35 million": the amount of money the number is in.
+    let amount = (target.kind == Kind::Number)
+        .then(|| {
+            amounts(sentence)
+                .into_iter()
+                .find(|&(from, to)| from < target.offset && target.offset < to)
+        })
+        .flatten();
+    // (opening, the byte range the answer covers, other options, the key)
+    let (opening, range, others, key) = match target.kind {
+        Kind::Number if amount.is_some() => {
+            let (from, to) = amount?;
+            if COUNT_BOUNDS.contains(&previous.as_str()) {
+                return None;
+            }
+            let key = &sentence[from..to];
+            let others = other_amounts(builder, sentence, target, key);
+            (Opening::HowMuch, (from, to), others, key.to_string())
+        }
         Kind::Number => {
             let counted = text::count_value(target.word).is_some_and(|n| n >= 2)
                 && target.unit != AGE
@@ -155,7 +172,13 @@ fn plan(
             }
             let others =
                 same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
-            (Opening::HowMany(unit), (target.offset, unit_end), others)
+            let key = target.word.to_string();
+            (
+                Opening::HowMany(unit),
+                (target.offset, unit_end),
+                others,
+                key,
+            )
         }
         // A time after its preposition, the preposition right before it: "in 2019", "in
         // March", "on Thursday".
@@ -184,12 +207,13 @@ fn plan(
             let start = before.len() - previous.len() - 1;
             let others =
                 same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
-            (opening, (start, end), others)
+            (opening, (start, end), others, target.word.to_string())
         }
         Kind::Name if builder.is_person(target.word) => (
             Opening::Who,
-            (target.offset, end),
+            (who_start(sentence, target.offset), end),
             builder.other_people(target.word, sentence),
+            target.word.to_string(),
         ),
         _ => return None,
     };
@@ -197,9 +221,9 @@ fn plan(
         return None;
     }
     let mut options: Vec<String> = others.into_iter().take(3).collect();
-    options.push(target.word.to_string());
+    options.push(key.clone());
     rng.shuffle(&mut options);
-    let answer = options.iter().position(|o| o == target.word)?;
+    let answer = options.iter().position(|o| *o == key)?;
     let frame = frame(sentence, range, first_word(builder.article, sentence))?;
     if frame.before.is_empty() && frame.after.is_empty() {
         return None;
@@ -227,6 +251,62 @@ fn plan(
         options,
         answer,
     })
+}
+
+/// The options beside an amount of money (`key`, whose number is `target`): the article's
+/// other amounts in the same currency, then the key with its number changed as a count's
+/// is; each of a believable size and none in the key's sentence.
+fn other_amounts(
+    builder: &Builder<'_>,
+    sentence: &str,
+    target: &Target<'_>,
+    key: &str,
+) -> Vec<String> {
+    let Some(sign) = key.chars().next() else {
+        return Vec::new();
+    };
+    let Some(value) = amount_value(key) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut keep = |amount: String| {
+        if amount.starts_with(sign)
+            && !sentence.contains(&amount)
+            && !out.contains(&amount)
+            && amount_value(&amount).is_some_and(|v| believable_ratio(v, value))
+        {
+            out.push(amount);
+        }
+    };
+    for other in builder.article.sentences() {
+        for (from, to) in amounts(other) {
+            keep(other[from..to].to_string());
+        }
+    }
+    // "$35 million" → "$70 million", "$17 million".
+    if let Some(scale) = key[sign.len_utf8()..].strip_prefix(target.word) {
+        for n in believable_numbers(target) {
+            keep(format!("{sign}{n}{scale}"));
+        }
+    }
+    out
+}
+
+/// The size of an amount of money ("$35 million": 35,000,000).
+fn amount_value(amount: &str) -> Option<f64> {
+    let mut words = amount
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .split_whitespace();
+    let number = size_of(words.next()?)?;
+    let scale = match words.next() {
+        None => 1.0,
+        Some("thousand") => 1e3,
+        Some("million") => 1e6,
+        Some("billion") => 1e9,
+        Some("trillion") => 1e12,
+        Some(_) => return None,
+    };
+    Some(number * scale)
 }
 
 /// Whether an English word looks like a plural noun: ends in "s" (not "ss", "us" or "is")
@@ -322,6 +402,61 @@ mod tests {
         assert!(
             !plans.iter().any(|p| p.evidence.starts_with("The museum")),
             "'in May 2015' goes on past the month: {plans:?}"
+        );
+    }
+
+    #[test]
+    fn an_amount_of_money_makes_a_how_much_question_with_amounts_for_options() {
+        let article = ArticleText::new(
+            "en",
+            "The club paid $35 million for the old stadium. Around $2 million was raised by \
+             the fans for a new roof. The city spent $40 million on roads last year. Tickets \
+             cost $8 cheese sandwiches at the gate. The mayor gave more than $5 million to \
+             the schools.",
+        );
+        let plans = question_plans(&article, 10, 5, &HashSet::new());
+        let stadium = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("The club paid"))
+            .expect("a plan about the stadium's price");
+        assert_eq!(stadium.opening, Opening::HowMuch);
+        assert_eq!(stadium.answer_phrase, "$35 million");
+        assert_eq!(stadium.options[stadium.answer], "$35 million");
+        assert!(
+            stadium.grammar.contains("\"did the club pay\""),
+            "{}",
+            stadium.grammar
+        );
+        // Other amounts of a believable size, in the same currency: "$40 million" from
+        // another sentence, not "$2 million" (17 times smaller) nor "$8".
+        let others: Vec<&String> = stadium
+            .options
+            .iter()
+            .filter(|o| *o != "$35 million")
+            .collect();
+        assert!(others.contains(&&"$40 million".to_string()), "{others:?}");
+        for o in &others {
+            let millions: f64 = o
+                .strip_prefix('$')
+                .and_then(|o| o.strip_suffix(" million"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("{o} is no amount in millions"));
+            assert!((3.5..=350.0).contains(&millions), "{o}");
+        }
+        // The subject of a verb: "How much was raised by the fans for a new roof?"
+        let roof = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("Around"))
+            .expect("a plan about the money raised");
+        assert_eq!(roof.answer_phrase, "$2 million");
+        assert!(roof.grammar.contains("\"was\""), "{}", roof.grammar);
+        // "$8 cheese sandwiches": the amount is part of a phrase; "more than $5 million": a
+        // bound is no answer to "how much".
+        assert!(
+            !plans
+                .iter()
+                .any(|p| p.evidence.starts_with("Tickets") || p.evidence.starts_with("The mayor")),
+            "{plans:?}"
         );
     }
 
