@@ -353,6 +353,36 @@ fn capitalised_in_claim(claim: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether another sentence of the article answers the question with a wrong option: it
+/// holds the option and every content word of the question (at least two). "How much is
+/// the stock's 52-week high?" has several answers where the article lists several stocks,
+/// each with its "The stock's 52-week high is …".
+fn answered_elsewhere(
+    article: &ArticleText,
+    question: &str,
+    options: &[String],
+    answer: usize,
+    evidence: &str,
+) -> bool {
+    let lang = article.lang();
+    let wanted = stems(lang, question);
+    if wanted.len() < 2 {
+        return false;
+    }
+    article
+        .sentences()
+        .iter()
+        .filter(|s| s.as_str() != evidence)
+        .any(|s| {
+            let lower = s.to_lowercase();
+            options
+                .iter()
+                .enumerate()
+                .any(|(i, o)| i != answer && text::has_phrase(&lower, &o.to_lowercase()))
+                && wanted.is_subset(&stems(lang, s))
+        })
+}
+
 fn is_supported(lang: &str, claim: &str, evidence: &str) -> bool {
     supported(lang, claim, evidence).is_empty()
 }
@@ -371,10 +401,18 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
         Exercise::Order { .. } => unreachable!("order exercises are grounded above"),
         Exercise::ShortAnswer { answer, .. } => reasons.extend(supported(lang, answer, evidence)),
         Exercise::MultipleChoice {
-            options, answer, ..
+            question,
+            options,
+            answer,
+            ..
         } => {
             reasons.extend(supported(lang, &options[*answer], evidence));
             reasons.extend(distractor_checks(lang, options, *answer, evidence));
+            if !reasons.contains(&Reason::DistractorSupported)
+                && answered_elsewhere(article, question, options, *answer, evidence)
+            {
+                reasons.push(Reason::DistractorSupported);
+            }
         }
         Exercise::Vocabulary {
             word,

@@ -461,6 +461,38 @@ fn a_question_answerable_without_the_article_is_rejected() {
 }
 
 #[test]
+fn a_question_another_sentence_answers_with_a_wrong_option_is_rejected() {
+    // From a lesson on real English news (B2): the article lists several stocks, each with
+    // its "The stock's 52-week high is …".
+    let article = ArticleText::new(
+        "en",
+        "Vivus dropped about 6% on Monday. The stock’s 52-week high is $10.12.\n\n\
+         Transocean Partners posted a new low on Monday. The stock’s 52-week high is $29.43.",
+    );
+    let reader = FixedReader {
+        choice: 1,
+        span: "",
+    };
+    let verdict = |options: &[&str]| {
+        let candidate = Candidate {
+            origin: Origin::Phrased,
+            ..mc(
+                "How much is the stock’s 52-week high?",
+                options,
+                1,
+                "The stock’s 52-week high is $10.12.",
+            )
+        };
+        futures_executor(verify(candidate, &article, &reader, &[])).map_err(|r| r.reasons)
+    };
+    assert_eq!(
+        verdict(&["$13.18", "$10.12", "$29.43", "$14.32"]).err(),
+        Some(vec![Reason::DistractorSupported])
+    );
+    assert!(verdict(&["$13.18", "$10.12", "$20.24", "$14.32"]).is_ok());
+}
+
+#[test]
 fn a_phrased_question_is_held_to_its_sentence_and_asks_for_the_key() {
     let phrased = |question: &str, answer: usize, options: &[&str], evidence: &str| Candidate {
         origin: Origin::Phrased,

@@ -184,8 +184,12 @@ fn targets_in<'a>(
                     .is_ok_and(|y| (1800..=2100).contains(&y));
             // A decade ("the 1840’s") is no year: another year in its place reads "1865’s".
             let decade = year && (after.starts_with("’s") || after.starts_with("'s"));
+            // "departed at 2100": a time of day on the 24-hour clock, neither a year nor a
+            // count.
+            let clock = word.len() == 4 && i > 0 && spans[i - 1].1.eq_ignore_ascii_case("at");
             if !split
                 && !decade
+                && !clock
                 && !joined
                 && !day
                 && !paired
@@ -541,7 +545,13 @@ fn usable(lang: &str, sentence: &str) -> bool {
             .is_some_and(char::is_uppercase)
             && before >= 4
     });
+    // "12. This godawful cover …", "16. Literary genre wars": an item of a numbered list,
+    // whose number tells nothing.
+    let numbered = sentence
+        .split_once(['.', ')'])
+        .is_some_and(|(head, _)| !head.is_empty() && head.chars().all(|c| c.is_ascii_digit()));
     (6..=45).contains(&n)
+        && !numbered
         && !cut_short
         && !run_together
         && !sentence.contains(GAP)
@@ -1431,6 +1441,32 @@ mod tests {
             .to_vec();
         builder.same_form(sentence, &target, &mut others);
         assert_eq!(others, ["lawyer", "buyer"]);
+    }
+
+    #[test]
+    fn list_numbers_and_clock_times_are_nothing_to_build_on() {
+        // From lessons on real English news at B2: "_____. This godawful, treacle-coated
+        // cover …" (a list item's number), "which departed at _____ on Sunday" with 2099,
+        // 2103 and 2098 (a time taken for a year).
+        assert!(!usable(
+            "en",
+            "12. This godawful, treacle-coated cover of a famous song was everywhere this year."
+        ));
+        assert!(usable(
+            "en",
+            "This godawful, treacle-coated cover of a famous song was everywhere this year."
+        ));
+        let flight = "Customers who flew on BA1478, which departed at 2100 on Sunday, should call.";
+        assert!(
+            targets_in("en", flight, None)
+                .iter()
+                .all(|t| !matches!(t.kind, Kind::Year | Kind::Number)),
+            "{:?}",
+            targets_in("en", flight, None)
+                .iter()
+                .map(|t| t.word)
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
