@@ -236,7 +236,8 @@ const ROLE_DETERMINERS: &[&str] = &[
 const ROLE_WORDS: usize = 6;
 
 /// Where the answer to "Who" starts in `sentence` for the person at byte `offset`: at the
-/// role phrase before the name that opens its clause ([`role_start`]), or at the name.
+/// role words right before the name ("The venue's American owner", "chef"), or at the
+/// name.
 pub fn who_start(sentence: &str, offset: usize) -> usize {
     let tokens = tokens(sentence);
     tokens

@@ -584,6 +584,23 @@ fn usable(lang: &str, sentence: &str) -> bool {
             .any(|b| text::has_phrase(&lower_text, b))
 }
 
+/// Whether another sentence of the article reads the same but for its numbers ("The
+/// stock’s 52-week high is $10.12." and "The stock’s 52-week high is $29.43.", one per
+/// stock of a list): an item on it does not say which of them it means.
+fn repeats_with_other_numbers(article: &ArticleText, sentence: &str) -> bool {
+    let shape = |s: &str| -> Vec<String> {
+        text::normalized_words(s)
+            .into_iter()
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+            .collect()
+    };
+    let mine = shape(sentence);
+    article
+        .sentences()
+        .iter()
+        .any(|o| o != sentence && shape(o) == mine)
+}
+
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
 /// about whom).
 fn addresses_you(lang: &str, sentence: &str) -> bool {
@@ -1117,6 +1134,7 @@ fn order_exercise(
             && !addresses_you(lang, s)
             // A sentence a pull quote repeats has no one place in the article.
             && !article.echoed(s)
+            && !repeats_with_other_numbers(article, s)
     };
     let stretch = sentences.len().div_ceil(count).max(1);
     let mut chosen: Vec<&String> = Vec::new();
@@ -1178,7 +1196,11 @@ pub fn constructed_exercises(
     let mut order: Vec<&String> = article
         .sentences()
         .iter()
-        .filter(|s| usable(lang, s) && !avoid.contains(s.as_str()))
+        .filter(|s| {
+            usable(lang, s)
+                && !avoid.contains(s.as_str())
+                && !repeats_with_other_numbers(article, s)
+        })
         .collect();
     rng.shuffle(&mut order);
     // Every sentence's possible items, by kind.
@@ -1465,6 +1487,32 @@ mod tests {
             .to_vec();
         builder.same_form(sentence, &target, &mut others);
         assert_eq!(others, ["lawyer", "buyer"]);
+    }
+
+    #[test]
+    fn a_sentence_the_article_repeats_with_other_numbers_is_not_built_on() {
+        // From a B2 lesson on real English news (a list of stocks): "The stock’s 52-week
+        // high is $_____." and "How much is the stock’s 52-week high?" had no one answer.
+        let article = ArticleText::new(
+            "en",
+            "Vivus dropped about 6% on Monday after a weak report from its partner. \
+             The stock’s 52-week high is $10.12 after a long climb. \
+             Transocean posted a new low on Monday after the oil price fell again. \
+             The stock’s 52-week high is $29.43 after a long climb. \
+             Zulily dropped about 4% on Monday to a new low against its old high.",
+        );
+        for seed in 0..20 {
+            for c in constructed_exercises(&article, Cefr::B2, 6, seed, &HashSet::new()) {
+                assert!(
+                    !c.exercise.evidence().contains("52-week"),
+                    "{:?}",
+                    c.exercise
+                );
+            }
+            for p in question_plans(&article, 6, seed, &HashSet::new()) {
+                assert!(!p.evidence.contains("52-week"), "{p:?}");
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,8 @@ use std::collections::HashSet;
 
 use super::{
     AGE, Builder, Kind, Rng, Target, addresses_you, believable_numbers, believable_ratio,
-    inside_quotes, is_percent, same_kind_elsewhere, size_of, targets_in, usable,
+    inside_quotes, is_percent, repeats_with_other_numbers, same_kind_elsewhere, size_of,
+    targets_in, usable,
 };
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
@@ -68,7 +69,12 @@ pub fn question_plans(
     let mut sentences: Vec<&String> = article
         .sentences()
         .iter()
-        .filter(|s| usable(lang, s) && !avoid.contains(s.as_str()) && !addresses_you(lang, s))
+        .filter(|s| {
+            usable(lang, s)
+                && !avoid.contains(s.as_str())
+                && !addresses_you(lang, s)
+                && !repeats_with_other_numbers(article, s)
+        })
         .collect();
     rng.shuffle(&mut sentences);
     let mut out = Vec::new();
