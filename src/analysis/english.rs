@@ -832,6 +832,12 @@ pub fn may_be_subject(words: &[impl AsRef<str>]) -> bool {
         })
 }
 
+/// Whether "be" and its subject open a cleft sentence ("it was Hannibal Buress calling
+/// Cosby …"): its question would be "Who was it Hannibal Buress flat-out calling?".
+pub fn cleft(aux: &str, subject: &[impl AsRef<str>]) -> bool {
+    BE_FORMS.contains(&aux) && subject.len() == 1 && subject[0].as_ref().eq_ignore_ascii_case("it")
+}
+
 /// Whether the words between a question's verb and its key leave the key in a slot of the
 /// clause: not inside a phrase ("reach temperatures of | 1,300 degrees", "12 of the | 13
 /// states"), not inside a clause of its own ("a salesman who started a group | in 2010",
@@ -1123,7 +1129,7 @@ fn forms(
         for s_len in 1..longest {
             let subject = &rest[1..1 + s_len];
             let tail = &rest[1 + s_len..];
-            if !subject_ok(subject) {
+            if !subject_ok(subject) || cleft(aux, subject) {
                 continue;
             }
             for at in 0..tokens.len() {
@@ -1286,6 +1292,15 @@ mod tests {
         let cosby = calling.find("Cosby").unwrap();
         assert_eq!(who_start(calling, cosby), cosby);
         assert!(en("Who was it Hannibal Buress flat-out?", calling, "Cosby").is_err());
+        // A cleft ("it was …") makes no question.
+        assert!(
+            en(
+                "Who was it Hannibal Buress flat-out calling?",
+                calling,
+                "Cosby"
+            )
+            .is_err()
+        );
         // A plural's possessive apostrophe is no break: "quarters" opens no clause.
         let rooms = "Nuns’ quarters are cleverly combined into 20 unique rooms.";
         assert!(

@@ -146,7 +146,7 @@ pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String 
 /// grammatical, is the sentence's, and asks for its key.
 pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Option<String> {
     use crate::analysis::english::{
-        BE_FORMS, do_support, inverts, may_be_subject, takes_do_support,
+        BE_FORMS, cleft, do_support, inverts, may_be_subject, takes_do_support,
     };
     let (before, after) = (&frame.before, &frame.after);
     let mut forms: Vec<String> = Vec::new();
@@ -178,7 +178,7 @@ pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>])
             continue;
         }
         let copula = BE_FORMS.contains(&word.as_str()) && opening.may_be_complement();
-        if inverts(&word) && (!rest.is_empty() || copula) {
+        if inverts(&word) && (!rest.is_empty() || copula) && !cleft(&word, &before[..verb]) {
             let clause = format!("{word} {subject} {}", rest.join(" "));
             forms.push(format!("{}{tail}", literal(clause.trim_end())));
         }
