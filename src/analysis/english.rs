@@ -248,10 +248,16 @@ pub fn who_start(sentence: &str, offset: usize) -> usize {
 }
 
 /// Signs that open an amount of money.
-const CURRENCY: &[char] = &['$', '£', '€', '¥'];
+pub const CURRENCY: &[char] = &['$', '£', '€', '¥'];
 
-/// Words after an amount's number that belong to the amount ("$35 million").
-const SCALES: &[&str] = &["thousand", "million", "billion", "trillion"];
+/// Words after an amount's number that belong to the amount ("$35 million"), with what
+/// they multiply it by.
+pub const SCALES: &[(&str, f64)] = &[
+    ("thousand", 1e3),
+    ("million", 1e6),
+    ("billion", 1e9),
+    ("trillion", 1e12),
+];
 
 /// The amounts of money in a sentence, as byte ranges: a currency sign right before a
 /// number ("$35", "£1.5"), and the scale word after it ("$35 million"). A sign after another
@@ -280,7 +286,7 @@ fn amounts_of(tokens: &[Token<'_>]) -> Vec<(usize, usize)> {
         }
         let scaled = tokens
             .get(i + 1)
-            .is_some_and(|n| !n.break_before && SCALES.contains(&n.lower.as_str()));
+            .is_some_and(|n| !n.break_before && SCALES.iter().any(|(w, _)| *w == n.lower));
         out.push((i, if scaled { i + 2 } else { i + 1 }));
     }
     out

@@ -63,12 +63,23 @@ pub struct ArticleText {
     /// Each sentence's words as [`echo_form`] gives them, made on the first
     /// [`ArticleText::echoed`].
     echo_forms: std::sync::OnceLock<Vec<String>>,
+    /// Each sentence's words without those that hold a digit, made on the first
+    /// [`ArticleText::repeats_with_other_numbers`].
+    number_free_forms: std::sync::OnceLock<Vec<Vec<String>>>,
 }
 
 /// A sentence's words, lower case, space-separated and padded with a space on each side,
 /// so that one sentence's form found in another's is a run of whole words.
 fn echo_form(sentence: &str) -> String {
     format!(" {} ", text::normalized_words(sentence).join(" "))
+}
+
+/// A sentence's words without those that hold a digit ("the stock’s high is").
+fn number_free_form(sentence: &str) -> Vec<String> {
+    text::normalized_words(sentence)
+        .into_iter()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .collect()
 }
 
 impl std::fmt::Debug for ArticleText {
@@ -107,6 +118,7 @@ impl ArticleText {
             words: text::normalized_words(text).into_iter().collect(),
             lexicon: None,
             echo_forms: std::sync::OnceLock::new(),
+            number_free_forms: std::sync::OnceLock::new(),
         }
     }
 
@@ -185,6 +197,20 @@ impl ArticleText {
             }
         }
         false
+    }
+
+    /// Whether another sentence of the article reads the same but for its numbers ("The
+    /// stock’s 52-week high is $10.12." and "The stock’s 52-week high is $29.43.", one per
+    /// stock of a list): an item on it does not say which of them it means.
+    pub fn repeats_with_other_numbers(&self, sentence: &str) -> bool {
+        let forms = self
+            .number_free_forms
+            .get_or_init(|| self.sentences.iter().map(|s| number_free_form(s)).collect());
+        let this = number_free_form(sentence);
+        self.sentences
+            .iter()
+            .zip(forms)
+            .any(|(other, form)| other != sentence && *form == this)
     }
 
     /// The article's sentence that contains the byte range, if one does.

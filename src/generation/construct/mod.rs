@@ -584,23 +584,6 @@ fn usable(lang: &str, sentence: &str) -> bool {
             .any(|b| text::has_phrase(&lower_text, b))
 }
 
-/// Whether another sentence of the article reads the same but for its numbers ("The
-/// stock’s 52-week high is $10.12." and "The stock’s 52-week high is $29.43.", one per
-/// stock of a list): an item on it does not say which of them it means.
-fn repeats_with_other_numbers(article: &ArticleText, sentence: &str) -> bool {
-    let shape = |s: &str| -> Vec<String> {
-        text::normalized_words(s)
-            .into_iter()
-            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
-            .collect()
-    };
-    let mine = shape(sentence);
-    article
-        .sentences()
-        .iter()
-        .any(|o| o != sentence && shape(o) == mine)
-}
-
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
 /// about whom).
 fn addresses_you(lang: &str, sentence: &str) -> bool {
@@ -1134,7 +1117,7 @@ fn order_exercise(
             && !addresses_you(lang, s)
             // A sentence a pull quote repeats has no one place in the article.
             && !article.echoed(s)
-            && !repeats_with_other_numbers(article, s)
+            && !article.repeats_with_other_numbers(s)
     };
     let stretch = sentences.len().div_ceil(count).max(1);
     let mut chosen: Vec<&String> = Vec::new();
@@ -1197,9 +1180,7 @@ pub fn constructed_exercises(
         .sentences()
         .iter()
         .filter(|s| {
-            usable(lang, s)
-                && !avoid.contains(s.as_str())
-                && !repeats_with_other_numbers(article, s)
+            usable(lang, s) && !avoid.contains(s.as_str()) && !article.repeats_with_other_numbers(s)
         })
         .collect();
     rng.shuffle(&mut order);

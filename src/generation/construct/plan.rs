@@ -9,13 +9,12 @@ use std::collections::HashSet;
 
 use super::{
     AGE, Builder, Kind, Rng, Target, addresses_you, believable_numbers, believable_ratio,
-    inside_quotes, is_percent, repeats_with_other_numbers, same_kind_elsewhere, size_of,
-    targets_in, usable,
+    inside_quotes, is_percent, same_kind_elsewhere, size_of, targets_in, usable,
 };
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
-    BOUNDS as COUNT_BOUNDS, Frame, Opening, amounts, base_forms, first_word, frame,
-    supported as phrasing_supported, who_start,
+    BOUNDS as COUNT_BOUNDS, CURRENCY, Frame, Opening, SCALES, amounts, base_forms, first_word,
+    frame, supported as phrasing_supported, who_start,
 };
 use crate::exercise::Exercise;
 use crate::generation::grammar::question_grammar;
@@ -73,7 +72,7 @@ pub fn question_plans(
             usable(lang, s)
                 && !avoid.contains(s.as_str())
                 && !addresses_you(lang, s)
-                && !repeats_with_other_numbers(article, s)
+                && !article.repeats_with_other_numbers(s)
         })
         .collect();
     rng.shuffle(&mut sentences);
@@ -134,7 +133,7 @@ fn plan(
                 && target.unit.chars().all(char::is_alphabetic)
                 && !target.unit.is_empty()
                 && !COUNT_BOUNDS.contains(&previous.as_str())
-                && !before.trim_end().ends_with(['$', '£', '€', '¥']);
+                && !before.trim_end().ends_with(CURRENCY);
             if !counted {
                 return None;
             }
@@ -306,11 +305,7 @@ fn amount_value(amount: &str) -> Option<f64> {
     let number = size_of(words.next()?)?;
     let scale = match words.next() {
         None => 1.0,
-        Some("thousand") => 1e3,
-        Some("million") => 1e6,
-        Some("billion") => 1e9,
-        Some("trillion") => 1e12,
-        Some(_) => return None,
+        Some(word) => SCALES.iter().find(|(w, _)| *w == word)?.1,
     };
     Some(number * scale)
 }
