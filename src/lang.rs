@@ -50,14 +50,32 @@ pub const HOMES: &[Home] = &[
     home!("it"),
 ];
 
-/// Files only some homes have, compiled in: (code, file, text). The English word classes
-/// come from WordNet 3.0 (`lang/en/WORDNET-LICENSE`, `scripts/make-word-classes`), the
-/// English given names from the US Census Bureau (the file's header).
+/// Files only some homes have, compiled in: (code, file, text). The word classes come, by
+/// `scripts/make-word-classes`, from WordNet 3.0 in English (`lang/en/WORDNET-LICENSE`),
+/// the Dicollecte dictionary in French (`lang/fr/MPL-2.0`), morph-it! in Italian
+/// (`lang/it/MORPH-IT-LICENSE`) and spaCy's lemmatizer tables in Spanish
+/// (`lang/es/SPACY-LOOKUPS-LICENSE`); German and Russian have none. The English given names
+/// come from the US Census Bureau (the file's header).
 const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
     (
         "en",
         "word-classes.txt",
         include_str!("../lang/en/word-classes.txt"),
+    ),
+    (
+        "fr",
+        "word-classes.txt",
+        include_str!("../lang/fr/word-classes.txt"),
+    ),
+    (
+        "it",
+        "word-classes.txt",
+        include_str!("../lang/it/word-classes.txt"),
+    ),
+    (
+        "es",
+        "word-classes.txt",
+        include_str!("../lang/es/word-classes.txt"),
     ),
     (
         "en",

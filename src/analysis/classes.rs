@@ -1,10 +1,13 @@
 //! Which word classes a word form may have, where a language's home has a list of them
-//! (`word-classes.txt`; English, from WordNet 3.0 by `scripts/make-word-classes`): noun
-//! (singular, plural), verb (base, -s form, past or participle, -ing form), adjective
-//! (plain, comparative, superlative) or adverb. A word bank keeps options of its key's class
-//! with them: "This _____ is hurtful" holds a noun, so "common" gives itself away among
-//! "question", "person" and "opinion", and "One thing I _____" a verb, so "unbiased" does
-//! among "learned" and "turned". An ending alone cannot tell these apart.
+//! (`word-classes.txt`, by `scripts/make-word-classes`: English from WordNet 3.0, French from
+//! the Dicollecte dictionary, Italian from morph-it!, Spanish from spaCy's lemmatizer
+//! tables): noun (singular, plural), verb (base, -s form, past or participle, -ing form;
+//! elsewhere infinitive, finite form, past participle, present participle or gerund),
+//! adjective (plain, comparative, superlative) or adverb. A word bank keeps options of its
+//! key's class with them: "This _____ is hurtful" holds a noun, so "common" gives itself away
+//! among "question", "person" and "opinion", and "One thing I _____" a verb, so "unbiased"
+//! does among "learned" and "turned"; "résiste à la _____" a noun, so "intéresse" and
+//! "organise" do among "sécheresse". An ending alone cannot tell these apart.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -66,6 +69,11 @@ fn parse(text: &'static str, code: &str) -> HashMap<&'static str, Classes> {
         }
     }
     out
+}
+
+/// Whether the language's home has a list of word classes.
+pub fn has_list(lang: &str) -> bool {
+    LISTS.contains_key(lang)
 }
 
 /// The classes a word form may have; none where the language has no list or the list
@@ -168,6 +176,11 @@ pub fn same_class(lang: &str, previous: Option<&str>, key: &str, option: &str) -
 mod tests {
     use super::*;
 
+    fn has_fr(w: &str, letters: &str) -> bool {
+        let wanted = Classes::of(letters).unwrap();
+        classes("fr", w).is_some_and(|c| c.and(wanted) == wanted)
+    }
+
     #[test]
     fn the_english_list_parses_and_knows_common_forms() {
         let has = |w: &str, letters: &str| {
@@ -185,7 +198,20 @@ mod tests {
         // A rare use is left out: "common" is a noun (a park) in 1 of 72 tagged uses.
         assert_eq!(classes("en", "common"), Classes::of("A"));
         assert_eq!(classes("en", "Common"), Classes::of("A"));
-        assert_eq!(classes("es", "pregunta"), None);
+        assert_eq!(classes("de", "Frage"), None);
+        // Italian and Spanish.
+        assert_eq!(classes("it", "lentamente"), Classes::of("R"));
+        assert!(classes("it", "abbandonando") == Classes::of("G"));
+        assert!(
+            classes("es", "preguntas")
+                .is_some_and(|c| !c.and(Classes::of("P").unwrap()).is_empty())
+        );
+        assert_eq!(classes("es", "rápidamente"), Classes::of("R"));
+        // French, from the Dicollecte dictionary.
+        assert_eq!(classes("fr", "sécheresse"), Classes::of("N"));
+        assert_eq!(classes("fr", "intéresse"), Classes::of("Z"));
+        assert_eq!(classes("fr", "presque"), Classes::of("R"));
+        assert!(has_fr("portes", "PZ") && has_fr("ouvertes", "DA") && has_fr("été", "ND"));
     }
 
     #[test]
@@ -221,9 +247,17 @@ mod tests {
         assert!(!same_class("en", Some("book"), "features", "includes"));
         // A word the list does not know is no option for a word it knows.
         assert!(!same_class("en", Some("the"), "scenes", "zqxwv"));
-        // A key it does not know has no bank; a language without a list: the ending rule
-        // decides.
+        // A key it does not know has no bank; a language without a list cannot tell (the
+        // constructor gives its content words no bank).
         assert!(!same_class("en", Some("the"), "zqxwv", "scenes"));
-        assert!(same_class("es", Some("la"), "pregunta", "común"));
+        assert!(same_class("de", Some("die"), "Frage", "wieder"));
+        assert!(!same_class("es", Some("la"), "pregunta", "rápidamente"));
+        // French: "résiste à la _____" holds the noun "sécheresse", not the verbs
+        // "intéresse" and "organise"; "très _____" the adjective "hautes", not "sortes".
+        assert!(same_class("fr", Some("la"), "sécheresse", "chaleur"));
+        assert!(!same_class("fr", Some("la"), "sécheresse", "intéresse"));
+        assert!(!same_class("fr", Some("la"), "sécheresse", "organise"));
+        assert!(same_class("fr", Some("très"), "hautes", "ouvertes"));
+        assert!(!same_class("fr", Some("très"), "hautes", "sortes"));
     }
 }
