@@ -81,8 +81,23 @@ fn no_break(before: &str, after: &str) -> bool {
     }
     let next = after.chars().next();
     let capital = next.is_some_and(char::is_uppercase);
+    // A day written as an ordinal before its month: "bis zum 30. | Juni".
+    if last.len() <= 2 && last.chars().all(|c| c.is_ascii_digit()) {
+        let month = after
+            .split(|c: char| !c.is_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        if crate::lang::codes()
+            .filter_map(crate::lang::language)
+            .any(|l| l.months.contains(&month.as_str()))
+        {
+            return true;
+        }
+    }
     match last {
-        "No" | "no" | "Nr" | "nr" => next.is_some_and(|c| c.is_ascii_digit()),
+        // Number signs, and German's paragraph and article ("§ 910 Abs. | 1 BGB").
+        "No" | "no" | "Nr" | "nr" | "Abs" | "Art" => next.is_some_and(|c| c.is_ascii_digit()),
         "Mr" | "Mrs" | "Ms" | "Dr" | "Prof" => capital,
         _ => {
             let mut chars = last.chars();
@@ -411,6 +426,20 @@ mod tests {
         for s in got {
             assert!(text.contains(s));
         }
+    }
+
+    #[test]
+    fn an_ordinal_day_and_a_paragraph_sign_end_no_sentence() {
+        // German on real news: "bis zum 30." and "§ 910 Abs." were cut into sentences.
+        let text = "Der Vertrag läuft bis zum 30. Juni 2018 weiter. \
+            Das Recht besteht nach § 910 Abs. 1 BGB nur bei Schäden.";
+        assert_eq!(
+            sentences(text),
+            [
+                "Der Vertrag läuft bis zum 30. Juni 2018 weiter.",
+                "Das Recht besteht nach § 910 Abs. 1 BGB nur bei Schäden."
+            ]
+        );
     }
 
     #[test]

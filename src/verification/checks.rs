@@ -319,8 +319,14 @@ fn stems(lang: &str, s: &str) -> HashSet<String> {
 /// evidence, and so are its numbers and names, exactly.
 fn supported(lang: &str, claim: &str, evidence: &str) -> Vec<Reason> {
     let mut reasons = Vec::new();
-    let ev_numbers: HashSet<String> = text::numbers(evidence).into_iter().collect();
-    if text::numbers(claim).iter().any(|n| !ev_numbers.contains(n)) {
+    let ev_numbers: HashSet<String> = text::numbers(evidence)
+        .iter()
+        .map(|n| unpadded(n))
+        .collect();
+    if text::numbers(claim)
+        .iter()
+        .any(|n| !ev_numbers.contains(&unpadded(n)))
+    {
         reasons.push(Reason::NumberMismatch);
     }
     let ev_words: HashSet<String> = text::normalized_words(evidence).into_iter().collect();
@@ -328,11 +334,16 @@ fn supported(lang: &str, claim: &str, evidence: &str) -> Vec<Reason> {
     if names.iter().any(|n| !ev_words.contains(n)) {
         reasons.push(Reason::NameMismatch);
     }
-    let claim_stems = stems(lang, claim);
+    // A number the evidence has by value is there, however it is written.
+    let same_number =
+        |w: &String| w.chars().any(|c| c.is_ascii_digit()) && ev_numbers.contains(&unpadded(w));
+    let mut claim_stems = stems(lang, claim);
+    claim_stems.retain(|s| !same_number(s));
     let ev_stems = stems(lang, evidence);
     let words_ok = if claim_stems.is_empty() {
         text::normalized_words(claim)
             .iter()
+            .filter(|w| !same_number(w))
             .all(|w| ev_words.contains(w))
     } else {
         claim_stems.iter().all(|s| ev_stems.contains(s))
@@ -341,6 +352,19 @@ fn supported(lang: &str, claim: &str, evidence: &str) -> Vec<Reason> {
         reasons.push(Reason::KeyNotInEvidence);
     }
     reasons
+}
+
+/// A number as its value reads, without the zeros that pad its parts: "01.09.2015" is
+/// "1.9.2015", the same date (a statement that only writes it otherwise is not false).
+fn unpadded(number: &str) -> String {
+    number
+        .split('.')
+        .map(|part| match part.trim_start_matches('0') {
+            "" if !part.is_empty() => "0",
+            trimmed => trimmed,
+        })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// Capitalised words of a short claim (keys are fragments: every capitalised word counts,
@@ -454,8 +478,14 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
                     reasons.push(Reason::DistractorSupported);
                 }
                 // A content word's options of its word class, where the language lists
-                // classes (a name's or a number's options are of their own kind).
-                let content_word = answer.chars().next().is_some_and(char::is_lowercase);
+                // classes (a name's, a number's, a month's or an ordinal's options are of
+                // their own kind: "mars" may be a plural, "janvier" not).
+                let content_word = answer.chars().next().is_some_and(char::is_lowercase)
+                    && text::calendar_list(lang, answer).is_none()
+                    && !crate::exercise::phrasing_of(lang).is_some_and(|p| {
+                        let lower = answer.to_lowercase();
+                        p.ordinals.iter().any(|s| s.contains(&lower.as_str()))
+                    });
                 let previous = sentence
                     .find(GAP)
                     .and_then(|at| classes::word_before(sentence, at));

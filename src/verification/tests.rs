@@ -325,6 +325,23 @@ fn a_word_banks_options_are_of_the_word_class_its_gap_takes() {
         check(bank(["mayor", "spring", "buy"]), &reader),
         Err(vec![Reason::OptionClassMismatch])
     );
+    // A weekday's bank is of its own kind, whether or not the list of word classes knows
+    // its words: Italian's does not know "lunedì".
+    let evidence = "Il mercato del pesce apre ogni lunedì nella piazza del porto.";
+    let weekdays = Candidate {
+        exercise: Exercise::GapFill {
+            sentence: format!("Il mercato del pesce apre ogni {GAP} nella piazza del porto."),
+            answer: "lunedì".into(),
+            options: ["martedì", "venerdì", "sabato", "lunedì"]
+                .map(String::from)
+                .to_vec(),
+            evidence: evidence.into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let article = ArticleText::new("it", evidence);
+    let verified = futures_executor(verify(weekdays, &article, &reader, &[]));
+    assert!(verified.is_ok(), "{:?}", verified.err().map(|r| r.reasons));
 }
 
 #[test]
@@ -389,6 +406,27 @@ fn true_false_statements_are_checked_against_the_evidence() {
     assert_eq!(
         check(tf(S2, false), &reader),
         Err(vec![Reason::StatementNotFalse])
+    );
+    // Or what it says, written otherwise (real German news: "zum 01.09.2015" restated as
+    // "zum 1.9.2015" and claimed false).
+    let evidence = "Er wird mit Wirkung zum 01.09.2015 Vorstand der Eintracht Frankfurt.";
+    let same_date = Candidate {
+        exercise: Exercise::TrueFalse {
+            statement: evidence.replace("01.09.2015", "1.9.2015"),
+            answer: false,
+            evidence: evidence.into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let verified = futures_executor(verify(
+        same_date,
+        &ArticleText::new("de", evidence),
+        &reader,
+        &[],
+    ));
+    assert_eq!(
+        verified.err().map(|r| r.reasons),
+        Some(vec![Reason::StatementNotFalse])
     );
     // Claimed true, but the number is changed.
     assert_eq!(
