@@ -2264,6 +2264,10 @@ mod tests {
         ] {
             assert!(!usable("en", furniture), "{furniture}");
         }
+        assert!(!usable(
+            "fr",
+            "Lire aussi Martine Bulard, « En Corée, la politique du rayon de soleil », janvier 2018."
+        ));
         assert!(usable(
             "en",
             "“We will buy two more robots next spring,” said Lena Ortiz."
