@@ -1015,6 +1015,16 @@ impl<'a> Builder<'a> {
         if target.kind == Kind::Name && role_before(self.lang, sentence, target.offset) {
             return None;
         }
+        // A name after an article names a group, a work or a thing ("a gathering of the
+        // Justice League"), and people's names among its options read "of the Rudy
+        // Giuliani" (real English news).
+        if target.kind == Kind::Name
+            && self.lang == "en"
+            && classes::word_before(sentence, target.offset)
+                .is_some_and(|w| matches!(w.as_str(), "the" | "a" | "an"))
+        {
+            return None;
+        }
         let mut others = if target.kind == Kind::Name {
             self.other_people(target.word, sentence)
         } else {
@@ -1575,6 +1585,22 @@ mod tests {
         };
         assert_eq!(gap_at(0), None);
         assert!(gap_at(3).is_some(), "without a role the name has its gap");
+        // Nor after an article: "a gathering of the _____" had Rudy Giuliani among its
+        // options, where the key was "Justice League" (real English news at B1).
+        let article = ArticleText::new(
+            "en",
+            "At a gathering of the Justice League, they condemned the killings. \
+             Rudy Giuliani echoed the sentiment at a press conference on Monday. \
+             Eric Garner died in July after a police officer held him. \
+             Mayor Bill DeBlasio met the protesters the next morning.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[0];
+        let target = target_of(&builder, sentence, "Justice League");
+        assert_eq!(
+            builder.gap(sentence, &target, &mut Rng::new(1), &mut Shown::default()),
+            None
+        );
     }
 
     #[test]
