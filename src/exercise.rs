@@ -164,6 +164,15 @@ pub fn phrasing_of(lang: &str) -> Option<&'static Phrasing> {
     PHRASINGS.get(lang)
 }
 
+/// The ordinal series of the language that holds a word (any case), if it is an ordinal.
+pub fn ordinal_series(lang: &str, word: &str) -> Option<&'static Words> {
+    let lower = word.to_lowercase();
+    phrasing_of(lang)?
+        .ordinals
+        .iter()
+        .find(|s| s.contains(&lower.as_str()))
+}
+
 /// One list of every home's phrasing, pooled: words that mark page furniture, ages, hours
 /// or titles are taken whichever language they come in, as articles quote other languages.
 pub fn pooled(list: fn(&Phrasing) -> &Words) -> Vec<&'static str> {

@@ -482,10 +482,7 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
                 // their own kind: "mars" may be a plural, "janvier" not).
                 let content_word = answer.chars().next().is_some_and(char::is_lowercase)
                     && text::calendar_list(lang, answer).is_none()
-                    && !crate::exercise::phrasing_of(lang).is_some_and(|p| {
-                        let lower = answer.to_lowercase();
-                        p.ordinals.iter().any(|s| s.contains(&lower.as_str()))
-                    });
+                    && crate::exercise::ordinal_series(lang, answer).is_none();
                 let previous = sentence
                     .find(GAP)
                     .and_then(|at| classes::word_before(sentence, at));

@@ -1052,10 +1052,7 @@ impl<'a> Builder<'a> {
     /// where the key is no ordinal of the language.
     fn ordinal_options(&self, sentence: &str, key: &str) -> Option<Vec<String>> {
         let lower_key = key.to_lowercase();
-        let series = exercise::phrasing_of(self.lang)?
-            .ordinals
-            .iter()
-            .find(|s| s.contains(&lower_key.as_str()))?;
+        let series = exercise::ordinal_series(self.lang, key)?;
         let place = |w: &str| series.iter().position(|x| *x == w).unwrap_or_default();
         let at = place(&lower_key);
         let lower = sentence.to_lowercase();
