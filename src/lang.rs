@@ -82,6 +82,7 @@ const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
         "given-names.txt",
         include_str!("../lang/en/given-names.txt"),
     ),
+    ("en", "places.txt", include_str!("../lang/en/places.txt")),
 ];
 
 impl Home {

@@ -4,15 +4,16 @@
 //! judges them against the same one; neither imports the other. What this layer knows
 //! about an article: its sentences and their places ([`ArticleText`]), the paragraphs that
 //! speak to the reader or a model ([`addressed`]), the words a question and a sentence
-//! share ([`lexical`]), the word classes a word form may have ([`classes`]), and how an
-//! English question is built from its sentence ([`english`]). It says what it finds;
-//! verification turns that into verdicts.
+//! share ([`lexical`]), the word classes a word form may have ([`classes`]), the places it
+//! names after "in" ([`places`]), and how an English question is built from its sentence
+//! ([`english`]). It says what it finds; verification turns that into verdicts.
 
 pub mod addressed;
 pub mod classes;
 pub mod english;
 pub mod lexical;
 mod lists;
+pub mod places;
 
 use std::collections::HashMap;
 

@@ -13,9 +13,10 @@ use super::{
 };
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
-    BOUNDS as COUNT_BOUNDS, CURRENCY, Frame, Opening, SCALES, amounts, base_forms, first_word,
-    frame, supported as phrasing_supported, who_start,
+    BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, Frame, Opening, SCALES, amounts, base_forms,
+    count, first_word, frame, name_in_list, supported as phrasing_supported, who_start,
 };
+use crate::analysis::places::{self, PlaceKind};
 use crate::exercise::Exercise;
 use crate::generation::grammar::question_grammar;
 use crate::text::{self, CalendarWord};
@@ -83,6 +84,7 @@ pub fn question_plans(
         }
         let mut plans: Vec<QuestionPlan> = targets_in(lang, sentence, Some(&builder.lower_case))
             .into_iter()
+            .chain(count_words(sentence))
             .filter(|t| !inside_quotes(sentence, t.offset))
             .filter_map(|t| plan(&builder, sentence, &t, &mut rng))
             .collect();
@@ -115,6 +117,11 @@ fn plan(
                 .find(|&(from, to)| from < target.offset && target.offset < to)
         })
         .flatten();
+    // One name of a list ("in Cambridge and Watertown"): the question would have more
+    // answers than its key.
+    if target.kind == Kind::Name && name_in_list(sentence, target.offset, end) {
+        return None;
+    }
     // (opening, the byte range the answer covers, other options, the key)
     let (opening, range, others, key) = match target.kind {
         Kind::Number if amount.is_some() => {
@@ -127,7 +134,7 @@ fn plan(
             (Opening::HowMuch, (from, to), others, key.to_string())
         }
         Kind::Number => {
-            let counted = text::count_value(target.word).is_some_and(|n| n >= 2)
+            let counted = count(target.word).is_some_and(|n| n >= 2)
                 && target.unit != AGE
                 && !is_percent(&target.unit)
                 && target.unit.chars().all(char::is_alphabetic)
@@ -170,13 +177,27 @@ fn plan(
                 unit.push(w.to_string());
                 unit_end += o + w.len();
             }
+            // "five years of Islamist rule": the counted thing goes on past the unit, and a
+            // question of the unit alone strands it ("How many years was a civil war followed
+            // by of radical Islamist rule?", model-phrased on real English news).
+            if text::word_spans(&sentence[unit_end..])
+                .first()
+                .is_some_and(|(o, w)| {
+                    sentence[unit_end..unit_end + o].trim().is_empty() && *w == "of"
+                })
+            {
+                return None;
+            }
             // "How many" asks for a plural: "players", "people", not "light" or "pm".
             let counted = unit.iter().rev().find(|u| !u.eq_ignore_ascii_case("ago"));
             if counted.is_none_or(|u| !is_plural(&u.to_lowercase())) {
                 return None;
             }
-            let others =
-                same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
+            let others = if COUNT_WORDS.contains(&target.word) {
+                other_count_words(sentence, target.word, rng)
+            } else {
+                same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target)
+            };
             let key = target.word.to_string();
             (
                 Opening::HowMany(unit),
@@ -220,6 +241,17 @@ fn plan(
             builder.other_people(target.word, sentence),
             target.word.to_string(),
         ),
+        // A place right after "in": "in Kabul" asks "In which city".
+        Kind::Name if before.ends_with(" in ") => {
+            let kind = places::kind(lang, target.word)?;
+            let start = before.len() - "in ".len();
+            (
+                Opening::InWhichPlace(kind),
+                (start, end),
+                other_places(builder, sentence, kind, rng),
+                target.word.to_string(),
+            )
+        }
         _ => return None,
     };
     if others.len() < 2 {
@@ -256,6 +288,91 @@ fn plan(
         options,
         answer,
     })
+}
+
+/// Counts written as words ("three people", "seven weeks"): each a count whose unit is the
+/// first word after it, for a "how many" question. Not one of a pair or a range ("two or
+/// three", "one to two"), nor a scale's ("two million"), nor part of a compound
+/// ("two-thirds", "twenty-two").
+fn count_words(sentence: &str) -> Vec<Target<'_>> {
+    let spans = text::word_spans(sentence);
+    let lower: Vec<String> = spans.iter().map(|(_, w)| w.to_lowercase()).collect();
+    let numeric = |w: &str| {
+        COUNT_WORDS.contains(&w)
+            || ["one", "half", "dozen", "dozens"].contains(&w)
+            || SCALES.iter().any(|(s, _)| *s == w)
+            || w.chars().any(|c| c.is_ascii_digit())
+    };
+    let mut out = Vec::new();
+    for (i, &(offset, word)) in spans.iter().enumerate() {
+        if !COUNT_WORDS.contains(&word) {
+            continue;
+        }
+        let end = offset + word.len();
+        let compound = sentence[..offset].ends_with('-') || sentence[end..].starts_with('-');
+        let paired = lower[i.saturating_sub(2)..i]
+            .iter()
+            .chain(lower.iter().skip(i + 1).take(2))
+            .any(|w| numeric(w));
+        let Some(unit) = lower.get(i + 1) else {
+            continue;
+        };
+        if compound || paired || !sentence[end..].starts_with(' ') {
+            continue;
+        }
+        out.push(Target {
+            offset,
+            word,
+            kind: Kind::Number,
+            unit: unit.clone(),
+        });
+    }
+    out
+}
+
+/// The options beside a count written as a word: counts of a believable size near it
+/// ("three": two, four, five, six), none that the sentence has, in words or in digits.
+fn other_count_words(sentence: &str, key: &str, rng: &mut Rng) -> Vec<String> {
+    let Some(n) = count(key) else {
+        return Vec::new();
+    };
+    let here: HashSet<u64> = text::words(sentence)
+        .iter()
+        .filter_map(|w| count(&w.to_lowercase()))
+        .collect();
+    let mut out: Vec<String> = COUNT_WORDS
+        .iter()
+        .filter(|w| {
+            count(w).is_some_and(|m| m != n && m + 2 >= n && m <= n + 3 && !here.contains(&m))
+        })
+        .map(|w| w.to_string())
+        .collect();
+    rng.shuffle(&mut out);
+    out
+}
+
+/// The article's places of `kind` that `sentence` does not name, in random order: the
+/// options of "In which city".
+fn other_places(
+    builder: &Builder<'_>,
+    sentence: &str,
+    kind: PlaceKind,
+    rng: &mut Rng,
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for other in builder.article.sentences() {
+        for t in targets_in(builder.lang, other, Some(&builder.lower_case)) {
+            if t.kind == Kind::Name
+                && places::kind(builder.lang, t.word) == Some(kind)
+                && !text::has_phrase(sentence, t.word)
+                && !out.iter().any(|o| o == t.word)
+            {
+                out.push(t.word.to_string());
+            }
+        }
+    }
+    rng.shuffle(&mut out);
+    out
 }
 
 /// The options beside an amount of money (`key`, whose number is `target`): the article's
@@ -459,6 +576,70 @@ mod tests {
                 .any(|p| p.evidence.starts_with("Tickets") || p.evidence.starts_with("The mayor")),
             "{plans:?}"
         );
+    }
+
+    #[test]
+    fn a_count_written_as_a_word_makes_a_how_many_question_with_near_counts() {
+        let article = ArticleText::new(
+            "en",
+            "The police arrested three men near the station. The two or three \
+             witnesses left early. The company hired two-thirds of its staff in the town. \
+             Officers Anna Berg and Tom Reed spoke to the press. The council met in March. \
+             The town saw five years of strong growth.",
+        );
+        let plans = question_plans(&article, 10, 11, &HashSet::new());
+        let men = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("The police"))
+            .expect("a plan about the men arrested");
+        assert_eq!(men.opening, Opening::HowMany(vec!["men".into()]));
+        assert_eq!(men.answer_phrase, "three men");
+        assert_eq!(men.options[men.answer], "three");
+        assert!(
+            men.grammar.contains("\"did the police arrest\""),
+            "{}",
+            men.grammar
+        );
+        for o in &men.options {
+            let n = count(o).unwrap_or_else(|| panic!("{o} is no count"));
+            assert!((2..=6).contains(&n), "{o}");
+        }
+        // "two or three": one of a range; "two-thirds": part of a compound; "five years of
+        // strong growth": the counted thing goes on past "years".
+        assert!(
+            !plans.iter().any(|p| p.evidence.contains("witnesses")
+                || p.evidence.contains("thirds")
+                || p.evidence.contains("growth")),
+            "{plans:?}"
+        );
+    }
+
+    #[test]
+    fn a_place_after_in_makes_a_question_of_its_kind_with_the_articles_places() {
+        let article = ArticleText::new(
+            "en",
+            "The band played two concerts in Chicago last week. Its singer grew up in \
+             Boston before the tour. The next show is planned for Denver. The drummer met \
+             fans in Ohio and in Afghanistan. A fan flew from Chicago Heights to see them.",
+        );
+        let plans = question_plans(&article, 10, 2, &HashSet::new());
+        let boston = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("Its singer"))
+            .expect("a plan about the singer's city");
+        assert_eq!(boston.opening, Opening::InWhichPlace(PlaceKind::City));
+        assert_eq!(boston.answer_phrase, "in Boston");
+        assert_eq!(boston.options[boston.answer], "Boston");
+        assert!(
+            boston.grammar.contains("\"did its singer grow up\""),
+            "{}",
+            boston.grammar
+        );
+        // Cities only, from the article: not the state, the country, nor "Chicago Heights"
+        // (no city of the list).
+        let mut others: Vec<&String> = boston.options.iter().filter(|o| *o != "Boston").collect();
+        others.sort();
+        assert_eq!(others, vec!["Chicago", "Denver"]);
     }
 
     #[test]

@@ -369,7 +369,54 @@ pub(super) fn people<'a>(
             add_person(&mut out, name);
         }
     }
+    for name in first_names(lang, sentences, lower_case) {
+        add_person(&mut out, name);
+    }
     out
+}
+
+/// Given names that the article uses alone inside sentences, twice or more ("Harry" and
+/// "Meghan", an article calls people by their first names): people, in order of first
+/// mention. Not after a preposition of place ("in Florida"), not a place of the language's
+/// list ("Paris", "Jordan"), not a word the article also writes in lower case ("Will").
+fn first_names<'a>(
+    lang: &str,
+    sentences: &'a [String],
+    lower_case: &HashSet<String>,
+) -> Vec<&'a str> {
+    let Some(names) = given_names(lang) else {
+        return Vec::new();
+    };
+    let mut seen: Vec<(&'a str, usize)> = Vec::new();
+    for sentence in sentences {
+        let spans = text::word_spans(sentence);
+        for (first, last) in capital_runs(&spans, sentence) {
+            let (at, word) = spans[first];
+            let lower = word.to_lowercase();
+            let after_place_word = first > 0
+                && ["in", "at", "from", "to", "near", "of"]
+                    .contains(&spans[first - 1].1.to_lowercase().as_str());
+            if first != last
+                || first == 0
+                || after_place_word
+                || sentence[at + word.len()..].starts_with('-')
+                || !names.contains(lower.as_str())
+                || lower_case.contains(&lower)
+                || crate::analysis::places::kind(lang, word).is_some()
+            {
+                continue;
+            }
+            let name = &sentence[at..at + word.len()];
+            match seen.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, count)) => *count += 1,
+                None => seen.push((name, 1)),
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|&(_, count)| count >= 2)
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// Adds a person once, in the longer of two forms that share a word.
@@ -452,6 +499,21 @@ mod tests {
         assert_eq!(
             people("en", &sentences, &HashSet::new()),
             ["Leonard Pike", "Farida Lindgren"]
+        );
+        // Given names the article uses alone, twice: people ("Harry", "Meghan"); not once
+        // ("Kate"), not after "in" ("in Florida"), nor a place of the list ("Paris").
+        let sentences: Vec<String> = [
+            "The couple said Harry and Meghan will move to Canada.",
+            "Last year Harry spoke about the press, and Meghan agreed.",
+            "Friends said Kate was not told, and the couple left for Paris.",
+            "They live in Florida now, while Paris and Florida wait.",
+            "Aides said Paris had been the plan, and Florida too.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            people("en", &sentences, &HashSet::new()),
+            ["Harry", "Meghan"]
         );
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.

@@ -1,0 +1,82 @@
+//! Places an article names after "in": countries, US states and cities, each with its kind
+//! (the language's `places.txt`, from GeoNames by `scripts/make-places`). A question about
+//! one asks "In which city", and its options are the article's other cities.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// What kind of place a name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlaceKind {
+    Country,
+    State,
+    City,
+}
+
+impl PlaceKind {
+    /// The noun a question asks with: "In which city".
+    pub fn noun(self) -> &'static str {
+        match self {
+            PlaceKind::Country => "country",
+            PlaceKind::State => "state",
+            PlaceKind::City => "city",
+        }
+    }
+
+    fn parse(kind: &str) -> Option<PlaceKind> {
+        [PlaceKind::Country, PlaceKind::State, PlaceKind::City]
+            .into_iter()
+            .find(|k| k.noun() == kind)
+    }
+}
+
+type Places = HashMap<&'static str, PlaceKind>;
+
+/// The kind of place `name` names, as written ("Kabul", "Los Angeles"); none where the
+/// language has no list or the list does not hold the name.
+pub fn kind(lang: &str, name: &str) -> Option<PlaceKind> {
+    static LISTS: OnceLock<HashMap<&'static str, Places>> = OnceLock::new();
+    LISTS
+        .get_or_init(|| {
+            crate::lang::codes()
+                .filter_map(|code| {
+                    let text = crate::lang::home(code)?.optional_file("places.txt")?;
+                    Some((code, parse(text)))
+                })
+                .collect()
+        })
+        .get(lang)?
+        .get(name)
+        .copied()
+}
+
+fn parse(text: &'static str) -> Places {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (kind, name) = l
+                .split_once('\t')
+                .unwrap_or_else(|| panic!("places.txt: no tab in {l:?}"));
+            let kind = PlaceKind::parse(kind)
+                .unwrap_or_else(|| panic!("places.txt: unknown kind {kind:?}"));
+            (name, kind)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_english_list_knows_each_place_as_one_kind() {
+        assert_eq!(kind("en", "Kabul"), Some(PlaceKind::City));
+        assert_eq!(kind("en", "Los Angeles"), Some(PlaceKind::City));
+        assert_eq!(kind("en", "Ohio"), Some(PlaceKind::State));
+        assert_eq!(kind("en", "Afghanistan"), Some(PlaceKind::Country));
+        // A country and a US state: no one kind.
+        assert_eq!(kind("en", "Georgia"), None);
+        assert_eq!(kind("en", "kabul"), None);
+        assert_eq!(kind("fr", "Kabul"), None);
+    }
+}
