@@ -30,11 +30,10 @@ impl PlaceKind {
     }
 }
 
-type Places = HashMap<&'static str, PlaceKind>;
+/// Each listed name's kind; none for a name of several kinds.
+type Places = HashMap<&'static str, Option<PlaceKind>>;
 
-/// The kind of place `name` names, as written ("Kabul", "Los Angeles"); none where the
-/// language has no list or the list does not hold the name.
-pub fn kind(lang: &str, name: &str) -> Option<PlaceKind> {
+fn places(lang: &str) -> Option<&'static Places> {
     static LISTS: OnceLock<HashMap<&'static str, Places>> = OnceLock::new();
     LISTS
         .get_or_init(|| {
@@ -45,9 +44,19 @@ pub fn kind(lang: &str, name: &str) -> Option<PlaceKind> {
                 })
                 .collect()
         })
-        .get(lang)?
-        .get(name)
-        .copied()
+        .get(lang)
+}
+
+/// The kind of place `name` names, as written ("Kabul", "Los Angeles"); none where the
+/// language has no list, the list does not hold the name or names places of several kinds
+/// by it ("Georgia").
+pub fn kind(lang: &str, name: &str) -> Option<PlaceKind> {
+    places(lang)?.get(name).copied().flatten()
+}
+
+/// Whether the language's list holds `name` as a place of any kind ("Hong Kong").
+pub fn is_place(lang: &str, name: &str) -> bool {
+    places(lang).is_some_and(|p| p.contains_key(name))
 }
 
 fn parse(text: &'static str) -> Places {
@@ -57,8 +66,13 @@ fn parse(text: &'static str) -> Places {
             let (kind, name) = l
                 .split_once('\t')
                 .unwrap_or_else(|| panic!("places.txt: no tab in {l:?}"));
-            let kind = PlaceKind::parse(kind)
-                .unwrap_or_else(|| panic!("places.txt: unknown kind {kind:?}"));
+            let kind = match kind {
+                "place" => None,
+                _ => Some(
+                    PlaceKind::parse(kind)
+                        .unwrap_or_else(|| panic!("places.txt: unknown kind {kind:?}")),
+                ),
+            };
             (name, kind)
         })
         .collect()
@@ -76,6 +90,8 @@ mod tests {
         assert_eq!(kind("en", "Afghanistan"), Some(PlaceKind::Country));
         // A country and a US state: no one kind.
         assert_eq!(kind("en", "Georgia"), None);
+        assert!(is_place("en", "Georgia") && is_place("en", "Hong Kong"));
+        assert!(!is_place("en", "Harry"));
         assert_eq!(kind("en", "kabul"), None);
         assert_eq!(kind("fr", "Kabul"), None);
     }

@@ -94,6 +94,13 @@ fn with_latest(old: &str, title: &str, section: &str) -> String {
         ),
         None => ("", ""),
     };
+    // The file's head as it stands (notes added by hand, such as where the evaluation pages
+    // come from, stay), or the standard head for a new file.
+    let head = old
+        .split_once("\n## Latest\n")
+        .map(|(head, _)| head.trim_end())
+        .filter(|head| head.starts_with("# Benchmarks"))
+        .map_or_else(|| BENCHMARKS_HEAD.to_string(), |head| format!("{head}\n"));
     let mut latest = sections(latest);
     let mut history = sections(history);
     let heading = format!("### {title}\n");
@@ -108,7 +115,7 @@ fn with_latest(old: &str, title: &str, section: &str) -> String {
             .join("\n\n")
     };
     format!(
-        "{BENCHMARKS_HEAD}\n## Latest\n\n{}\n\n## History\n\n{}\n",
+        "{head}\n## Latest\n\n{}\n\n## History\n\n{}\n",
         join(&latest),
         join(&history)
     )
@@ -208,5 +215,18 @@ mod tests {
             "history newest first: {fourth}"
         );
         assert_eq!(fourth.matches("### ").count(), 4);
+        // A note added to the head by hand stays.
+        let noted = fourth.replacen(
+            "\n## Latest\n",
+            "`var/eval/x` holds the pages.\n\n## Latest\n",
+            1,
+        );
+        let fifth = with_latest(&noted, "Levels", "### Levels\n\n_five_\n\n0.90\n");
+        assert!(fifth.starts_with(BENCHMARKS_HEAD), "{fifth}");
+        assert_eq!(
+            fifth.matches("`var/eval/x` holds the pages.").count(),
+            1,
+            "{fifth}"
+        );
     }
 }

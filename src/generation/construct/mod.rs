@@ -371,6 +371,10 @@ fn same_kind_elsewhere(
     sentence: &str,
     target: &Target<'_>,
 ) -> Vec<String> {
+    // One takes a singular noun: any other count in its place reads "3 cup".
+    if target.kind == Kind::Number && text::count_value(target.word) == Some(1) {
+        return Vec::new();
+    }
     let here = sentence.to_lowercase();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
@@ -514,6 +518,11 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
     let Some(n) = text::count_value(target.word) else {
         return Vec::new();
     };
+    // One takes a singular noun: "to measure 1 cup" became "to measure 3 cup" on real
+    // English news.
+    if n <= 1 && target.kind != Kind::Year {
+        return Vec::new();
+    }
     let candidates: Vec<u64> = if target.kind == Kind::Year {
         [n - 2, n + 1, n - 1, n + 3].into_iter().collect()
     } else {
@@ -1761,6 +1770,15 @@ mod tests {
         );
         // "more than 30 years ago" and "31 years ago" may be one fact.
         assert!(!believable_size("30", "31") && believable_size("11", "10"));
+        // One takes a singular noun ("to measure 3 cup", real English news).
+        let article = ArticleText::new(
+            "en",
+            "Add enough water to the juice to measure 1 cup. \
+             Beat 3 cups of cream with the sugar until soft peaks form.",
+        );
+        assert_eq!(misreadings(&article, 0, "1"), Vec::<String>::new());
+        let target = target_of(&Builder::new(&article), &article.sentences()[0], "1");
+        assert!(believable_numbers(&target).is_empty());
     }
 
     #[test]
