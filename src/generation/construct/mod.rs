@@ -391,7 +391,8 @@ fn same_kind_elsewhere(
                             && believable_size(t.word, target.word)
                     }
                     Kind::Name | Kind::Calendar => t.unit == target.unit,
-                    Kind::Year | Kind::Word => true,
+                    Kind::Year => same_side_of_now(t.word, target.word),
+                    Kind::Word => true,
                 };
             if fits && !here.contains(&lower) && seen.insert(lower.clone()) {
                 // A month or day written as this one is: "Mai" opening a French sentence
@@ -415,7 +416,8 @@ fn same_kind_elsewhere(
     }
     if matches!(target.kind, Kind::Number | Kind::Year) {
         for n in believable_numbers(target) {
-            if !here.contains(&n) && seen.insert(n.clone()) {
+            let past_or_future = target.kind != Kind::Year || same_side_of_now(&n, target.word);
+            if past_or_future && !here.contains(&n) && seen.insert(n.clone()) {
                 out.push(n);
             }
         }
@@ -513,6 +515,16 @@ fn gender_cue(lang: &str, sentence: &str, offset: usize) -> Option<bool> {
 /// Numbers near `target` in size, written the same way: other years close by; for counts
 /// and amounts, double, half and one step of the leading digit up or down (a percentage
 /// stays at most 100). Decimals get none.
+/// Whether two years lie on the same side of this one: a landfill that "closed in 2009"
+/// takes no 2030, the year the article gives for a plan (the demo's Spanish lesson).
+fn same_side_of_now(a: &str, b: &str) -> bool {
+    let now = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(a), Ok(b)) => (a > now) == (b > now),
+        _ => false,
+    }
+}
+
 fn believable_numbers(target: &Target<'_>) -> Vec<String> {
     let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
     let Some(n) = text::count_value(target.word) else {
@@ -1770,6 +1782,16 @@ mod tests {
         );
         // "more than 30 years ago" and "31 years ago" may be one fact.
         assert!(!believable_size("30", "31") && believable_size("11", "10"));
+        // A past year among past years, a future one among future ones.
+        let article = ArticleText::new(
+            "en",
+            "The old landfill closed in 2009 after a long fight. \
+             The town wants a grown forest there by 2100 at the latest. \
+             The new park opened in 2012 with a small lake.",
+        );
+        let years = misreadings(&article, 0, "2009");
+        assert!(years.contains(&"2012".to_string()), "{years:?}");
+        assert!(!years.contains(&"2100".to_string()), "{years:?}");
         // One takes a singular noun ("to measure 3 cup", real English news).
         let article = ArticleText::new(
             "en",
