@@ -203,16 +203,12 @@ fn place_runs(tokens: &[Token<'_>], kind: PlaceKind) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        let mut end = i + 1;
-        while end < tokens.len() && capitalised(&tokens[end]) && !tokens[end].break_before {
-            end += 1;
-        }
+        let end = run_end(tokens, i);
         // "From Boston": the sentence's capital on a function word opens no name.
         if i == 0 && end > 1 && crate::text::is_stop_word("en", &tokens[0].lower) {
             i = 1;
         }
-        let name: Vec<&str> = tokens[i..end].iter().map(|t| t.text).collect();
-        if places::kind("en", &name.join(" ")) == Some(kind) {
+        if places::kind("en", &run_text(tokens, i, end)) == Some(kind) {
             out.push((i, end));
         }
         i = end;
@@ -436,10 +432,7 @@ fn in_list(tokens: &[Token<'_>], from: usize, to: usize) -> bool {
         .get(to)
         .is_some_and(|t| t.break_before && capitalised(t))
     {
-        let mut end = to + 1;
-        while end < tokens.len() && capitalised(&tokens[end]) && !tokens[end].break_before {
-            end += 1;
-        }
+        let end = run_end(tokens, to);
         if tokens
             .get(end)
             .is_some_and(|t| (t.break_before && capitalised(t)) || joiner(t))
@@ -898,6 +891,22 @@ fn capitalised(t: &Token<'_>) -> bool {
     t.text.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Where the run of capitalised words that starts at `from` ends: the first token after it
+/// that is not capitalised or follows punctuation.
+fn run_end(tokens: &[Token<'_>], from: usize) -> usize {
+    let mut end = from + 1;
+    while end < tokens.len() && capitalised(&tokens[end]) && !tokens[end].break_before {
+        end += 1;
+    }
+    end
+}
+
+/// The words of the tokens `from..to`, as the sentence writes them.
+fn run_text(tokens: &[Token<'_>], from: usize, to: usize) -> String {
+    let words: Vec<&str> = tokens[from..to].iter().map(|t| t.text).collect();
+    words.join(" ")
+}
+
 /// Whether the token at `last` is a capitalised word that punctuation separates from a
 /// capitalised word after it: a name or place cut by a comma ("Albuquerque, New Mexico").
 fn cut_name(tokens: &[Token<'_>], last: usize) -> bool {
@@ -1139,14 +1148,10 @@ fn openings<'q>(
         ["In", "which" | "what", "year", rest @ ..] => out.push((Opening::InWhichYear, rest)),
         ["In", "which" | "what", "month", rest @ ..] => out.push((Opening::InWhichMonth, rest)),
         ["On", "which" | "what", "day", rest @ ..] => out.push((Opening::OnWhichDay, rest)),
-        ["In", "which" | "what", "country", rest @ ..] => {
-            out.push((Opening::InWhichPlace(PlaceKind::Country), rest))
-        }
-        ["In", "which" | "what", "state", rest @ ..] => {
-            out.push((Opening::InWhichPlace(PlaceKind::State), rest))
-        }
-        ["In", "which" | "what", "city", rest @ ..] => {
-            out.push((Opening::InWhichPlace(PlaceKind::City), rest))
+        ["In", "which" | "what", noun, rest @ ..] => {
+            if let Some(kind) = PlaceKind::of_noun(noun) {
+                out.push((Opening::InWhichPlace(kind), rest));
+            }
         }
         ["How", "many", rest @ ..] => {
             // The counted words are those after the key in the sentence, as many as the
@@ -1416,33 +1421,26 @@ pub fn candidate_spans(question: &str, evidence: &str) -> Vec<String> {
                 .filter(|t| calendar_word("en", t.text) == Some(list))
                 .map(|t| t.text.to_string()),
         );
-    } else if let Some(kind) = [
-        ("In which country", PlaceKind::Country),
-        ("In which state", PlaceKind::State),
-        ("In which city", PlaceKind::City),
-    ]
-    .iter()
-    .find(|(opening, _)| question.starts_with(opening))
-    .map(|(_, kind)| *kind)
+    } else if let Some(kind) = question
+        .strip_prefix("In which ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(PlaceKind::of_noun)
     {
-        out.extend(place_runs(&tokens, kind).into_iter().map(|(from, to)| {
-            let words: Vec<&str> = tokens[from..to].iter().map(|t| t.text).collect();
-            words.join(" ")
-        }));
+        out.extend(
+            place_runs(&tokens, kind)
+                .into_iter()
+                .map(|(from, to)| run_text(&tokens, from, to)),
+        );
     } else if question.starts_with("Who") {
         let mut i = 1;
         while i < tokens.len() {
-            let capital = |t: &Token<'_>| t.text.chars().next().is_some_and(char::is_uppercase);
-            if capital(&tokens[i]) {
-                let start = i;
-                while i + 1 < tokens.len() && capital(&tokens[i + 1]) && !tokens[i + 1].break_before
-                {
-                    i += 1;
-                }
-                let words: Vec<&str> = tokens[start..=i].iter().map(|t| t.text).collect();
-                out.push(words.join(" "));
+            if capitalised(&tokens[i]) {
+                let end = run_end(&tokens, i);
+                out.push(run_text(&tokens, i, end));
+                i = end;
+            } else {
+                i += 1;
             }
-            i += 1;
         }
     }
     out.dedup();

@@ -3,7 +3,7 @@
 //! one asks "In which city", and its options are the article's other cities.
 
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
 /// What kind of place a name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,7 +23,8 @@ impl PlaceKind {
         }
     }
 
-    fn parse(kind: &str) -> Option<PlaceKind> {
+    /// The kind a question's noun asks for ("city"), or the list's name of it.
+    pub fn of_noun(kind: &str) -> Option<PlaceKind> {
         [PlaceKind::Country, PlaceKind::State, PlaceKind::City]
             .into_iter()
             .find(|k| k.noun() == kind)
@@ -33,18 +34,16 @@ impl PlaceKind {
 /// Each listed name's kind; none for a name of several kinds.
 type Places = HashMap<&'static str, Option<PlaceKind>>;
 
+/// Each language's list, as `analysis::classes` keeps its word classes.
+static LISTS: LazyLock<HashMap<&'static str, Places>> = LazyLock::new(|| {
+    crate::lang::HOMES
+        .iter()
+        .filter_map(|h| Some((h.code, parse(h.optional_file("places.txt")?))))
+        .collect()
+});
+
 fn places(lang: &str) -> Option<&'static Places> {
-    static LISTS: OnceLock<HashMap<&'static str, Places>> = OnceLock::new();
-    LISTS
-        .get_or_init(|| {
-            crate::lang::codes()
-                .filter_map(|code| {
-                    let text = crate::lang::home(code)?.optional_file("places.txt")?;
-                    Some((code, parse(text)))
-                })
-                .collect()
-        })
-        .get(lang)
+    LISTS.get(lang)
 }
 
 /// The kind of place `name` names, as written ("Kabul", "Los Angeles"); none where the
@@ -69,7 +68,7 @@ fn parse(text: &'static str) -> Places {
             let kind = match kind {
                 "place" => None,
                 _ => Some(
-                    PlaceKind::parse(kind)
+                    PlaceKind::of_noun(kind)
                         .unwrap_or_else(|| panic!("places.txt: unknown kind {kind:?}")),
                 ),
             };

@@ -340,12 +340,10 @@ fn other_count_words(sentence: &str, key: &str, rng: &mut Rng) -> Vec<String> {
         .iter()
         .filter_map(|w| count(&w.to_lowercase()))
         .collect();
-    let mut out: Vec<String> = COUNT_WORDS
-        .iter()
-        .filter(|w| {
-            count(w).is_some_and(|m| m != n && m + 2 >= n && m <= n + 3 && !here.contains(&m))
-        })
-        .map(|w| w.to_string())
+    let mut out: Vec<String> = (2u64..)
+        .zip(COUNT_WORDS)
+        .filter(|&(m, _)| m != n && m + 2 >= n && m <= n + 3 && !here.contains(&m))
+        .map(|(_, w)| w.to_string())
         .collect();
     rng.shuffle(&mut out);
     out
