@@ -240,6 +240,39 @@ pub fn count(word: &str) -> Option<u64> {
     })
 }
 
+/// Whether a word is said with a vowel first, so takes "an" rather than "a": "an October",
+/// "an 8", "an 11", "an hour", "an FBI agent"; but "a union", "a one-off", "a European".
+pub fn takes_an(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    let Some(first) = lower.chars().next() else {
+        return false;
+    };
+    if first.is_ascii_digit() {
+        // Said from its first group: "8", "80", "8,000"; "11" and "18" ("eleven thousand").
+        let group: String = word.chars().take_while(char::is_ascii_digit).collect();
+        return first == '8' || matches!(group.as_str(), "11" | "18");
+    }
+    // An abbreviation is said letter by letter: "an FBI agent", "an NHS trust".
+    if word.len() > 1 && word.chars().all(|c| c.is_ascii_uppercase()) {
+        return "aefhilmnorsx".contains(first);
+    }
+    const SAID_AS_YOU: &[&str] = &[
+        "uni", "use", "usu", "usa", "ura", "ure", "uro", "uti", "uto", "eu", "ewe", "one", "once",
+    ];
+    const SILENT_H: &[&str] = &["hour", "honest", "honor", "honour", "heir"];
+    if SILENT_H.iter().any(|h| lower.starts_with(h)) {
+        return true;
+    }
+    "aeiou".contains(first) && !SAID_AS_YOU.iter().any(|p| lower.starts_with(p))
+}
+
+/// Whether an option may stand where the key stands after `previous`: after "a" or "an",
+/// only a word said as the key starts, else the article tells the key ("In an _____ town
+/// hall meeting": October, among November, March and June, on real English news).
+pub fn article_agrees(previous: Option<&str>, key: &str, option: &str) -> bool {
+    !matches!(previous, Some("a" | "an")) || takes_an(key) == takes_an(option)
+}
+
 /// Words before a count that leave it the answer to "how many": "about 5,000 people".
 const APPROXIMATE: &[&str] = &["about", "around", "roughly", "approximately", "some"];
 
@@ -1449,6 +1482,24 @@ pub fn candidate_spans(question: &str, evidence: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_and_an_follow_the_sound_an_option_starts_with() {
+        for word in [
+            "October", "8", "80", "11", "18,000", "hour", "FBI", "apple", "umbrella",
+        ] {
+            assert!(super::takes_an(word), "{word}");
+        }
+        for word in [
+            "November", "1", "100", "union", "European", "one", "CIA", "house", "2020",
+        ] {
+            assert!(!super::takes_an(word), "{word}");
+        }
+        assert!(!super::article_agrees(Some("an"), "October", "March"));
+        assert!(super::article_agrees(Some("an"), "October", "August"));
+        assert!(super::article_agrees(Some("the"), "October", "March"));
+        assert!(super::article_agrees(None, "October", "March"));
+    }
+
     use super::*;
 
     const CLUB: &str = "The club had 40 players last season, and it won 12 games.";

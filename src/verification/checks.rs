@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use super::{AnswerModel, Reason};
 use crate::analysis::addressed::{addresses_reader, has_markup, has_url, looks_like_instructions};
 use crate::analysis::lexical::{self, Profile, Rule};
-use crate::analysis::{ArticleText, classes, squash};
+use crate::analysis::{ArticleText, classes, english, squash};
 use crate::exercise::{Exercise, GAP};
 use crate::text;
 
@@ -490,6 +490,15 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
                     && options
                         .iter()
                         .any(|o| !classes::same_class(lang, previous.as_deref(), answer, o))
+                {
+                    reasons.push(Reason::OptionClassMismatch);
+                }
+                // "In an _____ town hall meeting": only the key may start as "an" says.
+                if lang == "en"
+                    && options
+                        .iter()
+                        .any(|o| !english::article_agrees(previous.as_deref(), answer, o))
+                    && !reasons.contains(&Reason::OptionClassMismatch)
                 {
                     reasons.push(Reason::OptionClassMismatch);
                 }

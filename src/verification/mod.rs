@@ -116,7 +116,8 @@ pub enum Reason {
     /// A model-phrased question is the sentence's, but its gap is not the key.
     QuestionMisdirected,
     /// A word bank's option is of another word class than the key and its gap take, by the
-    /// language's list of word classes: grammar rules it out without reading.
+    /// language's list of word classes, or does not fit the English "a" or "an" before the
+    /// gap as the key does: grammar rules it out without reading.
     OptionClassMismatch,
 }
 

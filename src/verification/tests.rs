@@ -342,6 +342,31 @@ fn a_word_banks_options_are_of_the_word_class_its_gap_takes() {
     let article = ArticleText::new("it", evidence);
     let verified = futures_executor(verify(weekdays, &article, &reader, &[]));
     assert!(verified.is_ok(), "{:?}", verified.err().map(|r| r.reasons));
+
+    // "In an _____ town hall meeting": a month said with a vowel first among months that
+    // are not (real English news).
+    let evidence = "In an October town hall meeting, students raised worries about privacy.";
+    let months = |options: &[&str]| Candidate {
+        exercise: Exercise::GapFill {
+            sentence: evidence.replace("October", GAP),
+            answer: "October".into(),
+            options: options
+                .iter()
+                .map(|o| o.to_string())
+                .chain(["October".into()])
+                .collect(),
+            evidence: evidence.into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let article = ArticleText::new("en", evidence);
+    let verified = futures_executor(verify(months(&["April", "August"]), &article, &reader, &[]));
+    assert!(verified.is_ok(), "{:?}", verified.err().map(|r| r.reasons));
+    let verified = futures_executor(verify(months(&["April", "March"]), &article, &reader, &[]));
+    assert_eq!(
+        verified.err().map(|r| r.reasons),
+        Some(vec![Reason::OptionClassMismatch])
+    );
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::text::{self, calendar_list};
 mod plan;
 mod speech;
 
-use crate::analysis::{ArticleText, classes};
+use crate::analysis::{ArticleText, classes, english};
 pub use plan::{QuestionPlan, question_plans};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
@@ -254,7 +254,18 @@ fn targets_in<'a>(
             let in_name = i > 0
                 && capitalised(word)
                 && crate::lang::language(lang).is_some_and(|l| !l.calendar_capitalised);
-            if !in_name {
+            // A weekday of a date given in full ("Sunday, October 18th, 2020") follows from
+            // the date: a calendar, not the article, tells it.
+            let dated = text::calendar_word(lang, word) == Some(text::CalendarWord::Weekday)
+                && spans[i + 1..]
+                    .iter()
+                    .take(3)
+                    .any(|(_, w)| text::calendar_word(lang, w) == Some(text::CalendarWord::Month))
+                && spans[i + 1..]
+                    .iter()
+                    .take(4)
+                    .any(|(_, w)| w.starts_with(|c: char| c.is_ascii_digit()));
+            if !in_name && !dated {
                 out.push(Target {
                     offset,
                     word,
@@ -428,7 +439,43 @@ fn same_kind_elsewhere(
     {
         out.retain(|o| size_of(o).is_some_and(|n| n <= whole));
     }
+    if matches!(target.kind, Kind::Number | Kind::Year) {
+        let around = numbers_beside(sentence, target);
+        out.retain(|o| keeps_place(target.word, o, &around));
+    }
     out
+}
+
+/// The sizes of the sentence's other numbers of the target's kind (years beside a year,
+/// counts and amounts beside a count).
+fn numbers_beside(sentence: &str, target: &Target<'_>) -> Vec<f64> {
+    text::word_spans(sentence)
+        .into_iter()
+        .filter(|(offset, word)| {
+            *offset != target.offset && word.contains(|c: char| c.is_ascii_digit())
+        })
+        .filter_map(|(_, word)| {
+            let digits = word.trim_matches(|c: char| !c.is_ascii_digit());
+            let year = digits.len() == 4
+                && digits
+                    .parse::<u32>()
+                    .is_ok_and(|y| (1800..=2100).contains(&y));
+            (year == (target.kind == Kind::Year)).then(|| size_of(digits))?
+        })
+        .collect()
+}
+
+/// Whether `option` stands where `key` does among the sentence's other numbers (`around`):
+/// below each that the key is below, above each that it is above. Else a misreading
+/// contradicts its own sentence: "1554 - down slightly from the record high of 799" for
+/// 777, on real English news.
+fn keeps_place(key: &str, option: &str, around: &[f64]) -> bool {
+    let (Some(key), Some(option)) = (size_of(key), size_of(option)) else {
+        return true;
+    };
+    around
+        .iter()
+        .all(|n| key == *n || ((key < *n) == (option < *n) && option != *n))
 }
 
 /// The whole a number is a part of, where the sentence says "N of the M" or "N of M".
@@ -1052,6 +1099,10 @@ impl<'a> Builder<'a> {
             same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
         };
         others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
+        if self.lang == "en" {
+            let previous = classes::word_before(sentence, target.offset);
+            others.retain(|o| english::article_agrees(previous.as_deref(), target.word, o));
+        }
         if target.kind == Kind::Word {
             // A word that only looks inflected ("something") is neither key nor option.
             if looks_inflected(self.lang, target.word) {
@@ -1801,6 +1852,20 @@ mod tests {
         assert_eq!(misreadings(&article, 0, "1"), Vec::<String>::new());
         let target = target_of(&Builder::new(&article), &article.sentences()[0], "1");
         assert!(believable_numbers(&target).is_empty());
+        // A misreading keeps the key's place among the sentence's numbers: "1554 - down
+        // slightly from the record high of 799" (real English news).
+        let article = ArticleText::new(
+            "en",
+            "The daily rise in deaths on Friday was 777 - down slightly from the record high \
+             of 799 the day before. Officials counted 1,554 deaths over the week.",
+        );
+        let others = misreadings(&article, 0, "777");
+        assert!(!others.is_empty(), "{others:?}");
+        assert!(
+            others.iter().all(|o| size_of(o).is_some_and(|n| n < 799.0)),
+            "{others:?}"
+        );
+        assert!(keeps_place("30", "40", &[20.0]) && !keeps_place("30", "10", &[20.0]));
     }
 
     #[test]
@@ -2391,6 +2456,22 @@ mod tests {
             assert_eq!(found.len(), 1, "{sentence}: {found:?}");
             assert_eq!(found[0].0, "4", "{sentence}");
         }
+        // A weekday that a full date fixes is no target; the month is.
+        let calendar = |sentence: &str| -> Vec<String> {
+            targets_in("en", sentence, None)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Calendar)
+                .map(|t| t.word.to_string())
+                .collect()
+        };
+        assert_eq!(
+            calendar("The post was edited late on Sunday, October 18th, 2020, by its author."),
+            ["October"]
+        );
+        assert_eq!(
+            calendar("The market opens every Sunday in the square by the port."),
+            ["Sunday"]
+        );
         let sentence = "La plantación empezó a las 9 de la mañana con 40 voluntarios.";
         let nine = targets_in("es", sentence, None)
             .into_iter()
