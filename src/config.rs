@@ -548,8 +548,8 @@ pub struct LessonConfig {
     pub min_exercises: usize,
     /// Model-written candidates tried per lesson before filling with constructed ones.
     pub model_candidates: usize,
-    /// Question plans (key chosen by the program) per lesson whose wording the model is
-    /// asked for, three times each; 0: none.
+    /// Question plans (key chosen by the program) per lesson whose wording the model
+    /// chooses; 0: none.
     pub phrased_plans: usize,
     /// Articles are cut to this many words before they are given to the model.
     pub max_article_words: usize,

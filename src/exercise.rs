@@ -164,6 +164,14 @@ pub fn phrasing_of(lang: &str) -> Option<&'static Phrasing> {
     PHRASINGS.get(lang)
 }
 
+/// Whether a gap's key is a content word: lower case, not a month, a weekday or an
+/// ordinal (whose banks are of their own kind), nor a number.
+pub fn is_content_word(lang: &str, answer: &str) -> bool {
+    answer.chars().next().is_some_and(char::is_lowercase)
+        && crate::text::calendar_list(lang, answer).is_none()
+        && ordinal_series(lang, answer).is_none()
+}
+
 /// The ordinal series of the language that holds a word (any case), if it is an ordinal.
 pub fn ordinal_series(lang: &str, word: &str) -> Option<&'static Words> {
     let lower = word.to_lowercase();

@@ -142,6 +142,26 @@ fn no_break(before: &str, after: &str) -> bool {
     }
 }
 
+/// The writing system of a letter, coarsely (Latin 1, Cyrillic 2, Greek 3, other 0): what a
+/// word must not mix.
+pub fn script(c: char) -> u8 {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => 1,
+        '\u{0400}'..='\u{04FF}' => 2,
+        '\u{0370}'..='\u{03FF}' => 3,
+        _ => 0,
+    }
+}
+
+/// Whether a word mixes the letters of two writing systems: "Аdvеrtіѕе", Latin with
+/// Cyrillic look-alikes, as spam writes to slip past filters.
+pub fn mixes_scripts(word: &str) -> bool {
+    let mut scripts = word.chars().map(script).filter(|s| *s != 0);
+    scripts
+        .next()
+        .is_some_and(|first| scripts.any(|s| s != first))
+}
+
 /// Words of a text (UAX #29 word boundaries; punctuation dropped).
 pub fn words(text: &str) -> Vec<&str> {
     text.unicode_words().collect()

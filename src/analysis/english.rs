@@ -803,6 +803,9 @@ struct Words<'a> {
     known: &'a dyn Fn(&str) -> bool,
     /// How a question writes the sentence's first word.
     first: FirstWord,
+    /// Whether the article writes a capitalised word so inside a sentence (where no
+    /// sentence's start explains the capital): a name.
+    name: &'a dyn Fn(&str) -> bool,
 }
 
 /// How a question writes its sentence's first word, which may be capitalised only because
@@ -831,12 +834,7 @@ pub fn first_word(article: &ArticleText, sentence: &str) -> FirstWord {
     {
         return FirstWord::Lower;
     }
-    let capitalised_inside = article.sentences().iter().any(|s| {
-        crate::text::words(s)
-            .iter()
-            .skip(1)
-            .any(|w| *w == first.text)
-    });
+    let capitalised_inside = capitalised_inside(article, first.text, "");
     // "Kevin Yearout has added": a run of capitalised words opening the sentence is a name.
     let name_run = tokens(sentence)
         .get(1)
@@ -848,10 +846,20 @@ pub fn first_word(article: &ArticleText, sentence: &str) -> FirstWord {
     }
 }
 
+/// Whether the article writes `word` inside a sentence other than `except`, past its first
+/// word, as it is written here (with its capital).
+fn capitalised_inside(article: &ArticleText, word: &str, except: &str) -> bool {
+    article
+        .sentences()
+        .iter()
+        .filter(|s| s.as_str() != except)
+        .any(|s| crate::text::words(s).iter().skip(1).any(|w| *w == word))
+}
+
 /// The sentence around a question's gap: the words of the gap's clause before it (from the
 /// clause's start; empty when the gap opens the clause, so the question asks for its
 /// subject) and the words after it up to the next punctuation. A question's clause is built
-/// from these ([`crate::generation::Generator::phrase_question`]).
+/// from these (`generation::construct::plan::question_phrasings`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
     pub before: Vec<String>,
@@ -1061,10 +1069,12 @@ pub fn check(
     key: &str,
 ) -> Result<(), QuestionFault> {
     let known = |w: &str| article.knows_word(w) != Some(false);
+    let name = |w: &str| capitalised_inside(article, w, evidence);
     let words = Words {
         lang: article.lang(),
         known: &known,
         first: first_word(article, evidence),
+        name: &name,
     };
     check_with(&words, question, evidence, key)
 }
@@ -1242,8 +1252,12 @@ fn forms(
                 let shown = match (at + k, words_of.first) {
                     (0, FirstWord::Lower) => t.lower.as_str(),
                     (0, FirstWord::Unknown) => return false,
-                    // A capital after a colon: the clause's or a name's, nobody knows.
-                    _ if t.after_colon && t.text != t.lower => return false,
+                    // A capital after a colon: the clause's or a name's, nobody knows, unless
+                    // the article writes the word so elsewhere inside a sentence ("Marissa:
+                    // Axios launched in 2017", where it has "joining Axios").
+                    _ if t.after_colon && t.text != t.lower && !(words_of.name)(t.text) => {
+                        return false;
+                    }
                     _ => t.text,
                 };
                 (k == 0 || !t.break_before) && shown == *w
@@ -1516,6 +1530,7 @@ mod tests {
             } else {
                 FirstWord::AsWritten
             },
+            name: &|_| false,
         };
         check_with(&words, question, evidence, key)
     }
@@ -2238,6 +2253,7 @@ mod tests {
             lang: "es",
             known: &|_| true,
             first: FirstWord::Lower,
+            name: &|_| false,
         };
         assert_eq!(
             check_with(
@@ -2299,6 +2315,27 @@ mod tests {
                 "Last week Helen Marsh opened the library with Tom Reed."
             ),
             vec!["Helen Marsh", "Tom Reed"]
+        );
+    }
+
+    #[test]
+    fn a_capital_after_a_colon_is_a_name_where_the_article_writes_it_so_inside_a_sentence() {
+        let evidence = "Marissa: Axios launched in 2017 with a mission to inform people.";
+        let check_in = |before: &str| {
+            let text = format!("{before} {evidence} It grew fast.");
+            let article = ArticleText::new("en", &text);
+            check(
+                &article,
+                "In which year did Axios launch?",
+                evidence,
+                "2017",
+            )
+        };
+        assert_eq!(check_in("Many readers joined Axios in 2019."), Ok(()));
+        // Nowhere else inside a sentence: a capital after a colon may be the clause's.
+        assert_eq!(
+            check_in("Axios is a news site."),
+            Err(QuestionFault::Ungrammatical)
         );
     }
 }

@@ -46,6 +46,17 @@ pub trait AnswerModel {
         context: &str,
         question: &str,
     ) -> impl Future<Output = Result<String, String>> + Send;
+
+    /// The log-probability the model gives `text` after `context`, or `None` from a
+    /// reader that has no language model to score with.
+    fn log_likelihood(
+        &self,
+        context: &str,
+        text: &str,
+    ) -> impl Future<Output = Result<Option<f64>, String>> + Send {
+        let _ = (context, text);
+        async { Ok(None) }
+    }
 }
 
 /// The article as the exercise stages read it: its language, text and sentences.

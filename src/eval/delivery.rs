@@ -156,7 +156,7 @@ pub async fn bench_delivery(b: &DeliveryBench) -> anyhow::Result<()> {
         &HashSet::new(),
     )
     .into_iter()
-    .map(|c| c.exercise)
+    .map(|c| crate::generation::trim_bank(c).exercise)
     .collect();
     let now = Utc::now();
     let date = now.date_naive();

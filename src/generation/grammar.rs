@@ -1,7 +1,6 @@
 //! GBNF grammars that force the model's replies into the JSON we parse, with evidence that
 //! can only be a sentence of the article and answers that can only be spans of it.
 
-use crate::analysis::english::{Frame, Opening};
 use crate::text;
 
 /// Escapes text for use inside a JSON string.
@@ -132,98 +131,6 @@ pub fn exercise_grammar(lang: &str, sentences: &[&str], shape: Shape) -> String 
     )
 }
 
-/// The grammar for a phrased question: the opening, then the question's clause, then "?".
-/// The clause is the sentence's clause around the key ([`QuestionPlan::frame`]) in one of
-/// the English question forms, and the model chooses which form, which word is the verb and
-/// how much of the sentence after the key it keeps:
-/// - the words after the key when the key opens its clause ("How many people | came this
-///   year");
-/// - an auxiliary of the clause moved before its subject ("was | the bridge | opened");
-/// - do-support with a base form of one of its words ("did | the club | have | last
-///   season"), with did, does or do agreeing with the sentence's form of it.
-///
-/// The grammar only shapes the reply; verification decides whether the question is
-/// grammatical, is the sentence's, and asks for its key.
-pub fn question_grammar(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Option<String> {
-    use crate::analysis::english::{
-        BE_FORMS, cleft, do_support, inverts, may_be_subject, takes_do_support,
-    };
-    let (before, after) = (&frame.before, &frame.after);
-    let mut forms: Vec<String> = Vec::new();
-    // A subject question keeps at least two words ("Who said?" asks nothing); a time is
-    // never the subject.
-    // A subject question ends on a word that carries meaning: not "Who relied on?".
-    if before.is_empty()
-        && after.len() >= 2
-        && opening.may_be_subject(&after[0])
-        && !crate::text::is_stop_word("en", &after[after.len() - 1].to_lowercase())
-    {
-        forms.push(format!("{} \" \" after1", literal(&after[0])));
-    }
-    let tail = if after.is_empty() {
-        ""
-    } else {
-        " (\" \" after)?"
-    };
-    for verb in 1..before.len() {
-        let word = before[verb].to_lowercase();
-        if !may_be_subject(&before[..verb]) {
-            continue;
-        }
-        let subject = before[..verb].join(" ");
-        let rest = &before[verb + 1..];
-        // "reach temperatures of | 1,300 degrees": the key is inside a phrase, not in a slot
-        // of the clause.
-        if !crate::analysis::english::leads_to_slot(rest) {
-            continue;
-        }
-        let copula = BE_FORMS.contains(&word.as_str()) && opening.may_be_complement();
-        if inverts(&word) && (!rest.is_empty() || copula) && !cleft(&word, &before[..verb]) {
-            let clause = format!("{word} {subject} {}", rest.join(" "));
-            forms.push(format!("{}{tail}", literal(clause.trim_end())));
-        }
-        let bases = bases.get(verb).map(Vec::as_slice).unwrap_or_default();
-        if !takes_do_support(&before[verb], before.get(verb + 1).map(String::as_str)) {
-            continue;
-        }
-        // The auxiliary agrees with the sentence's verb form: "had" gives "did … have".
-        for base in bases {
-            let Some(aux) = do_support(base, &word) else {
-                continue;
-            };
-            let mut clause = format!("{aux} {subject} {base}");
-            for w in rest {
-                clause.push(' ');
-                clause.push_str(w);
-            }
-            forms.push(format!("{}{tail}", literal(&clause)));
-        }
-    }
-    if forms.is_empty() {
-        return None;
-    }
-    let mut rules = String::new();
-    // "after" is any beginning of the words after the key.
-    for (k, w) in after.iter().enumerate() {
-        let next = if k + 1 < after.len() {
-            format!(" (\" \" after{})?", k + 1)
-        } else {
-            String::new()
-        };
-        let name = if k == 0 {
-            "after".to_string()
-        } else {
-            format!("after{k}")
-        };
-        rules.push_str(&format!("{name} ::= {}{next}\n", literal(w)));
-    }
-    Some(format!(
-        "root ::= {} \" \" ({}) \"?\"\n{rules}",
-        literal(&opening.text()),
-        forms.join(" | ")
-    ))
-}
-
 /// The grammar for a short answer copied from the text: `{"answer": "<span>"}`.
 pub fn span_answer_grammar(sentences: &[&str]) -> String {
     let mut rules = String::new();
@@ -251,38 +158,6 @@ pub fn choice_grammar(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn question_grammar_offers_the_clause_in_question_forms() {
-        let opening = Opening::HowMany(vec!["players".into()]);
-        let frame = Frame {
-            before: vec!["the".into(), "club".into(), "had".into()],
-            after: vec!["last".into(), "season".into()],
-        };
-        let bases = vec![vec![], vec![], vec!["have".into()]];
-        let g = question_grammar(&opening, &frame, &bases).unwrap();
-        assert_eq!(
-            g,
-            "root ::= \"How many players\" \" \" (\"did the club have\" (\" \" after)?) \"?\"\n\
-             after ::= \"last\" (\" \" after1)?\n\
-             after1 ::= \"season\"\n"
-        );
-        let subject = Frame {
-            before: vec![],
-            after: vec!["came".into(), "from".into(), "Leeds".into()],
-        };
-        assert!(
-            question_grammar(&opening, &subject, &[])
-                .unwrap()
-                .contains("(\"came\" \" \" after1)")
-        );
-        // "Who relied on?": no subject question ends on a function word.
-        let stops = Frame {
-            before: vec![],
-            after: vec!["came".into(), "here".into()],
-        };
-        assert!(question_grammar(&opening, &stops, &[]).is_none());
-    }
 
     #[test]
     fn literals_escape_json_and_gbnf() {

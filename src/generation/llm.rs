@@ -145,6 +145,20 @@ struct Job {
     reply: tokio::sync::oneshot::Sender<Result<Completion, LlmError>>,
 }
 
+/// What the engine thread is asked to do.
+enum Work {
+    Complete(Job),
+    /// The log-probability of a text ([`Engine::log_likelihood`]).
+    Score {
+        context: String,
+        text: String,
+        reply: tokio::sync::oneshot::Sender<Result<f64, LlmError>>,
+    },
+}
+
+/// The most tokens a scored text may have.
+const SCORE_TOKENS: u32 = 256;
+
 /// Handle to the engine thread. Cheap to clone; the thread ends when every handle is gone.
 #[derive(Clone)]
 pub struct Engine {
@@ -157,7 +171,7 @@ pub struct Engine {
 /// waits for the thread to free the context and model, so they are never freed while the
 /// process exits (a GPU driver shutting down aborts on a late free).
 struct EngineThread {
-    jobs: Option<mpsc::Sender<Job>>,
+    jobs: Option<mpsc::Sender<Work>>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -188,7 +202,7 @@ impl Engine {
                 message: "no such file".into(),
             });
         }
-        let (jobs, job_rx) = mpsc::channel::<Job>();
+        let (jobs, job_rx) = mpsc::channel::<Work>();
         let (ready_tx, ready_rx) = mpsc::channel::<Result<ModelInfo, LlmError>>();
         let stats = Arc::new(Mutex::new(EngineStats::default()));
         let config = config.clone();
@@ -216,7 +230,26 @@ impl Engine {
             .jobs
             .as_ref()
             .ok_or(LlmError::EngineGone)?
-            .send(Job { request, reply })
+            .send(Work::Complete(Job { request, reply }))
+            .map_err(|_| LlmError::EngineGone)?;
+        rx.await.map_err(|_| LlmError::EngineGone)?
+    }
+
+    /// The natural log of the probability the model gives `text` after `context` (no chat
+    /// template), each token of `text` given the ones before it, the first given the start
+    /// of a text and `context`. Texts that differ in one word compare by how well that word
+    /// fits its context.
+    pub async fn log_likelihood(&self, context: &str, text: &str) -> Result<f64, LlmError> {
+        let (reply, rx) = tokio::sync::oneshot::channel();
+        self.thread
+            .jobs
+            .as_ref()
+            .ok_or(LlmError::EngineGone)?
+            .send(Work::Score {
+                context: context.to_string(),
+                text: text.to_string(),
+                reply,
+            })
             .map_err(|_| LlmError::EngineGone)?;
         rx.await.map_err(|_| LlmError::EngineGone)?
     }
@@ -243,7 +276,7 @@ impl Engine {
 
 fn engine_thread(
     config: ModelConfig,
-    jobs: mpsc::Receiver<Job>,
+    jobs: mpsc::Receiver<Work>,
     ready: mpsc::Sender<Result<ModelInfo, LlmError>>,
     stats: Arc<Mutex<EngineStats>>,
 ) {
@@ -317,6 +350,8 @@ fn engine_thread(
         per_sequence_ctx: config.context_size as usize,
         prefix_sharing: config.prefix_sharing,
         stats,
+        threads: threads as i32,
+        scorer: None,
     };
     scheduler.run(&mut ctx, &jobs);
 }
@@ -365,6 +400,9 @@ struct Scheduler<'m> {
     per_sequence_ctx: usize,
     prefix_sharing: bool,
     stats: Arc<Mutex<EngineStats>>,
+    threads: i32,
+    /// The context [`Scheduler::score`] decodes in, made on first use.
+    scorer: Option<llama_cpp_2::context::LlamaContext<'m>>,
 }
 
 fn common_prefix(a: &[LlamaToken], b: &[LlamaToken]) -> usize {
@@ -378,7 +416,7 @@ impl Scheduler<'_> {
     fn run(
         &mut self,
         ctx: &mut llama_cpp_2::context::LlamaContext<'_>,
-        jobs: &mpsc::Receiver<Job>,
+        jobs: &mpsc::Receiver<Work>,
     ) {
         let mut batch =
             LlamaBatch::new(self.n_batch.max(self.slots.len()), self.slots.len() as i32);
@@ -403,10 +441,76 @@ impl Scheduler<'_> {
                         }
                     }
                 };
-                self.admit(ctx, job);
+                match job {
+                    Work::Complete(job) => self.admit(ctx, job),
+                    Work::Score {
+                        context,
+                        text,
+                        reply,
+                    } => {
+                        let _ = reply.send(self.score(&context, &text));
+                    }
+                }
             }
-            self.step(ctx, &mut batch);
+            if self.slots.iter().any(|s| s.job.is_some()) {
+                self.step(ctx, &mut batch);
+            }
         }
+    }
+
+    /// [`Engine::log_likelihood`], in a small context of its own, made on first use, so
+    /// the sequences being generated keep their cache. It runs between two steps of them.
+    fn score(&mut self, context: &str, text: &str) -> Result<f64, LlmError> {
+        if self.scorer.is_none() {
+            let params = LlamaContextParams::default()
+                .with_n_ctx(NonZeroU32::new(SCORE_TOKENS))
+                .with_n_batch(SCORE_TOKENS)
+                .with_n_ubatch(SCORE_TOKENS)
+                .with_n_seq_max(1)
+                .with_n_threads(self.threads)
+                .with_n_threads_batch(self.threads);
+            let ctx = self
+                .model
+                .new_context(backend(), params)
+                .map_err(|e| LlmError::Context(e.to_string()))?;
+            self.scorer = Some(ctx);
+        }
+        let ctx = self.scorer.as_mut().expect("made above");
+        let vocab = self.model.vocab();
+        // The start of a text: the model's BOS token, or a line break where it has none.
+        let bos = vocab.bos();
+        let mut tokens = if bos.0 >= 0 {
+            vec![bos]
+        } else {
+            vocab.tokenize(b"\n", false, false)
+        };
+        tokens.extend(vocab.tokenize(context.as_bytes(), false, false));
+        let start = tokens.len();
+        tokens.extend(vocab.tokenize(text.as_bytes(), false, false));
+        if tokens.len() <= start || tokens.len() > SCORE_TOKENS as usize {
+            return Err(LlmError::PromptTooLong {
+                tokens: tokens.len(),
+                max_tokens: 0,
+                limit: SCORE_TOKENS,
+            });
+        }
+        ctx.clear_kv_cache();
+        let mut batch = LlamaBatch::new(tokens.len(), 1);
+        for (pos, token) in tokens.iter().enumerate() {
+            batch
+                .add(*token, pos as i32, &[0], pos + 1 >= start)
+                .map_err(|e| LlmError::Decode(e.to_string()))?;
+        }
+        ctx.decode(&mut batch)
+            .map_err(|e| LlmError::Decode(e.to_string()))?;
+        let mut total = 0.0;
+        for pos in start..tokens.len() {
+            let logits = ctx.get_logits_ith(pos as i32 - 1);
+            let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let sum: f64 = logits.iter().map(|l| f64::from(l - max).exp()).sum();
+            total += f64::from(logits[tokens[pos].0 as usize] - max) - sum.ln();
+        }
+        Ok(total)
     }
 
     /// Prepares a request and gives it the slot whose cache re-uses most of its prompt.

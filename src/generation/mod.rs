@@ -16,7 +16,10 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use serde::Deserialize;
 
-pub use construct::{QuestionPlan, Rng, constructed_exercises, question_plans, text_items_wanted};
+pub use construct::{
+    BANK_WRONG, QuestionPlan, Rng, constructed_exercises, prune_bank, question_plans,
+    text_items_wanted, trim_bank,
+};
 pub use grammar::Shape;
 pub use llm::{
     ChatPrompt, Completion, CompletionRequest, Engine, EngineStats, LlmError, ModelInfo, StopReason,
@@ -230,50 +233,25 @@ impl Generator {
 }
 
 impl Generator {
-    /// Asks the model to phrase the question of `plan`: its opening, then runs of the
-    /// evidence sentence's words in one of the language's question forms, then a question
-    /// mark (`grammar::question_grammar`). The question is
-    /// short, so a reply cut off is a failure, not retried.
-    pub async fn phrase_question(
+    /// `questions` (phrasings of one plan's question) as the model reads them, most natural
+    /// first: by the log-probability it gives each after the evidence sentence, per word,
+    /// so that a question is not ranked lower for its length alone.
+    pub async fn rank_phrasings(
         &self,
-        article: &ArticleText,
-        plan: &QuestionPlan,
-        level: Cefr,
-        seed: u32,
-    ) -> Result<String, GenerationFailure> {
-        let opening = plan.opening.text();
-        let request = self.request(
-            prompts::phrase_question(
-                article.text(),
-                article.lang(),
-                level.as_str(),
-                &plan.evidence,
-                &plan.answer_phrase,
-                &opening,
-            ),
-            plan.grammar.clone(),
-            PHRASE_TOKENS,
-            self.config.temperature,
-            seed,
-        );
-        match self.engine.complete(request).await {
-            Err(e) => Err(GenerationFailure {
-                reason: ReplyFailure::ModelError,
-                detail: e.to_string(),
-                raw: String::new(),
-            }),
-            Ok(c) if c.stop != StopReason::Finished => Err(GenerationFailure {
-                reason: ReplyFailure::Truncated,
-                detail: format!("question cut off after {} tokens", c.generated_tokens),
-                raw: c.text,
-            }),
-            Ok(c) => Ok(c.text.trim().to_string()),
+        evidence: &str,
+        questions: Vec<String>,
+    ) -> Result<Vec<String>, LlmError> {
+        let context = format!("{evidence}\n");
+        let mut ranked = Vec::with_capacity(questions.len());
+        for question in questions {
+            let total = self.engine.log_likelihood(&context, &question).await?;
+            let words = question.split_whitespace().count().max(1);
+            ranked.push((total / words as f64, question));
         }
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(ranked.into_iter().map(|(_, q)| q).collect())
     }
 }
-
-/// The longest phrased question, in tokens (the grammar allows at most 14 words).
-const PHRASE_TOKENS: u32 = 48;
 
 /// Turns a reply into an exercise. For multiple choice, the right answer's place among the
 /// options is drawn from the seed.
@@ -382,6 +360,14 @@ impl AnswerModel for Generator {
         }
         serde_json::from_str::<SpanReply>(c.text.trim())
             .map(|r| r.answer)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn log_likelihood(&self, context: &str, text: &str) -> Result<Option<f64>, String> {
+        self.engine
+            .log_likelihood(context, text)
+            .await
+            .map(Some)
             .map_err(|e| e.to_string())
     }
 }

@@ -75,29 +75,6 @@ pub fn vocabulary(article: &str, lang: &str, level: &str) -> ChatPrompt {
     }
 }
 
-/// Asks for the rest of a question whose answer and opening the program chose.
-pub fn phrase_question(
-    article: &str,
-    lang: &str,
-    level: &str,
-    evidence: &str,
-    answer: &str,
-    opening: &str,
-) -> ChatPrompt {
-    let language = lang_name(lang);
-    ChatPrompt {
-        system: SYSTEM.into(),
-        user: format!(
-            "{}Task: write one short question in {language} for a learner at CEFR level {level}.\n\
-             The question is about this sentence of the article: {evidence}\n\
-             Its answer is: {answer}\n\
-             Start with \"{opening}\", use the words of the sentence, do not give the answer, and end with a question mark.\n\
-             Example: for the sentence \"The club had 40 players last season.\" and the answer \"40 players\", write: How many players did the club have last season?",
-            fenced(article)
-        ),
-    }
-}
-
 /// Asks the model, as a reader, to pick an option.
 pub fn choose(context: &str, question: &str, options: &[String]) -> ChatPrompt {
     let mut listed = String::new();

@@ -145,7 +145,7 @@ async fn nothing_of_an_injected_paragraph_becomes_an_exercise_option_or_glossary
                         c.exercise
                     );
                 }
-                if verify_with(c, &article, &NoModel, &[], options)
+                if verify_with(super::trim_bank(c), &article, &NoModel, &[], options)
                     .await
                     .is_ok()
                 {

@@ -11,7 +11,7 @@ use futures_util::StreamExt;
 use crate::articles::{self, Cefr};
 use crate::delivery::{self, Renderer};
 use crate::exercise::Origin;
-use crate::generation::{Generator, Rng, Shape, constructed_exercises, question_plans};
+use crate::generation::{Generator, Rng, Shape, constructed_exercises, prune_bank, question_plans};
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::{FailureKind, RunReport};
 use crate::schedule;
@@ -854,21 +854,23 @@ async fn verify_at_once(
     accepted
 }
 
-/// Phrasings asked of each question plan (`[lesson] phrased_plans` of them): a question
-/// is about 20 tokens, so several are asked and only those that pass verification kept.
-const PHRASINGS_PER_PLAN: usize = 3;
+/// The phrasings of one plan that verification runs in full (with the model's round
+/// trip), the model's favourites first, until one passes.
+const PHRASINGS_VERIFIED: usize = 3;
 /// At most this many phrased questions in one lesson, so that it keeps other kinds.
 const PHRASED_PER_LESSON: usize = 2;
 
-/// Questions whose key the program chose and whose wording the model wrote
-/// ([`crate::generation::question_plans`]): every phrasing is verified, and at most one per
-/// plan (and [`PHRASED_PER_LESSON`] in all, at most `room`) is kept.
+/// Questions whose key the program chose and whose wording the model chose
+/// ([`crate::generation::question_plans`]): of the plan's phrasings, those that pass the
+/// checks that need no model (grammar, the sentence's words, the key's place) are ranked by
+/// the model ([`Generator::rank_phrasings`]), and its favourites are verified in full in
+/// that order, up to [`PHRASINGS_VERIFIED`]; the first that passes is kept, and
+/// [`PHRASED_PER_LESSON`] in all, at most `room`.
 #[allow(clippy::too_many_arguments)]
 async fn phrased_exercises(
     generator: &Generator,
     wanted_plans: usize,
     text: &ArticleText,
-    level: Cefr,
     rng: &mut Rng,
     lesson: &[VerifiedExercise],
     room: usize,
@@ -881,55 +883,64 @@ async fn phrased_exercises(
         .collect();
     let plans = question_plans(text, wanted_plans, rng.next_u64(), &avoid);
     tracing::debug!(plans = plans.len(), "question plans");
-    for p in &plans {
-        tracing::debug!(opening = %p.opening.text(), answer = %p.answer_phrase, evidence = %p.evidence, "question plan");
-    }
-    let asks = plans
-        .iter()
-        .flat_map(|plan| (0..PHRASINGS_PER_PLAN).map(move |_| plan));
-    let seeds: Vec<u32> = (0..plans.len() * PHRASINGS_PER_PLAN)
-        .map(|_| rng.next_u64() as u32)
-        .collect();
-    let phrasings =
-        futures_util::future::join_all(asks.zip(seeds).map(|(plan, seed)| async move {
-            (
-                plan,
-                generator.phrase_question(text, plan, level, seed).await,
-            )
-        }))
-        .await;
-    let mut candidates: Vec<crate::exercise::Candidate> = Vec::new();
-    for (plan, phrasing) in phrasings {
-        match phrasing {
-            Ok(question) => {
-                tracing::debug!(%question, "phrased");
-                let exercise = plan.exercise(question);
-                if !candidates.iter().any(|c| c.exercise == exercise) {
-                    report.questions_phrased += 1;
-                    candidates.push(crate::exercise::Candidate {
-                        exercise,
-                        origin: Origin::Phrased,
-                    });
+    let options = VerifyOptions {
+        calibrated: generator.calibrated(text.lang()),
+        ..VerifyOptions::default()
+    };
+    let rules_only = VerifyOptions {
+        round_trip: false,
+        ..options
+    };
+    let mut kept: Vec<VerifiedExercise> = Vec::new();
+    for plan in &plans {
+        if kept.len() >= PHRASED_PER_LESSON.min(room) {
+            break;
+        }
+        tracing::debug!(opening = %plan.opening.text(), answer = %plan.answer_phrase, evidence = %plan.evidence, phrasings = plan.phrasings.len(), "question plan");
+        let candidate = |question: &str| crate::exercise::Candidate {
+            exercise: plan.exercise(question.to_string()),
+            origin: Origin::Phrased,
+        };
+        // The phrasings that pass the checks without the model; where none does, the
+        // first is recorded with its reasons.
+        let mut passing = Vec::new();
+        let mut first_rejection = None;
+        for question in &plan.phrasings {
+            match verify_with(candidate(question), text, generator, lesson, rules_only).await {
+                Ok(_) => passing.push(question.clone()),
+                Err(r) => {
+                    first_rejection.get_or_insert(r);
                 }
             }
-            Err(f) => {
-                report.reject(f.reason.code());
-                records.push(ExerciseRecord::failed_reply(
-                    "multiple_choice",
-                    Origin::Phrased,
-                    &f.raw,
-                    &f.detail,
-                    f.reason.code(),
-                ));
+        }
+        if passing.is_empty() {
+            if let Some(r) = first_rejection {
+                report.questions_phrased += 1;
+                records.push(rejected_record(&r, report));
+            }
+            continue;
+        }
+        let ranked = match generator.rank_phrasings(&plan.evidence, passing).await {
+            Ok(ranked) => ranked,
+            Err(e) => {
+                report.reject("model_error");
+                tracing::warn!("phrased question: the model could not rank phrasings: {e}");
+                continue;
+            }
+        };
+        for question in ranked.iter().take(PHRASINGS_VERIFIED) {
+            tracing::debug!(%question, "phrased");
+            report.questions_phrased += 1;
+            let verdict = verify_with(candidate(question), text, generator, lesson, options).await;
+            match verdict {
+                Ok(v) => {
+                    records.push(ExerciseRecord::verified(&v));
+                    kept.push(v);
+                    break;
+                }
+                Err(r) => records.push(rejected_record(&r, report)),
             }
         }
-    }
-    // One question per sentence: a second phrasing of the same plan (same evidence and key)
-    // is a duplicate.
-    let mut kept = verify_at_once(candidates, text, generator, lesson, records, report).await;
-    kept.truncate(PHRASED_PER_LESSON.min(room));
-    for v in &kept {
-        records.push(ExerciseRecord::verified(v));
     }
     report.questions_phrased_accepted += kept.len();
     kept
@@ -1019,7 +1030,6 @@ async fn make_exercises(
             generator,
             lesson_cfg.phrased_plans,
             text,
-            level,
             &mut rng,
             &accepted,
             lesson_cfg.exercises - accepted.len(),
@@ -1041,6 +1051,7 @@ async fn make_exercises(
                 break;
             }
             report.questions_constructed += 1;
+            let candidate = prune_bank(candidate, text.lang(), generator).await;
             match verify(candidate, text, generator, &accepted).await {
                 Ok(v) => {
                     records.push(ExerciseRecord::verified(&v));

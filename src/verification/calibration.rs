@@ -262,6 +262,10 @@ impl<M: AnswerModel + Sync> AnswerModel for Once<'_, M> {
     async fn answer_span(&self, context: &str, question: &str) -> Result<String, String> {
         self.model.answer_span(context, question).await
     }
+
+    async fn log_likelihood(&self, context: &str, text: &str) -> Result<Option<f64>, String> {
+        self.model.log_likelihood(context, text).await
+    }
 }
 
 impl<M> Once<'_, M> {

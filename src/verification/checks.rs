@@ -72,6 +72,11 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
             if !options.is_empty() && !options.contains(answer) {
                 reasons.push(Reason::MissingField);
             }
+            // A bank shows the key and two or three wrong options (a constructed bank's
+            // spares are dropped before: `generation::prune_bank`).
+            if options.len() > 1 + crate::generation::BANK_WRONG {
+                reasons.push(Reason::BadLength);
+            }
             if sentence.matches(GAP).count() != 1 {
                 reasons.push(Reason::GapMismatch);
             }
@@ -163,16 +168,6 @@ fn without_quotations(text: &str) -> String {
 /// The longest word an option may hold when it is not a word of the article.
 const MAX_WORD_CHARS: usize = 24;
 
-/// The writing system of a letter, coarsely: what a word must not mix.
-fn script(c: char) -> u8 {
-    match c {
-        'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => 1,
-        '\u{0400}'..='\u{04FF}' => 2,
-        '\u{0370}'..='\u{03FF}' => 3,
-        _ => 0,
-    }
-}
-
 fn has_vowel(word: &str) -> bool {
     word.chars().any(|c| {
         "aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿœаеёиоуыэюяіїє"
@@ -199,8 +194,8 @@ fn word_shaped(word: &str) -> bool {
     {
         return false;
     }
-    let first = script(letters[0]);
-    if first == 0 || letters.iter().any(|c| script(*c) != first) {
+    let first = text::script(letters[0]);
+    if first == 0 || letters.iter().any(|c| text::script(*c) != first) {
         return false;
     }
     if letters.windows(3).any(|w| w[0] == w[1] && w[1] == w[2]) {
@@ -480,13 +475,10 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
                 // A content word's options of its word class, where the language lists
                 // classes (a name's, a number's, a month's or an ordinal's options are of
                 // their own kind: "mars" may be a plural, "janvier" not).
-                let content_word = answer.chars().next().is_some_and(char::is_lowercase)
-                    && text::calendar_list(lang, answer).is_none()
-                    && crate::exercise::ordinal_series(lang, answer).is_none();
                 let previous = sentence
                     .find(GAP)
                     .and_then(|at| classes::word_before(sentence, at));
-                if content_word
+                if crate::exercise::is_content_word(lang, answer)
                     && options
                         .iter()
                         .any(|o| !classes::same_class(lang, previous.as_deref(), answer, o))

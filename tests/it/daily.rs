@@ -436,3 +436,40 @@ async fn instructions_inside_an_article_do_not_change_what_is_delivered() {
     }
     site.stop().await;
 }
+
+/// The engine scores texts with the real model, and a word bank made with spares drops the
+/// wrong option the model finds most at home in the gap: "milk" in a glass of cold _____.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_model_scores_sentences_and_drops_the_bank_option_that_fits_the_gap() {
+    use hyperlearn::exercise::{Candidate, Exercise, GAP, Origin};
+    let _turn = crate::support::model_turn().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), None, "");
+    let generator = Generator::start(&config.model).unwrap();
+    let engine = generator.engine();
+    let fits = engine
+        .log_likelihood("", "After the race she drank a glass of cold water.")
+        .await
+        .unwrap();
+    let odd = engine
+        .log_likelihood("", "After the race she drank a glass of cold ladders.")
+        .await
+        .unwrap();
+    assert!(fits < 0.0 && fits > odd, "water {fits}, ladders {odd}");
+    let bank = Candidate {
+        exercise: Exercise::GapFill {
+            sentence: format!("After the race she drank a glass of cold {GAP}."),
+            answer: "water".into(),
+            options: ["granite", "milk", "water", "ladders", "sorrow"]
+                .map(String::from)
+                .to_vec(),
+            evidence: "After the race she drank a glass of cold water.".into(),
+        },
+        origin: Origin::Constructed,
+    };
+    let pruned = hyperlearn::generation::prune_bank(bank, "en", &generator).await;
+    let Exercise::GapFill { options, .. } = pruned.exercise else {
+        panic!("a gap")
+    };
+    assert_eq!(options, ["granite", "water", "ladders", "sorrow"]);
+}

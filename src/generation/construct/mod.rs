@@ -12,10 +12,12 @@ use crate::exercise::{self, Candidate, Exercise, GAP, Origin, Scope};
 use crate::text::{self, calendar_list};
 
 mod plan;
+mod prune;
 mod speech;
 
 use crate::analysis::{ArticleText, classes, english};
 pub use plan::{QuestionPlan, question_plans};
+pub use prune::{BANK_WRONG, SPARE_WRONG, prune_bank, trim_bank};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
 #[derive(Debug, Clone)]
@@ -671,8 +673,12 @@ fn usable(lang: &str, sentence: &str) -> bool {
     let numbered = sentence
         .split_once(['.', ')'])
         .is_some_and(|(head, _)| !head.is_empty() && head.chars().all(|c| c.is_ascii_digit()));
+    // "Аdvеrtіѕе wіth thе most visited news site": words that mix Latin with Cyrillic
+    // look-alikes are spam (real English news).
+    let spam = words.iter().any(|w| text::mixes_scripts(w));
     (6..=45).contains(&n)
         && !numbered
+        && !spam
         && !cut_short
         && !run_together
         && !sentence.contains(GAP)
@@ -1212,7 +1218,12 @@ impl<'a> Builder<'a> {
                     std::cmp::Reverse(ending),
                 )
             });
-            options.extend(pool.into_iter().take(3));
+            // A content word's bank comes with spares, for [`prune_bank`] to choose from.
+            let wrong = match target.kind {
+                Kind::Word => BANK_WRONG + SPARE_WRONG,
+                _ => BANK_WRONG,
+            };
+            options.extend(pool.into_iter().take(wrong));
             options.push(target.word.to_string());
             shown
                 .options
@@ -1449,7 +1460,7 @@ mod tests {
         c: Candidate,
     ) -> Result<(), Vec<crate::verification::Reason>> {
         let verdict = futures_util::FutureExt::now_or_never(crate::verification::verify(
-            c,
+            trim_bank(c),
             article,
             &crate::verification::NoModel,
             &[],
@@ -2389,6 +2400,8 @@ mod tests {
             "All coverage within bostonherald.com from the last 14 days remains free.",
             "To learn more about each project, click the links in the captions.",
             "Subscribe to our newsletter for the best stories of the week in your inbox.",
+            // Cyrillic look-alikes among Latin letters (real English news).
+            "Аdvеrtіѕе wіth thе most visited news site in Веlіzе and reach readers today.",
         ] {
             assert!(!usable("en", furniture), "{furniture}");
         }

@@ -1,9 +1,10 @@
 //! Questions whose answer the program picks and the model phrases: the program chooses the
 //! evidence sentence, the key (a count, a year, a person), the options (the key's kind from
 //! other sentences) and the question's opening from the key's kind ("How many players",
-//! "In which year", "Who"); the model writes the rest of the question from the sentence's
-//! words ([`crate::generation::Generator::phrase_question`]), and verification checks that
-//! what it wrote is the sentence's question about the key.
+//! "In which year", "Who"); the rest of the question is the sentence's clause in one of the
+//! language's question forms, which the model chooses among
+//! ([`crate::generation::Generator::rank_phrasings`]), and verification checks that what
+//! it chose is the sentence's question about the key.
 
 use std::collections::HashSet;
 
@@ -18,7 +19,6 @@ use crate::analysis::english::{
 };
 use crate::analysis::places::{self, PlaceKind};
 use crate::exercise::Exercise;
-use crate::generation::grammar::question_grammar;
 use crate::text::{self, CalendarWord};
 
 /// One question for the model to phrase.
@@ -35,9 +35,9 @@ pub struct QuestionPlan {
     pub answer: usize,
     /// The sentence around the answer: its clause before it, the words after it.
     pub frame: Frame,
-    /// The grammar the model phrases the question under: the frame's clause in the
-    /// language's question forms (`generation::grammar::question_grammar`).
-    pub grammar: String,
+    /// The questions the plan may be phrased as: the frame's clause in the language's
+    /// question forms (`generation::grammar::question_phrasings`).
+    pub phrasings: Vec<String>,
 }
 
 impl QuestionPlan {
@@ -278,12 +278,15 @@ fn plan(
         })
         .collect();
     // Only a clause with a question form makes a plan.
-    let grammar = question_grammar(&opening, &frame, &bases)?;
+    let phrasings = question_phrasings(&opening, &frame, &bases);
+    if phrasings.is_empty() {
+        return None;
+    }
     Some(QuestionPlan {
         evidence: sentence.to_string(),
         answer_phrase: sentence[range.0..range.1].to_string(),
         frame,
-        grammar,
+        phrasings,
         opening,
         options,
         answer,
@@ -439,9 +442,139 @@ fn is_plural(word: &str) -> bool {
             && !word.ends_with("is"))
 }
 
+/// The questions a plan may be phrased as: the opening, then the question's clause, then "?".
+/// The clause is the sentence's clause around the key ([`QuestionPlan::frame`]) in one of
+/// the English question forms, with any beginning of the sentence's words after the key:
+/// - the words after the key when the key opens its clause ("How many people | came this
+///   year"), two at least;
+/// - an auxiliary of the clause moved before its subject ("was | the bridge | opened");
+/// - do-support with a base form of one of its words ("did | the club | have | last
+///   season"), with did, does or do agreeing with the sentence's form of it.
+///
+/// The model chooses among them; verification decides whether the question is
+/// grammatical, is the sentence's, and asks for its key.
+pub fn question_phrasings(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Vec<String> {
+    let after = &frame.after;
+    let mut out = Vec::new();
+    for form in question_forms(opening, frame, bases) {
+        let (head, fewest) = match &form {
+            Form::Subject => (String::new(), 2),
+            Form::Clause(clause) => (clause.clone(), 0),
+        };
+        for k in fewest..=after.len() {
+            let words: Vec<&str> = std::iter::once(head.as_str())
+                .filter(|h| !h.is_empty())
+                .chain(after[..k].iter().map(String::as_str))
+                .collect();
+            out.push(format!("{} {}?", opening.text(), words.join(" ")));
+        }
+    }
+    out
+}
+
+/// One way of putting a clause as a question after its opening.
+enum Form {
+    /// The opening is the subject: the words after the key, two at least ("Who | said
+    /// the bridge would open").
+    Subject,
+    /// The clause before the key in a question form, then any beginning of the words after
+    /// the key.
+    Clause(String),
+}
+
+/// The question forms of a plan's clause (see [`question_phrasings`]).
+fn question_forms(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Vec<Form> {
+    use crate::analysis::english::{
+        BE_FORMS, cleft, do_support, inverts, may_be_subject, takes_do_support,
+    };
+    let (before, after) = (&frame.before, &frame.after);
+    let mut forms = Vec::new();
+    // A subject question keeps at least two words ("Who said?" asks nothing); a time is
+    // never the subject.
+    // A subject question ends on a word that carries meaning: not "Who relied on?".
+    if before.is_empty()
+        && after.len() >= 2
+        && opening.may_be_subject(&after[0])
+        && !crate::text::is_stop_word("en", &after[after.len() - 1].to_lowercase())
+    {
+        forms.push(Form::Subject);
+    }
+    for verb in 1..before.len() {
+        let word = before[verb].to_lowercase();
+        if !may_be_subject(&before[..verb]) {
+            continue;
+        }
+        let subject = before[..verb].join(" ");
+        let rest = &before[verb + 1..];
+        // "reach temperatures of | 1,300 degrees": the key is inside a phrase, not in a slot
+        // of the clause.
+        if !crate::analysis::english::leads_to_slot(rest) {
+            continue;
+        }
+        let copula = BE_FORMS.contains(&word.as_str()) && opening.may_be_complement();
+        if inverts(&word) && (!rest.is_empty() || copula) && !cleft(&word, &before[..verb]) {
+            let clause = format!("{word} {subject} {}", rest.join(" "));
+            forms.push(Form::Clause(clause.trim_end().to_string()));
+        }
+        let bases = bases.get(verb).map(Vec::as_slice).unwrap_or_default();
+        if !takes_do_support(&before[verb], before.get(verb + 1).map(String::as_str)) {
+            continue;
+        }
+        // The auxiliary agrees with the sentence's verb form: "had" gives "did … have".
+        for base in bases {
+            let Some(aux) = do_support(base, &word) else {
+                continue;
+            };
+            let mut clause = format!("{aux} {subject} {base}");
+            for w in rest {
+                clause.push(' ');
+                clause.push_str(w);
+            }
+            forms.push(Form::Clause(clause));
+        }
+    }
+    forms
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_plan_is_phrased_as_its_clause_in_question_forms() {
+        let opening = Opening::HowMany(vec!["players".into()]);
+        let frame = Frame {
+            before: vec!["the".into(), "club".into(), "had".into()],
+            after: vec!["last".into(), "season".into()],
+        };
+        let bases = vec![vec![], vec![], vec!["have".into()]];
+        let subject = Frame {
+            before: vec![],
+            after: vec!["came".into(), "from".into(), "Leeds".into()],
+        };
+        // Every question form, each way it may end.
+        assert_eq!(
+            question_phrasings(&opening, &frame, &bases),
+            [
+                "How many players did the club have?",
+                "How many players did the club have last?",
+                "How many players did the club have last season?",
+            ]
+        );
+        assert_eq!(
+            question_phrasings(&opening, &subject, &[]),
+            [
+                "How many players came from?",
+                "How many players came from Leeds?"
+            ]
+        );
+        // "Who relied on?": no subject question ends on a function word.
+        let stops = Frame {
+            before: vec![],
+            after: vec!["came".into(), "here".into()],
+        };
+        assert!(question_phrasings(&opening, &stops, &[]).is_empty());
+    }
 
     #[test]
     fn plans_choose_the_key_its_opening_and_options_of_its_kind() {
@@ -477,9 +610,12 @@ mod tests {
         assert_eq!(players.frame.before, vec!["the", "club", "had"]);
         assert_eq!(players.frame.after, vec!["last", "season"]);
         assert!(
-            players.grammar.contains("\"did the club have\""),
-            "{}",
-            players.grammar
+            players
+                .phrasings
+                .iter()
+                .any(|q| q.contains("did the club have")),
+            "{:?}",
+            players.phrasings
         );
     }
 
@@ -511,9 +647,11 @@ mod tests {
             .expect("a plan about the day");
         assert_eq!(day.opening, Opening::OnWhichDay);
         assert!(
-            day.grammar.contains("\"did the drivers begin a strike\""),
-            "{}",
-            day.grammar
+            day.phrasings
+                .iter()
+                .any(|q| q.contains("did the drivers begin a strike")),
+            "{:?}",
+            day.phrasings
         );
         assert!(
             !plans.iter().any(|p| p.evidence.starts_with("The museum")),
@@ -539,9 +677,12 @@ mod tests {
         assert_eq!(stadium.answer_phrase, "$35 million");
         assert_eq!(stadium.options[stadium.answer], "$35 million");
         assert!(
-            stadium.grammar.contains("\"did the club pay\""),
-            "{}",
-            stadium.grammar
+            stadium
+                .phrasings
+                .iter()
+                .any(|q| q.contains("did the club pay")),
+            "{:?}",
+            stadium.phrasings
         );
         // Other amounts of a believable size, in the same currency: "$40 million" from
         // another sentence, not "$2 million" (17 times smaller) nor "$8".
@@ -565,7 +706,11 @@ mod tests {
             .find(|p| p.evidence.starts_with("Around"))
             .expect("a plan about the money raised");
         assert_eq!(roof.answer_phrase, "$2 million");
-        assert!(roof.grammar.contains("\"was\""), "{}", roof.grammar);
+        assert!(
+            roof.phrasings.iter().any(|q| q.contains(" was ")),
+            "{:?}",
+            roof.phrasings
+        );
         // "$8 cheese sandwiches": the amount is part of a phrase; "more than $5 million": a
         // bound is no answer to "how much".
         assert!(
@@ -594,9 +739,11 @@ mod tests {
         assert_eq!(men.answer_phrase, "three men");
         assert_eq!(men.options[men.answer], "three");
         assert!(
-            men.grammar.contains("\"did the police arrest\""),
-            "{}",
-            men.grammar
+            men.phrasings
+                .iter()
+                .any(|q| q.contains("did the police arrest")),
+            "{:?}",
+            men.phrasings
         );
         for o in &men.options {
             let n = count(o).unwrap_or_else(|| panic!("{o} is no count"));
@@ -629,9 +776,12 @@ mod tests {
         assert_eq!(boston.answer_phrase, "in Boston");
         assert_eq!(boston.options[boston.answer], "Boston");
         assert!(
-            boston.grammar.contains("\"did its singer grow up\""),
-            "{}",
-            boston.grammar
+            boston
+                .phrasings
+                .iter()
+                .any(|q| q.contains("did its singer grow up")),
+            "{:?}",
+            boston.phrasings
         );
         // Cities only, from the article: not the state, the country, nor "Chicago Heights"
         // (no city of the list).

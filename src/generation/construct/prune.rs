@@ -1,0 +1,197 @@
+//! The wrong options a content word's bank shows. The constructor picks words of the key's
+//! class and form from the article, and a third of such banks on real English news had a
+//! second word that fits the gap as well as the key ("six foreign supplier _____":
+//! companies, entities; "formally _____ the two candidates": announced, confirmed; "Pour
+//! _____ over pineapple": batter, butter). So it makes the bank with spares, and the model
+//! reads the sentence with each word in the gap: the word it finds most at home there is
+//! dropped, and of the rest the ones it finds least at home are shown.
+
+use super::{Candidate, Exercise, GAP};
+use crate::analysis::AnswerModel;
+
+/// The wrong options a bank shows, at most.
+pub const BANK_WRONG: usize = 3;
+
+/// The wrong options a content word's bank is made with beyond [`BANK_WRONG`].
+pub const SPARE_WRONG: usize = 3;
+
+/// The bank of a constructed gap with the wrong options it shows (see the module): where its
+/// key is a content word ([`crate::exercise::is_content_word`]; other kinds have banks of
+/// their own kind) and it has three wrong options or more, the one the model reads as fitting the gap best is
+/// dropped, then any that fits better than the key while more than two are left, and of the
+/// rest the [`BANK_WRONG`] that fit least are kept, in their order. A word fits by how likely
+/// the model finds the sentence with it. (Measured against how likely the word is alone,
+/// rare words looked at home anywhere: "Hospitalization and discontinuity rates" fitted
+/// better than the key, mortality, and morbidity stayed.) Where the model cannot score,
+/// [`trim_bank`].
+pub async fn prune_bank<M: AnswerModel>(candidate: Candidate, lang: &str, model: &M) -> Candidate {
+    let Exercise::GapFill {
+        sentence,
+        answer,
+        options,
+        ..
+    } = &candidate.exercise
+    else {
+        return candidate;
+    };
+    let wrong: Vec<&String> = options.iter().filter(|o| *o != answer).collect();
+    if wrong.len() < 3 || !crate::exercise::is_content_word(lang, answer) {
+        return trim_bank(candidate);
+    }
+    let fit = async |word: &str| {
+        model
+            .log_likelihood("", &sentence.replacen(GAP, word, 1))
+            .await
+    };
+    let mut scored: Vec<(f64, &String)> = Vec::new();
+    let key = fit(answer).await;
+    for option in &wrong {
+        match fit(option).await {
+            Ok(Some(f)) => scored.push((f, option)),
+            Ok(None) => return trim_bank(candidate),
+            Err(e) => {
+                tracing::warn!("word bank: the model could not score an option: {e}");
+                return trim_bank(candidate);
+            }
+        }
+    }
+    let key = match key {
+        Ok(Some(k)) => k,
+        Ok(None) => return trim_bank(candidate),
+        Err(e) => {
+            tracing::warn!("word bank: the model could not score the key: {e}");
+            return trim_bank(candidate);
+        }
+    };
+    // Least at home first.
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
+    tracing::debug!(
+        "word bank for {answer} ({key:.1}): {}",
+        scored
+            .iter()
+            .map(|(f, o)| format!("{o} {f:.1}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    scored.pop();
+    while scored.len() > 2 && scored.last().is_some_and(|(f, _)| *f >= key) {
+        scored.pop();
+    }
+    scored.truncate(BANK_WRONG);
+    let keep: Vec<String> = scored.into_iter().map(|(_, o)| o.clone()).collect();
+    with_wrong(candidate, |o| keep.contains(o))
+}
+
+/// The bank of a constructed gap with its first [`BANK_WRONG`] wrong options, without a
+/// model: where verification runs without one, and where the model cannot score.
+pub fn trim_bank(candidate: Candidate) -> Candidate {
+    let mut left = BANK_WRONG;
+    with_wrong(candidate, |_| {
+        let keep = left > 0;
+        left = left.saturating_sub(1);
+        keep
+    })
+}
+
+/// The candidate with the wrong options of its bank that `keep` takes, in their order.
+fn with_wrong(mut candidate: Candidate, mut keep: impl FnMut(&String) -> bool) -> Candidate {
+    if let Exercise::GapFill {
+        answer, options, ..
+    } = &mut candidate.exercise
+    {
+        options.retain(|o| o == answer || keep(o));
+    }
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exercise::Origin;
+
+    /// A reader whose language model likes each word as much as the table says.
+    struct Liking(&'static [(&'static str, f64)]);
+
+    impl AnswerModel for Liking {
+        async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
+            Err("not asked".into())
+        }
+
+        async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("not asked".into())
+        }
+
+        async fn log_likelihood(&self, _: &str, text: &str) -> Result<Option<f64>, String> {
+            Ok(self
+                .0
+                .iter()
+                .find(|(w, _)| text.contains(&format!("supplier {w},")))
+                .map(|(_, l)| *l))
+        }
+    }
+
+    fn bank(options: &[&str]) -> Candidate {
+        Candidate {
+            exercise: Exercise::GapFill {
+                sentence: format!("They ordered goods from six supplier {GAP}, three abroad."),
+                answer: "companies".into(),
+                options: options.iter().map(|o| o.to_string()).collect(),
+                evidence: "They ordered goods from six supplier companies, three abroad.".into(),
+            },
+            origin: Origin::Constructed,
+        }
+    }
+
+    fn options(c: &Candidate) -> Vec<&str> {
+        match &c.exercise {
+            Exercise::GapFill { options, .. } => options.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_word_that_fits_the_gap_best_is_dropped_and_the_least_fitting_kept() {
+        let model = Liking(&[
+            ("companies", -50.0),
+            ("entities", -52.0),
+            ("estimates", -70.0),
+            ("notaries", -60.0),
+            ("novelties", -65.0),
+            ("properties", -49.0),
+            ("remedies", -58.0),
+        ]);
+        let all = [
+            "entities",
+            "estimates",
+            "companies",
+            "notaries",
+            "novelties",
+            "properties",
+            "remedies",
+        ];
+        let got = futures_executor(prune_bank(bank(&all), "en", &model));
+        // "properties" fits best (better than the key): it goes; of the rest the three
+        // least at home in the gap stay, and "entities" is not among them.
+        assert_eq!(
+            options(&got),
+            ["estimates", "companies", "notaries", "novelties"]
+        );
+        // Without a model's scores, the first three wrong options.
+        let got = futures_executor(prune_bank(bank(&all), "en", &Liking(&[])));
+        assert_eq!(
+            options(&got),
+            ["entities", "estimates", "companies", "notaries"]
+        );
+        assert_eq!(options(&trim_bank(bank(&all))), options(&got));
+        // Two wrong options are kept as they are: there is nothing to choose from.
+        let two = bank(&["entities", "companies", "estimates"]);
+        assert_eq!(
+            options(&futures_executor(prune_bank(two.clone(), "en", &model))),
+            options(&two)
+        );
+    }
+
+    fn futures_executor<F: std::future::Future>(f: F) -> F::Output {
+        futures_util::FutureExt::now_or_never(f).expect("the fake model does not wait")
+    }
+}
