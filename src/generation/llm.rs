@@ -11,6 +11,9 @@
 //! that prefix instead of decoding it again: from the KV cache its slot still holds, or by
 //! copying the KV cells of another sequence that holds it (`seq_cp`), waiting for that
 //! sequence to finish decoding the prefix when it is still on its way.
+//!
+//! The thread also scores texts ([`Engine::log_likelihood`]): in a small context of its own,
+//! made on first use, between two generation steps.
 
 use std::num::NonZeroU32;
 use std::path::PathBuf;
