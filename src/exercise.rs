@@ -108,6 +108,11 @@ pub struct Phrasing {
     pub age_words: Words,
     /// Phrases of page furniture ("all rights reserved").
     pub boilerplate: Words,
+    /// Words before a year that make it a decade ("les années 1970").
+    #[serde(default)]
+    pub decade_before: Words,
+    /// Words that open a page's time stamp ("edited", "mis à jour").
+    pub stamps: Words,
     /// Words right before a name (or its role noun) that say the person is a woman ("la",
     /// "mrs").
     pub feminine_before: Words,

@@ -221,7 +221,10 @@ fn targets_in<'a>(
                     .parse::<u32>()
                     .is_ok_and(|y| (1800..=2100).contains(&y));
             // A decade ("the 1840’s") is no year: another year in its place reads "1865’s".
-            let decade = year && (after.starts_with("’s") || after.starts_with("'s"));
+            let decade = year
+                && (after.starts_with("’s")
+                    || after.starts_with("'s")
+                    || pooled().decade_before.contains(&previous.as_str()));
             // "departed at 2100": a time of day on the 24-hour clock, neither a year nor a
             // count.
             let clock = word.len() == 4 && i > 0 && spans[i - 1].1.eq_ignore_ascii_case("at");
@@ -285,9 +288,14 @@ fn targets_in<'a>(
             let mut j = i;
             let mut end = offset + word.len();
             while let Some((o, w)) = spans.get(j + 1) {
+                // An initial's full stop stays inside the name: "Ulysses S. Grant", whose
+                // "Grant" alone became "Ulysses S. Lincoln" in a false statement (real
+                // English news).
+                let between = sentence[end..*o].trim();
+                let initial = between == "." && spans[j].1.chars().count() == 1;
                 if capitalised(w)
                     && calendar_list(lang, w).is_none()
-                    && sentence[end..*o].trim().is_empty()
+                    && (between.is_empty() || initial)
                 {
                     j += 1;
                     end = o + w.len();
@@ -676,9 +684,18 @@ fn usable(lang: &str, sentence: &str) -> bool {
     // "Аdvеrtіѕе wіth thе most visited news site": words that mix Latin with Cyrillic
     // look-alikes are spam (real English news).
     let spam = words.iter().any(|w| text::mixes_scripts(w));
+    // "Edited tard dans l'après-midi de Sunday, October 18th, 2020": a page's time stamp
+    // (real English news).
+    let stamp = sentence.contains(|c: char| c.is_ascii_digit())
+        && words.iter().any(|w| calendar_list(lang, w).is_some())
+        && pooled().stamps.iter().any(|s| {
+            lower_text.starts_with(s)
+                && lower_text[s.len()..].starts_with(|c: char| !c.is_alphanumeric())
+        });
     (6..=45).contains(&n)
         && !numbered
         && !spam
+        && !stamp
         && !cut_short
         && !run_together
         && !sentence.contains(GAP)
@@ -770,6 +787,10 @@ struct Pooled {
     /// Page furniture: a sentence holding one of these (or a web address) is no sentence to
     /// build on.
     boilerplate: Vec<&'static str>,
+    /// Words that open a page's time stamp.
+    stamps: Vec<&'static str>,
+    /// Words before a year that make it a decade.
+    decade_before: Vec<&'static str>,
     titles: Vec<&'static str>,
     person_after: Vec<&'static str>,
     not_surnames: Vec<&'static str>,
@@ -789,6 +810,8 @@ fn pooled() -> &'static Pooled {
             .into_iter()
             .chain(exercise::pooled(|p| &p.boilerplate))
             .collect(),
+        stamps: exercise::pooled(|p| &p.stamps),
+        decade_before: exercise::pooled(|p| &p.decade_before),
         titles: exercise::pooled(|p| &p.titles),
         person_after: exercise::pooled(|p| &p.person_after),
         not_surnames: exercise::pooled(|p| &p.not_surnames),
@@ -1559,6 +1582,13 @@ mod tests {
                 "{sentence}"
             );
         }
+        // "des années 1998" is no decade (real French news).
+        let decade = "C'est une jeune fille pauvre des années 2000, qui va renouer le lien.";
+        assert!(
+            targets_in("fr", decade, None)
+                .iter()
+                .all(|t| t.word != "2000")
+        );
         let year = "The hotel opened in 1840 on Main Street.";
         assert!(
             targets_in("en", year, None)
@@ -2402,6 +2432,7 @@ mod tests {
             "Subscribe to our newsletter for the best stories of the week in your inbox.",
             // Cyrillic look-alikes among Latin letters (real English news).
             "Аdvеrtіѕе wіth thе most visited news site in Веlіzе and reach readers today.",
+            "Edited tard dans l'après-midi de Sunday, October 18th, 2020 by the editors.",
         ] {
             assert!(!usable("en", furniture), "{furniture}");
         }
@@ -2485,6 +2516,17 @@ mod tests {
             calendar("The market opens every Sunday in the square by the port."),
             ["Sunday"]
         );
+        // An initial's full stop is inside the name.
+        let names: Vec<String> = targets_in(
+            "en",
+            "Nine generals settled in this town, including its favorite son Ulysses S. Grant.",
+            None,
+        )
+        .into_iter()
+        .filter(|t| t.kind == Kind::Name)
+        .map(|t| t.word.to_string())
+        .collect();
+        assert_eq!(names, ["Ulysses S. Grant"]);
         let sentence = "La plantación empezó a las 9 de la mañana con 40 voluntarios.";
         let nine = targets_in("es", sentence, None)
             .into_iter()
