@@ -216,10 +216,7 @@ fn targets_in<'a>(
                     .find(|w| !text::is_stop_word(lang, w))
                     .unwrap_or_default()
             };
-            let year = word.len() == 4
-                && word
-                    .parse::<u32>()
-                    .is_ok_and(|y| (1800..=2100).contains(&y));
+            let year = is_year(word);
             // A decade ("the 1840’s") is no year: another year in its place reads "1865’s".
             let decade = year
                 && (after.starts_with("’s")
@@ -347,6 +344,14 @@ fn targets_in<'a>(
         .collect()
 }
 
+/// Whether a number reads as a year: four digits, 1800 to 2100.
+fn is_year(word: &str) -> bool {
+    word.len() == 4
+        && word
+            .parse::<u32>()
+            .is_ok_and(|y| (1800..=2100).contains(&y))
+}
+
 /// The article's words as it writes them in lower case somewhere.
 fn lower_case_words(article: &ArticleText) -> HashSet<String> {
     text::words(article.text())
@@ -466,11 +471,7 @@ fn numbers_beside(sentence: &str, target: &Target<'_>) -> Vec<f64> {
         })
         .filter_map(|(_, word)| {
             let digits = word.trim_matches(|c: char| !c.is_ascii_digit());
-            let year = digits.len() == 4
-                && digits
-                    .parse::<u32>()
-                    .is_ok_and(|y| (1800..=2100).contains(&y));
-            (year == (target.kind == Kind::Year)).then(|| size_of(digits))?
+            (is_year(digits) == (target.kind == Kind::Year)).then(|| size_of(digits))?
         })
         .collect()
 }

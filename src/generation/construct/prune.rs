@@ -43,26 +43,20 @@ pub async fn prune_bank<M: AnswerModel>(candidate: Candidate, lang: &str, model:
             .log_likelihood("", &sentence.replacen(GAP, word, 1))
             .await
     };
-    let mut scored: Vec<(f64, &String)> = Vec::new();
-    let key = fit(answer).await;
-    for option in &wrong {
-        match fit(option).await {
-            Ok(Some(f)) => scored.push((f, option)),
+    // The key's fit first, then each wrong option's.
+    let mut fits = Vec::with_capacity(wrong.len() + 1);
+    for word in std::iter::once(answer).chain(wrong.iter().copied()) {
+        match fit(word).await {
+            Ok(Some(f)) => fits.push(f),
             Ok(None) => return trim_bank(candidate),
             Err(e) => {
-                tracing::warn!("word bank: the model could not score an option: {e}");
+                tracing::warn!("word bank: the model could not score {word:?}: {e}");
                 return trim_bank(candidate);
             }
         }
     }
-    let key = match key {
-        Ok(Some(k)) => k,
-        Ok(None) => return trim_bank(candidate),
-        Err(e) => {
-            tracing::warn!("word bank: the model could not score the key: {e}");
-            return trim_bank(candidate);
-        }
-    };
+    let key = fits[0];
+    let mut scored: Vec<(f64, &String)> = fits[1..].iter().copied().zip(wrong).collect();
     // Least at home first.
     scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     tracing::debug!(
