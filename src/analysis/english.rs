@@ -128,6 +128,12 @@ impl Opening {
             Opening::HowMany(unit) => {
                 let end = key_at + key_len + unit.len();
                 let start = count_start(tokens, key_at)?;
+                // "worked for eight years": "how many years" takes the "for" in.
+                let start = if start == key_at && duration_for(tokens, key_at, unit) {
+                    key_at - 1
+                } else {
+                    start
+                };
                 // "31 years ago": "how many years" asks for no time ago.
                 let ago = tokens
                     .get(end)
@@ -167,11 +173,18 @@ impl Opening {
                     }
                 };
                 // "the Mail on Sunday": a capitalised word before the preposition makes the
-                // time part of a name.
-                let in_name = key_at >= 2
+                // time part of a name (a Sunday paper's: "District Court on Wednesday" is
+                // none).
+                let in_name = tokens[key_at].lower == "sunday"
+                    && key_at >= 2
                     && !tokens[key_at - 1].break_before
                     && tokens[key_at - 2].text.starts_with(char::is_uppercase)
                     && key_at - 2 > 0;
+                // "on Wednesday afternoon": the part of the day goes with the day.
+                let end = match tokens.get(end) {
+                    Some(t) if !t.break_before && DAY_PARTS.contains(&t.lower.as_str()) => end + 1,
+                    _ => end,
+                };
                 (kind_ok
                     && !in_name
                     && key_at > 0
@@ -181,10 +194,13 @@ impl Opening {
             }
             // The whole run of capitals after "in", a place of the kind: "in Kabul", not "in
             // Kabul Bank" nor "Mayor of Kabul".
+            // Not after a count ("properties all over the country including four | in
+            // California": the place is the four's, not the properties').
             Opening::InWhichPlace(kind) => {
                 let end = key_at + key_len;
                 (key_at > 0
                     && tokens[key_at - 1].lower == "in"
+                    && (key_at < 2 || count(tokens[key_at - 2].text).is_none())
                     && !tokens[key_at].break_before
                     && place_runs(tokens, *kind).contains(&(key_at, end)))
                 .then_some((key_at - 1, end))
@@ -288,6 +304,34 @@ fn count_start(tokens: &[Token<'_>], key_at: usize) -> Option<usize> {
         Some(w) if APPROXIMATE.contains(&w) => Some(key_at - 1),
         _ => Some(key_at),
     }
+}
+
+/// Parts of a day that may follow its weekday: "on Wednesday afternoon".
+pub const DAY_PARTS: &[&str] = &["afternoon", "evening", "morning", "night"];
+
+/// Units of time that "for" before their count makes a duration: "worked for eight years".
+pub const DURATIONS: &[&str] = &[
+    "centuries",
+    "days",
+    "decades",
+    "hours",
+    "minutes",
+    "months",
+    "nights",
+    "seasons",
+    "weeks",
+    "years",
+];
+
+/// Whether the count at `key_at`, of `unit`, is a duration after "for" ("for eight years"),
+/// which a question of it leaves out ("How many years did he work with Obama?").
+fn duration_for(tokens: &[Token<'_>], key_at: usize, unit: &[String]) -> bool {
+    key_at > 0
+        && !tokens[key_at].break_before
+        && tokens[key_at - 1].lower == "for"
+        && unit
+            .last()
+            .is_some_and(|u| DURATIONS.contains(&u.to_lowercase().as_str()))
 }
 
 /// The start of a role phrase right before the person at `key_at`: "The venue's American
@@ -409,6 +453,30 @@ const CLAUSE_OPENERS: &[&str] = &[
     "until", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
 ];
 
+/// Words that open a clause a question may leave out: an adverbial or relative clause ("a
+/// man | who stole", "was heralded | because"). Not "that", "how", "why", "whether" or
+/// "if", whose clause a verb may need ("said | that", "explained | how"), nor "as", which
+/// may be a preposition ("served | as mayor").
+const ADJUNCT_OPENERS: &[&str] = &[
+    "after", "although", "because", "before", "since", "though", "until", "when", "which", "while",
+    "who", "whom", "whose",
+];
+
+/// Where a question may end the clause after a fronted answer ([`Frame::fronted`]),
+/// `words` being the clause from its verb's next word on: at its end, or before a clause it
+/// may leave out (an adverbial or relative clause: "because", "who") after a word that
+/// carries meaning. The lengths of the words kept.
+pub fn fronted_ends(words: &[impl AsRef<str>]) -> Vec<usize> {
+    let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
+    (1..lower.len())
+        .filter(|&k| {
+            ADJUNCT_OPENERS.contains(&lower[k].as_str())
+                && !crate::text::is_stop_word("en", &lower[k - 1])
+        })
+        .chain(std::iter::once(lower.len()))
+        .collect()
+}
+
 /// Conjunctions that open a clause only after a comma: without one they join words
 /// ("Han Lee and Junmyung Lee were arraigned", "Aisha's Salon and Spa").
 const COORDINATORS: &[&str] = &["and", "but", "or", "so"];
@@ -433,8 +501,13 @@ fn opens_clause(tokens: &[Token<'_>], at: usize) -> bool {
         return true;
     }
     let previous = tokens[at - 1].lower.as_str();
+    // "So Joe Biden worked …": a coordinator that opens the sentence opens the clause after
+    // it. "As a" is a preposition's phrase ("The US as a whole has recorded"), no clause.
+    if previous == "as" && ["a", "an"].contains(&tokens[at].lower.as_str()) {
+        return false;
+    }
     CLAUSE_OPENERS.contains(&previous)
-        || (COORDINATORS.contains(&previous) && tokens[at - 1].break_before)
+        || (COORDINATORS.contains(&previous) && (tokens[at - 1].break_before || at == 1))
 }
 
 /// Whether the clause at `at` follows a relative pronoun: "which director Damien Chazelle
@@ -767,7 +840,9 @@ fn tokens(sentence: &str) -> Vec<Token<'_>> {
         // "Nuns’ quarters": a plural's possessive apostrophe is part of the word, no quotation
         // mark or break.
         let rest = &piece[start + core.len()..];
-        let core = if (rest == "'" || rest == "’") && core.ends_with(['s', 'S']) {
+        let core = if ((rest == "'" || rest == "’") && core.ends_with(['s', 'S']))
+            || (rest == "." && abbreviated(core))
+        {
             &piece[start..]
         } else {
             core
@@ -794,6 +869,37 @@ fn tokens(sentence: &str) -> Vec<Token<'_>> {
         pending_quote = piece[start + core.len()..].contains(is_quote);
     }
     out
+}
+
+/// Titles and words of firms that English abbreviates with a full stop: "Dr. Amanda
+/// Pinder", "Apple Inc. said".
+const ABBREVIATIONS: &[&str] = &[
+    "Co", "Corp", "Dr", "Gen", "Gov", "Inc", "Jr", "Ltd", "Mr", "Mrs", "Ms", "Prof", "Rep", "Sen",
+    "Sr", "St", "vs",
+];
+
+/// Whether a word before a full stop is an abbreviation that the stop belongs to, so that
+/// no clause ends there: letters with stops between them ("U.S", "a.m"), an initial ("A"
+/// of "Walter A. Clyburn Reed") or a title ([`ABBREVIATIONS`]). "Boston’s U.S. District
+/// Court" was cut after "U.S." on real English news.
+fn abbreviated(word: &str) -> bool {
+    let letters = |part: &str| {
+        (1..=2).contains(&part.chars().count()) && part.chars().all(char::is_alphabetic)
+    };
+    (word.contains('.') && word.split('.').all(letters))
+        || (word.chars().count() == 1 && word.chars().all(char::is_uppercase))
+        || ABBREVIATIONS.contains(&word)
+}
+
+/// Whether a question's word is one word, with no punctuation around it; an abbreviation's
+/// full stop is its own ("U.S.").
+fn bare_word(word: &str) -> bool {
+    let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+    (core == word
+        || word
+            .strip_suffix('.')
+            .is_some_and(|w| w == core && abbreviated(w)))
+        && !word.contains(['"', '“', '”'])
 }
 
 /// What the checks need to know of the language's words beyond the sentence.
@@ -860,10 +966,16 @@ fn capitalised_inside(article: &ArticleText, word: &str, except: &str) -> bool {
 /// clause's start; empty when the gap opens the clause, so the question asks for its
 /// subject) and the words after it up to the next punctuation. A question's clause is built
 /// from these (`generation::construct::plan::question_phrasings`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A time or place that opens the sentence before a comma ("On Tuesday, the owner said a
+/// man came in") is `fronted`: `before` is empty and `after` is the whole clause after the
+/// comma, which the question puts in a question form ("On which day did the owner say a
+/// man came in?").
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Frame {
     pub before: Vec<String>,
     pub after: Vec<String>,
+    pub fronted: bool,
 }
 
 /// The frame of the answer at `answer` (a byte range of `sentence`; an "about" before a
@@ -901,6 +1013,14 @@ pub fn frame(sentence: &str, answer: (usize, usize), first: FirstWord) -> Option
         }
     };
     let before = (start..g0).map(shown).collect();
+    if fronted(sentence, &toks, (g0, g1)) {
+        let end = clause_end(&toks, g1);
+        return (end > g1 + 1).then(|| Frame {
+            before,
+            after: (g1..end).map(shown).collect(),
+            fronted: true,
+        });
+    }
     let mut end = (g1..toks.len())
         .find(|&i| toks[i].break_before)
         .unwrap_or(toks.len());
@@ -925,7 +1045,32 @@ pub fn frame(sentence: &str, answer: (usize, usize), first: FirstWord) -> Option
         end = k;
     }
     let after = (g1..end).map(shown).collect();
-    Some(Frame { before, after })
+    Some(Frame {
+        before,
+        after,
+        fronted: false,
+    })
+}
+
+/// Whether the answer at tokens `gap` opens the sentence and a comma closes it: "On
+/// Tuesday, the owner said …", "In 2019, the club moved …".
+fn fronted(sentence: &str, tokens: &[Token<'_>], gap: (usize, usize)) -> bool {
+    let (Some(last), Some(next)) = (gap.1.checked_sub(1), tokens.get(gap.1)) else {
+        return false;
+    };
+    let end = tokens[last].start + tokens[last].text.len();
+    gap.0 == 0
+        && sentence[..tokens[0].start].trim().is_empty()
+        && sentence[end..next.start].trim() == ","
+        && !next.after_quote
+}
+
+/// Where the clause that starts at token `from` ends: at the next punctuation or
+/// quotation mark, or before a second verb phrase ("and promptly bought").
+fn clause_end(tokens: &[Token<'_>], from: usize) -> usize {
+    (from + 1..tokens.len())
+        .find(|&k| tokens[k].break_before || tokens[k].after_quote || joins_verb_phrase(tokens, k))
+        .unwrap_or(tokens.len())
 }
 
 fn capitalised(t: &Token<'_>) -> bool {
@@ -957,9 +1102,14 @@ fn cut_name(tokens: &[Token<'_>], last: usize) -> bool {
             .is_some_and(|t| t.break_before && capitalised(t))
 }
 
-/// Whether an auxiliary or modal may move before the subject ("was", "has", "can").
-pub fn inverts(word: &str) -> bool {
+/// Whether an auxiliary or modal may move before the subject ("was", "has", "can"), with
+/// `next` the sentence's word after it: "have", "has" and "had" only as auxiliaries, before
+/// a past participle ("had won"), not as verbs ("had a formidable lead": "In which state
+/// had the former vice president a formidable lead?" was a phrasing on real English news).
+pub fn inverts(word: &str, next: Option<&str>) -> bool {
     INVERTED.contains(&word)
+        && (!["have", "has", "had"].contains(&word)
+            || next.is_some_and(|n| looks_past(&n.to_lowercase())))
 }
 
 /// The do-support auxiliary for a verb form and its base form: "did" for a past
@@ -993,15 +1143,16 @@ pub fn takes_do_support(form: &str, next: Option<&str>) -> bool {
 
 /// Determiners and possessives that open a noun phrase.
 const DETERMINERS: &[&str] = &[
-    "a", "all", "an", "both", "each", "every", "her", "his", "its", "many", "most", "my", "our",
-    "several", "some", "the", "their", "these", "this", "those", "your",
+    "a", "all", "an", "another", "both", "each", "every", "her", "his", "its", "many", "most",
+    "my", "our", "several", "some", "the", "their", "these", "this", "those", "your",
 ];
 
 /// Pronouns that can only be subjects: a clause of its own starts with one.
 const SUBJECT_PRONOUNS: &[&str] = &["he", "i", "she", "they", "we"];
 
 /// Whether words may be a question's subject, without knowing word classes: a subject
-/// pronoun, a name (capitalised words, at most four), a bare plural ("astronomers"), or a
+/// pronoun, a name (capitalised words, at most four, or six with "and", "of" or "&" between
+/// them: "Aisha's Salon and Spa", "Department of Correction"), a bare plural ("astronomers"), or a
 /// determiner and up to five words that end on a content word, with no relative or wh-word ("a man who"), auxiliary or modal
 /// ("did has play") or subject pronoun among them. Adverbs and prepositional phrases that
 /// open a clause ("still", "with constant turnover") are thus no subjects.
@@ -1017,6 +1168,19 @@ pub fn may_be_subject(words: &[impl AsRef<str>]) -> bool {
     if words.len() <= 4
         && words.iter().all(|w| capitalised(w.as_ref()))
         && !crate::text::is_stop_word("en", first)
+    {
+        return true;
+    }
+    let joins = |w: &str| ["and", "of", "&"].contains(&w);
+    if words.len() <= 6
+        && capitalised(words[0].as_ref())
+        && capitalised(words[words.len() - 1].as_ref())
+        && !crate::text::is_stop_word("en", first)
+        && words
+            .iter()
+            .zip(&lower)
+            .all(|(w, l)| capitalised(w.as_ref()) || joins(l))
+        && lower.windows(2).all(|p| !(joins(&p[0]) && joins(&p[1])))
     {
         return true;
     }
@@ -1094,9 +1258,7 @@ fn check_with(
     };
     let words: Vec<&str> = body.split_whitespace().collect();
     // Only words: no punctuation inside the question (apostrophes and hyphens in words).
-    if words.iter().any(|w| {
-        w.trim_matches(|c: char| !c.is_alphanumeric()) != *w || w.contains(['"', '“', '”'])
-    }) {
+    if !words.iter().all(|w| bare_word(w)) {
         return Err(QuestionFault::Ungrammatical);
     }
     let lower: Vec<String> = words.iter().map(|w| w.to_lowercase()).collect();
@@ -1111,11 +1273,14 @@ fn check_with(
     {
         return Err(QuestionFault::Ungrammatical);
     }
+    // A word said twice: a loop ("in a in a"), unless the sentence says it as often ("Han
+    // Lee and Junmyung Lee").
+    let in_evidence: Vec<String> = tokens(evidence).into_iter().map(|t| t.lower).collect();
+    let times = |words: &[String], w: &str| words.iter().filter(|x| *x == w).count();
     if lower.windows(2).any(|w| w[0] == w[1])
-        || lower
-            .iter()
-            .enumerate()
-            .any(|(i, w)| !crate::text::is_stop_word(lang, w) && lower[i + 1..].contains(w))
+        || lower.iter().any(|w| {
+            !crate::text::is_stop_word(lang, w) && times(&lower, w) > times(&in_evidence, w).max(1)
+        })
     {
         return Err(QuestionFault::Ungrammatical);
     }
@@ -1157,6 +1322,7 @@ fn check_with(
         // model-phrased on real English news).
         if matches!(opening, Opening::HowMany(_) | Opening::HowMuch)
             && key_at > 0
+            && gap.0 == key_at
             && STRANDED.contains(&tokens[key_at - 1].lower.as_str())
             && lower.last() != Some(&tokens[key_at - 1].lower)
         {
@@ -1164,7 +1330,15 @@ fn check_with(
         }
         let subject = rest.first().is_some_and(|w| opening.may_be_subject(w));
         let complement = opening.may_be_complement();
-        match forms(words_of, rest, &tokens, gap, subject, complement) {
+        let fronted = (opening.time().is_some() || matches!(opening, Opening::InWhichPlace(_)))
+            && fronted(evidence, &tokens, gap);
+        let gap = Gap {
+            span: gap,
+            subject,
+            complement,
+            fronted,
+        };
+        match forms(words_of, rest, &tokens, &gap) {
             Fit::AtGap => return Ok(()),
             Fit::Elsewhere => misdirected = true,
             Fit::None => {}
@@ -1226,16 +1400,27 @@ enum Fit {
     None,
 }
 
+/// Where a question's answer lies in its sentence, and what it may be there.
+struct Gap {
+    /// The tokens the answer covers.
+    span: (usize, usize),
+    /// The opening may stand for the clause's subject.
+    subject: bool,
+    /// The opening may stand for the complement of "be".
+    complement: bool,
+    /// A time or place that opens the sentence before a comma ([`Frame::fronted`]).
+    fronted: bool,
+}
+
 /// Whether the question's words after the opening are the clause around `gap` in one of the
 /// English question forms.
-fn forms(
-    words_of: &Words<'_>,
-    rest: &[&str],
-    tokens: &[Token<'_>],
-    gap: (usize, usize),
-    subject: bool,
-    complement: bool,
-) -> Fit {
+fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -> Fit {
+    let Gap {
+        span: gap,
+        subject,
+        complement,
+        fronted,
+    } = *gap;
     if rest.is_empty() {
         return Fit::None;
     }
@@ -1280,6 +1465,27 @@ fn forms(
                 || tokens[last + 1].break_before
                 || !stop(&tokens[last].lower))
     };
+    // The auxiliary's agreement with a verb form: "did" with a past, "does" with a third
+    // person, "do" with the base form itself.
+    let agrees = |aux: &str, verb: &str, form: &str| match aux {
+        "did" => is_past(verb, form),
+        "does" => is_third(verb, form),
+        _ => form == verb && !NO_DO_SUPPORT.contains(&verb),
+    };
+    let aux = lower[0].as_str();
+    if fronted {
+        return fronted_forms(
+            rest,
+            tokens,
+            gap.1,
+            &FormTests {
+                same: &same,
+                subject_ok: &subject_ok,
+                base_form: &base_form,
+                agrees: &agrees,
+            },
+        );
+    }
     let mut elsewhere = false;
 
     // Subject gap: the words right after the key (when the opening stands for a subject).
@@ -1332,7 +1538,6 @@ fn forms(
         }
         fit
     };
-    let aux = lower[0].as_str();
     // Do-support: did/does/do, subject, base form, the words up to the key.
     if matches!(aux, "did" | "does" | "do") {
         for s_len in 1..rest.len().saturating_sub(1) {
@@ -1354,11 +1559,7 @@ fn forms(
                     .map(|t| t.text);
                 let inflected = !form.break_before
                     && takes_do_support(form.text, next)
-                    && match aux {
-                        "did" => is_past(verb, &form.lower),
-                        "does" => is_third(verb, &form.lower),
-                        _ => form.lower == verb && !NO_DO_SUPPORT.contains(&verb),
-                    };
+                    && agrees(aux, verb, &form.lower);
                 // "the rise in deaths announced on Friday was 777": the clause's verb comes
                 // after the gap, and this word was a participle.
                 if !inflected || verb_after(tokens, gap.1) {
@@ -1392,6 +1593,7 @@ fn forms(
                     || !clause_start(at)
                     || tokens[a].lower != aux
                     || tokens[a].break_before
+                    || !inverts(aux, next_word(tokens, a))
                 {
                     continue;
                 }
@@ -1404,6 +1606,102 @@ fn forms(
         }
     }
     if elsewhere { Fit::Elsewhere } else { Fit::None }
+}
+
+/// The tests [`forms`] makes of a question's words against its sentence's, for
+/// [`fronted_forms`].
+struct FormTests<'f> {
+    /// The words equal the sentence's from a token on.
+    same: &'f dyn Fn(&[&str], usize) -> bool,
+    subject_ok: &'f dyn Fn(&[&str]) -> bool,
+    base_form: &'f dyn Fn(&str) -> bool,
+    /// The auxiliary, the base form and the sentence's form of the verb agree.
+    agrees: &'f dyn Fn(&str, &str, &str) -> bool,
+}
+
+/// Whether the question's words after its opening (`rest`) are the clause after a fronted
+/// answer (from token `at` to its end, [`Frame::fronted`]) in a question form: "On which
+/// day | did the owner say a man came in" for "On Tuesday, | the owner said a man came in",
+/// "On which day | was another glimmer of hope heralded". The whole clause: cut short, its
+/// verb may lose what it needs.
+fn fronted_forms(rest: &[&str], tokens: &[Token<'_>], at: usize, tests: &FormTests<'_>) -> Fit {
+    let end = clause_end(tokens, at);
+    let aux = rest[0].to_lowercase();
+    // The question's words from `from` on are the clause's, to its end or to a clause it
+    // may leave out; at least one word.
+    let to_end = |tail: &[&str], from: usize| {
+        let words: Vec<&str> = tokens[from.min(end)..end].iter().map(|t| t.text).collect();
+        !tail.is_empty()
+            && !tokens[from].break_before
+            && (tests.same)(tail, from)
+            && fronted_ends(&words).contains(&tail.len())
+    };
+    for s_len in 1..rest.len() {
+        let subject = &rest[1..1 + s_len];
+        if !(tests.subject_ok)(subject) || !(tests.same)(subject, at) {
+            continue;
+        }
+        let v = at + s_len;
+        if v + 1 > end || tokens[v].break_before {
+            continue;
+        }
+        if matches!(aux.as_str(), "did" | "does" | "do") && rest.len() > 1 + s_len {
+            let verb = rest[1 + s_len].to_lowercase();
+            let form = &tokens[v];
+            let next = tokens
+                .get(v + 1)
+                .filter(|t| !t.break_before)
+                .map(|t| t.text);
+            let tail = &rest[2 + s_len..];
+            if (tests.base_form)(&verb)
+                && takes_do_support(form.text, next)
+                && (tests.agrees)(&aux, &verb, &form.lower)
+                && to_end(tail, v + 1)
+                && says_something(&verb, tail)
+            {
+                return Fit::AtGap;
+            }
+        }
+        if inverts(&aux, next_word(tokens, v))
+            && tokens[v].lower == aux
+            && !cleft(&aux, subject)
+            && !disagrees(&aux, subject)
+            && to_end(&rest[1 + s_len..], v + 1)
+        {
+            return Fit::AtGap;
+        }
+    }
+    Fit::None
+}
+
+/// The word after token `at` in its clause, if punctuation does not come between.
+fn next_word<'t>(tokens: &[Token<'t>], at: usize) -> Option<&'t str> {
+    tokens
+        .get(at + 1)
+        .filter(|t| !t.break_before)
+        .map(|t| t.text)
+}
+
+/// Verbs of saying in their base form, whose object a question must keep.
+const SAYING: &[&str] = &["say", "tell"];
+
+/// Whether the words after a verb of saying start what was said: a clause's subject or
+/// "that" ("did the owner say | a man came in"), not an adverb ("did Hasib say | shortly
+/// after ABC13 left his office?", phrased on real English news, where what he said came
+/// after a comma).
+fn says_something(verb: &str, tail: &[&str]) -> bool {
+    if !SAYING.contains(&verb) {
+        return true;
+    }
+    tail.first().is_some_and(|w| {
+        let lower = w.to_lowercase();
+        w.starts_with(char::is_uppercase)
+            || lower == "that"
+            || lower == "it"
+            || DETERMINERS.contains(&lower.as_str())
+            || SUBJECT_PRONOUNS.contains(&lower.as_str())
+            || ["him", "her", "them", "us", "me"].contains(&lower.as_str())
+    })
 }
 
 /// Whether a singular auxiliary stands before a subject that is a plural noun alone or
@@ -1545,6 +1843,166 @@ mod tests {
             who_start(judge, judge.find("Omar").unwrap()),
             judge.find("chef").unwrap()
         );
+    }
+
+    #[test]
+    fn a_time_that_opens_the_sentence_asks_the_clause_after_its_comma() {
+        // From real English news (B1): no question was made of a fronted time before.
+        let thursday = "On Thursday, another glimmer of hope was heralded as official \
+                        projections for the nationwide death toll were lowered.";
+        assert_eq!(
+            en(
+                "On which day was another glimmer of hope heralded as official projections \
+                 for the nationwide death toll were lowered?",
+                thursday,
+                "Thursday"
+            ),
+            Ok(())
+        );
+        let owner = "On Tuesday, the owner said a man came in, but he left at noon.";
+        assert_eq!(
+            en(
+                "On which day did the owner say a man came in?",
+                owner,
+                "Tuesday"
+            ),
+            Err(QuestionFault::Ungrammatical),
+            "it ends on \"in\""
+        );
+        let club = "In 2019, the club hired a coach who had won the cup.";
+        assert_eq!(
+            en("In which year did the club hire a coach?", club, "2019"),
+            Ok(())
+        );
+        assert_eq!(
+            en(
+                "In which year did the club hire a coach who had won the cup?",
+                club,
+                "2019"
+            ),
+            Ok(())
+        );
+        // Cut short, the clause loses what its verb needs; its subject and verb are the
+        // clause's own; the verb agrees with do-support.
+        for wrong in [
+            "In which year did the club hire?",
+            "In which year did the club hire a?",
+            "In which year did the coach hire a coach?",
+            "In which year does the club hire a coach?",
+            "In which year did the club hired a coach?",
+            "In which year was the club hired a coach?",
+        ] {
+            assert!(en(wrong, club, "2019").is_err(), "{wrong}");
+        }
+        // "Had" moves before its subject as an auxiliary only.
+        let lead = "The former vice president had a formidable lead in South Carolina.";
+        assert!(
+            en(
+                "In which state had the former vice president a formidable lead?",
+                lead,
+                "South Carolina"
+            )
+            .is_err()
+        );
+        assert_eq!(
+            en(
+                "In which state did the former vice president have a formidable lead?",
+                lead,
+                "South Carolina"
+            ),
+            Ok(())
+        );
+        let won = "The club had won the cup in 2019.";
+        assert_eq!(
+            en("In which year had the club won the cup?", won, "2019"),
+            Ok(())
+        );
+        let four = "Margaritaville Hotels and Resorts has properties all over the country \
+                    including four in California.";
+        assert!(
+            en(
+                "In which state does Margaritaville Hotels and Resorts have properties all over the country including four?",
+                four,
+                "California"
+            )
+            .is_err()
+        );
+        assert!(
+            en(
+                "In which state does Margaritaville Hotels and Resorts have properties?",
+                four,
+                "California"
+            )
+            .is_err()
+        );
+        let whole = "The US as a whole has recorded 467,000 cases and about 16,700 deaths.";
+        assert!(en("How many cases has a whole recorded?", whole, "467,000").is_err());
+        // An abbreviation's full stop ends no clause.
+        let court =
+            "Han Lee and Junmyung Lee were arraigned in Boston’s U.S. District Court on Wednesday.";
+        assert_eq!(
+            en(
+                "On which day were Han Lee and Junmyung Lee arraigned in Boston’s U.S. District Court?",
+                court,
+                "Wednesday"
+            ),
+            Ok(())
+        );
+        assert!(abbreviated("U.S") && abbreviated("a.m") && abbreviated("A") && abbreviated("Dr"));
+        assert!(!abbreviated("Boston") && !abbreviated("a") && !abbreviated("Hon.Kong"));
+        assert!(bare_word("U.S.") && !bare_word("Boston.") && !bare_word("“Boston"));
+        assert!(
+            en("On which day were Han Lee and Junmyung Lee arraigned in Boston’s U.S. District Court afternoon?", &court.replace("Wednesday", "Wednesday afternoon"), "Wednesday").is_err()
+        );
+        assert_eq!(
+            en(
+                "On which day were Han Lee and Junmyung Lee arraigned in Boston’s U.S. District Court?",
+                &court.replace("Wednesday", "Wednesday afternoon"),
+                "Wednesday"
+            ),
+            Ok(())
+        );
+        let hasib = "On Wednesday night, Hasib said shortly after ABC13 left his office, someone took a report.";
+        assert!(
+            en(
+                "On which day did Hasib say shortly after ABC13 left his office?",
+                hasib,
+                "Wednesday"
+            )
+            .is_err()
+        );
+        // Without a comma the time is no fronted answer.
+        let bare = "In 2019 the club hired a coach.";
+        assert!(en("In which year did the club hire a coach?", bare, "2019").is_err());
+    }
+
+    #[test]
+    fn a_duration_asks_without_its_for_and_names_may_hold_and() {
+        // From real English news (B1), where neither made a question.
+        let biden = "So Joe Biden worked for eight years with Barack Obama.";
+        for ok in [
+            "How many years did Joe Biden work with Barack Obama?",
+            "How many years did Joe Biden work?",
+        ] {
+            assert_eq!(en(ok, biden, "eight"), Ok(()), "{ok}");
+        }
+        assert!(en("How many years did Joe Biden work for?", biden, "eight").is_err());
+        assert!(en("How many years did So Joe Biden work?", biden, "eight").is_err());
+        // A count that is no time keeps its preposition: "for" the number of people.
+        let seats = "The hall has room for 300 people on most nights.";
+        assert!(en("How many people does the hall have room?", seats, "300").is_err());
+        let salon = "Aisha's Salon and Spa was founded 30 years ago to create a safe space.";
+        assert_eq!(
+            en(
+                "How many years ago was Aisha's Salon and Spa founded?",
+                salon,
+                "30"
+            ),
+            Ok(())
+        );
+        assert!(may_be_subject(&["Department", "of", "Correction"]));
+        assert!(!may_be_subject(&["Salon", "and"]));
+        assert!(!may_be_subject(&["Salon", "and", "and", "Spa"]));
     }
 
     #[test]
@@ -2287,6 +2745,7 @@ mod tests {
             Some(Frame {
                 before: vec!["the".into(), "club".into(), "had".into()],
                 after: vec!["last".into(), "season".into()],
+                fronted: false,
             })
         );
         assert_eq!(
@@ -2299,6 +2758,7 @@ mod tests {
             Some(Frame {
                 before: vec![],
                 after: vec!["came".into(), "this".into(), "year".into()],
+                fronted: false,
             })
         );
     }

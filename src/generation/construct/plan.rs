@@ -2,7 +2,8 @@
 //! evidence sentence, the key (a count, a year, a person), the options (the key's kind from
 //! other sentences) and the question's opening from the key's kind ("How many players",
 //! "In which year", "Who"); the rest of the question is the sentence's clause in one of the
-//! language's question forms, which the model chooses among
+//! language's question forms (for a time or place that opens the sentence, "On Thursday,",
+//! the clause after its comma), which the model chooses among
 //! ([`crate::generation::Generator::rank_phrasings`]), and verification checks that what
 //! it chose is the sentence's question about the key.
 
@@ -14,8 +15,9 @@ use super::{
 };
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
-    BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, Frame, Opening, SCALES, amounts, base_forms,
-    count, first_word, frame, name_in_list, supported as phrasing_supported, who_start,
+    BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, DAY_PARTS, DURATIONS, Frame, Opening, SCALES,
+    amounts, base_forms, count, first_word, frame, name_in_list, supported as phrasing_supported,
+    who_start,
 };
 use crate::analysis::places::{self, PlaceKind};
 use crate::exercise::Exercise;
@@ -199,16 +201,20 @@ fn plan(
                 same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target)
             };
             let key = target.word.to_string();
-            (
-                Opening::HowMany(unit),
-                (target.offset, unit_end),
-                others,
-                key,
-            )
+            // "worked for eight years": the duration's "for" goes with the answer.
+            let duration = previous == "for"
+                && before.ends_with("for ")
+                && counted.is_some_and(|u| DURATIONS.contains(&u.to_lowercase().as_str()));
+            let start = if duration {
+                target.offset - "for ".len()
+            } else {
+                target.offset
+            };
+            (Opening::HowMany(unit), (start, unit_end), others, key)
         }
         // A time after its preposition, the preposition right before it: "in 2019", "in
-        // March", "on Thursday".
-        Kind::Year | Kind::Calendar if before.ends_with(&format!(" {previous} ")) => {
+        // March", "on Thursday"; or opening the sentence ("On Thursday, …").
+        Kind::Year | Kind::Calendar if after_preposition(before, &previous) => {
             let opening = match (target.kind, previous.as_str()) {
                 (Kind::Year, "in") => Opening::InWhichYear,
                 (Kind::Calendar, "in")
@@ -233,6 +239,17 @@ fn plan(
             let start = before.len() - previous.len() - 1;
             let others =
                 same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target);
+            // "on Wednesday afternoon": the part of the day goes with the day.
+            let end = match text::word_spans(&sentence[end..]).first() {
+                Some(&(o, w))
+                    if o == 1
+                        && sentence[end..].starts_with(' ')
+                        && DAY_PARTS.contains(&w.to_lowercase().as_str()) =>
+                {
+                    end + o + w.len()
+                }
+                _ => end,
+            };
             (opening, (start, end), others, target.word.to_string())
         }
         Kind::Name if builder.is_person(target.word) => (
@@ -242,13 +259,13 @@ fn plan(
             target.word.to_string(),
         ),
         // A place right after "in": "in Kabul" asks "In which city".
-        Kind::Name if before.ends_with(" in ") => {
+        Kind::Name if after_preposition(before, "in") && previous == "in" => {
             let kind = places::kind(lang, target.word)?;
             let start = before.len() - "in ".len();
             (
                 Opening::InWhichPlace(kind),
                 (start, end),
-                other_places(builder, sentence, kind, rng),
+                other_places(builder, sentence, target.word, kind, rng),
                 target.word.to_string(),
             )
         }
@@ -267,8 +284,12 @@ fn plan(
     }
     // For each word of the clause, the base forms it may be the past or third-person form
     // of that are words of the language ("had" → "have"), for do-support.
-    let bases: Vec<Vec<String>> = frame
-        .before
+    let clause = if frame.fronted {
+        &frame.after
+    } else {
+        &frame.before
+    };
+    let bases: Vec<Vec<String>> = clause
         .iter()
         .map(|w| {
             base_forms(&w.to_lowercase())
@@ -291,6 +312,13 @@ fn plan(
         options,
         answer,
     })
+}
+
+/// Whether the text before a key ends with the preposition `previous` right before it,
+/// after a space or as the sentence's first word ("in 2019", "On Thursday").
+fn after_preposition(before: &str, previous: &str) -> bool {
+    before.ends_with(&format!(" {previous} "))
+        || before.eq_ignore_ascii_case(&format!("{previous} "))
 }
 
 /// Counts written as words ("three people", "seven weeks"): each a count whose unit is the
@@ -352,11 +380,19 @@ fn other_count_words(sentence: &str, key: &str, rng: &mut Rng) -> Vec<String> {
     out
 }
 
-/// The article's places of `kind` that `sentence` does not name, in random order: the
-/// options of "In which city".
+/// The places beside the key among the largest of its kind and group ([`places::alike`])
+/// that the options of "In which city" may be drawn from.
+const LARGEST_ALIKE: usize = 12;
+
+/// The options of "In which city" beside `key`: the article's places of `kind` that
+/// `sentence` does not name, in random order; where there are fewer than three, places
+/// of the key's kind and group that the article never names, among the largest
+/// ([`LARGEST_ALIKE`]): other US cities beside Atlanta, other Asian countries beside Japan.
+/// The article says the key, and nothing of a place it never names.
 fn other_places(
     builder: &Builder<'_>,
     sentence: &str,
+    key: &str,
     kind: PlaceKind,
     rng: &mut Rng,
 ) -> Vec<String> {
@@ -373,6 +409,21 @@ fn other_places(
         }
     }
     rng.shuffle(&mut out);
+    if out.len() < 3 {
+        let mut alike: Vec<&str> = places::alike(builder.lang, key)
+            .into_iter()
+            .filter(|p| {
+                !builder
+                    .article
+                    .sentences()
+                    .iter()
+                    .any(|s| text::has_phrase(s, p))
+            })
+            .take(LARGEST_ALIKE)
+            .collect();
+        rng.shuffle(&mut alike);
+        out.extend(alike.into_iter().map(str::to_string));
+    }
     out
 }
 
@@ -456,6 +507,13 @@ fn is_plural(word: &str) -> bool {
 pub fn question_phrasings(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Vec<String> {
     let after = &frame.after;
     let mut out = Vec::new();
+    if frame.fronted {
+        // The whole clause after a fronted time or place, in a question form.
+        return fronted_forms(frame, bases)
+            .into_iter()
+            .map(|clause| format!("{} {clause}?", opening.text()))
+            .collect();
+    }
     for form in question_forms(opening, frame, bases) {
         let (head, fewest) = match &form {
             Form::Subject => (String::new(), 2),
@@ -467,6 +525,43 @@ pub fn question_phrasings(opening: &Opening, frame: &Frame, bases: &[Vec<String>
                 .chain(after[..k].iter().map(String::as_str))
                 .collect();
             out.push(format!("{} {}?", opening.text(), words.join(" ")));
+        }
+    }
+    out
+}
+
+/// The clause after a fronted time or place ([`Frame::fronted`]) in question forms: its
+/// auxiliary before its subject, or "did", "does" or "do" before its subject and the
+/// verb's base form ("the owner said a man came in" → "did the owner say a man came in").
+fn fronted_forms(frame: &Frame, bases: &[Vec<String>]) -> Vec<String> {
+    use crate::analysis::english::{
+        cleft, do_support, fronted_ends, inverts, may_be_subject, takes_do_support,
+    };
+    let clause = &frame.after;
+    let mut out = Vec::new();
+    for verb in 1..clause.len() {
+        if !may_be_subject(&clause[..verb]) {
+            continue;
+        }
+        let subject = clause[..verb].join(" ");
+        let word = clause[verb].to_lowercase();
+        let after = &clause[verb + 1..];
+        let inverted =
+            inverts(&word, after.first().map(String::as_str)) && !cleft(&word, &clause[..verb]);
+        let supported = takes_do_support(&clause[verb], after.first().map(String::as_str));
+        for end in fronted_ends(after) {
+            let rest = after[..end].join(" ");
+            if inverted {
+                out.push(format!("{word} {subject} {rest}"));
+            }
+            if !supported {
+                continue;
+            }
+            for base in bases.get(verb).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(aux) = do_support(base, &word) {
+                    out.push(format!("{aux} {subject} {base} {rest}"));
+                }
+            }
         }
     }
     out
@@ -512,7 +607,10 @@ fn question_forms(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Ve
             continue;
         }
         let copula = BE_FORMS.contains(&word.as_str()) && opening.may_be_complement();
-        if inverts(&word) && (!rest.is_empty() || copula) && !cleft(&word, &before[..verb]) {
+        if inverts(&word, rest.first().map(String::as_str))
+            && (!rest.is_empty() || copula)
+            && !cleft(&word, &before[..verb])
+        {
             let clause = format!("{word} {subject} {}", rest.join(" "));
             forms.push(Form::Clause(clause.trim_end().to_string()));
         }
@@ -546,11 +644,13 @@ mod tests {
         let frame = Frame {
             before: vec!["the".into(), "club".into(), "had".into()],
             after: vec!["last".into(), "season".into()],
+            fronted: false,
         };
         let bases = vec![vec![], vec![], vec!["have".into()]];
         let subject = Frame {
             before: vec![],
             after: vec!["came".into(), "from".into(), "Leeds".into()],
+            fronted: false,
         };
         // Every question form, each way it may end.
         assert_eq!(
@@ -572,6 +672,7 @@ mod tests {
         let stops = Frame {
             before: vec![],
             after: vec!["came".into(), "here".into()],
+            fronted: false,
         };
         assert!(question_phrasings(&opening, &stops, &[]).is_empty());
     }
@@ -783,11 +884,79 @@ mod tests {
             "{:?}",
             boston.phrasings
         );
-        // Cities only, from the article: not the state, the country, nor "Chicago Heights"
-        // (no city of the list).
-        let mut others: Vec<&String> = boston.options.iter().filter(|o| *o != "Boston").collect();
-        others.sort();
-        assert_eq!(others, vec!["Chicago", "Denver"]);
+        // Cities, the article's first: not the state, the country, nor "Chicago Heights"
+        // (no city of the list); the third a large US city the article never names.
+        let others: Vec<&String> = boston.options.iter().filter(|o| *o != "Boston").collect();
+        assert_eq!(others.len(), 3, "{others:?}");
+        assert!(
+            others.contains(&&"Chicago".to_string()) && others.contains(&&"Denver".to_string())
+        );
+        let third = others
+            .iter()
+            .find(|o| !["Chicago", "Denver"].contains(&o.as_str()))
+            .unwrap();
+        assert_eq!(places::kind("en", third), Some(PlaceKind::City));
+        assert!(places::alike("en", "Boston")[..LARGEST_ALIKE].contains(&third.as_str()));
+        assert!(
+            !article
+                .sentences()
+                .iter()
+                .any(|s| s.contains(third.as_str()))
+        );
+    }
+
+    #[test]
+    fn a_place_the_article_has_no_others_of_takes_the_largest_alike() {
+        let article = ArticleText::new(
+            "en",
+            "The stakes are high for the candidates ahead of the debate. The former vice \
+             president had a formidable lead in South Carolina. His rivals hoped for a late \
+             swing among older voters and the young.",
+        );
+        let plans = question_plans(&article, 10, 3, &HashSet::new());
+        let lead = plans
+            .iter()
+            .find(|p| p.evidence.contains("formidable"))
+            .expect("a plan about the state");
+        assert_eq!(lead.opening, Opening::InWhichPlace(PlaceKind::State));
+        assert_eq!(lead.options.len(), 4);
+        for o in &lead.options {
+            assert_eq!(places::kind("en", o), Some(PlaceKind::State), "{o}");
+        }
+        assert!(
+            lead.phrasings.contains(
+                &"In which state did the former vice president have a formidable lead?".to_string()
+            ),
+            "{:?}",
+            lead.phrasings
+        );
+        assert!(!lead.phrasings.iter().any(|q| q.contains("had the former")));
+    }
+
+    #[test]
+    fn a_time_that_opens_the_sentence_makes_a_question_of_the_clause_after_it() {
+        let article = ArticleText::new(
+            "en",
+            "On Thursday, the council approved a new budget for the school. The mayor spoke \
+             to parents on Monday about the plan. Teachers will meet the council again on \
+             Friday to discuss the new classrooms.",
+        );
+        let plans = question_plans(&article, 10, 5, &HashSet::new());
+        let budget = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("On Thursday"))
+            .expect("a plan about the council's day");
+        assert_eq!(budget.opening, Opening::OnWhichDay);
+        assert_eq!(budget.answer_phrase, "On Thursday");
+        assert!(budget.frame.fronted);
+        // (Without a word list "approv" is a base form too; verification knows better.)
+        assert!(
+            budget.phrasings.contains(
+                &"On which day did the council approve a new budget for the school?".to_string()
+            ),
+            "{:?}",
+            budget.phrasings
+        );
     }
 
     #[test]
