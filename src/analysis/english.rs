@@ -185,10 +185,13 @@ impl Opening {
                     Some(t) if !t.break_before && DAY_PARTS.contains(&t.lower.as_str()) => end + 1,
                     _ => end,
                 };
+                // "last February", "next Tuesday" stand where "in" and "on" would.
+                let before_ok =
+                    |w: &str| w == preposition || (list.is_some() && RELATIVE_TIMES.contains(&w));
                 (kind_ok
                     && !in_name
                     && key_at > 0
-                    && tokens[key_at - 1].lower == preposition
+                    && before_ok(&tokens[key_at - 1].lower)
                     && joined(key_at - 1, end))
                 .then_some((key_at - 1, end))
             }
@@ -305,6 +308,10 @@ fn count_start(tokens: &[Token<'_>], key_at: usize) -> Option<usize> {
         _ => Some(key_at),
     }
 }
+
+/// Words before a month or weekday that place it as "in" or "on" would: "Pelco announced
+/// last February", "The council meets next Tuesday".
+pub const RELATIVE_TIMES: &[&str] = &["last", "next"];
 
 /// Parts of a day that may follow its weekday: "on Wednesday afternoon".
 pub const DAY_PARTS: &[&str] = &["afternoon", "evening", "morning", "night"];
@@ -1968,6 +1975,33 @@ mod tests {
                 "On which day did Hasib say shortly after ABC13 left his office?",
                 hasib,
                 "Wednesday"
+            )
+            .is_err()
+        );
+        // "last February" is asked as "in February" is.
+        let pelco = "Pelco announced last February that it will provide schools with video.";
+        assert_eq!(
+            en(
+                "In which month did Pelco announce that it will provide schools with video?",
+                pelco,
+                "February"
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            en("In which month did Pelco announce that?", pelco, "February"),
+            Err(QuestionFault::Ungrammatical)
+        );
+        let meets = "The council meets next Tuesday to vote on the plan.";
+        assert_eq!(
+            en("On which day does the council meet?", meets, "Tuesday"),
+            Ok(())
+        );
+        assert!(
+            en(
+                "In which year does the council meet?",
+                "The council met last 2019.",
+                "2019"
             )
             .is_err()
         );

@@ -15,9 +15,9 @@ use super::{
 };
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
-    BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, DAY_PARTS, DURATIONS, Frame, Opening, SCALES,
-    amounts, base_forms, count, first_word, frame, name_in_list, supported as phrasing_supported,
-    who_start,
+    BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, DAY_PARTS, DURATIONS, Frame, Opening,
+    RELATIVE_TIMES, SCALES, amounts, base_forms, count, first_word, frame, name_in_list,
+    supported as phrasing_supported, who_start,
 };
 use crate::analysis::places::{self, PlaceKind};
 use crate::exercise::Exercise;
@@ -226,6 +226,14 @@ fn plan(
                     if text::calendar_word(lang, target.word) == Some(CalendarWord::Weekday) =>
                 {
                     Opening::OnWhichDay
+                }
+                // "last February", "next Tuesday".
+                (Kind::Calendar, relative) if RELATIVE_TIMES.contains(&relative) => {
+                    match text::calendar_word(lang, target.word) {
+                        Some(CalendarWord::Month) => Opening::InWhichMonth,
+                        Some(CalendarWord::Weekday) => Opening::OnWhichDay,
+                        None => return None,
+                    }
                 }
                 _ => return None,
             };
@@ -957,6 +965,36 @@ mod tests {
             "{:?}",
             budget.phrasings
         );
+    }
+
+    #[test]
+    fn last_or_next_before_a_month_or_day_asks_as_in_or_on_would() {
+        let article = ArticleText::new(
+            "en",
+            "Pelco announced last February that it will provide schools with video. The \
+             school board meets next Tuesday to vote on the cameras. Parents wrote to the \
+             board and to Pelco in March and again in June about the plan.",
+        );
+        let plans = question_plans(&article, 10, 4, &HashSet::new());
+        let pelco = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("Pelco"))
+            .expect("a plan about Pelco's month");
+        assert_eq!(pelco.opening, Opening::InWhichMonth);
+        assert_eq!(pelco.answer_phrase, "last February");
+        assert!(
+            pelco
+                .phrasings
+                .iter()
+                .any(|q| q.starts_with("In which month did Pelco announc")),
+            "{:?}",
+            pelco.phrasings
+        );
+        let board = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("The school board"))
+            .expect("a plan about the board's day");
+        assert_eq!(board.opening, Opening::OnWhichDay);
     }
 
     #[test]
