@@ -1158,8 +1158,8 @@ const DETERMINERS: &[&str] = &[
 const SUBJECT_PRONOUNS: &[&str] = &["he", "i", "she", "they", "we"];
 
 /// Whether words may be a question's subject, without knowing word classes: a subject
-/// pronoun, a name (capitalised words, at most four, or six with "and", "of" or "&" between
-/// them: "Aisha's Salon and Spa", "Department of Correction"), a bare plural ("astronomers"), or a
+/// pronoun, a name (up to six capitalised words, "and", "of" or "&" between them: "Aisha's
+/// Salon and Spa", "Department of Correction"), a bare plural ("astronomers"), or a
 /// determiner and up to five words that end on a content word, with no relative or wh-word ("a man who"), auxiliary or modal
 /// ("did has play") or subject pronoun among them. Adverbs and prepositional phrases that
 /// open a clause ("still", "with constant turnover") are thus no subjects.
@@ -1172,12 +1172,7 @@ pub fn may_be_subject(words: &[impl AsRef<str>]) -> bool {
     if lower.len() == 1 && (SUBJECT_PRONOUNS.contains(&first.as_str()) || first == "it") {
         return true;
     }
-    if words.len() <= 4
-        && words.iter().all(|w| capitalised(w.as_ref()))
-        && !crate::text::is_stop_word("en", first)
-    {
-        return true;
-    }
+    // A name: capitalised words, "and", "of" or "&" between them.
     let joins = |w: &str| ["and", "of", "&"].contains(&w);
     if words.len() <= 6
         && capitalised(words[0].as_ref())
@@ -1282,16 +1277,16 @@ fn check_with(
     }
     // A word said twice: a loop ("in a in a"), unless the sentence says it as often ("Han
     // Lee and Junmyung Lee").
-    let in_evidence: Vec<String> = tokens(evidence).into_iter().map(|t| t.lower).collect();
-    let times = |words: &[String], w: &str| words.iter().filter(|x| *x == w).count();
+    let tokens = tokens(evidence);
+    let times = |w: &str| lower.iter().filter(|x| *x == w).count();
+    let in_evidence = |w: &str| tokens.iter().filter(|t| t.lower == w).count();
     if lower.windows(2).any(|w| w[0] == w[1])
-        || lower.iter().any(|w| {
-            !crate::text::is_stop_word(lang, w) && times(&lower, w) > times(&in_evidence, w).max(1)
-        })
+        || lower
+            .iter()
+            .any(|w| !crate::text::is_stop_word(lang, w) && times(w) > in_evidence(w).max(1))
     {
         return Err(QuestionFault::Ungrammatical);
     }
-    let tokens = tokens(evidence);
     let key_tokens = self::tokens(key);
     let Some(key_at) = (0..tokens.len()).find(|&i| {
         i + key_tokens.len() <= tokens.len()
@@ -1472,27 +1467,7 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
                 || tokens[last + 1].break_before
                 || !stop(&tokens[last].lower))
     };
-    // The auxiliary's agreement with a verb form: "did" with a past, "does" with a third
-    // person, "do" with the base form itself.
-    let agrees = |aux: &str, verb: &str, form: &str| match aux {
-        "did" => is_past(verb, form),
-        "does" => is_third(verb, form),
-        _ => form == verb && !NO_DO_SUPPORT.contains(&verb),
-    };
     let aux = lower[0].as_str();
-    if fronted {
-        return fronted_forms(
-            rest,
-            tokens,
-            gap.1,
-            &FormTests {
-                same: &same,
-                subject_ok: &subject_ok,
-                base_form: &base_form,
-                agrees: &agrees,
-            },
-        );
-    }
     let mut elsewhere = false;
 
     // Subject gap: the words right after the key (when the opening stands for a subject).
@@ -1545,6 +1520,32 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
         }
         fit
     };
+    // After a fronted answer (`Frame::fronted`) the clause is the one after its comma, and
+    // the question's words after its verb are that clause's to its end, or to a clause it may
+    // leave out, at least one word: "On which day | did the owner say a man came in" for "On
+    // Tuesday, | the owner said a man came in". Cut short, its verb may lose what it needs.
+    let clause_end = clause_end(tokens, gap.1);
+    let to_end = |tail: &[&str], from: usize| {
+        if tail.is_empty() || from >= clause_end {
+            return Fit::None;
+        }
+        let words: Vec<&str> = tokens[from..clause_end].iter().map(|t| t.text).collect();
+        if !tokens[from].break_before
+            && same(tail, from)
+            && fronted_ends(&words).contains(&tail.len())
+        {
+            Fit::AtGap
+        } else {
+            Fit::None
+        }
+    };
+    // Where the clause's subject may start: anywhere a clause does, or right after a
+    // fronted answer's comma.
+    let starts = if fronted {
+        gap.1..gap.1 + 1
+    } else {
+        0..tokens.len()
+    };
     // Do-support: did/does/do, subject, base form, the words up to the key.
     if matches!(aux, "did" | "does" | "do") {
         for s_len in 1..rest.len().saturating_sub(1) {
@@ -1554,7 +1555,7 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
             if !subject_ok(subject) || !base_form(verb) {
                 continue;
             }
-            for at in 0..tokens.len() {
+            for at in starts.clone() {
                 let v = at + s_len;
                 if v >= tokens.len() || !same(subject, at) || !clause_start(at) {
                     continue;
@@ -1566,13 +1567,26 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
                     .map(|t| t.text);
                 let inflected = !form.break_before
                     && takes_do_support(form.text, next)
-                    && agrees(aux, verb, &form.lower);
+                    && match aux {
+                        "did" => is_past(verb, &form.lower),
+                        "does" => is_third(verb, &form.lower),
+                        _ => form.lower == verb && !NO_DO_SUPPORT.contains(&verb),
+                    };
                 // "the rise in deaths announced on Friday was 777": the clause's verb comes
                 // after the gap, and this word was a participle.
-                if !inflected || verb_after(tokens, gap.1) {
+                if !inflected || (!fronted && verb_after(tokens, gap.1)) {
                     continue;
                 }
-                match around_gap(tail, v + 1, 0) {
+                let fit = if fronted {
+                    if says_something(verb, tail) {
+                        to_end(tail, v + 1)
+                    } else {
+                        Fit::None
+                    }
+                } else {
+                    around_gap(tail, v + 1, 0)
+                };
+                match fit {
                     Fit::AtGap => return Fit::AtGap,
                     Fit::Elsewhere => elsewhere = true,
                     Fit::None => {}
@@ -1593,7 +1607,7 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
             if !subject_ok(subject) || cleft(aux, subject) || disagrees(aux, subject) {
                 continue;
             }
-            for at in 0..tokens.len() {
+            for at in starts.clone() {
                 let a = at + s_len;
                 if a + 1 >= tokens.len()
                     || !same(subject, at)
@@ -1604,7 +1618,12 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
                 {
                     continue;
                 }
-                match around_gap(tail, a + 1, usize::from(!copula)) {
+                let fit = if fronted {
+                    to_end(tail, a + 1)
+                } else {
+                    around_gap(tail, a + 1, usize::from(!copula))
+                };
+                match fit {
                     Fit::AtGap => return Fit::AtGap,
                     Fit::Elsewhere => elsewhere = true,
                     Fit::None => {}
@@ -1613,72 +1632,6 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
         }
     }
     if elsewhere { Fit::Elsewhere } else { Fit::None }
-}
-
-/// The tests [`forms`] makes of a question's words against its sentence's, for
-/// [`fronted_forms`].
-struct FormTests<'f> {
-    /// The words equal the sentence's from a token on.
-    same: &'f dyn Fn(&[&str], usize) -> bool,
-    subject_ok: &'f dyn Fn(&[&str]) -> bool,
-    base_form: &'f dyn Fn(&str) -> bool,
-    /// The auxiliary, the base form and the sentence's form of the verb agree.
-    agrees: &'f dyn Fn(&str, &str, &str) -> bool,
-}
-
-/// Whether the question's words after its opening (`rest`) are the clause after a fronted
-/// answer (from token `at` to its end, [`Frame::fronted`]) in a question form: "On which
-/// day | did the owner say a man came in" for "On Tuesday, | the owner said a man came in",
-/// "On which day | was another glimmer of hope heralded". The whole clause: cut short, its
-/// verb may lose what it needs.
-fn fronted_forms(rest: &[&str], tokens: &[Token<'_>], at: usize, tests: &FormTests<'_>) -> Fit {
-    let end = clause_end(tokens, at);
-    let aux = rest[0].to_lowercase();
-    // The question's words from `from` on are the clause's, to its end or to a clause it
-    // may leave out; at least one word.
-    let to_end = |tail: &[&str], from: usize| {
-        let words: Vec<&str> = tokens[from.min(end)..end].iter().map(|t| t.text).collect();
-        !tail.is_empty()
-            && !tokens[from].break_before
-            && (tests.same)(tail, from)
-            && fronted_ends(&words).contains(&tail.len())
-    };
-    for s_len in 1..rest.len() {
-        let subject = &rest[1..1 + s_len];
-        if !(tests.subject_ok)(subject) || !(tests.same)(subject, at) {
-            continue;
-        }
-        let v = at + s_len;
-        if v + 1 > end || tokens[v].break_before {
-            continue;
-        }
-        if matches!(aux.as_str(), "did" | "does" | "do") && rest.len() > 1 + s_len {
-            let verb = rest[1 + s_len].to_lowercase();
-            let form = &tokens[v];
-            let next = tokens
-                .get(v + 1)
-                .filter(|t| !t.break_before)
-                .map(|t| t.text);
-            let tail = &rest[2 + s_len..];
-            if (tests.base_form)(&verb)
-                && takes_do_support(form.text, next)
-                && (tests.agrees)(&aux, &verb, &form.lower)
-                && to_end(tail, v + 1)
-                && says_something(&verb, tail)
-            {
-                return Fit::AtGap;
-            }
-        }
-        if inverts(&aux, next_word(tokens, v))
-            && tokens[v].lower == aux
-            && !cleft(&aux, subject)
-            && !disagrees(&aux, subject)
-            && to_end(&rest[1 + s_len..], v + 1)
-        {
-            return Fit::AtGap;
-        }
-    }
-    Fit::None
 }
 
 /// The word after token `at` in its clause, if punctuation does not come between.

@@ -267,7 +267,7 @@ fn plan(
             target.word.to_string(),
         ),
         // A place right after "in": "in Kabul" asks "In which city".
-        Kind::Name if after_preposition(before, "in") && previous == "in" => {
+        Kind::Name if after_preposition(before, "in") => {
             let kind = places::kind(lang, target.word)?;
             let start = before.len() - "in ".len();
             (
@@ -542,33 +542,46 @@ pub fn question_phrasings(opening: &Opening, frame: &Frame, bases: &[Vec<String>
 /// auxiliary before its subject, or "did", "does" or "do" before its subject and the
 /// verb's base form ("the owner said a man came in" → "did the owner say a man came in").
 fn fronted_forms(frame: &Frame, bases: &[Vec<String>]) -> Vec<String> {
-    use crate::analysis::english::{
-        cleft, do_support, fronted_ends, inverts, may_be_subject, takes_do_support,
-    };
     let clause = &frame.after;
     let mut out = Vec::new();
     for verb in 1..clause.len() {
-        if !may_be_subject(&clause[..verb]) {
-            continue;
-        }
-        let subject = clause[..verb].join(" ");
-        let word = clause[verb].to_lowercase();
+        let heads = question_heads(clause, verb, bases, true);
         let after = &clause[verb + 1..];
-        let inverted =
-            inverts(&word, after.first().map(String::as_str)) && !cleft(&word, &clause[..verb]);
-        let supported = takes_do_support(&clause[verb], after.first().map(String::as_str));
-        for end in fronted_ends(after) {
-            let rest = after[..end].join(" ");
-            if inverted {
-                out.push(format!("{word} {subject} {rest}"));
+        for end in crate::analysis::english::fronted_ends(after) {
+            for head in &heads {
+                out.push(format!("{head} {}", after[..end].join(" ")));
             }
-            if !supported {
-                continue;
-            }
-            for base in bases.get(verb).map(Vec::as_slice).unwrap_or_default() {
-                if let Some(aux) = do_support(base, &word) {
-                    out.push(format!("{aux} {subject} {base} {rest}"));
-                }
+        }
+    }
+    out
+}
+
+/// The words of `clause` up to its verb (word `verb`) in question order, where the words
+/// before the verb may be its subject: the verb before the subject where it moves there
+/// ("was another glimmer of hope"; with nothing after it only where `bare` allows), and
+/// "did", "does" or "do" before the subject and each base form the verb agrees with ("did
+/// the council approve", "had" giving "did … have").
+fn question_heads(
+    clause: &[String],
+    verb: usize,
+    bases: &[Vec<String>],
+    bare: bool,
+) -> Vec<String> {
+    use crate::analysis::english::{cleft, do_support, inverts, may_be_subject, takes_do_support};
+    let mut out = Vec::new();
+    if !may_be_subject(&clause[..verb]) {
+        return out;
+    }
+    let subject = clause[..verb].join(" ");
+    let word = clause[verb].to_lowercase();
+    let next = clause.get(verb + 1).map(String::as_str);
+    if inverts(&word, next) && (next.is_some() || bare) && !cleft(&word, &clause[..verb]) {
+        out.push(format!("{word} {subject}"));
+    }
+    if takes_do_support(&clause[verb], next) {
+        for base in bases.get(verb).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(aux) = do_support(base, &word) {
+                out.push(format!("{aux} {subject} {base}"));
             }
         }
     }
@@ -587,9 +600,7 @@ enum Form {
 
 /// The question forms of a plan's clause (see [`question_phrasings`]).
 fn question_forms(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Vec<Form> {
-    use crate::analysis::english::{
-        BE_FORMS, cleft, do_support, inverts, may_be_subject, takes_do_support,
-    };
+    use crate::analysis::english::BE_FORMS;
     let (before, after) = (&frame.before, &frame.after);
     let mut forms = Vec::new();
     // A subject question keeps at least two words ("Who said?" asks nothing); a time is
@@ -603,40 +614,18 @@ fn question_forms(opening: &Opening, frame: &Frame, bases: &[Vec<String>]) -> Ve
         forms.push(Form::Subject);
     }
     for verb in 1..before.len() {
-        let word = before[verb].to_lowercase();
-        if !may_be_subject(&before[..verb]) {
-            continue;
-        }
-        let subject = before[..verb].join(" ");
         let rest = &before[verb + 1..];
         // "reach temperatures of | 1,300 degrees": the key is inside a phrase, not in a slot
         // of the clause.
         if !crate::analysis::english::leads_to_slot(rest) {
             continue;
         }
-        let copula = BE_FORMS.contains(&word.as_str()) && opening.may_be_complement();
-        if inverts(&word, rest.first().map(String::as_str))
-            && (!rest.is_empty() || copula)
-            && !cleft(&word, &before[..verb])
-        {
-            let clause = format!("{word} {subject} {}", rest.join(" "));
+        // "Who was the head judge?": a form of "be" may stand right before the key.
+        let copula =
+            BE_FORMS.contains(&before[verb].to_lowercase().as_str()) && opening.may_be_complement();
+        for head in question_heads(before, verb, bases, copula) {
+            let clause = format!("{head} {}", rest.join(" "));
             forms.push(Form::Clause(clause.trim_end().to_string()));
-        }
-        let bases = bases.get(verb).map(Vec::as_slice).unwrap_or_default();
-        if !takes_do_support(&before[verb], before.get(verb + 1).map(String::as_str)) {
-            continue;
-        }
-        // The auxiliary agrees with the sentence's verb form: "had" gives "did … have".
-        for base in bases {
-            let Some(aux) = do_support(base, &word) else {
-                continue;
-            };
-            let mut clause = format!("{aux} {subject} {base}");
-            for w in rest {
-                clause.push(' ');
-                clause.push_str(w);
-            }
-            forms.push(Form::Clause(clause));
         }
     }
     forms
