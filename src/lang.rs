@@ -55,7 +55,8 @@ pub const HOMES: &[Home] = &[
 /// the Dicollecte dictionary in French (`lang/fr/MPL-2.0`), morph-it! in Italian
 /// (`lang/it/MORPH-IT-LICENSE`) and spaCy's lemmatizer tables in Spanish
 /// (`lang/es/SPACY-LOOKUPS-LICENSE`); German and Russian have none. The English given names
-/// come from the US Census Bureau (the file's header).
+/// come from the US Census Bureau (the file's header); the related meanings of English
+/// nouns and verbs from WordNet 3.0 too (`scripts/make-related`).
 const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
     (
         "en",
@@ -83,6 +84,7 @@ const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
         include_str!("../lang/en/given-names.txt"),
     ),
     ("en", "places.txt", include_str!("../lang/en/places.txt")),
+    ("en", "related.txt", include_str!("../lang/en/related.txt")),
 ];
 
 impl Home {

@@ -72,6 +72,41 @@ fn parse(text: &'static str, code: &str) -> HashMap<&'static str, Classes> {
     out
 }
 
+/// Each language's related meanings, by lower-case word form: WordNet synsets near the
+/// form's commonest senses (`related.txt`, by `scripts/make-related`; English only).
+static RELATED: LazyLock<HashMap<&'static str, HashMap<&'static str, Vec<&'static str>>>> =
+    LazyLock::new(|| {
+        crate::lang::HOMES
+            .iter()
+            .filter_map(|h| {
+                let text = h.optional_file("related.txt")?;
+                let forms = text
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .filter_map(|l| l.split_once('\t'))
+                    .map(|(form, ids)| (form, ids.split(' ').collect()))
+                    .collect();
+                Some((h.code, forms))
+            })
+            .collect()
+    });
+
+/// Whether two word forms mean nearly the same, by the language's list of related meanings:
+/// synonyms ("vaccination", "immunization"), one a kind of the other within two steps, or
+/// kinds of one narrow thing ("batter", "butter": foodstuff). Either may fit a gap made for
+/// the other, so one is no wrong option beside the other. False where the language has no
+/// such list or the list does not hold a word.
+pub fn related(lang: &str, a: &str, b: &str) -> bool {
+    let Some(list) = RELATED.get(lang) else {
+        return false;
+    };
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    match (list.get(a.as_str()), list.get(b.as_str())) {
+        (Some(x), Some(y)) => x.iter().any(|id| y.contains(id)),
+        _ => false,
+    }
+}
+
 /// Whether the language's home has a list of word classes.
 pub fn has_list(lang: &str) -> bool {
     LISTS.contains_key(lang)
@@ -252,6 +287,19 @@ mod tests {
         );
         assert_eq!(word_before(s, s.find("like").unwrap()), None);
         assert_eq!(word_before(s, 0), None);
+    }
+
+    #[test]
+    fn related_meanings_are_near_ones_only() {
+        // Wrong options that fitted their gaps on real English news.
+        assert!(related("en", "vaccination", "immunization"));
+        assert!(related("en", "batter", "butter"));
+        assert!(related("en", "Vaccination", "protection"));
+        // Words of one broad field are no near meanings: "act" joins these two.
+        assert!(!related("en", "challenges", "influences"));
+        assert!(!related("en", "mobilized", "registered"));
+        assert!(!related("en", "vaccination", "zqxwv"));
+        assert!(!related("fr", "vaccination", "immunisation"));
     }
 
     #[test]

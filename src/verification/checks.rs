@@ -465,10 +465,13 @@ pub(super) fn grounding(ex: &Exercise, article: &ArticleText) -> Vec<Reason> {
                 // No other option may fit the gap as the article has it.
                 let evidence_words: HashSet<String> =
                     text::normalized_words(evidence).into_iter().collect();
+                // Nor one that means nearly what the key means ("immunization" beside
+                // "vaccination"): it fits the gap as well.
                 if options.iter().filter(|o| *o != answer).any(|o| {
                     text::normalized_words(o)
                         .iter()
                         .all(|w| evidence_words.contains(w))
+                        || classes::related(lang, o, answer)
                 }) {
                     reasons.push(Reason::DistractorSupported);
                 }

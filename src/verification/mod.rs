@@ -392,7 +392,11 @@ async fn phrased_round_trip<M: AnswerModel>(
     model: &M,
 ) -> Vec<Reason> {
     let (question, key) = (ex.prompt(), ex.answer_text());
-    let spans = english::candidate_spans(question, ex.evidence());
+    let mut spans = english::candidate_spans(question, ex.evidence());
+    // A span the question itself says is none of its answers: "Who confirmed that Dr
+    // David Estwick would contest the post?" is not answered by Dr David Estwick.
+    let asked = question.to_lowercase();
+    spans.retain(|s| *s == key || !crate::text::has_phrase(&asked, &s.to_lowercase()));
     let Some(right) = spans.iter().position(|s| *s == key) else {
         return vec![Reason::QuestionMisdirected];
     };

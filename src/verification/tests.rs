@@ -319,10 +319,15 @@ fn a_word_banks_options_are_of_the_word_class_its_gap_takes() {
         choice: 3,
         span: "nonsense",
     };
-    assert!(check(bank(["mayor", "spring", "harbour"]), &reader).is_ok());
+    assert!(check(bank(["mayor", "garden", "harbour"]), &reader).is_ok());
+    // "built the machine": a word that means nearly what the key means fits the gap too.
+    assert_eq!(
+        check(bank(["mayor", "garden", "machine"]), &reader),
+        Err(vec![Reason::DistractorSupported])
+    );
     // "built the buy": a verb where the gap and the key take a noun.
     assert_eq!(
-        check(bank(["mayor", "spring", "buy"]), &reader),
+        check(bank(["mayor", "garden", "buy"]), &reader),
         Err(vec![Reason::OptionClassMismatch])
     );
     // A weekday's bank is of its own kind, whether or not the list of word classes knows
@@ -611,8 +616,8 @@ fn a_phrased_question_is_held_to_its_sentence_and_asks_for_the_key() {
         ),
         Err(vec![Reason::UngrammaticalQuestion])
     );
-    // Two counts in the sentence: the reader must choose the key among them.
-    let s = "The robot collected 340 kilograms in 6 weeks.";
+    // Two counts of kilograms in the sentence: the reader must choose the key among them.
+    let s = "The robot collected 340 kilograms, and the boat collected 120 kilograms.";
     let article = ArticleText::new("en", &format!("{ARTICLE}\n\n{s}"));
     let ask = |reader: &FixedReader| {
         futures_executor(verify(
@@ -643,4 +648,23 @@ fn a_phrased_question_is_held_to_its_sentence_and_asks_for_the_key() {
         }),
         Err(vec![Reason::RoundTripDisagrees])
     );
+    // A count of something else, or one the question says itself, is none of its
+    // answers: nothing left to choose.
+    let s = "The robot collected 340 kilograms in 6 weeks.";
+    let article = ArticleText::new("en", &format!("{ARTICLE}\n\n{s}"));
+    let weeks = futures_executor(verify(
+        phrased(
+            "How many kilograms did the robot collect in 6 weeks?",
+            1,
+            &kilograms,
+            s,
+        ),
+        &article,
+        &FixedReader {
+            choice: 1,
+            span: "",
+        },
+        &[],
+    ));
+    assert!(weeks.is_ok(), "{:?}", weeks.err().map(|r| r.reasons));
 }

@@ -971,9 +971,12 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Whether a name is one of the article's people (or another form of one).
+    /// Whether a name is one of the article's people (or another form of one): its last
+    /// word is a word of a person's name ("General Grant" of "Ulysses S. Grant"; not "Grant
+    /// Museum", which had people for options in a bank on real English news).
     fn is_person(&self, name: &str) -> bool {
-        self.people.iter().any(|p| speech::share_a_word(p, name))
+        let last = text::words(name).last().copied().unwrap_or(name);
+        self.people.iter().any(|p| speech::share_a_word(p, last))
     }
 
     /// The article's people other than `name` (nor another form of it), none of them in
@@ -1074,13 +1077,19 @@ impl<'a> Builder<'a> {
                 out.push(statement(s, truthful));
             }
         }
-        let others: Vec<String> = match target.kind {
+        let mut others: Vec<String> = match target.kind {
             Kind::Word => Vec::new(),
             Kind::Name => self.other_people(target.word, sentence),
             Kind::Number | Kind::Year | Kind::Calendar => {
                 same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
             }
         };
+        // "In an February town hall meeting": a swap after "a" or "an" keeps its sound, or
+        // the statement is wrong English and gives itself away (real English news).
+        if self.lang == "en" {
+            let previous = classes::word_before(sentence, target.offset);
+            others.retain(|o| english::article_agrees(previous.as_deref(), target.word, o));
+        }
         if let Some(replacement) = others.first() {
             out.push(statement(
                 format!(
@@ -1185,6 +1194,12 @@ impl<'a> Builder<'a> {
             return;
         }
         let key = target.word.to_lowercase();
+        // An adjective and nothing else: others of its form fit its slot as well ("back for
+        // more _____ fun": interactive, inventive, creative, on real English news).
+        if classes::only(self.lang, &key, "A") == Some(true) {
+            others.clear();
+            return;
+        }
         // An ending that words of several classes share: one letter more ("-yer" for
         // "player", "-lent" for "veulent").
         let need = exercise::phrasing_of(self.lang)
@@ -1202,6 +1217,8 @@ impl<'a> Builder<'a> {
         // hurtful": nouns, not "common").
         let previous = classes::word_before(sentence, target.offset);
         others.retain(|o| classes::same_class(self.lang, previous.as_deref(), target.word, o));
+        // Not a word that means nearly what the key means: it fits the gap too.
+        others.retain(|o| !classes::related(self.lang, target.word, o));
     }
 
     /// The gap exercise at the target with these wrong options (see [`Builder::gap`]).
@@ -1908,6 +1925,106 @@ mod tests {
             "{others:?}"
         );
         assert!(keeps_place("30", "40", &[20.0]) && !keeps_place("30", "10", &[20.0]));
+    }
+
+    #[test]
+    fn a_false_statement_keeps_a_and_an_right() {
+        let article = ArticleText::new(
+            "en",
+            "In an October town hall meeting, students raised worries about privacy. \
+             The school bought new cameras in February after a long debate. \
+             In March the district signed an agreement with the police. \
+             Parents met the principal in April and again in June.",
+        );
+        let mut swapped = 0;
+        for seed in 0..30 {
+            for c in constructed_exercises(&article, Cefr::B1, 6, seed, &HashSet::new()) {
+                if let Exercise::TrueFalse {
+                    statement,
+                    answer: false,
+                    evidence,
+                } = &c.exercise
+                    && evidence.starts_with("In an October")
+                {
+                    swapped += 1;
+                    let month = statement.split(' ').nth(2).unwrap_or_default();
+                    assert!(english::takes_an(month), "{statement}");
+                }
+            }
+        }
+        assert!(swapped > 0);
+    }
+
+    #[test]
+    fn an_adjective_gets_no_word_bank() {
+        let article = ArticleText::new(
+            "en",
+            "The trio of cats is back for more interactive fun and new pictures. \
+             Readers loved the inventive creatures of the first book in the series. \
+             A creative team drew the textures of every page by hand for the readers. \
+             Critics praised the features of the series in the city last month.",
+        );
+        let mut gaps = 0;
+        for seed in 0..30 {
+            for c in constructed_exercises(&article, Cefr::A2, 6, seed, &HashSet::new()) {
+                if let Exercise::GapFill { answer, .. } = &c.exercise {
+                    gaps += 1;
+                    assert!(
+                        !["interactive", "inventive", "creative"].contains(&answer.as_str()),
+                        "{c:?}"
+                    );
+                }
+            }
+        }
+        assert!(gaps > 0);
+    }
+
+    #[test]
+    fn a_place_named_after_a_person_is_no_person() {
+        let article = ArticleText::new(
+            "en",
+            "Guests such as President Theodore Roosevelt stayed at the hotel. \
+             Later President Ulysses Grant lived in the town. \
+             Architect Charles Fach, who built the house, lived nearby. \
+             General Grant received a hero's welcome from the town. \
+             Visitors can see the Grant Museum on Main Street.",
+        );
+        let builder = Builder::new(&article);
+        assert!(builder.is_person("General Grant"));
+        assert!(builder.is_person("Fach"));
+        assert!(!builder.is_person("Grant Museum"));
+    }
+
+    #[test]
+    fn a_content_words_bank_holds_no_word_of_nearly_its_meaning() {
+        // "except _____ rate": vaccination among immunization, a second right answer, on
+        // real English news.
+        let article = ArticleText::new(
+            "en",
+            "The clinic raised its vaccination rate among older patients this winter. \
+             Doctors said the immunization of children saves lives every year. \
+             The region planned the distribution of doses with great care. \
+             Nurses praised the organization of the whole campaign in the town.",
+        );
+        let mut banks = 0;
+        for seed in 0..40 {
+            for c in constructed_exercises(&article, Cefr::A2, 6, seed, &HashSet::new()) {
+                if let Exercise::GapFill {
+                    answer, options, ..
+                } = &c.exercise
+                    && ["vaccination", "immunization"].contains(&answer.as_str())
+                {
+                    banks += 1;
+                    assert!(
+                        options
+                            .iter()
+                            .all(|o| o == answer || !classes::related("en", o, answer)),
+                        "{answer} among {options:?}"
+                    );
+                }
+            }
+        }
+        assert!(banks > 0);
     }
 
     #[test]

@@ -260,12 +260,17 @@ fn plan(
             };
             (opening, (start, end), others, target.word.to_string())
         }
-        Kind::Name if builder.is_person(target.word) => (
-            Opening::Who,
-            (who_start(sentence, target.offset), end),
-            builder.other_people(target.word, sentence),
-            target.word.to_string(),
-        ),
+        // "Senator Kamala Harris": the person is the name after the title; the answer covers
+        // both, and the options are names as the key is.
+        Kind::Name if builder.is_person(target.word) => {
+            let name = without_titles(target.word);
+            (
+                Opening::Who,
+                (who_start(sentence, target.offset), end),
+                builder.other_people(name, sentence),
+                name.to_string(),
+            )
+        }
         // A place right after "in": "in Kabul" asks "In which city".
         Kind::Name if after_preposition(before, "in") => {
             let kind = places::kind(lang, target.word)?;
@@ -320,6 +325,19 @@ fn plan(
         options,
         answer,
     })
+}
+
+/// A name without the titles and roles that open it ("Senator Kamala Harris", "Cambridge
+/// Police Commissioner Christine Elow"); the name itself where no title stands in it, or
+/// nothing would be left.
+fn without_titles(name: &str) -> &str {
+    let spans = text::word_spans(name);
+    let titles = &super::pooled().titles;
+    spans
+        .iter()
+        .rposition(|(_, w)| titles.contains(&w.to_lowercase().trim_end_matches('.')))
+        .and_then(|last| spans.get(last + 1))
+        .map_or(name, |&(at, _)| &name[at..])
 }
 
 /// Whether the text before a key ends with the preposition `previous` right before it,
@@ -715,6 +733,40 @@ mod tests {
             "{:?}",
             players.phrasings
         );
+    }
+
+    #[test]
+    fn a_titled_person_is_asked_for_by_name_among_names_written_alike() {
+        let article = ArticleText::new(
+            "en",
+            "A group of senior organizers in the state initially endorsed Senator Kamala \
+             Harris. Joe Biden, who \
+             worked with Barack Obama, leads in the state. Elizabeth Warren, who spoke in \
+             Columbia, trails him. Pete Buttigieg, who came third, still campaigns here.",
+        );
+        let plans = question_plans(&article, 10, 3, &HashSet::new());
+        let harris = plans
+            .iter()
+            .find(|p| p.evidence.contains("Harris"))
+            .unwrap_or_else(|| panic!("a plan about Kamala Harris: {plans:?}"));
+        assert_eq!(harris.opening, Opening::Who);
+        assert_eq!(harris.options[harris.answer], "Kamala Harris");
+        assert_eq!(harris.answer_phrase, "Senator Kamala Harris");
+        assert!(
+            harris
+                .options
+                .iter()
+                .all(|o| o.split(' ').count() == 2 && !o.contains("Senator")),
+            "{:?}",
+            harris.options
+        );
+        assert_eq!(without_titles("Dr. Amanda Pinder"), "Amanda Pinder");
+        assert_eq!(
+            without_titles("Cambridge Police Commissioner Christine Elow"),
+            "Christine Elow"
+        );
+        assert_eq!(without_titles("Amanda Pinder"), "Amanda Pinder");
+        assert_eq!(without_titles("Senator"), "Senator");
     }
 
     #[test]

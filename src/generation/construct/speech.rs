@@ -286,7 +286,9 @@ pub(super) fn people<'a>(
 ) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
     let mut two_words: Vec<&'a str> = Vec::new();
-    // Surnames that speak alone ("Pike said"): the two-word names they end are people.
+    // Surnames that speak alone ("Pike said") or that a relative pronoun for people follows
+    // ("Young, who said"): the two-word names they end are people ("Mark Young", whose
+    // words are both common words).
     let mut speaking: HashSet<String> = HashSet::new();
     for sentence in sentences {
         let mut found: Vec<&'a str> = Vec::new();
@@ -307,8 +309,18 @@ pub(super) fn people<'a>(
             })
         };
         for (first, last) in capital_runs(&spans, sentence) {
+            let who_follows = || {
+                let rest = &sentence[spans[last].0 + spans[last].1.len()..];
+                rest.strip_prefix(", ").is_some_and(|r| {
+                    text::normalized_words(r)
+                        .first()
+                        .is_some_and(|w| super::pooled().person_after.contains(&w.as_str()))
+                })
+            };
             if first == last
-                && (speech_verb(last + 1, false) || (first > 0 && speech_verb(first - 1, true)))
+                && (speech_verb(last + 1, false)
+                    || (first > 0 && speech_verb(first - 1, true))
+                    || who_follows())
             {
                 speaking.insert(spans[first].1.to_lowercase());
             }
@@ -519,6 +531,16 @@ mod tests {
             people("en", &sentences, &HashSet::new()),
             ["Harry", "Meghan"]
         );
+        // A surname that "who" follows makes the two-word name it ends a person's, even
+        // of two common words ("Mark Young").
+        let sentences: Vec<String> = [
+            "Both analysts, Holtz and Mark Young, are paid to discuss the sport.",
+            "Holtz bantered with Young about the playoff.",
+            "Both times, Young, who said Ohio State was out, got the ruling.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(people("en", &sentences, &HashSet::new()), ["Mark Young"]);
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
         let lower: HashSet<String> = ["selon".to_string()].into();
