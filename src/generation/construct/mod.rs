@@ -919,6 +919,11 @@ struct Shown {
     options: HashSet<String>,
     /// The keys (lower case).
     keys: HashSet<String>,
+    /// The words false statements took out or put in (normalized): none is put in again,
+    /// else the false statements of a lesson share a swap and give each other away (four
+    /// of one B2 lesson on real English news put Davis for Holtz; two of a B1 lesson put
+    /// House for Fiedler and Fiedler for House).
+    swapped: HashSet<String>,
 }
 
 /// Builds the exercises one sentence can give.
@@ -1051,7 +1056,12 @@ impl<'a> Builder<'a> {
     /// comparison (true or false), or the fact changed (false). A name is changed only for
     /// another person's, and only when it is a person's: a place or a firm swapped for a
     /// person reads as nonsense ("the head judge was chef Lower Denholm").
-    fn statements(&self, sentence: &str, target: &Target<'_>) -> Vec<(Item, Exercise)> {
+    fn statements(
+        &self,
+        sentence: &str,
+        target: &Target<'_>,
+        shown: &mut Shown,
+    ) -> Vec<(Item, Exercise)> {
         let statement = |statement: String, answer: bool| {
             let item = if answer {
                 Item::TrueStatement
@@ -1090,7 +1100,14 @@ impl<'a> Builder<'a> {
             let previous = classes::word_before(sentence, target.offset);
             others.retain(|o| english::article_agrees(previous.as_deref(), target.word, o));
         }
-        if let Some(replacement) = others.first() {
+        // By word: "Lou Holtz" for "Rece Davis" undoes "Davis" for "Holtz".
+        if let Some(replacement) = others.iter().find(|o| {
+            text::normalized_words(o)
+                .iter()
+                .all(|w| !shown.swapped.contains(w))
+        }) {
+            shown.swapped.extend(text::normalized_words(replacement));
+            shown.swapped.extend(text::normalized_words(target.word));
             out.push(statement(
                 format!(
                     "{}{}{}",
@@ -1408,7 +1425,7 @@ pub fn constructed_exercises(
             },
         );
         if let Some(target) = target {
-            found.extend(builder.statements(sentence, &target));
+            found.extend(builder.statements(sentence, &target, &mut shown));
             if let Some(gap) = builder.gap(sentence, &target, &mut rng, &mut shown) {
                 let item = if gap.scope(lang) == Scope::Text {
                     Item::FactGap
@@ -1925,6 +1942,36 @@ mod tests {
             "{others:?}"
         );
         assert!(keeps_place("30", "40", &[20.0]) && !keeps_place("30", "10", &[20.0]));
+    }
+
+    #[test]
+    fn false_statements_do_not_share_a_swap() {
+        let article = ArticleText::new(
+            "en",
+            "After the long game, coach Lou Holtz praised the whole team. \
+             All season long, Holtz said, the defense was strong. \
+             On the radio, Holtz bantered with the fans about the playoff. \
+             As for the other coach, Holtz decided to sidestep the question. \
+             On the show, analyst Rece Davis disagreed with every word. \
+             Next month, Davis said, the team would lose in the playoff.",
+        );
+        let mut seeds_with_a_swap = 0;
+        for seed in 0..20 {
+            let made = constructed_exercises(&article, Cefr::B1, 6, seed, &HashSet::new());
+            let swaps = |name: &str| {
+                made.iter()
+                    .filter(|c| {
+                        matches!(&c.exercise, Exercise::TrueFalse { statement, answer: false, evidence }
+                            if statement.contains(name) && !evidence.contains(name))
+                    })
+                    .count()
+            };
+            let (davis, holtz) = (swaps("Davis"), swaps("Holtz"));
+            // Davis for Holtz once, and then no Holtz for Davis either.
+            assert!(davis + holtz <= 1, "seed {seed}: {davis} {holtz}");
+            seeds_with_a_swap += usize::from(davis + holtz == 1);
+        }
+        assert!(seeds_with_a_swap > 0);
     }
 
     #[test]
