@@ -7,7 +7,9 @@
 //! key's class with them: "This _____ is hurtful" holds a noun, so "common" gives itself away
 //! among "question", "person" and "opinion", and "One thing I _____" a verb, so "unbiased"
 //! does among "learned" and "turned"; "résiste à la _____" a noun, so "intéresse" and
-//! "organise" do among "sécheresse". An ending alone cannot tell these apart.
+//! "organise" do among "sécheresse". An ending alone cannot tell these apart. In English it
+//! also tells which forms mean nearly the same ([`related`], from `related.txt`): such a word
+//! fits a gap made for the other, so it is no wrong option there.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;

@@ -1697,9 +1697,9 @@ pub fn candidate_spans(question: &str, evidence: &str) -> Vec<String> {
     if question.starts_with("How many") {
         // Counts of what the question counts: "How many cases …?" is not answered by the
         // 16,700 of "467,000 cases and about 16,700 deaths".
-        let asked: HashSet<String> = question
-            .split_whitespace()
-            .map(|w| w.trim_end_matches('?').to_lowercase())
+        let asked: HashSet<String> = self::tokens(question)
+            .into_iter()
+            .map(|t| t.lower)
             .collect();
         out.extend(
             tokens

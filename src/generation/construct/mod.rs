@@ -1052,6 +1052,24 @@ impl<'a> Builder<'a> {
         })
     }
 
+    /// What may stand in the target's place, for a gap's bank or a false statement: the
+    /// article's other people for a person, else words of the target's kind from other
+    /// sentences. In English, after "a" or "an", only those said as the key starts: "In an
+    /// _____ town hall meeting" tells October from March, and "In an February town hall
+    /// meeting" is wrong English that gives a false statement away (both real English news).
+    fn alternatives(&self, sentence: &str, target: &Target<'_>) -> Vec<String> {
+        let mut others = if target.kind == Kind::Name {
+            self.other_people(target.word, sentence)
+        } else {
+            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
+        };
+        if self.lang == "en" {
+            let previous = classes::word_before(sentence, target.offset);
+            others.retain(|o| english::article_agrees(previous.as_deref(), target.word, o));
+        }
+        others
+    }
+
     /// True and false statements about the target's fact: a number restated as a
     /// comparison (true or false), or the fact changed (false). A name is changed only for
     /// another person's, and only when it is a person's: a place or a firm swapped for a
@@ -1087,19 +1105,10 @@ impl<'a> Builder<'a> {
                 out.push(statement(s, truthful));
             }
         }
-        let mut others: Vec<String> = match target.kind {
+        let others = match target.kind {
             Kind::Word => Vec::new(),
-            Kind::Name => self.other_people(target.word, sentence),
-            Kind::Number | Kind::Year | Kind::Calendar => {
-                same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
-            }
+            _ => self.alternatives(sentence, target),
         };
-        // "In an February town hall meeting": a swap after "a" or "an" keeps its sound, or
-        // the statement is wrong English and gives itself away (real English news).
-        if self.lang == "en" {
-            let previous = classes::word_before(sentence, target.offset);
-            others.retain(|o| english::article_agrees(previous.as_deref(), target.word, o));
-        }
         // By word: "Lou Holtz" for "Rece Davis" undoes "Davis" for "Holtz".
         if let Some(replacement) = others.iter().find(|o| {
             text::normalized_words(o)
@@ -1149,16 +1158,8 @@ impl<'a> Builder<'a> {
         {
             return None;
         }
-        let mut others = if target.kind == Kind::Name {
-            self.other_people(target.word, sentence)
-        } else {
-            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
-        };
+        let mut others = self.alternatives(sentence, target);
         others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
-        if self.lang == "en" {
-            let previous = classes::word_before(sentence, target.offset);
-            others.retain(|o| english::article_agrees(previous.as_deref(), target.word, o));
-        }
         if target.kind == Kind::Word {
             // A word that only looks inflected ("something") is neither key nor option.
             if looks_inflected(self.lang, target.word) {

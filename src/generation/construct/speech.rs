@@ -309,22 +309,21 @@ pub(super) fn people<'a>(
             })
         };
         for (first, last) in capital_runs(&spans, sentence) {
-            let who_follows = || {
-                let rest = &sentence[spans[last].0 + spans[last].1.len()..];
-                rest.strip_prefix(", ").is_some_and(|r| {
-                    text::normalized_words(r)
-                        .first()
-                        .is_some_and(|w| super::pooled().person_after.contains(&w.as_str()))
-                })
-            };
+            let end = spans[last].0 + spans[last].1.len();
+            let rest = &sentence[end..];
+            let after: Vec<String> = text::normalized_words(rest).into_iter().take(2).collect();
+            // ", who", ", whose": a relative pronoun for people follows the run.
+            let who_follows = rest.starts_with(", ")
+                && after
+                    .first()
+                    .is_some_and(|w| super::pooled().person_after.contains(&w.as_str()));
             if first == last
                 && (speech_verb(last + 1, false)
                     || (first > 0 && speech_verb(first - 1, true))
-                    || who_follows())
+                    || who_follows)
             {
                 speaking.insert(spans[first].1.to_lowercase());
             }
-            let end = spans[last].0 + spans[last].1.len();
             // "Marwan Al-Sayed": the run stops at the hyphen, and "Marwan Al" is no name.
             if sentence[end..]
                 .strip_prefix('-')
@@ -343,17 +342,16 @@ pub(super) fn people<'a>(
                 && super::pooled()
                     .titles
                     .contains(&spans[start - 1].1.to_lowercase().as_str());
-            let rest = &sentence[end..];
-            let after: Vec<String> = text::normalized_words(rest).into_iter().take(2).collect();
-            let described = rest.starts_with(", ")
-                && after.first().is_some_and(|w| {
-                    super::pooled().person_after.contains(&w.as_str())
-                        || (w.chars().all(|c| c.is_ascii_digit())
+            // Described as a person: "who" after the name, or an age ("Theo, 34, bakes").
+            let described = who_follows
+                || (rest.starts_with(", ")
+                    && after.first().is_some_and(|w| {
+                        w.chars().all(|c| c.is_ascii_digit())
                             && (rest[2 + w.len()..].starts_with(',')
                                 || after.get(1).is_some_and(|a| {
                                     super::pooled().age_words.contains(&a.as_str())
-                                })))
-                });
+                                }))
+                    }));
             // A name of two words that begins with a given name ("Theodore Roosevelt",
             // "Omar Mateen") and does not end as a place's or a firm's does ("Virginia
             // Beach"), nor is two common words ("Mid Winter Meeting").
