@@ -104,6 +104,14 @@ pub struct Phrasing {
     /// Beach", "Jordan Valley"): no surname.
     #[serde(default)]
     pub not_surnames: Words,
+    /// Nouns for people that name what firms are too ("developer", "maker"): after a name
+    /// and a comma, they do not say it is a person's.
+    #[serde(default)]
+    pub firm_roles: Words,
+    /// Words that open a description of a person after the name and a comma ("a" of "Qasim
+    /// Tarin, a businessman").
+    #[serde(default)]
+    pub appositive_openers: Words,
     /// The word of an age after a number ("ans").
     pub age_words: Words,
     /// Phrases of page furniture ("all rights reserved").

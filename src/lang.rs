@@ -85,6 +85,11 @@ const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
     ),
     ("en", "places.txt", include_str!("../lang/en/places.txt")),
     ("en", "related.txt", include_str!("../lang/en/related.txt")),
+    (
+        "en",
+        "person-nouns.txt",
+        include_str!("../lang/en/person-nouns.txt"),
+    ),
 ];
 
 impl Home {

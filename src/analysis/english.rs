@@ -83,9 +83,9 @@ impl Opening {
         let next = next.to_lowercase();
         match self {
             Opening::HowMany(_) => true,
-            Opening::HowMuch => INVERTED.contains(&next.as_str()) || looks_past(&next),
+            Opening::HowMuch => subject_auxiliary(&next) || looks_past(&next),
             Opening::Who => {
-                INVERTED.contains(&next.as_str())
+                subject_auxiliary(&next)
                     || crate::analysis::classes::may_be("en", &next, "ZD") == Some(true)
             }
             Opening::InWhichYear
@@ -446,6 +446,21 @@ const INVERTED: &[&str] = &[
     "am", "are", "can", "could", "did", "does", "had", "has", "have", "is", "may", "might", "must",
     "should", "was", "were", "will", "would",
 ];
+
+/// Whether a lower-case word is an auxiliary or modal of [`INVERTED`] that may follow a
+/// subject "Who" or "How much": the word itself or its negative contraction ("Who didn't
+/// mind boasting", "Who wasn't told"; "can't" and "won't" too).
+fn subject_auxiliary(word: &str) -> bool {
+    let negated = word
+        .strip_suffix("n't")
+        .or_else(|| word.strip_suffix("n’t"))
+        .map(|stem| match stem {
+            "ca" => "can",
+            "wo" => "will",
+            other => other,
+        });
+    INVERTED.contains(&negated.unwrap_or(word))
+}
 
 /// Forms of "be" that a question may put before its subject with nothing after it.
 pub const BE_FORMS: &[&str] = &["am", "are", "is", "was", "were"];
@@ -1480,7 +1495,7 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
         && clause_start(gap.0)
         && same(rest, gap.1)
         && !tokens[gap.1].break_before
-        && (!stop(&lower[0]) || INVERTED.contains(&lower[0].as_str()))
+        && (!stop(&lower[0]) || subject_auxiliary(&lower[0]))
         && ends_well(gap.1 + rest.len() - 1)
         && rest.len() >= 2
         // "Who relied on?": a subject question ends on a word that carries meaning.
@@ -2177,6 +2192,20 @@ mod tests {
         assert!(en("Who relied on?", relied, "Taylor").is_err());
         let family = "The Smith family sold the house in May.";
         assert!(en("Who family sold the house in May?", family, "Smith").is_err());
+        // A negated auxiliary follows a subject "Who" as the auxiliary does (real English
+        // news: Holtz "didn't mind boasting"); "don't" does not agree with "Who".
+        let boast = "After the game, Holtz didn't mind boasting about the Buckeyes.";
+        assert_eq!(
+            en(
+                "Who didn't mind boasting about the Buckeyes?",
+                boast,
+                "Holtz"
+            ),
+            Ok(())
+        );
+        assert!(Opening::Who.may_be_subject("wasn’t"));
+        assert!(Opening::Who.may_be_subject("won't"));
+        assert!(!Opening::Who.may_be_subject("don't"));
     }
 
     #[test]

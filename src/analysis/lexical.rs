@@ -583,8 +583,18 @@ impl Analysis {
         let first_meaningful = answer_words
             .iter()
             .find(|w| !text::is_stop_word(lang, w) || is_numeric_token(lists, w));
-        let answer_capitalised =
-            (start..end).any(|i| toks[i].capitalised && !toks[i].stop && !toks[i].sentence_start);
+        // A capital that opens a sentence says nothing, unless the context writes the word
+        // with a capital inside a sentence too ("Blackett said …" after "president Steve
+        // Blackett").
+        let named_inside = |lower: &str| {
+            toks.iter()
+                .any(|t| t.lower == lower && t.capitalised && !t.sentence_start)
+        };
+        let answer_capitalised = (start..end).any(|i| {
+            toks[i].capitalised
+                && !toks[i].stop
+                && (!toks[i].sentence_start || named_inside(&toks[i].lower))
+        });
         let kind = if answer_words.iter().any(|w| is_numeric_token(lists, w)) {
             TokenKind::Number
         } else if answer_capitalised {
@@ -714,6 +724,26 @@ mod tests {
             None,
             Profile::LENIENT,
         )
+    }
+
+    #[test]
+    fn a_name_that_opens_its_sentence_is_a_name_where_the_context_says_so() {
+        let said = "Blackett said the special conference would feature a devotion.";
+        let judge = |context: &str| {
+            check(
+                &Context::new("en", context),
+                "Who said the special conference would feature a devotion?",
+                "Blackett",
+                None,
+                Profile::STRICT,
+            )
+        };
+        assert_eq!(
+            judge(&format!("Interim president Steve Blackett spoke. {said}")),
+            None
+        );
+        // Only at a sentence's start, a capital may be any word's.
+        assert_eq!(judge(said), Some(Rule::TypeMismatch));
     }
 
     #[test]

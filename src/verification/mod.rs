@@ -384,8 +384,10 @@ fn phrasing(ex: &Exercise, article: &ArticleText) -> Result<(), Reason> {
 }
 
 /// The round trip of a phrased question: the model, reading the article and the question,
-/// chooses among the evidence sentence's spans of the key's kind. With one such span there
-/// is nothing to choose: the phrasing check has put the question's gap on it.
+/// chooses among the evidence sentence's spans of the key's kind (for "Who", the article's
+/// people: "Who didn't mind boasting …?" is not answered by Ohio State or the Sugar Bowl of
+/// its sentence). With one such span there is nothing to choose: the phrasing check has
+/// put the question's gap on it.
 async fn phrased_round_trip<M: AnswerModel>(
     ex: &Exercise,
     article: &ArticleText,
@@ -397,6 +399,10 @@ async fn phrased_round_trip<M: AnswerModel>(
     // David Estwick would contest the post?" is not answered by Dr David Estwick.
     let asked = question.to_lowercase();
     spans.retain(|s| *s == key || !crate::text::has_phrase(&asked, &s.to_lowercase()));
+    if question.starts_with("Who") {
+        let people = crate::generation::people(article);
+        spans.retain(|s| *s == key || crate::generation::names_one_of(&people, s));
+    }
     let Some(right) = spans.iter().position(|s| *s == key) else {
         return vec![Reason::QuestionMisdirected];
     };

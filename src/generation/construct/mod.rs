@@ -290,8 +290,17 @@ fn targets_in<'a>(
                 // English news).
                 let between = sentence[end..*o].trim();
                 let initial = between == "." && spans[j].1.chars().count() == 1;
+                // A month after a given name is a surname ("Mark May"), unless a day follows
+                // it ("Jordan May 5").
+                let month_surname = j == i
+                    && text::calendar_word(lang, w) == Some(text::CalendarWord::Month)
+                    && speech::given_names(lang)
+                        .is_some_and(|n| n.contains(word.to_lowercase().as_str()))
+                    && !sentence[o + w.len()..]
+                        .trim_start()
+                        .starts_with(|c: char| c.is_ascii_digit());
                 if capitalised(w)
-                    && calendar_list(lang, w).is_none()
+                    && (calendar_list(lang, w).is_none() || month_surname)
                     && (between.is_empty() || initial)
                 {
                     j += 1;
@@ -320,7 +329,12 @@ fn targets_in<'a>(
             continue;
         }
         let lower = word.to_lowercase();
+        // Part of a compound ("19th-century", "limited-edition"): a gap there splits one
+        // word's meaning.
+        let compound =
+            sentence[..offset].ends_with('-') || sentence[offset + word.len()..].starts_with('-');
         if word.chars().all(char::is_alphabetic)
+            && !compound
             && word.chars().count() >= 6
             && !text::is_stop_word(lang, &lower)
             && !is_discourse_marker(lang, &lower)
@@ -353,6 +367,24 @@ fn is_year(word: &str) -> bool {
 }
 
 /// The article's words as it writes them in lower case somewhere.
+/// The people an article names, each in the longest form it gives ("Lena Ortiz", not
+/// "Ortiz"; see [`speech::people`]).
+pub fn people(article: &ArticleText) -> Vec<&str> {
+    speech::people(
+        article.lang(),
+        article.sentences(),
+        &lower_case_words(article),
+    )
+}
+
+/// Whether a name is one of `people` (or another form of one): its last word is a word of
+/// a person's name ("General Grant" of "Ulysses S. Grant"; not "Grant Museum", which had
+/// people for options in a bank on real English news).
+pub fn names_one_of(people: &[&str], name: &str) -> bool {
+    let last = text::words(name).last().copied().unwrap_or(name);
+    people.iter().any(|p| speech::share_a_word(p, last))
+}
+
 fn lower_case_words(article: &ArticleText) -> HashSet<String> {
     text::words(article.text())
         .into_iter()
@@ -361,27 +393,36 @@ fn lower_case_words(article: &ArticleText) -> HashSet<String> {
         .collect()
 }
 
-fn best_target<'a>(
+/// A sentence's targets that `keep` keeps, best first: numbers and years, then names and
+/// calendar words, then content words; in random order within each group.
+fn ranked_targets<'a>(
     lang: &str,
     sentence: &'a str,
     lower_case: &HashSet<String>,
     rng: &mut Rng,
     keep: &dyn Fn(&Target<'_>) -> bool,
-) -> Option<Target<'a>> {
+) -> Vec<Target<'a>> {
     let mut all = targets_in(lang, sentence, Some(lower_case));
     all.retain(|t| keep(t));
+    let mut out = Vec::new();
     for kinds in [
         [Kind::Number, Kind::Year],
         [Kind::Name, Kind::Calendar],
         [Kind::Word, Kind::Word],
     ] {
-        let of_kind: Vec<&Target<'_>> = all.iter().filter(|t| kinds.contains(&t.kind)).collect();
-        if !of_kind.is_empty() {
-            return Some(of_kind[rng.below(of_kind.len())].clone());
-        }
+        let mut of_kind: Vec<Target<'a>> = all
+            .iter()
+            .filter(|t| kinds.contains(&t.kind))
+            .cloned()
+            .collect();
+        rng.shuffle(&mut of_kind);
+        out.extend(of_kind);
     }
-    None
+    out
 }
+
+/// How many of a sentence's targets are tried, best first, for an item of it.
+const TARGETS_TRIED: usize = 4;
 
 /// Whether two number units are the same word (by stem: "pound" and "pounds").
 fn same_unit(lang: &str, a: &str, b: &str) -> bool {
@@ -795,6 +836,8 @@ struct Pooled {
     titles: Vec<&'static str>,
     person_after: Vec<&'static str>,
     not_surnames: Vec<&'static str>,
+    firm_roles: Vec<&'static str>,
+    appositive_openers: Vec<&'static str>,
     age_words: Vec<&'static str>,
 }
 
@@ -816,6 +859,8 @@ fn pooled() -> &'static Pooled {
         titles: exercise::pooled(|p| &p.titles),
         person_after: exercise::pooled(|p| &p.person_after),
         not_surnames: exercise::pooled(|p| &p.not_surnames),
+        firm_roles: exercise::pooled(|p| &p.firm_roles),
+        appositive_openers: exercise::pooled(|p| &p.appositive_openers),
         age_words: exercise::pooled(|p| &p.age_words),
     });
     &WORDS
@@ -976,12 +1021,8 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Whether a name is one of the article's people (or another form of one): its last
-    /// word is a word of a person's name ("General Grant" of "Ulysses S. Grant"; not "Grant
-    /// Museum", which had people for options in a bank on real English news).
     fn is_person(&self, name: &str) -> bool {
-        let last = text::words(name).last().copied().unwrap_or(name);
-        self.people.iter().any(|p| speech::share_a_word(p, last))
+        names_one_of(&self.people, name)
     }
 
     /// The article's people other than `name` (nor another form of it), none of them in
@@ -1033,7 +1074,7 @@ impl<'a> Builder<'a> {
     }
 
     fn who_said(&self, sentence: &str, rng: &mut Rng) -> Option<Exercise> {
-        let said = speech::speech(self.lang, sentence, &self.lower_case)
+        let said = speech::speech(self.lang, sentence, &self.lower_case, &self.people)
             .filter(|s| self.is_person(s.speaker))?;
         let mut others = self.other_people(said.speaker, sentence);
         if others.len() < 2 {
@@ -1414,26 +1455,28 @@ pub fn constructed_exercises(
         }
         // Names: people only. Their options are other people; a place or a firm among them
         // would be ruled out by its kind, not by reading.
-        let target = best_target(
-            lang,
-            sentence,
-            &builder.lower_case,
-            &mut rng,
-            &|t| match t.kind {
-                Kind::Name => builder.is_person(t.word),
-                Kind::Calendar => !builder.in_names.contains(&t.word.to_lowercase()),
-                _ => true,
-            },
-        );
-        if let Some(target) = target {
-            found.extend(builder.statements(sentence, &target, &mut shown));
-            if let Some(gap) = builder.gap(sentence, &target, &mut rng, &mut shown) {
+        let targets = ranked_targets(lang, sentence, &builder.lower_case, &mut rng, &|t| match t
+            .kind
+        {
+            Kind::Name => builder.is_person(t.word),
+            Kind::Calendar => !builder.in_names.contains(&t.word.to_lowercase()),
+            _ => true,
+        });
+        // The best target that gives an item: a content word whose bank falls short
+        // ("harassment on _____") leaves the sentence to its next one.
+        for target in targets.iter().take(TARGETS_TRIED) {
+            let before = found.len();
+            found.extend(builder.statements(sentence, target, &mut shown));
+            if let Some(gap) = builder.gap(sentence, target, &mut rng, &mut shown) {
                 let item = if gap.scope(lang) == Scope::Text {
                     Item::FactGap
                 } else {
                     Item::WordGap
                 };
                 found.push((item, gap));
+            }
+            if found.len() > before {
+                break;
             }
         }
         for (item, ex) in found {
@@ -2041,6 +2084,68 @@ mod tests {
         assert!(builder.is_person("General Grant"));
         assert!(builder.is_person("Fach"));
         assert!(!builder.is_person("Grant Museum"));
+    }
+
+    #[test]
+    fn a_sentence_whose_best_target_gives_nothing_gives_its_next() {
+        // "wonderful", an adjective, gets no bank; "postponed" does, among the article's
+        // other past forms.
+        let article = ArticleText::new(
+            "en",
+            "The council postponed the wonderful parade.\n\nResidents welcomed the news on \
+             the radio.\n\nTeachers criticized the change in the evening.\n\nParents \
+             supported the school during the storm.\n\nVisitors enjoyed the market near the \
+             river.",
+        );
+        let parade = "The council postponed the wonderful parade.";
+        let others: HashSet<String> = article
+            .sentences()
+            .iter()
+            .filter(|s| *s != parade)
+            .cloned()
+            .collect();
+        for seed in 0..12 {
+            let made = constructed_exercises(&article, Cefr::A2, 8, seed, &others);
+            assert!(
+                made.iter().any(|c| c.exercise.evidence() == parade),
+                "seed {seed}: {:?}",
+                made.iter().map(|c| c.exercise.prompt()).collect::<Vec<_>>()
+            );
+        }
+        // Nor is part of a compound a word to gap.
+        let words: Vec<&str> = targets_in(
+            "en",
+            "Visitors admired the 19th-century buildings and limited-edition wines.",
+            None,
+        )
+        .into_iter()
+        .map(|t| t.word)
+        .collect();
+        assert_eq!(words, ["admired", "buildings"]);
+    }
+
+    #[test]
+    fn a_month_after_a_given_name_is_a_surname() {
+        let names = |sentence: &str| -> Vec<(String, Kind)> {
+            targets_in("en", sentence, None)
+                .into_iter()
+                .filter(|t| matches!(t.kind, Kind::Name | Kind::Calendar))
+                .map(|t| (t.word.to_string(), t.kind))
+                .collect()
+        };
+        // Not "_____ May" with given names for options (real English news).
+        assert_eq!(
+            names("I don't speak for Mark May, he said."),
+            [("Mark May".to_string(), Kind::Name)]
+        );
+        // A day after the month makes it a date.
+        assert_eq!(
+            names("The talks with Mark May 5 were short."),
+            [
+                ("Mark".to_string(), Kind::Name),
+                ("May".to_string(), Kind::Calendar)
+            ]
+        );
     }
 
     #[test]

@@ -56,22 +56,73 @@ fn quotation(sentence: &str) -> Option<(usize, usize)> {
 
 /// The language's given names (its home's `given-names.txt`), lower case; none where the
 /// home has no list.
-fn given_names(lang: &str) -> Option<&'static HashSet<&'static str>> {
-    static LISTS: LazyLock<HashMap<&'static str, HashSet<&'static str>>> = LazyLock::new(|| {
-        crate::lang::HOMES
-            .iter()
-            .filter_map(|h| {
-                let text = h.optional_file("given-names.txt")?;
-                let names = text
-                    .lines()
-                    .filter(|l| !l.starts_with('#'))
-                    .flat_map(str::split_whitespace)
+pub(super) fn given_names(lang: &str) -> Option<&'static HashSet<&'static str>> {
+    home_words(lang, GIVEN_NAMES)
+}
+
+/// The language's nouns for kinds of people (its home's `person-nouns.txt`: "businessman",
+/// "player"), lower case; none where the home has no list.
+fn person_nouns(lang: &str) -> Option<&'static HashSet<&'static str>> {
+    home_words(lang, PERSON_NOUNS)
+}
+
+const GIVEN_NAMES: &str = "given-names.txt";
+const PERSON_NOUNS: &str = "person-nouns.txt";
+
+/// The words of one of the language's lists of words (`file`, one of [`GIVEN_NAMES`] and
+/// [`PERSON_NOUNS`]; `#` opens a comment line), read once.
+fn home_words(lang: &str, file: &str) -> Option<&'static HashSet<&'static str>> {
+    // By file, then by language.
+    type Lists = HashMap<&'static str, HashMap<&'static str, HashSet<&'static str>>>;
+    static LISTS: LazyLock<Lists> = LazyLock::new(|| {
+        [GIVEN_NAMES, PERSON_NOUNS]
+            .into_iter()
+            .map(|file| {
+                let by_lang = crate::lang::HOMES
+                    .iter()
+                    .filter_map(|h| {
+                        let text = h.optional_file(file)?;
+                        let words = text
+                            .lines()
+                            .filter(|l| !l.starts_with('#'))
+                            .flat_map(str::split_whitespace)
+                            .collect();
+                        Some((h.code, words))
+                    })
                     .collect();
-                Some((h.code, names))
+                (file, by_lang)
             })
             .collect()
     });
-    LISTS.get(lang)
+    LISTS.get(file)?.get(lang)
+}
+
+/// Whether the words after a name and its comma describe a person: an article, then a
+/// noun phrase of up to four words (up to its first function word) that ends on a noun for
+/// a kind of person that no firm is called ("Qasim Tarin, a businessman from California",
+/// "May, a former player at Pittsburgh"; not "Vivus, a drug developer", nor "Virginia,
+/// according to a criminal complaint").
+fn described_as_person(lang: &str, appositive: &str) -> bool {
+    let Some(nouns) = person_nouns(lang) else {
+        return false;
+    };
+    let phrase = appositive
+        .split([',', ';', ':', '.', '(', ')', '—', '–'])
+        .next()
+        .unwrap_or_default();
+    let words = text::normalized_words(phrase);
+    let Some((first, rest)) = words.split_first() else {
+        return false;
+    };
+    let head: Vec<&String> = rest
+        .iter()
+        .take_while(|w| !text::is_stop_word(lang, w))
+        .collect();
+    super::pooled().appositive_openers.contains(&first.as_str())
+        && (1..=4).contains(&head.len())
+        && head.last().is_some_and(|w| {
+            nouns.contains(w.as_str()) && !super::pooled().firm_roles.contains(&w.as_str())
+        })
 }
 
 /// Runs of capitalised words joined by single spaces: (first word index, last word index).
@@ -111,25 +162,37 @@ pub(super) fn name_words(sentence: &str) -> Vec<&str> {
 
 /// Whether a run of capitalised words reads as a person's name: no function word, month or
 /// word the article writes in lower case; a run that opens the sentence, or a German one
-/// (German capitalises nouns), needs two words.
+/// (German capitalises nouns), needs two words. A month may end a name that a given name
+/// begins: "Mark May", "Theresa May" (whose "May" stood among the months, and Mark May
+/// among nobody, on real English news).
 fn is_name(lang: &str, words: &[&str], opens_sentence: bool, lower_case: &HashSet<String>) -> bool {
     let two_needed = opens_sentence || text::capitalises_nouns(lang);
+    let month_surname = |k: usize| {
+        k > 0
+            && k + 1 == words.len()
+            && text::calendar_word(lang, words[k]) == Some(text::CalendarWord::Month)
+            && given_names(lang).is_some_and(|n| n.contains(words[0].to_lowercase().as_str()))
+    };
     (words.len() >= 2 || !two_needed)
-        && words.iter().all(|w| {
+        && words.iter().enumerate().all(|(k, w)| {
             let lower = w.to_lowercase();
-            w.chars().count() >= 2
-                && !text::is_stop_word(lang, &lower)
-                && text::calendar_list(lang, w).is_none()
-                && (text::capitalises_nouns(lang) || !lower_case.contains(&lower))
+            month_surname(k)
+                || (w.chars().count() >= 2
+                    && !text::is_stop_word(lang, &lower)
+                    && text::calendar_list(lang, w).is_none()
+                    && (text::capitalises_nouns(lang) || !lower_case.contains(&lower)))
         })
 }
 
 /// Reported speech in `sentence` with a named speaker, if there is exactly one such speaker.
-/// `lower_case`: the article's words as it writes them in lower case somewhere.
+/// `lower_case`: the article's words as it writes them in lower case somewhere; `people`:
+/// the article's people, whose surname alone may open the sentence ("Blackett said the
+/// special conference would …", where a capital alone could be any word's: "Officials said").
 pub(super) fn speech<'a>(
     lang: &str,
     sentence: &'a str,
     lower_case: &HashSet<String>,
+    people: &[&str],
 ) -> Option<Speech<'a>> {
     let v = verbs(lang)?;
     let quote = quotation(sentence);
@@ -173,8 +236,14 @@ pub(super) fn speech<'a>(
                 && (first == k + 1 || role)
                 && spaced(k, first)
                 && quote.is_some_and(|(_, e)| e < *offset);
+            let surname_opens = first == 0
+                && last == 0
+                && people
+                    .iter()
+                    .any(|p| text::words(p).last() == Some(&spans[0].1));
             if (before || behind)
-                && let Some(first) = name_start(lang, &spans, first, last, lower_case)
+                && let Some(first) =
+                    name_start(lang, &spans, first, last, lower_case).or(surname_opens.then_some(0))
             {
                 found.push((first, last, verb_start));
             }
@@ -294,7 +363,7 @@ pub(super) fn people<'a>(
         let mut found: Vec<&'a str> = Vec::new();
         // A firm or a government speaks too ("the Taliban said"): a speaker is a person
         // only with a given name and a surname.
-        if let Some(s) = speech(lang, sentence, lower_case)
+        if let Some(s) = speech(lang, sentence, lower_case, &[])
             && text::words(s.speaker).len() > 1
         {
             found.push(s.speaker);
@@ -317,10 +386,15 @@ pub(super) fn people<'a>(
                 && after
                     .first()
                     .is_some_and(|w| super::pooled().person_after.contains(&w.as_str()));
+            // ", a businessman from California": a noun for a person describes the run.
+            let appositive = rest
+                .strip_prefix(", ")
+                .is_some_and(|a| described_as_person(lang, a));
             if first == last
                 && (speech_verb(last + 1, false)
                     || (first > 0 && speech_verb(first - 1, true))
-                    || who_follows)
+                    || who_follows
+                    || appositive)
             {
                 speaking.insert(spans[first].1.to_lowercase());
             }
@@ -342,8 +416,10 @@ pub(super) fn people<'a>(
                 && super::pooled()
                     .titles
                     .contains(&spans[start - 1].1.to_lowercase().as_str());
-            // Described as a person: "who" after the name, or an age ("Theo, 34, bakes").
+            // Described as a person: "who" after the name, an age ("Theo, 34, bakes") or a
+            // noun for a person ("Qasim Tarin, a businessman").
             let described = who_follows
+                || appositive
                 || (rest.starts_with(", ")
                     && after.first().is_some_and(|w| {
                         w.chars().all(|c| c.is_ascii_digit())
@@ -474,7 +550,7 @@ mod tests {
     use super::*;
 
     fn found(lang: &str, sentence: &str) -> Option<(String, String)> {
-        speech(lang, sentence, &HashSet::new()).map(|s| (s.speaker.to_string(), s.question))
+        speech(lang, sentence, &HashSet::new(), &[]).map(|s| (s.speaker.to_string(), s.question))
     }
 
     #[test]
@@ -539,10 +615,48 @@ mod tests {
         .map(String::from)
         .to_vec();
         assert_eq!(people("en", &sentences, &HashSet::new()), ["Mark Young"]);
+        // A month ends a name a given name begins ("Mark May"), and not otherwise ("Sunday
+        // May").
+        let sentences: Vec<String> = [
+            "Both analysts, Holtz and Mark May, are paid to discuss the sport.",
+            "Both times, May, who said Ohio State was out, got the ruling.",
+            "The party meets on Sunday May 1 at the George Street hall.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(people("en", &sentences, &HashSet::new()), ["Mark May"]);
+        // A noun for a person after the name and a comma ("a businessman"); not one that
+        // names firms too ("a drug developer").
+        let sentences: Vec<String> = [
+            "The group was started by Omar Mateen, according to Qasim Tarin, a businessman from California.",
+            "Shares of Vivus, a drug developer, fell on Monday.",
+            "The product was listed on Amazon, was stored in an Amazon warehouse.",
+            "The show appears on a channel that supports the Afghan Taliban, which are mostly Pashtun.",
+            "Holtz bantered with May, a former player at Pittsburgh.",
+            "Both analysts, Holtz and Mark May, are paid to discuss the sport.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            people("en", &sentences, &HashSet::new()),
+            ["Omar Mateen", "Qasim Tarin", "Mark May"]
+        );
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
         let lower: HashSet<String> = ["selon".to_string()].into();
         assert_eq!(people("fr", &french, &lower), ["Théo"]);
+    }
+
+    #[test]
+    fn a_surname_alone_opens_a_sentence_as_a_speaker_only_of_the_articles_people() {
+        let sentence = "Blackett said the special conference would feature a devotion.";
+        let said = |people: &[&str]| {
+            speech("en", sentence, &HashSet::new(), people).map(|s| s.speaker.to_string())
+        };
+        assert_eq!(said(&["Steve Blackett"]), Some("Blackett".into()));
+        // A capital alone may be any word's: "Officials said", "Police said".
+        assert_eq!(said(&[]), None);
+        assert_eq!(said(&["Steve Blackwell"]), None);
     }
 
     #[test]
