@@ -293,9 +293,7 @@ fn targets_in<'a>(
                 // A month after a given name is a surname ("Mark May"), unless a day follows
                 // it ("Jordan May 5").
                 let month_surname = j == i
-                    && text::calendar_word(lang, w) == Some(text::CalendarWord::Month)
-                    && speech::given_names(lang)
-                        .is_some_and(|n| n.contains(word.to_lowercase().as_str()))
+                    && speech::month_surname(lang, word, w)
                     && !sentence[o + w.len()..]
                         .trim_start()
                         .starts_with(|c: char| c.is_ascii_digit());

@@ -56,8 +56,16 @@ fn quotation(sentence: &str) -> Option<(usize, usize)> {
 
 /// The language's given names (its home's `given-names.txt`), lower case; none where the
 /// home has no list.
-pub(super) fn given_names(lang: &str) -> Option<&'static HashSet<&'static str>> {
+fn given_names(lang: &str) -> Option<&'static HashSet<&'static str>> {
     home_words(lang, GIVEN_NAMES)
+}
+
+/// Whether `word` after the given name `given` is a surname that is also a month: "Mark
+/// May", "Theresa May" (whose "May" stood among the months, and Mark May among nobody, on
+/// real English news).
+pub(super) fn month_surname(lang: &str, given: &str, word: &str) -> bool {
+    text::calendar_word(lang, word) == Some(text::CalendarWord::Month)
+        && given_names(lang).is_some_and(|n| n.contains(given.to_lowercase().as_str()))
 }
 
 /// The language's nouns for kinds of people (its home's `person-nouns.txt`: "businessman",
@@ -163,20 +171,13 @@ pub(super) fn name_words(sentence: &str) -> Vec<&str> {
 /// Whether a run of capitalised words reads as a person's name: no function word, month or
 /// word the article writes in lower case; a run that opens the sentence, or a German one
 /// (German capitalises nouns), needs two words. A month may end a name that a given name
-/// begins: "Mark May", "Theresa May" (whose "May" stood among the months, and Mark May
-/// among nobody, on real English news).
+/// begins ([`month_surname`]).
 fn is_name(lang: &str, words: &[&str], opens_sentence: bool, lower_case: &HashSet<String>) -> bool {
     let two_needed = opens_sentence || text::capitalises_nouns(lang);
-    let month_surname = |k: usize| {
-        k > 0
-            && k + 1 == words.len()
-            && text::calendar_word(lang, words[k]) == Some(text::CalendarWord::Month)
-            && given_names(lang).is_some_and(|n| n.contains(words[0].to_lowercase().as_str()))
-    };
     (words.len() >= 2 || !two_needed)
         && words.iter().enumerate().all(|(k, w)| {
             let lower = w.to_lowercase();
-            month_surname(k)
+            (k > 0 && k + 1 == words.len() && month_surname(lang, words[0], w))
                 || (w.chars().count() >= 2
                     && !text::is_stop_word(lang, &lower)
                     && text::calendar_list(lang, w).is_none()
