@@ -366,7 +366,8 @@ fn is_year(word: &str) -> bool {
 
 /// The article's words as it writes them in lower case somewhere.
 /// The people an article names, each in the longest form it gives ("Lena Ortiz", not
-/// "Ortiz"; see [`speech::people`]).
+/// "Ortiz"): names after a title, described as a person's ("who", an age, "a businessman"),
+/// of speakers, or beginning with a given name.
 pub fn people(article: &ArticleText) -> Vec<&str> {
     speech::people(
         article.lang(),
@@ -2589,6 +2590,18 @@ mod tests {
                 .collect();
             assert!(!words.contains(&"however"), "{words:?}");
         }
+        // French's "personne" of "personne n'avait": a pronoun, which grammar alone tells
+        // from a bank of nouns.
+        let words: Vec<&str> = targets_in(
+            "fr",
+            "Une variété de blé que personne n'avait cultivée depuis presque cent années.",
+            None,
+        )
+        .iter()
+        .map(|t| t.word)
+        .collect();
+        assert!(!words.contains(&"personne"), "{words:?}");
+        assert!(words.contains(&"variété"), "{words:?}");
         let opening = targets_in(
             "en",
             "Helen Marsh said the building cost a great deal of money.",
