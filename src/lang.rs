@@ -111,6 +111,24 @@ impl Home {
     }
 }
 
+/// Each home's `name` (a file only some homes have, `OPTIONAL_FILES`) parsed by `parse`
+/// from its text and the home's code, by language code; the homes without it are left out.
+pub fn optional_lists<T>(
+    name: &str,
+    parse: impl Fn(&'static str, &'static str) -> T,
+) -> HashMap<&'static str, T> {
+    HOMES
+        .iter()
+        .filter_map(|h| Some((h.code, parse(h.optional_file(name)?, h.code))))
+        .collect()
+}
+
+/// The lines of a word list that hold data: neither `#` comments nor blank.
+pub fn data_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+}
+
 /// The home of a language code, if it has one.
 pub fn home(code: &str) -> Option<&'static Home> {
     HOMES.iter().find(|h| h.code == code)

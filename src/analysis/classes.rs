@@ -46,12 +46,7 @@ impl Classes {
 
 /// Each language's list, by lower-case word form.
 static LISTS: LazyLock<HashMap<&'static str, HashMap<&'static str, Classes>>> =
-    LazyLock::new(|| {
-        crate::lang::HOMES
-            .iter()
-            .filter_map(|h| Some((h.code, parse(h.optional_file(FILE)?, h.code))))
-            .collect()
-    });
+    LazyLock::new(|| crate::lang::optional_lists(FILE, parse));
 
 const FILE: &str = "word-classes.txt";
 
@@ -78,19 +73,12 @@ fn parse(text: &'static str, code: &str) -> HashMap<&'static str, Classes> {
 /// form's commonest senses (`related.txt`, by `scripts/make-related`; English only).
 static RELATED: LazyLock<HashMap<&'static str, HashMap<&'static str, Vec<&'static str>>>> =
     LazyLock::new(|| {
-        crate::lang::HOMES
-            .iter()
-            .filter_map(|h| {
-                let text = h.optional_file("related.txt")?;
-                let forms = text
-                    .lines()
-                    .filter(|l| !l.starts_with('#'))
-                    .filter_map(|l| l.split_once('\t'))
-                    .map(|(form, ids)| (form, ids.split(' ').collect()))
-                    .collect();
-                Some((h.code, forms))
-            })
-            .collect()
+        crate::lang::optional_lists("related.txt", |text, _| {
+            crate::lang::data_lines(text)
+                .filter_map(|l| l.split_once('\t'))
+                .map(|(form, ids)| (form, ids.split(' ').collect()))
+                .collect()
+        })
     });
 
 /// Whether two word forms mean nearly the same, by the language's list of related meanings:

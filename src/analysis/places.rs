@@ -41,12 +41,8 @@ struct Places {
 }
 
 /// Each language's list, as `analysis::classes` keeps its word classes.
-static LISTS: LazyLock<HashMap<&'static str, Places>> = LazyLock::new(|| {
-    crate::lang::HOMES
-        .iter()
-        .filter_map(|h| Some((h.code, parse(h.optional_file("places.txt")?))))
-        .collect()
-});
+static LISTS: LazyLock<HashMap<&'static str, Places>> =
+    LazyLock::new(|| crate::lang::optional_lists("places.txt", |text, _| parse(text)));
 
 fn places(lang: &str) -> Option<&'static Places> {
     LISTS.get(lang)
@@ -85,10 +81,7 @@ fn parse(text: &'static str) -> Places {
         names: HashMap::new(),
         groups: HashMap::new(),
     };
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
+    for line in crate::lang::data_lines(text) {
         let [kind, group, name] = line.split('\t').collect::<Vec<_>>()[..] else {
             panic!("places.txt: not kind, group and name in {line:?}");
         };

@@ -123,6 +123,12 @@ fn role_before(lang: &str, sentence: &str, offset: usize) -> bool {
             && classes::may_be(lang, &lower, "NP") == Some(true))
 }
 
+/// Whether the words from byte `from` to `to` of a sentence are part of a hyphenated
+/// compound ("Small-Telescope", "19th-century", "two-thirds").
+fn hyphen_joined(sentence: &str, from: usize, to: usize) -> bool {
+    sentence[..from].ends_with('-') || sentence[to..].starts_with('-')
+}
+
 fn capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase) && word.chars().all(char::is_alphabetic)
 }
@@ -309,7 +315,7 @@ fn targets_in<'a>(
             }
             // Part of a hyphenated compound ("Small-Telescope Astronomy") is no name, nor
             // is one short or common word written with a capital ("I", "World").
-            let hyphenated = sentence[..offset].ends_with('-') || sentence[end..].starts_with('-');
+            let hyphenated = hyphen_joined(sentence, offset, end);
             let lower = word.to_lowercase();
             let common_word = j == i
                 && (word.chars().count() < 3
@@ -329,8 +335,7 @@ fn targets_in<'a>(
         let lower = word.to_lowercase();
         // Part of a compound ("19th-century", "limited-edition"): a gap there splits one
         // word's meaning.
-        let compound =
-            sentence[..offset].ends_with('-') || sentence[offset + word.len()..].starts_with('-');
+        let compound = hyphen_joined(sentence, offset, offset + word.len());
         if word.chars().all(char::is_alphabetic)
             && !compound
             && word.chars().count() >= 6

@@ -366,7 +366,7 @@ fn count_words(sentence: &str) -> Vec<Target<'_>> {
             continue;
         }
         let end = offset + word.len();
-        let compound = sentence[..offset].ends_with('-') || sentence[end..].starts_with('-');
+        let compound = super::hyphen_joined(sentence, offset, end);
         let paired = lower[i.saturating_sub(2)..i]
             .iter()
             .chain(lower.iter().skip(i + 1).take(2))

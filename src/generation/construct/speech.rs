@@ -86,18 +86,11 @@ fn home_words(lang: &str, file: &str) -> Option<&'static HashSet<&'static str>> 
         [GIVEN_NAMES, PERSON_NOUNS]
             .into_iter()
             .map(|file| {
-                let by_lang = crate::lang::HOMES
-                    .iter()
-                    .filter_map(|h| {
-                        let text = h.optional_file(file)?;
-                        let words = text
-                            .lines()
-                            .filter(|l| !l.starts_with('#'))
-                            .flat_map(str::split_whitespace)
-                            .collect();
-                        Some((h.code, words))
-                    })
-                    .collect();
+                let by_lang = crate::lang::optional_lists(file, |text, _| {
+                    crate::lang::data_lines(text)
+                        .flat_map(str::split_whitespace)
+                        .collect()
+                });
                 (file, by_lang)
             })
             .collect()
