@@ -868,6 +868,9 @@ fn tokens(sentence: &str) -> Vec<Token<'_>> {
             || (rest == "." && abbreviated(core))
         {
             &piece[start..]
+        } else if rest.starts_with('%') && core.ends_with(|c: char| c.is_ascii_digit()) {
+            // "5.3%": the percent sign is the number's, no break after it.
+            &piece[start..start + core.len() + 1]
         } else {
             core
         };
@@ -891,6 +894,96 @@ fn tokens(sentence: &str) -> Vec<Token<'_>> {
         pending_break = trailing;
         pending_colon = piece[start + core.len()..].contains(':');
         pending_quote = piece[start + core.len()..].contains(is_quote);
+    }
+    out
+}
+
+/// The sentence's tokens ([`tokens`]) without its asides, which a question of its clause
+/// leaves out: one in parentheses ("SandRidge Mississippian Trust II (NYSE: SDR) dropped
+/// about 5.3% on Monday" reads "SandRidge Mississippian Trust II dropped about 5.3% on
+/// Monday", with no break before "dropped"), and a description of a name between commas
+/// ([`described`]). A parenthesis that does not close, or one inside another, leaves the
+/// tokens as they are.
+fn clause_tokens(sentence: &str) -> Vec<Token<'_>> {
+    let all = described(sentence, tokens(sentence));
+    let mut out = Vec::with_capacity(all.len());
+    // While inside an aside: whether punctuation stood before its opening parenthesis.
+    let mut aside: Option<bool> = None;
+    let mut end = 0;
+    for mut t in all.iter().cloned() {
+        let between = &sentence[end..t.start];
+        end = t.start + t.text.len();
+        let (opens, closes) = (between.find('('), between.find(')'));
+        match (aside, opens, closes) {
+            (None, None, None) => out.push(t),
+            (None, Some(o), None) => {
+                let before = between[..o].trim();
+                aside = Some(!before.is_empty() || out.is_empty());
+            }
+            (Some(_), None, None) => {}
+            (Some(punctuated), None, Some(c)) => {
+                aside = None;
+                let after = between[c + 1..].trim();
+                t.break_before = punctuated || !after.is_empty();
+                t.after_quote = after.contains(QUOTE_MARKS);
+                t.after_colon = after.contains(':');
+                t.after_closing_quote = false;
+                out.push(t);
+            }
+            _ => return all,
+        }
+    }
+    if aside.is_some() { all } else { out }
+}
+
+/// Words that open a description of a name between commas.
+const APPOSITIVE_OPENERS: &[&str] = &["a", "an", "the"];
+
+/// Longest description of a name between commas that [`described`] leaves out.
+const APPOSITIVE_WORDS: usize = 8;
+
+/// `tokens` without the descriptions of names between commas, where the clause goes on after
+/// them: "Kenneth Preston, a Broward County high school student, says he supports …" reads
+/// "Kenneth Preston says he supports …". A description starts with an article and holds no
+/// punctuation; the clause goes on in a lower-case word that joins no list ("Smith, a
+/// lawyer, and Jones").
+fn described<'a>(sentence: &str, tokens: Vec<Token<'a>>) -> Vec<Token<'a>> {
+    let comma_before = |k: usize| {
+        k > 0 && {
+            let end = tokens[k - 1].start + tokens[k - 1].text.len();
+            sentence[end..tokens[k].start].trim() == ","
+        }
+    };
+    let mut out: Vec<Token<'a>> = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        let opens = comma_before(k)
+            && capitalised(&tokens[k - 1])
+            && APPOSITIVE_OPENERS.contains(&tokens[k].lower.as_str());
+        let close = opens
+            .then(|| (k + 1..tokens.len()).find(|&m| tokens[m].break_before))
+            .flatten()
+            .filter(|&m| {
+                let next = &tokens[m];
+                (2..=APPOSITIVE_WORDS).contains(&(m - k))
+                    && comma_before(m)
+                    && !next.after_quote
+                    && next.text == next.lower
+                    && !COORDINATORS.contains(&next.lower.as_str())
+                    && !CLAUSE_OPENERS.contains(&next.lower.as_str())
+            });
+        match close {
+            Some(m) => {
+                let mut next = tokens[m].clone();
+                next.break_before = false;
+                out.push(next);
+                k = m + 1;
+            }
+            None => {
+                out.push(tokens[k].clone());
+                k += 1;
+            }
+        }
     }
     out
 }
@@ -922,7 +1015,10 @@ fn bare_word(word: &str) -> bool {
     (core == word
         || word
             .strip_suffix('.')
-            .is_some_and(|w| w == core && abbreviated(w)))
+            .is_some_and(|w| w == core && abbreviated(w))
+        || word
+            .strip_suffix('%')
+            .is_some_and(|w| w == core && w.ends_with(|c: char| c.is_ascii_digit())))
         && !word.contains(['"', '“', '”'])
 }
 
@@ -1006,7 +1102,7 @@ pub struct Frame {
 /// count belongs to it), with the sentence's first word written as `first` says; none when
 /// the frame holds a first word whose case is unknown.
 pub fn frame(sentence: &str, answer: (usize, usize), first: FirstWord) -> Option<Frame> {
-    let toks = tokens(sentence);
+    let toks = clause_tokens(sentence);
     let inside: Vec<usize> = (0..toks.len())
         .filter(|&i| (answer.0..answer.1).contains(&toks[i].start))
         .collect();
@@ -1230,7 +1326,8 @@ pub fn cleft(aux: &str, subject: &[impl AsRef<str>]) -> bool {
 /// Whether the words between a question's verb and its key leave the key in a slot of the
 /// clause: not inside a phrase ("reach temperatures of | 1,300 degrees", "12 of the | 13
 /// states"), not inside a clause of its own ("a salesman who started a group | in 2010",
-/// "the number he employed | in 2009"), and with no other number beside it.
+/// "the number he employed | in 2009"), and with no other number beside it, though a
+/// percentage may stand there ("dropped about 5.3% | on Monday").
 pub fn leads_to_slot(words: &[impl AsRef<str>]) -> bool {
     let lower: Vec<String> = words.iter().map(|w| w.as_ref().to_lowercase()).collect();
     lower
@@ -1240,7 +1337,7 @@ pub fn leads_to_slot(words: &[impl AsRef<str>]) -> bool {
             !NOT_A_SUBJECT.contains(&w.as_str())
                 && !CLAUSE_OPENERS.contains(&w.as_str())
                 && !SUBJECT_PRONOUNS.contains(&w.as_str())
-                && !w.chars().any(|c| c.is_ascii_digit())
+                && (!w.chars().any(|c| c.is_ascii_digit()) || w.ends_with('%'))
         })
 }
 
@@ -1296,7 +1393,7 @@ fn check_with(
     }
     // A word said twice: a loop ("in a in a"), unless the sentence says it as often ("Han
     // Lee and Junmyung Lee").
-    let tokens = tokens(evidence);
+    let tokens = clause_tokens(evidence);
     let times = |w: &str| lower.iter().filter(|x| *x == w).count();
     let in_evidence = |w: &str| tokens.iter().filter(|t| t.lower == w).count();
     if lower.windows(2).any(|w| w[0] == w[1])
@@ -1317,6 +1414,15 @@ fn check_with(
     }) else {
         return Err(QuestionFault::Misdirected);
     };
+    if let Some((from, to)) = existential(&tokens, key_at, key_tokens.len()) {
+        let asked = ["How", "many"]
+            .into_iter()
+            .chain(tokens[from..to].iter().map(|t| t.text))
+            .chain([tokens[1].lower.as_str(), "there"]);
+        if count(key).is_some_and(|n| n >= 2) && asked.eq(words.iter().copied()) {
+            return Ok(());
+        }
+    }
     let mut misdirected = false;
     for (opening, rest) in openings(&words, &tokens, key_at, key_tokens.len()) {
         let Some(gap) = opening.gap(&tokens, key_at, key_tokens.len()) else {
@@ -1370,6 +1476,47 @@ fn check_with(
     } else {
         QuestionFault::Ungrammatical
     })
+}
+
+/// A count right after the "There are" or "There were" that opens the sentence, and the
+/// words it counts up to the clause's end (or a clause of its own), ending on a word that
+/// carries meaning: the tokens of those words. "There are two primary types of gene
+/// mutations" asks "How many primary types of gene mutations are there?", a question form of
+/// its own.
+fn existential(tokens: &[Token<'_>], key_at: usize, key_len: usize) -> Option<(usize, usize)> {
+    if key_at != 2
+        || tokens[0].lower != "there"
+        || !["are", "were"].contains(&tokens[1].lower.as_str())
+        || tokens[1..=2].iter().any(|t| t.break_before)
+    {
+        return None;
+    }
+    let from = key_at + key_len;
+    let to = (from..tokens.len())
+        .find(|&k| {
+            tokens[k].break_before
+                || tokens[k].after_quote
+                || (k > from && CLAUSE_OPENERS.contains(&tokens[k].lower.as_str()))
+        })
+        .unwrap_or(tokens.len());
+    (to > from
+        && !crate::text::is_stop_word("en", &tokens[to - 1].lower)
+        && tokens[from..to]
+            .iter()
+            .all(|t| !t.text.chars().any(|c| c.is_ascii_digit())))
+    .then_some((from, to))
+}
+
+/// The question of a count after the "There are" or "There were" that opens the sentence
+/// ([`existential`]), and the byte where the counted words end: "How many primary types of
+/// gene mutations are there?" for "There are two primary types of gene mutations."
+pub fn existential_question(sentence: &str, offset: usize) -> Option<(String, usize)> {
+    let tokens = clause_tokens(sentence);
+    let key_at = tokens.iter().position(|t| t.start == offset)?;
+    let (from, to) = existential(&tokens, key_at, 1)?;
+    let counted: Vec<&str> = tokens[from..to].iter().map(|t| t.text).collect();
+    let question = format!("How many {} {} there?", counted.join(" "), tokens[1].lower);
+    Some((question, tokens[to - 1].start + tokens[to - 1].text.len()))
 }
 
 /// The openings a question may start with, each with the words after it.
@@ -1479,8 +1626,10 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
     let ends_well = |last: usize| {
         // The clause ends here, or on a word that carries meaning; not inside a name cut by
         // a comma ("his Albuquerque | , New Mexico, company"), nor before a quotation that
-        // goes on with it ("Doherty said Christie | “didn’t fight”").
+        // goes on with it ("Doherty said Christie | “didn’t fight”"), nor inside a noun
+        // phrase ([`cuts_noun_phrase`]).
         !cut_name(tokens, last)
+            && !cuts_noun_phrase(tokens, last)
             && tokens.get(last + 1).is_none_or(|t| !t.after_quote)
             && (last + 1 == tokens.len()
                 || tokens[last + 1].break_before
@@ -1651,6 +1800,23 @@ fn forms(words_of: &Words<'_>, rest: &[&str], tokens: &[Token<'_>], gap: &Gap) -
         }
     }
     if elsewhere { Fit::Elsewhere } else { Fit::None }
+}
+
+/// Whether a question that ends on token `last` stops inside a noun phrase, before its
+/// noun: on a count joined to a word ("52-week", "20,000-man"), which only ever describes
+/// one, or on a word that can only be an adjective while the sentence goes on without a
+/// break ("to post a new | 52-week low": "On which day did SandRidge Mississippian Trust II
+/// drop about 5.3% to post a new?" was model-ranked first on real English news).
+fn cuts_noun_phrase(tokens: &[Token<'_>], last: usize) -> bool {
+    let t = &tokens[last];
+    let counted = t.text.split_once('-').is_some_and(|(count, word)| {
+        count.starts_with(|c: char| c.is_ascii_digit())
+            && count.chars().all(|c| c.is_ascii_digit() || c == ',')
+            && !word.is_empty()
+            && word.chars().all(char::is_alphabetic)
+    });
+    let adjective = crate::analysis::classes::only("en", &t.lower, "ACS") == Some(true);
+    counted || (adjective && tokens.get(last + 1).is_some_and(|n| !n.break_before))
 }
 
 /// The word after token `at` in its clause, if punctuation does not come between.
@@ -1841,6 +2007,127 @@ mod tests {
             who_start(judge, judge.find("Omar").unwrap()),
             judge.find("chef").unwrap()
         );
+    }
+
+    #[test]
+    fn an_aside_in_parentheses_is_left_out_and_a_percentage_stays_a_word() {
+        // From real English news (B2): the ticker cut the clause before "dropped", and the
+        // percent sign cut it before "on Monday", so the sentence had no question.
+        let sdr = "SandRidge Mississippian Trust II (NYSE: SDR) dropped about 5.3% on Monday \
+                   to post a new 52-week low.";
+        let monday = sdr.find("on Monday").unwrap();
+        let frame = frame(
+            sdr,
+            (monday, monday + "on Monday".len()),
+            FirstWord::AsWritten,
+        )
+        .expect("a frame");
+        assert_eq!(
+            frame.before,
+            [
+                "SandRidge",
+                "Mississippian",
+                "Trust",
+                "II",
+                "dropped",
+                "about",
+                "5.3%"
+            ]
+        );
+        let question = "On which day did SandRidge Mississippian Trust II drop about 5.3%?";
+        assert_eq!(en(question, sdr, "Monday"), Ok(()));
+        // Nothing of the aside, nor a word cut from it, may be in the question.
+        assert!(
+            en(
+                "On which day did SandRidge Mississippian Trust II NYSE SDR drop about 5.3%?",
+                sdr,
+                "Monday"
+            )
+            .is_err()
+        );
+        assert!(en("On which day did SDR drop about 5.3%?", sdr, "Monday").is_err());
+        // Nor may it stop before the noun of a phrase.
+        for cut in ["to post a new", "to post a new 52-week"] {
+            let q =
+                format!("On which day did SandRidge Mississippian Trust II drop about 5.3% {cut}?");
+            assert!(en(&q, sdr, "Monday").is_err(), "{q}");
+        }
+        assert_eq!(
+            en(
+                "On which day did SandRidge Mississippian Trust II drop about 5.3% to post a new \
+                 52-week low?",
+                sdr,
+                "Monday"
+            ),
+            Ok(())
+        );
+        assert!(
+            en(
+                "On which day did SandRidge Mississippian Trust II drop about 5.3?",
+                sdr,
+                "Monday"
+            )
+            .is_err()
+        );
+        // A parenthesis that does not close keeps its break.
+        let open = "The trust (a unit of SandRidge dropped about 5.3% on Monday.";
+        let tokens = clause_tokens(open);
+        assert_eq!(tokens.len(), self::tokens(open).len());
+        assert!(tokens[2].break_before);
+        // A description of a name between commas is an aside where the clause goes on
+        // after it, not where a list does.
+        let words = |s: &'static str| -> Vec<&'static str> {
+            clause_tokens(s).into_iter().map(|t| t.text).collect()
+        };
+        assert_eq!(
+            words("Kenneth Preston, a Broward County high school student, says he agrees."),
+            ["Kenneth", "Preston", "says", "he", "agrees"]
+        );
+        assert_eq!(
+            words("Ann Smith, a lawyer, and Tom Reed met.").len(),
+            self::tokens("Ann Smith, a lawyer, and Tom Reed met.").len()
+        );
+        // Punctuation before the aside is still a break after it.
+        let comma = clause_tokens("The trust, (NYSE: SDR) dropped.");
+        assert_eq!(
+            comma.iter().map(|t| t.text).collect::<Vec<_>>(),
+            ["The", "trust", "dropped"]
+        );
+        assert!(comma[2].break_before);
+    }
+
+    #[test]
+    fn a_count_after_there_are_asks_how_many_there_are() {
+        // From real English news (B2), which had no question of it.
+        let types = "There are two primary types of gene mutations.";
+        let question = "How many primary types of gene mutations are there?";
+        assert_eq!(en(question, types, "two"), Ok(()));
+        assert_eq!(
+            existential_question(types, types.find("two").unwrap()),
+            Some((question.to_string(), types.len() - 1))
+        );
+        for wrong in [
+            "How many primary types of gene mutations were there?",
+            "How many types of gene mutations are there?",
+            "How many primary types of gene are there?",
+        ] {
+            assert!(en(wrong, types, "two").is_err(), "{wrong}");
+        }
+        // The counted words end at the clause: before a clause of their own or a comma.
+        let cells = "There were 40 people at the meeting, and most of them stayed.";
+        assert_eq!(
+            existential_question(cells, cells.find("40").unwrap()).map(|(q, _)| q),
+            Some("How many people at the meeting were there?".to_string())
+        );
+        let that = "There were 40 people that came.";
+        assert_eq!(
+            existential_question(that, that.find("40").unwrap()).map(|(q, _)| q),
+            Some("How many people were there?".to_string())
+        );
+        // Only right after the "There are" that opens the sentence.
+        let now = "There are now more than 12,500 cameras in the schools.";
+        assert_eq!(existential_question(now, now.find("12,500").unwrap()), None);
+        assert!(en("How many cameras in the schools are there?", now, "12,500").is_err());
     }
 
     #[test]

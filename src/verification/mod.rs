@@ -402,6 +402,18 @@ async fn phrased_round_trip<M: AnswerModel>(
     if question.starts_with("Who") {
         let people = crate::generation::people(article);
         spans.retain(|s| *s == key || crate::generation::names_one_of(&people, s));
+        // A person whose name opens the sentence ("Kenneth Preston, a Broward County high
+        // school student, says …"): the run that opens a sentence is no candidate, since its
+        // capital may be only the sentence's (its tail, "Preston", is), but the article's
+        // people are known.
+        if ex.evidence().starts_with(key.as_str())
+            && !spans.contains(&key)
+            && crate::generation::names_one_of(&people, &key)
+        {
+            let name = &ex.evidence()[..key.len()];
+            spans.retain(|s| !name.ends_with(s.as_str()));
+            spans.insert(0, key.clone());
+        }
     }
     let Some(right) = spans.iter().position(|s| *s == key) else {
         return vec![Reason::QuestionMisdirected];

@@ -692,4 +692,56 @@ fn a_phrased_question_is_held_to_its_sentence_and_asks_for_the_key() {
         &[],
     ));
     assert!(boasting.is_ok(), "{:?}", boasting.err().map(|r| r.reasons));
+    // A person whose name opens the sentence is a candidate too (real English news, B1:
+    // "Who says he supports …?" was misdirected, its key in no capital run).
+    let s = "Kenneth Preston, a Broward County high school student, says he supports cameras \
+             that Jay Stanley fears.";
+    let article = ArticleText::new(
+        "en",
+        &format!(
+            "Superintendent Robert Runcie said the cameras were ready.\n\nJay Stanley said \
+             the cameras were a risk.\n\nAnn Lee said the school was calm.\n\n{s}"
+        ),
+    );
+    let supports = |choice: usize| {
+        futures_executor(verify(
+            phrased(
+                "Who says he supports cameras?",
+                1,
+                &["Robert Runcie", "Kenneth Preston", "Ann Lee"],
+                s,
+            ),
+            &article,
+            &FixedReader { choice, span: "" },
+            &[],
+        ))
+        .map(|_| ())
+        .map_err(|r| r.reasons)
+    };
+    assert_eq!(supports(0), Ok(()));
+    assert_eq!(supports(1), Err(vec![Reason::RoundTripDisagrees]));
+    // Its surname alone is no other candidate: a reader choosing "Preston" would disagree.
+    let s = "Kenneth Preston, a Broward County high school student, says he supports cameras.";
+    let article = ArticleText::new(
+        "en",
+        &format!(
+            "Superintendent Robert Runcie said the cameras were ready.\n\nAnn Lee said the \
+             school was calm.\n\n{s}"
+        ),
+    );
+    let alone = futures_executor(verify(
+        phrased(
+            "Who says he supports cameras?",
+            1,
+            &["Robert Runcie", "Kenneth Preston", "Ann Lee"],
+            s,
+        ),
+        &article,
+        &FixedReader {
+            choice: 1,
+            span: "",
+        },
+        &[],
+    ));
+    assert!(alone.is_ok(), "{:?}", alone.err().map(|r| r.reasons));
 }

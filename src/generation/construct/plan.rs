@@ -16,8 +16,8 @@ use super::{
 use crate::analysis::ArticleText;
 use crate::analysis::english::{
     BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, DAY_PARTS, DURATIONS, Frame, Opening,
-    RELATIVE_TIMES, SCALES, amounts, base_forms, count, first_word, frame, name_in_list,
-    supported as phrasing_supported, who_start,
+    RELATIVE_TIMES, SCALES, amounts, base_forms, count, existential_question, first_word, frame,
+    name_in_list, supported as phrasing_supported, who_start,
 };
 use crate::analysis::places::{self, PlaceKind};
 use crate::exercise::Exercise;
@@ -87,6 +87,7 @@ pub fn question_plans(
         let mut plans: Vec<QuestionPlan> = targets_in(lang, sentence, Some(&builder.lower_case))
             .into_iter()
             .chain(count_words(sentence))
+            .chain(opening_person(&builder, sentence))
             .filter(|t| !inside_quotes(sentence, t.offset))
             .filter_map(|t| plan(&builder, sentence, &t, &mut rng))
             .collect();
@@ -95,6 +96,39 @@ pub fn question_plans(
         }
     }
     out
+}
+
+/// A person of the article whose name opens the sentence ("Kenneth Preston, a Broward
+/// County high school student, says …"): the name is no target of a gap, where the
+/// sentence's capital may belong to any word, but the article's people are known, so a
+/// "Who" question may ask for it. The name must be one of them in full, or a surname alone.
+fn opening_person<'s>(builder: &Builder<'_>, sentence: &'s str) -> Option<Target<'s>> {
+    let spans = text::word_spans(sentence);
+    let &(first, _) = spans.first()?;
+    if !sentence[..first].trim().is_empty() {
+        return None;
+    }
+    let mut end = first;
+    let mut words = 0;
+    for &(o, w) in &spans {
+        let capital = w.chars().next().is_some_and(char::is_uppercase);
+        if !capital || (words > 0 && &sentence[end..o] != " ") {
+            break;
+        }
+        end = o + w.len();
+        words += 1;
+    }
+    let name = &sentence[first..end];
+    let known = builder.people.iter().any(|p| {
+        *p == name
+            || (words == 1 && text::words(p).len() > 1 && text::words(p).last() == Some(&name))
+    });
+    known.then(|| Target {
+        offset: first,
+        word: name,
+        kind: Kind::Name,
+        unit: words.to_string(),
+    })
 }
 
 /// The plan for one target of a sentence, if its kind has a question opening.
@@ -124,6 +158,9 @@ fn plan(
     if target.kind == Kind::Name && name_in_list(sentence, target.offset, end) {
         return None;
     }
+    // A question of a form of its own: "There are two primary types of gene mutations"
+    // asks "How many primary types of gene mutations are there?".
+    let mut own_form = None;
     // (opening, the byte range the answer covers, other options, the key)
     let (opening, range, others, key) = match target.kind {
         Kind::Number if amount.is_some() => {
@@ -135,7 +172,7 @@ fn plan(
             let others = other_amounts(builder, sentence, target, key);
             (Opening::HowMuch, (from, to), others, key.to_string())
         }
-        Kind::Number => {
+        Kind::Number => 'count: {
             let counted = count(target.word).is_some_and(|n| n >= 2)
                 && target.unit != AGE
                 && !is_percent(&target.unit)
@@ -145,6 +182,35 @@ fn plan(
                 && !before.trim_end().ends_with(CURRENCY);
             if !counted {
                 return None;
+            }
+            let mut others = || {
+                if COUNT_WORDS.contains(&target.word) {
+                    other_count_words(sentence, target.word, rng)
+                } else {
+                    same_kind_elsewhere(
+                        lang,
+                        builder.article,
+                        &builder.lower_case,
+                        sentence,
+                        target,
+                    )
+                }
+            };
+            if let Some((question, end)) = existential_question(sentence, target.offset) {
+                let counted: Vec<String> =
+                    text::words(&sentence[target.offset + target.word.len()..end])
+                        .into_iter()
+                        .map(str::to_string)
+                        .collect();
+                if counted.iter().any(|w| is_plural(&w.to_lowercase())) {
+                    own_form = Some(question);
+                    break 'count (
+                        Opening::HowMany(counted),
+                        (target.offset, end),
+                        others(),
+                        target.word.to_string(),
+                    );
+                }
             }
             // The counted words: from the number to its unit, separated by spaces only.
             let after = &sentence[end..];
@@ -195,11 +261,7 @@ fn plan(
             if counted.is_none_or(|u| !is_plural(&u.to_lowercase())) {
                 return None;
             }
-            let others = if COUNT_WORDS.contains(&target.word) {
-                other_count_words(sentence, target.word, rng)
-            } else {
-                same_kind_elsewhere(lang, builder.article, &builder.lower_case, sentence, target)
-            };
+            let others = others();
             let key = target.word.to_string();
             // "worked for eight years": the duration's "for" goes with the answer.
             let duration = previous == "for"
@@ -312,7 +374,10 @@ fn plan(
         })
         .collect();
     // Only a clause with a question form makes a plan.
-    let phrasings = question_phrasings(&opening, &frame, &bases);
+    let phrasings = match own_form {
+        Some(question) => vec![question],
+        None => question_phrasings(&opening, &frame, &bases),
+    };
     if phrasings.is_empty() {
         return None;
     }
@@ -733,6 +798,62 @@ mod tests {
             "{:?}",
             players.phrasings
         );
+    }
+
+    #[test]
+    fn a_count_after_there_are_has_a_question_form_of_its_own() {
+        let article = ArticleText::new(
+            "en",
+            "There are two primary types of gene mutations. Doctors test for three kinds of \
+             change in the cells. The tests look at four genes in each sample of the tumour.",
+        );
+        let plans = question_plans(&article, 10, 5, &HashSet::new());
+        let types = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("There are"))
+            .unwrap_or_else(|| panic!("a plan about the types: {plans:?}"));
+        assert_eq!(
+            types.phrasings,
+            ["How many primary types of gene mutations are there?"]
+        );
+        assert_eq!(types.options[types.answer], "two");
+        assert_eq!(types.answer_phrase, "two primary types of gene mutations");
+    }
+
+    #[test]
+    fn a_person_whose_name_opens_the_sentence_is_asked_for_with_who() {
+        // From real English news (B1): the description between commas is left out of the
+        // question, and the name that opens the sentence is the key.
+        let article = ArticleText::new(
+            "en",
+            "Kenneth Preston, a Broward County high school student, says he supports cameras \
+             in the halls. Superintendent Robert Runcie said the cameras were ready. Jay \
+             Stanley, a policy analyst, said the cameras were a risk.",
+        );
+        let plans = question_plans(&article, 10, 5, &HashSet::new());
+        let preston = plans
+            .iter()
+            .find(|p| p.evidence.starts_with("Kenneth Preston"))
+            .unwrap_or_else(|| panic!("a plan about Kenneth Preston: {plans:?}"));
+        assert_eq!(preston.opening, Opening::Who);
+        assert_eq!(preston.options[preston.answer], "Kenneth Preston");
+        assert!(
+            preston
+                .phrasings
+                .iter()
+                .any(|q| q == "Who says he supports cameras in the halls?"),
+            "{:?}",
+            preston.phrasings
+        );
+        // A capital that only opens the sentence is no one.
+        let article = ArticleText::new(
+            "en",
+            "Kenneth Preston, a student, agreed. Ann Lee, a teacher, did not. Tom Reed, a \
+             parent, said nothing.",
+        );
+        let builder = Builder::new(&article);
+        assert!(opening_person(&builder, "Yesterday Preston left early.").is_none());
+        assert!(opening_person(&builder, "Preston left early.").is_some());
     }
 
     #[test]

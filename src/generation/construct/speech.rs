@@ -356,9 +356,13 @@ pub(super) fn people<'a>(
     for sentence in sentences {
         let mut found: Vec<&'a str> = Vec::new();
         // A firm or a government speaks too ("the Taliban said"): a speaker is a person
-        // only with a given name and a surname.
+        // only with a given name and a surname, and not when the name ends on a title ("The
+        // PAHO Director also urged", real English news).
         if let Some(s) = speech(lang, sentence, lower_case, &[])
             && text::words(s.speaker).len() > 1
+            && text::normalized_words(s.speaker)
+                .last()
+                .is_none_or(|w| !super::pooled().titles.contains(&w.as_str()))
         {
             found.push(s.speaker);
         }
