@@ -356,13 +356,9 @@ pub(super) fn people<'a>(
     for sentence in sentences {
         let mut found: Vec<&'a str> = Vec::new();
         // A firm or a government speaks too ("the Taliban said"): a speaker is a person
-        // only with a given name and a surname, and not when the name ends on a title ("The
-        // PAHO Director also urged", real English news).
+        // only with a given name and a surname.
         if let Some(s) = speech(lang, sentence, lower_case, &[])
             && text::words(s.speaker).len() > 1
-            && text::normalized_words(s.speaker)
-                .last()
-                .is_none_or(|w| !super::pooled().titles.contains(&w.as_str()))
         {
             found.push(s.speaker);
         }
@@ -639,6 +635,15 @@ mod tests {
             people("en", &sentences, &HashSet::new()),
             ["Omar Mateen", "Qasim Tarin", "Mark May"]
         );
+        // A superintendent is titled (real English news, B1, where Robert Runcie was no
+        // one).
+        let sentences: Vec<String> = [
+            "There are 12,500 cameras in the schools, said Superintendent Robert Runcie.",
+            "The cameras were bought last year.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(people("en", &sentences, &HashSet::new()), ["Robert Runcie"]);
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
         let lower: HashSet<String> = ["selon".to_string()].into();
