@@ -73,8 +73,11 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
                 reasons.push(Reason::MissingField);
             }
             // A bank shows the key and two or three wrong options (a constructed bank's
-            // spares are dropped before: `generation::prune_bank`).
-            if options.len() > 1 + crate::generation::BANK_WRONG {
+            // spares are dropped before: `generation::prune_bank`); one wrong option is a
+            // coin toss.
+            if options.len() > 1 + crate::generation::BANK_WRONG
+                || (!options.is_empty() && options.len() < 3)
+            {
                 reasons.push(Reason::BadLength);
             }
             if sentence.matches(GAP).count() != 1 {

@@ -298,6 +298,26 @@ fn constructed_gap_fill_is_checked_by_construction_not_by_the_model() {
         options[1] = "340".into();
     }
     assert_eq!(check(wrong, &reader), Err(vec![Reason::GapMismatch]));
+    // One wrong option is a coin toss: a bank that pruning left so small is no exercise.
+    let mut small = gap_of(&["340", "12,000"]);
+    assert_eq!(check(small.clone(), &reader), Err(vec![Reason::BadLength]));
+    // A gap with no bank (the learner writes the word) is another matter.
+    if let Exercise::GapFill { options, .. } = &mut small.exercise {
+        options.clear();
+    }
+    assert!(check(small, &reader).is_ok());
+}
+
+fn gap_of(options: &[&str]) -> Candidate {
+    Candidate {
+        exercise: Exercise::GapFill {
+            sentence: format!("Engineers from Alden College built the robot for {GAP} euros."),
+            answer: "12,000".into(),
+            options: options.iter().map(|o| o.to_string()).collect(),
+            evidence: S2.into(),
+        },
+        origin: Origin::Constructed,
+    }
 }
 
 #[test]
