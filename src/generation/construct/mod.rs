@@ -1203,6 +1203,11 @@ impl<'a> Builder<'a> {
         {
             return None;
         }
+        // "to measure _____ cup": one takes a singular noun, so the noun gives the key away,
+        // with a bank or without (real English news, B1).
+        if target.kind == Kind::Number && text::count_value(target.word) == Some(1) {
+            return None;
+        }
         let mut others = self.alternatives(sentence, target);
         others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
         if target.kind == Kind::Word {
@@ -1974,8 +1979,20 @@ mod tests {
              Beat 3 cups of cream with the sugar until soft peaks form.",
         );
         assert_eq!(misreadings(&article, 0, "1"), Vec::<String>::new());
-        let target = target_of(&Builder::new(&article), &article.sentences()[0], "1");
+        let builder = Builder::new(&article);
+        let target = target_of(&builder, &article.sentences()[0], "1");
         assert!(believable_numbers(&target).is_empty());
+        // Nor is it a gap without a bank: "to measure _____ cup" is answered by grammar.
+        assert!(
+            builder
+                .gap(
+                    &article.sentences()[0],
+                    &target,
+                    &mut Rng::new(1),
+                    &mut Shown::default()
+                )
+                .is_none()
+        );
         // A misreading keeps the key's place among the sentence's numbers: "1554 - down
         // slightly from the record high of 799" (real English news).
         let article = ArticleText::new(
