@@ -1508,7 +1508,7 @@ fn existential(tokens: &[Token<'_>], key_at: usize, key_len: usize) -> Option<(u
 }
 
 /// The question of a count after the "There are" or "There were" that opens the sentence
-/// ([`existential`]), and the byte where the counted words end: "How many primary types of
+/// (`existential`), and the byte where the counted words end: "How many primary types of
 /// gene mutations are there?" for "There are two primary types of gene mutations."
 pub fn existential_question(sentence: &str, offset: usize) -> Option<(String, usize)> {
     let tokens = clause_tokens(sentence);

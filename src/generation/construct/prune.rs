@@ -26,7 +26,7 @@ pub const FIT_MARGIN: f64 = 3.0;
 /// The bank of a constructed gap with the wrong options it shows (see the module): where its
 /// key is a content word ([`crate::exercise::is_content_word`]; other kinds have banks of
 /// their own kind) and it has two wrong options or more, every one that fits the gap about
-/// as well as the key or better ([`FIT_MARGIN`]) is dropped, then, while more than two are
+/// as well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two are
 /// left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are kept,
 /// in their order. Fewer than two may be left: such a bank is no exercise (verification
 /// refuses it). A word fits by how likely the model finds the sentence with it. (Measured
