@@ -438,8 +438,9 @@ async fn instructions_inside_an_article_do_not_change_what_is_delivered() {
 }
 
 /// The engine scores texts with the real model, and a word bank made with spares drops the
-/// wrong options the model finds about as much at home in the gap as the key: "milk" in a
-/// glass of cold _____ (and "granite", which the test model likes there nearly as well).
+/// wrong options the model finds about as much at home in the gap as the key ("milk" in a
+/// glass of cold _____), then the one it finds most at home of the rest while more than two
+/// are left; the words that do not fit stay.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_model_scores_sentences_and_drops_the_bank_option_that_fits_the_gap() {
     use hyperlearn::exercise::{Candidate, Exercise, GAP, Origin};
