@@ -961,6 +961,28 @@ enum Item {
     WordGap,
 }
 
+/// Whether a word of the target's name stands elsewhere in its sentence too, a possessive
+/// included ("Fiedler’s … Fred Fiedler").
+fn name_said_again(sentence: &str, target: &Target<'_>) -> bool {
+    let rest = format!(
+        "{} {}",
+        &sentence[..target.offset],
+        &sentence[target.offset + target.word.len()..]
+    );
+    let rest: HashSet<String> = text::normalized_words(&rest)
+        .into_iter()
+        .map(|w| {
+            ["’s", "'s"]
+                .iter()
+                .find_map(|p| w.strip_suffix(p))
+                .map_or(w.clone(), str::to_string)
+        })
+        .collect();
+    text::normalized_words(target.word)
+        .iter()
+        .any(|w| w.chars().next().is_some_and(char::is_alphabetic) && rest.contains(w))
+}
+
 /// The words a lesson's word banks have shown so far.
 #[derive(Default)]
 struct Shown {
@@ -1152,6 +1174,10 @@ impl<'a> Builder<'a> {
         }
         let others = match target.kind {
             Kind::Word => Vec::new(),
+            // "Fiedler’s Contingency Model: This theory is given by Fred Fiedler": a name the
+            // sentence says again elsewhere is not changed, as the statement would contradict
+            // itself ("… given by Robert House", real English news).
+            Kind::Name if name_said_again(sentence, target) => Vec::new(),
             _ => self.alternatives(sentence, target),
         };
         // By word: "Lou Holtz" for "Rece Davis" undoes "Davis" for "Holtz".
@@ -2037,6 +2063,31 @@ mod tests {
             seeds_with_a_swap += usize::from(davis + holtz == 1);
         }
         assert!(seeds_with_a_swap > 0);
+    }
+
+    #[test]
+    fn a_name_the_sentence_says_again_is_not_swapped() {
+        // Real English news (B1): "Fiedler’s Contingency Model: This theory is given by
+        // Robert House" was a false statement that contradicts itself.
+        let article = ArticleText::new(
+            "en",
+            "Fiedler’s Contingency Model: This theory is given by Fred Fiedler, who studied \
+             leadership styles. The Path-Goal Model is given by Robert House, who tried to \
+             predict the effectiveness of leaders. The managerial grid was designed by Jane \
+             Mouton, who taught at the university.",
+        );
+        let builder = Builder::new(&article);
+        let swapped = |at: usize, name: &str| {
+            let sentence = &article.sentences()[at];
+            let target = target_of(&builder, sentence, name);
+            builder
+                .statements(sentence, &target, &mut Shown::default())
+                .into_iter()
+                .any(|(item, _)| item == Item::FalseStatement)
+        };
+        assert!(!swapped(0, "Fred Fiedler"));
+        // The other sentences say their names once: they may be changed.
+        assert!(swapped(1, "Robert House"));
     }
 
     #[test]
