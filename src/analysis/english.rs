@@ -936,15 +936,13 @@ fn clause_tokens(sentence: &str) -> Vec<Token<'_>> {
     if aside.is_some() { all } else { out }
 }
 
-/// Words that open a description of a name between commas.
-const APPOSITIVE_OPENERS: &[&str] = &["a", "an", "the"];
-
 /// Longest description of a name between commas that [`described`] leaves out.
 const APPOSITIVE_WORDS: usize = 8;
 
 /// `tokens` without the descriptions of names between commas, where the clause goes on after
 /// them: "Kenneth Preston, a Broward County high school student, says he supports …" reads
-/// "Kenneth Preston says he supports …". A description starts with an article and holds no
+/// "Kenneth Preston says he supports …". A description starts with one of the language's
+/// `appositive_openers` (its home's `exercises.toml`: an article) and holds no
 /// punctuation; the clause goes on in a lower-case word that joins no list ("Smith, a
 /// lawyer, and Jones").
 fn described<'a>(sentence: &str, tokens: Vec<Token<'a>>) -> Vec<Token<'a>> {
@@ -959,7 +957,8 @@ fn described<'a>(sentence: &str, tokens: Vec<Token<'a>>) -> Vec<Token<'a>> {
     while k < tokens.len() {
         let opens = comma_before(k)
             && capitalised(&tokens[k - 1])
-            && APPOSITIVE_OPENERS.contains(&tokens[k].lower.as_str());
+            && crate::exercise::phrasing_of("en")
+                .is_some_and(|p| p.appositive_openers.contains(&tokens[k].lower.as_str()));
         let close = opens
             .then(|| (k + 1..tokens.len()).find(|&m| tokens[m].break_before))
             .flatten()
