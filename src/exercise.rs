@@ -79,7 +79,8 @@ pub struct Phrasing {
     pub order_question: Text,
     /// Words that speak to the reader ("you", "your").
     pub you: Words,
-    /// Words that link or frame clauses rather than carry the article's facts.
+    /// Words that link or frame clauses rather than carry the article's facts, and phrases
+    /// that do ("for example"), none of whose words is a gap.
     pub discourse_markers: Words,
     /// Phrases that already compare a number ("more than 300").
     pub comparatives: Words,

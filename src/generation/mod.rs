@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use serde::Deserialize;
 
 pub use construct::{
-    BANK_WRONG, QuestionPlan, Rng, constructed_exercises, names_one_of, people, prune_bank,
+    BANK_WRONG, QuestionPlan, Rng, constructed_exercises, names_one_of, people, prune_banks,
     question_plans, text_items_wanted, trim_bank,
 };
 pub use grammar::Shape;

@@ -11,7 +11,9 @@ use futures_util::StreamExt;
 use crate::articles::{self, Cefr};
 use crate::delivery::{self, Renderer};
 use crate::exercise::Origin;
-use crate::generation::{Generator, Rng, Shape, constructed_exercises, prune_bank, question_plans};
+use crate::generation::{
+    Generator, Rng, Shape, constructed_exercises, prune_banks, question_plans,
+};
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::{FailureKind, RunReport};
 use crate::schedule;
@@ -1046,12 +1048,12 @@ async fn make_exercises(
             .map(|v| v.exercise().evidence().to_string())
             .collect();
         let want = lesson_cfg.exercises - accepted.len();
-        for candidate in constructed_exercises(text, level, want * 2 + 4, rng.next_u64(), &avoid) {
+        let candidates = constructed_exercises(text, level, want * 2 + 4, rng.next_u64(), &avoid);
+        for candidate in prune_banks(candidates, text.lang(), generator).await {
             if accepted.len() >= lesson_cfg.exercises {
                 break;
             }
             report.questions_constructed += 1;
-            let candidate = prune_bank(candidate, text.lang(), generator).await;
             match verify(candidate, text, generator, &accepted).await {
                 Ok(v) => {
                     records.push(ExerciseRecord::verified(&v));

@@ -73,7 +73,7 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
                 reasons.push(Reason::MissingField);
             }
             // A bank shows the key and two or three wrong options (a constructed bank's
-            // spares are dropped before: `generation::prune_bank`); one wrong option is a
+            // spares are dropped before: `generation::prune_banks`); one wrong option is a
             // coin toss.
             if options.len() > 1 + crate::generation::BANK_WRONG
                 || (!options.is_empty() && options.len() < 3)
@@ -714,6 +714,88 @@ pub(super) fn is_duplicate<'a>(ex: &Exercise, lesson: impl Iterator<Item = &'a E
         }
     }
     false
+}
+
+/// Whether this exercise and another of the lesson give each other's key away: one shows
+/// the other's key with a word its evidence has beside it. Real Spanish news: "La deuda
+/// externa total aumentó en _____ millones de dólares" beside a true/false statement that
+/// reads "La deuda externa total aumentó en 884,3 millones …".
+pub(super) fn gives_away<'a>(ex: &Exercise, lesson: impl Iterator<Item = &'a Exercise>) -> bool {
+    let own = key_in_context(ex);
+    let shown = shown_words(ex);
+    for other in lesson {
+        if own
+            .as_ref()
+            .is_some_and(|k| k.shown_in(&shown_words(other)))
+        {
+            return true;
+        }
+        if key_in_context(other).is_some_and(|k| k.shown_in(&shown)) {
+            return true;
+        }
+    }
+    false
+}
+
+/// A key's words with the word before and the word after it in its evidence.
+struct KeyInContext {
+    key: Vec<String>,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl KeyInContext {
+    /// Whether one of these texts (each a list of lower-case words) has the key with the
+    /// word before it or the word after it.
+    fn shown_in(&self, texts: &[Vec<String>]) -> bool {
+        let patterns: [Option<Vec<&String>>; 2] = [
+            self.before
+                .as_ref()
+                .map(|b| std::iter::once(b).chain(&self.key).collect()),
+            self.after
+                .as_ref()
+                .map(|a| self.key.iter().chain(std::iter::once(a)).collect()),
+        ];
+        texts.iter().any(|words| {
+            patterns.iter().flatten().any(|p| {
+                words
+                    .windows(p.len())
+                    .any(|w| w.iter().zip(p).all(|(a, b)| a == *b))
+            })
+        })
+    }
+}
+
+/// The key of an exercise that asks for a span of its evidence, in its context there.
+fn key_in_context(ex: &Exercise) -> Option<KeyInContext> {
+    if !matches!(
+        ex,
+        Exercise::GapFill { .. } | Exercise::MultipleChoice { .. } | Exercise::ShortAnswer { .. }
+    ) {
+        return None;
+    }
+    let key = text::normalized_words(&ex.answer_text());
+    if key.is_empty() {
+        return None;
+    }
+    let evidence = text::normalized_words(ex.evidence());
+    let at = evidence
+        .windows(key.len())
+        .position(|w| w == key.as_slice())?;
+    Some(KeyInContext {
+        before: at.checked_sub(1).map(|i| evidence[i].clone()),
+        after: evidence.get(at + key.len()).cloned(),
+        key,
+    })
+}
+
+/// What a learner reads of an exercise, each text as its lower-case words: the prompt and
+/// each option or order item.
+fn shown_words(ex: &Exercise) -> Vec<Vec<String>> {
+    std::iter::once(ex.prompt())
+        .chain(ex.options().iter().map(String::as_str))
+        .map(text::normalized_words)
+        .collect()
 }
 
 // --- round trip -------------------------------------------------------------------------

@@ -82,6 +82,9 @@ pub enum Reason {
     StatementNotFalse,
     /// Same question or same key and evidence as another exercise of the lesson.
     Duplicate,
+    /// Another exercise of the lesson shows this one's key where its evidence has it, or
+    /// this one shows another's: one answers the other.
+    KeyShownElsewhere,
     /// The model, answering without the key, gave another answer.
     RoundTripDisagrees,
     /// The model, answering from the evidence sentence alone, gave another answer.
@@ -158,6 +161,7 @@ impl Reason {
             Reason::StatementUnsupported => "statement_unsupported",
             Reason::StatementNotFalse => "statement_not_false",
             Reason::Duplicate => "duplicate",
+            Reason::KeyShownElsewhere => "key_shown_elsewhere",
             Reason::RoundTripDisagrees => "round_trip_disagrees",
             Reason::EvidenceOnlyDisagrees => "evidence_only_disagrees",
             Reason::RoundTripFailed => "round_trip_failed",
@@ -297,6 +301,8 @@ pub async fn verify_with<M: AnswerModel>(
     };
     if checks::is_duplicate(ex, lesson.iter().map(|v| &v.exercise)) {
         fit.push(Reason::Duplicate);
+    } else if checks::gives_away(ex, lesson.iter().map(|v| &v.exercise)) {
+        fit.push(Reason::KeyShownElsewhere);
     }
     if !fit.is_empty() {
         return reject(candidate, fit);
@@ -428,22 +434,29 @@ async fn phrased_round_trip<M: AnswerModel>(
     }
 }
 
-/// Keeps the first of exercises that ask the same question or share key and evidence;
-/// the others are rejected as duplicates. For exercises verified independently (at once).
+/// Keeps the first of exercises that ask the same question or share key and evidence, or
+/// give each other's key away; the others are rejected. For exercises verified
+/// independently (at once).
 pub fn deduplicate(exercises: Vec<VerifiedExercise>) -> (Vec<VerifiedExercise>, Vec<Rejection>) {
     let mut kept: Vec<VerifiedExercise> = Vec::new();
     let mut dropped = Vec::new();
     for v in exercises {
-        if checks::is_duplicate(&v.exercise, kept.iter().map(|k| &k.exercise)) {
-            dropped.push(Rejection {
+        let reason = if checks::is_duplicate(&v.exercise, kept.iter().map(|k| &k.exercise)) {
+            Some(Reason::Duplicate)
+        } else if checks::gives_away(&v.exercise, kept.iter().map(|k| &k.exercise)) {
+            Some(Reason::KeyShownElsewhere)
+        } else {
+            None
+        };
+        match reason {
+            Some(reason) => dropped.push(Rejection {
                 candidate: Candidate {
                     exercise: v.exercise,
                     origin: v.origin,
                 },
-                reasons: vec![Reason::Duplicate],
-            });
-        } else {
-            kept.push(v);
+                reasons: vec![reason],
+            }),
+            None => kept.push(v),
         }
     }
     (kept, dropped)

@@ -509,6 +509,48 @@ fn duplicates_within_a_lesson_are_rejected() {
 }
 
 #[test]
+fn an_item_that_shows_another_items_key_in_its_place_gives_it_away() {
+    let gap = Exercise::GapFill {
+        sentence: format!("Engineers from Alden College built the robot for {GAP} euros."),
+        answer: "12,000".into(),
+        options: vec!["340".into(), "12,000".into(), "6".into()],
+        evidence: S2.into(),
+    };
+    let statement = |statement: &str| Exercise::TrueFalse {
+        statement: statement.into(),
+        answer: false,
+        evidence: S1.into(),
+    };
+    // "12,000 euros" (the key and the word after it) and "for 12,000" answer the gap.
+    let shows = statement("The robot, built for 12,000 euros, collected 300 kilograms.");
+    let before =
+        statement("The robot cost them all in all for 12,000, and collected 300 kilograms.");
+    // The number alone, elsewhere, does not.
+    let elsewhere = statement("The robot collected 12,000 bottles from the harbour.");
+    for (other, gives) in [(&shows, true), (&before, true), (&elsewhere, false)] {
+        assert_eq!(
+            checks::gives_away(&gap, std::iter::once(other)),
+            gives,
+            "{other:?}"
+        );
+        // Whichever came first.
+        assert_eq!(
+            checks::gives_away(other, std::iter::once(&gap)),
+            gives,
+            "{other:?}"
+        );
+    }
+    // Another bank that offers the key among its options gives nothing away.
+    let bank = Exercise::GapFill {
+        sentence: format!("A small robot called Skimmer collected {GAP} kilograms of plastic."),
+        answer: "340".into(),
+        options: vec!["340".into(), "12,000".into(), "6".into()],
+        evidence: S1.into(),
+    };
+    assert!(!checks::gives_away(&gap, std::iter::once(&bank)));
+}
+
+#[test]
 fn short_answers_match_by_content_and_numbers() {
     assert!(checks::answers_match(
         "en",

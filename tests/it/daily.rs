@@ -469,8 +469,8 @@ async fn the_model_scores_sentences_and_drops_the_bank_option_that_fits_the_gap(
         },
         origin: Origin::Constructed,
     };
-    let pruned = hyperlearn::generation::prune_bank(bank, "en", &generator).await;
-    let Exercise::GapFill { options, .. } = pruned.exercise else {
+    let mut pruned = hyperlearn::generation::prune_banks(vec![bank], "en", &generator).await;
+    let Some(Exercise::GapFill { options, .. }) = pruned.pop().map(|c| c.exercise) else {
         panic!("a gap")
     };
     assert!(!options.contains(&"milk".to_string()), "{options:?}");

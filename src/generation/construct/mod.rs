@@ -17,7 +17,7 @@ mod speech;
 
 use crate::analysis::{ArticleText, classes, english};
 pub use plan::{QuestionPlan, question_plans};
-pub use prune::{BANK_WRONG, SPARE_WRONG, prune_bank, trim_bank};
+pub use prune::{BANK_WRONG, SPARE_WRONG, prune_banks, trim_bank};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
 #[derive(Debug, Clone)]
@@ -83,6 +83,33 @@ struct Target<'a> {
 /// however). The language's `discourse_markers`.
 fn is_discourse_marker(lang: &str, word: &str) -> bool {
     exercise::phrasing_of(lang).is_some_and(|p| p.discourse_markers.contains(&word))
+}
+
+/// Whether the word from byte `from` to `to` of a sentence is part of one of the language's
+/// discourse markers of several words ("Je sais par exemple que …", "in return"): a gap
+/// there is answered by the phrase, not by the article.
+fn in_marker_phrase(lang: &str, sentence: &str, from: usize, to: usize) -> bool {
+    let Some(phrasing) = exercise::phrasing_of(lang) else {
+        return false;
+    };
+    let lower = sentence.to_lowercase();
+    // Offsets hold where lower case keeps every letter's length.
+    if lower.len() != sentence.len() {
+        return false;
+    }
+    phrasing
+        .discourse_markers
+        .iter()
+        .filter(|m| m.contains(' '))
+        .any(|m| {
+            lower.match_indices(m).any(|(at, _)| {
+                let end = at + m.len();
+                at <= from
+                    && to <= end
+                    && !lower[..at].ends_with(char::is_alphanumeric)
+                    && !lower[end..].starts_with(char::is_alphanumeric)
+            })
+        })
 }
 
 /// Whether a lower-case word is an adverb and nothing else: a gap there has several
@@ -341,6 +368,7 @@ fn targets_in<'a>(
             && word.chars().count() >= 6
             && !text::is_stop_word(lang, &lower)
             && !is_discourse_marker(lang, &lower)
+            && !in_marker_phrase(lang, sentence, offset, offset + word.len())
             && !is_adverb(lang, &lower)
         {
             out.push(Target {
@@ -1242,6 +1270,14 @@ impl<'a> Builder<'a> {
                 return None;
             }
             match self.ordinal_options(sentence, target.word) {
+                // An ordinal after a verb or opening the sentence is an adverb: "dijo _____ el
+                // secretario" (primero) among "segundo", "cuarto" (real Spanish news).
+                Some(_)
+                    if !classes::word_before(sentence, target.offset)
+                        .is_some_and(|w| text::is_stop_word(self.lang, &w)) =>
+                {
+                    return None;
+                }
                 Some(ordinals) => {
                     others = ordinals;
                     others.retain(|o| !shown.keys.contains(&o.to_lowercase()));
@@ -1353,7 +1389,7 @@ impl<'a> Builder<'a> {
                     std::cmp::Reverse(ending),
                 )
             });
-            // A content word's bank comes with spares, for [`prune_bank`] to choose from.
+            // A content word's bank comes with spares, for [`prune_banks`] to choose from.
             let wrong = match target.kind {
                 Kind::Word => BANK_WRONG + SPARE_WRONG,
                 _ => BANK_WRONG,
@@ -1953,6 +1989,17 @@ mod tests {
         let mut options = options;
         options.sort();
         assert_eq!(options, ["cuarta", "primera", "segunda", "tercera"]);
+        // After a verb the ordinal is an adverb: no gap.
+        let article = ArticleText::new(
+            "es",
+            "La ruptura es permanente, dijo primero el secretario general del partido. \
+             La decisión fue creada por el tribunal para que la defienda su abogado.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[0];
+        let target = target_of(&builder, sentence, "primero");
+        let gap = builder.gap(sentence, &target, &mut Rng::new(1), &mut Shown::default());
+        assert!(gap.is_none(), "{gap:?}");
     }
 
     #[test]
@@ -2194,6 +2241,44 @@ mod tests {
         .map(|t| t.word)
         .collect();
         assert_eq!(words, ["admired", "buildings"]);
+    }
+
+    #[test]
+    fn no_word_of_a_marker_phrase_is_a_gap() {
+        let words = |lang: &str, sentence: &str| -> Vec<String> {
+            targets_in(lang, sentence, None)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Word)
+                .map(|t| t.word.to_string())
+                .collect()
+        };
+        // Real French news: "Je sais par _____ que …" among "famille" and "poubelle".
+        assert_eq!(
+            words(
+                "fr",
+                "Je sais par exemple que le sort des juges est enviable."
+            ),
+            ["enviable"]
+        );
+        assert_eq!(
+            words(
+                "fr",
+                "Ils nous qualifient en retour d'auxiliaires de justice."
+            ),
+            ["qualifient", "justice"]
+        );
+        // The words stay gaps outside the phrase.
+        assert_eq!(
+            words(
+                "en",
+                "The example of the brothers shows the return of tradition."
+            ),
+            ["example", "brothers", "return", "tradition"]
+        );
+        assert_eq!(
+            words("en", "For example, the brothers expect nothing in return."),
+            ["brothers", "expect", "nothing"]
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! companies, entities; "formally _____ the two candidates": announced, confirmed; "Pour
 //! _____ over pineapple": batter, butter). So it makes the bank with spares, and the model
 //! reads the sentence with each word in the gap: the word it finds most at home there is
-//! dropped, and of the rest the ones it finds least at home are shown.
+//! dropped, and of the rest the ones it finds least at home are shown. Only where the
+//! model reads the article's language, which the article's own banks measure: the key, its
+//! own word, must fit better than most words from elsewhere.
 
 use super::{Candidate, Exercise, GAP};
 use crate::analysis::AnswerModel;
@@ -23,17 +25,94 @@ pub const SPARE_WRONG: usize = 3;
 /// fit stood 5 to 15 below their keys.
 pub const FIT_MARGIN: f64 = 3.0;
 
-/// The bank of a constructed gap with the wrong options it shows (see the module): where its
-/// key is a content word ([`crate::exercise::is_content_word`]; other kinds have banks of
-/// their own kind) and it has two wrong options or more, every one that fits the gap about
-/// as well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two are
-/// left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are kept,
-/// in their order. Fewer than two may be left: such a bank is no exercise (verification
-/// refuses it). A word fits by how likely the model finds the sentence with it. (Measured
-/// against how likely the word is alone, rare words looked at home anywhere:
-/// "Hospitalization and discontinuity rates" fitted better than the key, mortality, and
-/// morbidity stayed.) Where the model cannot score, [`trim_bank`].
-pub async fn prune_bank<M: AnswerModel>(candidate: Candidate, lang: &str, model: &M) -> Candidate {
+/// How many of a bank's wrong options the key must fit better than, on average over an
+/// article's banks, for the model's fits to be trusted on that article. The key is the
+/// article's own word: a model that reads the language finds it at home more often than
+/// words taken from elsewhere in the article (the test model, on real English news: better
+/// than 95% and 83% of them, on the B1 and B2 pages), and one that does not read it ranks
+/// it by chance, near half (on French news, 52% of them over 26 banks, where its fits had
+/// left more than half of the banks too small to show).
+pub const READS_SHARE: f64 = 2.0 / 3.0;
+
+/// The banks of an article's constructed gaps with the wrong options they show (see the
+/// module). Each content-word bank ([`crate::exercise::is_content_word`]; other kinds have
+/// banks of their own kind) with two wrong options or more is scored: how likely the model
+/// finds the sentence with each word in the gap. Where the key fits better than
+/// [`READS_SHARE`] of the wrong options, on average over the article's banks, the model
+/// reads the article's language and its fits decide: every wrong option that fits the gap
+/// about as well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two
+/// are left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are
+/// kept, in their order. Fewer than two may be left: such a bank is no exercise
+/// (verification refuses it). (Measured against how likely the word is alone, rare words
+/// looked at home anywhere: "Hospitalization and discontinuity rates" fitted better than
+/// the key, mortality, and morbidity stayed.) Where the model does not read the language,
+/// or cannot score, [`trim_bank`].
+pub async fn prune_banks<M: AnswerModel>(
+    candidates: Vec<Candidate>,
+    lang: &str,
+    model: &M,
+) -> Vec<Candidate> {
+    let mut fits = Vec::with_capacity(candidates.len());
+    for candidate in &candidates {
+        fits.push(bank_fits(candidate, lang, model).await);
+    }
+    let shares: Vec<f64> = fits.iter().flatten().map(BankFits::key_share).collect();
+    let reads =
+        !shares.is_empty() && shares.iter().sum::<f64>() / shares.len() as f64 >= READS_SHARE;
+    if !shares.is_empty() {
+        tracing::debug!(
+            "word banks: the key fits better than {:.0}% of the wrong options, over {} banks: the model's fits {}",
+            100.0 * shares.iter().sum::<f64>() / shares.len() as f64,
+            shares.len(),
+            if reads { "decide" } else { "are not used" }
+        );
+    }
+    candidates
+        .into_iter()
+        .zip(fits)
+        .map(|(candidate, fits)| match fits {
+            Some(fits) if reads => fits.prune(candidate),
+            _ => trim_bank(candidate),
+        })
+        .collect()
+}
+
+/// How well the key and each wrong option of a bank fit its gap: the log-likelihood of the
+/// sentence with the word in the gap.
+struct BankFits {
+    key: f64,
+    wrong: Vec<(f64, String)>,
+}
+
+impl BankFits {
+    /// The share of wrong options the key fits better than.
+    fn key_share(&self) -> f64 {
+        let below = self.wrong.iter().filter(|(f, _)| *f < self.key).count();
+        below as f64 / self.wrong.len() as f64
+    }
+
+    /// The bank with the wrong options these fits choose (see [`prune_banks`]).
+    fn prune(mut self, candidate: Candidate) -> Candidate {
+        // Least at home first.
+        self.wrong.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let key = self.key;
+        self.wrong.retain(|(f, _)| *f < key - FIT_MARGIN);
+        if self.wrong.len() > 2 {
+            self.wrong.pop();
+        }
+        self.wrong.truncate(BANK_WRONG);
+        let keep: Vec<String> = self.wrong.into_iter().map(|(_, o)| o).collect();
+        with_wrong(candidate, |o| keep.contains(o))
+    }
+}
+
+/// The fits of a content word's bank with two wrong options or more; none for other
+/// candidates, or where the model cannot score.
+async fn bank_fits<M: AnswerModel>(
+    candidate: &Candidate,
+    lang: &str,
+    model: &M,
+) -> Option<BankFits> {
     let Exercise::GapFill {
         sentence,
         answer,
@@ -41,33 +120,27 @@ pub async fn prune_bank<M: AnswerModel>(candidate: Candidate, lang: &str, model:
         ..
     } = &candidate.exercise
     else {
-        return candidate;
+        return None;
     };
     let wrong: Vec<&String> = options.iter().filter(|o| *o != answer).collect();
     if wrong.len() < 2 || !crate::exercise::is_content_word(lang, answer) {
-        return trim_bank(candidate);
+        return None;
     }
-    let fit = async |word: &str| {
-        model
-            .log_likelihood("", &sentence.replacen(GAP, word, 1))
-            .await
-    };
-    // The key's fit first, then each wrong option's.
-    let mut fits = Vec::with_capacity(wrong.len() + 1);
-    for word in std::iter::once(answer).chain(wrong.iter().copied()) {
-        match fit(word).await {
-            Ok(Some(f)) => fits.push(f),
-            Ok(None) => return trim_bank(candidate),
-            Err(e) => {
-                tracing::warn!("word bank: the model could not score {word:?}: {e}");
-                return trim_bank(candidate);
-            }
+    let fit = async |word: &str| match model
+        .log_likelihood("", &sentence.replacen(GAP, word, 1))
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!("word bank: the model could not score {word:?}: {e}");
+            None
         }
+    };
+    let key = fit(answer).await?;
+    let mut scored = Vec::with_capacity(wrong.len());
+    for word in wrong {
+        scored.push((fit(word).await?, word.clone()));
     }
-    let key = fits[0];
-    let mut scored: Vec<(f64, &String)> = fits[1..].iter().copied().zip(wrong).collect();
-    // Least at home first.
-    scored.sort_by(|a, b| a.0.total_cmp(&b.0));
     tracing::debug!(
         "word bank for {answer} ({key:.1}): {}",
         scored
@@ -76,13 +149,7 @@ pub async fn prune_bank<M: AnswerModel>(candidate: Candidate, lang: &str, model:
             .collect::<Vec<_>>()
             .join(", ")
     );
-    scored.retain(|(f, _)| *f < key - FIT_MARGIN);
-    if scored.len() > 2 {
-        scored.pop();
-    }
-    scored.truncate(BANK_WRONG);
-    let keep: Vec<String> = scored.into_iter().map(|(_, o)| o.clone()).collect();
-    with_wrong(candidate, |o| keep.contains(o))
+    Some(BankFits { key, wrong: scored })
 }
 
 /// The bank of a constructed gap with its first [`BANK_WRONG`] wrong options, without a
@@ -172,7 +239,7 @@ mod tests {
             "properties",
             "remedies",
         ];
-        let got = futures_executor(prune_bank(bank(&all), "en", &model));
+        let got = prune_one(bank(&all), "en", &model);
         // "properties" fits better than the key and "entities" about as well: they go; so
         // does "remedies", which fits best of the rest, and the three least at home stay.
         assert_eq!(
@@ -180,7 +247,7 @@ mod tests {
             ["estimates", "companies", "notaries", "novelties"]
         );
         // Without a model's scores, the first three wrong options.
-        let got = futures_executor(prune_bank(bank(&all), "en", &Liking(&[])));
+        let got = prune_one(bank(&all), "en", &Liking(&[]));
         assert_eq!(
             options(&got),
             ["entities", "estimates", "companies", "notaries"]
@@ -190,14 +257,69 @@ mod tests {
         // does goes even so, and the bank is too small to be shown.
         let two = bank(&["notaries", "companies", "estimates"]);
         assert_eq!(
-            options(&futures_executor(prune_bank(two.clone(), "en", &model))),
+            options(&prune_one(two.clone(), "en", &model)),
             options(&two)
         );
         let fits = bank(&["entities", "companies", "estimates"]);
         assert_eq!(
-            options(&futures_executor(prune_bank(fits, "en", &model))),
+            options(&prune_one(fits, "en", &model)),
             ["companies", "estimates"]
         );
+    }
+
+    #[test]
+    fn a_model_that_does_not_find_the_key_at_home_does_not_choose() {
+        // The key fits better than one wrong option of six: the model does not read the
+        // language, and the bank is trimmed as without a model.
+        let model = Liking(&[
+            ("companies", -66.0),
+            ("entities", -52.0),
+            ("estimates", -70.0),
+            ("notaries", -60.0),
+            ("novelties", -65.0),
+            ("properties", -49.0),
+            ("remedies", -58.0),
+        ]);
+        let all = [
+            "entities",
+            "estimates",
+            "companies",
+            "notaries",
+            "novelties",
+            "properties",
+            "remedies",
+        ];
+        assert_eq!(
+            options(&prune_one(bank(&all), "en", &model)),
+            options(&trim_bank(bank(&all)))
+        );
+        // The article's banks are measured together: beside two banks whose key it finds at
+        // home, the model is trusted on this one too.
+        let model = Liking(&[
+            ("companies", -62.0),
+            ("entities", -52.0),
+            ("estimates", -70.0),
+            ("notaries", -60.0),
+            ("novelties", -65.0),
+            ("properties", -49.0),
+            ("remedies", -58.0),
+        ]);
+        let liked = || bank(&["estimates", "companies", "novelties"]);
+        assert_eq!(
+            options(&prune_one(bank(&all), "en", &model)),
+            options(&trim_bank(bank(&all)))
+        );
+        let got = futures_executor(prune_banks(
+            vec![liked(), liked(), bank(&all)],
+            "en",
+            &model,
+        ));
+        assert_eq!(options(&got[2]), ["estimates", "companies"]);
+    }
+
+    fn prune_one<M: AnswerModel>(candidate: Candidate, lang: &str, model: &M) -> Candidate {
+        let mut got = futures_executor(prune_banks(vec![candidate], lang, model));
+        got.pop().expect("one bank")
     }
 
     fn futures_executor<F: std::future::Future>(f: F) -> F::Output {
