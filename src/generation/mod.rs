@@ -17,8 +17,8 @@ use std::sync::{Arc, OnceLock, RwLock};
 use serde::Deserialize;
 
 pub use construct::{
-    BANK_WRONG, QuestionPlan, Rng, constructed_exercises, names_one_of, people, prune_banks,
-    question_plans, text_items_wanted, trim_bank,
+    BANK_WRONG, Pruned, QuestionPlan, Rng, constructed_exercises, names_one_of, people,
+    prune_banks, question_plans, text_items_wanted, trim_bank,
 };
 pub use grammar::Shape;
 pub use llm::{

@@ -12,7 +12,7 @@ use crate::articles::{self, Cefr};
 use crate::delivery::{self, Renderer};
 use crate::exercise::Origin;
 use crate::generation::{
-    Generator, Rng, Shape, constructed_exercises, prune_banks, question_plans,
+    Generator, Pruned, Rng, Shape, constructed_exercises, prune_banks, question_plans,
 };
 use crate::lesson::{LessonArticle, LessonLearner, VerifiedLesson};
 use crate::report::{FailureKind, RunReport};
@@ -22,8 +22,8 @@ use crate::store::{
     Delivery, DeliveryState, ExerciseRecord, Learner, LessonItems, SetKey, Store, StoredArticle,
 };
 use crate::verification::{
-    ArticleText, Calibrated, Rejection, VerifiedExercise, VerifyOptions, deduplicate, reverify,
-    verify, verify_with,
+    ArticleText, Calibrated, Reason, Rejection, VerifiedExercise, VerifyOptions, deduplicate,
+    reverify, verify, verify_with,
 };
 
 use super::{Progress, RunOptions, Services, Timing};
@@ -1049,11 +1049,22 @@ async fn make_exercises(
             .collect();
         let want = lesson_cfg.exercises - accepted.len();
         let candidates = constructed_exercises(text, level, want * 2 + 4, rng.next_u64(), &avoid);
-        for candidate in prune_banks(candidates, text.lang(), generator).await {
+        for pruned in prune_banks(candidates, text.lang(), generator).await {
             if accepted.len() >= lesson_cfg.exercises {
                 break;
             }
             report.questions_constructed += 1;
+            let candidate = match pruned {
+                Pruned::Ready(candidate) => candidate,
+                Pruned::Unjudged(candidate) => {
+                    let r = Rejection {
+                        candidate,
+                        reasons: vec![Reason::BankNotJudged],
+                    };
+                    records.push(rejected_record(&r, report));
+                    continue;
+                }
+            };
             match verify(candidate, text, generator, &accepted).await {
                 Ok(v) => {
                     records.push(ExerciseRecord::verified(&v));

@@ -85,6 +85,10 @@ pub enum Reason {
     /// Another exercise of the lesson shows this one's key where its evidence has it, or
     /// this one shows another's: one answers the other.
     KeyShownElsewhere,
+    /// A content word's word bank that no reader has judged: the model does not read the
+    /// article's language (its fits, measured on the article's banks, rank the key by
+    /// chance), so a wrong option may fit the gap as well as the key.
+    BankNotJudged,
     /// The model, answering without the key, gave another answer.
     RoundTripDisagrees,
     /// The model, answering from the evidence sentence alone, gave another answer.
@@ -162,6 +166,7 @@ impl Reason {
             Reason::StatementNotFalse => "statement_not_false",
             Reason::Duplicate => "duplicate",
             Reason::KeyShownElsewhere => "key_shown_elsewhere",
+            Reason::BankNotJudged => "bank_not_judged",
             Reason::RoundTripDisagrees => "round_trip_disagrees",
             Reason::EvidenceOnlyDisagrees => "evidence_only_disagrees",
             Reason::RoundTripFailed => "round_trip_failed",

@@ -470,7 +470,11 @@ async fn the_model_scores_sentences_and_drops_the_bank_option_that_fits_the_gap(
         origin: Origin::Constructed,
     };
     let mut pruned = hyperlearn::generation::prune_banks(vec![bank], "en", &generator).await;
-    let Some(Exercise::GapFill { options, .. }) = pruned.pop().map(|c| c.exercise) else {
+    let Some(hyperlearn::generation::Pruned::Ready(Candidate {
+        exercise: Exercise::GapFill { options, .. },
+        ..
+    })) = pruned.pop()
+    else {
         panic!("a gap")
     };
     assert!(!options.contains(&"milk".to_string()), "{options:?}");

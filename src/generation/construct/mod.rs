@@ -17,7 +17,7 @@ mod speech;
 
 use crate::analysis::{ArticleText, classes, english};
 pub use plan::{QuestionPlan, question_plans};
-pub use prune::{BANK_WRONG, SPARE_WRONG, prune_banks, trim_bank};
+pub use prune::{BANK_WRONG, Pruned, SPARE_WRONG, prune_banks, trim_bank};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
 #[derive(Debug, Clone)]
@@ -750,10 +750,10 @@ fn usable(lang: &str, sentence: &str) -> bool {
             .is_some_and(char::is_uppercase)
             && before >= 4
     });
-    // "12. This godawful cover …", "16. Literary genre wars": an item of a numbered list,
-    // whose number tells nothing.
+    // "12. This godawful cover …", "16. Literary genre wars", "2-faire bénéficier les
+    // femmes …": an item of a numbered list, whose number tells nothing.
     let numbered = sentence
-        .split_once(['.', ')'])
+        .split_once(['.', ')', '-'])
         .is_some_and(|(head, _)| !head.is_empty() && head.chars().all(|c| c.is_ascii_digit()));
     // "Аdvеrtіѕе wіth thе most visited news site": words that mix Latin with Cyrillic
     // look-alikes are spam (real English news).
@@ -1875,6 +1875,11 @@ mod tests {
         assert!(usable(
             "en",
             "This godawful, treacle-coated cover of a famous song was everywhere this year."
+        ));
+        // Real French news: "2-faire bénéficier les femmes des garanties _____".
+        assert!(!usable(
+            "fr",
+            "2-faire bénéficier les femmes des garanties nécessaires pour lancer des projets économiques."
         ));
         let flight = "Customers who flew on BA1478, which departed at 2100 on Sunday, should call.";
         assert!(
