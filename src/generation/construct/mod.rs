@@ -1894,18 +1894,20 @@ mod tests {
         );
     }
 
+    /// The content words of a sentence that may be gaps.
+    fn words(lang: &str, sentence: &str) -> Vec<String> {
+        targets_in(lang, sentence, None)
+            .into_iter()
+            .filter(|t| t.kind == Kind::Word)
+            .map(|t| t.word.to_string())
+            .collect()
+    }
+
     #[test]
     fn adverbs_are_no_content_words_to_build_on() {
         // From lessons on real English news at B2: "she _____ allows him to leave" had
         // finally and eventually, "The reasons are _____ very personal" usually, typically
         // and really: each gap had two answers or more.
-        let words = |lang: &str, sentence: &str| -> Vec<String> {
-            targets_in(lang, sentence, None)
-                .into_iter()
-                .filter(|t| t.kind == Kind::Word)
-                .map(|t| t.word.to_string())
-                .collect()
-        };
         assert_eq!(
             words(
                 "en",
@@ -2250,13 +2252,6 @@ mod tests {
 
     #[test]
     fn no_word_of_a_marker_phrase_is_a_gap() {
-        let words = |lang: &str, sentence: &str| -> Vec<String> {
-            targets_in(lang, sentence, None)
-                .into_iter()
-                .filter(|t| t.kind == Kind::Word)
-                .map(|t| t.word.to_string())
-                .collect()
-        };
         // Real French news: "Je sais par _____ que …" among "famille" and "poubelle".
         assert_eq!(
             words(

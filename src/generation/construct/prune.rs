@@ -195,7 +195,7 @@ mod tests {
     use crate::exercise::Origin;
 
     /// A reader whose language model likes each word as much as the table says.
-    struct Liking(&'static [(&'static str, f64)]);
+    struct Liking(Vec<(&'static str, f64)>);
 
     impl AnswerModel for Liking {
         async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
@@ -227,6 +227,30 @@ mod tests {
         }
     }
 
+    /// The words of the supplier bank, its key (companies) among them.
+    const ALL: [&str; 7] = [
+        "entities",
+        "estimates",
+        "companies",
+        "notaries",
+        "novelties",
+        "properties",
+        "remedies",
+    ];
+
+    /// How the model likes the words of [`ALL`] in the gap, the key as given.
+    fn liking(key: f64) -> Liking {
+        Liking(vec![
+            ("companies", key),
+            ("entities", -52.0),
+            ("estimates", -70.0),
+            ("notaries", -60.0),
+            ("novelties", -65.0),
+            ("properties", -49.0),
+            ("remedies", -58.0),
+        ])
+    }
+
     fn options(c: &Candidate) -> Vec<&str> {
         match &c.exercise {
             Exercise::GapFill { options, .. } => options.iter().map(String::as_str).collect(),
@@ -236,24 +260,8 @@ mod tests {
 
     #[test]
     fn the_word_that_fits_the_gap_best_is_dropped_and_the_least_fitting_kept() {
-        let model = Liking(&[
-            ("companies", -50.0),
-            ("entities", -52.0),
-            ("estimates", -70.0),
-            ("notaries", -60.0),
-            ("novelties", -65.0),
-            ("properties", -49.0),
-            ("remedies", -58.0),
-        ]);
-        let all = [
-            "entities",
-            "estimates",
-            "companies",
-            "notaries",
-            "novelties",
-            "properties",
-            "remedies",
-        ];
+        let model = liking(-50.0);
+        let all = ALL;
         let got = prune_one(bank(&all), "en", &model);
         // "properties" fits better than the key and "entities" about as well: they go; so
         // does "remedies", which fits best of the rest, and the three least at home stay.
@@ -262,7 +270,7 @@ mod tests {
             ["estimates", "companies", "notaries", "novelties"]
         );
         // Without a model's scores, the first three wrong options.
-        let got = prune_one(bank(&all), "en", &Liking(&[]));
+        let got = prune_one(bank(&all), "en", &Liking(Vec::new()));
         assert_eq!(
             options(&got),
             ["entities", "estimates", "companies", "notaries"]
@@ -286,37 +294,13 @@ mod tests {
     fn a_model_that_does_not_find_the_key_at_home_does_not_choose() {
         // The key fits better than one wrong option of six: the model does not read the
         // language, and nobody has judged the bank.
-        let model = Liking(&[
-            ("companies", -66.0),
-            ("entities", -52.0),
-            ("estimates", -70.0),
-            ("notaries", -60.0),
-            ("novelties", -65.0),
-            ("properties", -49.0),
-            ("remedies", -58.0),
-        ]);
-        let all = [
-            "entities",
-            "estimates",
-            "companies",
-            "notaries",
-            "novelties",
-            "properties",
-            "remedies",
-        ];
+        let model = liking(-66.0);
+        let all = ALL;
         let unjudged = |p: Pruned| matches!(p, Pruned::Unjudged(_));
         assert!(unjudged(pruned(bank(&all), &model)));
         // The article's banks are measured together: beside two banks whose key it finds at
         // home, the model is trusted on this one too.
-        let model = Liking(&[
-            ("companies", -62.0),
-            ("entities", -52.0),
-            ("estimates", -70.0),
-            ("notaries", -60.0),
-            ("novelties", -65.0),
-            ("properties", -49.0),
-            ("remedies", -58.0),
-        ]);
+        let model = liking(-62.0);
         let liked = || bank(&["estimates", "companies", "novelties"]);
         assert!(unjudged(pruned(bank(&all), &model)));
         let mut got = futures_executor(prune_banks(
