@@ -38,7 +38,7 @@ pub const READS_SHARE: f64 = 2.0 / 3.0;
 /// module). Each content-word bank ([`crate::exercise::is_content_word`]; other kinds have
 /// banks of their own kind) with two wrong options or more is scored: how likely the model
 /// finds the sentence with each word in the gap. Where the key fits better than
-/// [`READS_SHARE`] of the wrong options, on average over the article's banks, the model
+/// `READS_SHARE` of the wrong options, on average over the article's banks, the model
 /// reads the article's language and its fits decide: every wrong option that fits the gap
 /// about as well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two
 /// are left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are
