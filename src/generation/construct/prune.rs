@@ -38,8 +38,9 @@ pub const READS_SHARE: f64 = 2.0 / 3.0;
 /// module). Each content-word bank ([`crate::exercise::is_content_word`]; other kinds have
 /// banks of their own kind) with two wrong options or more is scored: how likely the model
 /// finds the sentence with each word in the gap. Where the key fits better than
-/// `READS_SHARE` of the wrong options, on average over the article's banks, the model
-/// reads the article's language and its fits decide: every wrong option that fits the gap
+/// `READS_SHARE` of the wrong options, on average over the banks of the article's language
+/// that the `tally` has seen (this article's included: one article's two or three banks
+/// pass by chance), the model reads the language and its fits decide: every wrong option that fits the gap
 /// about as well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two
 /// are left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are
 /// kept, in their order. Fewer than two may be left: such a bank is no exercise
@@ -54,22 +55,14 @@ pub async fn prune_banks<M: AnswerModel>(
     candidates: Vec<Candidate>,
     lang: &str,
     model: &M,
+    tally: &FitTally,
 ) -> Vec<Pruned> {
     let mut fits = Vec::with_capacity(candidates.len());
     for candidate in &candidates {
         fits.push(bank_fits(candidate, lang, model).await);
     }
     let shares: Vec<f64> = fits.iter().flatten().map(BankFits::key_share).collect();
-    let reads =
-        !shares.is_empty() && shares.iter().sum::<f64>() / shares.len() as f64 >= READS_SHARE;
-    if !shares.is_empty() {
-        tracing::debug!(
-            "word banks ({}): the key fits better than {:.0}% of the wrong options: the model's fits {}",
-            shares.len(),
-            100.0 * shares.iter().sum::<f64>() / shares.len() as f64,
-            if reads { "decide" } else { "are not used" }
-        );
-    }
+    let reads = tally.add(lang, &shares);
     candidates
         .into_iter()
         .zip(fits)
@@ -79,6 +72,41 @@ pub async fn prune_banks<M: AnswerModel>(
             None => Pruned::Ready(trim_bank(candidate)),
         })
         .collect()
+}
+
+/// How well a model has found keys at home in word banks, by language: the mean share of
+/// wrong options the key fits better than, over every bank scored so far (see
+/// [`prune_banks`]). One per model, for the life of the process.
+#[derive(Debug, Default)]
+pub struct FitTally(std::sync::Mutex<std::collections::HashMap<String, (f64, usize)>>);
+
+impl FitTally {
+    /// Adds an article's banks (each its key's share) and tells whether the model reads the
+    /// language, by all the banks of it seen so far; false where none has been scored.
+    fn add(&self, lang: &str, shares: &[f64]) -> bool {
+        let mut all = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (sum, banks) = all.entry(lang.to_string()).or_default();
+        *sum += shares.iter().sum::<f64>();
+        *banks += shares.len();
+        if *banks == 0 {
+            return false;
+        }
+        let mean = *sum / *banks as f64;
+        let reads = mean >= READS_SHARE;
+        if !shares.is_empty() {
+            tracing::debug!(
+                "word banks: the key fits better than {:.0}% of the wrong options over {} {lang} banks ({} of this article): the model's fits {}",
+                100.0 * mean,
+                *banks,
+                shares.len(),
+                if reads { "decide" } else { "are not used" }
+            );
+        }
+        reads
+    }
 }
 
 /// A constructed candidate after [`prune_banks`].
@@ -298,8 +326,8 @@ mod tests {
         let all = ALL;
         let unjudged = |p: Pruned| matches!(p, Pruned::Unjudged(_));
         assert!(unjudged(pruned(bank(&all), &model)));
-        // The article's banks are measured together: beside two banks whose key it finds at
-        // home, the model is trusted on this one too.
+        // The language's banks are measured together: beside two banks whose key it finds
+        // at home, the model is trusted on this one too, in one article or over several.
         let model = liking(-62.0);
         let liked = || bank(&["estimates", "companies", "novelties"]);
         assert!(unjudged(pruned(bank(&all), &model)));
@@ -307,15 +335,30 @@ mod tests {
             vec![liked(), liked(), bank(&all)],
             "en",
             &model,
+            &FitTally::default(),
         ));
         let Some(Pruned::Ready(third)) = got.pop() else {
             panic!("judged")
         };
         assert_eq!(options(&third), ["estimates", "companies"]);
+        let tally = FitTally::default();
+        for _ in 0..2 {
+            futures_executor(prune_banks(vec![liked()], "en", &model, &tally));
+        }
+        let mut got = futures_executor(prune_banks(vec![bank(&all)], "en", &model, &tally));
+        assert!(matches!(got.pop(), Some(Pruned::Ready(_))));
+        // Another language's are not.
+        let mut got = futures_executor(prune_banks(vec![bank(&all)], "fr", &model, &tally));
+        assert!(unjudged(got.pop().expect("one bank")));
     }
 
     fn pruned<M: AnswerModel>(candidate: Candidate, model: &M) -> Pruned {
-        let mut got = futures_executor(prune_banks(vec![candidate], "en", model));
+        let mut got = futures_executor(prune_banks(
+            vec![candidate],
+            "en",
+            model,
+            &FitTally::default(),
+        ));
         got.pop().expect("one bank")
     }
 
