@@ -115,6 +115,11 @@ pub struct Phrasing {
     pub appositive_openers: Words,
     /// The word of an age after a number ("ans").
     pub age_words: Words,
+    /// Whether the noun after a number takes one of three forms by the number's last
+    /// digits (Russian: 1 месяц, 4 месяца, 18 месяцев, 2,5 месяца): a number's misreading
+    /// or restatement takes the key's form.
+    #[serde(default)]
+    pub count_forms: bool,
     /// Phrases of page furniture ("all rights reserved").
     pub boilerplate: Words,
     /// Words before a year that make it a decade ("les années 1970").

@@ -531,7 +531,37 @@ fn same_kind_elsewhere(
         let around = numbers_beside(sentence, target);
         out.retain(|o| keeps_place(target.word, o, &around));
     }
+    // "почти 4 месяца" is no "почти 18 месяца": the noun keeps the key's form.
+    if target.kind == Kind::Number && counts_have_forms(lang) {
+        let form = count_form(target.word);
+        out.retain(|o| count_form(o) == form);
+    }
     out
+}
+
+/// Whether the noun after a number takes a form by the number (the language's
+/// `count_forms`).
+fn counts_have_forms(lang: &str) -> bool {
+    exercise::phrasing_of(lang).is_some_and(|p| p.count_forms)
+}
+
+/// The form a noun takes after a number where it takes one by the number's last digits
+/// (Russian): 0 after 1, 21, 31 …; 1 after 2 to 4, 22 to 24 …; 2 after 0, 5 to 20, 25 to 30
+/// …; 3 after a decimal; none for what is no number.
+fn count_form(word: &str) -> Option<u8> {
+    if let Some(n) = text::count_value(word) {
+        let (tens, last) = (n % 100, n % 10);
+        return Some(if (11..=14).contains(&tens) {
+            2
+        } else if last == 1 {
+            0
+        } else if (2..=4).contains(&last) {
+            1
+        } else {
+            2
+        });
+    }
+    size_of(word).map(|_| 3)
 }
 
 /// The sizes of the sentence's other numbers of the target's kind (years beside a year,
@@ -951,6 +981,10 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
         || pooled().half_day_units.contains(&target.unit.as_str())
         || target.unit == AGE;
     if m == 0 || hour || (is_percent(&target.unit) && m > 100) {
+        return None;
+    }
+    // "более 20 месяца" for 24 is wrong Russian: the bound keeps the number's form.
+    if counts_have_forms(lang) && count_form(&m.to_string()) != count_form(target.word) {
         return None;
     }
     let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
@@ -2248,6 +2282,32 @@ mod tests {
         .map(|t| t.word)
         .collect();
         assert_eq!(words, ["admired", "buildings"]);
+    }
+
+    #[test]
+    fn a_russian_count_keeps_the_form_of_its_noun() {
+        // The demo: "на которую ушло почти 4 месяца" became "почти 18 месяца".
+        let article = ArticleText::new(
+            "ru",
+            "Реставратор работала над картинами 14 месяцев в мастерской. \
+             Самой сложной оказалась большая картина, на которую ушло почти 4 месяца. \
+             Маленькую картину она закончила за 3 месяца и 2 недели. \
+             Выставка открыта 18 месяцев, билет стоит 250 рублей.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[1];
+        let target = target_of(&builder, sentence, "4");
+        let others = same_kind_elsewhere("ru", &article, &builder.lower_case, sentence, &target);
+        assert!(!others.is_empty(), "{others:?}");
+        assert!(
+            others.iter().all(|o| count_form(o) == Some(1)),
+            "{others:?}"
+        );
+        assert_eq!(
+            [1, 3, 5, 11, 14, 21, 22, 25, 111].map(|n| count_form(&n.to_string())),
+            [0, 1, 2, 2, 2, 0, 1, 2, 2].map(Some)
+        );
+        assert_eq!(count_form("2,5"), Some(3));
     }
 
     #[test]
