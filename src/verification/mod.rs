@@ -86,8 +86,8 @@ pub enum Reason {
     /// this one shows another's: one answers the other.
     KeyShownElsewhere,
     /// A content word's word bank that no reader has judged: the model does not read the
-    /// article's language (its fits, measured on the article's banks, rank the key by
-    /// chance), so a wrong option may fit the gap as well as the key.
+    /// article's language (its fits, measured on the banks of that language it has scored,
+    /// rank the key by chance), so a wrong option may fit the gap as well as the key.
     BankNotJudged,
     /// The model, answering without the key, gave another answer.
     RoundTripDisagrees,

@@ -510,12 +510,7 @@ fn duplicates_within_a_lesson_are_rejected() {
 
 #[test]
 fn an_item_that_shows_another_items_key_in_its_place_gives_it_away() {
-    let gap = Exercise::GapFill {
-        sentence: format!("Engineers from Alden College built the robot for {GAP} euros."),
-        answer: "12,000".into(),
-        options: vec!["340".into(), "12,000".into(), "6".into()],
-        evidence: S2.into(),
-    };
+    let gap = gap_of(&["340", "12,000", "6"]).exercise;
     let statement = |statement: &str| Exercise::TrueFalse {
         statement: statement.into(),
         answer: false,

@@ -85,31 +85,33 @@ fn is_discourse_marker(lang: &str, word: &str) -> bool {
     exercise::phrasing_of(lang).is_some_and(|p| p.discourse_markers.contains(&word))
 }
 
-/// Whether the word from byte `from` to `to` of a sentence is part of one of the language's
-/// discourse markers of several words ("Je sais par exemple que …", "in return"): a gap
-/// there is answered by the phrase, not by the article.
-fn in_marker_phrase(lang: &str, sentence: &str, from: usize, to: usize) -> bool {
+/// The byte spans of a sentence that hold one of the language's discourse markers of
+/// several words ("Je sais par exemple que …", "in return"): no word in them is a gap, as
+/// the phrase answers it, not the article.
+fn marker_phrases(lang: &str, sentence: &str) -> Vec<(usize, usize)> {
     let Some(phrasing) = exercise::phrasing_of(lang) else {
-        return false;
+        return Vec::new();
     };
     let lower = sentence.to_lowercase();
     // Offsets hold where lower case keeps every letter's length.
     if lower.len() != sentence.len() {
-        return false;
+        return Vec::new();
     }
     phrasing
         .discourse_markers
         .iter()
         .filter(|m| m.contains(' '))
-        .any(|m| {
-            lower.match_indices(m).any(|(at, _)| {
-                let end = at + m.len();
-                at <= from
-                    && to <= end
-                    && !lower[..at].ends_with(char::is_alphanumeric)
-                    && !lower[end..].starts_with(char::is_alphanumeric)
-            })
+        .flat_map(|m| {
+            lower
+                .match_indices(m)
+                .map(|(at, _)| (at, at + m.len()))
+                .collect::<Vec<_>>()
         })
+        .filter(|&(at, end)| {
+            !lower[..at].ends_with(char::is_alphanumeric)
+                && !lower[end..].starts_with(char::is_alphanumeric)
+        })
+        .collect()
 }
 
 /// Whether a lower-case word is an adverb and nothing else: a gap there has several
@@ -170,6 +172,7 @@ fn targets_in<'a>(
     lower_case: Option<&HashSet<String>>,
 ) -> Vec<Target<'a>> {
     let spans = text::word_spans(sentence);
+    let markers = marker_phrases(lang, sentence);
     let mut out = Vec::new();
     let mut i = 0;
     while i < spans.len() {
@@ -368,7 +371,9 @@ fn targets_in<'a>(
             && word.chars().count() >= 6
             && !text::is_stop_word(lang, &lower)
             && !is_discourse_marker(lang, &lower)
-            && !in_marker_phrase(lang, sentence, offset, offset + word.len())
+            && !markers
+                .iter()
+                .any(|&(at, end)| at <= offset && offset + word.len() <= end)
             && !is_adverb(lang, &lower)
         {
             out.push(Target {

@@ -5,8 +5,9 @@
 //! _____ over pineapple": batter, butter). So it makes the bank with spares, and the model
 //! reads the sentence with each word in the gap: the word it finds most at home there is
 //! dropped, and of the rest the ones it finds least at home are shown. Only where the
-//! model reads the article's language, which the article's own banks measure: the key, its
-//! own word, must fit better than most words from elsewhere.
+//! model reads the article's language, which the banks of that language it has scored
+//! measure: the key, the article's own word, must fit better than most words from
+//! elsewhere.
 
 use super::{Candidate, Exercise, GAP};
 use crate::analysis::AnswerModel;
@@ -25,8 +26,9 @@ pub const SPARE_WRONG: usize = 3;
 /// fit stood 5 to 15 below their keys.
 pub const FIT_MARGIN: f64 = 3.0;
 
-/// How many of a bank's wrong options the key must fit better than, on average over an
-/// article's banks, for the model's fits to be trusted on that article. The key is the
+/// How many of a bank's wrong options the key must fit better than, on average over the
+/// banks of a language scored so far ([`FitTally`]), for the model's fits to be trusted on
+/// that language. The key is the
 /// article's own word: a model that reads the language finds it at home more often than
 /// words taken from elsewhere in the article (the test model, on real English news: better
 /// than 95% and 83% of them, on the B1 and B2 pages), and one that does not read it ranks
@@ -289,8 +291,7 @@ mod tests {
     #[test]
     fn the_word_that_fits_the_gap_best_is_dropped_and_the_least_fitting_kept() {
         let model = liking(-50.0);
-        let all = ALL;
-        let got = prune_one(bank(&all), "en", &model);
+        let got = prune_one(bank(&ALL), &model);
         // "properties" fits better than the key and "entities" about as well: they go; so
         // does "remedies", which fits best of the rest, and the three least at home stay.
         assert_eq!(
@@ -298,22 +299,19 @@ mod tests {
             ["estimates", "companies", "notaries", "novelties"]
         );
         // Without a model's scores, the first three wrong options.
-        let got = prune_one(bank(&all), "en", &Liking(Vec::new()));
+        let got = prune_one(bank(&ALL), &Liking(Vec::new()));
         assert_eq!(
             options(&got),
             ["entities", "estimates", "companies", "notaries"]
         );
-        assert_eq!(options(&trim_bank(bank(&all))), options(&got));
+        assert_eq!(options(&trim_bank(bank(&ALL))), options(&got));
         // Two wrong options are kept where neither fits about as well as the key; one that
         // does goes even so, and the bank is too small to be shown.
         let two = bank(&["notaries", "companies", "estimates"]);
-        assert_eq!(
-            options(&prune_one(two.clone(), "en", &model)),
-            options(&two)
-        );
+        assert_eq!(options(&prune_one(two.clone(), &model)), options(&two));
         let fits = bank(&["entities", "companies", "estimates"]);
         assert_eq!(
-            options(&prune_one(fits, "en", &model)),
+            options(&prune_one(fits, &model)),
             ["companies", "estimates"]
         );
     }
@@ -323,16 +321,15 @@ mod tests {
         // The key fits better than one wrong option of six: the model does not read the
         // language, and nobody has judged the bank.
         let model = liking(-66.0);
-        let all = ALL;
         let unjudged = |p: Pruned| matches!(p, Pruned::Unjudged(_));
-        assert!(unjudged(pruned(bank(&all), &model)));
+        assert!(unjudged(pruned(bank(&ALL), &model)));
         // The language's banks are measured together: beside two banks whose key it finds
         // at home, the model is trusted on this one too, in one article or over several.
         let model = liking(-62.0);
         let liked = || bank(&["estimates", "companies", "novelties"]);
-        assert!(unjudged(pruned(bank(&all), &model)));
+        assert!(unjudged(pruned(bank(&ALL), &model)));
         let mut got = futures_executor(prune_banks(
-            vec![liked(), liked(), bank(&all)],
+            vec![liked(), liked(), bank(&ALL)],
             "en",
             &model,
             &FitTally::default(),
@@ -345,10 +342,10 @@ mod tests {
         for _ in 0..2 {
             futures_executor(prune_banks(vec![liked()], "en", &model, &tally));
         }
-        let mut got = futures_executor(prune_banks(vec![bank(&all)], "en", &model, &tally));
+        let mut got = futures_executor(prune_banks(vec![bank(&ALL)], "en", &model, &tally));
         assert!(matches!(got.pop(), Some(Pruned::Ready(_))));
         // Another language's are not.
-        let mut got = futures_executor(prune_banks(vec![bank(&all)], "fr", &model, &tally));
+        let mut got = futures_executor(prune_banks(vec![bank(&ALL)], "fr", &model, &tally));
         assert!(unjudged(got.pop().expect("one bank")));
     }
 
@@ -363,7 +360,7 @@ mod tests {
     }
 
     /// The bank [`prune_banks`] makes of one candidate, judged.
-    fn prune_one<M: AnswerModel>(candidate: Candidate, _lang: &str, model: &M) -> Candidate {
+    fn prune_one<M: AnswerModel>(candidate: Candidate, model: &M) -> Candidate {
         match pruned(candidate, model) {
             Pruned::Ready(c) => c,
             Pruned::Unjudged(c) => panic!("unjudged: {c:?}"),
