@@ -105,6 +105,10 @@ pub struct Phrasing {
     /// Beach", "Jordan Valley"): no surname.
     #[serde(default)]
     pub not_surnames: Words,
+    /// Last words of a body's name, never a surname ("agency", "ministry"): a name that ends
+    /// so is no person's, whoever it speaks for.
+    #[serde(default)]
+    pub bodies: Words,
     /// Nouns for people that name what firms are too ("developer", "maker"): after a name
     /// and a comma, they do not say it is a person's.
     #[serde(default)]
@@ -113,6 +117,10 @@ pub struct Phrasing {
     /// Tarin, a businessman").
     #[serde(default)]
     pub appositive_openers: Words,
+    /// Articles ("the", "une"): none ends a sentence, and one that ends a sentence says a
+    /// word was lost there (a link's text).
+    #[serde(default)]
+    pub articles: Words,
     /// The word of an age after a number ("ans").
     pub age_words: Words,
     /// Whether the noun after a number takes one of three forms by the number's last

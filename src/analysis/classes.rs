@@ -169,6 +169,14 @@ pub fn word_before(sentence: &str, offset: usize) -> Option<String> {
         .then(|| word.to_lowercase())
 }
 
+/// The word right after `end` in `sentence`, lower-cased, where only spaces stand between;
+/// none where punctuation or the end of the sentence comes first.
+pub fn word_after(sentence: &str, end: usize) -> Option<String> {
+    let after = &sentence[end..];
+    let (at, word) = crate::text::word_spans(after).first().copied()?;
+    after[..at].trim().is_empty().then(|| word.to_lowercase())
+}
+
 /// The parts of speech, as groups of classes: nominal, verbal, adjectival, adverbial.
 const PARTS: [&str; 4] = ["NP", "VZDGJ", "ACS", "R"];
 
@@ -277,6 +285,9 @@ mod tests {
         );
         assert_eq!(word_before(s, s.find("like").unwrap()), None);
         assert_eq!(word_before(s, 0), None);
+        let end = s.find("great").unwrap() + "great".len();
+        assert_eq!(word_after(s, end).as_deref(), Some("movies"));
+        assert_eq!(word_after(s, s.len()), None);
     }
 
     #[test]

@@ -603,18 +603,37 @@ fn joins_verb_phrase(tokens: &[Token<'_>], k: usize) -> bool {
             .is_some_and(|n| !n.break_before && !capitalised(n))
 }
 
-/// Whether an auxiliary follows `from` in the same clause (before punctuation or a word
-/// that opens another clause).
+/// Whether a verb follows `from` in the same clause (before punctuation or a word that
+/// opens another clause): an auxiliary, or an -s form with its object after it ("a new
+/// report released on Monday by Stanford … calls that into question", where "On which day
+/// did a new report release …" was a phrased question on a real English page).
 fn verb_after(tokens: &[Token<'_>], from: usize) -> bool {
-    tokens
+    // A conjunction inside a name ("Center on Poverty and Inequality") does not end it.
+    let clause = tokens
         .iter()
         .enumerate()
         .skip(from)
         .take_while(|(i, t)| *i == from || !t.break_before)
-        .map(|(_, t)| t.lower.as_str())
-        .take_while(|w| !CLAUSE_OPENERS.contains(w) && !COORDINATORS.contains(w))
-        .any(|w| INVERTED.contains(&w))
+        .take_while(|(i, t)| {
+            !CLAUSE_OPENERS.contains(&t.lower.as_str())
+                && (!COORDINATORS.contains(&t.lower.as_str())
+                    || tokens.get(i + 1).is_some_and(|n| capitalised(n)))
+        });
+    clause.into_iter().any(|(i, t)| {
+        INVERTED.contains(&t.lower.as_str())
+            || (i > from
+                && crate::analysis::classes::may_be("en", &t.lower, "Z") == Some(true)
+                && tokens
+                    .get(i + 1)
+                    .is_some_and(|n| !n.break_before && OBJECT_OPENERS.contains(&n.lower.as_str())))
+    })
 }
+
+/// Words that open a verb's object: after an -s form, they make it the clause's verb.
+const OBJECT_OPENERS: &[&str] = &[
+    "that", "the", "a", "an", "its", "their", "his", "her", "this", "these", "those", "it", "them",
+    "him", "us",
+];
 
 /// Whether a lower-case word looks like a past form ("established", "said").
 fn looks_past(word: &str) -> bool {
@@ -2842,6 +2861,28 @@ mod tests {
             )
             .is_err(),
             "'announced' is a participle: the clause's verb is 'was'"
+        );
+        // A real English page: the clause's verb is an -s form with its object.
+        let s = "But a new report released on Monday by Stanford University's Center on \
+                 Poverty and Inequality calls that into question.";
+        assert!(
+            en(
+                "On which day did a new report release by Stanford University's Center on \
+                 Poverty and Inequality calls that into question?",
+                s,
+                "Monday"
+            )
+            .is_err(),
+            "'released' is a participle: the clause's verb is 'calls'"
+        );
+        let s = "The council released a report on Monday that calls for new homes.";
+        assert_eq!(
+            en(
+                "On which day did the council release a report?",
+                s,
+                "Monday"
+            ),
+            Ok(())
         );
         let s = "The letter argues that voters care, a point emphasised by a Mail on Sunday poll today.";
         assert!(

@@ -13,13 +13,13 @@ use super::{
     AGE, Builder, Kind, Rng, Target, addresses_you, believable_numbers, believable_ratio,
     inside_quotes, is_percent, same_kind_elsewhere, size_of, targets_in, usable,
 };
-use crate::analysis::ArticleText;
 use crate::analysis::english::{
     BOUNDS as COUNT_BOUNDS, COUNT_WORDS, CURRENCY, DAY_PARTS, DURATIONS, Frame, Opening,
     RELATIVE_TIMES, SCALES, amounts, base_forms, count, existential_question, first_word, frame,
     name_in_list, supported as phrasing_supported, who_start,
 };
 use crate::analysis::places::{self, PlaceKind};
+use crate::analysis::{ArticleText, classes};
 use crate::exercise::Exercise;
 use crate::text::{self, CalendarWord};
 
@@ -166,6 +166,14 @@ fn plan(
         Kind::Number if amount.is_some() => {
             let (from, to) = amount?;
             if COUNT_BOUNDS.contains(&previous.as_str()) {
+                return None;
+            }
+            // "for less than its original $4 billion asking price": an amount that
+            // describes the noun after it is no answer of its own ("How much did Zuckerberg
+            // say … for less than its original asking price?" on a real English page).
+            if classes::word_after(sentence, to).is_some_and(|w| {
+                !text::is_stop_word(lang, &w) && classes::may_be(lang, &w, "NPA") == Some(true)
+            }) {
                 return None;
             }
             let key = &sentence[from..to];
@@ -937,7 +945,8 @@ mod tests {
             "The club paid $35 million for the old stadium. Around $2 million was raised by \
              the fans for a new roof. The city spent $40 million on roads last year. Tickets \
              cost $8 cheese sandwiches at the gate. The mayor gave more than $5 million to \
-             the schools.",
+             the schools. The firm bought the team for less than its original $50 million \
+             asking price.",
         );
         let plans = question_plans(&article, 10, 5, &HashSet::new());
         let stadium = plans
@@ -945,6 +954,11 @@ mod tests {
             .find(|p| p.evidence.starts_with("The club paid"))
             .expect("a plan about the stadium's price");
         assert_eq!(stadium.opening, Opening::HowMuch);
+        // An amount that describes a noun asks for nothing of its own.
+        assert!(
+            !plans.iter().any(|p| p.answer_phrase == "$50 million"),
+            "{plans:?}"
+        );
         assert_eq!(stadium.answer_phrase, "$35 million");
         assert_eq!(stadium.options[stadium.answer], "$35 million");
         assert!(

@@ -359,6 +359,7 @@ pub(super) fn people<'a>(
         // only with a given name and a surname.
         if let Some(s) = speech(lang, sentence, lower_case, &[])
             && text::words(s.speaker).len() > 1
+            && !no_persons_name(s.speaker)
         {
             found.push(s.speaker);
         }
@@ -438,7 +439,12 @@ pub(super) fn people<'a>(
                 && given_names(lang).is_some_and(|names| names.contains(given_name.as_str()))
                 && !(common(&given_name) && common(&surname))
                 && !super::pooled().not_surnames.contains(&surname.as_str());
-            if titled || described || given {
+            // "was taken to Royal Shrewsbury hospital": a word of a place's or a body's
+            // name follows it.
+            let institution = after
+                .first()
+                .is_some_and(|w| super::pooled().not_surnames.contains(&w.as_str()));
+            if (titled || described || given) && !institution && !no_persons_name(name) {
                 found.push(name);
             }
         }
@@ -456,6 +462,20 @@ pub(super) fn people<'a>(
         add_person(&mut out, name);
     }
     out
+}
+
+/// Whether a name is none of a person's however it is used: it ends as a body's does ("The
+/// Food Standards Agency warned" made "Standards Agency" a speaker on a real English page),
+/// or it is written in capitals (a photo credit, "JIM WATSON", whose form stands out among
+/// options).
+fn no_persons_name(name: &str) -> bool {
+    let words = text::words(name);
+    words
+        .last()
+        .is_some_and(|w| super::pooled().bodies.contains(&w.to_lowercase().as_str()))
+        || words
+            .iter()
+            .all(|w| w.chars().count() > 1 && !w.chars().any(char::is_lowercase))
 }
 
 /// Given names that the article uses alone inside sentences, twice or more ("Harry" and
@@ -644,6 +664,20 @@ mod tests {
         .map(String::from)
         .to_vec();
         assert_eq!(people("en", &sentences, &HashSet::new()), ["Robert Runcie"]);
+        // A real English page: a body that speaks ("Standards Agency"), a hospital ("Royal
+        // Shrewsbury"), a photo credit in capitals ("JIM WATSON").
+        let sentences: Vec<String> = [
+            "Eloise Parry, 21, was taken to Royal Shrewsbury hospital on 12 April.",
+            "The Food Standards Agency warned people to stay away from the pills.",
+            "The tweet was shared widely, said chief inspector Jennifer Mattinson.",
+            "Photo by JIM WATSON, who works for the agency, shows the crowd.",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            people("en", &sentences, &HashSet::new()),
+            ["Eloise Parry", "Jennifer Mattinson"]
+        );
         let french = ["Selon Théo, 34 ans, son pain se conserve 5 jours.".to_string()];
         // "Selon" opens the sentence; the article writes it in lower case elsewhere.
         let lower: HashSet<String> = ["selon".to_string()].into();
