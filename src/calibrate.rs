@@ -35,9 +35,15 @@ impl Outcome {
 impl std::fmt::Display for Outcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let m = &self.measure;
+        // What the counts are: a bank set's right answers are banks shown without a word
+        // that fits; its wrong keys are the words that fit.
+        let (right, wrong) = match m.kind.as_str() {
+            "bank" => ("banks shown clean", "words that fit shown"),
+            _ => ("right keys accepted", "wrong keys accepted"),
+        };
         write!(
             f,
-            "{} ({}): {} items; right keys accepted {} of {} ({:.0}%); wrong keys accepted {} of {} ({:.1}%, at most {:.1}%): {}, {}",
+            "{} ({}): {} items; {right} {} of {} ({:.0}%); {wrong} {} of {} ({:.1}%, at most {:.1}%): {}, {}",
             m.kind,
             m.lang,
             m.items,
@@ -62,21 +68,37 @@ impl std::fmt::Display for Outcome {
     }
 }
 
-/// The languages to calibrate: those asked for (each must have a set), or every language
-/// with a set for `kind`.
-pub fn langs(kind: &str, asked: &[String]) -> anyhow::Result<Vec<String>> {
-    let known = calibration::langs(kind);
-    if asked.is_empty() {
-        return Ok(known.into_iter().map(String::from).collect());
-    }
+/// The languages to calibrate for each kind: those asked for that have a set of it (each
+/// asked for must have a set of some kind), or every language with a set of it.
+pub fn langs(asked: &[String]) -> anyhow::Result<Vec<(&'static str, Vec<String>)>> {
     for lang in asked {
         anyhow::ensure!(
-            known.contains(&lang.as_str()),
-            "--langs: no {kind} calibration set for `{lang}` (sets exist for {})",
-            known.join(", ")
+            calibration::KINDS
+                .iter()
+                .any(|kind| calibration::langs(kind).contains(&lang.as_str())),
+            "--langs: no calibration set for `{lang}` ({})",
+            calibration::KINDS
+                .iter()
+                .map(|kind| format!(
+                    "{kind} sets exist for {}",
+                    calibration::langs(kind).join(", ")
+                ))
+                .collect::<Vec<_>>()
+                .join("; ")
         );
     }
-    Ok(asked.to_vec())
+    Ok(calibration::KINDS
+        .iter()
+        .map(|&kind| {
+            let known = calibration::langs(kind);
+            let langs = known
+                .into_iter()
+                .filter(|l| asked.is_empty() || asked.iter().any(|a| a == l))
+                .map(String::from)
+                .collect();
+            (kind, langs)
+        })
+        .collect())
 }
 
 /// Calibrates `kind` in each of `langs` with the model and stores every verdict.
@@ -94,25 +116,27 @@ pub async fn calibrate(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut outcomes = Vec::new();
     for lang in langs {
-        let items = calibration::items(kind, lang)?;
         let set_sha256 = calibration::set_sha256(kind, lang).context("a set without text")?;
-        progress(format!(
-            "Calibrating {kind} ({lang}): {} items, 4 keys each ...",
-            items.len()
-        ));
-        let measure = calibration::measure(
-            kind,
-            lang,
-            &items,
-            generator,
-            frequencies.ranks(lang),
-            |done, total| {
-                if done % 10 == 0 || done == total {
-                    progress(format!("  {done}/{total}"));
-                }
-            },
-        )
-        .await;
+        let step = |done: usize, total: usize| {
+            if done.is_multiple_of(10) || done == total {
+                progress(format!("  {done}/{total}"));
+            }
+        };
+        let measure = if kind == "bank" {
+            let items = calibration::bank_items(lang)?;
+            progress(format!(
+                "Calibrating {kind} ({lang}): {} banks, each with words that fit its gap ...",
+                items.len()
+            ));
+            calibration::measure_banks(lang, &items, generator, step).await
+        } else {
+            let items = calibration::items(kind, lang)?;
+            progress(format!(
+                "Calibrating {kind} ({lang}): {} items, 4 keys each ...",
+                items.len()
+            ));
+            calibration::measure(kind, lang, &items, generator, frequencies.ranks(lang), step).await
+        };
         let outcome = Outcome::new(measure);
         let m = &outcome.measure;
         store.save_calibration(&Calibration {

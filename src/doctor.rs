@@ -107,7 +107,7 @@ fn calibration(config: &Config) -> Result<String, String> {
         .map(|s| format!("{} ({})", s.calibration.kind, s.calibration.lang))
         .collect();
     Ok(if on.is_empty() {
-        "no model-judged kind is on for this model file (vocabulary stays off; `hyperlearn calibrate` measures whether it may be on)".into()
+        "no model-judged kind is on for this model file (vocabulary and content words' banks stay off; `hyperlearn calibrate` measures whether they may be on)".into()
     } else {
         format!("on for this model file: {}", on.join(", "))
     })

@@ -520,13 +520,17 @@ mod tests {
     }
 }
 
-/// The kinds whose key only a model can judge.
-pub const CALIBRATED_KINDS: &[&str] = &["vocabulary"];
+/// The kinds that only a model can judge: a word's meaning (`vocabulary`), and whether a
+/// content word's bank holds no second word that fits its gap (`bank`).
+pub const CALIBRATED_KINDS: &[&str] = &["vocabulary", "bank"];
 
 /// Which model-judged kinds a model has passed, for one language. The default passes none.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Calibrated {
     pub vocabulary: bool,
+    /// Content words' banks: the model's fits choose their wrong options
+    /// (`generation::prune_banks`); without it such a bank is never shown.
+    pub bank: bool,
 }
 
 impl Calibrated {
@@ -540,8 +544,10 @@ impl Calibrated {
 
     /// Turns on the kind named `kind` (one of [`CALIBRATED_KINDS`]); other names change nothing.
     pub fn with(mut self, kind: &str) -> Calibrated {
-        if kind == "vocabulary" {
-            self.vocabulary = true;
+        match kind {
+            "vocabulary" => self.vocabulary = true,
+            "bank" => self.bank = true,
+            _ => {}
         }
         self
     }

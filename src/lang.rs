@@ -90,6 +90,11 @@ const OPTIONAL_FILES: &[(&str, &str, &str)] = &[
         "person-nouns.txt",
         include_str!("../lang/en/person-nouns.txt"),
     ),
+    (
+        "en",
+        "calibration-bank.tsv",
+        include_str!("../lang/en/calibration-bank.tsv"),
+    ),
 ];
 
 impl Home {

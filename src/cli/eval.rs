@@ -487,15 +487,15 @@ pub(super) async fn calibrate(
 ) -> anyhow::Result<()> {
     let config = config_or_defaults(config_path)?;
     let store = crate::store::Store::connect(&config.store)?;
-    let kind = "vocabulary";
-    let langs = crate::calibrate::langs(kind, langs)?;
+    let kinds = crate::calibrate::langs(langs)?;
     if show {
         let sha = crate::generation::model_file_sha256(&config.model.path)
             .with_context(|| format!("model {}", config.model.path.display()))?;
         let stored = crate::calibrate::stored(&store, &sha)?;
         if stored.is_empty() && !json {
             out!(
-                "No calibration yet: model-judged kinds (vocabulary) are off. Run `hyperlearn calibrate`."
+                "No calibration yet: model-judged kinds ({}) are off. Run `hyperlearn calibrate`.",
+                crate::verification::calibration::KINDS.join(", ")
             );
         }
         for s in stored {
@@ -510,33 +510,43 @@ pub(super) async fn calibrate(
     let generator = model_for(config_path, false, quiet)?.expect("a model is loaded");
     let progress = pipeline::Progress::new(quiet);
     let frequencies = crate::articles::WordFrequencies::new(&config.wordfreq_dir);
-    let outcomes =
-        crate::calibrate::calibrate(&store, &generator, &frequencies, kind, &langs, |line| {
-            progress.say(line)
-        })
-        .await?;
-    for o in &outcomes {
-        if json {
-            out!("{}", serde_json::to_string(o)?);
-        } else {
-            out!("{o}");
+    let mut uses = Vec::new();
+    for (kind, langs) in kinds {
+        if langs.is_empty() {
+            continue;
         }
-    }
-    if !json {
+        let outcomes =
+            crate::calibrate::calibrate(&store, &generator, &frequencies, kind, &langs, |line| {
+                progress.say(line)
+            })
+            .await?;
+        for o in &outcomes {
+            if json {
+                out!("{}", serde_json::to_string(o)?);
+            } else {
+                out!("{o}");
+            }
+        }
         let on: Vec<&str> = outcomes
             .iter()
             .filter(|o| o.verdict.passed)
             .map(|o| o.measure.lang.as_str())
             .collect();
-        out!(
-            "Stored for {} in {}. Lessons use {kind} in: {}.",
-            config.model.path.display(),
-            config.store,
+        uses.push(format!(
+            "Lessons use {kind} in: {}.",
             if on.is_empty() {
                 "no language".to_string()
             } else {
                 on.join(", ")
             }
+        ));
+    }
+    if !json {
+        out!(
+            "Stored for {} in {}. {}",
+            config.model.path.display(),
+            config.store,
+            uses.join(" ")
         );
     }
     Ok(())

@@ -209,12 +209,15 @@ pub enum Command {
         #[arg(long)]
         no_model: bool,
     },
-    /// Measure, per language, whether the configured model may judge the kinds of exercise
-    /// whose key only a model can judge (what a word means): each item of the set in
-    /// `lang/<code>/calibration-<kind>.tsv` is verified with each of its four meanings as the
-    /// key, as a lesson's item would be. The kind turns on for a language only when at least
-    /// 60% of right keys and, at 95% confidence, at most 5% of wrong keys pass. The verdict is
-    /// stored with the model file's sha256: another model file starts off again.
+    /// Measure, per language, whether the configured model may judge what only a model can
+    /// judge, on the sets in `lang/<code>/calibration-<kind>.tsv`: what a word means
+    /// (vocabulary: each item verified with each of its four meanings as the key, as a
+    /// lesson's item would be), and which words fit a gap (bank: each content word's bank
+    /// chosen by the model's fits, as a lesson's would be, among words that fit its gap and
+    /// words that do not). A kind turns on for a language only when at least 60% of right
+    /// keys (banks shown clean) and, at 95% confidence, at most 5% of wrong keys (words that
+    /// fit) pass. The verdict is stored with the model file's sha256: another model file
+    /// starts off again.
     Calibrate {
         /// Languages, comma-separated (default: every language with a set).
         #[arg(long, value_delimiter = ',')]

@@ -363,14 +363,22 @@ pub async fn eval_lessons(
         out,
         "  model-phrased questions: {phrased_delivered} delivered of {phrased_made} tried; lessons with one: {phrased_lessons} of {lessons}"
     );
-    let _ = writeln!(
-        out,
-        "  model-judged kinds (vocabulary): {}",
-        if calibrated.vocabulary {
+    let verdict = |on: bool| {
+        if on {
             format!("on, the model passed its {lang} calibration")
         } else {
             format!("off, the model has not passed a {lang} calibration (`hyperlearn calibrate`)")
         }
+    };
+    let _ = writeln!(
+        out,
+        "  model-judged kinds (vocabulary): {}",
+        verdict(calibrated.vocabulary)
+    );
+    let _ = writeln!(
+        out,
+        "  content words' banks (bank): {}",
+        verdict(calibrated.bank)
     );
     let _ = writeln!(
         out,

@@ -17,7 +17,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use serde::Deserialize;
 
 pub use construct::{
-    BANK_WRONG, FitTally, Pruned, QuestionPlan, Rng, constructed_exercises, names_one_of, people,
+    BANK_WRONG, Pruned, QuestionPlan, Rng, constructed_exercises, names_one_of, people,
     prune_banks, question_plans, text_items_wanted, trim_bank,
 };
 pub use grammar::Shape;
@@ -73,8 +73,6 @@ pub struct Generator {
     calibrated: Arc<RwLock<HashMap<String, Calibrated>>>,
     /// The model file's sha256, read once: the key of its calibrations.
     sha256: Arc<OnceLock<Result<String, String>>>,
-    /// How well the model has found the keys of word banks at home, by language.
-    fits: Arc<FitTally>,
 }
 
 #[derive(Deserialize)]
@@ -116,14 +114,7 @@ impl Generator {
             config: config.clone(),
             calibrated: Arc::default(),
             sha256: Arc::default(),
-            fits: Arc::default(),
         })
-    }
-
-    /// How well this model has found the keys of word banks at home, by language, in this
-    /// process ([`prune_banks`]).
-    pub fn fit_tally(&self) -> &FitTally {
-        &self.fits
     }
 
     /// The sha256 of the model file (hex), read on first use.

@@ -1049,7 +1049,14 @@ async fn make_exercises(
             .collect();
         let want = lesson_cfg.exercises - accepted.len();
         let candidates = constructed_exercises(text, level, want * 2 + 4, rng.next_u64(), &avoid);
-        for pruned in prune_banks(candidates, text.lang(), generator, generator.fit_tally()).await {
+        for pruned in prune_banks(
+            candidates,
+            text.lang(),
+            generator,
+            generator.calibrated(text.lang()).bank,
+        )
+        .await
+        {
             if accepted.len() >= lesson_cfg.exercises {
                 break;
             }

@@ -20,6 +20,7 @@ use std::sync::Mutex;
 
 use super::{AnswerModel, ArticleText, Reason, VerifyOptions, verify_with};
 use crate::exercise::{Candidate, Exercise, Origin};
+use crate::generation::{Pruned, prune_banks};
 
 /// Fewest items of a set for a verdict that can turn a kind on.
 pub const MIN_ITEMS: usize = 30;
@@ -59,6 +60,7 @@ pub struct Item {
 fn set_text(kind: &str, lang: &str) -> Option<&'static str> {
     let text = match kind {
         "vocabulary" => crate::lang::home(lang)?.file("calibration-vocabulary.tsv"),
+        "bank" => crate::lang::home(lang)?.optional_file("calibration-bank.tsv")?,
         _ => return None,
     };
     text.lines()
@@ -92,6 +94,123 @@ pub fn items(kind: &str, lang: &str) -> Result<Vec<Item>, SetError> {
         line,
         message,
     })
+}
+
+/// One item of a bank set: a sentence with a gap, its key, words that fit the gap as well
+/// as the key, and words of its form that do not fit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankItem {
+    pub sentence: String,
+    pub key: String,
+    pub fitting: Vec<String>,
+    pub wrong: Vec<String>,
+}
+
+/// The items of a language's bank set (`lang/<code>/calibration-bank.tsv`: a sentence
+/// with `_____`, the key, the words that fit and those that do not, each list split by
+/// `|`), measured by [`measure_banks`].
+pub fn bank_items(lang: &str) -> Result<Vec<BankItem>, SetError> {
+    let kind = "bank";
+    let text = set_text(kind, lang).ok_or_else(|| SetError::Missing {
+        kind: kind.into(),
+        lang: lang.into(),
+    })?;
+    parse_banks(text).map_err(|(line, message)| SetError::Line {
+        kind: kind.into(),
+        lang: lang.into(),
+        line,
+        message,
+    })
+}
+
+fn parse_banks(text: &str) -> Result<Vec<BankItem>, (usize, String)> {
+    let mut items = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+        let [sentence, key, fitting, wrong] = fields[..] else {
+            return Err((n + 1, format!("{} fields instead of 4", fields.len())));
+        };
+        let words = |f: &str| -> Vec<String> {
+            f.split('|')
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let (fitting, wrong) = (words(fitting), words(wrong));
+        if sentence.matches(crate::exercise::GAP).count() != 1 {
+            return Err((
+                n + 1,
+                format!("the sentence holds no single {}", crate::exercise::GAP),
+            ));
+        }
+        if key.is_empty() || fitting.is_empty() || wrong.len() < 2 {
+            return Err((
+                n + 1,
+                "a key, a word that fits and two that do not are needed".into(),
+            ));
+        }
+        items.push(BankItem {
+            sentence: sentence.into(),
+            key: key.into(),
+            fitting,
+            wrong,
+        });
+    }
+    Ok(items)
+}
+
+/// Measures whether `model` tells words that fit a gap from words that do not, on the
+/// `items` of a language's bank set: each item's bank (its key, the words that fit and
+/// those that do not) is chosen as a lesson's would be ([`prune_banks`], judged). A bank is
+/// right where two wrong options or more are left and none of them fits; each word that fits
+/// is a wrong key tried, accepted where the bank still shows it. `progress` is called after
+/// each item with (done, total).
+pub async fn measure_banks<M: AnswerModel>(
+    lang: &str,
+    items: &[BankItem],
+    model: &M,
+    mut progress: impl FnMut(usize, usize),
+) -> Measure {
+    let mut m = Measure {
+        kind: "bank".into(),
+        lang: lang.into(),
+        items: items.len(),
+        ..Measure::default()
+    };
+    for (i, item) in items.iter().enumerate() {
+        let mut options: Vec<String> = item.fitting.iter().chain(&item.wrong).cloned().collect();
+        // The key takes each place in turn over the set.
+        options.insert(i % (options.len() + 1), item.key.clone());
+        let candidate = Candidate {
+            exercise: Exercise::GapFill {
+                sentence: item.sentence.clone(),
+                answer: item.key.clone(),
+                options,
+                evidence: item.sentence.replacen(crate::exercise::GAP, &item.key, 1),
+            },
+            origin: Origin::Constructed,
+        };
+        let shown = match prune_banks(vec![candidate], lang, model, true).await.pop() {
+            Some(Pruned::Ready(Candidate {
+                exercise: Exercise::GapFill { options, .. },
+                ..
+            })) => options,
+            _ => Vec::new(),
+        };
+        let fitting = shown.iter().filter(|o| item.fitting.contains(o)).count();
+        let wrong = shown.iter().filter(|o| item.wrong.contains(o)).count();
+        m.wrong_tried += item.fitting.len();
+        m.wrong_accepted += fitting;
+        if fitting == 0 && wrong >= 2 {
+            m.right_accepted += 1;
+        }
+        progress(i + 1, items.len());
+    }
+    m
 }
 
 fn parse(text: &str) -> Result<Vec<Item>, (usize, String)> {
@@ -469,6 +588,95 @@ mod tests {
         assert!(!m(20, 20, 0).verdict().passed);
         assert!((wilson_upper(0, 120) - 0.022).abs() < 0.001);
         assert_eq!(wilson_upper(0, 0), 1.0);
+    }
+
+    /// A reader that finds the key and the words that fit at home in each gap of a set, and
+    /// the others not.
+    struct Reader(Vec<BankItem>);
+
+    impl AnswerModel for Reader {
+        async fn choose(&self, _: &str, _: &str, _: &[String]) -> Result<usize, String> {
+            Err("not asked".into())
+        }
+
+        async fn answer_span(&self, _: &str, _: &str) -> Result<String, String> {
+            Err("not asked".into())
+        }
+
+        async fn log_likelihood(&self, _: &str, text: &str) -> Result<Option<f64>, String> {
+            let fits =
+                |i: &BankItem, w: &String| i.sentence.replacen(crate::exercise::GAP, w, 1) == text;
+            Ok(self.0.iter().find_map(|i| {
+                if fits(i, &i.key) || i.fitting.iter().any(|w| fits(i, w)) {
+                    Some(-10.0)
+                } else {
+                    i.wrong.iter().any(|w| fits(i, w)).then_some(-50.0)
+                }
+            }))
+        }
+    }
+
+    #[test]
+    fn a_reader_passes_the_english_bank_set_and_a_ranking_model_does_not() {
+        let items = bank_items("en").unwrap();
+        let m = now(measure_banks(
+            "en",
+            &items,
+            &Reader(items.clone()),
+            |_, _| {},
+        ));
+        assert!(m.verdict().passed, "{m:?} {:?}", m.verdict());
+        assert_eq!(m.wrong_accepted, 0);
+        // A model that finds the key at home and the other words alike keeps words that fit.
+        let ranks_the_key = Reader(
+            items
+                .iter()
+                .map(|i| BankItem {
+                    fitting: Vec::new(),
+                    wrong: i.fitting.iter().chain(&i.wrong).cloned().collect(),
+                    ..i.clone()
+                })
+                .collect(),
+        );
+        let m = now(measure_banks("en", &items, &ranks_the_key, |_, _| {}));
+        assert!(!m.verdict().passed, "{m:?}");
+    }
+
+    fn now<F: std::future::Future>(f: F) -> F::Output {
+        futures_util::FutureExt::now_or_never(f).expect("the fake model does not wait")
+    }
+
+    #[test]
+    fn every_bank_set_parses_and_is_big_enough_for_a_verdict() {
+        assert!(!langs("bank").is_empty());
+        for lang in langs("bank") {
+            let items = bank_items(lang).unwrap();
+            assert!(items.len() >= MIN_ITEMS, "{lang}: {} items", items.len());
+            // Words that fit enough for a verdict: at one-sided 95% none kept of them must
+            // stay under the bar.
+            let tried: usize = items.iter().map(|i| i.fitting.len()).sum();
+            assert!(
+                wilson_upper(0, tried) <= MAX_WRONG,
+                "{lang}: {tried} words that fit"
+            );
+            for i in &items {
+                let sentence = i.sentence.to_lowercase();
+                for w in i.fitting.iter().chain(&i.wrong).chain([&i.key]) {
+                    assert!(
+                        !crate::text::has_phrase(&sentence, w),
+                        "{lang}: {w} in {}",
+                        i.sentence
+                    );
+                    assert!(
+                        crate::exercise::is_content_word(lang, w),
+                        "{lang}: {w} is no content word"
+                    );
+                }
+            }
+        }
+        assert!(bank_items("xx").is_err());
+        let err = parse_banks("The _____ met.\tcouncil\tboard\n").unwrap_err();
+        assert_eq!(err, (1, "3 fields instead of 4".into()));
     }
 
     #[test]

@@ -85,9 +85,9 @@ pub enum Reason {
     /// Another exercise of the lesson shows this one's key where its evidence has it, or
     /// this one shows another's: one answers the other.
     KeyShownElsewhere,
-    /// A content word's word bank that no reader has judged: the model does not read the
-    /// article's language (its fits, measured on the banks of that language it has scored,
-    /// rank the key by chance), so a wrong option may fit the gap as well as the key.
+    /// A content word's word bank that no reader has judged: the model has not passed the
+    /// bank calibration of the article's language, so a wrong option may fit the gap as well
+    /// as the key.
     BankNotJudged,
     /// The model, answering without the key, gave another answer.
     RoundTripDisagrees,

@@ -1051,7 +1051,7 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
     let config_path = dir.path().join("config.toml");
     let err = run_err(with_config(&config_path).args(["-q", "calibrate", "--langs", "pt"]));
     assert!(
-        err.contains("no vocabulary calibration set for `pt`"),
+        err.contains("no calibration set for `pt`") && err.contains("bank sets exist for en"),
         "{err}"
     );
 
@@ -1068,17 +1068,44 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
     );
     assert!(!out.contains("set defect"), "{out}");
     let shown = run_ok(with_config(&config_path).args(["calibrate", "--show", "--json"]));
-    let verdict: serde_json::Value = serde_json::from_str(shown.trim()).unwrap();
+    let verdicts: Vec<serde_json::Value> = shown
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let verdict = verdicts
+        .iter()
+        .find(|v| v["kind"] == "vocabulary")
+        .expect("a vocabulary verdict");
     assert_eq!(verdict["lang"], "en");
     assert_eq!(verdict["passed"], false);
     assert_eq!(verdict["applies"], true);
     assert_eq!(verdict["items"], 40);
     assert_eq!(verdict["wrong_tried"], 120);
+    // Content words' banks: the set's banks chosen by the model's fits, each of its words
+    // that fit a gap a wrong key tried.
+    let bank = verdicts
+        .iter()
+        .find(|v| v["kind"] == "bank")
+        .expect("a bank verdict");
+    assert_eq!(
+        (bank["lang"].as_str(), bank["items"].as_i64()),
+        (Some("en"), Some(40))
+    );
+    assert_eq!(bank["wrong_tried"], 80);
+    assert!(
+        out.contains("bank (en): 40 items; banks shown clean"),
+        "{out}"
+    );
 
     // What a model that passed would get: vocabulary items among the model's candidates.
     let store = hyperlearn::store::Store::connect(&config.store).unwrap();
     let sha = hyperlearn::generation::model_file_sha256(&config.model.path).unwrap();
-    let mut passed = store.calibrations().unwrap().remove(0);
+    let mut passed = store
+        .calibrations()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.kind == "vocabulary")
+        .unwrap();
     assert_eq!(passed.model_sha256, sha);
     passed.passed = true;
     store.save_calibration(&passed).unwrap();
@@ -1114,7 +1141,7 @@ fn calibrate_measures_the_model_stores_its_verdict_and_lessons_follow_it() {
         .calibrations()
         .unwrap()
         .into_iter()
-        .find(|c| c.model_sha256 == sha)
+        .find(|c| c.model_sha256 == sha && c.kind == "vocabulary")
         .unwrap();
     own.passed = false;
     store.save_calibration(&own).unwrap();

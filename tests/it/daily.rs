@@ -469,9 +469,7 @@ async fn the_model_scores_sentences_and_drops_the_bank_option_that_fits_the_gap(
         },
         origin: Origin::Constructed,
     };
-    let mut pruned =
-        hyperlearn::generation::prune_banks(vec![bank], "en", &generator, generator.fit_tally())
-            .await;
+    let mut pruned = hyperlearn::generation::prune_banks(vec![bank], "en", &generator, true).await;
     let Some(hyperlearn::generation::Pruned::Ready(Candidate {
         exercise: Exercise::GapFill { options, .. },
         ..

@@ -17,7 +17,7 @@ mod speech;
 
 use crate::analysis::{ArticleText, classes, english};
 pub use plan::{QuestionPlan, question_plans};
-pub use prune::{BANK_WRONG, FitTally, Pruned, SPARE_WRONG, prune_banks, trim_bank};
+pub use prune::{BANK_WRONG, Pruned, SPARE_WRONG, prune_banks, trim_bank};
 
 /// A small deterministic generator (splitmix64), so a lesson is reproducible from its seed.
 #[derive(Debug, Clone)]

@@ -4,10 +4,16 @@
 //! companies, entities; "formally _____ the two candidates": announced, confirmed; "Pour
 //! _____ over pineapple": batter, butter). So it makes the bank with spares, and the model
 //! reads the sentence with each word in the gap: the word it finds most at home there is
-//! dropped, and of the rest the ones it finds least at home are shown. Only where the
-//! model reads the article's language, which the banks of that language it has scored
-//! measure: the key, the article's own word, must fit better than most words from
-//! elsewhere.
+//! dropped, and of the rest the ones it finds least at home are shown.
+//!
+//! Whether a wrong word fits a gap only a reader can tell, so the model's fits choose only
+//! for a model that has shown it tells words that fit from words that do not, on the
+//! language's set (`lang/<code>/calibration-bank.tsv`, measured by
+//! `verification::calibration::measure_banks` through `hyperlearn calibrate`); without that
+//! no content word's bank is shown. Ranking the key above words from elsewhere is not
+//! enough: the test model ranked it above 83% to 95% of them on real English news, and a
+//! tenth of the banks it chose still held a second answer ("inferences about my life, my
+//! _____, and my relationships": habits, contacts).
 
 use super::{Candidate, Exercise, GAP};
 use crate::analysis::AnswerModel;
@@ -26,89 +32,52 @@ pub const SPARE_WRONG: usize = 3;
 /// fit stood 5 to 15 below their keys.
 pub const FIT_MARGIN: f64 = 3.0;
 
-/// How many of a bank's wrong options the key must fit better than, on average over the
-/// banks of a language scored so far ([`FitTally`]), for the model's fits to be trusted on
-/// that language. The key is the
-/// article's own word: a model that reads the language finds it at home more often than
-/// words taken from elsewhere in the article (the test model, on real English news: better
-/// than 95% and 83% of them, on the B1 and B2 pages), and one that does not read it ranks
-/// it by chance, near half (on French news, 52% of them over 26 banks, where its fits had
-/// left more than half of the banks too small to show).
-pub const READS_SHARE: f64 = 2.0 / 3.0;
-
 /// The banks of an article's constructed gaps with the wrong options they show (see the
 /// module). Each content-word bank ([`crate::exercise::is_content_word`]; other kinds have
-/// banks of their own kind) with two wrong options or more is scored: how likely the model
-/// finds the sentence with each word in the gap. Where the key fits better than
-/// `READS_SHARE` of the wrong options, on average over the banks of the article's language
-/// that the `tally` has seen (this article's included: one article's two or three banks
-/// pass by chance), the model reads the language and its fits decide: every wrong option that fits the gap
-/// about as well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two
-/// are left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are
+/// banks of their own kind) with two wrong options or more is, where the model's fits are
+/// `judged` (it passed the language's bank calibration), scored: how likely the model finds
+/// the sentence with each word in the gap. Every wrong option that fits the gap about as
+/// well as the key or better (`FIT_MARGIN`) is dropped, then, while more than two are
+/// left, the one that fits best, and of the rest the [`BANK_WRONG`] that fit least are
 /// kept, in their order. Fewer than two may be left: such a bank is no exercise
 /// (verification refuses it). (Measured against how likely the word is alone, rare words
 /// looked at home anywhere: "Hospitalization and discontinuity rates" fitted better than
-/// the key, mortality, and morbidity stayed.) Where the model scores but does not read the
-/// language, no reader has judged the bank: it is [`Pruned::Unjudged`] (without a model's
-/// fits, a third of the French banks on real news offered a second word that fits:
-/// "des _____ néfastes pour le ventre", agents among aliments). Where the model cannot
-/// score, [`trim_bank`].
+/// the key, mortality, and morbidity stayed.) Where the fits are not judged, no reader has
+/// judged the bank: it is [`Pruned::Unjudged`] (without a model's fits, a third of the
+/// French banks on real news offered a second word that fits: "des _____ néfastes pour le
+/// ventre", agents among aliments). Where the model cannot score, [`trim_bank`].
 pub async fn prune_banks<M: AnswerModel>(
     candidates: Vec<Candidate>,
     lang: &str,
     model: &M,
-    tally: &FitTally,
+    judged: bool,
 ) -> Vec<Pruned> {
-    let mut fits = Vec::with_capacity(candidates.len());
-    for candidate in &candidates {
-        fits.push(bank_fits(candidate, lang, model).await);
+    let mut out = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        out.push(if !is_content_bank(&candidate, lang) {
+            Pruned::Ready(trim_bank(candidate))
+        } else if !judged {
+            Pruned::Unjudged(candidate)
+        } else {
+            match bank_fits(&candidate, model).await {
+                Some(fits) => Pruned::Ready(fits.prune(candidate)),
+                None => Pruned::Ready(trim_bank(candidate)),
+            }
+        });
     }
-    let shares: Vec<f64> = fits.iter().flatten().map(BankFits::key_share).collect();
-    let reads = tally.add(lang, &shares);
-    candidates
-        .into_iter()
-        .zip(fits)
-        .map(|(candidate, fits)| match fits {
-            Some(fits) if reads => Pruned::Ready(fits.prune(candidate)),
-            Some(_) => Pruned::Unjudged(candidate),
-            None => Pruned::Ready(trim_bank(candidate)),
-        })
-        .collect()
+    out
 }
 
-/// How well a model has found keys at home in word banks, by language: the mean share of
-/// wrong options the key fits better than, over every bank scored so far (see
-/// [`prune_banks`]). One per model, for the life of the process.
-#[derive(Debug, Default)]
-pub struct FitTally(std::sync::Mutex<std::collections::HashMap<String, (f64, usize)>>);
-
-impl FitTally {
-    /// Adds an article's banks (each its key's share) and tells whether the model reads the
-    /// language, by all the banks of it seen so far; false where none has been scored.
-    fn add(&self, lang: &str, shares: &[f64]) -> bool {
-        let mut all = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let (sum, banks) = all.entry(lang.to_string()).or_default();
-        *sum += shares.iter().sum::<f64>();
-        *banks += shares.len();
-        if *banks == 0 {
-            return false;
-        }
-        let mean = *sum / *banks as f64;
-        let reads = mean >= READS_SHARE;
-        if !shares.is_empty() {
-            tracing::debug!(
-                "word banks: the key fits better than {:.0}% of the wrong options over {} {lang} banks ({} of this article): the model's fits {}",
-                100.0 * mean,
-                *banks,
-                shares.len(),
-                if reads { "decide" } else { "are not used" }
-            );
-        }
-        reads
-    }
+/// Whether a candidate is a gap whose key is a content word, with two wrong options or more.
+fn is_content_bank(candidate: &Candidate, lang: &str) -> bool {
+    let Exercise::GapFill {
+        answer, options, ..
+    } = &candidate.exercise
+    else {
+        return false;
+    };
+    options.iter().filter(|o| *o != answer).count() >= 2
+        && crate::exercise::is_content_word(lang, answer)
 }
 
 /// A constructed candidate after [`prune_banks`].
@@ -116,9 +85,9 @@ impl FitTally {
 pub enum Pruned {
     /// For verification, with the bank (if any) it shows.
     Ready(Candidate),
-    /// A content word's bank that no reader has judged: the model does not read the
-    /// article's language, and a wrong option may fit the gap as well as the key. Never
-    /// shown.
+    /// A content word's bank that no reader has judged: the model has not passed the bank
+    /// calibration of the article's language, and a wrong option may fit the gap as well as
+    /// the key. Never shown.
     Unjudged(Candidate),
 }
 
@@ -130,12 +99,6 @@ struct BankFits {
 }
 
 impl BankFits {
-    /// The share of wrong options the key fits better than.
-    fn key_share(&self) -> f64 {
-        let below = self.wrong.iter().filter(|(f, _)| *f < self.key).count();
-        below as f64 / self.wrong.len() as f64
-    }
-
     /// The bank with the wrong options these fits choose (see [`prune_banks`]).
     fn prune(mut self, candidate: Candidate) -> Candidate {
         // Least at home first.
@@ -151,13 +114,9 @@ impl BankFits {
     }
 }
 
-/// The fits of a content word's bank with two wrong options or more; none for other
-/// candidates, or where the model cannot score.
-async fn bank_fits<M: AnswerModel>(
-    candidate: &Candidate,
-    lang: &str,
-    model: &M,
-) -> Option<BankFits> {
+/// The fits of a content word's bank ([`is_content_bank`]); none where the model cannot
+/// score.
+async fn bank_fits<M: AnswerModel>(candidate: &Candidate, model: &M) -> Option<BankFits> {
     let Exercise::GapFill {
         sentence,
         answer,
@@ -167,10 +126,6 @@ async fn bank_fits<M: AnswerModel>(
     else {
         return None;
     };
-    let wrong: Vec<&String> = options.iter().filter(|o| *o != answer).collect();
-    if wrong.len() < 2 || !crate::exercise::is_content_word(lang, answer) {
-        return None;
-    }
     let fit = async |word: &str| match model
         .log_likelihood("", &sentence.replacen(GAP, word, 1))
         .await
@@ -182,8 +137,8 @@ async fn bank_fits<M: AnswerModel>(
         }
     };
     let key = fit(answer).await?;
-    let mut scored = Vec::with_capacity(wrong.len());
-    for word in wrong {
+    let mut scored = Vec::new();
+    for word in options.iter().filter(|o| *o != answer) {
         scored.push((fit(word).await?, word.clone()));
     }
     tracing::debug!(
@@ -317,45 +272,29 @@ mod tests {
     }
 
     #[test]
-    fn a_model_that_does_not_find_the_key_at_home_does_not_choose() {
-        // The key fits better than one wrong option of six: the model does not read the
-        // language, and nobody has judged the bank.
-        let model = liking(-66.0);
-        let unjudged = |p: Pruned| matches!(p, Pruned::Unjudged(_));
-        assert!(unjudged(pruned(bank(&ALL), &model)));
-        // The language's banks are measured together: beside two banks whose key it finds
-        // at home, the model is trusted on this one too, in one article or over several.
-        let model = liking(-62.0);
-        let liked = || bank(&["estimates", "companies", "novelties"]);
-        assert!(unjudged(pruned(bank(&ALL), &model)));
-        let mut got = futures_executor(prune_banks(
-            vec![liked(), liked(), bank(&ALL)],
-            "en",
-            &model,
-            &FitTally::default(),
-        ));
-        let Some(Pruned::Ready(third)) = got.pop() else {
-            panic!("judged")
+    fn a_model_that_has_not_passed_the_bank_calibration_does_not_choose() {
+        let model = liking(-50.0);
+        let mut got = futures_executor(prune_banks(vec![bank(&ALL)], "en", &model, false));
+        assert!(matches!(got.pop(), Some(Pruned::Unjudged(_))));
+        // A number's bank is no content word's: it is shown, its first three wrong options.
+        let numbers = Candidate {
+            exercise: Exercise::GapFill {
+                sentence: format!("The club has {GAP} members."),
+                answer: "40".into(),
+                options: ["20", "40", "80", "30", "50"].map(String::from).to_vec(),
+                evidence: "The club has 40 members.".into(),
+            },
+            origin: Origin::Constructed,
         };
-        assert_eq!(options(&third), ["estimates", "companies"]);
-        let tally = FitTally::default();
-        for _ in 0..2 {
-            futures_executor(prune_banks(vec![liked()], "en", &model, &tally));
-        }
-        let mut got = futures_executor(prune_banks(vec![bank(&ALL)], "en", &model, &tally));
-        assert!(matches!(got.pop(), Some(Pruned::Ready(_))));
-        // Another language's are not.
-        let mut got = futures_executor(prune_banks(vec![bank(&ALL)], "fr", &model, &tally));
-        assert!(unjudged(got.pop().expect("one bank")));
+        let mut got = futures_executor(prune_banks(vec![numbers], "en", &model, false));
+        let Some(Pruned::Ready(shown)) = got.pop() else {
+            panic!("a number's bank is shown")
+        };
+        assert_eq!(options(&shown), ["20", "40", "80", "30"]);
     }
 
     fn pruned<M: AnswerModel>(candidate: Candidate, model: &M) -> Pruned {
-        let mut got = futures_executor(prune_banks(
-            vec![candidate],
-            "en",
-            model,
-            &FitTally::default(),
-        ));
+        let mut got = futures_executor(prune_banks(vec![candidate], "en", model, true));
         got.pop().expect("one bank")
     }
 
