@@ -851,13 +851,24 @@ fn usable(lang: &str, sentence: &str) -> bool {
             .any(|b| text::has_phrase(&lower_text, b))
 }
 
-/// Whether a sentence ends with an article of its language: a word was lost there, most
-/// often a link's text ("… one vague report which will appear in the .", on a real English
+/// Whether a sentence ends with an article of its language, or (in English) has one right
+/// before a personal pronoun: a word was lost there, most often a link's text ("… one vague
+/// report which will appear in the .", "a scrivener the I ever saw", on a real English
 /// page).
 fn lost_a_word(lang: &str, words: &[&str]) -> bool {
-    words.last().is_some_and(|w| {
-        exercise::phrasing_of(lang).is_some_and(|p| p.articles.contains(&w.to_lowercase().as_str()))
-    })
+    let Some(p) = exercise::phrasing_of(lang) else {
+        return false;
+    };
+    let article = |w: &str| p.articles.contains(&w.to_lowercase().as_str());
+    words.last().is_some_and(|w| article(w))
+        || (lang == "en"
+            && words.windows(2).any(|pair| {
+                article(pair[0])
+                    && matches!(
+                        pair[1],
+                        "I" | "he" | "she" | "we" | "they" | "me" | "him" | "us" | "them"
+                    )
+            }))
 }
 
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
@@ -1997,6 +2008,14 @@ mod tests {
         assert!(!usable(
             "es",
             "El informe completo se publicará la semana próxima en una revista y en un ."
+        ));
+        assert!(!usable(
+            "en",
+            "I waive the biographies of all other scriveners for the life of Bartleby, who was a scrivener the I ever saw."
+        ));
+        assert!(usable(
+            "en",
+            "The council told the US embassy that the plan would go ahead in the spring."
         ));
         let flight = "Customers who flew on BA1478, which departed at 2100 on Sunday, should call.";
         assert!(
