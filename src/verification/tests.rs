@@ -506,6 +506,27 @@ fn duplicates_within_a_lesson_are_rejected() {
     let first = futures_executor(verify(q.clone(), &article, &reader, &[])).unwrap();
     let again = futures_executor(verify(q, &article, &reader, &[first]));
     assert_eq!(again.unwrap_err().reasons, vec![Reason::Duplicate]);
+    // One key asked for twice, from two sentences: the second gives nothing to find.
+    let year = |question: &str, evidence: &str| Exercise::ShortAnswer {
+        question: question.into(),
+        answer: "2019".into(),
+        evidence: evidence.into(),
+    };
+    let asked = year(
+        "In which year did they create a beta?",
+        "They created a beta in 2019.",
+    );
+    let again = year(
+        "In which year did the test escalate?",
+        "The beta test in 2019 escalated into a full migration.",
+    );
+    assert!(checks::is_duplicate(&again, std::iter::once(&asked)));
+    let other = Exercise::ShortAnswer {
+        question: "In which year did the test end?".into(),
+        answer: "2020".into(),
+        evidence: "The test ended in 2020.".into(),
+    };
+    assert!(!checks::is_duplicate(&other, std::iter::once(&asked)));
 }
 
 #[test]

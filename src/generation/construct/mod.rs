@@ -2137,6 +2137,17 @@ mod tests {
         assert!(others.is_empty(), "{others:?}");
     }
 
+    /// Whether the article's sentence `at` gives a false statement that changes `name`.
+    fn gives_a_false_statement(article: &ArticleText, at: usize, name: &str) -> bool {
+        let builder = Builder::new(article);
+        let sentence = &article.sentences()[at];
+        let target = target_of(&builder, sentence, name);
+        builder
+            .statements(sentence, &target, &mut Shown::default())
+            .into_iter()
+            .any(|(item, _)| item == Item::FalseStatement)
+    }
+
     /// The target of a sentence at `word`.
     fn target_of<'s>(builder: &Builder<'_>, sentence: &'s str, word: &str) -> Target<'s> {
         targets_in(builder.lang, sentence, Some(&builder.lower_case))
@@ -2305,15 +2316,7 @@ mod tests {
              predict the effectiveness of leaders. The managerial grid was designed by Jane \
              Mouton, who taught at the university.",
         );
-        let builder = Builder::new(&article);
-        let swapped = |at: usize, name: &str| {
-            let sentence = &article.sentences()[at];
-            let target = target_of(&builder, sentence, name);
-            builder
-                .statements(sentence, &target, &mut Shown::default())
-                .into_iter()
-                .any(|(item, _)| item == Item::FalseStatement)
-        };
+        let swapped = |at: usize, name: &str| gives_a_false_statement(&article, at, name);
         assert!(!swapped(0, "Fred Fiedler"));
         // The other sentences say their names once: they may be changed.
         assert!(swapped(1, "Robert House"));
@@ -2331,15 +2334,7 @@ mod tests {
              On Saturday the president Barack Obama said he would keep trying. \
              On Sunday, Barack Obama said he would keep trying.",
         );
-        let builder = Builder::new(&article);
-        let swapped = |at: usize, name: &str| {
-            let sentence = &article.sentences()[at];
-            let target = target_of(&builder, sentence, name);
-            builder
-                .statements(sentence, &target, &mut Shown::default())
-                .into_iter()
-                .any(|(item, _)| item == Item::FalseStatement)
-        };
+        let swapped = |at: usize, name: &str| gives_a_false_statement(&article, at, name);
         assert!(!swapped(1, "Jon Sopel"));
         assert!(!swapped(3, "Barack Obama"));
         assert!(swapped(4, "Barack Obama"));
