@@ -2055,18 +2055,16 @@ mod tests {
     fn a_year_before_1800_is_a_year_where_it_counts_nothing() {
         // "In 1781, when …" became "In 3562, when …" in a false statement (a real English
         // page): a count's misreading doubles it.
+        let kind = |s: &str, word: &str| {
+            targets_in("en", s, None)
+                .into_iter()
+                .find(|t| t.word == word)
+                .map(|t| t.kind)
+        };
         let s = "In 1781, when a French pastor published a book, the cards became famous.";
-        let year = targets_in("en", s, None)
-            .into_iter()
-            .find(|t| t.word == "1781")
-            .unwrap();
-        assert_eq!(year.kind, Kind::Year);
+        assert_eq!(kind(s, "1781"), Some(Kind::Year));
         let s = "The duke led 1500 soldiers across the river in the spring.";
-        let count = targets_in("en", s, None)
-            .into_iter()
-            .find(|t| t.word == "1500")
-            .unwrap();
-        assert_eq!(count.kind, Kind::Number);
+        assert_eq!(kind(s, "1500"), Some(Kind::Number));
     }
 
     /// The content words of a sentence that may be gaps.
@@ -2538,25 +2536,33 @@ mod tests {
              The region planned the distribution of doses with great care. \
              Nurses praised the organization of the whole campaign in the town.",
         );
-        let mut banks = 0;
+        let banks = banks_of(&article, &["vaccination", "immunization"]);
+        assert!(!banks.is_empty());
+        for (answer, options) in banks {
+            assert!(
+                options
+                    .iter()
+                    .all(|o| *o == answer || !classes::related("en", o, &answer)),
+                "{answer} among {options:?}"
+            );
+        }
+    }
+
+    /// The banks of the gaps whose key is one of `keys`, over 40 seeds: (key, options).
+    fn banks_of(article: &ArticleText, keys: &[&str]) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
         for seed in 0..40 {
-            for c in constructed_exercises(&article, Cefr::A2, 6, seed, &HashSet::new()) {
+            for c in constructed_exercises(article, Cefr::A2, 6, seed, &HashSet::new()) {
                 if let Exercise::GapFill {
                     answer, options, ..
-                } = &c.exercise
-                    && ["vaccination", "immunization"].contains(&answer.as_str())
+                } = c.exercise
+                    && keys.contains(&answer.as_str())
                 {
-                    banks += 1;
-                    assert!(
-                        options
-                            .iter()
-                            .all(|o| o == answer || !classes::related("en", o, answer)),
-                        "{answer} among {options:?}"
-                    );
+                    out.push((answer, options));
                 }
             }
         }
-        assert!(banks > 0);
+        out
     }
 
     #[test]
@@ -2570,20 +2576,11 @@ mod tests {
              The owner wanted a home that would last a thousand years. \
              The builders finished the pavilions after many months of work.",
         );
-        let mut banks = 0;
-        for seed in 0..40 {
-            for c in constructed_exercises(&article, Cefr::A2, 6, seed, &HashSet::new()) {
-                if let Exercise::GapFill {
-                    answer, options, ..
-                } = &c.exercise
-                    && answer == "greeted"
-                {
-                    banks += 1;
-                    assert!(!options.iter().any(|o| o == "intrigued"), "{options:?}");
-                }
-            }
+        let banks = banks_of(&article, &["greeted"]);
+        assert!(!banks.is_empty());
+        for (_, options) in banks {
+            assert!(!options.iter().any(|o| o == "intrigued"), "{options:?}");
         }
-        assert!(banks > 0);
     }
 
     #[test]
