@@ -121,6 +121,10 @@ pub struct Phrasing {
     /// word was lost there (a link's text).
     #[serde(default)]
     pub articles: Words,
+    /// Personal pronouns as the language writes them ("I", "them"): none follows an article,
+    /// and one that does says a word was lost between them.
+    #[serde(default)]
+    pub personal_pronouns: Words,
     /// The word of an age after a number ("ans").
     pub age_words: Words,
     /// Whether the noun after a number takes one of three forms by the number's last

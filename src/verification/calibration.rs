@@ -83,17 +83,33 @@ pub fn set_sha256(kind: &str, lang: &str) -> Option<String> {
 
 /// The items of the set for a kind and language.
 pub fn items(kind: &str, lang: &str) -> Result<Vec<Item>, SetError> {
-    let missing = || SetError::Missing {
+    read_set(kind, lang, parse)
+}
+
+/// What reading a set's text gives: its items, or the line at fault and what is wrong.
+type Parsed<T> = Result<Vec<T>, (usize, String)>;
+
+/// A set's text for a kind and language, read by `parse`; its errors name the file's line.
+fn read_set<T>(kind: &str, lang: &str, parse: fn(&str) -> Parsed<T>) -> Result<Vec<T>, SetError> {
+    let text = set_text(kind, lang).ok_or_else(|| SetError::Missing {
         kind: kind.into(),
         lang: lang.into(),
-    };
-    let text = set_text(kind, lang).ok_or_else(missing)?;
+    })?;
     parse(text).map_err(|(line, message)| SetError::Line {
         kind: kind.into(),
         lang: lang.into(),
         line,
         message,
     })
+}
+
+/// A set's lines that hold an item, each with its line number and its tab-separated fields,
+/// trimmed: blank lines and `#` comments left out.
+fn rows(text: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty() && !line.starts_with('#'))
+        .map(|(n, line)| (n + 1, line.split('\t').map(str::trim).collect()))
 }
 
 /// One item of a bank set: a sentence with a gap, its key, words that fit the gap as well
@@ -110,28 +126,14 @@ pub struct BankItem {
 /// with `_____`, the key, the words that fit and those that do not, each list split by
 /// `|`), measured by [`measure_banks`].
 pub fn bank_items(lang: &str) -> Result<Vec<BankItem>, SetError> {
-    let kind = "bank";
-    let text = set_text(kind, lang).ok_or_else(|| SetError::Missing {
-        kind: kind.into(),
-        lang: lang.into(),
-    })?;
-    parse_banks(text).map_err(|(line, message)| SetError::Line {
-        kind: kind.into(),
-        lang: lang.into(),
-        line,
-        message,
-    })
+    read_set("bank", lang, parse_banks)
 }
 
-fn parse_banks(text: &str) -> Result<Vec<BankItem>, (usize, String)> {
+fn parse_banks(text: &str) -> Parsed<BankItem> {
     let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+    for (n, fields) in rows(text) {
         let [sentence, key, fitting, wrong] = fields[..] else {
-            return Err((n + 1, format!("{} fields instead of 4", fields.len())));
+            return Err((n, format!("{} fields instead of 4", fields.len())));
         };
         let words = |f: &str| -> Vec<String> {
             f.split('|')
@@ -143,13 +145,13 @@ fn parse_banks(text: &str) -> Result<Vec<BankItem>, (usize, String)> {
         let (fitting, wrong) = (words(fitting), words(wrong));
         if sentence.matches(crate::exercise::GAP).count() != 1 {
             return Err((
-                n + 1,
+                n,
                 format!("the sentence holds no single {}", crate::exercise::GAP),
             ));
         }
         if key.is_empty() || fitting.is_empty() || wrong.len() < 2 {
             return Err((
-                n + 1,
+                n,
                 "a key, a word that fits and two that do not are needed".into(),
             ));
         }
@@ -213,21 +215,17 @@ pub async fn measure_banks<M: AnswerModel>(
     m
 }
 
-fn parse(text: &str) -> Result<Vec<Item>, (usize, String)> {
+fn parse(text: &str) -> Parsed<Item> {
     let mut items = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = line.split('\t').map(str::trim).collect();
+    for (n, fields) in rows(text) {
         let [word, meaning, w1, w2, w3, passage] = fields[..] else {
-            return Err((n + 1, format!("{} fields instead of 6", fields.len())));
+            return Err((n, format!("{} fields instead of 6", fields.len())));
         };
         if [word, meaning, w1, w2, w3, passage]
             .iter()
             .any(|f| f.is_empty())
         {
-            return Err((n + 1, "an empty field".into()));
+            return Err((n, "an empty field".into()));
         }
         items.push(Item {
             word: word.into(),

@@ -422,18 +422,19 @@ fn targets_in<'a>(
 
 /// Whether a number reads as a year: four digits, 1800 to 2100.
 fn is_year(word: &str) -> bool {
-    word.len() == 4
-        && word
-            .parse::<u32>()
-            .is_ok_and(|y| (1800..=2100).contains(&y))
+    four_digits_in(word, 1800..=2100)
 }
 
 /// A number written as a year before 1800 ("1781"): a year where it counts nothing.
 fn is_early_year(word: &str) -> bool {
-    word.len() == 4 && word.parse::<u32>().is_ok_and(|y| (1000..1800).contains(&y))
+    four_digits_in(word, 1000..=1799)
 }
 
-/// The article's words as it writes them in lower case somewhere.
+/// Whether a word is a number of four digits within `years`.
+fn four_digits_in(word: &str, years: std::ops::RangeInclusive<u32>) -> bool {
+    word.len() == 4 && word.parse::<u32>().is_ok_and(|y| years.contains(&y))
+}
+
 /// The people an article names, each in the longest form it gives ("Lena Ortiz", not
 /// "Ortiz"): names after a title, described as a person's ("who", an age, "a businessman"),
 /// of speakers, or beginning with a given name.
@@ -851,24 +852,19 @@ fn usable(lang: &str, sentence: &str) -> bool {
             .any(|b| text::has_phrase(&lower_text, b))
 }
 
-/// Whether a sentence ends with an article of its language, or (in English) has one right
-/// before a personal pronoun: a word was lost there, most often a link's text ("… one vague
-/// report which will appear in the .", "a scrivener the I ever saw", on a real English
-/// page).
+/// Whether a sentence ends with an article of its language, or has one right before a
+/// personal pronoun (its `personal_pronouns`): a word was lost there, most often a link's
+/// text ("… one vague report which will appear in the .", "a scrivener the I ever saw", on a
+/// real English page).
 fn lost_a_word(lang: &str, words: &[&str]) -> bool {
     let Some(p) = exercise::phrasing_of(lang) else {
         return false;
     };
     let article = |w: &str| p.articles.contains(&w.to_lowercase().as_str());
     words.last().is_some_and(|w| article(w))
-        || (lang == "en"
-            && words.windows(2).any(|pair| {
-                article(pair[0])
-                    && matches!(
-                        pair[1],
-                        "I" | "he" | "she" | "we" | "they" | "me" | "him" | "us" | "them"
-                    )
-            }))
+        || words
+            .windows(2)
+            .any(|pair| article(pair[0]) && p.personal_pronouns.contains(&pair[1]))
 }
 
 /// Whether a sentence speaks to the reader as "you" (a statement about it would not say
