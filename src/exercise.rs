@@ -105,8 +105,8 @@ pub struct Phrasing {
     /// Beach", "Jordan Valley"): no surname.
     #[serde(default)]
     pub not_surnames: Words,
-    /// Last words of a body's name, never a surname ("agency", "ministry"): a name that ends
-    /// so is no person's, whoever it speaks for.
+    /// Last words of a body's or a road's name, never a surname ("agency", "parkway"): a
+    /// name that ends so is no person's, whoever it speaks for.
     #[serde(default)]
     pub bodies: Words,
     /// Nouns for people that name what firms are too ("developer", "maker"): after a name

@@ -395,6 +395,24 @@ pub fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> 
         .find(|list| list.contains(&lower.as_str()))
 }
 
+/// Whether a word is a month of `lang` shortened before a full stop ("Nov", "Sept"): three
+/// letters or more that begin the month's name, written as the language writes months.
+pub fn month_abbreviation(lang: &str, word: &str) -> bool {
+    let Some(language) = crate::lang::language(lang) else {
+        return false;
+    };
+    if language.calendar_capitalised && !word.chars().next().is_some_and(char::is_uppercase) {
+        return false;
+    }
+    let lower = word.to_lowercase();
+    lower.chars().count() >= 3
+        && lower.chars().all(char::is_alphabetic)
+        && language
+            .months
+            .iter()
+            .any(|m| m.len() > lower.len() && m.starts_with(lower.as_str()))
+}
+
 /// Which of the calendar's lists a word is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalendarWord {
@@ -425,6 +443,12 @@ mod tests {
         assert_eq!(calendar_word("en", "Thursday"), Some(CalendarWord::Weekday));
         assert_eq!(calendar_word("fr", "jeudi"), Some(CalendarWord::Weekday));
         assert_eq!(calendar_word("en", "Ohio"), None);
+        assert!(month_abbreviation("en", "Nov"));
+        assert!(month_abbreviation("en", "Sept"));
+        assert!(!month_abbreviation("en", "nov"));
+        assert!(!month_abbreviation("en", "No"));
+        assert!(!month_abbreviation("en", "November"));
+        assert!(!month_abbreviation("en", "Mark"));
     }
 
     #[test]

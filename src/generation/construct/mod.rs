@@ -153,6 +153,24 @@ fn role_noun_before(lang: &str, sentence: &str, offset: usize) -> bool {
     })
 }
 
+/// Whether the words after a name are a title of the form "Duchess of Sussex" or "Mayor of
+/// London", after a comma: a capitalised word, a function word, a capitalised word.
+fn title_after(lang: &str, after: &str) -> bool {
+    let Some(rest) = after.strip_prefix(", ") else {
+        return false;
+    };
+    match text::words(rest).as_slice() {
+        [title, link, place, ..] => {
+            capitalised(title)
+                && text::is_stop_word(lang, link)
+                && link.chars().all(char::is_lowercase)
+                && capitalised(place)
+                && rest.starts_with(&format!("{title} {link} {place}"))
+        }
+        _ => false,
+    }
+}
+
 /// The word right before `offset`, with nothing but spaces between: "Last spring, Charles
 /// Fach" has none.
 fn word_right_before(sentence: &str, offset: usize) -> Option<&str> {
@@ -228,7 +246,13 @@ fn targets_in<'a>(
                         .get(i + 2)
                         .is_some_and(|(_, m)| calendar_list(lang, m).is_some())
             });
+            // A month shortened with a full stop ("a Nov. 29 meeting", whose day became "a
+            // Nov. more than 20 meeting" in a statement on real English news).
+            let shortened_month = i > 0
+                && sentence[..offset].trim_end().ends_with('.')
+                && text::month_abbreviation(lang, spans[i - 1].1);
             let day = of_month
+                || shortened_month
                 || [i.checked_sub(1), Some(i + 1)]
                     .into_iter()
                     .flatten()
@@ -825,6 +849,14 @@ fn usable(lang: &str, sentence: &str) -> bool {
     // "Аdvеrtіѕе wіth thе most visited news site": words that mix Latin with Cyrillic
     // look-alikes are spam (real English news).
     let spam = words.iter().any(|w| text::mixes_scripts(w));
+    // "Joe Biden has far more endorsement points1 than any other candidate": a footnote's
+    // number glued to a word (real English news), which a question would keep.
+    let footnote = words.iter().any(|w| {
+        let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        letters.chars().count() >= 3
+            && w.len() == letters.len() + 1
+            && letters.chars().all(char::is_lowercase)
+    });
     // "Edited tard dans l'après-midi de Sunday, October 18th, 2020": a page's time stamp
     // (real English news).
     let stamp = sentence.contains(|c: char| c.is_ascii_digit())
@@ -836,6 +868,7 @@ fn usable(lang: &str, sentence: &str) -> bool {
     (6..=45).contains(&n)
         && !numbered
         && !spam
+        && !footnote
         && !stamp
         && !cut_short
         && !lost_a_word(lang, &words)
@@ -1299,6 +1332,13 @@ impl<'a> Builder<'a> {
             // real English news: after a role, another person of the article is rejected for
             // who they are, not for what the article says. (A title stays: "Mr Sopel".)
             Kind::Name if role_noun_before(self.lang, sentence, target.offset) => Vec::new(),
+            // "Meghan, Duchess of Sussex" became "Archie, Duchess of Sussex" (real English
+            // news): a name with its title after it is swapped with the title unchanged.
+            Kind::Name
+                if title_after(self.lang, &sentence[target.offset + target.word.len()..]) =>
+            {
+                Vec::new()
+            }
             _ => self.alternatives(sentence, target),
         };
         // By word: "Lou Holtz" for "Rece Davis" undoes "Davis" for "Holtz".
@@ -2013,6 +2053,15 @@ mod tests {
             "en",
             "The council told the US embassy that the plan would go ahead in the spring."
         ));
+        // A footnote's number glued to a word (real English news), not a model number.
+        assert!(!usable(
+            "en",
+            "Joe Biden has far more endorsement points1 than any other candidate, per the tracker."
+        ));
+        assert!(usable(
+            "en",
+            "Joe Biden has far more endorsement points than any other candidate, per the F1 tracker."
+        ));
         let flight = "Customers who flew on BA1478, which departed at 2100 on Sunday, should call.";
         assert!(
             targets_in("en", flight, None)
@@ -2024,6 +2073,17 @@ mod tests {
                 .map(|t| t.word)
                 .collect::<Vec<_>>()
         );
+        // A day after a month shortened with a full stop: "ahead of a Nov. 29 meeting"
+        // became "a Nov. more than 20 meeting" in a statement (real English news).
+        let meeting = "Trust members asked to get the documents well ahead of a Nov. 29 meeting.";
+        let numbers: Vec<_> = targets_in("en", meeting, None)
+            .into_iter()
+            .filter(|t| matches!(t.kind, Kind::Year | Kind::Number))
+            .map(|t| t.word)
+            .collect();
+        assert!(numbers.is_empty(), "{numbers:?}");
+        let votes = "The plan won by 29 votes at the Nov meeting.";
+        assert!(targets_in("en", votes, None).iter().any(|t| t.word == "29"));
     }
 
     #[test]
@@ -2332,6 +2392,15 @@ mod tests {
         assert!(!swapped(1, "Jon Sopel"));
         assert!(!swapped(3, "Barack Obama"));
         assert!(swapped(4, "Barack Obama"));
+        // Nor before a title: "Meghan, Duchess of Sussex" became "Archie, Duchess of
+        // Sussex" on real English news.
+        let article = ArticleText::new(
+            "en",
+            "Prince Harry said Meghan Markle was not protected by the palace.              Meghan Markle, who spoke on Sunday, said the palace ignored her.              Oprah Winfrey, who spoke on Monday, said the interview was long.              On Sunday, Meghan Markle, Duchess of Sussex, spoke to Oprah Winfrey for two hours.              On Monday, Meghan Markle spoke to the press for two hours.",
+        );
+        let swapped = |at: usize, name: &str| gives_a_false_statement(&article, at, name);
+        assert!(!swapped(3, "Meghan Markle"));
+        assert!(swapped(4, "Meghan Markle"));
     }
 
     #[test]

@@ -597,12 +597,14 @@ mod tests {
             "A seller in Hong Kong shipped the batteries from Hong Kong.",
             "The Mid Winter Meeting opens in March.",
             "Guests such as Ralph Waldo Emerson stayed at the hotel.",
+            // Real English news: a street's name among the people of a "Who" question.
+            "Roxanne Delgado, founder of the civic association Friends of Pelham Parkway, said Velázquez's reversal hurt her.",
         ]
         .map(String::from)
         .to_vec();
         assert_eq!(
             people("en", &sentences, &HashSet::new()),
-            ["Leonard Pike", "Farida Lindgren"]
+            ["Leonard Pike", "Roxanne Delgado", "Farida Lindgren"]
         );
         // Given names the article uses alone, twice: people ("Harry", "Meghan"); not once
         // ("Kate"), not after "in" ("in Florida"), nor a place of the list ("Paris").
