@@ -1918,8 +1918,10 @@ fn next_word<'t>(tokens: &[Token<'t>], at: usize) -> Option<&'t str> {
         .map(|t| t.text)
 }
 
-/// Verbs of saying in their base form, whose object a question must keep.
-const SAYING: &[&str] = &["say", "tell"];
+/// Verbs of saying and writing in their base form, whose object a question must keep
+/// ("Who wrote recently?" asks nothing: "as my colleague Geoffrey Skelley wrote recently",
+/// model-phrased on real English news).
+const SAYING: &[&str] = &["say", "tell", "write", "add", "note"];
 
 /// Whether the words after a verb of saying start what was said: a clause's subject or
 /// "that" ("did the owner say | a man came in"), not an adverb ("did Hasib say | shortly
@@ -2545,6 +2547,9 @@ mod tests {
             )
             .is_ok()
         );
+        let colleague = "The biggest thing that stands out is the lack of them, as my colleague \
+                         Geoffrey Skelley wrote recently.";
+        assert!(en("Who wrote recently?", colleague, "Geoffrey Skelley").is_err());
         let stage = "His rapid rise in the polls has brought Bloomberg a spot on the debate stage.";
         assert!(
             en(
