@@ -385,8 +385,7 @@ pub fn terminal_safe(s: &str, keep_lines: bool) -> std::borrow::Cow<'_, str> {
 /// other months as distractors, a weekday other weekdays.
 pub fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> {
     let language = crate::lang::language(lang)?;
-    // English and German write them with a capital ("may" and "march" are verbs).
-    if language.calendar_capitalised && !word.chars().next().is_some_and(char::is_uppercase) {
+    if !written_as_dates(language, word) {
         return None;
     }
     let lower = word.to_lowercase();
@@ -395,17 +394,21 @@ pub fn calendar_list(lang: &str, word: &str) -> Option<&'static [&'static str]> 
         .find(|list| list.contains(&lower.as_str()))
 }
 
+/// Whether a word has the case the language writes its months and weekdays in: English and
+/// German write them with a capital ("may" and "march" are verbs).
+fn written_as_dates(language: &crate::lang::Language, word: &str) -> bool {
+    !language.calendar_capitalised || word.chars().next().is_some_and(char::is_uppercase)
+}
+
 /// Whether a word is a month of `lang` shortened before a full stop ("Nov", "Sept"): three
 /// letters or more that begin the month's name, written as the language writes months.
 pub fn month_abbreviation(lang: &str, word: &str) -> bool {
     let Some(language) = crate::lang::language(lang) else {
         return false;
     };
-    if language.calendar_capitalised && !word.chars().next().is_some_and(char::is_uppercase) {
-        return false;
-    }
     let lower = word.to_lowercase();
-    lower.chars().count() >= 3
+    written_as_dates(language, word)
+        && lower.chars().count() >= 3
         && lower.chars().all(char::is_alphabetic)
         && language
             .months

@@ -2018,6 +2018,15 @@ mod tests {
         );
     }
 
+    /// The targets of an English sentence that are numbers or years.
+    fn numbers_in(sentence: &str) -> Vec<&str> {
+        targets_in("en", sentence, None)
+            .into_iter()
+            .filter(|t| matches!(t.kind, Kind::Year | Kind::Number))
+            .map(|t| t.word)
+            .collect()
+    }
+
     #[test]
     fn list_numbers_and_clock_times_are_nothing_to_build_on() {
         // From lessons on real English news at B2: "_____. This godawful, treacle-coated
@@ -2063,24 +2072,12 @@ mod tests {
             "Joe Biden has far more endorsement points than any other candidate, per the F1 tracker."
         ));
         let flight = "Customers who flew on BA1478, which departed at 2100 on Sunday, should call.";
-        assert!(
-            targets_in("en", flight, None)
-                .iter()
-                .all(|t| !matches!(t.kind, Kind::Year | Kind::Number)),
-            "{:?}",
-            targets_in("en", flight, None)
-                .iter()
-                .map(|t| t.word)
-                .collect::<Vec<_>>()
-        );
+        let numbers = numbers_in(flight);
+        assert!(numbers.is_empty(), "{numbers:?}");
         // A day after a month shortened with a full stop: "ahead of a Nov. 29 meeting"
         // became "a Nov. more than 20 meeting" in a statement (real English news).
         let meeting = "Trust members asked to get the documents well ahead of a Nov. 29 meeting.";
-        let numbers: Vec<_> = targets_in("en", meeting, None)
-            .into_iter()
-            .filter(|t| matches!(t.kind, Kind::Year | Kind::Number))
-            .map(|t| t.word)
-            .collect();
+        let numbers = numbers_in(meeting);
         assert!(numbers.is_empty(), "{numbers:?}");
         let votes = "The plan won by 29 votes at the Nov meeting.";
         assert!(targets_in("en", votes, None).iter().any(|t| t.word == "29"));
@@ -2396,7 +2393,11 @@ mod tests {
         // Sussex" on real English news.
         let article = ArticleText::new(
             "en",
-            "Prince Harry said Meghan Markle was not protected by the palace.              Meghan Markle, who spoke on Sunday, said the palace ignored her.              Oprah Winfrey, who spoke on Monday, said the interview was long.              On Sunday, Meghan Markle, Duchess of Sussex, spoke to Oprah Winfrey for two hours.              On Monday, Meghan Markle spoke to the press for two hours.",
+            "Prince Harry said Meghan Markle was not protected by the palace. \
+             Meghan Markle, who spoke on Sunday, said the palace ignored her. \
+             Oprah Winfrey, who spoke on Monday, said the interview was long. \
+             On Sunday, Meghan Markle, Duchess of Sussex, spoke to Oprah Winfrey for two hours. \
+             On Monday, Meghan Markle spoke to the press for two hours.",
         );
         let swapped = |at: usize, name: &str| gives_a_false_statement(&article, at, name);
         assert!(!swapped(3, "Meghan Markle"));
