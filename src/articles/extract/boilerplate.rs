@@ -311,6 +311,53 @@ pub(super) fn is_related_label(block: &str) -> bool {
         .is_some_and(|lower| RELATED_LABELS.iter().any(|label| lower.starts_with(label)))
 }
 
+/// How a paywall's notice opens where the free part of an article ends, lower-cased: the
+/// rest of the story is for subscribers ("To view the full story, please subscribe to The
+/// Haitian Times.", on a real news page). What follows such a block is the offer, not the
+/// article. Only the opening counts: "She asked them to continue reading aloud." is text.
+pub(super) const PAYWALL_PHRASES: &[&str] = &[
+    "to view the full story",
+    "to read the full story",
+    "to read the full article",
+    "to read the rest of",
+    "to continue reading",
+    "continue reading with a subscription",
+    "subscribe to continue reading",
+    "subscribe to read the full",
+    "this article is for subscribers",
+    "this content is for subscribers",
+    "this story is for subscribers",
+    "exclusive to subscribers",
+    "um weiterzulesen",
+    "lesen sie jetzt weiter mit",
+    "weiterlesen mit",
+    "dieser artikel ist nur für abonnenten",
+    "pour lire la suite",
+    "la suite est réservée aux abonnés",
+    "cet article est réservé aux abonnés",
+    "para seguir leyendo",
+    "para continuar leyendo",
+    "contenido exclusivo para suscriptores",
+    "per continuare a leggere",
+    "articolo riservato agli abbonati",
+];
+/// Longest block taken for a paywall's notice, in characters.
+pub(super) const PAYWALL_MAX_CHARS: usize = 300;
+
+/// Where the free part of an article ends: the index of the first block after the first one
+/// that is a paywall's notice ([`PAYWALL_PHRASES`]). That block and the offer after it are
+/// not the article.
+pub(super) fn paywall_at(blocks: &[String]) -> Option<usize> {
+    blocks
+        .iter()
+        .skip(1)
+        .position(|b| {
+            short_block_opening(b, PAYWALL_MAX_CHARS)
+                .is_some_and(|lower| PAYWALL_PHRASES.iter().any(|p| lower.starts_with(p)))
+        })
+        .map(|i| i + 1)
+}
+
 /// Whether text ends as a sentence does (closing quotes and brackets allowed after it).
 pub(super) fn ends_sentence(text: &str) -> bool {
     text.trim_end()

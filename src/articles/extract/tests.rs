@@ -265,6 +265,35 @@ fn labels_of_link_lists_and_at_the_end_are_dropped() {
 }
 
 #[test]
+fn a_paywall_ends_the_article() {
+    // The Haitian Times (real news): the free part, the notice, then the offer.
+    let page = format!(
+        "<html><body><div class=\"story\">{}\
+         <p>To view the full story, please subscribe to The Courier. You can choose a $60 \
+         Annual Subscription or a $5 Weekly Pass.</p>{}\
+         <p>First-time subscribers also receive a special welcome gift!</p></div></body></html>",
+        prose("the harbour"),
+        prose("the offer")
+    );
+    let got = extract(&page, None).text;
+    assert!(got.starts_with("Paragraph 1 about the harbour"), "{got}");
+    assert!(got.ends_with("at the end of it."), "{got}");
+    for offer in ["Weekly Pass", "about the offer", "welcome gift"] {
+        assert!(!got.contains(offer), "{offer}: {got}");
+    }
+    // The words inside a paragraph are text.
+    let page = format!(
+        "<html><body><div class=\"story\">{}\
+         <p>The teacher asked them to continue reading aloud while she left.</p>{}\
+         </div></body></html>",
+        prose("the harbour"),
+        prose("the school")
+    );
+    let got = extract(&page, None).text;
+    assert!(got.contains("Paragraph 1 about the school"), "{got}");
+}
+
+#[test]
 fn datelines_and_photo_credits_are_not_text() {
     for stamp in [
         "23.10.2018",

@@ -345,7 +345,21 @@ fn targets_in<'a>(
                     .iter()
                     .take(4)
                     .any(|(_, w)| w.starts_with(|c: char| c.is_ascii_digit()));
-            if !in_name && !dated {
+            // A weekday inside a newspaper's name: "the Mail on Sunday" (found on real
+            // English news as "a Mail on Monday poll"), "the Sunday Times", "die Welt am
+            // Sonntag".
+            let article = |k: usize| {
+                exercise::phrasing_of(lang)
+                    .is_some_and(|p| p.articles.contains(&spans[k].1.to_lowercase().as_str()))
+            };
+            let titled =
+                (i > 0 && article(i - 1) && spans.get(i + 1).is_some_and(|(_, w)| capitalised(w)))
+                    || (i > 2
+                        && spans[i - 1].1.chars().all(char::is_lowercase)
+                        && spans[i - 1].1.chars().count() <= 3
+                        && capitalised(spans[i - 2].1)
+                        && article(i - 3));
+            if !in_name && !dated && !titled {
                 out.push(Target {
                     offset,
                     word,
@@ -3271,6 +3285,17 @@ mod tests {
         );
         assert_eq!(
             calendar("The market opens every Sunday in the square by the port."),
+            ["Sunday"]
+        );
+        // A weekday inside a newspaper's name is no date (real English news).
+        for paper in [
+            "A Mail on Sunday poll found that most readers back the plan.",
+            "The Sunday Times reported the deal before the minister did.",
+        ] {
+            assert_eq!(calendar(paper), Vec::<String>::new(), "{paper}");
+        }
+        assert_eq!(
+            calendar("Trump on Sunday said the deal was done, and the mayor agreed."),
             ["Sunday"]
         );
         // An initial's full stop is inside the name.
