@@ -507,8 +507,38 @@ const COORDINATORS: &[&str] = &["and", "but", "or", "so"];
 /// Words no question of ours ends on: conjunctions, articles, "of", "in" and verbs of saying
 /// whose object was dropped.
 const DANGLING_ENDS: &[&str] = &[
-    "a", "an", "and", "as", "but", "in", "into", "nor", "of", "or", "said", "say", "says", "than",
-    "that", "the", "tell", "tells", "told",
+    "a",
+    "an",
+    "and",
+    "as",
+    "but",
+    "in",
+    "into",
+    "nor",
+    "of",
+    "or",
+    "said",
+    "say",
+    "says",
+    "than",
+    "that",
+    "the",
+    "tell",
+    "tells",
+    "told",
+    // "In which year did it do?": the verb that stands for another (phrased on real English
+    // news).
+    "do",
+    "does",
+    "did",
+    // A name must follow: "In which month is the German capital launching a new five-year
+    // project named?" (phrased on real English news).
+    "named",
+    "called",
+    "titled",
+    "entitled",
+    "dubbed",
+    "nicknamed",
 ];
 /// Prepositions that govern a count: its question strands them.
 const STRANDED: &[&str] = &[
@@ -1402,6 +1432,54 @@ fn check_with(
     if lower.iter().any(|w| FIRST_PERSON.contains(&w.as_str())) {
         return Err(QuestionFault::Misdirected);
     }
+    // A pronoun for a person after the fronted verb: whom "he" means, the question does
+    // not say ("How many points did he score?" twice in one lesson on real English news,
+    // with two answers, each among the other's options). "it" stays: an article's "it" is
+    // most often its subject ("How many games did it win?", of a club).
+    if lower
+        .windows(2)
+        .any(|w| FRONTED.contains(&w[0].as_str()) && THIRD_PERSON.contains(&w[1].as_str()))
+    {
+        return Err(QuestionFault::Misdirected);
+    }
+    // A second finite verb right after the fronted one: "In which country has this isn’t
+    // the first time Arnault contributed to the art scene?" (phrased on real English news).
+    if let Some(at) = lower.iter().position(|w| FRONTED.contains(&w.as_str()))
+        && lower[at + 1..].iter().take(3).any(|w| {
+            ["am", "is", "are", "was", "were"].contains(&w.as_str())
+                || w.ends_with("n't")
+                || w.ends_with("n’t")
+        })
+    {
+        return Err(QuestionFault::Ungrammatical);
+    }
+    if that_clause_without_verb(&words) {
+        return Err(QuestionFault::Ungrammatical);
+    }
+    // With do-support the question's verb is a base form; a participle at its end is
+    // another verb's, and the key was that verb's: "How many days did the deadly fumes leak
+    // out of the dodgy boiler flue pipe fitted?" (the pipe was fitted 12 days earlier; the
+    // fumes leaked for no told time; phrased on real English news). Not after a verb of
+    // saying, whose clause has its own verb ("did the firm say it employed").
+    let classes = |w: &str, letters: &str| crate::analysis::classes::may_be("en", w, letters);
+    let supported_verb = lower
+        .iter()
+        .position(|w| ["did", "does", "do"].contains(&w.as_str()))
+        .is_some_and(|at| {
+            lower[at + 1..lower.len().saturating_sub(1)]
+                .iter()
+                .any(|w| classes(w, "V") == Some(true))
+        });
+    if supported_verb
+        && !lower
+            .iter()
+            .any(|w| base_forms(w).iter().any(|b| SAYING.contains(&b.as_str())))
+        && lower.last().is_some_and(|w| {
+            w.ends_with("ed") && classes(w, "D") == Some(true) && classes(w, "V") != Some(true)
+        })
+    {
+        return Err(QuestionFault::Misdirected);
+    }
     // A question ends on what it asks about, not on a word that needs more after it: "How
     // many years did Mars make its closest approach to us in?", "Who did they condemn the
     // killings of Officers Liu and?", "On which day did Soelistyo say?" (model-phrased, on
@@ -1529,6 +1607,47 @@ const ROW_WORDS: &[&str] = &[
 
 /// The writer's own pronouns ([`check`]).
 const FIRST_PERSON: &[&str] = &["i", "me", "my", "we", "us", "our"];
+/// Verbs a question puts before its subject.
+const FRONTED: &[&str] = &[
+    "did", "does", "do", "is", "was", "are", "were", "has", "have", "had", "will", "would", "can",
+    "could",
+];
+/// Pronouns for a subject that only the article's context resolves.
+const THIRD_PERSON: &[&str] = &["he", "she", "they"];
+/// Words that make a clause finite whatever follows them.
+const FINITE: &[&str] = &[
+    "am", "is", "are", "was", "were", "has", "have", "had", "does", "do", "did", "will", "would",
+    "can", "could", "shall", "should", "may", "might", "must",
+];
+
+/// Whether the question has "that" opening a clause that never reaches its verb: "Who
+/// explained that in exercising her casting vote?", "On which day did Mr Shapps announce
+/// that passengers returning?" (phrased on real English news, cut before "the consideration
+/// was" and "would have to"). "that" before a singular noun ("Who explained that
+/// decision?") is a determiner and opens no clause; a base form at the question's end
+/// ("that prices rise") is taken for a noun, as it is more often there.
+fn that_clause_without_verb(words: &[&str]) -> bool {
+    let classes = |w: &str, letters: &str| crate::analysis::classes::may_be("en", w, letters);
+    let Some(at) = words.iter().position(|w| w.eq_ignore_ascii_case("that")) else {
+        return false;
+    };
+    let clause = &words[at + 1..];
+    let opens = clause.first().is_some_and(|w| {
+        let lower = w.to_lowercase();
+        crate::text::is_stop_word("en", &lower)
+            || w.starts_with(char::is_uppercase)
+            || crate::analysis::classes::only("en", &lower, "P") == Some(true)
+    });
+    let finite = clause.iter().enumerate().any(|(k, w)| {
+        let lower = w.to_lowercase();
+        FINITE.contains(&lower.as_str())
+            || lower.ends_with("n't")
+            || lower.ends_with("n’t")
+            || classes(&lower, "ZD") == Some(true)
+            || (k + 1 < clause.len() && classes(&lower, "V") == Some(true))
+    });
+    opens && !finite
+}
 
 /// Whether the key, which ends before token `end`, is part of a subject whose verb comes
 /// after a second conjunct: "a big bloc of Democratic voters in Iowa | and nationally don’t
@@ -2533,6 +2652,85 @@ mod tests {
     }
 
     #[test]
+    fn questions_phrased_on_a_third_set_of_unseen_news_that_read_wrong_are_refused() {
+        // Each was delivered once, in a lesson on real English news; beside each, a
+        // question of the same kind that stays.
+        let scored = "He scored six points and grabbed four rebounds in the first half.";
+        assert!(en("How many points did he score?", scored, "six").is_err());
+        let named = "Embiid scored six points and grabbed four rebounds in the first half.";
+        assert!(en("How many points did Embiid score?", named, "six").is_ok());
+        let coal =
+            "The country now generates half as much coal-fired electricity as it did in 2009.";
+        assert!(en("In which year did it do?", coal, "2009").is_err());
+        let project = "In January, the German capital is launching a new five-year project named \
+                       \"Remembrance in the City\".";
+        assert!(
+            en(
+                "In which month is the German capital launching a new five-year project named?",
+                project,
+                "January"
+            )
+            .is_err()
+        );
+        let art = "This isn’t the first time Arnault has contributed to the art scene in France.";
+        assert!(
+            en(
+                "In which country has this isn’t the first time Arnault contributed to the art scene?",
+                art,
+                "France"
+            )
+            .is_err()
+        );
+        let vote = "Kangaloo explained that in exercising her casting vote, the consideration was \
+                    to keep the motion in its original form.";
+        assert!(
+            en(
+                "Who explained that in exercising her casting vote?",
+                vote,
+                "Kangaloo"
+            )
+            .is_err()
+        );
+        let shapps = "It comes after Mr Shapps announced last Thursday that passengers returning \
+                      from Denmark would have to self-isolate.";
+        assert!(
+            en(
+                "On which day did Mr Shapps announce that passengers returning?",
+                shapps,
+                "Thursday"
+            )
+            .is_err()
+        );
+        assert!(
+            en(
+                "On which day did Mr Shapps announce that passengers returning from Denmark would have to self-isolate?",
+                shapps,
+                "Thursday"
+            )
+            .is_ok()
+        );
+        let fumes = "The deadly fumes leaked out of the boiler flue pipe fitted 12 days earlier by \
+                     Andrew Hartley.";
+        assert!(
+            en(
+                "How many days did the deadly fumes leak out of the boiler flue pipe fitted?",
+                fumes,
+                "12"
+            )
+            .is_err()
+        );
+        let leaked = "The deadly fumes leaked out of the boiler for 12 days before anyone noticed.";
+        assert!(
+            en(
+                "How many days did the deadly fumes leak out of the boiler?",
+                leaked,
+                "12"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn questions_phrased_on_unseen_news_at_b1_that_ask_nothing_clear_are_refused() {
         // Each was delivered once, in a lesson on real English news; beside each, a
         // question of the same sentence that stays.
@@ -3175,7 +3373,8 @@ mod tests {
         );
         let s = "He was living in the capital when he left 31 years ago for the U.S.";
         assert!(en("How many years did he leave?", s, "31").is_err());
-        assert_eq!(en("How many years ago did he leave?", s, "31"), Ok(()));
+        // Grammatical, but "he" names nobody: a question asks for its person.
+        assert!(en("How many years ago did he leave?", s, "31").is_err());
         assert!(may_be_subject(&["the", "energy", "industry"]));
         assert!(may_be_subject(&["Leonard", "Pike"]));
         assert!(!may_be_subject(&["still"]));

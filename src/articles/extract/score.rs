@@ -776,7 +776,20 @@ pub(super) fn walk_blocks(
                 return;
             }
             let block = BLOCK_TAGS.contains(&name);
-            if block {
+            // A drop cap: the first letter in an element of its own before its paragraph
+            // ("<span>T</span><p>urkey, Poland …" on a real English page, whose sentence
+            // began "urkey"). The letter joins the paragraph.
+            let drop_cap = block && {
+                let pending = current.trim();
+                pending.chars().count() == 1
+                    && pending.chars().all(char::is_uppercase)
+                    && ElementRef::wrap(node)
+                        .and_then(|e| e.text().flat_map(str::chars).find(|c| !c.is_whitespace()))
+                        .is_some_and(char::is_lowercase)
+            };
+            if drop_cap {
+                *current = current.trim().to_string();
+            } else if block {
                 flush(out, current);
                 // A list or block full of links is navigation, not text.
                 if matches!(name, "ul" | "ol" | "div" | "section" | "table" | "dl") {

@@ -265,6 +265,18 @@ fn labels_of_link_lists_and_at_the_end_are_dropped() {
 }
 
 #[test]
+fn a_drop_cap_joins_its_paragraph() {
+    let page = format!(
+        "<html><body><div class=\"story\"><span class=\"cap\">T</span><p>urkey and Poland \
+         were added to the list of countries, the minister said on Thursday.</p>{}\
+         </div></body></html>",
+        prose("the list")
+    );
+    let got = extract(&page, None).text;
+    assert!(got.starts_with("Turkey and Poland were added"), "{got}");
+}
+
+#[test]
 fn a_paywall_ends_the_article() {
     // The Haitian Times (real news): the free part, the notice, then the offer.
     let page = format!(

@@ -225,7 +225,14 @@ fn targets_in<'a>(
                             .next_back()
                             .is_none_or(|c| !c.is_alphanumeric())
                 });
+            // A title in quotation marks: the film “1917,” (real English news, where it
+            // became a gap among years and the year of an Oscar in a false statement).
+            let quoted = sentence[..offset].ends_with(['“', '"', '‘', '«', '„'])
+                && sentence[offset + word.len()..]
+                    .trim_start_matches([',', '.'])
+                    .starts_with(['”', '"', '’', '»', '“']);
             let joined = numbered
+                || quoted
                 || sentence[..offset].ends_with(['-', '/', '('])
                 || sentence[offset + word.len()..].starts_with(['-', '/', ')'])
                 || (i > 0
@@ -2095,6 +2102,14 @@ mod tests {
         assert!(numbers.is_empty(), "{numbers:?}");
         let votes = "The plan won by 29 votes at the Nov meeting.";
         assert!(targets_in("en", votes, None).iter().any(|t| t.word == "29"));
+        // A title in quotation marks (real English news).
+        let film = "Those left out include the war film “1917,” the winner on Saturday, in 2019.";
+        let years: Vec<&str> = targets_in("en", film, None)
+            .into_iter()
+            .filter(|t| t.kind == Kind::Year)
+            .map(|t| t.word)
+            .collect();
+        assert_eq!(years, ["2019"]);
     }
 
     #[test]
@@ -2986,6 +3001,11 @@ mod tests {
             (
                 "en",
                 "zlib shrinks down our evil data to a mere 39 kilobytes.",
+            ),
+            // Real English news: "died within more than 20 minutes".
+            (
+                "en",
+                "Zoe died within 30 minutes of being exposed to the poisoned air.",
             ),
             (
                 "es",

@@ -375,10 +375,19 @@ fn plan(
     let bases: Vec<Vec<String>> = clause
         .iter()
         .map(|w| {
-            base_forms(&w.to_lowercase())
+            let bases: Vec<String> = base_forms(&w.to_lowercase())
                 .into_iter()
                 .filter(|b| builder.article.knows_word(b) != Some(false))
-                .collect()
+                .collect();
+            // "scored" may be "scor" + "ed" by its ending, and "scor" is in the word
+            // frequency list ("How many points did he scor?", phrased on real English
+            // news): where the word classes know one of the bases as a verb, only those.
+            let verb = |b: &String| classes::may_be(lang, b, "V") == Some(true);
+            if bases.iter().any(verb) {
+                bases.into_iter().filter(verb).collect()
+            } else {
+                bases
+            }
         })
         .collect();
     // Only a clause with a question form makes a plan.
