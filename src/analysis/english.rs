@@ -505,40 +505,13 @@ pub fn fronted_ends(words: &[impl AsRef<str>]) -> Vec<usize> {
 /// ("Han Lee and Junmyung Lee were arraigned", "Aisha's Salon and Spa").
 const COORDINATORS: &[&str] = &["and", "but", "or", "so"];
 /// Words no question of ours ends on: conjunctions, articles, "of", "in" and verbs of saying
-/// whose object was dropped.
+/// whose object was dropped; "do" that stands for another verb ("In which year did it do?");
+/// a participle that a name must follow ("In which month is the German capital launching a
+/// new five-year project named?"; both phrased on real English news).
 const DANGLING_ENDS: &[&str] = &[
-    "a",
-    "an",
-    "and",
-    "as",
-    "but",
-    "in",
-    "into",
-    "nor",
-    "of",
-    "or",
-    "said",
-    "say",
-    "says",
-    "than",
-    "that",
-    "the",
-    "tell",
-    "tells",
-    "told",
-    // "In which year did it do?": the verb that stands for another (phrased on real English
-    // news).
-    "do",
-    "does",
-    "did",
-    // A name must follow: "In which month is the German capital launching a new five-year
-    // project named?" (phrased on real English news).
-    "named",
-    "called",
-    "titled",
-    "entitled",
-    "dubbed",
-    "nicknamed",
+    "a", "an", "and", "as", "but", "in", "into", "nor", "of", "or", "said", "say", "says", "than",
+    "that", "the", "tell", "tells", "told", "do", "does", "did", "named", "called", "titled",
+    "entitled", "dubbed",
 ];
 /// Prepositions that govern a count: its question strands them.
 const STRANDED: &[&str] = &[
@@ -2653,81 +2626,74 @@ mod tests {
 
     #[test]
     fn questions_phrased_on_a_third_set_of_unseen_news_that_read_wrong_are_refused() {
-        // Each was delivered once, in a lesson on real English news; beside each, a
-        // question of the same kind that stays.
+        // Each was delivered once, in a lesson on real English news: (question, sentence,
+        // key). All are checked before the test fails, so that switching a rule off shows
+        // every question it alone refuses.
         let scored = "He scored six points and grabbed four rebounds in the first half.";
-        assert!(en("How many points did he score?", scored, "six").is_err());
-        let named = "Embiid scored six points and grabbed four rebounds in the first half.";
-        assert!(en("How many points did Embiid score?", named, "six").is_ok());
         let coal =
             "The country now generates half as much coal-fired electricity as it did in 2009.";
-        assert!(en("In which year did it do?", coal, "2009").is_err());
         let project = "In January, the German capital is launching a new five-year project named \
                        \"Remembrance in the City\".";
-        assert!(
-            en(
-                "In which month is the German capital launching a new five-year project named?",
-                project,
-                "January"
-            )
-            .is_err()
-        );
         let art = "This isn’t the first time Arnault has contributed to the art scene in France.";
-        assert!(
-            en(
-                "In which country has this isn’t the first time Arnault contributed to the art scene?",
-                art,
-                "France"
-            )
-            .is_err()
-        );
         let vote = "Kangaloo explained that in exercising her casting vote, the consideration was \
                     to keep the motion in its original form.";
-        assert!(
-            en(
-                "Who explained that in exercising her casting vote?",
-                vote,
-                "Kangaloo"
-            )
-            .is_err()
-        );
         let shapps = "It comes after Mr Shapps announced last Thursday that passengers returning \
                       from Denmark would have to self-isolate.";
-        assert!(
-            en(
-                "On which day did Mr Shapps announce that passengers returning?",
-                shapps,
-                "Thursday"
-            )
-            .is_err()
-        );
-        assert!(
-            en(
-                "On which day did Mr Shapps announce that passengers returning from Denmark would have to self-isolate?",
-                shapps,
-                "Thursday"
-            )
-            .is_ok()
-        );
         let fumes = "The deadly fumes leaked out of the boiler flue pipe fitted 12 days earlier by \
                      Andrew Hartley.";
-        assert!(
-            en(
+        let refused = [
+            ("How many points did he score?", scored, "six"),
+            ("In which year did it do?", coal, "2009"),
+            (
+                "In which month is the German capital launching a new five-year project named?",
+                project,
+                "January",
+            ),
+            (
+                "In which country has this isn’t the first time Arnault contributed to the art scene?",
+                art,
+                "France",
+            ),
+            (
+                "Who explained that in exercising her casting vote?",
+                vote,
+                "Kangaloo",
+            ),
+            (
+                "On which day did Mr Shapps announce that passengers returning?",
+                shapps,
+                "Thursday",
+            ),
+            (
                 "How many days did the deadly fumes leak out of the boiler flue pipe fitted?",
                 fumes,
-                "12"
-            )
-            .is_err()
-        );
+                "12",
+            ),
+        ];
+        let passed: Vec<&str> = refused
+            .iter()
+            .filter(|(q, s, k)| en(q, s, k).is_ok())
+            .map(|(q, _, _)| *q)
+            .collect();
+        assert!(passed.is_empty(), "{passed:#?}");
+        // Beside them, questions of the same kinds that stay.
+        let named = "Embiid scored six points and grabbed four rebounds in the first half.";
         let leaked = "The deadly fumes leaked out of the boiler for 12 days before anyone noticed.";
-        assert!(
-            en(
+        for (q, s, k) in [
+            ("How many points did Embiid score?", named, "six"),
+            (
+                "On which day did Mr Shapps announce that passengers returning from Denmark would have to self-isolate?",
+                shapps,
+                "Thursday",
+            ),
+            (
                 "How many days did the deadly fumes leak out of the boiler?",
                 leaked,
-                "12"
-            )
-            .is_ok()
-        );
+                "12",
+            ),
+        ] {
+            assert_eq!(en(q, s, k), Ok(()), "{q}");
+        }
     }
 
     #[test]

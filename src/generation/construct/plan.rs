@@ -775,6 +775,22 @@ mod tests {
     }
 
     #[test]
+    fn a_verb_is_asked_in_a_base_form_the_word_classes_know() {
+        // "scored" ends as "scor" + "ed" would: "How many points did he scor?" (phrased on
+        // real English news).
+        let article = ArticleText::new(
+            "en",
+            "The club scored 40 goals last season. In the spring, coach Helen Marsh, who \
+             joined in 2019, trained the players. The old club scored 25 goals and had a \
+             small pitch. Mayor Tom Reed, who opened the pitch, praised the team.",
+        );
+        let plans = question_plans(&article, 10, 7, &HashSet::new());
+        let phrasings: Vec<&String> = plans.iter().flat_map(|p| &p.phrasings).collect();
+        let has = |word: &str| phrasings.iter().any(|q| text::words(q).contains(&word));
+        assert!(has("score") && !has("scor"), "{phrasings:#?}");
+    }
+
+    #[test]
     fn plans_choose_the_key_its_opening_and_options_of_its_kind() {
         let article = ArticleText::new(
             "en",
