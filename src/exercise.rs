@@ -87,6 +87,11 @@ pub struct Phrasing {
     /// Words after which "more than" cannot stand before a number (articles, possessives,
     /// words that already qualify it).
     pub no_comparison_after: Words,
+    /// Words or phrases right before a number that make it a bound, not a value ("more
+    /// than", "within"): the fact holds for other numbers too, so no false statement
+    /// changes it ("died within 60 minutes" is no misreading of "within 30 minutes").
+    #[serde(default)]
+    pub bounds: Words,
     /// Words before a number that make it an age ("aged").
     pub age_before: Words,
     /// What follows a number that makes it an age (" years old").

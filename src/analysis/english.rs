@@ -513,6 +513,11 @@ const DANGLING_ENDS: &[&str] = &[
     "that", "the", "tell", "tells", "told", "do", "does", "did", "named", "called", "titled",
     "entitled", "dubbed",
 ];
+/// Verbs that take what they tell as their object: a question that ends on one asks
+/// nothing ("On which day did Mr Shapps announce?", phrased on real English news).
+const NEEDS_OBJECT: &[&str] = &[
+    "announce", "reveal", "unveil", "disclose", "explain", "confirm",
+];
 /// Prepositions that govern a count: its question strands them.
 const STRANDED: &[&str] = &[
     "among", "at", "between", "by", "for", "from", "in", "into", "of", "on", "to", "with",
@@ -1463,6 +1468,10 @@ fn check_with(
     if lower.last().is_some_and(|w| {
         DANGLING_ENDS.contains(&w.as_str())
             || ["'s", "’s", "s'", "s’"].iter().any(|e| w.ends_with(e))
+            || base_forms(w)
+                .iter()
+                .chain([w])
+                .any(|b| NEEDS_OBJECT.contains(&b.as_str()))
     }) {
         return Err(QuestionFault::Ungrammatical);
     }
@@ -2643,6 +2652,7 @@ mod tests {
                      Andrew Hartley.";
         let refused = [
             ("How many points did he score?", scored, "six"),
+            ("On which day did Mr Shapps announce?", shapps, "Thursday"),
             ("In which year did it do?", coal, "2009"),
             (
                 "In which month is the German capital launching a new five-year project named?",

@@ -421,7 +421,13 @@ fn targets_in<'a>(
                 sentence[end..*o].trim().is_empty()
                     && w.starts_with(char::is_uppercase)
                     && (w.ends_with("’s") || w.ends_with("'s"))
-            });
+            })
+                // "a Meadows’ staffer": a possessive after the final s, which another
+                // name does not take ("a Miller’ staffer" in a false statement on real
+                // English news).
+                || sentence[end..]
+                    .strip_prefix(['’', '\''])
+                    .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric()));
             if i > 0 && !hyphenated && !common_word && !cut {
                 out.push(Target {
                     offset,
@@ -463,6 +469,19 @@ fn targets_in<'a>(
         .filter(|(_, w)| haystack.matches(w.as_str()).count() == 1)
         .map(|(t, _)| t)
         .collect()
+}
+
+/// Whether a bound stands right before the number at `offset` (the languages' `bounds`,
+/// past a currency sign): "more than $4 billion", "within 30 minutes", "más de 100".
+fn bounded(sentence: &str, offset: usize) -> bool {
+    let before = sentence[..offset]
+        .trim_end_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    pooled().bounds.iter().any(|b| {
+        before
+            .strip_suffix(b)
+            .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
+    })
 }
 
 /// Whether a number reads as a year: four digits, 1800 to 2100.
@@ -990,6 +1009,7 @@ fn is_percent(unit: &str) -> bool {
 struct Pooled {
     /// Words after which "more than" cannot stand before a number.
     no_comparison_after: Vec<&'static str>,
+    bounds: Vec<&'static str>,
     age_before: Vec<&'static str>,
     age_after: Vec<&'static str>,
     hour_units: Vec<&'static str>,
@@ -1015,6 +1035,7 @@ struct Pooled {
 fn pooled() -> &'static Pooled {
     static WORDS: std::sync::LazyLock<Pooled> = std::sync::LazyLock::new(|| Pooled {
         no_comparison_after: exercise::pooled(|p| &p.no_comparison_after),
+        bounds: exercise::pooled(|p| &p.bounds),
         age_before: exercise::pooled(|p| &p.age_before),
         age_after: exercise::pooled(|p| &p.age_after),
         hour_units: exercise::pooled(|p| &p.hour_units),
@@ -1353,6 +1374,8 @@ impl<'a> Builder<'a> {
             // real English news: after a role, another person of the article is rejected for
             // who they are, not for what the article says. (A title stays: "Mr Sopel".)
             Kind::Name if role_noun_before(self.lang, sentence, target.offset) => Vec::new(),
+            // "more than 100,000", "within 30 minutes": a bound holds for other numbers too.
+            Kind::Number | Kind::Year if bounded(sentence, target.offset) => Vec::new(),
             // "Meghan, Duchess of Sussex" became "Archie, Duchess of Sussex" (real English
             // news): a name with its title after it is swapped with the title unchanged.
             Kind::Name
@@ -2113,7 +2136,44 @@ mod tests {
     }
 
     #[test]
+    fn a_bound_is_not_changed() {
+        // Real English news: "died within 30 minutes" became "died within 60 minutes", a
+        // "false" statement the article's fact allows.
+        let article = ArticleText::new(
+            "en",
+            "Zoe died within 30 minutes of being exposed to the poisoned air. \
+             The pipe was fitted 12 minutes before she came home from work. \
+             Her sister arrived 45 minutes later with a doctor from the village. \
+             Zoe was found 20 minutes after the alarm went off in the house.",
+        );
+        assert!(!gives_a_false_statement(&article, 0, "30"));
+        assert!(gives_a_false_statement(&article, 3, "20"));
+        let at = |s: &'static str, n: &str| (s, s.find(n).unwrap());
+        for (s, offset) in [
+            at("It costs more than $4 billion a year.", "4"),
+            at("Il y a plus de 100 personnes.", "100"),
+        ] {
+            assert!(bounded(s, offset), "{s}");
+        }
+        let (s, offset) = at("It costs $4 billion a year.", "4");
+        assert!(!bounded(s, offset));
+    }
+
+    #[test]
     fn a_name_that_goes_on_in_a_possessive_is_no_target() {
+        // "a Meadows’ staffer" became "a Miller’ staffer" (real English news).
+        let s = "He said he expressed his concerns to a Meadows’ staffer on the phone.";
+        assert!(
+            !targets_in("en", s, None)
+                .iter()
+                .any(|t| t.word == "Meadows")
+        );
+        let s = "He said he expressed his concerns to Meadows on the phone yesterday.";
+        assert!(
+            targets_in("en", s, None)
+                .iter()
+                .any(|t| t.word == "Meadows")
+        );
         let s = "An inquest into Eloise Parry’s death has been adjourned until July.";
         assert!(
             targets_in("en", s, None)

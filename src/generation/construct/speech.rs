@@ -276,7 +276,7 @@ pub(super) fn speech<'a>(
                 && rest
                     .split_whitespace()
                     .take(2)
-                    .any(|w| w.ends_with([',', ';', ':']));
+                    .any(|w| w.ends_with([',', ';', ':', '—', '–']));
             // A quotation mark opened and not closed ("should have gone to quirky British
             // comedy “Fleabag.", real English news, where the mark closed past the cut).
             let unbalanced =
@@ -851,6 +851,15 @@ mod tests {
             found(
                 "en",
                 "But actress Alex Borstein said the comedy prize should have gone to the comedy “Fleabag."
+            ),
+            None
+        );
+        // What was said comes after a dash, not the verb (real English news: "Who announced
+        // — Bennett posted photos …?").
+        assert_eq!(
+            found(
+                "en",
+                "And shortly after midnight — about five hours before Meadows announced — Bennett posted photos of herself with the congressman."
             ),
             None
         );
