@@ -231,8 +231,12 @@ fn targets_in<'a>(
                 && sentence[offset + word.len()..]
                     .trim_start_matches([',', '.'])
                     .starts_with(['”', '"', '’', '»', '“']);
+            // A rate's base ("25.9 new cases per 100,000 people", which became "per 200,000"
+            // in a false statement on real English news): a convention, not a fact.
+            let rate_base = i > 0 && spans[i - 1].1.eq_ignore_ascii_case("per");
             let joined = numbered
                 || quoted
+                || rate_base
                 || sentence[..offset].ends_with(['-', '/', '('])
                 || sentence[offset + word.len()..].starts_with(['-', '/', ')'])
                 || (i > 0
@@ -2125,6 +2129,8 @@ mod tests {
         assert!(numbers.is_empty(), "{numbers:?}");
         let votes = "The plan won by 29 votes at the Nov meeting.";
         assert!(targets_in("en", votes, None).iter().any(|t| t.word == "29"));
+        let rate = "Poland reported 25.9 new cases per 100,000 people in the week.";
+        assert_eq!(numbers_in(rate), ["25.9"]);
         // A title in quotation marks (real English news).
         let film = "Those left out include the war film “1917,” the winner on Saturday, in 2019.";
         let years: Vec<&str> = targets_in("en", film, None)
