@@ -595,7 +595,9 @@ fn same_kind_elsewhere(
                             && believable_size(t.word, target.word)
                     }
                     Kind::Name | Kind::Calendar => t.unit == target.unit,
-                    Kind::Year => same_side_of_now(t.word, target.word),
+                    Kind::Year => {
+                        same_side_of_now(t.word, target.word) && near_in_time(t.word, target.word)
+                    }
                     Kind::Word => true,
                 };
             if fits && !here.contains(&lower) && seen.insert(lower.clone()) {
@@ -787,6 +789,18 @@ fn same_side_of_now(a: &str, b: &str) -> bool {
     let now = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
     match (a.parse::<i64>(), b.parse::<i64>()) {
         (Ok(a), Ok(b)) => (a > now) == (b > now),
+        _ => false,
+    }
+}
+
+/// Whether year `a` is near year `b` for a misreading: at most half as far from it as `b`
+/// is from now, and ten years at least. "Local authorities decided to look for new names in
+/// 1888" for 2016, "in the last several years", gave itself away (real English news); 1888
+/// for 1890 does not.
+fn near_in_time(a: &str, b: &str) -> bool {
+    let now = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    match (a.parse::<i64>(), b.parse::<i64>()) {
+        (Ok(a), Ok(b)) => (a - b).abs() <= ((now - b).abs() / 2).max(10),
         _ => false,
     }
 }
@@ -1321,10 +1335,12 @@ impl<'a> Builder<'a> {
     /// _____ town hall meeting" tells October from March, and "In an February town hall
     /// meeting" is wrong English that gives a false statement away (both real English news).
     fn alternatives(&self, sentence: &str, target: &Target<'_>) -> Vec<String> {
-        let mut others = if target.kind == Kind::Name {
-            self.other_people(target.word, sentence)
-        } else {
-            same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target)
+        let mut others = match target.kind {
+            Kind::Name if self.is_person(target.word) => self.other_people(target.word, sentence),
+            // A place or a body among people ("Initiative of Black People in _____" with
+            // Germany among Otto and Della, real English news): no options of its kind.
+            Kind::Name => Vec::new(),
+            _ => same_kind_elsewhere(self.lang, self.article, &self.lower_case, sentence, target),
         };
         if self.lang == "en" {
             let previous = classes::word_before(sentence, target.offset);
@@ -2139,6 +2155,26 @@ mod tests {
             .map(|t| t.word)
             .collect();
         assert_eq!(years, ["2019"]);
+    }
+
+    #[test]
+    fn a_place_takes_no_people_for_options() {
+        // "Initiative of Black People in _____" with Germany among Otto and Della (real
+        // English news).
+        let article = ArticleText::new(
+            "en",
+            "Otto Weber, who led the group, spoke on Monday. \
+             Della Reyes, who runs the school, spoke on Tuesday. \
+             The Initiative of Black People in Germany sees the issue as relevant. \
+             On Friday, Otto Weber said the city must act now on the street names.",
+        );
+        let builder = Builder::new(&article);
+        let sentence = &article.sentences()[2];
+        let target = target_of(&builder, sentence, "Germany");
+        assert!(builder.alternatives(sentence, &target).is_empty());
+        let sentence = &article.sentences()[3];
+        let target = target_of(&builder, sentence, "Otto Weber");
+        assert_eq!(builder.alternatives(sentence, &target), ["Della Reyes"]);
     }
 
     #[test]
@@ -3316,6 +3352,8 @@ mod tests {
             !rates.is_empty() && rates.iter().all(|r| r.parse::<u64>().unwrap() <= 100),
             "{rates:?}"
         );
+        assert!(near_in_time("1888", "1890") && near_in_time("2019", "2016"));
+        assert!(!near_in_time("1888", "2016"));
         // A year for a year close by.
         let paid = &article.sentences()[1];
         let year = targets_in("en", paid, None)
