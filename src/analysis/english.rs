@@ -1423,11 +1423,10 @@ fn check_with(
     // A second finite verb right after the fronted one: "In which country has this isn’t
     // the first time Arnault contributed to the art scene?" (phrased on real English news).
     if let Some(at) = lower.iter().position(|w| FRONTED.contains(&w.as_str()))
-        && lower[at + 1..].iter().take(3).any(|w| {
-            ["am", "is", "are", "was", "were"].contains(&w.as_str())
-                || w.ends_with("n't")
-                || w.ends_with("n’t")
-        })
+        && lower[at + 1..]
+            .iter()
+            .take(3)
+            .any(|w| BE_FORMS.contains(&w.as_str()) || negative(w))
     {
         return Err(QuestionFault::Ungrammatical);
     }
@@ -1596,11 +1595,11 @@ const FRONTED: &[&str] = &[
 ];
 /// Pronouns for a subject that only the article's context resolves.
 const THIRD_PERSON: &[&str] = &["he", "she", "they"];
-/// Words that make a clause finite whatever follows them.
-const FINITE: &[&str] = &[
-    "am", "is", "are", "was", "were", "has", "have", "had", "does", "do", "did", "will", "would",
-    "can", "could", "shall", "should", "may", "might", "must",
-];
+
+/// Whether a lower-case word is a negative contraction ("isn't", "don’t"): a finite verb.
+fn negative(word: &str) -> bool {
+    word.ends_with("n't") || word.ends_with("n’t")
+}
 
 /// Whether the question has "that" opening a clause that never reaches its verb: "Who
 /// explained that in exercising her casting vote?", "On which day did Mr Shapps announce
@@ -1622,9 +1621,9 @@ fn that_clause_without_verb(words: &[&str]) -> bool {
     });
     let finite = clause.iter().enumerate().any(|(k, w)| {
         let lower = w.to_lowercase();
-        FINITE.contains(&lower.as_str())
-            || lower.ends_with("n't")
-            || lower.ends_with("n’t")
+        INVERTED.contains(&lower.as_str())
+            || ["do", "shall"].contains(&lower.as_str())
+            || negative(&lower)
             || classes(&lower, "ZD") == Some(true)
             || (k + 1 < clause.len() && classes(&lower, "V") == Some(true))
     });

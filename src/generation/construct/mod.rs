@@ -785,8 +785,13 @@ fn gender_cue(lang: &str, sentence: &str, offset: usize) -> Option<bool> {
 /// stays at most 100). Decimals get none.
 /// Whether two years lie on the same side of this one: a landfill that "closed in 2009"
 /// takes no 2030, the year the article gives for a plan (the demo's Spanish lesson).
+/// The current year.
+fn this_year() -> i64 {
+    i64::from(chrono::Datelike::year(&chrono::Utc::now()))
+}
+
 fn same_side_of_now(a: &str, b: &str) -> bool {
-    let now = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let now = this_year();
     match (a.parse::<i64>(), b.parse::<i64>()) {
         (Ok(a), Ok(b)) => (a > now) == (b > now),
         _ => false,
@@ -798,7 +803,7 @@ fn same_side_of_now(a: &str, b: &str) -> bool {
 /// 1888" for 2016, "in the last several years", gave itself away (real English news); 1888
 /// for 1890 does not.
 fn near_in_time(a: &str, b: &str) -> bool {
-    let now = i64::from(chrono::Datelike::year(&chrono::Utc::now()));
+    let now = this_year();
     match (a.parse::<i64>(), b.parse::<i64>()) {
         (Ok(a), Ok(b)) => (a - b).abs() <= ((now - b).abs() / 2).max(10),
         _ => false,

@@ -595,15 +595,6 @@ pub(super) fn share_a_word(a: &str, b: &str) -> bool {
             .flat_map(char::to_lowercase)
             .collect()
     };
-    let ends_with_last = |whole: &str, part: &str| {
-        let last = text::words(part)
-            .last()
-            .map(|w| squashed(w))
-            .unwrap_or_default();
-        last.chars().count() >= 4 && squashed(whole).ends_with(&last)
-    };
-    // "Melissa Jagessar" and "Mellissa Jaggesar": one woman, spelled two ways on a real
-    // English page, where each was an option beside the other.
     let last = |s: &str| {
         text::words(s)
             .last()
@@ -611,9 +602,13 @@ pub(super) fn share_a_word(a: &str, b: &str) -> bool {
             .unwrap_or_default()
     };
     let (last_a, last_b) = (last(a), last(b));
+    let ends_with_last =
+        |whole: &str, last: &str| last.chars().count() >= 4 && squashed(whole).ends_with(last);
+    // "Melissa Jagessar" and "Mellissa Jaggesar": one woman, spelled two ways on a real
+    // English page, where each was an option beside the other.
     let shorter = last_a.chars().count().min(last_b.chars().count());
-    ends_with_last(a, b)
-        || ends_with_last(b, a)
+    ends_with_last(a, &last_b)
+        || ends_with_last(b, &last_a)
         || (shorter >= 5 && edit_distance(&last_a, &last_b) <= shorter / 4)
 }
 
