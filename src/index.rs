@@ -61,6 +61,9 @@ const GENERIC: &str = "xx";
 /// room for `offset + limit` hits up front, so an unbounded offset from a request would
 /// abort the process.
 pub const MAX_OFFSET: usize = 10_000;
+
+/// How long a write waits for another process to let go of the index folder's write lock.
+const WRITER_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// The most hits one search returns.
 pub const MAX_LIMIT: usize = 100;
 
@@ -333,11 +336,7 @@ impl ArticleIndex {
     pub fn upsert(&self, doc: &IndexDoc<'_>) -> Result<(), IndexError> {
         let mut guard = self.writer.lock().expect("index writer lock");
         if guard.is_none() {
-            *guard = Some(
-                self.index
-                    .writer(50_000_000)
-                    .map_err(|e| self.write_err(e))?,
-            );
+            *guard = Some(self.writer_when_free()?);
         }
         let writer = guard.as_mut().expect("writer was just created");
         let f = self.fields;
@@ -362,6 +361,25 @@ impl ArticleIndex {
         d.add_text(body_field, doc.text);
         writer.add_document(d).map_err(|e| self.write_err(e))?;
         Ok(())
+    }
+
+    /// A writer for the folder, waiting up to [`WRITER_WAIT`] while another process holds
+    /// its write lock: `serve` filling its index from the store beside a `fetch` run on the
+    /// same machine each hold it a moment, and the run must not fail for that.
+    fn writer_when_free(&self) -> Result<IndexWriter, IndexError> {
+        let deadline = std::time::Instant::now() + WRITER_WAIT;
+        loop {
+            match self.index.writer(50_000_000) {
+                Ok(writer) => return Ok(writer),
+                Err(tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                )) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(self.write_err(e)),
+            }
+        }
     }
 
     /// Commits pending changes and makes them visible to searches. The writer (and the
@@ -674,6 +692,39 @@ mod tests {
                 published: Some(&published),
             })
             .unwrap();
+    }
+
+    #[test]
+    fn a_write_waits_while_another_writer_holds_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = (
+            ArticleIndex::open(dir.path()).unwrap(),
+            ArticleIndex::open(dir.path()).unwrap(),
+        );
+        add(
+            &first,
+            1,
+            "en",
+            "Bakers",
+            "The bakery opens at six.",
+            Cefr::A2,
+        );
+        // `first` holds the write lock until it commits, a moment later.
+        let committer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            first.commit().unwrap();
+        });
+        add(
+            &second,
+            2,
+            "en",
+            "Millers",
+            "The mill grinds wheat.",
+            Cefr::A2,
+        );
+        committer.join().unwrap();
+        second.commit().unwrap();
+        assert_eq!(second.len(), 2);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub enum FailureKind {
     Learner,
     /// A lesson mail (the learner's address).
     Mail,
+    /// A stage that stopped the run before its end (the subject is the run's kind: fetch,
+    /// lessons, mail or daily); what the run did before is counted.
+    Stage,
 }
 
 impl FailureKind {
@@ -28,6 +31,7 @@ impl FailureKind {
             FailureKind::Page => "page",
             FailureKind::Learner => "learner",
             FailureKind::Mail => "mail",
+            FailureKind::Stage => "stage",
         }
     }
 }

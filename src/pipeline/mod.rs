@@ -31,7 +31,7 @@ use crate::delivery::{Mailer, Renderer};
 use crate::generation::Generator;
 use crate::http::HttpClient;
 use crate::index::{ArticleIndex, IndexDoc};
-use crate::report::RunReport;
+use crate::report::{FailureKind, RunReport};
 use crate::runlock::RunLock;
 use crate::store::{Store, StoredArticle};
 
@@ -322,8 +322,47 @@ pub async fn run(
         }
     }
     let run_id = services.store.start_run(kind)?;
+    let outcome = run_stages(services, generator, options, &mut report, progress).await;
+    report.seconds = started.elapsed().as_secs_f64();
+    // A stage that stops early still finishes its run's record: what the run did before
+    // (articles stored, lessons made) and why it stopped, for `runs` and the web UI, instead
+    // of a run that looks "running or interrupted" forever.
+    if let Err(e) = &outcome {
+        report.fail(FailureKind::Stage, kind, format!("{e:#}"));
+    }
+    // A scheduled tick that found nothing to do leaves no trace in the run history.
+    let idle_tick = outcome.is_ok()
+        && options.timing == Timing::Scheduled
+        && !options.fetch
+        && report.is_idle();
+    let recorded = if idle_tick {
+        services.store.discard_run(run_id)
+    } else {
+        services.store.finish_run(
+            run_id,
+            &serde_json::to_string(&report).expect("report serialises"),
+        )
+    };
+    match (&outcome, recorded) {
+        (_, Ok(())) => {}
+        (Ok(()), Err(e)) => return Err(e.into()),
+        (Err(_), Err(e)) => tracing::warn!("cannot record the failed {kind} run: {e}"),
+    }
+    drop(locks);
+    services.metrics.record(kind, &report);
+    outcome.map(|()| report)
+}
+
+/// The stages `options` asks for, in order, adding to `report`.
+async fn run_stages(
+    services: &Services,
+    generator: Option<&Generator>,
+    options: &RunOptions,
+    report: &mut RunReport,
+    progress: Progress,
+) -> anyhow::Result<()> {
     if options.fetch {
-        fetch_stage(services, &mut report, progress, options).await?;
+        fetch_stage(services, report, progress, options).await?;
         if let Some(keep) = services.config.keep {
             let deleted = services.store.apply_retention(options.now - keep)?;
             if deleted.mail_bodies + deleted.scores > 0 {
@@ -336,25 +375,13 @@ pub async fn run(
     }
     if options.lessons {
         let generator = generator.context("a lesson run needs the model")?;
-        lesson_stage(services, generator, &mut report, progress, options).await?;
+        lesson_stage(services, generator, report, progress, options).await?;
         report.model = Some(generator.engine().stats());
     }
     if options.mail {
-        delivery_stage(services, &mut report, progress, options).await?;
+        delivery_stage(services, report, progress, options).await?;
     }
-    report.seconds = started.elapsed().as_secs_f64();
-    if options.timing == Timing::Scheduled && !options.fetch && report.is_idle() {
-        // A scheduled tick that found nothing to do leaves no trace in the run history.
-        services.store.discard_run(run_id)?;
-    } else {
-        services.store.finish_run(
-            run_id,
-            &serde_json::to_string(&report).expect("report serialises"),
-        )?;
-    }
-    drop(locks);
-    services.metrics.record(kind, &report);
-    Ok(report)
+    Ok(())
 }
 
 /// Where a worker starts in a list of `len` jobs (lessons to make, mail to send): spread by
@@ -373,4 +400,43 @@ fn fnv1a(s: &str) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_run_whose_stage_fails_is_recorded_with_what_stopped_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "").unwrap();
+        let services = Services::open(Config::from_file(&path).unwrap()).unwrap();
+        // A lesson run without the model stops at its lesson stage.
+        let options = RunOptions {
+            fetch: false,
+            mail: false,
+            ..RunOptions::full(true)
+        };
+        let error = run(&services, None, &options).await.unwrap_err();
+        assert!(
+            format!("{error:#}").contains("needs the model"),
+            "{error:#}"
+        );
+        let runs = services.store.runs(10).unwrap();
+        assert_eq!(runs.len(), 1);
+        assert!(runs[0].finished_at.is_some(), "left as if still running");
+        let report: RunReport = serde_json::from_str(runs[0].report.as_deref().unwrap()).unwrap();
+        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+        let failure = &report.failures[0];
+        assert_eq!(
+            (failure.kind, failure.subject.as_str()),
+            (FailureKind::Stage, "lessons")
+        );
+        assert!(
+            failure.error.contains("needs the model"),
+            "{}",
+            failure.error
+        );
+    }
 }

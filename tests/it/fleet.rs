@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Timelike, Utc};
-use hyperlearn::report::RunReport;
+use hyperlearn::report::{FailureKind, RunReport};
 use hyperlearn::store::{NewLearner, Store};
 
 use crate::support::{Smtp, fixture_files, ids_by_recipient, learner, put_store, write_config};
@@ -128,6 +128,37 @@ fn stored_by(log: &Path) -> usize {
         .lines()
         .filter(|l| l.starts_with("  + ["))
         .count()
+}
+
+/// What the logs in `dir` say about fetching and failures, for a failing assertion.
+fn fetch_lines(dir: &Path) -> String {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    logs.sort();
+    let mut out = String::new();
+    for log in logs {
+        out += &format!("--- {}\n", log.display());
+        for line in log_of(&log).lines().filter(|l| {
+            [
+                "Downloading",
+                "Feeds:",
+                "Articles",
+                "rror",
+                "cannot",
+                "lock",
+                "fetch:",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        }) {
+            out += line;
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The processes of the fleet, by name, with their logs.
@@ -436,6 +467,14 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
             continue;
         };
         let r: RunReport = serde_json::from_str(&report).unwrap();
+        // No stage stopped a run: workers sharing the store and the index folder wait for
+        // each other's locks instead of failing.
+        let stopped: Vec<_> = r
+            .failures
+            .iter()
+            .filter(|f| f.kind == FailureKind::Stage)
+            .collect();
+        assert!(stopped.is_empty(), "run {} stopped: {stopped:?}", run.id);
         totals.articles_new += r.articles_new;
         totals.lessons_generated += r.lessons_generated;
         totals.exercise_sets_made += r.exercise_sets_made;
@@ -443,6 +482,15 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
     }
     let killed_log = |phase| &fleet.killed.iter().find(|(_, p)| *p == phase).unwrap().0;
     let (fetch_log, lessons_log) = (killed_log("fetch"), killed_log("lessons"));
+    // Every killed worker fetches or may have been in a fetch run when it died (c fetches
+    // too, and its fetch run can outlast the lessons phase on these cores): the articles
+    // its unfinished run stored are in no report, only in its log.
+    let stored_by_killed: Vec<(String, usize)> = fleet
+        .killed
+        .iter()
+        .map(|(log, phase)| (format!("{phase}: {}", stored_by(log)), stored_by(log)))
+        .collect();
+    let stored_by_killed_total: usize = stored_by_killed.iter().map(|(_, n)| n).sum();
     // Only a kill leaves a run unfinished: the fleet stopped gracefully, and each killed
     // worker held two roles, so it was in two runs at most.
     assert!(
@@ -452,11 +500,13 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
     );
     assert!(totals.articles_new <= counts["articles"]);
     assert!(
-        counts["articles"] <= totals.articles_new + stored_by(fetch_log) + 1,
-        "articles: {} stored, {} reported, {} by the killed run",
+        counts["articles"] <= totals.articles_new + stored_by_killed_total + 1,
+        "articles: {} stored, {} reported, by the killed workers (by phase of the kill) {:?}; \
+         {unfinished} runs unfinished; the logs say:\n{}",
         counts["articles"],
         totals.articles_new,
-        stored_by(fetch_log)
+        stored_by_killed.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+        fetch_lines(dir.path())
     );
     let made_by_killed = made_by(fetch_log).len() + made_by(lessons_log).len();
     assert!(made_by_killed > 0, "b was killed before it made a lesson");
@@ -477,7 +527,8 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
     eprintln!(
         "fleet: {} pages ({} served before a was killed mid-fetch, {} requests in all); \
          {} lessons reported by finished runs, {made_by_killed} made by killed ones; \
-         {} sets; {} mails reported sent, {} received ({} before c was killed)",
+         {} sets; {} mails reported sent, {} received ({} before c was killed); \
+         articles stored by killed workers {:?}",
         by_page.len(),
         downloaded_before_kill,
         served.len(),
@@ -486,5 +537,6 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
         totals.mails_sent,
         smtp.count(),
         received_before_mail_kill,
+        stored_by_killed.iter().map(|(s, _)| s).collect::<Vec<_>>(),
     );
 }
