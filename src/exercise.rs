@@ -150,6 +150,15 @@ pub struct Phrasing {
     /// Words right before a name (or its role noun) that say the person is a man ("il",
     /// "mr").
     pub masculine_before: Words,
+    /// Nouns that say a person is a woman right before the name ("actress Laura Dern") or
+    /// after it in the same sentence ("Laura Dern was named best supporting actress"): a
+    /// name is swapped, and a speaker asked for, only among people the article marks the
+    /// same way.
+    #[serde(default)]
+    pub feminine_words: Words,
+    /// The same for a man ("husband").
+    #[serde(default)]
+    pub masculine_words: Words,
     /// Endings that words of different classes share ("better", "mother", "whatever": -er):
     /// a content word's wrong options share one letter more of its ending than the longest
     /// of these it ends with (three for -er).

@@ -765,31 +765,57 @@ fn believable_ratio(a: f64, b: f64) -> bool {
 
 /// Whether the two words before a name say the person is a woman (`Some(true)`) or a man
 /// (`Some(false)`): "la biologa Sara Conti", "il sindaco Paolo Donati", "Mrs Hale" (the
-/// language's `feminine_before` and `masculine_before`).
+/// language's `feminine_before` and `masculine_before`), or the word right before it does
+/// ("actress Laura Dern", `feminine_words` and `masculine_words`).
 fn gender_cue(lang: &str, sentence: &str, offset: usize) -> Option<bool> {
     let phrasing = exercise::phrasing_of(lang)?;
     let before = text::normalized_words(&sentence[..offset]);
-    before.iter().rev().take(2).find_map(|w| {
-        if phrasing.feminine_before.contains(&w.as_str()) {
-            Some(true)
-        } else if phrasing.masculine_before.contains(&w.as_str()) {
-            Some(false)
-        } else {
-            None
-        }
+    let right_before = before.last().and_then(|w| gender_of_word(lang, w));
+    right_before.or_else(|| {
+        before.iter().rev().take(2).find_map(|w| {
+            if phrasing.feminine_before.contains(&w.as_str()) {
+                Some(true)
+            } else if phrasing.masculine_before.contains(&w.as_str()) {
+                Some(false)
+            } else {
+                None
+            }
+        })
     })
 }
 
-/// Numbers near `target` in size, written the same way: other years close by; for counts
-/// and amounts, double, half and one step of the leading digit up or down (a percentage
-/// stays at most 100). Decimals get none.
-/// Whether two years lie on the same side of this one: a landfill that "closed in 2009"
-/// takes no 2030, the year the article gives for a plan (the demo's Spanish lesson).
+/// Whether a word says a woman (`Some(true)`) or a man (`Some(false)`) is meant: "actress",
+/// "husband" (the language's `feminine_words` and `masculine_words`).
+fn gender_of_word(lang: &str, word: &str) -> Option<bool> {
+    let phrasing = exercise::phrasing_of(lang)?;
+    if phrasing.feminine_words.contains(&word) {
+        Some(true)
+    } else if phrasing.masculine_words.contains(&word) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// What the sentence says of the gender of the person named at `offset`: the words before
+/// the name ([`gender_cue`]), else the first gendered word after it. "Joaquin Phoenix was
+/// named best supporting actress", a false statement made from "Laura Dern was named …",
+/// gave itself away (real English news).
+fn gender_in_sentence(lang: &str, sentence: &str, offset: usize, name: &str) -> Option<bool> {
+    gender_cue(lang, sentence, offset).or_else(|| {
+        text::normalized_words(&sentence[offset + name.len()..])
+            .iter()
+            .find_map(|w| gender_of_word(lang, w))
+    })
+}
+
 /// The current year.
 fn this_year() -> i64 {
     i64::from(chrono::Datelike::year(&chrono::Utc::now()))
 }
 
+/// Whether two years lie on the same side of this one: a landfill that "closed in 2009"
+/// takes no 2030, the year the article gives for a plan (the demo's Spanish lesson).
 fn same_side_of_now(a: &str, b: &str) -> bool {
     let now = this_year();
     match (a.parse::<i64>(), b.parse::<i64>()) {
@@ -810,6 +836,9 @@ fn near_in_time(a: &str, b: &str) -> bool {
     }
 }
 
+/// Numbers near `target` in size, written the same way: other years close by; for counts
+/// and amounts, double, half and one step of the leading digit up or down (a percentage
+/// stays at most 100). Decimals get none.
 fn believable_numbers(target: &Target<'_>) -> Vec<String> {
     let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
     let Some(n) = text::count_value(target.word) else {
@@ -1269,15 +1298,15 @@ impl<'a> Builder<'a> {
     /// The article's people other than `name` (nor another form of it), none of them in
     /// `sentence`, written as `name` is: by surname alone when it is one word, in full
     /// otherwise, so that no option stands out by its form. Where the sentence marks `name`
-    /// as a woman or a man, only people the article marks the same way ("La biologa
-    /// Giorgio Sala" would give the answer away).
+    /// as a woman or a man ([`gender_in_sentence`]), only people the article marks the same
+    /// way ("La biologa Giorgio Sala" would give the answer away).
     fn other_people(&self, name: &str, sentence: &str) -> Vec<String> {
         let here: HashSet<String> = text::normalized_words(sentence).into_iter().collect();
         let words = text::words(name).len();
         let one_word = words == 1;
         let cue = sentence
             .find(name)
-            .and_then(|at| gender_cue(self.lang, sentence, at));
+            .and_then(|at| gender_in_sentence(self.lang, sentence, at, name));
         // A person the article calls by a given name ("Edna", of "Edna Marsh") stands among
         // the others' given names, not their surnames: "Edna" among "Takeda" and "Brandt"
         // gives itself away (the demo's A2 lesson).
@@ -3170,6 +3199,27 @@ mod tests {
         // A name without a cue may be swapped for any other.
         let others = builder.other_people("Giorgio Sala", &sentences[3]);
         assert_eq!(others.len(), 3, "{others:?}");
+
+        // A gendered word after the name counts too: "Joaquin Phoenix was named best
+        // supporting actress" was made from a sentence about Laura Dern (real English news).
+        let text = "Brad Pitt won an award for his supporting role, while Laura Dern was named \
+            best supporting actress. \
+            Joaquin Phoenix won the award for the best leading role. \
+            Renée Zellweger won an award for playing Judy Garland. \
+            The actress Scarlett Johansson was nominated twice.";
+        let article = ArticleText::new("en", text);
+        let builder = Builder::new(&article);
+        let sentences = article.sentences();
+        assert_eq!(
+            builder.other_people("Laura Dern", &sentences[0]),
+            vec!["Scarlett Johansson".to_string()]
+        );
+        assert_eq!(
+            builder.other_people("Joaquin Phoenix", &sentences[1]).len(),
+            4,
+            "{:?}",
+            builder.people
+        );
     }
 
     #[test]
