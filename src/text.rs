@@ -46,10 +46,7 @@ pub fn sentences(text: &str) -> Vec<&str> {
         let pieces = paragraph
             .split_sentence_bound_indices()
             .flat_map(|(start, piece)| {
-                let mut cuts = glued_bounds(piece);
-                cuts.extend(number_openings(piece));
-                cuts.sort_unstable();
-                cuts.dedup();
+                let mut cuts = missed_bounds(piece);
                 cuts.push(piece.len());
                 let mut from = 0;
                 cuts.into_iter().map(move |to| {
@@ -85,48 +82,38 @@ pub fn sentences(text: &str) -> Vec<&str> {
     out
 }
 
-/// Where a full stop ends a sentence with no space after it, as pages glued from markup
-/// have it ("the leadership style.The employee orientation ...", on real English news):
-/// after a lower-case word of three letters or more, before a capitalised word. Offsets
-/// just past each such stop.
-fn glued_bounds(piece: &str) -> Vec<usize> {
+/// Where a full stop ends a sentence that Unicode's sentence rules run on; offsets just past
+/// each such stop:
+/// - glued to the next sentence, as pages glued from markup have it ("the leadership
+///   style.The employee orientation ...", real English news): after a lower-case word of
+///   three letters or more, before a capitalised word;
+/// - before a number and a lower-case word, as German writes it ("… in der Staatsoper. 16
+///   turbulente Jahre lang …", real Austrian news): after a word of five letters or more,
+///   so that "Abs. 1", "Nr. 5" or "ca. 16" stay whole.
+fn missed_bounds(piece: &str) -> Vec<usize> {
     let mut out = Vec::new();
     for (at, _) in piece.match_indices('.') {
-        let before = piece[..at]
-            .rsplit(|c: char| !c.is_alphabetic())
-            .next()
-            .unwrap_or("");
-        let mut after = piece[at + 1..].chars();
-        let glued = before.chars().count() >= 3
-            && before.chars().all(char::is_lowercase)
-            && after.next().is_some_and(char::is_uppercase)
-            && after.next().is_some_and(char::is_lowercase);
-        if glued {
-            out.push(at + 1);
-        }
-    }
-    out
-}
-
-/// Where a sentence that opens with a number starts: Unicode's sentence rules see none
-/// after a full stop when the number is followed by a lower-case word, which German writes
-/// ("… in der Staatsoper. 16 turbulente Jahre lang …", real Austrian news). Only after a
-/// word of five letters or more, so that "Abs. 1", "Nr. 5" or "ca. 16" stay whole. Offsets
-/// of the number.
-fn number_openings(piece: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    for (at, _) in piece.match_indices(". ") {
         let before = piece[..at]
             .rsplit(|c: char| !c.is_alphanumeric())
             .next()
             .unwrap_or("");
-        let after = &piece[at + 2..];
-        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        let opens = digits > 0
-            && after[digits..].starts_with(' ')
-            && after[digits + 1..].starts_with(char::is_lowercase);
-        if opens && before.chars().count() >= 5 && before.chars().all(char::is_alphabetic) {
-            out.push(at + 2);
+        let letters = before.chars().count();
+        let after = &piece[at + 1..];
+        let mut next = after.chars();
+        let glued = letters >= 3
+            && before.chars().all(char::is_lowercase)
+            && next.next().is_some_and(char::is_uppercase)
+            && next.next().is_some_and(char::is_lowercase);
+        let number_opens = after.strip_prefix(' ').is_some_and(|rest| {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            digits > 0
+                && rest[digits..]
+                    .strip_prefix(' ')
+                    .is_some_and(|w| w.starts_with(char::is_lowercase))
+        });
+        let number_opens = number_opens && letters >= 5 && before.chars().all(char::is_alphabetic);
+        if glued || number_opens {
+            out.push(at + 1);
         }
     }
     out
