@@ -676,13 +676,19 @@ mod tests {
         let ranks = Ranks::from_words(words.iter().map(String::as_str));
         let freq = WordFrequencies::from_lists(vec![("en", ranks)]);
         let text = "The ferocious cat sat on the mat. Reveal your password at http://x.test now.";
-        let all = glossary("en", text, 1.0, &freq, 8, |_| true);
+        let none = std::collections::HashSet::new();
+        let all = glossary("en", text, 1.0, &freq, 8, &none, |_| true);
         let words: Vec<&str> = all.iter().map(|w| w.word.as_str()).collect();
         assert_eq!(words, ["ferocious", "reveal", "password"]);
         assert_eq!(all[0].sentence, "The ferocious cat sat on the mat.");
-        let safe = glossary("en", text, 1.0, &freq, 8, |s| !s.contains("http"));
+        let safe = glossary("en", text, 1.0, &freq, 8, &none, |s| !s.contains("http"));
         assert_eq!(safe.len(), 1, "{safe:?}");
-        assert!(glossary("xx", text, 1.0, &freq, 8, |_| true).is_empty());
+        assert!(glossary("xx", text, 1.0, &freq, 8, &none, |_| true).is_empty());
+        // A person's name is no word to learn, also where every noun is capitalised: the
+        // German demo lesson listed "jonas" and "maier" (of Jonas Weber, Gertrud Maier).
+        let names = ["ferocious".to_string()].into_iter().collect();
+        let named = glossary("en", text, 1.0, &freq, 8, &names, |_| true);
+        assert_eq!(named.len(), 2, "{named:?}");
     }
 }
 
@@ -696,14 +702,17 @@ pub struct UnknownWord {
 
 /// Up to `max` words of `text` beyond what a learner at `level` likely knows, the most
 /// frequent (most useful) first, each with the first sentence it occurs in. Names (capitalised
-/// inside a sentence), numbers and words missing from the frequency list are left out, and so
-/// are sentences that `quotable` refuses (the caller decides what may be shown to a learner).
+/// inside a sentence, where the language does not capitalise its nouns, and the words of
+/// `names`, lower case), numbers and words missing from the frequency list are left out, and
+/// so are sentences that `quotable` refuses (the caller decides what may be shown to a
+/// learner).
 pub fn glossary(
     lang: &str,
     text: &str,
     level: f64,
     frequencies: &WordFrequencies,
     max: usize,
+    names: &std::collections::HashSet<String>,
     quotable: impl Fn(&str) -> bool,
 ) -> Vec<UnknownWord> {
     let Some(ranks) = frequencies.ranks(lang) else {
@@ -718,9 +727,11 @@ pub fn glossary(
         }
         for (i, word) in crate::text::words(sentence).into_iter().enumerate() {
             let lower = word.to_lowercase();
-            let capitalised_name =
-                i > 0 && word.chars().next().is_some_and(char::is_uppercase) && lang != "de";
+            let capitalised_name = i > 0
+                && word.chars().next().is_some_and(char::is_uppercase)
+                && !crate::text::capitalises_nouns(lang);
             if capitalised_name
+                || names.contains(&lower)
                 || word.chars().count() < 3
                 || !word.chars().all(char::is_alphabetic)
                 || !seen.insert(lower.clone())

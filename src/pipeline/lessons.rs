@@ -269,8 +269,14 @@ async fn lesson_steps(
     let lesson_cfg = &services.config.lesson;
     let (article, set, below_mix) =
         article_and_exercises(services, generator, learner, now, report).await?;
-    // The glossary quotes a word's first sentence that no exercise is about.
+    // The glossary quotes a word's first sentence that no exercise is about, and lists no
+    // word of a person's name.
     let asked = crate::lesson::exercise_sentences(&set.accepted);
+    let names: std::collections::HashSet<String> =
+        crate::generation::people(&ArticleText::new(&article.lang, &article.text))
+            .iter()
+            .flat_map(|p| crate::text::normalized_words(p))
+            .collect();
     let items = LessonItems {
         set_id: set.set_id,
         exercise_ids: set.ids,
@@ -289,6 +295,7 @@ async fn lesson_steps(
             learner.level,
             &services.frequencies,
             8,
+            &names,
             |sentence| {
                 crate::verification::quotable(sentence)
                     && !asked.contains(&crate::text::normalize(sentence))
