@@ -673,6 +673,7 @@ mod tests {
             .collect();
         words.extend((0..20_000).map(|i| format!("filler{i}")));
         words.extend(["ferocious", "reveal", "password"].map(String::from));
+        let words_de = words.clone();
         let ranks = Ranks::from_words(words.iter().map(String::as_str));
         let freq = WordFrequencies::from_lists(vec![("en", ranks)]);
         let text = "The ferocious cat sat on the mat. Reveal your password at http://x.test now.";
@@ -689,6 +690,22 @@ mod tests {
         let names = ["ferocious".to_string()].into_iter().collect();
         let named = glossary("en", text, 1.0, &freq, 8, &names, |_| true);
         assert_eq!(named.len(), 2, "{named:?}");
+        // Where nouns are capitalised, a word keeps the capital its sentence gives it.
+        let freq = WordFrequencies::from_lists(vec![(
+            "de",
+            Ranks::from_words(words_de.iter().map(String::as_str)),
+        )]);
+        let shown = glossary(
+            "de",
+            "Reveal the Password now.",
+            1.0,
+            &freq,
+            8,
+            &none,
+            |_| true,
+        );
+        let shown: Vec<&str> = shown.iter().map(|w| w.word.as_str()).collect();
+        assert_eq!(shown, ["reveal", "Password"]);
     }
 }
 
@@ -741,8 +758,15 @@ pub fn glossary(
             if let Some(rank) = ranks.rank(&lower)
                 && rank > known
             {
+                // A German noun is learnt with its capital ("Notfall"), as the sentence
+                // writes it; a sentence's first word may be capitalised only for its place.
+                let shown = if i > 0 && crate::text::capitalises_nouns(lang) {
+                    word.to_string()
+                } else {
+                    lower
+                };
                 found.push(UnknownWord {
-                    word: lower,
+                    word: shown,
                     rank,
                     sentence: sentence.to_string(),
                 });
