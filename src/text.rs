@@ -144,9 +144,6 @@ fn is_list_number(fragment: &str) -> bool {
 /// name's initial ("Ulysses S. | Grant"), a title ("Dr. | Smith") or a number sign
 /// ("No. | 1"), which Unicode's sentence rules take for a full stop.
 fn no_break(before: &str, after: &str) -> bool {
-    if is_title(before) {
-        return after.starts_with(char::is_uppercase);
-    }
     let Some(stem) = before.strip_suffix('.') else {
         return false;
     };
@@ -154,7 +151,9 @@ fn no_break(before: &str, after: &str) -> bool {
         .rsplit(|c: char| !c.is_alphanumeric())
         .next()
         .unwrap_or("");
-    if last.is_empty() || last.len() == stem.len() {
+    // A fragment of one word is no name's initial nor a number sign, but a title may open
+    // its sentence ("Sen. | Bernie Sanders spoke first.").
+    if last.is_empty() || (last.len() == stem.len() && !TITLES.contains(&last)) {
         return false;
     }
     let next = after.chars().next();

@@ -736,6 +736,7 @@ pub fn glossary(
         return Vec::new();
     };
     let known = known_rank(lang, level);
+    let nouns_capitalised = crate::text::capitalises_nouns(lang);
     let mut seen = std::collections::HashSet::new();
     let mut found = Vec::new();
     for sentence in crate::text::sentences(text) {
@@ -744,9 +745,8 @@ pub fn glossary(
         }
         for (i, word) in crate::text::words(sentence).into_iter().enumerate() {
             let lower = word.to_lowercase();
-            let capitalised_name = i > 0
-                && word.chars().next().is_some_and(char::is_uppercase)
-                && !crate::text::capitalises_nouns(lang);
+            let capitalised_name =
+                i > 0 && word.chars().next().is_some_and(char::is_uppercase) && !nouns_capitalised;
             if capitalised_name
                 || names.contains(&lower)
                 || word.chars().count() < 3
@@ -760,7 +760,7 @@ pub fn glossary(
             {
                 // A German noun is learnt with its capital ("Notfall"), as the sentence
                 // writes it; a sentence's first word may be capitalised only for its place.
-                let shown = if i > 0 && crate::text::capitalises_nouns(lang) {
+                let shown = if i > 0 && nouns_capitalised {
                     word.to_string()
                 } else {
                     lower

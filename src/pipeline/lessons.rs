@@ -272,8 +272,10 @@ async fn lesson_steps(
     // The glossary quotes a word's first sentence that no exercise is about, and lists no
     // word of a person's name.
     let asked = crate::lesson::exercise_sentences(&set.accepted);
+    let truncated = text_body(&article.text, lesson_cfg.max_article_words);
+    let body = crate::verification::without_addressed_paragraphs(&truncated);
     let names: std::collections::HashSet<String> =
-        crate::generation::people(&ArticleText::new(&article.lang, &article.text))
+        crate::generation::people(&ArticleText::new(&article.lang, &body))
             .iter()
             .flat_map(|p| crate::text::normalized_words(p))
             .collect();
@@ -288,10 +290,7 @@ async fn lesson_steps(
         set.accepted,
         articles::glossary(
             &article.lang,
-            &crate::verification::without_addressed_paragraphs(&text_body(
-                &article.text,
-                lesson_cfg.max_article_words,
-            )),
+            &body,
             learner.level,
             &services.frequencies,
             8,

@@ -485,10 +485,10 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
     // Every killed worker fetches or may have been in a fetch run when it died (c fetches
     // too, and its fetch run can outlast the lessons phase on these cores): the articles
     // its unfinished run stored are in no report, only in its log.
-    let stored_by_killed: Vec<(String, usize)> = fleet
+    let stored_by_killed: Vec<(&str, usize)> = fleet
         .killed
         .iter()
-        .map(|(log, phase)| (format!("{phase}: {}", stored_by(log)), stored_by(log)))
+        .map(|(log, phase)| (*phase, stored_by(log)))
         .collect();
     let stored_by_killed_total: usize = stored_by_killed.iter().map(|(_, n)| n).sum();
     // Only a kill leaves a run unfinished: the fleet stopped gracefully, and each killed
@@ -505,7 +505,7 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
          {unfinished} runs unfinished; the logs say:\n{}",
         counts["articles"],
         totals.articles_new,
-        stored_by_killed.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+        stored_by_killed,
         fetch_lines(dir.path())
     );
     let made_by_killed = made_by(fetch_log).len() + made_by(lessons_log).len();
@@ -537,6 +537,6 @@ async fn a_fleet_shares_the_work_and_killed_workers_are_taken_over_in_every_phas
         totals.mails_sent,
         smtp.count(),
         received_before_mail_kill,
-        stored_by_killed.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+        stored_by_killed,
     );
 }

@@ -772,15 +772,11 @@ fn gender_cue(lang: &str, sentence: &str, offset: usize) -> Option<bool> {
     let before = text::normalized_words(&sentence[..offset]);
     let right_before = before.last().and_then(|w| gender_of_word(lang, w));
     right_before.or_else(|| {
-        before.iter().rev().take(2).find_map(|w| {
-            if phrasing.feminine_before.contains(&w.as_str()) {
-                Some(true)
-            } else if phrasing.masculine_before.contains(&w.as_str()) {
-                Some(false)
-            } else {
-                None
-            }
-        })
+        before
+            .iter()
+            .rev()
+            .take(2)
+            .find_map(|w| gender_in(&phrasing.feminine_before, &phrasing.masculine_before, w))
     })
 }
 
@@ -788,9 +784,18 @@ fn gender_cue(lang: &str, sentence: &str, offset: usize) -> Option<bool> {
 /// "husband" (the language's `feminine_words` and `masculine_words`).
 fn gender_of_word(lang: &str, word: &str) -> Option<bool> {
     let phrasing = exercise::phrasing_of(lang)?;
-    if phrasing.feminine_words.contains(&word) {
+    gender_in(&phrasing.feminine_words, &phrasing.masculine_words, word)
+}
+
+/// `Some(true)` for a word of `feminine`, `Some(false)` for one of `masculine`.
+fn gender_in(
+    feminine: &crate::lang::Words,
+    masculine: &crate::lang::Words,
+    word: &str,
+) -> Option<bool> {
+    if feminine.contains(&word) {
         Some(true)
-    } else if phrasing.masculine_words.contains(&word) {
+    } else if masculine.contains(&word) {
         Some(false)
     } else {
         None
