@@ -92,6 +92,10 @@ pub struct Phrasing {
     /// changes it ("died within 60 minutes" is no misreading of "within 30 minutes").
     #[serde(default)]
     pub bounds: Words,
+    /// Words or phrases right before a number that make it approximate ("around", "um"): a
+    /// round year so given has misreadings decades apart ("um 1830" has no "um 1831").
+    #[serde(default)]
+    pub approximate: Words,
     /// Words before a number that make it an age ("aged").
     pub age_before: Words,
     /// What follows a number that makes it an age (" years old").

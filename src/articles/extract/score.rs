@@ -178,6 +178,9 @@ pub(super) fn class_tokens(e: &scraper::node::Element) -> Vec<String> {
 }
 
 /// The words of a lower-cased class and id string.
+/// Class and id words of a note's mark.
+const NOTE: &[&str] = &["footnote", "fn", "reference", "note", "endnote", "cite"];
+
 pub(super) fn tokens_of(names: &str) -> Vec<String> {
     names
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -277,6 +280,9 @@ pub(super) fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
     if e.attr("hidden").is_some() || e.attr("aria-hidden") == Some("true") {
         return true;
     }
+    if e.name() == "sup" && is_note_mark(node) {
+        return true;
+    }
     if let Some(style) = e.attr("style") {
         let style = style.replace(' ', "").to_ascii_lowercase();
         if style.contains("display:none") || style.contains("visibility:hidden") {
@@ -310,6 +316,35 @@ pub(super) fn is_unlikely(node: NodeRef<'_, Node>, mode: Mode) -> bool {
             .any(|t| STRONGLY_UNLIKELY.contains(&t.as_str()))
         || (token_matches(&tokens, UNLIKELY) && !token_matches(&tokens, MAYBE));
     unlikely && !holds_the_article(node)
+}
+
+/// Whether a superscript is a note's mark ("auf.<sup><a href="#fn-9">9</a></sup> Dabei",
+/// "<sup>[12]</sup>"), not an exponent ("m<sup>2</sup>"): a number or letter in brackets, or
+/// one that links within the page or whose class names a note. Glued to the sentence, its
+/// number read as a count: "auf.9 Dabei" became a false "auf.5 Dabei" (real German page).
+fn is_note_mark(node: NodeRef<'_, Node>) -> bool {
+    let Some(sup) = ElementRef::wrap(node) else {
+        return false;
+    };
+    let text: String = sup.text().collect();
+    let mark = text.trim();
+    let short = !mark.is_empty()
+        && mark.chars().count() <= 8
+        && mark
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "[](),–-*† ".contains(c));
+    if !short {
+        return false;
+    }
+    let bracketed = mark.starts_with('[') && mark.ends_with(']');
+    let links_within = sup.descendants().any(|d| {
+        d.value()
+            .as_element()
+            .and_then(|a| a.attr("href"))
+            .is_some_and(|href| href.contains('#'))
+    });
+    let named = token_matches(&tokens_of(&class_id(sup.value())), NOTE);
+    bracketed || links_within || named
 }
 
 pub(super) fn class_weight(e: &scraper::node::Element) -> f64 {

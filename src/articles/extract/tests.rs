@@ -398,3 +398,23 @@ fn soft_hyphens_and_zero_width_spaces_do_not_split_words() {
         "Die Veranstaltung ist vorbei"
     );
 }
+
+#[test]
+fn note_marks_are_not_text_but_exponents_are() {
+    let page = format!(
+        "<html><body><div class=\"story\"><p>Nach Joachim Hahn treten Kratzer schon vor dem \
+         Jungpaläolithikum auf.<sup class=\"footnote\"><a href=\"#fn-13695-9\">9</a></sup> \
+         Dabei handelt es sich um Ausnahmen.<sup>[12]</sup> Der Platz misst 500 \
+         m<sup>2</sup> und fasst 40 Zelte.<sup><a href=\"#cite-3\">(3)</a></sup></p>{}\
+         </div></body></html>",
+        prose("the list")
+    );
+    let got = extract(&page, None).text;
+    assert!(
+        got.starts_with(
+            "Nach Joachim Hahn treten Kratzer schon vor dem Jungpaläolithikum auf. Dabei \
+             handelt es sich um Ausnahmen. Der Platz misst 500 m2 und fasst 40 Zelte."
+        ),
+        "{got}"
+    );
+}

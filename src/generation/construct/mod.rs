@@ -478,10 +478,16 @@ fn targets_in<'a>(
 /// Whether a bound stands right before the number at `offset` (the languages' `bounds`,
 /// past a currency sign): "more than $4 billion", "within 30 minutes", "más de 100".
 fn bounded(sentence: &str, offset: usize) -> bool {
+    preceded_by(sentence, offset, &pooled().bounds)
+}
+
+/// Whether one of `phrases` (lower case) ends the sentence's words before `offset`, past
+/// marks and signs.
+fn preceded_by(sentence: &str, offset: usize, phrases: &[&str]) -> bool {
     let before = sentence[..offset]
         .trim_end_matches(|c: char| !c.is_alphanumeric())
         .to_lowercase();
-    pooled().bounds.iter().any(|b| {
+    phrases.iter().any(|b| {
         before
             .strip_suffix(b)
             .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
@@ -621,7 +627,7 @@ fn same_kind_elsewhere(
         }
     }
     if matches!(target.kind, Kind::Number | Kind::Year) {
-        for n in believable_numbers(target) {
+        for n in believable_numbers(sentence, target) {
             let past_or_future = target.kind != Kind::Year || same_side_of_now(&n, target.word);
             if past_or_future && !here.contains(&n) && seen.insert(n.clone()) {
                 out.push(n);
@@ -841,10 +847,11 @@ fn near_in_time(a: &str, b: &str) -> bool {
     }
 }
 
-/// Numbers near `target` in size, written the same way: other years close by; for counts
-/// and amounts, double, half and one step of the leading digit up or down (a percentage
-/// stays at most 100). Decimals get none.
-fn believable_numbers(target: &Target<'_>) -> Vec<String> {
+/// Numbers near `target` in size, written the same way: other years close by (decades
+/// apart for a round year that `sentence` gives as approximate: "um 1830" has no "um 1831");
+/// for counts and amounts, double, half and one step of the leading digit up or down (a
+/// percentage stays at most 100). Decimals get none.
+fn believable_numbers(sentence: &str, target: &Target<'_>) -> Vec<String> {
     let separator = target.word.chars().find(|c| *c == ',' || *c == '.');
     let Some(n) = text::count_value(target.word) else {
         return Vec::new();
@@ -855,7 +862,14 @@ fn believable_numbers(target: &Target<'_>) -> Vec<String> {
         return Vec::new();
     }
     let candidates: Vec<u64> = if target.kind == Kind::Year {
-        [n - 2, n + 1, n - 1, n + 3].into_iter().collect()
+        let step = if n % 10 == 0 && preceded_by(sentence, target.offset, &pooled().approximate) {
+            10
+        } else {
+            1
+        };
+        [n - 2 * step, n + step, n - step, n + 3 * step]
+            .into_iter()
+            .collect()
     } else {
         // One step of the leading digit: 450,000 -> 350,000 and 550,000.
         let step = 10u64.pow(n.max(1).ilog10());
@@ -948,12 +962,20 @@ fn usable(lang: &str, sentence: &str) -> bool {
     let spam = words.iter().any(|w| text::mixes_scripts(w));
     // "Joe Biden has far more endorsement points1 than any other candidate": a footnote's
     // number glued to a word (real English news), which a question would keep.
+    // A note's number glued to a full stop or comma after a word ("auf.9 Dabei", real
+    // German page) is one too.
     let footnote = words.iter().any(|w| {
         let letters = w.trim_end_matches(|c: char| c.is_ascii_digit());
         letters.chars().count() >= 3
             && w.len() == letters.len() + 1
             && letters.chars().all(char::is_lowercase)
-    });
+    }) || note_after_stop(sentence);
+    // "und alles ab 39,00 € pro Person ab 30 Personen.": a piece of a sentence or a list
+    // line, whose start the page (or the splitter) lost; "iPhone" still opens one.
+    let fragment = words
+        .first()
+        .is_some_and(|w| w.starts_with(char::is_lowercase) && !w.chars().any(char::is_uppercase))
+        && sentence.starts_with(char::is_lowercase);
     // "Edited tard dans l'après-midi de Sunday, October 18th, 2020": a page's time stamp
     // (real English news).
     let stamp = sentence.contains(|c: char| c.is_ascii_digit())
@@ -976,10 +998,46 @@ fn usable(lang: &str, sentence: &str) -> bool {
         && prose
         && opens
         && !dateline
+        && !fragment
+        && !has_web_address(sentence)
         && !pooled()
             .boilerplate
             .iter()
             .any(|b| text::has_phrase(&lower_text, b))
+}
+
+/// Whether a number follows a full stop or comma right after a letter ("auf.9 Dabei",
+/// "entstehen,12 beispielsweise"): a note's mark that lost its superscript.
+fn note_after_stop(sentence: &str) -> bool {
+    let chars: Vec<char> = sentence.chars().collect();
+    chars.windows(3).enumerate().any(|(i, w)| {
+        w[0].is_alphabetic() && matches!(w[1], '.' | ',') && w[2].is_ascii_digit() && {
+            let rest = chars[i + 2..].iter().find(|c| !c.is_ascii_digit());
+            rest.is_none_or(|c| c.is_whitespace())
+        }
+    })
+}
+
+/// Whether a sentence holds a web address ("WEB: parkhotel-roedermark.de", "www.x.at",
+/// "https://…", "bostonherald.com"): a contact line or page furniture, no sentence to build on.
+fn has_web_address(sentence: &str) -> bool {
+    sentence.split_whitespace().any(|token| {
+        let t = token
+            .trim_start_matches(|c: char| !c.is_alphanumeric())
+            .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '/');
+        let lower = t.to_lowercase();
+        let host = t.split('/').next().unwrap_or(t);
+        lower.starts_with("www.")
+            || lower.contains("://")
+            || host.rsplit_once('.').is_some_and(|(name, domain)| {
+                (2..=4).contains(&domain.len())
+                    && domain.chars().all(|c| c.is_ascii_lowercase())
+                    && name.chars().count() >= 3
+                    && name.ends_with(|c: char| c.is_ascii_alphanumeric())
+                    && name.chars().any(char::is_alphabetic)
+                    && !name.contains('.')
+            })
+    })
 }
 
 /// Whether a sentence ends with an article of its language, or has one right before a
@@ -1067,6 +1125,8 @@ struct Pooled {
     /// Words after which "more than" cannot stand before a number.
     no_comparison_after: Vec<&'static str>,
     bounds: Vec<&'static str>,
+    /// Words right before a number that make it approximate.
+    approximate: Vec<&'static str>,
     age_before: Vec<&'static str>,
     age_after: Vec<&'static str>,
     hour_units: Vec<&'static str>,
@@ -1093,12 +1153,13 @@ fn pooled() -> &'static Pooled {
     static WORDS: std::sync::LazyLock<Pooled> = std::sync::LazyLock::new(|| Pooled {
         no_comparison_after: exercise::pooled(|p| &p.no_comparison_after),
         bounds: exercise::pooled(|p| &p.bounds),
+        approximate: exercise::pooled(|p| &p.approximate),
         age_before: exercise::pooled(|p| &p.age_before),
         age_after: exercise::pooled(|p| &p.age_after),
         hour_units: exercise::pooled(|p| &p.hour_units),
         half_day_units: exercise::pooled(|p| &p.half_day_units),
         percent_units: exercise::pooled(|p| &p.percent_units),
-        boilerplate: ["©", ".com", ".org", ".net"]
+        boilerplate: ["©"]
             .into_iter()
             .chain(exercise::pooled(|p| &p.boilerplate))
             .collect(),
@@ -1147,6 +1208,8 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
         })
         || before.ends_with(['$', '€', '£', '-', '−'])
         || already_compared(lang, before)
+        // "bis zu 120 Stunden" read "bis zu mehr als 100 Stunden" (real German page).
+        || bounded(sentence, target.offset)
     {
         return None;
     }
@@ -2174,6 +2237,27 @@ mod tests {
             "en",
             "Joe Biden has far more endorsement points than any other candidate, per the F1 tracker."
         ));
+        // A note's mark after a full stop or a comma (real German page), a web address, a
+        // sentence's lost start.
+        for broken in [
+            "Nach Joachim Hahn treten Kratzer schon vor dem Jungpaläolithikum auf.9 Dabei handelt es sich um Ausnahmen.",
+            "Ausbrüche können durch Auftreffen des Werkzeugs entstehen,12 beispielsweise Impaktfrakturen bei Projektilen.",
+            "Hier geht es zum Ansprechpartner: Parkhotel, Niederröder Straße 24, WEB: parkhotel-roedermark.de.",
+            "Mehr Bilder der Feier finden Sie unter www.example.at im Bereich Galerie.",
+            "und alles ab 39,00 € pro Person ab 30 Personen im großen Saal des Hotels.",
+        ] {
+            assert!(!usable("de", broken), "{broken}");
+        }
+        for sound in [
+            "Die Muffins bei 180 Grad backen, dann 3,5 Minuten ruhen lassen und servieren.",
+            "Das gilt z.B. für Hochzeiten, d.h. für Feiern mit mehr als 30 Gästen im Saal.",
+        ] {
+            assert!(usable("de", sound), "{sound}");
+        }
+        assert!(usable(
+            "en",
+            "iPhone sales rose by a third in the spring, the company said on Monday."
+        ));
         let flight = "Customers who flew on BA1478, which departed at 2100 on Sunday, should call.";
         let numbers = numbers_in(flight);
         assert!(numbers.is_empty(), "{numbers:?}");
@@ -2456,6 +2540,26 @@ mod tests {
              The town wants a grown forest there by 2100 at the latest. \
              The new park opened in 2012 with a small lake.",
         );
+        // A round year given as approximate is misread decades apart: "um 1831" says
+        // nothing "um 1830" does not (real German page).
+        let house = ArticleText::new(
+            "de",
+            "Das Haus am Markt wurde um 1830 von einem Kaufmann aus Bremen gebaut. \
+             Im Jahr 1874 kaufte es die Stadt für ihre Schule.",
+        );
+        let builder = Builder::new(&house);
+        let sentence = &house.sentences()[0];
+        let target = target_of(&builder, sentence, "1830");
+        assert_eq!(
+            believable_numbers(sentence, &target),
+            ["1810", "1840", "1820", "1860"]
+        );
+        let exact = "Das Haus am Markt wurde 1830 von einem Kaufmann aus Bremen gebaut.";
+        let target = target_of(&builder, exact, "1830");
+        assert_eq!(
+            believable_numbers(exact, &target),
+            ["1828", "1831", "1829", "1833"]
+        );
         let years = misreadings(&article, 0, "2009");
         assert!(years.contains(&"2012".to_string()), "{years:?}");
         assert!(!years.contains(&"2100".to_string()), "{years:?}");
@@ -2468,7 +2572,7 @@ mod tests {
         assert_eq!(misreadings(&article, 0, "1"), Vec::<String>::new());
         let builder = Builder::new(&article);
         let target = target_of(&builder, &article.sentences()[0], "1");
-        assert!(believable_numbers(&target).is_empty());
+        assert!(believable_numbers(&article.sentences()[0], &target).is_empty());
         // Nor is it a gap without a bank: "to measure _____ cup" is answered by grammar.
         assert!(
             builder
@@ -3061,6 +3165,14 @@ mod tests {
                 "already a bound",
             ),
             (
+                "Reisende sind für Aufenthalte bis zu 120 Stunden davon ausgenommen.",
+                "a bound of two words",
+            ),
+            (
+                "Das Menü gibt es ab 30 Personen im großen Saal des Hotels.",
+                "a lower bound",
+            ),
+            (
                 "Her neighbour Theo, 34, found the old seeds in the town hall archive.",
                 "an age",
             ),
@@ -3499,7 +3611,7 @@ mod tests {
             .find(|t| t.word == "9")
             .unwrap();
         assert_eq!(nine.unit, "mañana", "the counted word, past function words");
-        let hours = believable_numbers(&nine);
+        let hours = believable_numbers(sentence, &nine);
         assert!(
             !hours.is_empty() && hours.iter().all(|h| h.parse::<u64>().unwrap() <= 12),
             "{hours:?}"
@@ -3512,13 +3624,14 @@ mod tests {
         assert_eq!(share.unit, "%");
         // Written with a space, as French and Spanish do: never "más del 120 % de los votos"
         // (found on real Spanish news).
-        let share = targets_in("es", "Obtuvo más del 60 % de los votos en diciembre.", None)
+        let votes = "Obtuvo más del 60 % de los votos en diciembre.";
+        let share = targets_in("es", votes, None)
             .into_iter()
             .find(|t| t.kind == Kind::Number)
             .unwrap();
         assert_eq!(share.unit, "%");
         assert!(
-            believable_numbers(&share)
+            believable_numbers(votes, &share)
                 .iter()
                 .all(|n| n.parse::<u64>().unwrap() <= 100)
         );
@@ -3555,14 +3668,14 @@ mod tests {
                 .unwrap();
             assert_eq!(age.unit, AGE, "{sentence}");
             assert!(
-                believable_numbers(&age)
+                believable_numbers(sentence, &age)
                     .iter()
                     .all(|n| n.parse::<u64>().unwrap() <= 105),
                 "{sentence}"
             );
         }
         assert!(
-            believable_numbers(&share)
+            believable_numbers(votes, &share)
                 .iter()
                 .all(|n| n.parse::<u64>().unwrap() <= 100)
         );

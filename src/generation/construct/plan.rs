@@ -567,7 +567,7 @@ fn other_amounts(
     }
     // "$35 million" → "$70 million", "$17 million".
     if let Some(scale) = key[sign.len_utf8()..].strip_prefix(target.word) {
-        for n in believable_numbers(target) {
+        for n in believable_numbers(sentence, target) {
             keep(format!("{sign}{n}{scale}"));
         }
     }
