@@ -309,6 +309,19 @@ pub fn ends_as_sentence(text: &str) -> bool {
         .ends_with(['.', '!', '?', '…'])
 }
 
+/// Whether every quotation the text opens it also closes, and it closes none it did not
+/// open: “…” and «…», German „…“ (or „…”), and straight double quotes in pairs. A sentence
+/// that fails holds a piece of a quotation that runs over into another sentence.
+pub fn quotes_balanced(text: &str) -> bool {
+    let count = |c: char| text.matches(c).count();
+    let (opened, closed) = if text.contains('„') {
+        (count('„'), count('“') + count('”'))
+    } else {
+        (count('“'), count('”'))
+    };
+    opened == closed && count('«') == count('»') && count('"') % 2 == 0
+}
+
 /// Whether `phrase` occurs in `haystack` (both lower case) as whole words: where the phrase
 /// begins or ends with a letter or digit, no letter or digit may touch it there ("nyse" is
 /// not in "canyses", "subscribe" not in "oversubscribed"; ".com" is in "herald.com").
@@ -480,6 +493,28 @@ pub fn calendar_word(lang: &str, word: &str) -> Option<CalendarWord> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotations_open_and_close_in_each_language_s_marks() {
+        for whole in [
+            "“We paid 300 euros,” she said.",
+            "Der Stadtrat nannte den Plan „mutig“ und stimmte zu.",
+            "Il a parlé d'un « échec » du projet.",
+            "He called it \"a waste\" of money.",
+            "No quotation at all.",
+        ] {
+            assert!(quotes_balanced(whole), "{whole}");
+        }
+        for piece in [
+            "“Es una maniobra burda con el único propósito de obstaculizar la ley.",
+            "The ban is wrong,” she said at the meeting.",
+            "Er sagte: „Wir bauen die Brücke im Sommer.",
+            "Il a dit « nous verrons bien.",
+            "He called it \"a waste of money.",
+        ] {
+            assert!(!quotes_balanced(piece), "{piece}");
+        }
+    }
 
     #[test]
     fn months_and_weekdays() {

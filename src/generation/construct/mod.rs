@@ -307,10 +307,12 @@ fn targets_in<'a>(
                 });
             let year = is_year(word) || (is_early_year(word) && !counted && !age);
             // A decade ("the 1840’s") is no year: another year in its place reads "1865’s".
-            let decade = year
+            // Nor, in two digits, a count: "la década de los 90" became "de los 180" (real
+            // Spanish news).
+            let decade = (year || word.len() == 2)
                 && (after.starts_with("’s")
                     || after.starts_with("'s")
-                    || pooled().decade_before.contains(&previous.as_str()));
+                    || preceded_by(sentence, offset, &pooled().decade_before));
             // "departed at 2100": a time of day on the 24-hour clock, neither a year nor a
             // count.
             let clock = word.len() == 4 && i > 0 && spans[i - 1].1.eq_ignore_ascii_case("at");
@@ -1756,6 +1758,9 @@ fn order_exercise(
             && s.chars().count() <= ORDER_ITEM_CHARS
             && !used.contains(s.as_str())
             && !addresses_you(lang, s)
+            // "“Es una maniobra burda …" (real Spanish news): a piece of a quotation that
+            // goes on in the next sentence is no whole item.
+            && text::quotes_balanced(s)
             // A sentence a pull quote repeats has no one place in the article.
             && !article.echoed(s)
             && !article.repeats_with_other_numbers(s)
@@ -2059,6 +2064,24 @@ mod tests {
             targets_in("fr", decade, None)
                 .iter()
                 .all(|t| t.word != "2000")
+        );
+        // Nor a decade in two digits ("de los 180" for the nineties, real Spanish news).
+        for sentence in [
+            "El proceso tiene antecedentes desde la década de los 90 en la comunidad.",
+            "La música de los años 80 volvió a sonar en la plaza mayor.",
+        ] {
+            assert!(
+                targets_in("es", sentence, None)
+                    .iter()
+                    .all(|t| t.kind != Kind::Number),
+                "{sentence}"
+            );
+        }
+        let count = "Votaron los 90 diputados presentes en la sesión del jueves.";
+        assert!(
+            targets_in("es", count, None)
+                .iter()
+                .any(|t| t.word == "90" && t.kind == Kind::Number)
         );
         let year = "The hotel opened in 1840 on Main Street.";
         assert!(
@@ -3082,6 +3105,32 @@ mod tests {
         assert_eq!(b1[1].exercise.kind(), "order", "{b1:#?}");
         let a2 = constructed_exercises(&article, Cefr::A2, 5, 1, &HashSet::new());
         assert!(a2.iter().all(|c| c.exercise.kind() != "order"));
+    }
+
+    #[test]
+    fn a_piece_of_a_quotation_is_never_an_order_item() {
+        // "“Es una maniobra burda …" (real Spanish news): a quotation over two sentences.
+        let text = format!(
+            "{SPEAKERS} “The fish came back to the harbour last summer. We saw them near the \
+             old pier every single morning,” said Maria Silva."
+        );
+        let article = ArticleText::new("en", &text);
+        let mut orders = 0;
+        for seed in 0..30 {
+            let mut rng = Rng::new(seed);
+            if let Some(Exercise::Order { items, .. }) =
+                order_exercise(&article, 4, &HashSet::new(), &HashSet::new(), &mut rng)
+            {
+                orders += 1;
+                assert!(
+                    items
+                        .iter()
+                        .all(|i| !i.contains("fish came back") && !i.contains("every single")),
+                    "{items:?}"
+                );
+            }
+        }
+        assert!(orders > 0);
     }
 
     #[test]

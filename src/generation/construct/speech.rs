@@ -279,12 +279,10 @@ pub(super) fn speech<'a>(
                     .any(|w| w.ends_with([',', ';', ':', '—', '–']));
             // A quotation mark opened and not closed ("should have gone to quirky British
             // comedy “Fleabag.", real English news, where the mark closed past the cut).
-            let unbalanced =
-                rest.matches(['“', '«', '„']).count() != rest.matches(['”', '»']).count();
             if text::words(rest).len() < 5
                 || rest.ends_with('?')
                 || rest.contains('"')
-                || unbalanced
+                || !text::quotes_balanced(rest)
                 || verb_ends_clause
             {
                 return None;
