@@ -92,6 +92,11 @@ pub struct Phrasing {
     /// changes it ("died within 60 minutes" is no misreading of "within 30 minutes").
     #[serde(default)]
     pub bounds: Words,
+    /// Words right before a number that make it a label, not a count ("article 29",
+    /// "gate 4"): no fact to gap or change, and its misreadings ("article 58") are no
+    /// plausible misreading of what the article says.
+    #[serde(default)]
+    pub labels: Words,
     /// Words or phrases right before a number that make it approximate ("around", "um"): a
     /// round year so given has misreadings decades apart ("um 1830" has no "um 1831").
     #[serde(default)]
