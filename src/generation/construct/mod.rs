@@ -2083,7 +2083,7 @@ mod tests {
     }
 
     #[test]
-    fn a_decade_is_no_year() {
+    fn decades_and_labels_are_no_years_or_counts() {
         // Found reading lessons from real English news: "a restored 1865’s grain building"
         // as the false version of "1840’s".
         for sentence in [
