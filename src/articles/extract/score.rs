@@ -177,10 +177,10 @@ pub(super) fn class_tokens(e: &scraper::node::Element) -> Vec<String> {
     tokens_of(&class_id(e))
 }
 
-/// The words of a lower-cased class and id string.
 /// Class and id words of a note's mark.
 const NOTE: &[&str] = &["footnote", "fn", "reference", "note", "endnote", "cite"];
 
+/// The words of a lower-cased class and id string.
 pub(super) fn tokens_of(names: &str) -> Vec<String> {
     names
         .split(|c: char| !c.is_ascii_alphanumeric())
@@ -343,7 +343,7 @@ fn is_note_mark(node: NodeRef<'_, Node>) -> bool {
             .and_then(|a| a.attr("href"))
             .is_some_and(|href| href.contains('#'))
     });
-    let named = token_matches(&tokens_of(&class_id(sup.value())), NOTE);
+    let named = token_matches(&class_tokens(sup.value()), NOTE);
     bracketed || links_within || named
 }
 

@@ -145,12 +145,16 @@ fn role_before(lang: &str, sentence: &str, offset: usize) -> bool {
 /// Whether the word right before `offset` is a noun of the language's word-class list
 /// written in lower case ("editor", "inspector", "potter").
 fn role_noun_before(lang: &str, sentence: &str, offset: usize) -> bool {
-    word_right_before(sentence, offset).is_some_and(|word| {
-        let lower = word.to_lowercase();
-        word == lower
-            && !text::is_stop_word(lang, &lower)
-            && classes::may_be(lang, &lower, "NP") == Some(true)
-    })
+    word_right_before(sentence, offset).is_some_and(|word| is_role_noun(lang, word))
+}
+
+/// Whether a word is a noun of the language's word-class list written in lower case, no
+/// function word: a role, before a name or in apposition to it.
+fn is_role_noun(lang: &str, word: &str) -> bool {
+    let lower = word.to_lowercase();
+    word == lower
+        && !text::is_stop_word(lang, &lower)
+        && classes::may_be(lang, &lower, "NP") == Some(true)
 }
 
 /// Whether a name stands in apposition to a role: after a comma that ends a phrase of a
@@ -166,12 +170,9 @@ fn role_in_apposition(lang: &str, sentence: &str, offset: usize) -> bool {
         .map_or(0, |at| at + 1);
     match text::words(&phrase[start..]).as_slice() {
         [first, role, rest @ ..] if rest.len() < 10 => {
-            let lower = role.to_lowercase();
             first.chars().all(char::is_lowercase)
                 && text::is_stop_word(lang, first)
-                && *role == lower
-                && !text::is_stop_word(lang, &lower)
-                && classes::may_be(lang, &lower, "NP") == Some(true)
+                && is_role_noun(lang, role)
         }
         _ => false,
     }
