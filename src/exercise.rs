@@ -97,6 +97,11 @@ pub struct Phrasing {
     /// plausible misreading of what the article says.
     #[serde(default)]
     pub labels: Words,
+    /// Words or phrases right after a counted word that make the count one more on top of
+    /// another ("30 días más", "30 jours de plus"): "more than" there reads "más de 20
+    /// días más".
+    #[serde(default)]
+    pub more_after: Words,
     /// Words or phrases right before a number that make it approximate ("around", "um"): a
     /// round year so given has misreadings decades apart ("um 1830" has no "um 1831").
     #[serde(default)]

@@ -68,6 +68,12 @@ pub fn more_than(lang: &str) -> Option<&'static str> {
     lists(lang).more_than.map(|t| t.0)
 }
 
+/// Whether `word` (lower case) writes a number in `lang` ("cent", "dozen", "millions"): a
+/// word no glossary lists, since the learner learns it with the numbers.
+pub fn is_number_word(lang: &str, word: &str) -> bool {
+    lists(lang).number_words.binary_search(&word).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use crate::text;
 
-pub use lists::more_than;
+pub use lists::{is_number_word, more_than};
 
 /// An option word that is not the article's must rank among this many of the language's
 /// most frequent words.

@@ -690,6 +690,22 @@ mod tests {
         let names = ["ferocious".to_string()].into_iter().collect();
         let named = glossary("en", text, 1.0, &freq, 8, &names, |_| true);
         assert_eq!(named.len(), 2, "{named:?}");
+        // A number word is learnt with the numbers: Fleur's French demo lesson listed "cent".
+        let freq_dozen = WordFrequencies::from_lists(vec![(
+            "en",
+            Ranks::from_words(words_de.iter().map(String::as_str).chain(["dozen"])),
+        )]);
+        let counted = glossary(
+            "en",
+            "A dozen ferocious cats sat there.",
+            1.0,
+            &freq_dozen,
+            8,
+            &none,
+            |_| true,
+        );
+        let counted: Vec<&str> = counted.iter().map(|w| w.word.as_str()).collect();
+        assert_eq!(counted, ["ferocious"]);
         // Where nouns are capitalised, a word keeps the capital its sentence gives it.
         let freq = WordFrequencies::from_lists(vec![(
             "de",
@@ -720,7 +736,8 @@ pub struct UnknownWord {
 /// Up to `max` words of `text` beyond what a learner at `level` likely knows, the most
 /// frequent (most useful) first, each with the first sentence it occurs in. Names (capitalised
 /// inside a sentence, where the language does not capitalise its nouns, and the words of
-/// `names`, lower case), numbers and words missing from the frequency list are left out, and
+/// `names`, lower case), numbers (in digits or in words: "cent", "dozen"; the learner learns
+/// them with the numbers) and words missing from the frequency list are left out, and
 /// so are sentences that `quotable` refuses (the caller decides what may be shown to a
 /// learner).
 pub fn glossary(
@@ -749,6 +766,7 @@ pub fn glossary(
                 i > 0 && word.chars().next().is_some_and(char::is_uppercase) && !nouns_capitalised;
             if capitalised_name
                 || names.contains(&lower)
+                || crate::analysis::is_number_word(lang, &lower)
                 || word.chars().count() < 3
                 || !word.chars().all(char::is_alphabetic)
                 || !seen.insert(lower.clone())

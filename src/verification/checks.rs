@@ -46,6 +46,17 @@ pub(super) fn form(ex: &Exercise, lang: &str) -> Vec<Reason> {
     if stutters(&without_quotations(prompt), ex.evidence()) {
         reasons.push(Reason::UngrammaticalQuestion);
     }
+    // A question, its key and its options are whole pieces of language.
+    if matches!(
+        ex,
+        Exercise::MultipleChoice { .. } | Exercise::ShortAnswer { .. }
+    ) && [prompt, answer.as_str()]
+        .into_iter()
+        .chain(options.iter().map(String::as_str))
+        .any(|t| !text::quotes_balanced(t))
+    {
+        reasons.push(Reason::CutQuotation);
+    }
     match ex {
         Exercise::MultipleChoice {
             options, answer, ..
@@ -259,9 +270,19 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
         w.chars()
             .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
     };
+    // A question the model wrote is held to real words too: "The answer is ”the enormous
+    // welwte iament 3e …„?" reached a delivered short answer on real English news.
+    let asked = match ex {
+        Exercise::MultipleChoice { question, .. } | Exercise::ShortAnswer { question, .. } => {
+            Some(question.as_str())
+        }
+        _ => None,
+    };
     let unknown = shown
         .iter()
-        .flat_map(|t| text::normalized_words(t))
+        .copied()
+        .chain(asked)
+        .flat_map(text::normalized_words)
         .any(|w| {
             if numeric(&w) {
                 return !word_shaped(&w);
@@ -278,10 +299,15 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
         });
     // Shape rules hold even for words the list knows (it holds fragments like "theres"
     // only far down; mixed scripts never).
-    let misshapen = shown.iter().flat_map(|t| text::words(t)).any(|w| {
-        let lower = w.to_lowercase();
-        !article.has_word(&lower) && !text::is_stop_word(lang, &lower) && !word_shaped(&lower)
-    });
+    let misshapen = shown
+        .iter()
+        .copied()
+        .chain(asked)
+        .flat_map(text::words)
+        .any(|w| {
+            let lower = w.to_lowercase();
+            !article.has_word(&lower) && !text::is_stop_word(lang, &lower) && !word_shaped(&lower)
+        });
     if unknown || misshapen {
         reasons.push(Reason::NonWord);
     }

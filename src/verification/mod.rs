@@ -126,6 +126,10 @@ pub enum Reason {
     /// language's list of word classes, or does not fit the English "a" or "an" before the
     /// gap as the key does: grammar rules it out without reading.
     OptionClassMismatch,
+    /// A question, key or option opens a quotation it does not close, or closes one it did
+    /// not open: a piece cut out of the article's words (a key "The answer, the Vox founder
+    /// suggests, is “the" on real English news).
+    CutQuotation,
 }
 
 impl Reason {
@@ -181,6 +185,7 @@ impl Reason {
             Reason::UngrammaticalQuestion => "ungrammatical_question",
             Reason::QuestionMisdirected => "question_misdirected",
             Reason::OptionClassMismatch => "option_class_mismatch",
+            Reason::CutQuotation => "cut_quotation",
         }
     }
 }

@@ -325,6 +325,8 @@ pub(super) const PAYWALL_PHRASES: &[&str] = &[
     "subscribe to continue reading",
     "subscribe to read the full",
     "this article is for subscribers",
+    // Springer's article previews (real page): the rest is the reference list.
+    "this is a preview of subscription content",
     "this content is for subscribers",
     "this story is for subscribers",
     "exclusive to subscribers",
@@ -344,16 +346,42 @@ pub(super) const PAYWALL_PHRASES: &[&str] = &[
 /// Longest block taken for a paywall's notice, in characters.
 pub(super) const PAYWALL_MAX_CHARS: usize = 300;
 
-/// Where the free part of an article ends: the index of the first block after the first one
-/// that is a paywall's notice ([`PAYWALL_PHRASES`]). That block and the offer after it are
-/// not the article.
-pub(super) fn paywall_at(blocks: &[String]) -> Option<usize> {
+/// Headings of the list of works a paper cites, lower-cased. What follows one is a list of
+/// titles, authors and years ("Therapeutic management of DRESS: a retrospective study of 38
+/// cases. J Am Acad Dermatol. 2015;72(2):246–52."), no text to read: on a real page they
+/// became a true/false and a year's gap.
+pub(super) const REFERENCE_HEADINGS: &[&str] = &[
+    "references",
+    "bibliography",
+    "works cited",
+    "literatur",
+    "literaturverzeichnis",
+    "literaturangaben",
+    "einzelnachweise",
+    "quellen",
+    "références",
+    "références bibliographiques",
+    "bibliographie",
+    "referencias",
+    "bibliografía",
+    "riferimenti bibliografici",
+    "bibliografia",
+    "список литературы",
+    "литература",
+];
+
+/// Where the article ends inside its container: the index of the first block after the
+/// first one that is a paywall's notice ([`PAYWALL_PHRASES`]; the notice and the offer after
+/// it are not the article) or the heading of a reference list ([`REFERENCE_HEADINGS`]).
+pub(super) fn article_end(blocks: &[String]) -> Option<usize> {
     blocks
         .iter()
         .skip(1)
         .position(|b| {
-            short_block_opening(b, PAYWALL_MAX_CHARS)
-                .is_some_and(|lower| PAYWALL_PHRASES.iter().any(|p| lower.starts_with(p)))
+            short_block_opening(b, PAYWALL_MAX_CHARS).is_some_and(|lower| {
+                PAYWALL_PHRASES.iter().any(|p| lower.starts_with(p))
+                    || REFERENCE_HEADINGS.contains(&lower.trim_end_matches([':', ' ']))
+            })
         })
         .map(|i| i + 1)
 }

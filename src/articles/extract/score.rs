@@ -7,7 +7,7 @@ use ego_tree::{NodeId, NodeRef};
 use scraper::{ElementRef, Html, Node};
 
 use super::boilerplate::{
-    drop_label, is_ad_marker, is_dateline, is_photo_credit, is_related_label, paywall_at,
+    article_end, drop_label, is_ad_marker, is_dateline, is_photo_credit, is_related_label,
     trim_trailing_labels,
 };
 use super::clean_inline;
@@ -659,7 +659,7 @@ pub(super) fn main_text(doc: &Html, title: Option<&str>, mode: Mode) -> String {
     blocks.retain(|b| {
         !is_dateline(b) && !is_photo_credit(b) && !is_ad_marker(b) && !is_related_label(b)
     });
-    if let Some(at) = paywall_at(&blocks) {
+    if let Some(at) = article_end(&blocks) {
         blocks.truncate(at);
     }
     trim_trailing_labels(&mut blocks);

@@ -306,6 +306,26 @@ fn a_paywall_ends_the_article() {
 }
 
 #[test]
+fn a_reference_list_ends_the_article() {
+    // A journal's page (Springer, real): the abstract, then "References" and the works cited.
+    for heading in ["References", "Literatur:", "Список литературы"] {
+        let page = format!(
+            "<html><body><div class=\"story\">{}<h2>{heading}</h2>\
+             <p>Funck-Brentano E et al. Therapeutic management of DRESS: a retrospective study \
+             of 38 cases. J Am Acad Dermatol. 2015;72(2):246–52.</p>{}</div></body></html>",
+            prose("the harbour"),
+            prose("the cited works")
+        );
+        let got = extract(&page, None).text;
+        assert!(got.ends_with("at the end of it."), "{heading}: {got}");
+        assert!(
+            !got.contains("DRESS") && !got.contains("cited works"),
+            "{got}"
+        );
+    }
+}
+
+#[test]
 fn datelines_and_photo_credits_are_not_text() {
     for stamp in [
         "23.10.2018",

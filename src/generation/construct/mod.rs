@@ -466,7 +466,7 @@ fn targets_in<'a>(
                 || sentence[end..]
                     .strip_prefix(['’', '\''])
                     .is_some_and(|r| !r.starts_with(|c: char| c.is_alphanumeric()));
-            if i > 0 && !hyphenated && !common_word && !cut {
+            if i > 0 && !hyphenated && !common_word && !cut && !particle_joined(&spans, i, j) {
                 out.push(Target {
                     offset,
                     word: &sentence[offset..end],
@@ -515,6 +515,16 @@ fn bounded(sentence: &str, offset: usize) -> bool {
     preceded_by(sentence, offset, &pooled().bounds)
 }
 
+/// Whether the words after a number's counted word make it a count on top of another
+/// ("30 días más"): `after` begins right after the number.
+fn counts_more(after: &str) -> bool {
+    let words = text::normalized_words(after);
+    pooled().more_after.iter().any(|phrase| {
+        let phrase = text::normalized_words(phrase);
+        words.get(1..).is_some_and(|rest| rest.starts_with(&phrase))
+    })
+}
+
 /// Whether one of `phrases` (lower case) ends the sentence's words before `offset`, past
 /// marks and signs.
 fn preceded_by(sentence: &str, offset: usize, phrases: &[&str]) -> bool {
@@ -526,6 +536,29 @@ fn preceded_by(sentence: &str, offset: usize, phrases: &[&str]) -> bool {
             .strip_suffix(b)
             .is_some_and(|rest| rest.is_empty() || rest.ends_with(|c: char| !c.is_alphanumeric()))
     })
+}
+
+/// The lower-case words inside a name between its given name and its surname ("Laurence
+/// des Cars", "Ursula von der Leyen", "Luiz Inácio da Silva").
+const NAME_PARTICLES: &[&str] = &[
+    "al", "bin", "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du",
+    "la", "le", "ten", "ter", "van", "von",
+];
+
+/// Whether the run of capitalised words `spans[i..=j]` is one part of a name joined by
+/// particles to another ("Laurence | des | Cars"): "Cars" alone became a gap's key among
+/// "Arnault" and "Rothko", and a person in a false statement ("houses the Cars and LVMH
+/// collections"), on real English news.
+fn particle_joined(spans: &[(usize, &str)], i: usize, j: usize) -> bool {
+    let particle = |k: usize| {
+        spans
+            .get(k)
+            .is_some_and(|(_, w)| NAME_PARTICLES.contains(w))
+    };
+    let name = |k: usize| spans.get(k).is_some_and(|(_, w)| capitalised(w));
+    let before = (1..=2).any(|n| i > n && (i - n..i).all(particle) && name(i - n - 1));
+    let after = (1..=2).any(|n| (j + 1..=j + n).all(particle) && name(j + n + 1));
+    before || after
 }
 
 /// Whether a number reads as a year: four digits, 1800 to 2100.
@@ -1161,6 +1194,8 @@ struct Pooled {
     bounds: Vec<&'static str>,
     /// Words right before a number that make it approximate.
     approximate: Vec<&'static str>,
+    /// Words right after a counted word that make the count one on top of another.
+    more_after: Vec<&'static str>,
     /// Words right before a number that make it a label.
     labels: Vec<&'static str>,
     age_before: Vec<&'static str>,
@@ -1191,6 +1226,7 @@ fn pooled() -> &'static Pooled {
         bounds: exercise::pooled(|p| &p.bounds),
         approximate: exercise::pooled(|p| &p.approximate),
         labels: exercise::pooled(|p| &p.labels),
+        more_after: exercise::pooled(|p| &p.more_after),
         age_before: exercise::pooled(|p| &p.age_before),
         age_after: exercise::pooled(|p| &p.age_after),
         hour_units: exercise::pooled(|p| &p.hour_units),
@@ -1247,6 +1283,8 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
         || already_compared(lang, before)
         // "bis zu 120 Stunden" read "bis zu mehr als 100 Stunden" (real German page).
         || bounded(sentence, target.offset)
+        // "30 días más" read "más de 20 días más" (real Spanish page).
+        || counts_more(after)
     {
         return None;
     }
@@ -2947,6 +2985,27 @@ mod tests {
     }
 
     #[test]
+    fn no_part_of_a_name_joined_by_particles_is_a_target() {
+        let names = |sentence: &str| -> Vec<String> {
+            targets_in("en", sentence, None)
+                .into_iter()
+                .filter(|t| t.kind == Kind::Name)
+                .map(|t| t.word.to_string())
+                .collect()
+        };
+        // Neither "Laurence des _____" nor "the Cars and LVMH collections" (real English
+        // news); "Arnault" stands alone.
+        assert_eq!(
+            names("The museum said Laurence des Cars met Arnault."),
+            ["Arnault"]
+        );
+        assert_eq!(
+            names("The plan came from Ursula von der Leyen and Mark Rutte."),
+            ["Mark Rutte"]
+        );
+    }
+
+    #[test]
     fn a_content_words_bank_holds_no_word_of_nearly_its_meaning() {
         // "except _____ rate": vaccination among immunization, a second right answer, on
         // real English news.
@@ -3278,6 +3337,10 @@ mod tests {
             (
                 "Das Menü gibt es ab 30 Personen im großen Saal des Hotels.",
                 "a lower bound",
+            ),
+            (
+                "Según el ministerio podrían requerirse 30 días más para la obra.",
+                "a count on top of another",
             ),
             (
                 "Her neighbour Theo, 34, found the old seeds in the town hall archive.",
