@@ -178,8 +178,14 @@ fn no_break(before: &str, after: &str) -> bool {
         title if TITLES.contains(&title) => capital,
         _ => {
             let mut chars = last.chars();
-            let initial = chars.next().is_some_and(char::is_uppercase) && chars.next().is_none();
-            initial && capital
+            let first = chars.next();
+            let letter = first.is_some_and(char::is_alphabetic) && chars.next().is_none();
+            let initial = letter && first.is_some_and(char::is_uppercase);
+            // An abbreviation's last letter before a lower-case word or a bracket, which
+            // open no sentence: "den Naturschutzbund Deutschland e.V. | (NABU) und den
+            // Landkreis" (real German news, where the cut sentence became a gap).
+            let goes_on = next.is_some_and(|c| c.is_lowercase() || c == '(');
+            (initial && capital) || (letter && goes_on)
         }
     }
 }
@@ -603,12 +609,14 @@ mod tests {
     fn an_ordinal_day_and_a_paragraph_sign_end_no_sentence() {
         // German on real news: "bis zum 30." and "§ 910 Abs." were cut into sentences.
         let text = "Der Vertrag läuft bis zum 30. Juni 2018 weiter. \
-            Das Recht besteht nach § 910 Abs. 1 BGB nur bei Schäden.";
+            Das Recht besteht nach § 910 Abs. 1 BGB nur bei Schäden. \
+            Das Geld ging an den Naturschutzbund Deutschland e.V. (NABU) und die Stadt.";
         assert_eq!(
             sentences(text),
             [
                 "Der Vertrag läuft bis zum 30. Juni 2018 weiter.",
-                "Das Recht besteht nach § 910 Abs. 1 BGB nur bei Schäden."
+                "Das Recht besteht nach § 910 Abs. 1 BGB nur bei Schäden.",
+                "Das Geld ging an den Naturschutzbund Deutschland e.V. (NABU) und die Stadt."
             ]
         );
         // Real German-language news: a sentence that opens with a number and a lower-case

@@ -16,7 +16,7 @@ impl AnswerModel for NoModel {
     }
 }
 
-const TEXT: &str = "Engineers from Alden College built the robot for 12,000 euros. The mayor, Lena Ortiz, said the city will buy 2 more robots next spring. The robot collected 340 kilograms of plastic in six weeks.";
+const TEXT: &str = "Engineers from Alden College built the robot for 12,000 euros. The mayor, Lena Ortiz, said the city will buy 2 more robots next spring. The robot collected 340 kilograms of plastic in six weeks. Children of the town gave the robot its name.";
 
 fn lesson(name: &str, title: &str, lang: &str) -> VerifiedLesson {
     lesson_with_glossary(name, title, lang, vec![])
@@ -42,18 +42,18 @@ fn lesson_with_glossary(
         },
         Candidate {
             exercise: Exercise::TrueFalse {
-                statement: sentences[0].replace("12,000", "more than 10,000"),
+                statement: sentences[2].replace("340", "more than 300"),
                 answer: true,
-                evidence: sentences[0].clone(),
+                evidence: sentences[2].clone(),
             },
             origin: Origin::Constructed,
         },
         Candidate {
             exercise: Exercise::GapFill {
-                sentence: sentences[2].replace("340", GAP),
-                answer: "340".into(),
+                sentence: sentences[1].replace("2", GAP),
+                answer: "2".into(),
                 options: vec![],
-                evidence: sentences[2].clone(),
+                evidence: sentences[1].clone(),
             },
             origin: Origin::Constructed,
         },
@@ -106,13 +106,13 @@ fn the_glossary_never_quotes_a_sentence_an_exercise_is_about() {
         "Robot cleans harbour",
         "en",
         vec![
-            // The first sentence is the gap's and the statement's: it holds "12,000".
+            // The first sentence is a gap's: it holds "12,000".
             entry("harbour", &sentences[0]),
-            entry("mayor", &sentences[1]),
+            entry("town", &sentences[3]),
         ],
     );
     let words: Vec<&str> = lesson.glossary().iter().map(|g| g.word.as_str()).collect();
-    assert_eq!(words, ["mayor"]);
+    assert_eq!(words, ["town"]);
 }
 
 fn config() -> Config {

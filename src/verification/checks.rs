@@ -756,10 +756,21 @@ pub(super) fn is_duplicate<'a>(ex: &Exercise, lesson: impl Iterator<Item = &'a E
 /// the other's key with a word its evidence has beside it. Real Spanish news: "La deuda
 /// externa total aumentó en _____ millones de dólares" beside a true/false statement that
 /// reads "La deuda externa total aumentó en 884,3 millones …".
+///
+/// Two exercises that ask for the same fact answer each other too: the same key beside the
+/// same word of its evidence ("am 21. und 22. _____ 2022" beside the false statements "im
+/// Februar 2022" and "am 21. und 22. März 2022", all three about "Mai 2022" on real German
+/// news), a true/false statement's key being the words its statement changed.
 pub(super) fn gives_away<'a>(ex: &Exercise, lesson: impl Iterator<Item = &'a Exercise>) -> bool {
     let own = key_in_context(ex);
+    let fact = asked_fact(ex);
     let shown = shown_words(ex);
     for other in lesson {
+        if let (Some(a), Some(b)) = (&fact, asked_fact(other))
+            && a.same_fact(&b)
+        {
+            return true;
+        }
         if own
             .as_ref()
             .is_some_and(|k| k.shown_in(&shown_words(other)))
@@ -828,6 +839,48 @@ fn key_in_context(ex: &Exercise) -> Option<KeyInContext> {
         after: evidence.get(at + key.len()).cloned(),
         key,
     })
+}
+
+/// The fact an exercise asks about: the key of one that asks for a span, or the words of
+/// its evidence that a true/false statement changed ("30" of "mehr als 20" for "30", "mai"
+/// of "im Februar" for "im Mai"), in their context in the evidence.
+fn asked_fact(ex: &Exercise) -> Option<KeyInContext> {
+    let Exercise::TrueFalse {
+        statement,
+        evidence,
+        ..
+    } = ex
+    else {
+        return key_in_context(ex);
+    };
+    let ev = text::normalized_words(evidence);
+    let st = text::normalized_words(statement);
+    let prefix = ev.iter().zip(&st).take_while(|(a, b)| a == b).count();
+    let suffix = ev[prefix..]
+        .iter()
+        .rev()
+        .zip(st[prefix.min(st.len())..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let key = ev[prefix..ev.len() - suffix].to_vec();
+    // A statement that changed nothing, or much: no one fact.
+    if key.is_empty() || key.len() > 3 {
+        return None;
+    }
+    Some(KeyInContext {
+        before: prefix.checked_sub(1).map(|i| ev[i].clone()),
+        after: ev.get(ev.len() - suffix).cloned(),
+        key,
+    })
+}
+
+impl KeyInContext {
+    /// Whether two keys are one fact: the same words beside the same word before or after.
+    fn same_fact(&self, other: &KeyInContext) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        self.key == other.key
+            && (same(&self.before, &other.before) || same(&self.after, &other.after))
+    }
 }
 
 /// What a learner reads of an exercise, each text as its lower-case words: the prompt and

@@ -567,6 +567,35 @@ fn an_item_that_shows_another_items_key_in_its_place_gives_it_away() {
 }
 
 #[test]
+fn items_that_ask_for_one_fact_answer_each_other() {
+    // Real German news: one lesson asked three times when the show is.
+    let show = "Die größte Angelshow findet am 21. und 22. Mai 2022 im IGA Park statt.";
+    let gap = Exercise::GapFill {
+        sentence: show.replace("Mai", GAP),
+        answer: "Mai".into(),
+        options: vec!["Mai".into(), "Juli".into(), "Januar".into()],
+        evidence: show.into(),
+    };
+    let false_month = |statement: &str, evidence: &str| Exercise::TrueFalse {
+        statement: statement.into(),
+        answer: false,
+        evidence: evidence.into(),
+    };
+    let again = false_month(
+        "Im IGA Park schwingen im Februar 2022 viele Angler ihre Ruten.",
+        "Im IGA Park schwingen im Mai 2022 viele Angler ihre Ruten.",
+    );
+    assert!(checks::gives_away(&again, std::iter::once(&gap)));
+    assert!(checks::gives_away(&gap, std::iter::once(&again)));
+    // Another fact of the same month is another question.
+    let other = false_month(
+        "Der Verein wurde im Februar gegründet und wuchs schnell.",
+        "Der Verein wurde im Mai gegründet und wuchs schnell.",
+    );
+    assert!(!checks::gives_away(&other, std::iter::once(&gap)));
+}
+
+#[test]
 fn short_answers_match_by_content_and_numbers() {
     assert!(checks::answers_match(
         "en",

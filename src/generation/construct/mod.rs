@@ -243,20 +243,24 @@ fn targets_in<'a>(
             // A number's number ("No. 1", "Nr. 5", "#3", "№ 7", "n° 2") or one that a
             // label's word names ("el artículo 29", whose gap had 58, 39 and 19 on real
             // Spanish news): a rank or a label.
-            let numbered = ["No.", "no.", "Nr.", "nr.", "n.º", "#", "№", "n°", "nº"]
-                .iter()
-                .any(|mark| {
-                    before.ends_with(mark)
-                        && before[..before.len() - mark.len()]
-                            .chars()
-                            .next_back()
-                            .is_none_or(|c| !c.is_alphanumeric())
-                })
-                || (i > 0
-                    && before.ends_with(spans[i - 1].1)
-                    && pooled()
-                        .labels
-                        .contains(&spans[i - 1].1.to_lowercase().as_str()));
+            // German law's paragraph and article signs ("nach § 10
+            // SARS-CoV-2-Arbeitsschutzverordnung" became "§ 5" in a false statement on real
+            // German news).
+            let numbered = [
+                "No.", "no.", "Nr.", "nr.", "n.º", "#", "№", "n°", "nº", "§", "Abs.", "Art.",
+            ]
+            .iter()
+            .any(|mark| {
+                before.ends_with(mark)
+                    && before[..before.len() - mark.len()]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric())
+            }) || (i > 0
+                && before.ends_with(spans[i - 1].1)
+                && pooled()
+                    .labels
+                    .contains(&spans[i - 1].1.to_lowercase().as_str()));
             // A title in quotation marks: the film “1917,” (real English news, where it
             // became a gap among years and the year of an Oscar in a false statement).
             let quoted = sentence[..offset].ends_with(['“', '"', '‘', '«', '„'])
@@ -1061,7 +1065,9 @@ fn usable(lang: &str, sentence: &str) -> bool {
         && !run_together
         && !sentence.contains(GAP)
         && text::ends_as_sentence(sentence)
-        && trimmed.ends_with(['.', '!'])
+        // "3 Punkte vor Ort, durch uns'ren Support!" (a fans' page, real German news): the
+        // writer's exclamation is a slogan or a call, no fact to read.
+        && trimmed.ends_with('.')
         && prose
         && opens
         && !dateline
@@ -1259,7 +1265,19 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
     let phrase = crate::analysis::more_than(lang)?;
     let n = text::count_value(target.word)?;
     let before = sentence[..target.offset].trim_end();
-    let previous = text::words(before).last().map(|w| w.to_lowercase());
+    let words_before = text::words(before);
+    let previous = words_before.last().map(|w| w.to_lowercase());
+    // "die teilnehmenden 18 Landkreise" read "die teilnehmenden mehr als 10 Landkreise"
+    // (real German news), as "the remaining 340" would read "the remaining more than 300":
+    // an article or possessive two words back, and a describing word between.
+    let described = words_before.len() >= 2 && {
+        let between = words_before[words_before.len() - 1];
+        let two_back = words_before[words_before.len() - 2].to_lowercase();
+        between.chars().all(char::is_lowercase)
+            && !text::is_stop_word(lang, between)
+            && exercise::phrasing_of(lang)
+                .is_some_and(|p| p.no_comparison_after.contains(&two_back.as_str()))
+    };
     let after = &sentence[target.offset + target.word.len()..];
     // The number is counted by a word right after it ("12,000 euros"), and is not the
     // second half of a measure ("1 mètre 80").
@@ -1280,6 +1298,7 @@ fn comparison(lang: &str, sentence: &str, target: &Target<'_>, truthful: bool) -
                 || p.chars().any(|c| c.is_ascii_digit())
         })
         || before.ends_with(['$', '€', '£', '-', '−'])
+        || described
         || already_compared(lang, before)
         // "bis zu 120 Stunden" read "bis zu mehr als 100 Stunden" (real German page).
         || bounded(sentence, target.offset)
@@ -2161,6 +2180,13 @@ mod tests {
             targets_in("es", label, None).iter().all(|t| t.word != "29"),
             "{label}"
         );
+        let paragraph = "Arbeitgeber sollten nach § 10 der Verordnung die Beschäftigten aufklären.";
+        assert!(
+            targets_in("de", paragraph, None)
+                .iter()
+                .all(|t| t.word != "10"),
+            "{paragraph}"
+        );
         let count = "Votaron los 90 diputados presentes en la sesión del jueves.";
         assert!(
             targets_in("es", count, None)
@@ -2312,6 +2338,15 @@ mod tests {
         assert!(usable(
             "en",
             "This godawful, treacle-coated cover of a famous song was everywhere this year."
+        ));
+        assert!(!usable(
+            "de",
+            "3 Punkte vor Ort, durch uns'ren Support und eure Stimmen!"
+        ));
+        // A page's note on the browser (an order option on a real German page).
+        assert!(!usable(
+            "de",
+            "Bitte aktiviere Javascript und Cookies, damit alle Bereiche der Homepage verfügbar sind."
         ));
         // Real French news: "2-faire bénéficier les femmes des garanties _____".
         assert!(!usable(
@@ -3353,6 +3388,20 @@ mod tests {
                 .unwrap();
             assert_eq!(comparison("en", sentence, &target, true), None, "{why}");
         }
+        // An article and a describing word before it: "die teilnehmenden mehr als 10
+        // Landkreise" (real German news).
+        let described = "Die Ministerin gab in Berlin die teilnehmenden 18 Landkreise bekannt.";
+        let target = targets_in("de", described, None)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert_eq!(comparison("de", described, &target, true), None);
+        let plain = "Die Ministerin gab in Berlin gestern 18 neue Landkreise bekannt.";
+        let target = targets_in("de", plain, None)
+            .into_iter()
+            .find(|t| t.kind == Kind::Number)
+            .unwrap();
+        assert!(comparison("de", plain, &target, true).is_some());
         // Words inside a quotation, also one that began in the sentence before.
         let said = "“We paid 300 euros,” she said after 12 days.";
         assert!(inside_quotes(said, said.find("300").unwrap()));
