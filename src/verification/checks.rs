@@ -278,11 +278,10 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
         }
         _ => None,
     };
-    let unknown = shown
+    let read: Vec<&str> = shown.iter().copied().chain(asked).collect();
+    let unknown = read
         .iter()
-        .copied()
-        .chain(asked)
-        .flat_map(text::normalized_words)
+        .flat_map(|t| text::normalized_words(t))
         .any(|w| {
             if numeric(&w) {
                 return !word_shaped(&w);
@@ -299,15 +298,10 @@ pub(super) fn real_language(ex: &Exercise, article: &ArticleText) -> Vec<Reason>
         });
     // Shape rules hold even for words the list knows (it holds fragments like "theres"
     // only far down; mixed scripts never).
-    let misshapen = shown
-        .iter()
-        .copied()
-        .chain(asked)
-        .flat_map(text::words)
-        .any(|w| {
-            let lower = w.to_lowercase();
-            !article.has_word(&lower) && !text::is_stop_word(lang, &lower) && !word_shaped(&lower)
-        });
+    let misshapen = read.iter().flat_map(|t| text::words(t)).any(|w| {
+        let lower = w.to_lowercase();
+        !article.has_word(&lower) && !text::is_stop_word(lang, &lower) && !word_shaped(&lower)
+    });
     if unknown || misshapen {
         reasons.push(Reason::NonWord);
     }

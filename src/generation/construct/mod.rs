@@ -3019,15 +3019,18 @@ mod tests {
         );
     }
 
+    /// The words of an English sentence's targets of one kind.
+    fn targets_of(kind: Kind, sentence: &str) -> Vec<String> {
+        targets_in("en", sentence, None)
+            .into_iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| t.word.to_string())
+            .collect()
+    }
+
     #[test]
     fn no_part_of_a_name_joined_by_particles_is_a_target() {
-        let names = |sentence: &str| -> Vec<String> {
-            targets_in("en", sentence, None)
-                .into_iter()
-                .filter(|t| t.kind == Kind::Name)
-                .map(|t| t.word.to_string())
-                .collect()
-        };
+        let names = |sentence: &str| targets_of(Kind::Name, sentence);
         // Neither "Laurence des _____" nor "the Cars and LVMH collections" (real English
         // news); "Arnault" stands alone.
         assert_eq!(
@@ -3388,20 +3391,20 @@ mod tests {
                 .unwrap();
             assert_eq!(comparison("en", sentence, &target, true), None, "{why}");
         }
+        // The first number of a sentence restated as true.
+        let restated = |lang: &str, sentence: &str| {
+            let target = targets_in(lang, sentence, None)
+                .into_iter()
+                .find(|t| t.kind == Kind::Number)
+                .unwrap();
+            comparison(lang, sentence, &target, true)
+        };
         // An article and a describing word before it: "die teilnehmenden mehr als 10
         // Landkreise" (real German news).
         let described = "Die Ministerin gab in Berlin die teilnehmenden 18 Landkreise bekannt.";
-        let target = targets_in("de", described, None)
-            .into_iter()
-            .find(|t| t.kind == Kind::Number)
-            .unwrap();
-        assert_eq!(comparison("de", described, &target, true), None);
+        assert_eq!(restated("de", described), None);
         let plain = "Die Ministerin gab in Berlin gestern 18 neue Landkreise bekannt.";
-        let target = targets_in("de", plain, None)
-            .into_iter()
-            .find(|t| t.kind == Kind::Number)
-            .unwrap();
-        assert!(comparison("de", plain, &target, true).is_some());
+        assert!(restated("de", plain).is_some());
         // Words inside a quotation, also one that began in the sentence before.
         let said = "“We paid 300 euros,” she said after 12 days.";
         assert!(inside_quotes(said, said.find("300").unwrap()));
@@ -3410,22 +3413,10 @@ mod tests {
         assert!(inside_quotes(rest, rest.find("300").unwrap()));
         // A round number restated as true steps down: 300 → more than 200.
         let round = "The city paid for 300 new bins in the harbour last year.";
-        let target = targets_in("en", round, None)
-            .into_iter()
-            .find(|t| t.kind == Kind::Number)
-            .unwrap();
-        assert!(
-            comparison("en", round, &target, true)
-                .unwrap()
-                .contains("more than 200 new")
-        );
+        assert!(restated("en", round).unwrap().contains("more than 200 new"));
         // A bound a tenth below at least: 11 is not restated as "more than 10".
         let close = "Pike was one of the observers across 11 countries in the network.";
-        let target = targets_in("en", close, None)
-            .into_iter()
-            .find(|t| t.kind == Kind::Number)
-            .unwrap();
-        assert_eq!(comparison("en", close, &target, true), None);
+        assert_eq!(restated("en", close), None);
     }
 
     #[test]
@@ -3787,13 +3778,7 @@ mod tests {
             assert_eq!(found[0].0, "4", "{sentence}");
         }
         // A weekday that a full date fixes is no target; the month is.
-        let calendar = |sentence: &str| -> Vec<String> {
-            targets_in("en", sentence, None)
-                .into_iter()
-                .filter(|t| t.kind == Kind::Calendar)
-                .map(|t| t.word.to_string())
-                .collect()
-        };
+        let calendar = |sentence: &str| targets_of(Kind::Calendar, sentence);
         assert_eq!(
             calendar("The post was edited late on Sunday, October 18th, 2020, by its author."),
             ["October"]
