@@ -794,6 +794,13 @@ struct KeyInContext {
 }
 
 impl KeyInContext {
+    /// Whether two keys are one fact: the same words beside the same word before or after.
+    fn same_fact(&self, other: &KeyInContext) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        self.key == other.key
+            && (same(&self.before, &other.before) || same(&self.after, &other.after))
+    }
+
     /// Whether one of these texts (each a list of lower-case words) has the key with the
     /// word before it or the word after it.
     fn shown_in(&self, texts: &[Vec<String>]) -> bool {
@@ -866,15 +873,6 @@ fn asked_fact(ex: &Exercise) -> Option<KeyInContext> {
         after: ev.get(ev.len() - suffix).cloned(),
         key,
     })
-}
-
-impl KeyInContext {
-    /// Whether two keys are one fact: the same words beside the same word before or after.
-    fn same_fact(&self, other: &KeyInContext) -> bool {
-        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
-        self.key == other.key
-            && (same(&self.before, &other.before) || same(&self.after, &other.after))
-    }
 }
 
 /// What a learner reads of an exercise, each text as its lower-case words: the prompt and
